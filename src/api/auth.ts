@@ -1,0 +1,58 @@
+/**
+ * Authentication and authorization for /api/v1: a bearer token, its role and
+ * the engagements it may see. Routes call {@link requireRole} before acting.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { Database } from '../db/connect.js';
+import type { Engagement } from '../engagement/model.js';
+import { TandemError } from '../errors/catalog.js';
+import type { Actor } from '../incident/actor.js';
+import type { TokenPrincipal } from '../token/token.js';
+import { can, verifyToken } from '../token/token.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: TokenPrincipal;
+  }
+}
+
+/** Resolves the request's bearer token. Throws AUTH_REQUIRED / AUTH_INVALID. */
+export async function authenticate(database: Database, req: FastifyRequest): Promise<TokenPrincipal> {
+  const header = req.headers.authorization;
+  if (!header) throw new TandemError('AUTH_REQUIRED', 'send an API token as "Authorization: Bearer <token>" (create one with `tandem token create`)', 'Authorization');
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match?.[1]) throw new TandemError('AUTH_INVALID', 'the Authorization header must be "Bearer <token>"', 'Authorization');
+  const principal = await verifyToken(database.db, match[1]);
+  if (!principal) throw new TandemError('AUTH_INVALID', 'the token is unknown or revoked', 'Authorization');
+  req.principal = principal;
+  return principal;
+}
+
+export function principalOf(req: FastifyRequest): TokenPrincipal {
+  if (!req.principal) throw new TandemError('AUTH_REQUIRED', 'authentication required', 'Authorization');
+  return req.principal;
+}
+
+export function requireRole(p: TokenPrincipal, action: 'respond' | 'admin'): void {
+  if (!can(p.role, action)) {
+    throw new TandemError('FORBIDDEN', action === 'respond' ? `a ${p.role} token cannot change incidents; use a responder or admin token` : `this needs an admin token; this one is ${p.role}`);
+  }
+}
+
+/** The actor an API call acts as: the token's person when it has one. */
+export function actorOf(p: TokenPrincipal, engagement: Engagement | undefined): Actor {
+  if (p.personId) {
+    const person = engagement?.people.find((x) => x.id === p.personId);
+    return { type: 'person', id: p.personId, ...(person ? { name: person.name } : {}) };
+  }
+  return { type: 'token', id: p.tokenId, name: p.label ? `token ${p.label}` : `token ${p.tokenId}` };
+}
+
+/** Narrows the token's engagements to a requested list; an engagement it cannot see is a 404. */
+export function scopeEngagements(p: TokenPrincipal, requested: readonly string[] | undefined): string[] {
+  if (!requested || requested.length === 0) return [...p.engagements];
+  for (const e of requested) {
+    if (!p.engagements.includes(e)) throw new TandemError('NOT_FOUND', `engagement "${e}" not found`, 'engagement');
+  }
+  return [...requested];
+}

@@ -1,0 +1,167 @@
+/**
+ * /api/v1: thin routes (authenticate -> validate -> authorize -> command ->
+ * presenter). Every query is scoped to the token's engagements; another
+ * engagement's incident is a 404, exactly like one that does not exist.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { listAlertsOfIncident } from '../alert/store.js';
+import type { Clock } from '../clock/clock.js';
+import type { Database } from '../db/connect.js';
+import type { Executor } from '../db/executor.js';
+import type { IncidentRow } from '../db/schema.js';
+import type { Deployment } from '../deployment/deployment.js';
+import { TandemError } from '../errors/catalog.js';
+import { acknowledgeIncident, addNote, resolveIncident, setWaitingStatus } from '../incident/commands.js';
+import { INCIDENT_STATUSES, getIncident, getIncidentByNumber, listIncidents } from '../incident/store.js';
+import { listTimeline } from '../incident/timeline.js';
+import { actorOf, authenticate, principalOf, requireRole, scopeEngagements } from './auth.js';
+import { openApiDocument } from './openapi.js';
+import { cursorParam, encodeCursor, instantParam, intParam, listParam, objectBody, requiredText } from './params.js';
+import { iso, presentAlert, presentEngagement, presentIncident, presentService, presentTimelineEntry } from './presenters.js';
+
+export interface ApiDeps {
+  readonly database: Database;
+  readonly deployment: Deployment;
+  readonly clock: Clock;
+  /** Wakes the engine after a change (an acknowledgement stops escalation at once). */
+  readonly kick: () => void;
+}
+
+type Q = Record<string, unknown>;
+
+export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  const { database, deployment, clock } = deps;
+  const db = database.db;
+
+  app.get('/openapi.json', async () => openApiDocument());
+
+  app.addHook('onRequest', async (req) => {
+    if (req.routeOptions.url === '/api/v1/openapi.json') return;
+    await authenticate(database, req);
+  });
+
+  async function loadIncident(req: FastifyRequest, ref: string): Promise<IncidentRow> {
+    const p = principalOf(req);
+    let incident: IncidentRow | undefined;
+    if (/^\d+$/.test(ref)) incident = await getIncident(db, p.engagements, Number(ref));
+    else {
+      const m = /^(.+)-(\d+)$/.exec(ref);
+      if (m?.[1] && m[2]) incident = await getIncidentByNumber(db, p.engagements, m[1].toUpperCase(), Number(m[2]));
+    }
+    if (!incident) throw new TandemError('NOT_FOUND', `incident "${ref}" not found`, 'id');
+    return incident;
+  }
+
+  app.get('/me', async (req) => {
+    const p = principalOf(req);
+    return { token: { id: p.tokenId, role: p.role, engagements: p.engagements, person: p.personId, label: p.label } };
+  });
+
+  app.get('/engagements', async (req) => {
+    const p = principalOf(req);
+    return { engagements: p.engagements.map((id) => deployment.engagement(id)).filter((e) => e !== undefined).map((e) => ({ id: e.id, name: e.name, timezone: e.timezone })) };
+  });
+
+  app.get<{ Params: { engagement: string } }>('/engagements/:engagement', async (req) => {
+    const [id] = scopeEngagements(principalOf(req), [req.params.engagement]);
+    const e = id === undefined ? undefined : deployment.engagement(id);
+    if (!e) throw new TandemError('NOT_FOUND', `engagement "${req.params.engagement}" not found`, 'engagement');
+    return { engagement: presentEngagement(e) };
+  });
+
+  app.get('/services', async (req) => {
+    const q = req.query as Q;
+    const scope = scopeEngagements(principalOf(req), listParam(q, 'engagement'));
+    const services = scope.flatMap((id) => {
+      const e = deployment.engagement(id);
+      return e ? e.services.map((s) => presentService(e, s.id)) : [];
+    });
+    return { services };
+  });
+
+  app.get('/changes', async (req) => {
+    const q = req.query as Q;
+    const scope = scopeEngagements(principalOf(req), listParam(q, 'engagement'));
+    const services = listParam(q, 'service');
+    const since = instantParam(q, 'since');
+    const limit = intParam(q, 'limit', 50, 1, 500);
+    let query = db.selectFrom('changes').selectAll().where('engagement_id', 'in', scope);
+    if (services) query = query.where('service_id', 'in', services);
+    if (since !== undefined) query = query.where('at', '>=', since);
+    const rows = scope.length === 0 ? [] : await query.orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    return {
+      changes: rows.map((c) => ({ id: c.id, engagement: c.engagement_id, service: c.service_id, at: iso(c.at), summary: c.summary, source: c.source, details: c.data === null ? null : (JSON.parse(c.data) as unknown) })),
+    };
+  });
+
+  app.get('/incidents', async (req) => {
+    const q = req.query as Q;
+    const p = principalOf(req);
+    const limit = intParam(q, 'limit', 50, 1, 200);
+    const rows = await listIncidents(db, {
+      engagementIds: scopeEngagements(p, listParam(q, 'engagement')),
+      status: listParam(q, 'status', INCIDENT_STATUSES),
+      priority: listParam(q, 'priority'),
+      service: listParam(q, 'service'),
+      since: instantParam(q, 'since'),
+      beforeId: cursorParam(q),
+      limit: limit + 1,
+    });
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      incidents: page.map((i) => presentIncident(i, deployment)),
+      next_cursor: rows.length > limit && last ? encodeCursor(last.id) : null,
+    };
+  });
+
+  app.get<{ Params: { id: string } }>('/incidents/:id', async (req) => {
+    const incident = await loadIncident(req, req.params.id);
+    const [alerts, timeline] = await Promise.all([listAlertsOfIncident(db, incident.id), listTimeline(db, incident.engagement_id, incident.id)]);
+    return { incident: { ...presentIncident(incident, deployment), alerts: alerts.map(presentAlert), timeline: timeline.map(presentTimelineEntry) } };
+  });
+
+  /** Runs a command on an incident in a transaction, then answers with the incident as it is now. */
+  async function act(req: FastifyRequest<{ Params: { id: string } }>, run: (ex: Executor, incident: IncidentRow, at: number) => Promise<unknown>) {
+    const p = principalOf(req);
+    const found = await loadIncident(req, req.params.id);
+    requireRole(p, 'respond');
+    const at = clock.now();
+    await db.transaction().execute(async (trx) => {
+      // Re-read inside the transaction: the engine or another responder may have moved it.
+      const incident = await getIncident(trx, [found.engagement_id], found.id);
+      if (!incident) throw new TandemError('NOT_FOUND', `incident "${req.params.id}" not found`, 'id');
+      await run(trx, incident, at);
+    });
+    deps.kick();
+    const now = await getIncident(db, [found.engagement_id], found.id);
+    if (!now) throw new TandemError('NOT_FOUND', `incident "${req.params.id}" not found`, 'id');
+    return { incident: presentIncident(now, deployment) };
+  }
+
+  const actor = (req: FastifyRequest, incident: IncidentRow) => actorOf(principalOf(req), deployment.engagement(incident.engagement_id));
+
+  app.post<{ Params: { id: string } }>('/incidents/:id/acknowledge', async (req) =>
+    act(req, (ex, incident, at) => acknowledgeIncident(ex, incident, actor(req, incident), at, { via: 'API' })),
+  );
+
+  app.post<{ Params: { id: string } }>('/incidents/:id/resolve', async (req) =>
+    act(req, (ex, incident, at) => resolveIncident(ex, incident, actor(req, incident), at, { via: 'API' })),
+  );
+
+  app.post<{ Params: { id: string } }>('/incidents/:id/status', async (req) => {
+    const body = objectBody(req.body);
+    const status = body['status'];
+    const allowed = ['acknowledged', 'waiting_on_customer', 'waiting_on_vendor'] as const;
+    if (typeof status !== 'string' || !(allowed as readonly string[]).includes(status)) {
+      throw new TandemError('INVALID_BODY', `status must be one of ${allowed.join(', ')} (use /acknowledge and /resolve for those actions)`, 'status');
+    }
+    return act(req, (ex, incident, at) => setWaitingStatus(ex, incident, actor(req, incident), at, status as (typeof allowed)[number]));
+  });
+
+  app.post<{ Params: { id: string } }>('/incidents/:id/notes', async (req, reply) => {
+    const text = requiredText(objectBody(req.body), 'text', 10_000);
+    const result = await act(req, (ex, incident, at) => addNote(ex, incident, actor(req, incident), at, text));
+    return reply.code(201).send(result);
+  });
+}

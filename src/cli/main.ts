@@ -1,0 +1,45 @@
+/**
+ * The `tandem` command line: one module per command under src/cli/, each
+ * exporting `run(args, io)` and returning the process exit code.
+ */
+import type { CliIo } from './io.js';
+import { processIo } from './io.js';
+
+type CommandModule = { run(args: string[], io: CliIo): Promise<number> };
+
+/** Commands, loaded lazily so `tandem validate` does not load the HTTP server. */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  serve: { summary: 'run the server (HTTP API, ingest, engine)', load: () => import('./serve.js') },
+  validate: { summary: 'check engagement files; report every error as file:line:col', load: () => import('./validate.js') },
+  schema: { summary: 'print the JSON Schema of the engagement file format', load: () => import('./schema.js') },
+  token: { summary: 'create, list or revoke API tokens', load: () => import('./token.js') },
+  send: { summary: 'send a test event to a Tandem (or PagerDuty-compatible) server', load: () => import('./send.js') },
+};
+
+const USAGE = () =>
+  [
+    'Usage: tandem <command> [options]',
+    '',
+    'Commands:',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`),
+    '',
+    'Run `tandem <command> --help` for the options of a command.',
+  ].join('\n');
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(USAGE());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    io.out((await import('../settings/version.js')).VERSION);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`tandem: unknown command "${name}"\n\n${USAGE()}`);
+    return 2;
+  }
+  return (await command.load()).run(rest, io);
+}

@@ -1,0 +1,88 @@
+/**
+ * Opening the database. The only module that knows which driver is behind a
+ * URL: `sqlite:PATH` (better-sqlite3, WAL) or `postgres://...` (pg pool).
+ * Everything above it speaks Kysely.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { DB } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Database {
+  readonly db: Kysely<DB>;
+  readonly dialect: Dialect;
+  /** The URL with any password masked, for logs. */
+  readonly label: string;
+  /** The better-sqlite3 handle, for the ingest fast path (sqlite only). */
+  readonly sqlite?: BetterSqlite3.Database;
+  /** The pg pool (postgres only). */
+  readonly pool?: pg.Pool;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Maximum pool size on PostgreSQL. */
+  poolSize?: number;
+}
+
+// bigint (int8) and numeric columns hold epoch milliseconds and counters that fit in a double.
+const PG_INT8 = 20;
+const PG_NUMERIC = 1700;
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === PG_INT8 || oid === PG_NUMERIC) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+/** Parses the `--db` value. Accepts `sqlite:path`, `sqlite://path`, a bare `*.db` path, `postgres://` or `postgresql://`. */
+export function parseDatabaseUrl(url: string): { dialect: Dialect; target: string } {
+  if (/^postgres(ql)?:\/\//.test(url)) return { dialect: 'postgres', target: url };
+  if (url.startsWith('sqlite://')) return { dialect: 'sqlite', target: url.slice('sqlite://'.length) };
+  if (url.startsWith('sqlite:')) return { dialect: 'sqlite', target: url.slice('sqlite:'.length) };
+  if (url === ':memory:' || /\.(db|sqlite3?)$/.test(url)) return { dialect: 'sqlite', target: url };
+  throw new Error(`unsupported database URL "${url}": expected sqlite:PATH or postgres://user@host:port/db`);
+}
+
+export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
+  const { dialect, target } = parseDatabaseUrl(url);
+  if (dialect === 'sqlite') {
+    const file = target === ':memory:' ? target : resolve(target);
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const handle = new BetterSqlite3(file);
+    // WAL lets readers run beside the writer; synchronous=FULL makes every commit
+    // survive power loss, not only a process crash: a 202 is a promise.
+    handle.pragma('journal_mode = WAL');
+    handle.pragma('synchronous = FULL');
+    handle.pragma('busy_timeout = 5000');
+    handle.pragma('foreign_keys = ON');
+    const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: handle }) });
+    return {
+      db,
+      dialect,
+      label: `sqlite:${target}`,
+      sqlite: handle,
+      close: async () => {
+        await db.destroy();
+      },
+    };
+  }
+  const pool = new pg.Pool({ connectionString: target, max: options.poolSize ?? 10, types: pgTypes });
+  // An idle client that errors (server restart) must not crash the process.
+  pool.on('error', () => {});
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  await sql`select 1`.execute(db);
+  return {
+    db,
+    dialect,
+    label: target.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'),
+    pool,
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}

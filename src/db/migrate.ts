@@ -1,0 +1,62 @@
+/**
+ * Append-only migrations, run at start. Each migration is a module under
+ * migrations/ named NNNN-what.ts with a comment on why it exists; a shipped
+ * migration is never edited, only followed by a new one.
+ */
+import { Migrator, sql } from 'kysely';
+import type { CreateTableBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
+import type { Database, Dialect } from './connect.js';
+import * as m0001 from './migrations/0001-core.js';
+
+export interface MigrationContext {
+  dialect: Dialect;
+  /** Adds an auto-incrementing integer primary key `id` the way each dialect does it. */
+  idColumn<T extends string>(table: CreateTableBuilder<T, never>): CreateTableBuilder<T, 'id'>;
+  /** Makes a table refuse UPDATE and DELETE. */
+  appendOnly(db: Kysely<unknown>, table: string): Promise<void>;
+}
+
+type Step = (db: Kysely<unknown>, ctx: MigrationContext) => Promise<void>;
+
+const STEPS: ReadonlyArray<readonly [string, Step]> = [['0001-core', m0001.up]];
+
+function context(dialect: Dialect): MigrationContext {
+  return {
+    dialect,
+    idColumn: (table) =>
+      dialect === 'sqlite'
+        ? table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        : table.addColumn('id', 'bigint', (c) => c.primaryKey().generatedByDefaultAsIdentity()),
+    appendOnly: async (db, table) => {
+      if (dialect === 'sqlite') {
+        for (const op of ['update', 'delete']) {
+          await sql
+            .raw(
+              `create trigger ${table}_no_${op} before ${op} on ${table} begin select raise(abort, '${table} is append-only'); end`,
+            )
+            .execute(db);
+        }
+      } else {
+        await sql
+          .raw(
+            `create or replace function tandem_append_only() returns trigger language plpgsql as $$ begin raise exception '% is append-only', tg_table_name; end $$`,
+          )
+          .execute(db);
+        await sql.raw(`create trigger ${table}_append_only before update or delete on ${table} for each row execute function tandem_append_only()`).execute(db);
+      }
+    },
+  };
+}
+
+/** Brings the schema up to date. Safe to run on every start and from several instances at once. */
+export async function migrateToLatest(database: Database): Promise<string[]> {
+  const ctx = context(database.dialect);
+  const provider: MigrationProvider = {
+    getMigrations: async () =>
+      Object.fromEntries(STEPS.map(([name, up]): [string, Migration] => [name, { up: (db) => up(db, ctx) }])),
+  };
+  const migrator = new Migrator({ db: database.db, provider, migrationTableName: 'tandem_migrations', migrationLockTableName: 'tandem_migrations_lock' });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

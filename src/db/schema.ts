@@ -1,0 +1,179 @@
+/**
+ * Row types of every table, as Kysely sees them. Instants are integers: epoch
+ * milliseconds on both databases (bigint on PostgreSQL, parsed to number).
+ * JSON is stored as text on both, so the two dialects behave the same.
+ * Every table but `tokens` and `integration_keys` carries `engagement_id`:
+ * the unit of tenancy.
+ */
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+type Id = Generated<number>;
+
+export interface EngagementsTable {
+  id: string;
+  name: string;
+  timezone: string;
+  /** The normalized engagement (model.ts), JSON. */
+  config: string;
+  /** sha256 of the file it came from; equal hash = nothing to apply. */
+  config_hash: string;
+  file: string;
+  incident_prefix: string;
+  next_incident_number: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ServicesTable {
+  engagement_id: string;
+  id: string;
+  name: string;
+  function: string;
+  criticality: number;
+  /** 1 when the service is no longer in the engagement file; kept for history. */
+  archived: number;
+  updated_at: number;
+}
+
+export interface IntegrationKeysTable {
+  /** The secret key monitoring tools send; unique across engagements. */
+  key: string;
+  engagement_id: string;
+  service_id: string;
+  type: string;
+  archived: number;
+}
+
+export interface PeopleTable {
+  engagement_id: string;
+  id: string;
+  name: string;
+  side: string;
+  timezone: string;
+  email: string | null;
+  archived: number;
+}
+
+/** One accepted ingest request, exactly as received. Append-only. */
+export interface EventsTable {
+  id: Id;
+  engagement_id: string;
+  service_id: string;
+  integration_type: string;
+  integration_key: string;
+  /** "alert" (trigger/acknowledge/resolve) or "change". */
+  kind: string;
+  received_at: number;
+  request_id: string | null;
+  /** The body as it arrived, byte for byte. */
+  raw: string;
+  /** The normalized actions (ingest/event.ts IngestAction[]), JSON. */
+  actions: string;
+  /** Set when the engine has applied the event to alerts and incidents. */
+  processed_at: number | null;
+}
+
+export interface IncidentsTable {
+  id: Id;
+  engagement_id: string;
+  /** Per-engagement sequence: ACME-42 is number 42. */
+  number: number;
+  service_id: string;
+  title: string;
+  severity: string;
+  priority: string;
+  status: string;
+  /** Alertmanager webhook group key: alerts of one group share an incident. */
+  group_key: string | null;
+  /** Side that owned the incident when it opened (coverage). */
+  side: string | null;
+  created_at: number;
+  updated_at: number;
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
+  resolved_at: number | null;
+  resolved_by: string | null;
+  alert_count: number;
+  open_alert_count: number;
+}
+
+export interface AlertsTable {
+  id: Id;
+  engagement_id: string;
+  service_id: string;
+  incident_id: number;
+  dedup_key: string;
+  status: string;
+  summary: string;
+  severity: string;
+  source: string | null;
+  /** custom_details / labels, JSON. */
+  details: string | null;
+  integration_type: string;
+  created_at: number;
+  updated_at: number;
+  resolved_at: number | null;
+  event_count: number;
+}
+
+/** Everything that happened to an incident. Append-only: triggers refuse UPDATE and DELETE. */
+export interface TimelineTable {
+  id: Id;
+  engagement_id: string;
+  incident_id: number;
+  at: number;
+  /** e.g. event.trigger, alert.opened, incident.acknowledged, note (timeline.ts TimelineKind). */
+  kind: string;
+  /** "person", "token", "integration", "system". */
+  actor_type: string;
+  actor_id: string | null;
+  message: string;
+  data: string | null;
+  event_id: number | null;
+  alert_id: number | null;
+}
+
+/** Change events (deploys, config changes) on a service's timeline. Append-only. */
+export interface ChangesTable {
+  id: Id;
+  engagement_id: string;
+  service_id: string;
+  at: number;
+  summary: string;
+  source: string | null;
+  data: string | null;
+  event_id: number;
+}
+
+export interface TokensTable {
+  id: string;
+  /** sha256 hex of the secret; the secret itself is never stored. */
+  secret_hash: string;
+  role: string;
+  /** JSON array of engagement ids the token may see. */
+  engagements: string;
+  person_id: string | null;
+  label: string | null;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface DB {
+  engagements: EngagementsTable;
+  services: ServicesTable;
+  integration_keys: IntegrationKeysTable;
+  people: PeopleTable;
+  events: EventsTable;
+  incidents: IncidentsTable;
+  alerts: AlertsTable;
+  timeline: TimelineTable;
+  changes: ChangesTable;
+  tokens: TokensTable;
+}
+
+export type IncidentRow = Selectable<IncidentsTable>;
+export type AlertRow = Selectable<AlertsTable>;
+export type TimelineRow = Selectable<TimelineTable>;
+export type EventRow = Selectable<EventsTable>;
+export type NewTimeline = Insertable<TimelineTable>;

@@ -1,0 +1,67 @@
+/**
+ * The engagements this server hosts right now (an MSP may host many), and the
+ * index ingest needs on its hot path: integration key -> engagement, service.
+ * Replaced as a whole on reload, so readers always see one consistent set.
+ */
+import type { Engagement, IntegrationType, LoadedEngagement, Service } from '../engagement/model.js';
+
+export interface IntegrationRef {
+  readonly key: string;
+  readonly type: IntegrationType;
+  readonly engagement: Engagement;
+  readonly service: Service;
+}
+
+export class Deployment {
+  #engagements = new Map<string, LoadedEngagement>();
+  #keys = new Map<string, IntegrationRef>();
+  #listeners: Array<(d: Deployment) => void> = [];
+
+  constructor(loaded: readonly LoadedEngagement[] = []) {
+    this.replace(loaded);
+  }
+
+  /** Swaps in a new set of engagements. */
+  replace(loaded: readonly LoadedEngagement[]): void {
+    const engagements = new Map<string, LoadedEngagement>();
+    const keys = new Map<string, IntegrationRef>();
+    for (const l of loaded) {
+      engagements.set(l.engagement.id, l);
+      for (const service of l.engagement.services) {
+        for (const i of service.integrations) keys.set(i.key, { key: i.key, type: i.type, engagement: l.engagement, service });
+      }
+    }
+    this.#engagements = engagements;
+    this.#keys = keys;
+    for (const listener of this.#listeners) listener(this);
+  }
+
+  onChange(listener: (d: Deployment) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  integration(key: string): IntegrationRef | undefined {
+    return this.#keys.get(key);
+  }
+
+  engagement(id: string): Engagement | undefined {
+    return this.#engagements.get(id)?.engagement;
+  }
+
+  loaded(id: string): LoadedEngagement | undefined {
+    return this.#engagements.get(id);
+  }
+
+  all(): Engagement[] {
+    return [...this.#engagements.values()].map((l) => l.engagement);
+  }
+
+  service(engagementId: string, serviceId: string): Service | undefined {
+    return this.engagement(engagementId)?.services.find((s) => s.id === serviceId);
+  }
+}
+
+/** "acme" -> "ACME": the prefix of incident numbers (ACME-42). */
+export function incidentPrefix(engagementId: string): string {
+  return engagementId.toUpperCase();
+}

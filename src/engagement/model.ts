@@ -1,0 +1,229 @@
+/**
+ * The engagement, as the rest of Tandem sees it: the engagement file (format
+ * version 1) after it has been parsed, validated and normalized. Every value
+ * here is already checked (references resolve, durations parsed, time zones
+ * exist), so domain code never re-validates. Instances are deep-frozen.
+ *
+ * Times of day are minutes after local midnight (0..1440; 1440 only as an
+ * end). Weekdays are ISO numbers: 1 = Monday .. 7 = Sunday. Durations carry
+ * both the text written in the file and milliseconds, because an SLA on a
+ * business-hours clock reads "1d" as one business day, not 24 hours.
+ */
+
+export const SIDES = ['internal', 'partner'] as const;
+export type Side = (typeof SIDES)[number];
+
+/** Coverage windows, in the order a instant is classified: holiday first. */
+export const WINDOWS = ['business_hours', 'after_hours', 'weekend', 'holiday'] as const;
+export type CoverageWindow = (typeof WINDOWS)[number];
+
+export const SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const CHANNELS = ['email', 'sms', 'slack', 'teams', 'webhook'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const INTEGRATION_TYPES = ['pagerduty', 'alertmanager', 'generic'] as const;
+export type IntegrationType = (typeof INTEGRATION_TYPES)[number];
+
+/** Incident statuses that pause SLA clocks (`slas[].pause_while`). */
+export const PAUSE_STATUSES = ['waiting_on_customer', 'waiting_on_vendor'] as const;
+export type PauseStatus = (typeof PAUSE_STATUSES)[number];
+
+export type DurationUnit = 's' | 'm' | 'h' | 'd' | 'w';
+
+export interface Duration {
+  /** As written in the file, e.g. "15m". */
+  readonly text: string;
+  readonly n: number;
+  readonly unit: DurationUnit;
+  /** Wall-clock milliseconds (1d = 24h). */
+  readonly ms: number;
+}
+
+/** A weekly window such as `{ days: mon-fri, from: "08:00", to: "18:00" }`. */
+export interface WeeklyWindow {
+  /** ISO weekdays the window starts on (1 = Monday). */
+  readonly days: readonly number[];
+  /** Minutes after local midnight. */
+  readonly from: number;
+  /** Minutes after local midnight; 1440 = "24:00". When `to <= from` the window runs past midnight into the next day. */
+  readonly to: number;
+}
+
+export interface Contact {
+  readonly email?: string;
+  readonly sms?: string;
+  readonly slack?: string;
+  readonly teams?: string;
+  readonly webhook?: string;
+}
+
+export interface NotifyRule {
+  readonly channel: Channel;
+  readonly after: Duration;
+}
+
+export interface Person {
+  readonly id: string;
+  readonly name: string;
+  readonly side: Side;
+  /** IANA zone; the engagement's when the file names none. */
+  readonly timezone: string;
+  readonly contact: Contact;
+  readonly notify: readonly NotifyRule[];
+}
+
+export interface Team {
+  readonly id: string;
+  readonly name: string;
+  readonly side: Side;
+  readonly members: readonly string[];
+  /** A team address: notify the team without naming people. */
+  readonly email?: string;
+}
+
+export interface Rotation {
+  readonly every: Duration;
+  /** Weekday of the handoff, for weekly rotations written as "mon 09:00"; absent when the handoff is a time of day only. */
+  readonly handoffWeekday?: number;
+  /** Minutes after local midnight. */
+  readonly handoffMinute: number;
+  readonly members: readonly string[];
+  /** A date (YYYY-MM-DD) in the schedule's zone; the rotation begins at its first handoff on or after it. */
+  readonly start: string;
+}
+
+export interface Layer {
+  readonly rotation: Rotation;
+  /** Restrict the layer to these weekly windows; absent = always. */
+  readonly only?: readonly WeeklyWindow[];
+}
+
+export interface Override {
+  readonly person: string;
+  /** Local date-times (YYYY-MM-DDTHH:MM) in the schedule's zone. */
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface Schedule {
+  readonly id: string;
+  readonly timezone: string;
+  readonly layers: readonly Layer[];
+  readonly overrides: readonly Override[];
+}
+
+/** Which side owns a function in each window. */
+export type FunctionCoverage = Readonly<Record<CoverageWindow, Side>>;
+
+export interface Overflow {
+  readonly after: Duration;
+  readonly to: Side;
+  /** Functions the overflow applies to (already defaulted: every function the internal side owns in some window). */
+  readonly functions: readonly string[];
+}
+
+export interface Coverage {
+  readonly businessHours: WeeklyWindow;
+  readonly functions: Readonly<Record<string, FunctionCoverage>>;
+  readonly overflow?: Overflow;
+}
+
+export type Target =
+  | { readonly kind: 'schedule'; readonly id: string }
+  | { readonly kind: 'team'; readonly id: string }
+  | { readonly kind: 'person'; readonly id: string };
+
+export interface Tier {
+  readonly targets: readonly Target[];
+  /** Delay after the tier before it (tier 1: after the incident opens) if nobody acknowledged. */
+  readonly after: Duration;
+}
+
+export interface EscalationPolicy {
+  readonly id: string;
+  readonly tiers: readonly Tier[];
+  /** How many more times the tiers run after the first pass. */
+  readonly repeat: number;
+}
+
+export interface Integration {
+  readonly type: IntegrationType;
+  readonly key: string;
+}
+
+export interface Service {
+  readonly id: string;
+  readonly name: string;
+  readonly function: string;
+  /** 1 business-critical .. 4 low. */
+  readonly criticality: 1 | 2 | 3 | 4;
+  readonly downtimeCostPerMinute: number | null;
+  readonly integrations: readonly Integration[];
+}
+
+export interface Priorities {
+  /** severity -> priority per criticality (index 0 = criticality 1). */
+  readonly matrix: Readonly<Record<Severity, readonly [string, string, string, string]>>;
+  /** Priorities that page. */
+  readonly page: readonly string[];
+  /** Every priority named in the matrix, most urgent first (P1, P2, ...). */
+  readonly order: readonly string[];
+}
+
+export interface SlaTarget {
+  readonly respond?: Duration;
+  readonly resolve?: Duration;
+}
+
+export interface Sla {
+  readonly id: string;
+  readonly appliesTo: Side;
+  readonly clock: '24x7' | 'business_hours';
+  readonly targets: Readonly<Record<string, SlaTarget>>;
+  /** Fractions of the target (0.5 = 50%), ascending. */
+  readonly warnAt: readonly number[];
+  readonly pauseWhile: readonly PauseStatus[];
+  readonly credits?: {
+    /** Fraction of the monthly fee per breach, by priority (0.05 = 5%). */
+    readonly perBreach: Readonly<Record<string, number>>;
+    /** Fraction of the monthly fee at most per month. */
+    readonly cap: number;
+  };
+}
+
+export interface Engagement {
+  readonly version: 1;
+  readonly id: string;
+  readonly name: string;
+  readonly timezone: string;
+  readonly holidays: {
+    /** ISO 3166 country, e.g. "US". */
+    readonly country?: string;
+    /** Region within the country, e.g. "NY" for "US-NY". */
+    readonly region?: string;
+    /** Company closures, whole local days (YYYY-MM-DD). */
+    readonly extra: readonly string[];
+  };
+  readonly contract: { readonly monthlyFee: number; readonly currency: string };
+  readonly sides: Readonly<Record<Side, { readonly name: string }>>;
+  readonly people: readonly Person[];
+  readonly teams: readonly Team[];
+  readonly schedules: readonly Schedule[];
+  readonly coverage: Coverage;
+  /** side -> function -> escalation policy id. */
+  readonly routing: Readonly<Record<Side, Readonly<Record<string, string>>>>;
+  readonly escalationPolicies: readonly EscalationPolicy[];
+  readonly services: readonly Service[];
+  readonly priorities: Priorities;
+  readonly slas: readonly Sla[];
+}
+
+/** An engagement together with where it came from. */
+export interface LoadedEngagement {
+  readonly engagement: Engagement;
+  readonly file: string;
+  /** sha256 of the file's bytes; applying the same file twice changes nothing. */
+  readonly hash: string;
+}

@@ -1,0 +1,105 @@
+/**
+ * The engine: small modules that each read the current state from the
+ * database and move it one step toward the target, inside a transaction
+ * (GoAlert's engine). Idempotent, safe to repeat, safe after a crash, safe on
+ * several instances at once. Pending work is rows with a due time, never
+ * timers in memory: the loop only decides *when* to look again.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../clock/clock.js';
+import type { Database } from '../db/connect.js';
+import type { Deployment } from '../deployment/deployment.js';
+import type { IncidentHooks } from './hooks.js';
+
+export interface EngineContext {
+  readonly database: Database;
+  readonly clock: Clock;
+  readonly deployment: Deployment;
+  readonly log: Logger;
+  readonly hooks: IncidentHooks;
+  /** Distinguishes instances in claims and logs. */
+  readonly instanceId: string;
+}
+
+export interface EngineModule {
+  readonly name: string;
+  /** Does one bounded step of work. Returns true when more work is ready right now. */
+  step(ctx: EngineContext): Promise<boolean>;
+}
+
+export interface EngineOptions {
+  /** How often to look for due work when nothing woke the engine. */
+  pollMs?: number;
+}
+
+export class Engine {
+  readonly #ctx: EngineContext;
+  readonly #modules: readonly EngineModule[];
+  readonly #pollMs: number;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #stopped = true;
+
+  constructor(ctx: EngineContext, modules: readonly EngineModule[], options: EngineOptions = {}) {
+    this.#ctx = ctx;
+    this.#modules = modules;
+    this.#pollMs = options.pollMs ?? 500;
+  }
+
+  get context(): EngineContext {
+    return this.#ctx;
+  }
+
+  /** Runs every module until none has work left. Tests call this directly on a virtual clock. */
+  async runOnce(): Promise<void> {
+    for (let rounds = 0; rounds < 10_000; rounds++) {
+      let more = false;
+      for (const m of this.#modules) {
+        try {
+          if (await m.step(this.#ctx)) more = true;
+        } catch (err) {
+          this.#ctx.log.error({ err, module: m.name }, 'engine module failed; will retry');
+        }
+      }
+      if (!more) return;
+    }
+  }
+
+  /** Starts the background loop. */
+  start(): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    this.kick();
+  }
+
+  /** Asks for a pass as soon as possible (new events were committed, an incident was acknowledged...). */
+  kick(): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#running = this.runOnce().finally(() => {
+      this.#running = undefined;
+      if (this.#stopped) return;
+      if (this.#again) {
+        this.#again = false;
+        setImmediate(() => this.kick());
+      } else {
+        this.#timer = setTimeout(() => this.kick(), this.#pollMs);
+        this.#timer.unref();
+      }
+    });
+  }
+
+  /** Stops the loop after the pass in progress. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+  }
+}

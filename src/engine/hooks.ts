@@ -1,0 +1,24 @@
+/**
+ * What other parts of Tandem do when an incident opens, inside the same
+ * transaction (routing and escalation, SLA clocks). The incident module does
+ * not know them; they register here.
+ */
+import type { Executor } from '../db/executor.js';
+import type { IncidentRow } from '../db/schema.js';
+import type { Engagement, Service } from '../engagement/model.js';
+
+export interface OpenedIncident {
+  readonly incident: IncidentRow;
+  readonly engagement: Engagement;
+  readonly service: Service | undefined;
+  /** Whether the priority pages anyone (`priorities.page`). */
+  readonly pages: boolean;
+}
+
+export interface IncidentHooks {
+  opened: Array<(ex: Executor, opened: OpenedIncident, at: number) => Promise<void>>;
+}
+
+export function emptyHooks(): IncidentHooks {
+  return { opened: [] };
+}

@@ -1,0 +1,133 @@
+/**
+ * What can be done to an incident: acknowledge, resolve, change status, add a
+ * note. Each command checks the transition, updates the incident and appends
+ * to its timeline in the caller's transaction. Used alike by the API, by
+ * acknowledge links and by monitoring tools' events.
+ */
+import { resolveAlertsOfIncident } from '../alert/store.js';
+import type { Executor } from '../db/executor.js';
+import type { IncidentRow } from '../db/schema.js';
+import { TandemError } from '../errors/catalog.js';
+import type { Actor } from './actor.js';
+import { actorLabel, actorRef } from './actor.js';
+import type { IncidentStatus } from './store.js';
+import { updateIncident } from './store.js';
+import { appendTimeline } from './timeline.js';
+
+export interface CommandOptions {
+  /** How the action reached us, for the timeline: "API", "acknowledge link in an email", "pagerduty event". */
+  via?: string;
+  eventId?: number;
+  alertId?: number;
+}
+
+function via(o: CommandOptions): string {
+  return o.via ? ` (${o.via})` : '';
+}
+
+/** Acknowledges; a no-op on an incident already acknowledged. Returns whether anything changed. */
+export async function acknowledgeIncident(ex: Executor, incident: IncidentRow, actor: Actor, at: number, o: CommandOptions = {}): Promise<boolean> {
+  if (incident.status === 'resolved') {
+    throw new TandemError('INVALID_TRANSITION', `incident ${incident.id} is resolved; a resolved incident cannot be acknowledged`);
+  }
+  if (incident.status !== 'triggered') return false;
+  await updateIncident(ex, incident.id, at, {
+    status: 'acknowledged',
+    // MTTA counts to the first acknowledgement, so a later one never moves it.
+    acknowledged_at: incident.acknowledged_at ?? at,
+    acknowledged_by: incident.acknowledged_by ?? actorRef(actor),
+  });
+  await appendTimeline(ex, [
+    {
+      engagementId: incident.engagement_id,
+      incidentId: incident.id,
+      at,
+      kind: 'incident.acknowledged',
+      actor,
+      message: `Acknowledged by ${actorLabel(actor)}${via(o)}`,
+      data: { from: incident.status, to: 'acknowledged', ...(o.via ? { via: o.via } : {}) },
+      ...(o.eventId === undefined ? {} : { eventId: o.eventId }),
+      ...(o.alertId === undefined ? {} : { alertId: o.alertId }),
+    },
+  ]);
+  incident.status = 'acknowledged';
+  incident.acknowledged_at ??= at;
+  incident.acknowledged_by ??= actorRef(actor);
+  return true;
+}
+
+/**
+ * Resolves; a no-op on a resolved incident. A person resolving an incident
+ * resolves its open alerts too (PagerDuty does the same), so the next trigger
+ * with the same dedup key opens a new incident.
+ */
+export async function resolveIncident(ex: Executor, incident: IncidentRow, actor: Actor, at: number, o: CommandOptions = {}): Promise<boolean> {
+  if (incident.status === 'resolved') return false;
+  const closed = await resolveAlertsOfIncident(ex, incident.id, at);
+  await updateIncident(ex, incident.id, at, { status: 'resolved', resolved_at: at, resolved_by: actorRef(actor) });
+  await ex.updateTable('incidents').set({ open_alert_count: 0 }).where('id', '=', incident.id).execute();
+  await appendTimeline(ex, [
+    ...closed.map((alertId) => ({
+      engagementId: incident.engagement_id,
+      incidentId: incident.id,
+      at,
+      kind: 'alert.resolved',
+      actor,
+      message: `Alert resolved with the incident by ${actorLabel(actor)}`,
+      alertId,
+    })),
+    {
+      engagementId: incident.engagement_id,
+      incidentId: incident.id,
+      at,
+      kind: 'incident.resolved',
+      actor,
+      message: `Resolved by ${actorLabel(actor)}${via(o)}`,
+      data: { from: incident.status, to: 'resolved', ...(o.via ? { via: o.via } : {}) },
+      ...(o.eventId === undefined ? {} : { eventId: o.eventId }),
+      ...(o.alertId === undefined ? {} : { alertId: o.alertId }),
+    },
+  ]);
+  incident.status = 'resolved';
+  incident.resolved_at = at;
+  incident.resolved_by = actorRef(actor);
+  return true;
+}
+
+export async function addNote(ex: Executor, incident: IncidentRow, actor: Actor, at: number, text: string): Promise<void> {
+  await appendTimeline(ex, [
+    { engagementId: incident.engagement_id, incidentId: incident.id, at, kind: 'note', actor, message: text },
+  ]);
+}
+
+/** Sets a waiting status (SLA pauses) or returns from one to acknowledged. */
+export async function setWaitingStatus(
+  ex: Executor,
+  incident: IncidentRow,
+  actor: Actor,
+  at: number,
+  status: Extract<IncidentStatus, 'waiting_on_customer' | 'waiting_on_vendor' | 'acknowledged'>,
+): Promise<boolean> {
+  if (incident.status === 'resolved') {
+    throw new TandemError('INVALID_TRANSITION', `incident ${incident.id} is resolved; its status cannot change to ${status}`);
+  }
+  if (incident.status === status) return false;
+  await updateIncident(ex, incident.id, at, {
+    status,
+    acknowledged_at: incident.acknowledged_at ?? at,
+    acknowledged_by: incident.acknowledged_by ?? actorRef(actor),
+  });
+  await appendTimeline(ex, [
+    {
+      engagementId: incident.engagement_id,
+      incidentId: incident.id,
+      at,
+      kind: 'incident.status',
+      actor,
+      message: `Status ${incident.status.replaceAll('_', ' ')} -> ${status.replaceAll('_', ' ')} by ${actorLabel(actor)}`,
+      data: { from: incident.status, to: status },
+    },
+  ]);
+  incident.status = status;
+  return true;
+}

@@ -1,0 +1,131 @@
+/**
+ * Incidents: what people respond to. Every query is scoped to engagements the
+ * caller may see; an incident outside that scope simply does not exist.
+ */
+import type { Executor } from '../db/executor.js';
+import type { IncidentRow } from '../db/schema.js';
+
+export const INCIDENT_STATUSES = ['triggered', 'acknowledged', 'waiting_on_customer', 'waiting_on_vendor', 'resolved'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+export interface NewIncident {
+  engagementId: string;
+  serviceId: string;
+  title: string;
+  severity: string;
+  priority: string;
+  groupKey: string | null;
+  side: string | null;
+  at: number;
+}
+
+/** Opens an incident with the engagement's next number (ACME-42). Call inside a transaction. */
+export async function insertIncident(ex: Executor, i: NewIncident): Promise<IncidentRow> {
+  const counter = await ex
+    .updateTable('engagements')
+    .set((eb) => ({ next_incident_number: eb('next_incident_number', '+', 1) }))
+    .where('id', '=', i.engagementId)
+    .returning(['next_incident_number', 'incident_prefix'])
+    .executeTakeFirstOrThrow();
+  return ex
+    .insertInto('incidents')
+    .values({
+      engagement_id: i.engagementId,
+      number: counter.next_incident_number - 1,
+      service_id: i.serviceId,
+      title: i.title,
+      severity: i.severity,
+      priority: i.priority,
+      status: 'triggered',
+      group_key: i.groupKey,
+      side: i.side,
+      created_at: i.at,
+      updated_at: i.at,
+      acknowledged_at: null,
+      acknowledged_by: null,
+      resolved_at: null,
+      resolved_by: null,
+      alert_count: 1,
+      open_alert_count: 1,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function getIncident(ex: Executor, engagementIds: readonly string[], id: number): Promise<IncidentRow | undefined> {
+  if (engagementIds.length === 0) return undefined;
+  return ex.selectFrom('incidents').selectAll().where('id', '=', id).where('engagement_id', 'in', engagementIds).executeTakeFirst();
+}
+
+export async function getIncidentByNumber(ex: Executor, engagementIds: readonly string[], prefix: string, number: number): Promise<IncidentRow | undefined> {
+  if (engagementIds.length === 0) return undefined;
+  return ex
+    .selectFrom('incidents as i')
+    .innerJoin('engagements as e', 'e.id', 'i.engagement_id')
+    .selectAll('i')
+    .where('e.incident_prefix', '=', prefix)
+    .where('i.number', '=', number)
+    .where('i.engagement_id', 'in', engagementIds)
+    .executeTakeFirst();
+}
+
+/** The open incident of an Alertmanager group on a service, if any. */
+export async function findOpenIncidentByGroup(ex: Executor, engagementId: string, serviceId: string, groupKey: string): Promise<IncidentRow | undefined> {
+  return ex
+    .selectFrom('incidents')
+    .selectAll()
+    .where('engagement_id', '=', engagementId)
+    .where('service_id', '=', serviceId)
+    .where('group_key', '=', groupKey)
+    .where('status', '<>', 'resolved')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+}
+
+export interface IncidentFilter {
+  engagementIds: readonly string[];
+  status?: readonly string[];
+  priority?: readonly string[];
+  service?: readonly string[];
+  since?: number;
+  /** Only incidents with id below this (cursor paging, newest first). */
+  beforeId?: number;
+  limit: number;
+}
+
+/** Incidents newest first. */
+export async function listIncidents(ex: Executor, f: IncidentFilter): Promise<IncidentRow[]> {
+  if (f.engagementIds.length === 0) return [];
+  let q = ex.selectFrom('incidents').selectAll().where('engagement_id', 'in', f.engagementIds);
+  if (f.status?.length) q = q.where('status', 'in', f.status);
+  if (f.priority?.length) q = q.where('priority', 'in', f.priority);
+  if (f.service?.length) q = q.where('service_id', 'in', f.service);
+  if (f.since !== undefined) q = q.where('created_at', '>=', f.since);
+  if (f.beforeId !== undefined) q = q.where('id', '<', f.beforeId);
+  return q.orderBy('id', 'desc').limit(f.limit).execute();
+}
+
+export type IncidentPatch = Partial<
+  Pick<IncidentRow, 'status' | 'title' | 'severity' | 'priority' | 'acknowledged_at' | 'acknowledged_by' | 'resolved_at' | 'resolved_by'>
+>;
+
+export async function updateIncident(ex: Executor, id: number, at: number, patch: IncidentPatch): Promise<void> {
+  await ex
+    .updateTable('incidents')
+    .set({ ...patch, updated_at: at })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Counts an alert joining (+1) or leaving (-1 open) the incident. */
+export async function adjustAlertCounts(ex: Executor, id: number, at: number, delta: { alerts: number; open: number }): Promise<void> {
+  await ex
+    .updateTable('incidents')
+    .set((eb) => ({
+      updated_at: at,
+      alert_count: eb('alert_count', '+', delta.alerts),
+      open_alert_count: eb('open_alert_count', '+', delta.open),
+    }))
+    .where('id', '=', id)
+    .execute();
+}

@@ -1,0 +1,120 @@
+/**
+ * The HTTP server: one Fastify instance with the ingest endpoints, /api/v1,
+ * and the operations endpoints. Errors are mapped to responses in one place.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { apiRoutes } from '../api/routes.js';
+import type { ApiDeps } from '../api/routes.js';
+import { TandemError } from '../errors/catalog.js';
+import { invalidEvent, ingestRoutes } from '../ingest/routes.js';
+import type { IngestDeps } from '../ingest/routes.js';
+import type { Metrics } from '../telemetry/metrics.js';
+
+export interface HttpDeps {
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  readonly ingest: IngestDeps;
+  readonly api: ApiDeps;
+  /** Whether the database answers (readiness). */
+  readonly ready: () => Promise<boolean>;
+  /** Extra route plugins (later features register here). */
+  readonly plugins?: ReadonlyArray<(app: FastifyInstance) => Promise<void>>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
+  const logger: FastifyBaseLogger = deps.log;
+  const app = Fastify({
+    loggerInstance: logger,
+    // One log line per request (onResponse below) instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    // A caller's X-Request-Id is kept so a request can be followed across systems.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    requestIdHeader: false,
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    reply.header('x-request-id', req.id);
+    return payload;
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    deps.metrics.httpRequests.inc({ route, status: String(reply.statusCode) });
+    req.log.info({ method: req.method, url: req.url, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request');
+  });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const isIngest = (req.routeOptions.config as { ingest?: boolean } | undefined)?.ingest === true;
+    if (isIngest) {
+      if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+        deps.metrics.eventsRejected.inc({ integration: ingestType(req.url), reason: 'too_large' });
+        return reply.code(413).send({ status: 'invalid event', message: 'Request body is too large', errors: [`the body is over the limit of ${deps.ingest.bodyLimit} bytes (512 KB)`] });
+      }
+      if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+        deps.metrics.eventsRejected.inc({ integration: ingestType(req.url), reason: 'invalid' });
+        return reply.code(err.statusCode).send(invalidEvent([err.message]));
+      }
+      req.log.error({ err }, 'ingest failed');
+      deps.metrics.eventsRejected.inc({ integration: ingestType(req.url), reason: 'error' });
+      // The event was not stored: 503 tells senders to retry, unlike a 400.
+      return reply.code(503).send({ status: 'error', message: 'Event not stored; retry', errors: ['the server could not store the event; it was not accepted'] });
+    }
+    const e = toTandemError(err);
+    if (e.status >= 500) req.log.error({ err }, 'request failed');
+    return reply.code(e.status).send(e.code === 'INTERNAL' ? { error: { ...e.toBody().error, request_id: req.id } } : e.toBody());
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    const e = new TandemError('ROUTE_NOT_FOUND', `no endpoint ${req.method} ${req.url.split('?')[0] ?? ''}; see /api/v1/openapi.json`);
+    return reply.code(404).send(e.toBody());
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    const ok = await deps.ready().catch(() => false);
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', database: ok ? 'ok' : 'unreachable' });
+  });
+  app.get('/metrics', async (_req, reply) => {
+    return reply.header('content-type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  await app.register(async (scope) => ingestRoutes(scope, deps.ingest));
+  await app.register(async (scope) => apiRoutes(scope, deps.api), { prefix: '/api/v1' });
+  for (const plugin of deps.plugins ?? []) await app.register(plugin);
+  return app;
+}
+
+function ingestType(url: string): string {
+  if (url.startsWith('/integrations/alertmanager')) return 'alertmanager';
+  if (url.startsWith('/integrations/generic')) return 'generic';
+  return 'pagerduty';
+}
+
+function toTandemError(err: FastifyError): TandemError {
+  if (err instanceof TandemError) return err;
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new TandemError('INVALID_JSON', `the body is not valid JSON: ${err.message}`);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new TandemError('BODY_TOO_LARGE', err.message);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new TandemError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
+    default:
+      if (err.statusCode === 400 && err instanceof SyntaxError) return new TandemError('INVALID_JSON', `the body is not valid JSON: ${err.message}`);
+      if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) return new TandemError('INVALID_BODY', err.message);
+      return new TandemError('INTERNAL', 'internal error; the request id is in the logs');
+  }
+}

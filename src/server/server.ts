@@ -1,0 +1,139 @@
+/**
+ * The composition root: opens the database, migrates, loads and applies the
+ * engagements, starts the engine and the HTTP server, and owns their
+ * lifecycle (SIGHUP reload, graceful shutdown). Tests start it in-process
+ * with a virtual clock; `tandem serve` starts it for real.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import pino from 'pino';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock/clock.js';
+import { systemClock } from '../clock/clock.js';
+import { openDatabase } from '../db/connect.js';
+import type { Database } from '../db/connect.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { applyEngagements } from '../deployment/apply.js';
+import { Deployment } from '../deployment/deployment.js';
+import type { Diagnostic } from '../engagement/index.js';
+import { formatDiagnostic, loadEngagements } from '../engagement/index.js';
+import { Engine } from '../engine/engine.js';
+import type { EngineContext, EngineModule } from '../engine/engine.js';
+import { emptyHooks } from '../engine/hooks.js';
+import { processEventsModule } from '../engine/process-events.js';
+import { Inbox } from '../ingest/inbox.js';
+import { RateLimiter } from '../ingest/rate-limit.js';
+import type { Settings } from '../settings/settings.js';
+import { createMetrics } from '../telemetry/metrics.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import { buildHttp } from './http.js';
+
+export interface StartOptions {
+  clock?: Clock;
+  log?: Logger;
+  /** Do not listen on a port (tests use app.http.inject). */
+  listen?: boolean;
+  /** Do not run the engine loop in the background (tests call engine.runOnce on a virtual clock). */
+  engineLoop?: boolean;
+}
+
+export interface Tandem {
+  readonly settings: Settings;
+  readonly database: Database;
+  readonly deployment: Deployment;
+  readonly engine: Engine;
+  readonly http: FastifyInstance;
+  readonly inbox: Inbox;
+  readonly metrics: Metrics;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** The URL the server listens on, when it listens. */
+  readonly url: string | undefined;
+  /** Re-reads the engagement files; a file that fails validation is refused and the running config stays. */
+  reload(): Promise<{ ok: boolean; diagnostics: Diagnostic[] }>;
+  /** Graceful shutdown: stop accepting, finish in-flight requests, drain the inbox, stop the engine. */
+  close(): Promise<void>;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly diagnostics: Diagnostic[]) {
+    super(`invalid engagement configuration:\n${diagnostics.map(formatDiagnostic).join('\n')}`);
+  }
+}
+
+export async function startTandem(settings: Settings, options: StartOptions = {}): Promise<Tandem> {
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? pino({ level: settings.logLevel, base: { service: 'tandem' }, timestamp: pino.stdTimeFunctions.isoTime });
+  const first = await loadEngagements([...settings.configPaths]);
+  if (first.diagnostics.length > 0) throw new ConfigError(first.diagnostics);
+
+  const database = await openDatabase(settings.db, { poolSize: settings.poolSize });
+  try {
+    const applied = await migrateToLatest(database);
+    if (applied.length) log.info({ migrations: applied }, 'database migrated');
+    await applyEngagements(database, first.loaded, clock.now());
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  const deployment = new Deployment(first.loaded);
+  const metrics = createMetrics();
+  const ctx: EngineContext = { database, clock, deployment, log: log.child({ component: 'engine' }), hooks: emptyHooks(), instanceId: randomBytes(4).toString('hex') };
+  const modules: EngineModule[] = [processEventsModule((n, engagement) => metrics.incidentsOpened.inc({ engagement }, n))];
+  const engine = new Engine(ctx, modules, { pollMs: settings.enginePollMs });
+  const runEngine = settings.engine && (options.engineLoop ?? true);
+  const inbox = new Inbox(database, { onCommit: () => engine.kick() });
+  const limiter = new RateLimiter(settings.rateLimit, clock);
+
+  const http = await buildHttp({
+    log,
+    metrics,
+    ingest: { deployment, inbox, limiter, clock, metrics, bodyLimit: settings.ingestBodyLimit },
+    api: { database, deployment, clock, kick: () => engine.kick() },
+    ready: async () => {
+      await sql`select 1`.execute(database.db);
+      return true;
+    },
+  });
+
+  let url: string | undefined;
+  if (options.listen ?? true) {
+    url = await http.listen({ host: settings.host, port: settings.port });
+  }
+  if (runEngine) engine.start();
+
+  let closing: Promise<void> | undefined;
+  return {
+    settings,
+    database,
+    deployment,
+    engine,
+    http,
+    inbox,
+    metrics,
+    clock,
+    log,
+    url,
+    async reload() {
+      const next = await loadEngagements([...settings.configPaths]);
+      if (next.diagnostics.length > 0) {
+        for (const d of next.diagnostics) log.error({ diagnostic: formatDiagnostic(d) }, 'engagement file refused; keeping the running configuration');
+        return { ok: false, diagnostics: next.diagnostics };
+      }
+      await applyEngagements(database, next.loaded, clock.now());
+      deployment.replace(next.loaded);
+      log.info({ engagements: next.loaded.map((l) => l.engagement.id) }, 'engagements reloaded');
+      return { ok: true, diagnostics: [] };
+    },
+    close() {
+      closing ??= (async () => {
+        await http.close();
+        await inbox.drained();
+        await engine.stop();
+        await database.close();
+      })();
+      return closing;
+    },
+  };
+}
