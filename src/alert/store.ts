@@ -1,6 +1,7 @@
 /**
  * Alerts: one deduplicated signal per (service, dedup key) while open.
  */
+import { sql } from 'kysely';
 import type { Executor } from '../db/executor.js';
 import type { AlertRow } from '../db/schema.js';
 
@@ -100,4 +101,65 @@ export async function resolveAlertsOfIncident(ex: Executor, incidentId: number, 
 
 export async function listAlertsOfIncident(ex: Executor, incidentId: number): Promise<AlertRow[]> {
   return ex.selectFrom('alerts').selectAll().where('incident_id', '=', incidentId).orderBy('id', 'asc').execute();
+}
+
+/** Every open alert among the given (service, dedup key) pairs of one engagement. */
+export async function findOpenAlerts(ex: Executor, engagementId: string, keys: ReadonlyArray<{ serviceId: string; dedupKey: string }>): Promise<AlertRow[]> {
+  if (keys.length === 0) return [];
+  const rows: AlertRow[] = [];
+  // Chunked so each query stays well within both databases' parameter limits.
+  for (let i = 0; i < keys.length; i += 400) {
+    const chunk = keys.slice(i, i + 400);
+    rows.push(
+      ...(await ex
+        .selectFrom('alerts')
+        .selectAll()
+        .where('engagement_id', '=', engagementId)
+        .where('status', '<>', 'resolved')
+        .where((eb) => eb(eb.refTuple('service_id', 'dedup_key'), 'in', chunk.map((k) => eb.tuple(k.serviceId, k.dedupKey))))
+        .execute()),
+    );
+  }
+  return rows;
+}
+
+export interface RetriggerUpdate {
+  readonly id: number;
+  /** Re-triggers folded into this update. */
+  readonly count: number;
+  readonly summary: string;
+  /** Newest details, or null to keep the alert's. */
+  readonly details: string | null;
+  readonly at: number;
+}
+
+/**
+ * Applies many re-triggers at once: the engine folds a batch's re-triggers of
+ * one alert into one update. PostgreSQL gets a single UPDATE ... FROM (VALUES);
+ * SQLite, where a statement costs no round trip, one cached UPDATE per alert.
+ */
+export async function applyRetriggers(ex: Executor, dialect: 'sqlite' | 'postgres', updates: readonly RetriggerUpdate[]): Promise<void> {
+  if (updates.length === 0) return;
+  if (dialect === 'sqlite') {
+    for (const u of updates) {
+      await ex
+        .updateTable('alerts')
+        .set((eb) => ({
+          summary: u.summary,
+          // max(): a batch may have resolved the alert after these re-triggers.
+          updated_at: sql<number>`max(updated_at, ${u.at})`,
+          event_count: eb('event_count', '+', u.count),
+          details: u.details === null ? eb.ref('details') : u.details,
+        }))
+        .where('id', '=', u.id)
+        .execute();
+    }
+    return;
+  }
+  for (let i = 0; i < updates.length; i += 1000) {
+    const chunk = updates.slice(i, i + 1000);
+    const values = sql.join(chunk.map((u) => sql`(${u.id}::bigint, ${u.count}::integer, ${u.summary}::text, ${u.details}::text, ${u.at}::bigint)`));
+    await sql`update alerts as a set summary = v.summary, updated_at = greatest(a.updated_at, v.at), event_count = a.event_count + v.count, details = coalesce(v.details, a.details)
+      from (values ${values}) as v(id, count, summary, details, at) where a.id = v.id`.execute(ex);
+  }
 }

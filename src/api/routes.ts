@@ -7,13 +7,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { listAlertsOfIncident } from '../alert/store.js';
 import type { Clock } from '../clock/clock.js';
 import type { Database } from '../db/connect.js';
-import type { Executor } from '../db/executor.js';
 import type { IncidentRow } from '../db/schema.js';
 import type { Deployment } from '../deployment/deployment.js';
 import { TandemError } from '../errors/catalog.js';
 import { acknowledgeIncident, addNote, resolveIncident, setWaitingStatus } from '../incident/commands.js';
 import { INCIDENT_STATUSES, getIncident, getIncidentByNumber, listIncidents } from '../incident/store.js';
 import { listTimeline } from '../incident/timeline.js';
+import { directWriter } from '../incident/writer.js';
+import type { IncidentWriter } from '../incident/writer.js';
 import { actorOf, authenticate, principalOf, requireRole, scopeEngagements } from './auth.js';
 import { openApiDocument } from './openapi.js';
 import { cursorParam, encodeCursor, instantParam, intParam, listParam, objectBody, requiredText } from './params.js';
@@ -122,7 +123,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   });
 
   /** Runs a command on an incident in a transaction, then answers with the incident as it is now. */
-  async function act(req: FastifyRequest<{ Params: { id: string } }>, run: (ex: Executor, incident: IncidentRow, at: number) => Promise<unknown>) {
+  async function act(req: FastifyRequest<{ Params: { id: string } }>, run: (w: IncidentWriter, incident: IncidentRow, at: number) => Promise<unknown>) {
     const p = principalOf(req);
     const found = await loadIncident(req, req.params.id);
     requireRole(p, 'respond');
@@ -131,7 +132,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
       // Re-read inside the transaction: the engine or another responder may have moved it.
       const incident = await getIncident(trx, [found.engagement_id], found.id);
       if (!incident) throw new TandemError('NOT_FOUND', `incident "${req.params.id}" not found`, 'id');
-      await run(trx, incident, at);
+      await run(directWriter(trx), incident, at);
     });
     deps.kick();
     const now = await getIncident(db, [found.engagement_id], found.id);
@@ -142,11 +143,11 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   const actor = (req: FastifyRequest, incident: IncidentRow) => actorOf(principalOf(req), deployment.engagement(incident.engagement_id));
 
   app.post<{ Params: { id: string } }>('/incidents/:id/acknowledge', async (req) =>
-    act(req, (ex, incident, at) => acknowledgeIncident(ex, incident, actor(req, incident), at, { via: 'API' })),
+    act(req, (w, incident, at) => acknowledgeIncident(w, incident, actor(req, incident), at, { via: 'API' })),
   );
 
   app.post<{ Params: { id: string } }>('/incidents/:id/resolve', async (req) =>
-    act(req, (ex, incident, at) => resolveIncident(ex, incident, actor(req, incident), at, { via: 'API' })),
+    act(req, (w, incident, at) => resolveIncident(w, incident, actor(req, incident), at, { via: 'API' })),
   );
 
   app.post<{ Params: { id: string } }>('/incidents/:id/status', async (req) => {
@@ -156,12 +157,12 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     if (typeof status !== 'string' || !(allowed as readonly string[]).includes(status)) {
       throw new TandemError('INVALID_BODY', `status must be one of ${allowed.join(', ')} (use /acknowledge and /resolve for those actions)`, 'status');
     }
-    return act(req, (ex, incident, at) => setWaitingStatus(ex, incident, actor(req, incident), at, status as (typeof allowed)[number]));
+    return act(req, (w, incident, at) => setWaitingStatus(w, incident, actor(req, incident), at, status as (typeof allowed)[number]));
   });
 
   app.post<{ Params: { id: string } }>('/incidents/:id/notes', async (req, reply) => {
     const text = requiredText(objectBody(req.body), 'text', 10_000);
-    const result = await act(req, (ex, incident, at) => addNote(ex, incident, actor(req, incident), at, text));
+    const result = await act(req, (w, incident, at) => addNote(w, incident, actor(req, incident), at, text));
     return reply.code(201).send(result);
   });
 }

@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
+import type { SqliteDatabase } from 'kysely';
 import type { DB } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -60,7 +61,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     handle.pragma('synchronous = FULL');
     handle.pragma('busy_timeout = 5000');
     handle.pragma('foreign_keys = ON');
-    const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: handle }) });
+    const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }) });
     return {
       db,
       dialect,
@@ -83,6 +84,35 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     pool,
     close: async () => {
       await db.destroy();
+    },
+  };
+}
+
+/**
+ * Kysely prepares every query afresh; better-sqlite3 statements are reusable,
+ * and preparing is a large share of a small query's cost. Queries repeat
+ * (Kysely compiles parameters out of the SQL), so a small LRU of prepared
+ * statements removes most of it. Safe because Kysely runs one query at a time
+ * on the single connection.
+ */
+function withStatementCache(handle: BetterSqlite3.Database, size = 500): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => handle.close(),
+    prepare(sqlText: string) {
+      let stmt = cache.get(sqlText);
+      if (stmt) {
+        // Re-insert to mark as most recently used.
+        cache.delete(sqlText);
+      } else {
+        stmt = handle.prepare(sqlText);
+        if (cache.size >= size) {
+          const oldest = cache.keys().next();
+          if (!oldest.done) cache.delete(oldest.value);
+        }
+      }
+      cache.set(sqlText, stmt);
+      return stmt;
     },
   };
 }

@@ -3,7 +3,7 @@
  * transaction (routing and escalation, SLA clocks). The incident module does
  * not know them; they register here.
  */
-import type { Executor } from '../db/executor.js';
+import type { IncidentWriter } from '../incident/writer.js';
 import type { IncidentRow } from '../db/schema.js';
 import type { Engagement, Service } from '../engagement/model.js';
 
@@ -16,7 +16,7 @@ export interface OpenedIncident {
 }
 
 export interface IncidentHooks {
-  opened: Array<(ex: Executor, opened: OpenedIncident, at: number) => Promise<void>>;
+  opened: Array<(w: IncidentWriter, opened: OpenedIncident, at: number) => Promise<void>>;
 }
 
 export function emptyHooks(): IncidentHooks {

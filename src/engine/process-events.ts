@@ -4,18 +4,23 @@
  * a trigger for an open alert adds to its log and pages nobody; after resolve
  * the same key opens a new alert and incident; acknowledge or resolve with no
  * open alert changes nothing; keys of another service never meet.
- * One instance applies events at a time (an advisory lock on PostgreSQL), so
- * two triggers for one key can never open two incidents.
+ *
+ * Events are applied in batches inside one transaction: the open alerts the
+ * batch names are read in one query, re-triggers (most of the traffic in an
+ * alert storm) are folded into one update per alert, and timeline entries are
+ * appended together, in order, at the end. One instance applies events at a
+ * time (an advisory lock on PostgreSQL), so two triggers for one key can never
+ * open two incidents.
  */
 import { sql } from 'kysely';
-import { findOpenAlert, insertAlert, retriggerAlert, setAlertStatus } from '../alert/store.js';
-import type { Executor } from '../db/executor.js';
-import type { EventRow } from '../db/schema.js';
+import { applyRetriggers, findOpenAlerts, insertAlert, setAlertStatus } from '../alert/store.js';
+import type { RetriggerUpdate } from '../alert/store.js';
+import type { AlertRow, EventRow } from '../db/schema.js';
 import type { Engagement, Service } from '../engagement/model.js';
 import type { Actor } from '../incident/actor.js';
 import { acknowledgeIncident, resolveIncident } from '../incident/commands.js';
-import { adjustAlertCounts, findOpenIncidentByGroup, getIncident, insertIncident, updateIncident } from '../incident/store.js';
-import { appendTimeline } from '../incident/timeline.js';
+import { adjustAlertCounts, findOpenIncidentByGroup, getIncident, insertIncident } from '../incident/store.js';
+import { BufferedWriter } from '../incident/writer.js';
 import type { AlertAction, ChangeAction, IngestAction } from '../ingest/event.js';
 import { priorityFor } from '../priority/priority.js';
 import type { EngineContext, EngineModule } from './engine.js';
@@ -24,177 +29,248 @@ import type { EngineContext, EngineModule } from './engine.js';
 const EVENTS_LOCK = 7_243_501;
 const BATCH = 500;
 
-export interface ProcessStats {
-  opened: number;
-}
-
 export function processEventsModule(onOpened: (count: number, engagementId: string) => void = () => {}): EngineModule {
   return {
     name: 'process-events',
     async step(ctx) {
-      const { count, more } = await ctx.database.db.transaction().execute(async (trx) => {
+      const { count, opened } = await ctx.database.db.transaction().execute(async (trx) => {
         if (ctx.database.dialect === 'postgres') {
           const lock = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${EVENTS_LOCK}) as ok`.execute(trx);
-          if (!lock.rows[0]?.ok) return { count: 0, more: false };
+          if (!lock.rows[0]?.ok) return { count: 0, opened: [] };
         }
         const events = await trx.selectFrom('events').selectAll().where('processed_at', 'is', null).orderBy('id', 'asc').limit(BATCH).execute();
-        const at = ctx.clock.now();
-        for (const event of events) await applyEvent(trx, ctx, event, at, onOpened);
-        if (events.length > 0) {
-          await trx.updateTable('events').set({ processed_at: at }).where('id', 'in', events.map((e) => e.id)).execute();
-        }
-        return { count: events.length, more: events.length === BATCH };
+        if (events.length === 0) return { count: 0, opened: [] };
+        const batch = new Batch(new BufferedWriter(trx), ctx);
+        await batch.preload(events);
+        for (const event of events) await batch.apply(event);
+        await batch.flush();
+        await trx.updateTable('events').set({ processed_at: ctx.clock.now() }).where('id', 'in', events.map((e) => e.id)).execute();
+        return { count: events.length, opened: batch.opened };
       });
+      // Counted after commit, so a rolled-back batch is not counted twice.
+      for (const engagementId of opened) onOpened(1, engagementId);
       if (count > 0) ctx.log.debug({ count }, 'events applied');
-      return more;
+      return count === BATCH;
     },
   };
 }
 
-async function applyEvent(trx: Executor, ctx: EngineContext, event: EventRow, at: number, onOpened: (n: number, e: string) => void): Promise<void> {
-  const actions = JSON.parse(event.actions) as IngestAction[];
-  const engagement = ctx.deployment.engagement(event.engagement_id);
-  const service = engagement?.services.find((s) => s.id === event.service_id);
-  const actor: Actor = { type: 'integration', id: event.integration_type, name: `${event.integration_type} integration` };
-  for (const action of actions) {
-    if (action.type === 'change') await recordChange(trx, event, action);
-    else {
-      const opened = await applyAlertAction(trx, ctx, { event, action, engagement, service, actor, at });
-      if (opened) onOpened(1, event.engagement_id);
-    }
-  }
-}
+const alertKey = (engagementId: string, serviceId: string, dedupKey: string) => `${engagementId}\u0000${serviceId}\u0000${dedupKey}`;
 
-async function recordChange(trx: Executor, event: EventRow, change: ChangeAction): Promise<void> {
-  await trx
-    .insertInto('changes')
-    .values({
-      engagement_id: event.engagement_id,
-      service_id: event.service_id,
-      at: change.occurredAt ?? event.received_at,
-      summary: change.summary,
-      source: change.source ?? null,
-      data: change.details === undefined ? null : JSON.stringify(change.details),
-      event_id: event.id,
-    })
-    .execute();
-}
-
-interface ActionContext {
+interface Parsed {
   event: EventRow;
-  action: AlertAction;
-  engagement: Engagement | undefined;
-  service: Service | undefined;
-  actor: Actor;
-  at: number;
+  actions: IngestAction[];
 }
 
-/** Applies one alert action. Returns true when it opened an incident. */
-async function applyAlertAction(trx: Executor, ctx: EngineContext, c: ActionContext): Promise<boolean> {
-  const { event, action, actor } = c;
-  // Incident times are when Tandem received the event: MTTA and SLAs must not trust a sender's clock.
-  const at = event.received_at;
-  const e = event.engagement_id;
-  const scope = [e];
-  const alert = await findOpenAlert(trx, e, event.service_id, action.dedupKey);
-  const via = `${event.integration_type} event`;
-  const base = { engagementId: e, at, actor, eventId: event.id };
+/** One batch of events in one transaction. */
+class Batch {
+  readonly #w: BufferedWriter;
+  readonly #ctx: EngineContext;
+  /** Open alerts by (engagement, service, dedup key); null = known to have none. */
+  readonly #open = new Map<string, AlertRow | null>();
+  readonly #retriggers = new Map<number, { count: number; summary: string; details: string | null; at: number }>();
+  #parsed = new Map<number, IngestAction[]>();
+  /** Engagement of each incident opened, for metrics. */
+  readonly opened: string[] = [];
 
-  if (action.action === 'trigger') {
-    if (alert) {
-      await retriggerAlert(trx, alert.id, { summary: action.summary, details: action.details ?? null, at });
-      await appendTimeline(trx, [
-        {
-          ...base,
-          incidentId: alert.incident_id,
-          alertId: alert.id,
-          kind: 'alert.retriggered',
-          message: `Trigger for the open alert "${action.dedupKey}" added to its log: ${action.summary ?? alert.summary}. Nobody paged again.`,
-          data: { dedup_key: action.dedupKey, summary: action.summary ?? null },
-        },
-      ]);
-      return false;
-    }
-    const severity = action.severity ?? 'error';
-    const summary = action.summary ?? action.dedupKey;
-    const details = { ...(action.details ?? {}), ...(action.source ? { source: action.source } : {}), ...(action.occurredAt ? { occurred_at: new Date(action.occurredAt).toISOString() } : {}) };
-    if (action.groupKey) {
-      const grouped = await findOpenIncidentByGroup(trx, e, event.service_id, action.groupKey);
-      if (grouped) {
-        const alertId = await newAlert(trx, c, grouped.id, severity, summary, details, at);
-        await adjustAlertCounts(trx, grouped.id, at, { alerts: 1, open: 1 });
-        await appendTimeline(trx, [
-          { ...base, incidentId: grouped.id, alertId, kind: 'alert.triggered', message: `Alert "${action.dedupKey}" joined the incident (same ${event.integration_type} group): ${summary}`, data: { dedup_key: action.dedupKey, severity } },
-        ]);
-        return false;
+  constructor(w: BufferedWriter, ctx: EngineContext) {
+    this.#w = w;
+    this.#ctx = ctx;
+  }
+
+  /** Reads every open alert the batch's events name, one query per engagement. */
+  async preload(events: readonly EventRow[]): Promise<void> {
+    const wanted = new Map<string, Array<{ serviceId: string; dedupKey: string }>>();
+    const parsed: Parsed[] = events.map((event) => ({ event, actions: JSON.parse(event.actions) as IngestAction[] }));
+    for (const { event, actions } of parsed) {
+      this.#parsed.set(event.id, actions);
+      for (const a of actions) {
+        if (a.type !== 'alert') continue;
+        const k = alertKey(event.engagement_id, event.service_id, a.dedupKey);
+        if (this.#open.has(k)) continue;
+        this.#open.set(k, null);
+        let list = wanted.get(event.engagement_id);
+        if (!list) wanted.set(event.engagement_id, (list = []));
+        list.push({ serviceId: event.service_id, dedupKey: a.dedupKey });
       }
     }
-    const criticality = c.service?.criticality ?? 3;
-    const decision = c.engagement ? priorityFor(c.engagement, severity, criticality) : { priority: 'P3', pages: true, reason: `severity ${severity}; engagement not loaded` };
-    const incident = await insertIncident(trx, {
-      engagementId: e,
-      serviceId: event.service_id,
-      title: summary,
-      severity,
-      priority: decision.priority,
-      groupKey: action.groupKey ?? null,
-      side: null,
-      at,
-    });
-    const alertId = await newAlert(trx, c, incident.id, severity, summary, details, at);
-    await appendTimeline(trx, [
-      {
-        ...base,
-        incidentId: incident.id,
-        alertId,
-        kind: 'incident.triggered',
-        message: `Incident opened on ${c.service?.name ?? event.service_id}: ${summary}. Priority ${decision.priority} (${decision.reason})${decision.pages ? '' : `; ${decision.priority} pages nobody`}.`,
-        data: { priority: decision.priority, severity, criticality, pages: decision.pages, service: event.service_id },
-      },
-      { ...base, incidentId: incident.id, alertId, kind: 'alert.triggered', message: `Alert "${action.dedupKey}" opened by a ${via}: ${summary}`, data: { dedup_key: action.dedupKey, severity } },
-    ]);
-    if (c.engagement) {
-      for (const hook of ctx.hooks.opened) await hook(trx, { incident, engagement: c.engagement, service: c.service, pages: decision.pages }, at);
+    for (const [engagementId, keys] of wanted) {
+      for (const alert of await findOpenAlerts(this.#w.ex, engagementId, keys)) {
+        this.#open.set(alertKey(alert.engagement_id, alert.service_id, alert.dedup_key), alert);
+      }
     }
-    return true;
   }
 
-  // acknowledge / resolve: with no open alert for the key, accepted and nothing changes.
-  if (!alert) return false;
-  const incident = await getIncident(trx, scope, alert.incident_id);
-  if (!incident) return false;
-  if (action.action === 'acknowledge') {
-    if (alert.status === 'triggered') await setAlertStatus(trx, alert.id, 'acknowledged', at);
-    await appendTimeline(trx, [
-      { ...base, incidentId: incident.id, alertId: alert.id, kind: 'alert.acknowledged', message: `Acknowledge event for alert "${action.dedupKey}"`, data: { dedup_key: action.dedupKey } },
+  async apply(event: EventRow): Promise<void> {
+    const actions = this.#parsed.get(event.id) ?? (JSON.parse(event.actions) as IngestAction[]);
+    const engagement = this.#ctx.deployment.engagement(event.engagement_id);
+    const service = engagement?.services.find((s) => s.id === event.service_id);
+    const actor: Actor = { type: 'integration', id: event.integration_type, name: `${event.integration_type} integration` };
+    for (const action of actions) {
+      if (action.type === 'change') await this.#change(event, action);
+      else await this.#alert({ event, action, engagement, service, actor });
+    }
+  }
+
+  async flush(): Promise<void> {
+    const updates: RetriggerUpdate[] = [...this.#retriggers].map(([id, u]) => ({ id, ...u }));
+    await applyRetriggers(this.#w.ex, this.#ctx.database.dialect, updates);
+    await this.#w.flush();
+  }
+
+  async #change(event: EventRow, change: ChangeAction): Promise<void> {
+    await this.#w.ex
+      .insertInto('changes')
+      .values({
+        engagement_id: event.engagement_id,
+        service_id: event.service_id,
+        at: change.occurredAt ?? event.received_at,
+        summary: change.summary,
+        source: change.source ?? null,
+        data: change.details === undefined ? null : JSON.stringify(change.details),
+        event_id: event.id,
+      })
+      .execute();
+  }
+
+  async #alert(c: { event: EventRow; action: AlertAction; engagement: Engagement | undefined; service: Service | undefined; actor: Actor }): Promise<void> {
+    const { event, action, actor } = c;
+    const w = this.#w;
+    // Incident times are when Tandem received the event: MTTA and SLAs must not trust a sender's clock.
+    const at = event.received_at;
+    const e = event.engagement_id;
+    const key = alertKey(e, event.service_id, action.dedupKey);
+    const alert = this.#open.get(key) ?? null;
+    const via = `${event.integration_type} event`;
+    const base = { engagementId: e, at, actor, eventId: event.id };
+
+    if (action.action === 'trigger') {
+      if (alert) {
+        const summary = action.summary ?? alert.summary;
+        const prior = this.#retriggers.get(alert.id);
+        this.#retriggers.set(alert.id, {
+          count: (prior?.count ?? 0) + 1,
+          summary,
+          details: action.details === undefined ? (prior?.details ?? null) : JSON.stringify(action.details),
+          at,
+        });
+        alert.summary = summary;
+        await w.timeline([
+          {
+            ...base,
+            incidentId: alert.incident_id,
+            alertId: alert.id,
+            kind: 'alert.retriggered',
+            message: `Trigger for the open alert "${action.dedupKey}" added to its log: ${summary}. Nobody paged again.`,
+            data: { dedup_key: action.dedupKey, summary },
+          },
+        ]);
+        return;
+      }
+      const severity = action.severity ?? 'error';
+      const summary = action.summary ?? action.dedupKey;
+      const details = { ...(action.details ?? {}), ...(action.source ? { source: action.source } : {}), ...(action.occurredAt ? { occurred_at: new Date(action.occurredAt).toISOString() } : {}) };
+      const newAlert = async (incidentId: number): Promise<AlertRow> => {
+        const fields = {
+          engagement_id: e,
+          service_id: event.service_id,
+          incident_id: incidentId,
+          dedup_key: action.dedupKey,
+          status: 'triggered',
+          summary,
+          severity,
+          source: action.source ?? null,
+          details: Object.keys(details).length ? JSON.stringify(details) : null,
+          integration_type: event.integration_type,
+          created_at: at,
+          updated_at: at,
+          resolved_at: null,
+          event_count: 1,
+        };
+        const id = await insertAlert(w.ex, {
+          engagementId: e,
+          serviceId: event.service_id,
+          incidentId,
+          dedupKey: action.dedupKey,
+          summary,
+          severity,
+          source: fields.source,
+          details: Object.keys(details).length ? details : null,
+          integrationType: event.integration_type,
+          at,
+        });
+        const row: AlertRow = { id, ...fields };
+        this.#open.set(key, row);
+        return row;
+      };
+
+      if (action.groupKey) {
+        const grouped = await findOpenIncidentByGroup(w.ex, e, event.service_id, action.groupKey);
+        if (grouped) {
+          const row = await newAlert(grouped.id);
+          await adjustAlertCounts(w.ex, grouped.id, at, { alerts: 1, open: 1 });
+          await w.timeline([
+            { ...base, incidentId: grouped.id, alertId: row.id, kind: 'alert.triggered', message: `Alert "${action.dedupKey}" joined the incident (same ${event.integration_type} group): ${summary}`, data: { dedup_key: action.dedupKey, severity } },
+          ]);
+          return;
+        }
+      }
+      const criticality = c.service?.criticality ?? 3;
+      const decision = c.engagement ? priorityFor(c.engagement, severity, criticality) : { priority: 'P3', pages: true, reason: `severity ${severity}; engagement not loaded` };
+      const incident = await insertIncident(w.ex, {
+        engagementId: e,
+        serviceId: event.service_id,
+        title: summary,
+        severity,
+        priority: decision.priority,
+        groupKey: action.groupKey ?? null,
+        side: null,
+        at,
+      });
+      const row = await newAlert(incident.id);
+      await w.timeline([
+        {
+          ...base,
+          incidentId: incident.id,
+          alertId: row.id,
+          kind: 'incident.triggered',
+          message: `Incident opened on ${c.service?.name ?? event.service_id}: ${summary}. Priority ${decision.priority} (${decision.reason})${decision.pages ? '' : `; ${decision.priority} pages nobody`}.`,
+          data: { priority: decision.priority, severity, criticality, pages: decision.pages, service: event.service_id },
+        },
+        { ...base, incidentId: incident.id, alertId: row.id, kind: 'alert.triggered', message: `Alert "${action.dedupKey}" opened by a ${via}: ${summary}`, data: { dedup_key: action.dedupKey, severity } },
+      ]);
+      this.opened.push(e);
+      if (c.engagement) {
+        for (const hook of this.#ctx.hooks.opened) await hook(w, { incident, engagement: c.engagement, service: c.service, pages: decision.pages }, at);
+      }
+      return;
+    }
+
+    // acknowledge / resolve: with no open alert for the key, accepted and nothing changes.
+    if (!alert) return;
+    const incident = await getIncident(w.ex, [e], alert.incident_id);
+    if (!incident) return;
+    if (action.action === 'acknowledge') {
+      if (alert.status === 'triggered') {
+        await setAlertStatus(w.ex, alert.id, 'acknowledged', at);
+        alert.status = 'acknowledged';
+      }
+      await w.timeline([
+        { ...base, incidentId: incident.id, alertId: alert.id, kind: 'alert.acknowledged', message: `Acknowledge event for alert "${action.dedupKey}"`, data: { dedup_key: action.dedupKey } },
+      ]);
+      if (incident.status === 'triggered') await acknowledgeIncident(w, incident, actor, at, { via, eventId: event.id, alertId: alert.id });
+      return;
+    }
+    await setAlertStatus(w.ex, alert.id, 'resolved', at);
+    this.#open.set(key, null);
+    await adjustAlertCounts(w.ex, incident.id, at, { alerts: 0, open: -1 });
+    await w.timeline([
+      { ...base, incidentId: incident.id, alertId: alert.id, kind: 'alert.resolved', message: `Resolve event for alert "${action.dedupKey}"`, data: { dedup_key: action.dedupKey } },
     ]);
-    if (incident.status === 'triggered') await acknowledgeIncident(trx, incident, actor, at, { via, eventId: event.id, alertId: alert.id });
-    return false;
+    if (incident.open_alert_count - 1 <= 0) {
+      await resolveIncident(w, incident, actor, at, { via: `its last alert resolved by a ${via}`, eventId: event.id, alertId: alert.id });
+      // Any alert of the incident still cached as open was just resolved with it.
+      for (const [k, a] of this.#open) if (a?.incident_id === incident.id) this.#open.set(k, null);
+    }
   }
-  await setAlertStatus(trx, alert.id, 'resolved', at);
-  await adjustAlertCounts(trx, incident.id, at, { alerts: 0, open: -1 });
-  await appendTimeline(trx, [
-    { ...base, incidentId: incident.id, alertId: alert.id, kind: 'alert.resolved', message: `Resolve event for alert "${action.dedupKey}"`, data: { dedup_key: action.dedupKey } },
-  ]);
-  if (incident.open_alert_count - 1 <= 0) {
-    await resolveIncident(trx, incident, actor, at, { via: `its last alert resolved by a ${via}`, eventId: event.id, alertId: alert.id });
-  } else {
-    await updateIncident(trx, incident.id, at, {});
-  }
-  return false;
-}
-
-async function newAlert(trx: Executor, c: ActionContext, incidentId: number, severity: string, summary: string, details: Record<string, unknown>, at: number): Promise<number> {
-  return insertAlert(trx, {
-    engagementId: c.event.engagement_id,
-    serviceId: c.event.service_id,
-    incidentId,
-    dedupKey: c.action.dedupKey,
-    summary,
-    severity,
-    source: c.action.source ?? null,
-    details: Object.keys(details).length ? details : null,
-    integrationType: c.event.integration_type,
-    at,
-  });
 }

@@ -5,14 +5,13 @@
  * acknowledge links and by monitoring tools' events.
  */
 import { resolveAlertsOfIncident } from '../alert/store.js';
-import type { Executor } from '../db/executor.js';
 import type { IncidentRow } from '../db/schema.js';
 import { TandemError } from '../errors/catalog.js';
 import type { Actor } from './actor.js';
 import { actorLabel, actorRef } from './actor.js';
 import type { IncidentStatus } from './store.js';
 import { updateIncident } from './store.js';
-import { appendTimeline } from './timeline.js';
+import type { IncidentWriter } from './writer.js';
 
 export interface CommandOptions {
   /** How the action reached us, for the timeline: "API", "acknowledge link in an email", "pagerduty event". */
@@ -26,18 +25,18 @@ function via(o: CommandOptions): string {
 }
 
 /** Acknowledges; a no-op on an incident already acknowledged. Returns whether anything changed. */
-export async function acknowledgeIncident(ex: Executor, incident: IncidentRow, actor: Actor, at: number, o: CommandOptions = {}): Promise<boolean> {
+export async function acknowledgeIncident(w: IncidentWriter, incident: IncidentRow, actor: Actor, at: number, o: CommandOptions = {}): Promise<boolean> {
   if (incident.status === 'resolved') {
     throw new TandemError('INVALID_TRANSITION', `incident ${incident.id} is resolved; a resolved incident cannot be acknowledged`);
   }
   if (incident.status !== 'triggered') return false;
-  await updateIncident(ex, incident.id, at, {
+  await updateIncident(w.ex, incident.id, at, {
     status: 'acknowledged',
     // MTTA counts to the first acknowledgement, so a later one never moves it.
     acknowledged_at: incident.acknowledged_at ?? at,
     acknowledged_by: incident.acknowledged_by ?? actorRef(actor),
   });
-  await appendTimeline(ex, [
+  await w.timeline([
     {
       engagementId: incident.engagement_id,
       incidentId: incident.id,
@@ -61,12 +60,11 @@ export async function acknowledgeIncident(ex: Executor, incident: IncidentRow, a
  * resolves its open alerts too (PagerDuty does the same), so the next trigger
  * with the same dedup key opens a new incident.
  */
-export async function resolveIncident(ex: Executor, incident: IncidentRow, actor: Actor, at: number, o: CommandOptions = {}): Promise<boolean> {
+export async function resolveIncident(w: IncidentWriter, incident: IncidentRow, actor: Actor, at: number, o: CommandOptions = {}): Promise<boolean> {
   if (incident.status === 'resolved') return false;
-  const closed = await resolveAlertsOfIncident(ex, incident.id, at);
-  await updateIncident(ex, incident.id, at, { status: 'resolved', resolved_at: at, resolved_by: actorRef(actor) });
-  await ex.updateTable('incidents').set({ open_alert_count: 0 }).where('id', '=', incident.id).execute();
-  await appendTimeline(ex, [
+  const closed = await resolveAlertsOfIncident(w.ex, incident.id, at);
+  await updateIncident(w.ex, incident.id, at, { status: 'resolved', resolved_at: at, resolved_by: actorRef(actor), open_alert_count: 0 });
+  await w.timeline([
     ...closed.map((alertId) => ({
       engagementId: incident.engagement_id,
       incidentId: incident.id,
@@ -94,15 +92,15 @@ export async function resolveIncident(ex: Executor, incident: IncidentRow, actor
   return true;
 }
 
-export async function addNote(ex: Executor, incident: IncidentRow, actor: Actor, at: number, text: string): Promise<void> {
-  await appendTimeline(ex, [
+export async function addNote(w: IncidentWriter, incident: IncidentRow, actor: Actor, at: number, text: string): Promise<void> {
+  await w.timeline([
     { engagementId: incident.engagement_id, incidentId: incident.id, at, kind: 'note', actor, message: text },
   ]);
 }
 
 /** Sets a waiting status (SLA pauses) or returns from one to acknowledged. */
 export async function setWaitingStatus(
-  ex: Executor,
+  w: IncidentWriter,
   incident: IncidentRow,
   actor: Actor,
   at: number,
@@ -112,12 +110,12 @@ export async function setWaitingStatus(
     throw new TandemError('INVALID_TRANSITION', `incident ${incident.id} is resolved; its status cannot change to ${status}`);
   }
   if (incident.status === status) return false;
-  await updateIncident(ex, incident.id, at, {
+  await updateIncident(w.ex, incident.id, at, {
     status,
     acknowledged_at: incident.acknowledged_at ?? at,
     acknowledged_by: incident.acknowledged_by ?? actorRef(actor),
   });
-  await appendTimeline(ex, [
+  await w.timeline([
     {
       engagementId: incident.engagement_id,
       incidentId: incident.id,

@@ -106,7 +106,7 @@ export async function listIncidents(ex: Executor, f: IncidentFilter): Promise<In
 }
 
 export type IncidentPatch = Partial<
-  Pick<IncidentRow, 'status' | 'title' | 'severity' | 'priority' | 'acknowledged_at' | 'acknowledged_by' | 'resolved_at' | 'resolved_by'>
+  Pick<IncidentRow, 'status' | 'title' | 'severity' | 'priority' | 'side' | 'acknowledged_at' | 'acknowledged_by' | 'resolved_at' | 'resolved_by' | 'open_alert_count'>
 >;
 
 export async function updateIncident(ex: Executor, id: number, at: number, patch: IncidentPatch): Promise<void> {

@@ -1,0 +1,243 @@
+#!/usr/bin/env node
+// npm run bench:ingest — durable ingest throughput and latency.
+//
+// Drives a running `tandem serve` (a child process) from this separate process
+// with autocannon over 64 connections and a realistic mix: about 80% re-triggers
+// of open dedup keys, 15% new keys, 5% resolves, spread over 32 services of one
+// engagement. Runs on SQLite and (when reachable) PostgreSQL, and, for
+// reference, the same alerts posted one per request to Alertmanager 0.25's
+// /api/v2/alerts on the same machine in the same run. Prints JSON.
+//
+// BENCH_SECONDS (default 10) sets the length of each run.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import { ROOT, freePort, peakRssMb, postgresReachable, round, startProcess, startTandem, tempDatabase, tempFile } from './lib.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const SERVICES = 32;
+const OPEN_AT_START = 2000;
+
+/** The demo engagement with its services replaced by 32 infrastructure services, one PagerDuty key each. */
+function benchEngagement() {
+  const demo = readFileSync(join(ROOT, 'demo/acme.yaml'), 'utf8');
+  const start = demo.indexOf('\nservices:');
+  const end = demo.indexOf('\n# Event severity');
+  const services = Array.from({ length: SERVICES }, (_, i) =>
+    [`  - id: svc-${i}`, `    name: Service ${i}`, '    function: infrastructure', `    criticality: ${(i % 4) + 1}`, '    integrations:', `      - { type: pagerduty, key: "${key(i)}" }`].join('\n'),
+  );
+  return `${demo.slice(0, start)}\nservices:\n${services.join('\n')}\n${demo.slice(end)}`;
+}
+const key = (i) => `bench${String(i).padStart(4, '0')}`.padEnd(32, 'f');
+
+/** A seeded PRNG so every run sends the same mix. */
+function prng(seed) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The workload: which alert each request is about, and whether it triggers or resolves. */
+function workload(seed) {
+  const rand = prng(seed);
+  const open = [];
+  let next = 0;
+  const fresh = () => ({ service: Math.floor(rand() * SERVICES), id: `alert-${seed}-${next++}` });
+  for (let i = 0; i < OPEN_AT_START; i++) open.push(fresh());
+  const counts = { retrigger: 0, new: 0, resolve: 0 };
+  return {
+    seeded: [...open],
+    counts,
+    next() {
+      const r = rand();
+      if (r < 0.8 && open.length > 0) {
+        counts.retrigger++;
+        return { action: 'trigger', alert: open[Math.floor(rand() * open.length)] };
+      }
+      if (r < 0.95 || open.length === 0) {
+        counts.new++;
+        const alert = fresh();
+        open.push(alert);
+        return { action: 'trigger', alert };
+      }
+      counts.resolve++;
+      const i = Math.floor(rand() * open.length);
+      const [alert] = open.splice(i, 1);
+      return { action: 'resolve', alert };
+    },
+  };
+}
+
+function pagerDutyBody({ action, alert }) {
+  return JSON.stringify({
+    routing_key: key(alert.service),
+    event_action: action,
+    dedup_key: alert.id,
+    ...(action === 'trigger'
+      ? {
+          payload: {
+            summary: `[FIRING:1] HighLatency svc-${alert.service} (${alert.id} warning)`,
+            source: `host-${alert.id}`,
+            severity: 'warning',
+            custom_details: { firing: `Labels:\n - alertname = HighLatency\n - instance = ${alert.id}\n - service = svc-${alert.service}\nAnnotations:\n - summary = p99 latency above 500ms`, num_firing: '1', num_resolved: '0' },
+          },
+          client: 'Alertmanager',
+          client_url: 'http://127.0.0.1:9093/#/alerts',
+        }
+      : {}),
+  });
+}
+
+function alertmanagerBody({ action, alert }) {
+  return JSON.stringify([
+    {
+      labels: { alertname: 'HighLatency', service: `svc-${alert.service}`, instance: alert.id, severity: 'warning' },
+      annotations: { summary: 'p99 latency above 500ms', description: `instance ${alert.id}` },
+      generatorURL: 'http://127.0.0.1:9090/graph',
+      ...(action === 'resolve' ? { endsAt: new Date().toISOString() } : {}),
+    },
+  ]);
+}
+
+async function drive(url, path, bodyOf, w) {
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    requests: [
+      {
+        method: 'POST',
+        path,
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req) => ({ ...req, body: bodyOf(w.next()) }),
+      },
+    ],
+  });
+  return {
+    requests_per_s: round(result.requests.average, 0),
+    total: result.requests.total,
+    p50_ms: result.latency.p50,
+    p99_ms: result.latency.p99,
+    max_ms: result.latency.max,
+    non_2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+  };
+}
+
+async function seed(url, path, bodyOf, alerts) {
+  // Open the starting set of alerts, 64 at a time.
+  for (let i = 0; i < alerts.length; i += 64) {
+    await Promise.all(
+      alerts.slice(i, i + 64).map((alert) =>
+        fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bodyOf({ action: 'trigger', alert }) }).then((r) => r.arrayBuffer()),
+      ),
+    );
+  }
+}
+
+async function unprocessed(kind, dbUrl) {
+  if (kind === 'sqlite') {
+    const db = new BetterSqlite3(dbUrl.slice('sqlite:'.length), { readonly: true });
+    try {
+      return db.prepare('select count(*) as n from events where processed_at is null').get().n;
+    } finally {
+      db.close();
+    }
+  }
+  const c = new pg.Client({ connectionString: dbUrl });
+  await c.connect();
+  try {
+    return Number((await c.query('select count(*) as n from events where processed_at is null')).rows[0].n);
+  } finally {
+    await c.end();
+  }
+}
+
+async function benchTandem(kind, config) {
+  const db = await tempDatabase(kind);
+  const server = await startTandem(['--config', config, '--db', db.url, '--log-level', process.env.BENCH_LOG_LEVEL ?? 'info']);
+  try {
+    const w = workload(42);
+    await seed(server.url, '/v2/enqueue', pagerDutyBody, w.seeded);
+    const started = Date.now();
+    const run = await drive(server.url, '/v2/enqueue', pagerDutyBody, w);
+    // The engine applies events behind the 202; measure how long it needs to catch up.
+    let backlog = await unprocessed(kind, db.url);
+    const backlogAtEnd = backlog;
+    while (backlog > 0 && Date.now() - started < SECONDS * 1000 + 120_000) {
+      await new Promise((r) => setTimeout(r, 100));
+      backlog = await unprocessed(kind, db.url);
+    }
+    const applied = (Date.now() - started) / 1000;
+    return {
+      events_per_s: run.requests_per_s,
+      p50_ms: run.p50_ms,
+      p99_ms: run.p99_ms,
+      max_ms: run.max_ms,
+      accepted: run.total - run.non_2xx,
+      non_2xx: run.non_2xx,
+      errors: run.errors + run.timeouts,
+      mix: w.counts,
+      backlog_when_load_stopped: backlogAtEnd,
+      applied_events_per_s: round((run.total - run.non_2xx) / applied, 0),
+      peak_rss_mb: peakRssMb(server.pid),
+    };
+  } finally {
+    await server.stop();
+    await db.drop();
+  }
+}
+
+async function benchAlertmanager() {
+  if (spawnSync('sh', ['-c', 'command -v prometheus-alertmanager']).status !== 0) return { skipped: 'prometheus-alertmanager is not installed' };
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-bench-am-'));
+  const port = await freePort();
+  writeFileSync(join(dir, 'am.yml'), 'route:\n  receiver: blackhole\n  group_by: [alertname, service]\nreceivers:\n  - name: blackhole\n');
+  const am = await startProcess('prometheus-alertmanager', [`--config.file=${join(dir, 'am.yml')}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='], {
+    readyUrl: `http://127.0.0.1:${port}/-/ready`,
+  });
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    const w = workload(42);
+    await seed(url, '/api/v2/alerts', alertmanagerBody, w.seeded);
+    const run = await drive(url, '/api/v2/alerts', alertmanagerBody, w);
+    const version = spawnSync('prometheus-alertmanager', ['--version'], { encoding: 'utf8' });
+    return {
+      version: /version (\S+)/.exec(`${version.stdout}${version.stderr}`)?.[1] ?? 'unknown',
+      alerts_per_s: run.requests_per_s,
+      p50_ms: run.p50_ms,
+      p99_ms: run.p99_ms,
+      max_ms: run.max_ms,
+      non_2xx: run.non_2xx,
+      durable: false,
+      peak_rss_mb: peakRssMb(am.pid),
+    };
+  } finally {
+    await am.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const config = tempFile('bench.yaml', benchEngagement());
+const out = {
+  bench: 'ingest',
+  machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
+  load: { tool: 'autocannon (separate process)', connections: CONNECTIONS, seconds: SECONDS, services: SERVICES, open_alerts_at_start: OPEN_AT_START, mix: '80% re-trigger of open keys, 15% new keys, 5% resolve' },
+  tandem: {},
+};
+const only = process.env.BENCH_ONLY;
+if (!only || only === 'sqlite') out.tandem.sqlite = await benchTandem('sqlite', config);
+if (!only || only === 'postgres') out.tandem.postgres = (await postgresReachable()) ? await benchTandem('postgres', config) : { skipped: 'PostgreSQL not reachable' };
+if (!only || only === 'alertmanager') out.reference = { alertmanager: await benchAlertmanager() };
+console.log(JSON.stringify(out, null, 2));

@@ -1,0 +1,125 @@
+// Shared by the benchmarks: start a real `tandem serve` (or another server) as a
+// child process, read its peak memory, make temporary databases, print JSON.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+export const ROOT = fileURLToPath(new URL('../', import.meta.url));
+export const BIN = join(ROOT, 'bin/tandem.js');
+export const PG_URL = process.env.TANDEM_BENCH_PG_URL ?? process.env.TANDEM_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function postgresReachable() {
+  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    await c.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A fresh database: { url, drop() }. */
+export async function tempDatabase(kind) {
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'tandem-bench-'));
+    return { url: `sqlite:${join(dir, 'tandem.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const name = `tandem_bench_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(PG_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: PG_URL });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+export function tempFile(name, text) {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-bench-'));
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** Peak resident set size of a process so far, in MB (Linux VmHWM). */
+export function peakRssMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /VmHWM:\s+(\d+) kB/.exec(status);
+  return m ? Math.round(Number(m[1]) / 1024) : null;
+}
+
+export async function waitHttp(url, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${url}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Starts a child process and waits until `readyUrl(port)` answers 200. */
+export async function startProcess(command, args, { readyUrl, env, quiet = true } = {}) {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d.toString()));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  try {
+    await waitHttp(readyUrl);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new Error(`${command} did not start: ${err.message}\n${stderr}`);
+  }
+  return {
+    child,
+    pid: child.pid,
+    stderr: () => stderr,
+    async stop() {
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+/** Starts `tandem serve` on a free port. */
+export async function startTandem(args, env = {}) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS ? process.env.BENCH_SERVER_NODE_ARGS.split(' ') : [];
+  const proc = await startProcess(process.execPath, [...nodeArgs, BIN, 'serve', '--port', String(port), ...args], { readyUrl: `${url}/readyz`, env });
+  return { ...proc, url, port };
+}
+
+export function round(n, digits = 1) {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}

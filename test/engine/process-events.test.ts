@@ -1,0 +1,75 @@
+/**
+ * The event-applying engine module on both databases: many events for the
+ * same keys in one batch give exactly what applying them one at a time gives.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { databaseKinds } from '../support/databases.js';
+import { startHarness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+
+const PD = '9f1c2a7e5b3d4c6e8a0b1d2f3e4a5b6c';
+const OTHER = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
+const trigger = (dedup: string, summary = dedup, key = PD) => ({ routing_key: key, event_action: 'trigger', dedup_key: dedup, payload: { summary, source: 's', severity: 'critical' } });
+const act = (action: string, dedup: string, key = PD) => ({ routing_key: key, event_action: action, dedup_key: dedup });
+
+describe.each(databaseKinds())('applying events in batches, on $name', (kind) => {
+  let h: Harness;
+  let token: string;
+  beforeEach(async () => {
+    h = await startHarness(kind);
+    token = await h.token('viewer');
+  });
+  afterEach(async () => h.close());
+
+  async function sendAll(bodies: unknown[]) {
+    for (const b of bodies) {
+      expect((await h.ingest('/v2/enqueue', b)).statusCode).toBe(202);
+      h.clock.advance(1000);
+    }
+    // One settle after all: every event lands in one batch.
+    await h.settle();
+  }
+  type Detail = { number: string; status: string; alerts: Array<{ status: string; summary: string; event_count: number }>; timeline: Array<{ kind: string; at: string }> };
+  async function all(): Promise<Detail[]> {
+    const list = (await h.api('GET', '/incidents?limit=200', token)).json<{ incidents: Array<{ id: number }> }>().incidents.reverse();
+    return Promise.all(list.map(async (i) => (await h.api('GET', `/incidents/${i.id}`, token)).json<{ incident: Detail }>().incident));
+  }
+
+  it('trigger, re-triggers, acknowledge, resolve and a new trigger of one key in a single batch', async () => {
+    await sendAll([trigger('k', 'first'), trigger('k', 'second'), act('acknowledge', 'k'), trigger('k', 'third'), act('resolve', 'k'), trigger('k', 'again')]);
+    const [first, second, ...rest] = await all();
+    expect(rest).toHaveLength(0);
+    expect(first?.status).toBe('resolved');
+    expect(first?.alerts[0]).toMatchObject({ status: 'resolved', summary: 'third', event_count: 5 });
+    expect(first?.timeline.map((t) => t.kind)).toEqual([
+      'incident.triggered',
+      'alert.triggered',
+      'alert.retriggered',
+      'alert.acknowledged',
+      'incident.acknowledged',
+      'alert.retriggered',
+      'alert.resolved',
+      'incident.resolved',
+    ]);
+    // The timeline is in the order things happened.
+    const times = first?.timeline.map((t) => Date.parse(t.at)) ?? [];
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+    expect(second).toMatchObject({ number: 'ACME-2', status: 'triggered' });
+    expect(second?.alerts[0]).toMatchObject({ summary: 'again', event_count: 1 });
+  });
+
+  it('the same dedup key on two services is two alerts that never touch', async () => {
+    await sendAll([trigger('shared', 'on payments'), trigger('shared', 'on storefront', OTHER), act('resolve', 'shared', OTHER)]);
+    const incidents = await all();
+    expect(incidents.map((i) => i.status)).toEqual(['triggered', 'resolved']);
+  });
+
+  it('a thousand events over fifty keys: one incident per key, every event counted once', async () => {
+    const bodies = Array.from({ length: 1000 }, (_, i) => trigger(`key-${i % 50}`, `event ${i}`));
+    await sendAll(bodies);
+    const incidents = await all();
+    expect(incidents).toHaveLength(50);
+    expect(incidents.reduce((n, i) => n + (i.alerts[0]?.event_count ?? 0), 0)).toBe(1000);
+    expect(incidents.every((i) => i.timeline.filter((t) => t.kind === 'alert.retriggered').length === 19)).toBe(true);
+  });
+});
