@@ -12,6 +12,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   serve: { summary: 'run the server (HTTP API, ingest, engine)', load: () => import('./serve.js') },
   validate: { summary: 'check engagement files; report every error as file:line:col', load: () => import('./validate.js') },
   schema: { summary: 'print the JSON Schema of the engagement file format', load: () => import('./schema.js') },
+  route: { summary: 'explain who an incident on a service would page at an instant', load: () => import('./route.js') },
   token: { summary: 'create, list or revoke API tokens', load: () => import('./token.js') },
   send: { summary: 'send a test event to a Tandem (or PagerDuty-compatible) server', load: () => import('./send.js') },
 };

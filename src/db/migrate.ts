@@ -7,6 +7,7 @@ import { Migrator, sql } from 'kysely';
 import type { CreateTableBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
 import type { Database, Dialect } from './connect.js';
 import * as m0001 from './migrations/0001-core.js';
+import * as m0002 from './migrations/0002-escalation.js';
 
 export interface MigrationContext {
   dialect: Dialect;
@@ -18,7 +19,10 @@ export interface MigrationContext {
 
 type Step = (db: Kysely<unknown>, ctx: MigrationContext) => Promise<void>;
 
-const STEPS: ReadonlyArray<readonly [string, Step]> = [['0001-core', m0001.up]];
+const STEPS: ReadonlyArray<readonly [string, Step]> = [
+  ['0001-core', m0001.up],
+  ['0002-escalation', m0002.up],
+];
 
 function context(dialect: Dialect): MigrationContext {
   return {

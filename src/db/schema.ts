@@ -159,6 +159,89 @@ export interface TokensTable {
   revoked_at: number | null;
 }
 
+/** A policy running on an incident: from routing at open, or from overflow. */
+export interface EscalationsTable {
+  id: Id;
+  engagement_id: string;
+  incident_id: number;
+  policy_id: string;
+  side: string;
+  /** "routing" or "overflow". */
+  reason: string;
+  started_at: number;
+  /** active, stopped (acknowledged/resolved), finished (every pass paged). */
+  status: string;
+  ended_at: number | null;
+}
+
+/** A pending piece of escalation work with its due time: page tier N of pass P, or check overflow. */
+export interface EscalationStepsTable {
+  id: Id;
+  engagement_id: string;
+  incident_id: number;
+  escalation_id: number | null;
+  /** "tier" or "overflow". */
+  kind: string;
+  /** 0-based tier index. */
+  tier: number;
+  /** 0-based pass (repeat) number. */
+  pass: number;
+  due_at: number;
+  /** pending, done, cancelled. */
+  status: string;
+  fired_at: number | null;
+  fired_by: string | null;
+}
+
+/** The delivery outbox: one message to one contact on one channel, with its attempts. */
+export interface NotificationsTable {
+  id: Id;
+  engagement_id: string;
+  incident_id: number;
+  step_id: number | null;
+  recipient_kind: string;
+  recipient_id: string;
+  channel: string;
+  address: string;
+  /** page, bundle, sla_warning. */
+  kind: string;
+  reason: string;
+  note: string | null;
+  created_at: number;
+  due_at: number;
+  next_attempt_at: number;
+  /** pending, sending, delivered, failed, cancelled, bundled. */
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  lease_until: number | null;
+  claimed_by: string | null;
+  delivered_at: number | null;
+  provider_id: string | null;
+  /** For rows sent as part of a bundle: the notification that carried them. */
+  bundle_id: number | null;
+}
+
+/** The demo's local inbox: what would have been sent. */
+export interface InboxTable {
+  id: Id;
+  engagement_id: string;
+  notification_id: string;
+  channel: string;
+  address: string;
+  recipient: string;
+  subject: string;
+  body: string;
+  data: string;
+  created_at: number;
+}
+
+export interface ServerSecretsTable {
+  name: string;
+  value: string;
+  created_at: number;
+}
+
 export interface DB {
   engagements: EngagementsTable;
   services: ServicesTable;
@@ -170,10 +253,17 @@ export interface DB {
   timeline: TimelineTable;
   changes: ChangesTable;
   tokens: TokensTable;
+  escalations: EscalationsTable;
+  escalation_steps: EscalationStepsTable;
+  notifications: NotificationsTable;
+  inbox: InboxTable;
+  server_secrets: ServerSecretsTable;
 }
 
 export type IncidentRow = Selectable<IncidentsTable>;
 export type AlertRow = Selectable<AlertsTable>;
 export type TimelineRow = Selectable<TimelineTable>;
 export type EventRow = Selectable<EventsTable>;
+export type NotificationRow = Selectable<NotificationsTable>;
+export type EscalationStepRow = Selectable<EscalationStepsTable>;
 export type NewTimeline = Insertable<TimelineTable>;

@@ -137,7 +137,7 @@ export type Target =
 
 export interface Tier {
   readonly targets: readonly Target[];
-  /** Delay after the tier before it (tier 1: after the incident opens) if nobody acknowledged. */
+  /** When this tier is paged, counted from the incident opening (or from the start of a repeat pass), if nobody acknowledged. Non-decreasing across tiers. */
   readonly after: Duration;
 }
 

@@ -501,7 +501,12 @@ export function checkRules(parts: Parts, raw: unknown, source: Source): Diagnost
     (policy.tiers ?? []).forEach((tier, t) => {
       const path = ['escalation_policies', index, 'tiers', t];
       if (t > 0 && tier.after === undefined) {
-        report(path, `tier ${t + 1} of ${name} needs 'after': how long after tier ${t} to escalate if nobody acknowledged, e.g. after: 5m`);
+        report(path, `tier ${t + 1} of ${name} needs 'after': how long after the incident opens to page this tier if nobody acknowledged, e.g. after: 5m`);
+      }
+      // Tiers page at incident open + their 'after', so a later tier cannot come earlier.
+      const previous = t > 0 ? policy.tiers?.[t - 1]?.after : undefined;
+      if (tier.after !== undefined && previous !== undefined && tier.after.ms < previous.ms) {
+        report([...path, 'after'], `tier ${t + 1} of ${name} pages ${tier.after.text} after the incident opens, before tier ${t} (${previous.text}); each tier's 'after' counts from the incident opening and must be at least the tier before's`);
       }
       tier.notify.forEach((target, i) => {
         resolve(target.kind, target.id, [...path, 'notify', i], ` in target "${target.kind}:${target.id}"`);

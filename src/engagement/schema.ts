@@ -272,7 +272,7 @@ const TierSchema = z
       .describe('Targets: "schedule:ID", "team:ID" or "person:ID".'),
     after: duration()
       .optional()
-      .describe('Delay after the previous tier (tier 1: after the incident opens) if nobody acknowledged; required from tier 2.'),
+      .describe('When this tier is paged if nobody has acknowledged, counted from the incident opening (tier 1 default 0m); required from tier 2 and never earlier than the tier before.'),
   })
   .meta({ title: 'Tier' });
 

@@ -2,7 +2,7 @@
  * Who did something to an incident. Recorded on every timeline entry and on
  * status changes ("acknowledged by person:kim").
  */
-export type ActorType = 'person' | 'token' | 'integration' | 'system';
+export type ActorType = 'person' | 'team' | 'token' | 'integration' | 'system';
 
 export interface Actor {
   readonly type: ActorType;

@@ -1,0 +1,74 @@
+/**
+ * `tandem route`: explains, without a server, who an incident on a service
+ * would page at an instant: the coverage window, the owning side, the policy,
+ * and each tier resolved to the people it would page then.
+ */
+import { parseArgs } from 'node:util';
+import { formatDiagnostic, loadEngagements } from '../engagement/index.js';
+import { parseIsoInstant } from '../ingest/timestamp.js';
+import { explainRoute } from '../routing/route.js';
+import type { CliIo } from './io.js';
+
+const HELP = `Usage: tandem route --config FILE --service ID --at ISO8601 [--engagement ID] [--json]
+
+Explains which side owns an incident on SERVICE opened at the instant, which
+escalation policy runs, and who each tier would page then (schedules resolved
+to the people on call). --at takes an offset or Z, e.g. 2026-11-24T23:47:00-05:00.`;
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options: { config: { type: 'string', multiple: true }, service: { type: 'string' }, at: { type: 'string' }, engagement: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
+  } catch (err) {
+    io.err(`tandem route: ${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
+    return 2;
+  }
+  if (values.help) {
+    io.out(HELP);
+    return 0;
+  }
+  if (!values.config?.length || !values.service || !values.at) {
+    io.err(`tandem route: --config, --service and --at are required\n\n${HELP}`);
+    return 2;
+  }
+  const at = parseIsoInstant(values.at);
+  if (at === undefined) {
+    io.err(`tandem route: --at "${values.at}" is not an ISO 8601 instant (e.g. 2026-11-24T23:47:00-05:00)`);
+    return 2;
+  }
+  const { loaded, diagnostics } = await loadEngagements(values.config);
+  if (diagnostics.length) {
+    for (const d of diagnostics) io.err(formatDiagnostic(d));
+    return 1;
+  }
+  const candidates = loaded.filter((l) => !values.engagement || l.engagement.id === values.engagement).flatMap((l) => l.engagement.services.filter((s) => s.id === values.service).map((s) => ({ engagement: l.engagement, service: s })));
+  const match = candidates[0];
+  if (!match) {
+    io.err(`tandem route: no service "${values.service}"${values.engagement ? ` in engagement ${values.engagement}` : ''}; services: ${loaded.flatMap((l) => l.engagement.services.map((s) => s.id)).join(', ')}`);
+    return 1;
+  }
+  if (candidates.length > 1) {
+    io.err(`tandem route: service "${values.service}" is in several engagements; pick one with --engagement`);
+    return 2;
+  }
+  const x = explainRoute(match.engagement, match.service, at);
+  if (values.json) {
+    io.out(JSON.stringify(x, null, 2));
+    return 0;
+  }
+  const e = match.engagement;
+  const name = (id: string) => e.people.find((p) => p.id === id)?.name ?? id;
+  const local = new Date(at).toLocaleString('en-US', { timeZone: e.timezone, dateStyle: 'full', timeStyle: 'short' });
+  const lines = [`${x.service} at ${local} (${e.timezone})`, `  ${x.reason}`];
+  for (const t of x.tiers) {
+    const who = [...t.people.map(name), ...t.team_addresses].join(', ') || `nobody${t.empty_schedules.length ? ` (gap in ${t.empty_schedules.join(', ')})` : ''}`;
+    lines.push(`  tier ${t.tier} at +${t.after_s / 60}m: ${t.targets.join(', ')} -> ${who}`);
+  }
+  if (x.repeat) lines.push(`  then ${x.repeat} more pass${x.repeat > 1 ? 'es' : ''}, every ${(x.pass_length_s ?? 0) / 60}m`);
+  if (x.overflow) {
+    lines.push(`  overflow: if nobody acknowledges within ${x.overflow.after_s / 60}m, ${x.overflow.to}'s policy ${x.overflow.policy ?? '(none)'} starts too:`);
+    for (const t of x.overflow.tiers) lines.push(`    tier ${t.tier} at +${(x.overflow.after_s + t.after_s) / 60}m: ${t.targets.join(', ')} -> ${t.people.map(name).join(', ') || 'nobody'}`);
+  }
+  io.out(lines.join('\n'));
+  return 0;
+}

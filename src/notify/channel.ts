@@ -1,0 +1,93 @@
+/**
+ * The one interface every notification channel implements. The escalation
+ * engine only ever sees {@link Channel} and {@link ChannelRegistry}: adding a
+ * channel (Teams, a pager, ...) is a new provider file and a registry entry,
+ * never an engine change.
+ *
+ * A provider never throws for delivery problems. It answers `delivered`,
+ * `retryable` (network errors, timeouts, 408, 429, 5xx; the engine retries
+ * later, no sooner than `retryAfterMs` when the peer said so) or `permanent`
+ * (the peer refused this message for good; retrying would get the same answer).
+ */
+
+/** The channels Tandem can page through. */
+export type ChannelName = 'email' | 'sms' | 'slack' | 'teams' | 'webhook';
+
+/** Every channel name, in a stable order (for settings, docs and tests). */
+export const CHANNEL_NAMES: readonly ChannelName[] = Object.freeze(['email', 'sms', 'slack', 'teams', 'webhook']);
+
+/** What a notification says about one incident. */
+export interface IncidentRef {
+  id: number;
+  /** Human number, e.g. "ACME-42". */
+  number: string;
+  title: string;
+  priority: string;
+  status: string;
+  severity: string;
+  service: { id: string; name: string };
+  /** Epoch milliseconds. */
+  createdAt: number;
+  /** Link to the incident in Tandem. */
+  url: string;
+  /** One-click signed links, already built by the caller. */
+  acknowledgeUrl: string;
+  resolveUrl: string;
+}
+
+/** One delivery to one address on one channel. */
+export interface OutboundMessage {
+  /**
+   * Stable per delivery: the idempotency key. Providers put it where the
+   * vendor allows (webhook `Tandem-Delivery`, email Message-ID), so a retry
+   * after an ambiguous failure can be recognized as a duplicate.
+   */
+  id: string;
+  channel: ChannelName;
+  /** Email address, E.164 phone number, or webhook URL (slack/teams/webhook). */
+  to: string;
+  recipient: { kind: 'person' | 'team'; id: string; name: string };
+  engagement: { id: string; name: string };
+  kind: 'page' | 'bundle' | 'sla_warning' | 'test';
+  /** One incident for a page; many for a bundle (an alert storm summarized in one message). */
+  incidents: IncidentRef[];
+  /** Why this person is paged, e.g. "Tier 1 of partner-noc (after hours: partner owns infrastructure)". */
+  reason: string;
+  /** Extra line for sla_warning etc. */
+  note?: string;
+  /**
+   * Bundle only: link to a Tandem page listing the bundled incidents. Without
+   * it, bundle messages link each incident on its own.
+   */
+  overviewUrl?: string;
+  /** Bundle only: one signed link that acknowledges every bundled incident. */
+  acknowledgeAllUrl?: string;
+}
+
+/** How one delivery attempt ended. */
+export type DeliveryResult =
+  | { status: 'delivered'; providerId?: string; detail?: string }
+  | { status: 'retryable'; error: string; retryAfterMs?: number }
+  | { status: 'permanent'; error: string };
+
+/** A notification provider. `send` resolves for every outcome; it does not throw for delivery problems. */
+export interface Channel {
+  readonly name: ChannelName;
+  send(message: OutboundMessage): Promise<DeliveryResult>;
+}
+
+/** The configured channels, by name. */
+export interface ChannelRegistry {
+  get(name: ChannelName): Channel | undefined;
+  names(): ChannelName[];
+}
+
+/** A frozen registry over the given channels; a later channel with the same name replaces an earlier one. */
+export function createRegistry(channels: readonly Channel[]): ChannelRegistry {
+  const byName = new Map<ChannelName, Channel>();
+  for (const channel of channels) byName.set(channel.name, channel);
+  return Object.freeze({
+    get: (name: ChannelName) => byName.get(name),
+    names: () => CHANNEL_NAMES.filter((n) => byName.has(n)),
+  });
+}

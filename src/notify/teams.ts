@@ -1,0 +1,175 @@
+/**
+ * Microsoft Teams through an incoming webhook: a `message` with one Adaptive
+ * Card attachment (version 1.4, which both the classic Office 365 connector
+ * and Workflows webhooks render). Success is 200 with body `1` (classic) or
+ * 202 (Workflows). Classic connectors report throttling inside a 200 body
+ * ("Microsoft Teams endpoint returned HTTP error 429"), so the body is read
+ * even on success.
+ */
+import type { Clock } from '../clock/clock.js';
+import type { Channel, DeliveryResult, IncidentRef, OutboundMessage } from './channel.js';
+import { classifyStatus, describeAnswer, postOnce, rebaseOrigin } from './http-delivery.js';
+import {
+  bundleListing,
+  formatInstant,
+  incidentFacts,
+  incidentLine,
+  messageTitle,
+  oneLine,
+  primaryIncident,
+  reasonLine,
+  subjectLine,
+  testSentence,
+} from './render.js';
+
+export interface TeamsChannelOptions {
+  clock: Clock;
+  timeoutMs: number;
+  /** Replaces the origin of every webhook URL (staging, tests). */
+  baseUrl?: string;
+  userAgent: string;
+}
+
+/** An Adaptive Card element or action, as far as Tandem builds them. */
+export type CardElement = Record<string, unknown>;
+
+/** The JSON body posted to the webhook. */
+export interface TeamsPayload {
+  type: 'message';
+  attachments: Array<{
+    contentType: 'application/vnd.microsoft.card.adaptive';
+    contentUrl: null;
+    content: {
+      $schema: 'http://adaptivecards.io/schemas/adaptive-card.json';
+      type: 'AdaptiveCard';
+      version: '1.4';
+      /** Screen readers and notification previews read this. */
+      speak: string;
+      body: CardElement[];
+      actions: CardElement[];
+      msteams: { width: 'Full' };
+    };
+  }>;
+}
+
+function text(value: string, extra: Record<string, unknown> = {}): CardElement {
+  return { type: 'TextBlock', text: value, wrap: true, ...extra };
+}
+
+function openUrl(title: string, url: string, style?: 'positive' | 'destructive'): CardElement {
+  const action: CardElement = { type: 'Action.OpenUrl', title, url };
+  if (style !== undefined) action['style'] = style;
+  return action;
+}
+
+function incidentCard(message: OutboundMessage, incident: IncidentRef): { body: CardElement[]; actions: CardElement[] } {
+  const body: CardElement[] = [
+    text(messageTitle(message), { size: 'Large', weight: 'Bolder', color: 'Attention', style: 'heading' }),
+  ];
+  if (message.note !== undefined) body.push(text(oneLine(message.note), { color: 'Warning', weight: 'Bolder' }));
+  body.push(
+    { type: 'FactSet', facts: incidentFacts(incident).map(([title, value]) => ({ title, value })) },
+    text(reasonLine(message), { isSubtle: true }),
+  );
+  return {
+    body,
+    actions: [
+      openUrl('Acknowledge', incident.acknowledgeUrl, 'positive'),
+      openUrl('Resolve', incident.resolveUrl, 'destructive'),
+      openUrl('Open in Tandem', incident.url),
+    ],
+  };
+}
+
+function bundleCard(message: OutboundMessage): { body: CardElement[]; actions: CardElement[] } {
+  const { listed, more } = bundleListing(message);
+  const body: CardElement[] = [
+    text(messageTitle(message), { size: 'Large', weight: 'Bolder', color: 'Attention', style: 'heading' }),
+    text(reasonLine(message), { isSubtle: true }),
+  ];
+  if (message.note !== undefined) body.push(text(oneLine(message.note), { color: 'Warning' }));
+  for (const incident of listed) {
+    body.push({
+      type: 'Container',
+      separator: true,
+      items: [
+        text(`**${incident.priority}** ${incidentLine(incident)}`),
+        text(`${incident.service.id} · ${incident.status} · opened ${formatInstant(incident.createdAt)}`, { isSubtle: true, spacing: 'None' }),
+        {
+          type: 'ActionSet',
+          actions: [openUrl('Acknowledge', incident.acknowledgeUrl, 'positive'), openUrl('Resolve', incident.resolveUrl), openUrl('Open', incident.url)],
+        },
+      ],
+    });
+  }
+  if (more > 0) body.push(text(`…and ${more} more`, { isSubtle: true }));
+  const actions: CardElement[] = [];
+  if (message.acknowledgeAllUrl !== undefined) actions.push(openUrl('Acknowledge all', message.acknowledgeAllUrl, 'positive'));
+  if (message.overviewUrl !== undefined) actions.push(openUrl('Open in Tandem', message.overviewUrl));
+  return { body, actions };
+}
+
+/** The Adaptive Card message for `message`. Exported for tests and previews. */
+export function teamsPayload(message: OutboundMessage): TeamsPayload {
+  const incident = primaryIncident(message);
+  const card =
+    incident !== undefined
+      ? incidentCard(message, incident)
+      : message.kind === 'bundle'
+        ? bundleCard(message)
+        : { body: [text(messageTitle(message), { size: 'Large', weight: 'Bolder', style: 'heading' }), text(testSentence(message))], actions: [] };
+  return {
+    type: 'message',
+    attachments: [
+      {
+        contentType: 'application/vnd.microsoft.card.adaptive',
+        contentUrl: null,
+        content: {
+          $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+          type: 'AdaptiveCard',
+          version: '1.4',
+          speak: subjectLine(message),
+          body: card.body,
+          actions: card.actions,
+          msteams: { width: 'Full' },
+        },
+      },
+    ],
+  };
+}
+
+/** Microsoft Teams incoming-webhook channel. */
+export class TeamsChannel implements Channel {
+  readonly name = 'teams' as const;
+  readonly #options: TeamsChannelOptions;
+
+  constructor(options: TeamsChannelOptions) {
+    this.#options = Object.freeze({ ...options });
+  }
+
+  async send(message: OutboundMessage): Promise<DeliveryResult> {
+    let url: string;
+    try {
+      url = rebaseOrigin(message.to, this.#options.baseUrl);
+    } catch {
+      return { status: 'permanent', error: `invalid Teams webhook URL: ${message.to}` };
+    }
+    const attempt = await postOnce({
+      url,
+      headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': this.#options.userAgent },
+      body: JSON.stringify(teamsPayload(message)),
+      timeoutMs: this.#options.timeoutMs,
+    });
+    if (!attempt.ok) return attempt.result;
+    const { answer } = attempt;
+    const now = this.#options.clock.now();
+    const result = classifyStatus(answer, `Teams ${describeAnswer(answer)}`, now);
+    if (result.status !== 'delivered') return result;
+    // A classic connector's 200 can carry the real outcome: "...returned HTTP error 429 with ContextId ...".
+    const inner = /HTTP error (\d{3})/.exec(answer.body);
+    if (inner?.[1] !== undefined && !inner[1].startsWith('2')) {
+      return classifyStatus({ ...answer, status: Number(inner[1]) }, `Teams ${describeAnswer(answer)}`, now);
+    }
+    return { status: 'delivered', detail: answer.status === 202 ? 'accepted' : oneLine(answer.body) || String(answer.status) };
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Small server-rendered pages (respond links, the demo inbox): one layout,
+ * HTML-escaped values, light and dark colour schemes, no scripts needed.
+ */
+export function escapeHtml(value: unknown): string {
+  return String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+}
+
+/** A template tag that escapes every interpolated value unless it is {@link Html}. */
+export class Html {
+  constructor(readonly value: string) {}
+  toString(): string {
+    return this.value;
+  }
+}
+
+export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
+  let out = strings[0] ?? '';
+  values.forEach((v, i) => {
+    const text = Array.isArray(v) ? v.map((x) => (x instanceof Html ? x.value : escapeHtml(x))).join('') : v instanceof Html ? v.value : v === undefined || v === null || v === false ? '' : escapeHtml(v);
+    out += text + (strings[i + 1] ?? '');
+  });
+  return new Html(out);
+}
+
+const STYLE = `
+:root { color-scheme: light dark; --bg:#f6f7f9; --card:#fff; --text:#15171a; --muted:#5b6470; --line:#dfe3e8; --accent:#2557d6; --danger:#b42318; --ok:#1f7a3f; }
+@media (prefers-color-scheme: dark) { :root { --bg:#0f1216; --card:#171b21; --text:#e8eaed; --muted:#9aa3ad; --line:#2a3038; --accent:#6d9bff; --danger:#ff7a6b; --ok:#5fd08a; } }
+* { box-sizing: border-box; }
+body { margin:0; font:15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background:var(--bg); color:var(--text); }
+header { padding:14px 24px; border-bottom:1px solid var(--line); background:var(--card); display:flex; gap:12px; align-items:baseline; }
+header strong { font-size:17px; } header span { color:var(--muted); }
+main { max-width:860px; margin:24px auto; padding:0 16px; }
+.card { background:var(--card); border:1px solid var(--line); border-radius:10px; padding:16px 18px; margin-bottom:14px; }
+.meta { color:var(--muted); font-size:13px; }
+.pill { display:inline-block; padding:1px 8px; border-radius:999px; font-size:12px; font-weight:600; border:1px solid var(--line); }
+.p1 { background:#fde7e5; color:#912018; border-color:#f5b5ae; } .p2 { background:#fff1dc; color:#8a4b00; border-color:#f5cf99; }
+@media (prefers-color-scheme: dark) { .p1 { background:#3a1512; color:#ffb4ab; border-color:#6b2520; } .p2 { background:#33240c; color:#ffcf8a; border-color:#5c4016; } }
+h1 { font-size:22px; margin:0 0 6px; } h2 { font-size:16px; margin:0 0 4px; }
+pre { white-space:pre-wrap; font:13px/1.45 ui-monospace, SFMono-Regular, Menlo, monospace; background:var(--bg); border:1px solid var(--line); border-radius:8px; padding:10px; margin:10px 0; }
+form { display:inline; }
+button, .button { font:inherit; font-weight:600; border-radius:8px; padding:8px 16px; border:1px solid transparent; cursor:pointer; text-decoration:none; display:inline-block; }
+.primary { background:var(--accent); color:#fff; } .danger { background:transparent; color:var(--danger); border-color:var(--danger); }
+button:focus-visible, a:focus-visible { outline:3px solid var(--accent); outline-offset:2px; }
+.actions { display:flex; gap:10px; flex-wrap:wrap; margin-top:10px; }
+.ok { color:var(--ok); font-weight:600; } .bad { color:var(--danger); font-weight:600; }
+`;
+
+export function page(title: string, body: Html, options: { refreshSeconds?: number } = {}): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+${options.refreshSeconds ? `<meta http-equiv="refresh" content="${options.refreshSeconds}">` : ''}
+<title>${escapeHtml(title)} · Tandem</title><style>${STYLE}</style></head>
+<body><header><strong>Tandem</strong><span>${escapeHtml(title)}</span></header><main>${body.value}</main></body></html>`;
+}

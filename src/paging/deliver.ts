@@ -1,0 +1,249 @@
+/**
+ * Delivery: the outbox worker. Claims due messages (SKIP LOCKED on
+ * PostgreSQL, with a lease, so two instances never send the same message and
+ * a crashed instance's claims are picked up when their lease runs out),
+ * drops pages whose incident was acknowledged meanwhile, holds back contacts
+ * over their rate limit, folds several due pages to one contact into one
+ * bundle ("37 incidents on Acme Payments" instead of thirty-seven texts),
+ * sends through the channel providers, and records every attempt and its
+ * result on each incident's timeline. Retryable failures back off
+ * exponentially; permanent ones, or too many attempts, mark it failed.
+ */
+import type { IncidentRow, NotificationRow } from '../db/schema.js';
+import { incidentPrefix } from '../deployment/deployment.js';
+import type { Engagement } from '../engagement/model.js';
+import type { EngineContext, EngineModule } from '../engine/engine.js';
+import { SYSTEM } from '../incident/actor.js';
+import type { TimelineEntry } from '../incident/timeline.js';
+import { BufferedWriter } from '../incident/writer.js';
+import type { ChannelName, ChannelRegistry, DeliveryResult, IncidentRef, OutboundMessage } from '../notify/channel.js';
+import type { LinkSigner } from '../respond/links.js';
+import { LINK_TTL_MS } from '../respond/links.js';
+
+export interface DeliveryOptions {
+  readonly channels: ChannelRegistry;
+  readonly links: LinkSigner;
+  readonly publicUrl: string;
+  /** Attempts before a retryable failure becomes final. */
+  readonly maxAttempts?: number;
+  /** First retry delay; doubles each attempt, capped at 10 minutes. */
+  readonly backoffMs?: number;
+  /** How long a claim is held before another instance may take the message over. */
+  readonly leaseMs?: number;
+  /** Messages claimed per step. */
+  readonly claimLimit?: number;
+  /** Sends in flight at once. */
+  readonly concurrency?: number;
+  /** Messages one contact (channel + address) may receive per minute; more wait and are bundled. */
+  readonly perContactPerMinute?: number;
+}
+
+const MAX_BACKOFF_MS = 10 * 60_000;
+const WINDOW_MS = 60_000;
+
+interface Group {
+  readonly channel: string;
+  readonly address: string;
+  readonly rows: NotificationRow[];
+}
+
+export function deliveryModule(options: DeliveryOptions): EngineModule {
+  const maxAttempts = options.maxAttempts ?? 6;
+  const backoffMs = options.backoffMs ?? 10_000;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const claimLimit = options.claimLimit ?? 200;
+  const concurrency = options.concurrency ?? 16;
+  const perMinute = options.perContactPerMinute ?? 10;
+
+  return {
+    name: 'delivery',
+    async step(ctx) {
+      const now = ctx.clock.now();
+      const db = ctx.database.db;
+      const claimed = await db.transaction().execute(async (trx) => {
+        const rows = await trx
+          .selectFrom('notifications')
+          .selectAll()
+          .where('next_attempt_at', '<=', now)
+          .where((eb) => eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'sending'), eb('lease_until', '<=', now)])]))
+          .orderBy('next_attempt_at')
+          .orderBy('id')
+          .limit(claimLimit)
+          .$if(ctx.database.dialect === 'postgres', (q) => q.forUpdate().skipLocked())
+          .execute();
+        if (rows.length > 0) {
+          await trx
+            .updateTable('notifications')
+            .set((eb) => ({ status: 'sending', lease_until: now + leaseMs, claimed_by: ctx.instanceId, attempts: eb('attempts', '+', 1) }))
+            .where('id', 'in', rows.map((r) => r.id))
+            .execute();
+        }
+        return rows.map((r) => ({ ...r, attempts: r.attempts + 1 }));
+      });
+      if (claimed.length === 0) return false;
+
+      const incidents = new Map<number, IncidentRow>();
+      for (const i of await db.selectFrom('incidents').selectAll().where('id', 'in', [...new Set(claimed.map((r) => r.incident_id))]).execute()) incidents.set(i.id, i);
+
+      const timeline: TimelineEntry[] = [];
+      const finals: Array<{ ids: number[]; set: Partial<NotificationRow>; undoAttempt?: boolean }> = [];
+      const groups = new Map<string, Group>();
+      for (const row of claimed) {
+        const incident = incidents.get(row.incident_id);
+        // A page is about getting someone to acknowledge: once someone has, it is not sent.
+        if (row.kind === 'page' && incident?.status !== 'triggered') {
+          finals.push({ ids: [row.id], set: { status: 'cancelled', lease_until: null } });
+          timeline.push(entry(ctx, row, now, 'notification.cancelled', `Not sent to ${recipientName(ctx, row)} by ${row.channel}: the incident was ${incident?.status ?? 'deleted'} first.`));
+          continue;
+        }
+        const key = `${row.channel}\u0000${row.address}`;
+        let g = groups.get(key);
+        if (!g) groups.set(key, (g = { channel: row.channel, address: row.address, rows: [] }));
+        g.rows.push(row);
+      }
+
+      // Per-contact rate limit: over it, messages wait (and are then bundled) instead of flooding a phone.
+      const sendable: Group[] = [];
+      for (const g of groups.values()) {
+        const recent = await db
+          .selectFrom('notifications')
+          .select(['delivered_at'])
+          .where('channel', '=', g.channel)
+          .where('address', '=', g.address)
+          .where('status', '=', 'delivered')
+          .where('delivered_at', '>', now - WINDOW_MS)
+          .where((eb) => eb.or([eb('bundle_id', 'is', null), eb('bundle_id', '=', eb.ref('id'))]))
+          .orderBy('delivered_at')
+          .execute();
+        if (recent.length >= perMinute) {
+          const freeAt = (recent[recent.length - perMinute]?.delivered_at ?? now) + WINDOW_MS;
+          finals.push({ ids: g.rows.map((r) => r.id), set: { status: 'pending', next_attempt_at: Math.max(freeAt, now + 1000), lease_until: null }, undoAttempt: true });
+          continue;
+        }
+        sendable.push(g);
+      }
+
+      const outcomes = await mapLimit(sendable, concurrency, async (g) => {
+        const message = buildMessage(ctx, options, g, incidents, now);
+        const channel = options.channels.get(g.channel as ChannelName);
+        const result: DeliveryResult = channel ? await channel.send(message) : { status: 'permanent', error: `channel ${g.channel} is not configured on this server` };
+        return { g, message, result };
+      });
+
+      const doneAt = ctx.clock.now();
+      for (const { g, message, result } of outcomes) {
+        const carrier = g.rows[0];
+        if (!carrier) continue;
+        const ids = g.rows.map((r) => r.id);
+        const bundle = g.rows.length > 1 ? ` in a bundle of ${g.rows.length} incidents` : '';
+        const who = `${recipientName(ctx, carrier)} by ${g.channel} (${g.address})`;
+        const attempt = carrier.attempts;
+        if (result.status === 'delivered') {
+          finals.push({ ids, set: { status: 'delivered', delivered_at: doneAt, provider_id: result.providerId ?? null, bundle_id: g.rows.length > 1 ? carrier.id : null, lease_until: null, last_error: null } });
+          for (const r of g.rows) timeline.push(entry(ctx, r, doneAt, 'notification.delivered', `Paged ${who}${bundle}: delivered${attempt > 1 ? ` on attempt ${attempt}` : ''}.`, { message: message.id, attempt, provider_id: result.providerId ?? null }));
+          continue;
+        }
+        const final = result.status === 'permanent' || attempt >= maxAttempts;
+        if (final) {
+          finals.push({ ids, set: { status: 'failed', last_error: result.error.slice(0, 1000), lease_until: null } });
+          const why = result.status === 'permanent' ? 'failed permanently' : `failed after ${attempt} attempts`;
+          for (const r of g.rows) timeline.push(entry(ctx, r, doneAt, 'notification.failed', `Paging ${who}${bundle} ${why}: ${result.error}`, { message: message.id, attempt, error: result.error }));
+          continue;
+        }
+        const delay = Math.max(Math.min(backoffMs * 2 ** (attempt - 1), MAX_BACKOFF_MS), result.retryAfterMs ?? 0);
+        finals.push({ ids, set: { status: 'pending', next_attempt_at: doneAt + delay, last_error: result.error.slice(0, 1000), lease_until: null } });
+        for (const r of g.rows) {
+          timeline.push(entry(ctx, r, doneAt, 'notification.retrying', `Paging ${who}${bundle}: attempt ${attempt} failed (${result.error}); retrying in ${Math.round(delay / 1000)}s.`, { message: message.id, attempt, error: result.error, retry_in_ms: delay }));
+        }
+      }
+
+      await db.transaction().execute(async (trx) => {
+        for (const f of finals) {
+          // Only the claim holder records: if our lease ran out and another instance took over, its result stands.
+          await trx
+            .updateTable('notifications')
+            .set((eb) => ({ ...f.set, ...(f.undoAttempt ? { attempts: eb('attempts', '-', 1) } : {}) }))
+            .where('id', 'in', f.ids).where('claimed_by', '=', ctx.instanceId).where('status', '=', 'sending').execute();
+        }
+        const w = new BufferedWriter(trx);
+        await w.timeline(timeline);
+        await w.flush();
+      });
+      return claimed.length === claimLimit;
+    },
+  };
+}
+
+function engagementOf(ctx: EngineContext, row: NotificationRow): Engagement | undefined {
+  return ctx.deployment.engagement(row.engagement_id);
+}
+
+function recipientName(ctx: EngineContext, row: NotificationRow): string {
+  if (row.recipient_kind === 'team') return `team ${row.recipient_id}`;
+  return engagementOf(ctx, row)?.people.find((p) => p.id === row.recipient_id)?.name ?? row.recipient_id;
+}
+
+function entry(ctx: EngineContext, row: NotificationRow, at: number, kind: string, message: string, data?: Record<string, unknown>): TimelineEntry {
+  return {
+    engagementId: row.engagement_id,
+    incidentId: row.incident_id,
+    at,
+    kind,
+    actor: SYSTEM,
+    message,
+    data: { notification: row.id, channel: row.channel, recipient: `${row.recipient_kind}:${row.recipient_id}`, ...data },
+  };
+}
+
+function buildMessage(ctx: EngineContext, o: DeliveryOptions, g: Group, incidents: Map<number, IncidentRow>, now: number): OutboundMessage {
+  const carrier = g.rows[0];
+  if (!carrier) throw new Error('empty group');
+  const engagement = engagementOf(ctx, carrier);
+  const responder = `${carrier.recipient_kind}:${carrier.recipient_id}`;
+  const refs: IncidentRef[] = [];
+  for (const row of g.rows) {
+    const i = incidents.get(row.incident_id);
+    if (!i) continue;
+    const number = `${incidentPrefix(i.engagement_id)}-${i.number}`;
+    const claims = { incident: i.id, engagement: i.engagement_id, responder, expires: now + LINK_TTL_MS, via: g.channel };
+    refs.push({
+      id: i.id,
+      number,
+      title: i.title,
+      priority: i.priority,
+      status: i.status,
+      severity: i.severity,
+      service: { id: i.service_id, name: engagement?.services.find((s) => s.id === i.service_id)?.name ?? i.service_id },
+      createdAt: i.created_at,
+      url: `${o.publicUrl}/incidents/${number}`,
+      acknowledgeUrl: o.links.url({ ...claims, action: 'acknowledge' }),
+      resolveUrl: o.links.url({ ...claims, action: 'resolve' }),
+    });
+  }
+  return {
+    id: `tandem-${carrier.engagement_id}-${carrier.id}-${carrier.attempts}`,
+    channel: g.channel as ChannelName,
+    to: g.address,
+    recipient: { kind: carrier.recipient_kind === 'team' ? 'team' : 'person', id: carrier.recipient_id, name: recipientName(ctx, carrier) },
+    engagement: { id: carrier.engagement_id, name: engagement?.name ?? carrier.engagement_id },
+    kind: g.rows.length > 1 ? 'bundle' : carrier.kind === 'sla_warning' ? 'sla_warning' : 'page',
+    incidents: refs,
+    reason: carrier.reason,
+    ...(carrier.note ? { note: carrier.note } : {}),
+    ...(g.rows.length > 1 ? { overviewUrl: `${o.publicUrl}/incidents?status=triggered` } : {}),
+  };
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      const item = items[i];
+      if (item !== undefined) out[i] = await fn(item);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}

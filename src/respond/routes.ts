@@ -1,0 +1,100 @@
+/**
+ * /respond/{token}: the page a respond link opens. GET shows the incident
+ * and one button; POST does it and records it as the link's responder.
+ * A GET never changes anything, because mail scanners (Outlook Safe Links,
+ * Mimecast) open every link in a message before a person does.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Clock } from '../clock/clock.js';
+import type { Database } from '../db/connect.js';
+import type { Deployment } from '../deployment/deployment.js';
+import { incidentPrefix } from '../deployment/deployment.js';
+import { TandemError } from '../errors/catalog.js';
+import type { Actor } from '../incident/actor.js';
+import { acknowledgeIncident, resolveIncident } from '../incident/commands.js';
+import { getIncident } from '../incident/store.js';
+import { directWriter } from '../incident/writer.js';
+import { html, page } from '../pages/layout.js';
+import type { LinkClaims, LinkSigner } from './links.js';
+
+export interface RespondDeps {
+  readonly database: Database;
+  readonly deployment: Deployment;
+  readonly clock: Clock;
+  readonly links: LinkSigner;
+  readonly kick: () => void;
+}
+
+function responderActor(deployment: Deployment, claims: LinkClaims): Actor {
+  const [kind, id = ''] = claims.responder.split(':');
+  const engagement = deployment.engagement(claims.engagement);
+  if (kind === 'person') {
+    const name = engagement?.people.find((p) => p.id === id)?.name;
+    return { type: 'person', id, ...(name ? { name } : {}) };
+  }
+  return { type: 'team', id, name: `team ${id}` };
+}
+
+export async function respondRoutes(app: FastifyInstance, deps: RespondDeps): Promise<void> {
+  const { database, deployment, clock, links } = deps;
+
+  async function load(token: string, reply: FastifyReply) {
+    const claims = links.verify(token);
+    if (!claims) {
+      void reply.code(404).type('text/html').send(page('Link not valid', html`<div class="card"><h1>This link is not valid</h1><p>It may have been copied incompletely. Open the incident in Tandem instead.</p></div>`));
+      return undefined;
+    }
+    const incident = await getIncident(database.db, [claims.engagement], claims.incident);
+    if (!incident) {
+      void reply.code(404).type('text/html').send(page('Not found', html`<div class="card"><h1>Incident not found</h1></div>`));
+      return undefined;
+    }
+    if (claims.expires < clock.now()) {
+      void reply.code(410).type('text/html').send(page('Link expired', html`<div class="card"><h1>This link has expired</h1><p>Respond links work for 24 hours. Open ${incidentPrefix(incident.engagement_id)}-${incident.number} in Tandem instead.</p></div>`));
+      return undefined;
+    }
+    return { claims, incident };
+  }
+
+  app.get<{ Params: { token: string } }>('/respond/:token', async (req, reply) => {
+    const found = await load(req.params.token, reply);
+    if (!found) return reply;
+    const { claims, incident } = found;
+    const number = `${incidentPrefix(incident.engagement_id)}-${incident.number}`;
+    const actor = responderActor(deployment, claims);
+    const verb = claims.action === 'acknowledge' ? 'Acknowledge' : 'Resolve';
+    const done = incident.status === 'resolved' || (claims.action === 'acknowledge' && incident.status !== 'triggered');
+    return reply.type('text/html').send(
+      page(`${verb} ${number}`, html`<div class="card">
+        <div class="meta">${number} · ${deployment.service(incident.engagement_id, incident.service_id)?.name ?? incident.service_id}</div>
+        <h1><span class="pill ${incident.priority.toLowerCase()}">${incident.priority}</span> ${incident.title}</h1>
+        <p class="meta">Status: <strong>${incident.status.replaceAll('_', ' ')}</strong> · you are ${actor.name ?? actor.id}</p>
+        ${done ? html`<p class="ok">Nothing to do: the incident is already ${incident.status.replaceAll('_', ' ')}.</p>` : html`<form method="post" action="/respond/${req.params.token}"><button class="${claims.action === 'acknowledge' ? 'primary' : 'danger'}" type="submit">${verb} ${number}</button></form>`}
+      </div>`),
+    );
+  });
+
+  app.post<{ Params: { token: string } }>('/respond/:token', async (req, reply) => {
+    const found = await load(req.params.token, reply);
+    if (!found) return reply;
+    const { claims } = found;
+    const actor = responderActor(deployment, claims);
+    const via = `${claims.action} link in ${claims.via === 'email' ? 'an email' : `a ${claims.via} message`}`;
+    let outcome = '';
+    try {
+      await database.db.transaction().execute(async (trx) => {
+        const incident = await getIncident(trx, [claims.engagement], claims.incident);
+        if (!incident) throw new TandemError('NOT_FOUND', 'incident not found');
+        const changed = claims.action === 'acknowledge' ? await acknowledgeIncident(directWriter(trx), incident, actor, clock.now(), { via }) : await resolveIncident(directWriter(trx), incident, actor, clock.now(), { via });
+        outcome = changed ? `${claims.action === 'acknowledge' ? 'Acknowledged' : 'Resolved'} by ${actor.name ?? actor.id}.` : `Nothing to do: it was already ${incident.status.replaceAll('_', ' ')}.`;
+      });
+    } catch (err) {
+      if (err instanceof TandemError && err.code === 'INVALID_TRANSITION') outcome = 'Nothing to do: the incident is already resolved.';
+      else throw err;
+    }
+    deps.kick();
+    const incident = await getIncident(database.db, [claims.engagement], claims.incident);
+    const number = incident ? `${incidentPrefix(incident.engagement_id)}-${incident.number}` : '';
+    return reply.type('text/html').send(page(`${number}`, html`<div class="card"><h1 class="ok">${outcome}</h1><p>${number}: ${incident?.title ?? ''}</p><p class="meta">Escalation stops; the incident timeline records it.</p></div>`));
+  });
+}
