@@ -44,8 +44,22 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true },
   });
 
+  // Every route, for the OpenAPI consistency test and for 405 answers.
+  const routes: Array<{ method: string; url: string }> = [];
+  app.decorate('routeTable', routes);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
+  });
+
+  // During shutdown, requests still in flight get their answer and then the connection closes,
+  // so shutdown does not wait out keep-alive timeouts.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onSend', async (req, reply, payload) => {
     reply.header('x-request-id', req.id);
+    if (closing) reply.header('connection', 'close');
     return payload;
   });
 
@@ -77,6 +91,12 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   });
 
   app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0] ?? '';
+    const other = routes.filter((r) => r.method !== req.method && matches(r.url, path)).map((r) => r.method);
+    if (other.length > 0) {
+      const e = new TandemError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${path}; use ${[...new Set(other)].join(' or ')}`);
+      return reply.code(405).header('allow', [...new Set(other)].join(', ')).send(e.toBody());
+    }
     const e = new TandemError('ROUTE_NOT_FOUND', `no endpoint ${req.method} ${req.url.split('?')[0] ?? ''}; see /api/v1/openapi.json`);
     return reply.code(404).send(e.toBody());
   });
@@ -94,6 +114,19 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => apiRoutes(scope, deps.api), { prefix: '/api/v1' });
   for (const plugin of deps.plugins ?? []) await app.register(plugin);
   return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeTable: Array<{ method: string; url: string }>;
+  }
+}
+
+/** Whether a route pattern such as /api/v1/incidents/:id matches a path. */
+function matches(pattern: string, path: string): boolean {
+  const a = pattern.split('/');
+  const b = path.replace(/\/+$/, '').split('/');
+  return a.length === b.length && a.every((seg, i) => seg.startsWith(':') || seg === b[i]);
 }
 
 function ingestType(url: string): string {

@@ -1,0 +1,70 @@
+/**
+ * Operating Tandem: health, readiness, Prometheus metrics, request ids, the
+ * OpenAPI document matching the routes, the error catalog matching its docs.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_CATALOG } from '../../src/errors/catalog.js';
+import { databaseKinds } from '../support/databases.js';
+import { startHarness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { ROOT } from '../support/paths.js';
+
+describe.each(databaseKinds())('operations, on $name', (kind) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(kind);
+  });
+  afterAll(async () => h.close());
+
+  it('healthz and readyz answer', async () => {
+    expect((await h.tandem.http.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    expect((await h.tandem.http.inject({ url: '/readyz' })).json()).toEqual({ status: 'ready', database: 'ok' });
+  });
+
+  it('metrics count accepted and rejected events per integration, incidents opened, and ingest latency', async () => {
+    await h.ingest('/v2/enqueue', { routing_key: '9f1c2a7e5b3d4c6e8a0b1d2f3e4a5b6c', event_action: 'trigger', payload: { summary: 'x', source: 's', severity: 'info' } });
+    await h.ingest('/integrations/generic/edr-generic-77d2', { summary: 'y' });
+    await h.ingest('/v2/enqueue', { routing_key: 'nope', event_action: 'trigger' });
+    await h.settle();
+    const res = await h.tandem.http.inject({ url: '/metrics' });
+    expect(res.headers['content-type']).toContain('text/plain');
+    const text = res.body;
+    expect(text).toMatch(/tandem_events_accepted_total\{integration="pagerduty"\} 1/);
+    expect(text).toMatch(/tandem_events_accepted_total\{integration="generic"\} 1/);
+    expect(text).toMatch(/tandem_events_rejected_total\{integration="pagerduty",reason="invalid"\} 1/);
+    expect(text).toMatch(/tandem_incidents_opened_total\{engagement="acme"\} 2/);
+    expect(text).toMatch(/tandem_ingest_duration_seconds_bucket\{le="0.05",integration="pagerduty"\} 1/);
+    expect(text).toContain('tandem_process_resident_memory_bytes');
+  });
+
+  it('every response carries a request id, and a caller-given one is kept', async () => {
+    const given = await h.tandem.http.inject({ url: '/healthz', headers: { 'x-request-id': 'trace-123' } });
+    expect(given.headers['x-request-id']).toBe('trace-123');
+    const made = await h.tandem.http.inject({ url: '/healthz' });
+    expect(made.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('a wrong method is 405 with Allow', async () => {
+    const res = await h.tandem.http.inject({ method: 'GET', url: '/v2/enqueue' });
+    expect(res.statusCode).toBe(405);
+    expect(res.headers.allow).toBe('POST');
+    expect(res.json()).toMatchObject({ error: { code: 'METHOD_NOT_ALLOWED' } });
+  });
+
+  it('the OpenAPI document describes exactly the routes the server has', async () => {
+    const doc = (await h.tandem.http.inject({ url: '/api/v1/openapi.json' })).json<{ openapi: string; paths: Record<string, Record<string, unknown>> }>();
+    expect(doc.openapi).toBe('3.1.0');
+    const documented = new Set(Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`)));
+    const served = new Set(h.tandem.http.routeTable.map((r) => `${r.method} ${r.url}`));
+    // Pages for people (respond links, the demo inbox) are not API.
+    const api = [...served].filter((r) => !/ \/(respond|inbox)/.test(r));
+    expect([...documented].filter((r) => !served.has(r))).toEqual([]);
+    expect(api.filter((r) => !documented.has(r))).toEqual([]);
+  });
+
+  it('docs/errors.md lists every error code with its status', () => {
+    const doc = readFileSync(`${ROOT}docs/errors.md`, 'utf8');
+    for (const [code, { status }] of Object.entries(ERROR_CATALOG)) expect(doc).toContain(`| \`${code}\` | ${status} |`);
+  });
+});
