@@ -58,6 +58,8 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number)
   const text = value.trim();
   if (text === '') return undefined;
   if (/^\d+$/.test(text)) return Number(text) * 1000;
+  // All three HTTP-date forms start with a day name; Date.parse alone would read "-5" as a year.
+  if (!/^[A-Za-z]{3,9},? /.test(text)) return undefined;
   const at = Date.parse(text);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - nowMs);
@@ -125,7 +127,10 @@ export async function postOnce(request: HttpPost): Promise<HttpAttempt> {
     const body = await readCapped(response);
     return { ok: true, answer: { status: response.status, headers: response.headers, body } };
   } catch (err) {
-    return { ok: false, result: { status: 'retryable', error: networkError(err, request.timeoutMs) } };
+    const error = networkError(err, request.timeoutMs);
+    // fetch refuses a fixed list of ports (25, 6667, ...) before connecting: retrying cannot help.
+    if (error === 'network error: bad port') return { ok: false, result: { status: 'permanent', error: `${error} (fetch refuses port ${url.port})` } };
+    return { ok: false, result: { status: 'retryable', error } };
   }
 }
 

@@ -166,8 +166,10 @@ export function smsText(message: OutboundMessage, maxChars: number = SMS_MAX_CHA
   let middle: string;
   let tail: string;
   const incident = primaryIncident(message);
-  if (message.kind === 'test' || (incident === undefined && message.kind !== 'bundle')) {
-    return truncate(gsmFriendly(`Tandem: ${testSentence(message)}`), maxChars);
+  if (message.kind === 'test') return truncate(gsmFriendly(`Tandem: ${testSentence(message)}`), maxChars);
+  if (incident === undefined && message.kind !== 'bundle') {
+    // A page without an incident is a caller bug; still say who and why rather than nothing.
+    return truncate(gsmFriendly(`Tandem: ${oneLine(message.engagement.name)}. ${reasonLine(message)}`), maxChars);
   }
   if (incident !== undefined) {
     head = `[${incident.priority}] ${incident.number}`;

@@ -64,7 +64,7 @@ function openUrl(title: string, url: string, style?: 'positive' | 'destructive')
 
 function incidentCard(message: OutboundMessage, incident: IncidentRef): { body: CardElement[]; actions: CardElement[] } {
   const body: CardElement[] = [
-    text(messageTitle(message), { size: 'Large', weight: 'Bolder', color: 'Attention', style: 'heading' }),
+    text(messageTitle(message), { size: 'Large', weight: 'Bolder', color: 'Attention' }),
   ];
   if (message.note !== undefined) body.push(text(oneLine(message.note), { color: 'Warning', weight: 'Bolder' }));
   body.push(
@@ -84,7 +84,7 @@ function incidentCard(message: OutboundMessage, incident: IncidentRef): { body: 
 function bundleCard(message: OutboundMessage): { body: CardElement[]; actions: CardElement[] } {
   const { listed, more } = bundleListing(message);
   const body: CardElement[] = [
-    text(messageTitle(message), { size: 'Large', weight: 'Bolder', color: 'Attention', style: 'heading' }),
+    text(messageTitle(message), { size: 'Large', weight: 'Bolder', color: 'Attention' }),
     text(reasonLine(message), { isSubtle: true }),
   ];
   if (message.note !== undefined) body.push(text(oneLine(message.note), { color: 'Warning' }));
@@ -117,7 +117,7 @@ export function teamsPayload(message: OutboundMessage): TeamsPayload {
       ? incidentCard(message, incident)
       : message.kind === 'bundle'
         ? bundleCard(message)
-        : { body: [text(messageTitle(message), { size: 'Large', weight: 'Bolder', style: 'heading' }), text(testSentence(message))], actions: [] };
+        : { body: [text(messageTitle(message), { size: 'Large', weight: 'Bolder' }), text(testSentence(message))], actions: [] };
   return {
     type: 'message',
     attachments: [
