@@ -30,6 +30,8 @@ export interface EngineModule {
 export interface EngineOptions {
   /** How often to look for due work when nothing woke the engine. */
   pollMs?: number;
+  /** Called after each background pass (e.g. to wake the delivery loop for messages the pass queued). */
+  afterPass?: () => void;
 }
 
 export class Engine {
@@ -40,11 +42,13 @@ export class Engine {
   #running: Promise<void> | undefined;
   #again = false;
   #stopped = true;
+  readonly #afterPass: () => void;
 
   constructor(ctx: EngineContext, modules: readonly EngineModule[], options: EngineOptions = {}) {
     this.#ctx = ctx;
     this.#modules = modules;
     this.#pollMs = options.pollMs ?? 500;
+    this.#afterPass = options.afterPass ?? (() => {});
   }
 
   get context(): EngineContext {
@@ -84,6 +88,7 @@ export class Engine {
     this.#timer = undefined;
     this.#running = this.runOnce().finally(() => {
       this.#running = undefined;
+      this.#afterPass();
       if (this.#stopped) return;
       if (this.#again) {
         this.#again = false;

@@ -205,7 +205,7 @@ function buildMessage(ctx: EngineContext, o: DeliveryOptions, g: Group, incident
     const i = incidents.get(row.incident_id);
     if (!i) continue;
     const number = `${incidentPrefix(i.engagement_id)}-${i.number}`;
-    const claims = { incident: i.id, engagement: i.engagement_id, responder, expires: now + LINK_TTL_MS, via: g.channel };
+    const claims = { incident: i.id, responder, expires: now + LINK_TTL_MS, via: g.channel };
     refs.push({
       id: i.id,
       number,
@@ -221,7 +221,8 @@ function buildMessage(ctx: EngineContext, o: DeliveryOptions, g: Group, incident
     });
   }
   return {
-    id: `tandem-${carrier.engagement_id}-${carrier.id}-${carrier.attempts}`,
+    // Stable across retries: receivers drop duplicates by it (Tandem-Delivery, Message-ID).
+    id: `tandem-${carrier.engagement_id}-${carrier.id}`,
     channel: g.channel as ChannelName,
     to: g.address,
     recipient: { kind: carrier.recipient_kind === 'team' ? 'team' : 'person', id: carrier.recipient_id, name: recipientName(ctx, carrier) },

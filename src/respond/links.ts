@@ -5,19 +5,17 @@
  * is recorded as that person's action. The token is the capability; there is
  * nothing else to steal.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Database } from '../db/connect.js';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export type RespondAction = 'acknowledge' | 'resolve';
 
 export interface LinkClaims {
   /** Incident id. */
   readonly incident: number;
-  readonly engagement: string;
   /** Who the link is for: "person:kim" or "team:nightowl-noc". */
   readonly responder: string;
   readonly action: RespondAction;
-  /** Expiry, epoch ms. */
+  /** Expiry, epoch ms (kept to the second). */
   readonly expires: number;
   /** The channel the link went out on, for the timeline ("sms"). */
   readonly via: string;
@@ -26,18 +24,30 @@ export interface LinkClaims {
 /** How long a respond link works. A page is about now; a day covers a slow morning. */
 export const LINK_TTL_MS = 24 * 60 * 60 * 1000;
 
+const VIA = { email: 'e', sms: 's', slack: 'k', teams: 't', webhook: 'w', link: 'l' } as const;
+const VIA_BACK: Record<string, string> = Object.fromEntries(Object.entries(VIA).map(([k, v]) => [v, k]));
+/** 128 bits of HMAC: forging a link means guessing it. */
+const MAC_BYTES = 16;
+
+/**
+ * Tokens are short because they ride in text messages (two links must fit in
+ * one SMS): `<action><via>~<incident base36>~<p|t>:<id>~<expiry s base36>~<mac>`.
+ * Ids in the engagement file never contain "~".
+ */
 export class LinkSigner {
   readonly #key: Buffer;
   readonly #baseUrl: string;
 
-  constructor(key: Buffer, baseUrl: string) {
-    this.#key = key;
+  constructor(key: string, baseUrl: string) {
+    this.#key = Buffer.from(key, 'utf8');
     this.#baseUrl = baseUrl.replace(/\/+$/, '');
   }
 
   token(claims: LinkClaims): string {
-    const payload = Buffer.from(JSON.stringify([1, claims.incident, claims.engagement, claims.responder, claims.action === 'acknowledge' ? 'a' : 'r', claims.expires, claims.via])).toString('base64url');
-    return `${payload}.${this.#mac(payload)}`;
+    const [kind, id = ''] = claims.responder.split(':');
+    const via = VIA[claims.via as keyof typeof VIA] ?? 'l';
+    const payload = [`${claims.action === 'acknowledge' ? 'a' : 'r'}${via}`, claims.incident.toString(36), `${kind === 'team' ? 't' : 'p'}:${id}`, Math.floor(claims.expires / 1000).toString(36)].join('~');
+    return `${payload}~${this.#mac(payload)}`;
   }
 
   url(claims: LinkClaims): string {
@@ -46,39 +56,27 @@ export class LinkSigner {
 
   /** The claims of a genuine token (expired or not), or undefined for anything forged or malformed. */
   verify(token: string): LinkClaims | undefined {
-    const [payload, mac, extra] = token.split('.');
-    if (!payload || !mac || extra !== undefined || payload.length > 2000) return undefined;
+    if (token.length > 400) return undefined;
+    const cut = token.lastIndexOf('~');
+    if (cut < 0) return undefined;
+    const payload = token.slice(0, cut);
     const expected = Buffer.from(this.#mac(payload));
-    const given = Buffer.from(mac);
+    const given = Buffer.from(token.slice(cut + 1));
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
-    try {
-      const v = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
-      if (!Array.isArray(v) || v[0] !== 1) return undefined;
-      const [, incident, engagement, responder, action, expires, via] = v as [number, number, string, string, string, number, string];
-      if (typeof incident !== 'number' || typeof engagement !== 'string' || typeof responder !== 'string' || typeof expires !== 'number') return undefined;
-      return { incident, engagement, responder, action: action === 'a' ? 'acknowledge' : 'resolve', expires, via: typeof via === 'string' ? via : 'link' };
-    } catch {
-      return undefined;
-    }
+    const [head = '', incident = '', responder = '', expires = ''] = payload.split('~');
+    const m = /^(a|r)([a-z])$/.exec(head);
+    const r = /^(p|t):(.+)$/.exec(responder);
+    if (!m || !r || !/^[0-9a-z]+$/.test(incident) || !/^[0-9a-z]+$/.test(expires)) return undefined;
+    return {
+      incident: parseInt(incident, 36),
+      responder: `${r[1] === 't' ? 'team' : 'person'}:${r[2]}`,
+      action: m[1] === 'a' ? 'acknowledge' : 'resolve',
+      expires: parseInt(expires, 36) * 1000,
+      via: VIA_BACK[m[2] ?? ''] ?? 'link',
+    };
   }
 
   #mac(payload: string): string {
-    return createHmac('sha256', this.#key).update(payload).digest('base64url');
+    return createHmac('sha256', this.#key).update(payload).digest().subarray(0, MAC_BYTES).toString('base64url');
   }
-}
-
-/**
- * The server's signing key, shared by every instance through the database:
- * created once (the first instance to start wins the insert), read by all.
- * TANDEM_SECRET, when set, is used instead (settings pass it in).
- */
-export async function signingKey(database: Database, configured: string | undefined, at: number): Promise<Buffer> {
-  if (configured) return Buffer.from(configured, 'utf8');
-  await database.db
-    .insertInto('server_secrets')
-    .values({ name: 'link-signing-key', value: randomBytes(32).toString('base64'), created_at: at })
-    .onConflict((oc) => oc.column('name').doNothing())
-    .execute();
-  const row = await database.db.selectFrom('server_secrets').select('value').where('name', '=', 'link-signing-key').executeTakeFirstOrThrow();
-  return Buffer.from(row.value, 'base64');
 }

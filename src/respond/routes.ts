@@ -25,9 +25,9 @@ export interface RespondDeps {
   readonly kick: () => void;
 }
 
-function responderActor(deployment: Deployment, claims: LinkClaims): Actor {
+function responderActor(deployment: Deployment, engagementId: string, claims: LinkClaims): Actor {
   const [kind, id = ''] = claims.responder.split(':');
-  const engagement = deployment.engagement(claims.engagement);
+  const engagement = deployment.engagement(engagementId);
   if (kind === 'person') {
     const name = engagement?.people.find((p) => p.id === id)?.name;
     return { type: 'person', id, ...(name ? { name } : {}) };
@@ -37,6 +37,8 @@ function responderActor(deployment: Deployment, claims: LinkClaims): Actor {
 
 export async function respondRoutes(app: FastifyInstance, deps: RespondDeps): Promise<void> {
   const { database, deployment, clock, links } = deps;
+  // The confirm page's form posts an empty urlencoded body: nothing in it is read.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, _body, done) => done(null, {}));
 
   async function load(token: string, reply: FastifyReply) {
     const claims = links.verify(token);
@@ -44,7 +46,8 @@ export async function respondRoutes(app: FastifyInstance, deps: RespondDeps): Pr
       void reply.code(404).type('text/html').send(page('Link not valid', html`<div class="card"><h1>This link is not valid</h1><p>It may have been copied incompletely. Open the incident in Tandem instead.</p></div>`));
       return undefined;
     }
-    const incident = await getIncident(database.db, [claims.engagement], claims.incident);
+    // The signed link is the capability: it names the incident, whatever engagement it is in.
+    const incident = await database.db.selectFrom('incidents').selectAll().where('id', '=', claims.incident).executeTakeFirst();
     if (!incident) {
       void reply.code(404).type('text/html').send(page('Not found', html`<div class="card"><h1>Incident not found</h1></div>`));
       return undefined;
@@ -61,7 +64,7 @@ export async function respondRoutes(app: FastifyInstance, deps: RespondDeps): Pr
     if (!found) return reply;
     const { claims, incident } = found;
     const number = `${incidentPrefix(incident.engagement_id)}-${incident.number}`;
-    const actor = responderActor(deployment, claims);
+    const actor = responderActor(deployment, incident.engagement_id, claims);
     const verb = claims.action === 'acknowledge' ? 'Acknowledge' : 'Resolve';
     const done = incident.status === 'resolved' || (claims.action === 'acknowledge' && incident.status !== 'triggered');
     return reply.type('text/html').send(
@@ -78,12 +81,13 @@ export async function respondRoutes(app: FastifyInstance, deps: RespondDeps): Pr
     const found = await load(req.params.token, reply);
     if (!found) return reply;
     const { claims } = found;
-    const actor = responderActor(deployment, claims);
+    const engagementId = found.incident.engagement_id;
+    const actor = responderActor(deployment, engagementId, claims);
     const via = `${claims.action} link in ${claims.via === 'email' ? 'an email' : `a ${claims.via} message`}`;
     let outcome = '';
     try {
       await database.db.transaction().execute(async (trx) => {
-        const incident = await getIncident(trx, [claims.engagement], claims.incident);
+        const incident = await getIncident(trx, [engagementId], claims.incident);
         if (!incident) throw new TandemError('NOT_FOUND', 'incident not found');
         const changed = claims.action === 'acknowledge' ? await acknowledgeIncident(directWriter(trx), incident, actor, clock.now(), { via }) : await resolveIncident(directWriter(trx), incident, actor, clock.now(), { via });
         outcome = changed ? `${claims.action === 'acknowledge' ? 'Acknowledged' : 'Resolved'} by ${actor.name ?? actor.id}.` : `Nothing to do: it was already ${incident.status.replaceAll('_', ' ')}.`;
@@ -93,7 +97,7 @@ export async function respondRoutes(app: FastifyInstance, deps: RespondDeps): Pr
       else throw err;
     }
     deps.kick();
-    const incident = await getIncident(database.db, [claims.engagement], claims.incident);
+    const incident = await getIncident(database.db, [engagementId], claims.incident);
     const number = incident ? `${incidentPrefix(incident.engagement_id)}-${incident.number}` : '';
     return reply.type('text/html').send(page(`${number}`, html`<div class="card"><h1 class="ok">${outcome}</h1><p>${number}: ${incident?.title ?? ''}</p><p class="meta">Escalation stops; the incident timeline records it.</p></div>`));
   });

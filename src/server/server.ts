@@ -22,6 +22,15 @@ import { Engine } from '../engine/engine.js';
 import type { EngineContext, EngineModule } from '../engine/engine.js';
 import { emptyHooks } from '../engine/hooks.js';
 import { processEventsModule } from '../engine/process-events.js';
+import { escalationModule, routeOnOpen } from '../escalation/escalation.js';
+import { inboxChannels } from '../inbox/inbox.js';
+import { inboxRoutes } from '../inbox/routes.js';
+import type { ChannelRegistry } from '../notify/channel.js';
+import { checkNotifySettings, createChannels } from '../notify/settings.js';
+import { deliveryModule } from '../paging/deliver.js';
+import { LinkSigner } from '../respond/links.js';
+import { respondRoutes } from '../respond/routes.js';
+import { serverSecret } from '../secrets/secrets.js';
 import { Inbox } from '../ingest/inbox.js';
 import { RateLimiter } from '../ingest/rate-limit.js';
 import type { Settings } from '../settings/settings.js';
@@ -42,7 +51,12 @@ export interface Tandem {
   readonly settings: Settings;
   readonly database: Database;
   readonly deployment: Deployment;
+  /** Applies events and fires escalation steps. */
   readonly engine: Engine;
+  /** Sends the outbox (its own loop, so a slow provider never delays an escalation). */
+  readonly delivery: Engine;
+  readonly channels: ChannelRegistry;
+  readonly links: LinkSigner;
   readonly http: FastifyInstance;
   readonly inbox: Inbox;
   readonly metrics: Metrics;
@@ -79,9 +93,28 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
   }
   const deployment = new Deployment(first.loaded);
   const metrics = createMetrics();
-  const ctx: EngineContext = { database, clock, deployment, log: log.child({ component: 'engine' }), hooks: emptyHooks(), instanceId: randomBytes(4).toString('hex') };
-  const modules: EngineModule[] = [processEventsModule((n, engagement) => metrics.incidentsOpened.inc({ engagement }, n))];
-  const engine = new Engine(ctx, modules, { pollMs: settings.enginePollMs });
+  const links = new LinkSigner(await serverSecret(database, 'link-signing-key', settings.secret, clock.now()), settings.publicUrl);
+  const channels =
+    settings.notify === 'inbox'
+      ? inboxChannels(database, clock)
+      : createChannels(
+          checkNotifySettings({
+            ...(settings.smtpUrl ? { smtpUrl: settings.smtpUrl } : {}),
+            emailFrom: settings.emailFrom,
+            ...(settings.twilio ? { twilio: { accountSid: settings.twilio.accountSid, authToken: settings.twilio.authToken, from: settings.twilio.from, ...(settings.twilio.baseUrl ? { baseUrl: settings.twilio.baseUrl } : {}) } } : {}),
+            ...(settings.slackBaseUrl ? { slackBaseUrl: settings.slackBaseUrl } : {}),
+            ...(settings.teamsBaseUrl ? { teamsBaseUrl: settings.teamsBaseUrl } : {}),
+            ...(settings.webhookBaseUrl ? { webhookBaseUrl: settings.webhookBaseUrl } : {}),
+            webhookSecret: await serverSecret(database, 'webhook-signing-secret', settings.webhookSecret, clock.now()),
+          }),
+          clock,
+        );
+  const hooks = emptyHooks();
+  hooks.opened.push(routeOnOpen);
+  const ctx: EngineContext = { database, clock, deployment, log: log.child({ component: 'engine' }), hooks, instanceId: randomBytes(4).toString('hex') };
+  const delivery = new Engine(ctx, [deliveryModule({ channels, links, publicUrl: settings.publicUrl, perContactPerMinute: settings.perContactPerMinute })], { pollMs: settings.enginePollMs });
+  const modules: EngineModule[] = [processEventsModule((n, engagement) => metrics.incidentsOpened.inc({ engagement }, n)), escalationModule()];
+  const engine = new Engine(ctx, modules, { pollMs: settings.enginePollMs, afterPass: () => delivery.kick() });
   const runEngine = settings.engine && (options.engineLoop ?? true);
   const inbox = new Inbox(database, { onCommit: () => engine.kick() });
   const limiter = new RateLimiter(settings.rateLimit, clock);
@@ -95,13 +128,20 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
       await sql`select 1`.execute(database.db);
       return true;
     },
+    plugins: [
+      (app) => respondRoutes(app, { database, deployment, clock, links, kick: () => engine.kick() }),
+      ...(settings.notify === 'inbox' ? [(app: FastifyInstance) => inboxRoutes(app, { database })] : []),
+    ],
   });
 
   let url: string | undefined;
   if (options.listen ?? true) {
     url = await http.listen({ host: settings.host, port: settings.port });
   }
-  if (runEngine) engine.start();
+  if (runEngine) {
+    engine.start();
+    delivery.start();
+  }
 
   let closing: Promise<void> | undefined;
   return {
@@ -109,6 +149,9 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     database,
     deployment,
     engine,
+    delivery,
+    channels,
+    links,
     http,
     inbox,
     metrics,
@@ -131,6 +174,7 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
         await http.close();
         await inbox.drained();
         await engine.stop();
+        await delivery.stop();
         await database.close();
       })();
       return closing;

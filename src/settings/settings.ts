@@ -27,6 +27,20 @@ export interface Settings {
   readonly poolSize: number;
   /** Whether this instance runs the engine (escalations, notifications). */
   readonly engine: boolean;
+  /** "live": channels reach their providers; "inbox": everything lands in the local demo inbox (/inbox). */
+  readonly notify: 'live' | 'inbox';
+  readonly smtpUrl: string | undefined;
+  readonly emailFrom: string;
+  readonly twilio: { readonly accountSid: string; readonly authToken: string; readonly from: string; readonly baseUrl: string | undefined } | undefined;
+  readonly slackBaseUrl: string | undefined;
+  readonly teamsBaseUrl: string | undefined;
+  readonly webhookBaseUrl: string | undefined;
+  /** HMAC key for outbound webhook signatures; generated and kept in the database when not set. */
+  readonly webhookSecret: string | undefined;
+  /** Key that signs respond links; generated and kept in the database when not set. */
+  readonly secret: string | undefined;
+  /** Messages one contact may receive per minute before the rest wait and are bundled. */
+  readonly perContactPerMinute: number;
 }
 
 export const DEFAULTS = {
@@ -58,7 +72,23 @@ Options (environment variable in brackets):
   --rate-burst N         burst per integration key [TANDEM_RATE_BURST] default ${DEFAULTS.rateLimitBurst}
   --pool-size N          PostgreSQL connections [TANDEM_POOL_SIZE] default ${DEFAULTS.poolSize}
   --no-engine            do not run the engine on this instance (ingest and API only)
-  --demo                 the bundled demo engagement with a demo token (what \`npm start\` runs)
+  --demo                 the bundled demo engagement, a demo token and the local inbox (what \`npm start\` runs)
+
+Notifications:
+  --notify live|inbox    live: send through the providers below; inbox: keep every message in the
+                         local inbox at /inbox instead [TANDEM_NOTIFY] default live (inbox with --demo)
+  --smtp-url URL         smtp://user:pass@host:587 or smtps://...; enables email [TANDEM_SMTP_URL]
+  --email-from ADDRESS   From of notification emails [TANDEM_EMAIL_FROM] default "Tandem <tandem@localhost>"
+  --twilio-from NUMBER   enables SMS with TANDEM_TWILIO_ACCOUNT_SID and TANDEM_TWILIO_AUTH_TOKEN [TANDEM_TWILIO_FROM]
+  --twilio-url URL       Twilio API base URL [TANDEM_TWILIO_URL] default https://api.twilio.com
+  --slack-url URL, --teams-url URL, --webhook-url URL
+                         send Slack / Teams / webhook messages to this origin instead of the one in
+                         each contact's URL (staging, tests) [TANDEM_SLACK_URL, TANDEM_TEAMS_URL, TANDEM_WEBHOOK_URL]
+  --contact-rate N       messages per contact per minute before the rest wait and are bundled
+                         [TANDEM_CONTACT_RATE] default 10
+Secrets (environment only): TANDEM_WEBHOOK_SECRET signs outbound webhooks (Tandem-Signature);
+TANDEM_SECRET signs respond links. When unset, each is generated once and kept in the database,
+shared by every instance; \`tandem secret webhook\` prints the webhook one for receivers.
 
 Signals: SIGHUP reloads the engagement files (a file that fails validation is
 refused and the running configuration stays); SIGTERM/SIGINT shut down
@@ -94,6 +124,15 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
       'engine-poll-ms': { type: 'string' },
       'no-engine': { type: 'boolean' },
       demo: { type: 'boolean' },
+      notify: { type: 'string' },
+      'smtp-url': { type: 'string' },
+      'email-from': { type: 'string' },
+      'twilio-from': { type: 'string' },
+      'twilio-url': { type: 'string' },
+      'slack-url': { type: 'string' },
+      'teams-url': { type: 'string' },
+      'webhook-url': { type: 'string' },
+      'contact-rate': { type: 'string' },
     },
   });
   const demo = values.demo ?? false;
@@ -106,7 +145,23 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
   if (!(LEVELS as readonly string[]).includes(logLevel)) throw new SettingsError(`--log-level: "${logLevel}" is not one of ${LEVELS.join(', ')}`);
   const publicUrl = (values['public-url'] ?? env['TANDEM_PUBLIC_URL'] ?? `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`).replace(/\/+$/, '');
   if (!/^https?:\/\//.test(publicUrl)) throw new SettingsError(`--public-url: "${publicUrl}" must start with http:// or https://`);
+  const notify = values.notify ?? env['TANDEM_NOTIFY'] ?? (demo ? 'inbox' : 'live');
+  if (notify !== 'live' && notify !== 'inbox') throw new SettingsError(`--notify: "${notify}" is not one of live, inbox`);
+  const twilioFrom = values['twilio-from'] ?? env['TANDEM_TWILIO_FROM'];
+  const sid = env['TANDEM_TWILIO_ACCOUNT_SID'];
+  const authToken = env['TANDEM_TWILIO_AUTH_TOKEN'];
+  if (twilioFrom && (!sid || !authToken)) throw new SettingsError('--twilio-from needs TANDEM_TWILIO_ACCOUNT_SID and TANDEM_TWILIO_AUTH_TOKEN in the environment');
   return Object.freeze({
+    notify,
+    smtpUrl: values['smtp-url'] ?? env['TANDEM_SMTP_URL'],
+    emailFrom: values['email-from'] ?? env['TANDEM_EMAIL_FROM'] ?? 'Tandem <tandem@localhost>',
+    twilio: twilioFrom && sid && authToken ? Object.freeze({ accountSid: sid, authToken, from: twilioFrom, baseUrl: values['twilio-url'] ?? env['TANDEM_TWILIO_URL'] }) : undefined,
+    slackBaseUrl: values['slack-url'] ?? env['TANDEM_SLACK_URL'],
+    teamsBaseUrl: values['teams-url'] ?? env['TANDEM_TEAMS_URL'],
+    webhookBaseUrl: values['webhook-url'] ?? env['TANDEM_WEBHOOK_URL'],
+    webhookSecret: env['TANDEM_WEBHOOK_SECRET'] || undefined,
+    secret: env['TANDEM_SECRET'] || undefined,
+    perContactPerMinute: int('--contact-rate', values['contact-rate'] ?? env['TANDEM_CONTACT_RATE'], 10, 1, 10_000),
     db: values.db ?? env['TANDEM_DATABASE_URL'] ?? DEFAULTS.db,
     host,
     port,

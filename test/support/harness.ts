@@ -12,11 +12,14 @@ import { createToken } from '../../src/token/token.js';
 import type { Role } from '../../src/token/token.js';
 import type { DatabaseKind, TestDatabase } from './databases.js';
 import { DEMO } from './paths.js';
+import { startPeers } from './peers.js';
+import type { Peers } from './peers.js';
 
 export interface Harness {
   readonly tandem: Tandem;
   readonly clock: VirtualClock;
   readonly db: TestDatabase;
+  readonly peers: Peers | undefined;
   /** POSTs a body (object or exact text) to an ingest path. */
   ingest(path: string, body: unknown): Promise<LightMyRequestResponse>;
   /** Calls /api/v1 with a token. */
@@ -31,17 +34,23 @@ export interface HarnessOptions extends StartOptions {
   config?: string[];
   start?: string;
   extraArgs?: string[];
+  /** Page real local peers (SMTP, Twilio, Slack, Teams, webhook); without it messages go to the demo inbox. */
+  peers?: boolean;
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function startHarness(kind: DatabaseKind, options: HarnessOptions = {}): Promise<Harness> {
   const db = await kind.create();
   const clock = new VirtualClock(options.start ?? '2026-11-24T12:00:00Z');
   const configArgs = (options.config ?? [DEMO]).flatMap((c) => ['--config', c]);
-  const settings = parseServeSettings([...configArgs, '--db', db.url, '--port', '0', '--log-level', 'silent', '--rate-limit', '0', ...(options.extraArgs ?? [])], {});
+  const peers = options.peers ? await startPeers(clock) : undefined;
+  const notify = peers ? peers.args : ['--notify', 'inbox'];
+  const settings = parseServeSettings([...configArgs, '--db', db.url, '--port', '0', '--log-level', 'silent', '--rate-limit', '0', ...notify, ...(options.extraArgs ?? [])], { ...peers?.env, ...options.env });
   let tandem: Tandem;
   try {
     tandem = await startTandem(settings, { clock, listen: false, engineLoop: false, ...options });
   } catch (err) {
+    await peers?.close();
     await db.drop();
     throw err;
   }
@@ -49,6 +58,7 @@ export async function startHarness(kind: DatabaseKind, options: HarnessOptions =
     tandem,
     clock,
     db,
+    peers,
     ingest: (path, body) =>
       tandem.http.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/json' }, payload: typeof body === 'string' ? body : JSON.stringify(body) }),
     api: (method, path, token, body) =>
@@ -60,9 +70,13 @@ export async function startHarness(kind: DatabaseKind, options: HarnessOptions =
       }),
     token: async (role, engagements = ['acme'], personId) =>
       (await createToken(tandem.database.db, { role, engagements, personId: personId ?? null, label: `test-${role}`, at: clock.now() })).secret,
-    settle: () => tandem.engine.runOnce(),
+    settle: async () => {
+      await tandem.engine.runOnce();
+      await tandem.delivery.runOnce();
+    },
     close: async () => {
       await tandem.close();
+      await peers?.close();
       await db.drop();
     },
   };
