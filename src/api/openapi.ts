@@ -24,6 +24,16 @@ const incidentAction = (summary: string, description: string, body?: object) => 
   responses: { '200': json({ type: 'object', properties: { incident: ref('Incident') } }, 'The incident as it is now.'), ...errorResponses(400, 401, 403, 404, 409) },
 });
 
+const scheduleParams = [
+  { name: 'engagement', in: 'path', required: true, schema: { type: 'string' } },
+  { name: 'id', in: 'path', required: true, description: 'Schedule id.', schema: { type: 'string' } },
+];
+const calendarParams = [
+  { name: 'engagement', in: 'path', required: true, schema: { type: 'string' } },
+  { name: 'id', in: 'path', required: true, description: 'Schedule or person id.', schema: { type: 'string' } },
+  { name: 'token', in: 'path', required: true, description: 'The feed token from the URL the API gave.', schema: { type: 'string' } },
+];
+
 let cached: object | undefined;
 
 export function openApiDocument(): object {
@@ -48,6 +58,7 @@ function build(): object {
       { name: 'incidents', description: 'Incidents, their alerts and timeline.' },
       { name: 'engagements', description: 'Engagements, services and change events.' },
       { name: 'operations', description: 'Health, readiness and metrics.' },
+      { name: 'schedules', description: 'Who is on call now on each side, shifts and gaps, calendar feeds.' },
     ],
     paths: {
       '/v2/enqueue': {
@@ -89,7 +100,7 @@ function build(): object {
         },
       },
       '/api/v1/openapi.json': { get: { tags: ['operations'], security: [], summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
-      '/api/v1/me': { get: { tags: ['engagements'], summary: 'The calling token: role, engagements, person', responses: { '200': { description: 'The token' }, ...errorResponses(401) } } },
+      '/api/v1/me': { get: { tags: ['engagements'], summary: 'The calling token: role, engagements, person (and, with a person, their calendar feed URLs in `calendars`)', responses: { '200': { description: 'The token' }, ...errorResponses(401) } } },
       '/api/v1/engagements': { get: { tags: ['engagements'], summary: 'Engagements this token can see', responses: { '200': { description: 'Engagements' }, ...errorResponses(401) } } },
       '/api/v1/engagements/{engagement}': {
         get: {
@@ -160,6 +171,89 @@ function build(): object {
         post: {
           ...incidentAction('Add a note', 'Appends a note to the timeline (201).', { type: 'object', required: ['text'], properties: { text: { type: 'string', maxLength: 10000 } } }),
           responses: { '201': json({ type: 'object', properties: { incident: ref('Incident') } }, 'Added.'), ...errorResponses(400, 401, 403, 404, 409) },
+        },
+      },
+      '/api/v1/on-call': {
+        get: {
+          tags: ['schedules'],
+          summary: 'Who answers now: per engagement, the coverage window, which side owns each function, and who is on call in every schedule',
+          parameters: [
+            { name: 'engagement', in: 'query', description: 'Comma-separated engagement ids (default: all the token sees).', schema: { type: 'string' } },
+            { name: 'at', in: 'query', description: 'The instant to answer for (default: now).', schema: { type: 'string', format: 'date-time' } },
+          ],
+          responses: {
+            '200': json({ type: 'object', properties: { at: { type: 'string', format: 'date-time' }, engagements: { type: 'array', items: ref('EngagementOnCall') } } }, 'On call now.'),
+            ...errorResponses(400, 401, 404),
+          },
+        },
+      },
+      '/api/v1/schedules': {
+        get: {
+          tags: ['schedules'],
+          summary: 'Schedules with their layers, overrides, members, who is on call now, and calendar feed URLs',
+          parameters: [{ name: 'engagement', in: 'query', description: 'Comma-separated engagement ids (default: all the token sees).', schema: { type: 'string' } }],
+          responses: {
+            '200': json({ type: 'object', properties: { at: { type: 'string', format: 'date-time' }, schedules: { type: 'array', items: ref('Schedule') } } }, 'Schedules.'),
+            ...errorResponses(400, 401, 404),
+          },
+        },
+      },
+      '/api/v1/schedules/{engagement}/{id}/shifts': {
+        get: {
+          tags: ['schedules'],
+          summary: 'Shifts and gaps of a schedule over a range (at most 92 days)',
+          parameters: [
+            ...scheduleParams,
+            { name: 'from', in: 'query', description: 'Start of the range (default: now).', schema: { type: 'string', format: 'date-time' } },
+            { name: 'to', in: 'query', description: 'End of the range, after `from` and at most 92 days later (default: `from` + 7 days).', schema: { type: 'string', format: 'date-time' } },
+          ],
+          responses: {
+            '200': json(
+              {
+                type: 'object',
+                properties: {
+                  schedule: ref('ScheduleRef'),
+                  from: { type: 'string', format: 'date-time' },
+                  to: { type: 'string', format: 'date-time' },
+                  shifts: { type: 'array', items: ref('Shift') },
+                  gaps: { type: 'array', description: 'When nobody is on call.', items: { type: 'object', properties: { start: { type: 'string', format: 'date-time' }, end: { type: 'string', format: 'date-time' } } } },
+                },
+              },
+              'Shifts clipped to the range, by start; gaps merged.',
+            ),
+            ...errorResponses(400, 401, 404),
+          },
+        },
+      },
+      '/api/v1/schedules/{engagement}/{id}/on-call': {
+        get: {
+          tags: ['schedules'],
+          summary: 'Who is on call in a schedule at an instant',
+          parameters: [...scheduleParams, { name: 'at', in: 'query', description: 'Default: now.', schema: { type: 'string', format: 'date-time' } }],
+          responses: {
+            '200': json({ allOf: [{ type: 'object', properties: { schedule: ref('ScheduleRef'), at: { type: 'string', format: 'date-time' } } }, ref('ScheduleOnCall')] }, 'On call at `at`.'),
+            ...errorResponses(400, 401, 404),
+          },
+        },
+      },
+      '/calendars/{engagement}/schedule/{id}/{token}.ics': {
+        get: {
+          tags: ['schedules'],
+          security: [],
+          summary: 'iCalendar feed of a schedule (30 days back, 90 ahead); the URL is the credential',
+          description: 'For calendar apps, which cannot send a bearer token. Take the URL from `calendar_url` in GET /api/v1/schedules. A wrong token or unknown id is 404.',
+          parameters: calendarParams,
+          responses: { '200': { description: 'text/calendar; charset=utf-8 (RFC 5545), `Cache-Control: private, max-age=300`' }, '404': { $ref: '#/components/responses/E404' } },
+        },
+      },
+      '/calendars/{engagement}/person/{id}/{token}.ics': {
+        get: {
+          tags: ['schedules'],
+          security: [],
+          summary: "iCalendar feed of one person's shifts across the engagement's schedules; the URL is the credential",
+          description: 'Take the URL from `members[].calendar_url` in GET /api/v1/schedules or `calendars` in GET /api/v1/me. Each SUMMARY names the schedule. A wrong token or unknown id is 404.',
+          parameters: calendarParams,
+          responses: { '200': { description: 'text/calendar; charset=utf-8 (RFC 5545), `Cache-Control: private, max-age=300`' }, '404': { $ref: '#/components/responses/E404' } },
         },
       },
       '/healthz': { get: { tags: ['operations'], security: [], summary: 'Liveness: the process answers', responses: { '200': { description: 'ok' } } } },
@@ -294,6 +388,7 @@ function build(): object {
             resolved_at: ts,
           },
         },
+        ...scheduleSchemas(ts),
         TimelineEntry: {
           type: 'object',
           description: 'Append-only: no API edits or deletes an entry.',
@@ -308,6 +403,88 @@ function build(): object {
             event: { type: ['object', 'null'], properties: { id: { type: 'integer' }, raw: { type: 'string', description: 'The request body exactly as received.' } } },
           },
         },
+      },
+    },
+  };
+}
+
+/** Schemas of the schedules API (src/api/schedules.ts presenters). */
+function scheduleSchemas(ts: object): Record<string, object> {
+  const instant = { type: 'string', format: 'date-time' };
+  const person = { person: { type: 'string' }, name: { type: 'string' }, side: { type: ['string', 'null'], enum: ['internal', 'partner', null] } };
+  return {
+    ScheduleRef: { type: 'object', properties: { id: { type: 'string' }, engagement: { type: 'string' }, timezone: { type: 'string' } } },
+    OnCallPerson: {
+      type: 'object',
+      properties: { ...person, until: { ...ts, description: 'End of their current on-call stretch; null when it does not end within about a year.' } },
+    },
+    ScheduleOnCall: {
+      type: 'object',
+      properties: {
+        on_call: { type: 'array', items: ref('OnCallPerson'), description: 'Empty in a gap; several people when overrides overlap.' },
+        next_change: { ...ts, description: 'When the people on call next change.' },
+      },
+    },
+    Schedule: {
+      allOf: [
+        ref('ScheduleRef'),
+        ref('ScheduleOnCall'),
+        {
+          type: 'object',
+          properties: {
+            layers: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  layer: { type: 'integer', description: '1 = first; a later layer wins where it has someone.' },
+                  rotation: {
+                    type: 'object',
+                    properties: { every: { type: 'string', examples: ['1w'] }, handoff: { type: 'string', examples: ['mon 09:00'] }, start: { type: 'string', format: 'date' }, members: { type: 'array', items: { type: 'object', properties: person } } },
+                  },
+                  only: { type: ['array', 'null'], items: { type: 'object', properties: { days: { type: 'array', items: { type: 'string' } }, from: { type: 'string' }, to: { type: 'string' } } } },
+                },
+              },
+            },
+            overrides: {
+              type: 'array',
+              items: { type: 'object', properties: { ...person, from: { type: 'string', description: 'Local to the schedule, as written.' }, to: { type: 'string' }, start: instant, end: instant } },
+            },
+            members: { type: 'array', items: { type: 'object', properties: { ...person, calendar_url: { type: 'string', format: 'uri', description: "This person's feed across the engagement." } } } },
+            calendar_url: { type: 'string', format: 'uri', description: "This schedule's iCalendar feed; the URL is the credential." },
+          },
+        },
+      ],
+    },
+    Shift: {
+      type: 'object',
+      properties: { ...person, start: instant, end: instant, source: { enum: ['layer', 'override'] }, layer: { type: ['integer', 'null'], description: 'Which layer (1 = first) for layer shifts.' } },
+    },
+    EngagementOnCall: {
+      type: 'object',
+      properties: {
+        id: { type: 'string' },
+        name: { type: 'string' },
+        timezone: { type: 'string' },
+        coverage: {
+          type: 'object',
+          properties: {
+            window: { enum: ['business_hours', 'after_hours', 'weekend', 'holiday'] },
+            label: { type: 'string', examples: ['after hours'] },
+            holiday: { type: ['string', 'null'], examples: ['Thanksgiving Day'] },
+            until: { ...ts, description: 'When the window next changes.' },
+            owners: { type: 'object', additionalProperties: { enum: ['internal', 'partner'] }, description: 'function -> side that owns it now.' },
+          },
+        },
+        sides: {
+          type: 'object',
+          description: 'internal and partner: name, functions owned now, and who is on call in each schedule.',
+          additionalProperties: {
+            type: 'object',
+            properties: { name: { type: 'string' }, functions: { type: 'array', items: { type: 'string' } }, on_call: { type: 'array', items: { allOf: [{ type: 'object', properties: { schedule: { type: 'string' } } }, ref('OnCallPerson')] } } },
+          },
+        },
+        schedules: { type: 'array', items: { allOf: [{ type: 'object', properties: { id: { type: 'string' }, timezone: { type: 'string' } } }, ref('ScheduleOnCall')] } },
       },
     },
   };

@@ -15,10 +15,12 @@ import { INCIDENT_STATUSES, getIncident, getIncidentByNumber, listIncidents } fr
 import { listTimeline } from '../incident/timeline.js';
 import { directWriter } from '../incident/writer.js';
 import type { IncidentWriter } from '../incident/writer.js';
+import type { CalendarLinks } from '../calendar/links.js';
 import { actorOf, authenticate, principalOf, requireRole, scopeEngagements } from './auth.js';
 import { openApiDocument } from './openapi.js';
 import { cursorParam, encodeCursor, instantParam, intParam, listParam, objectBody, requiredText } from './params.js';
 import { iso, presentAlert, presentEngagement, presentIncident, presentService, presentTimelineEntry } from './presenters.js';
+import { personCalendars, scheduleRoutes } from './schedules.js';
 
 export interface ApiDeps {
   readonly database: Database;
@@ -26,6 +28,8 @@ export interface ApiDeps {
   readonly clock: Clock;
   /** Wakes the engine after a change (an acknowledgement stops escalation at once). */
   readonly kick: () => void;
+  /** Signs calendar feed URLs (schedules listing, /me). */
+  readonly calendars: CalendarLinks;
 }
 
 type Q = Record<string, unknown>;
@@ -55,7 +59,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
 
   app.get('/me', async (req) => {
     const p = principalOf(req);
-    return { token: { id: p.tokenId, role: p.role, engagements: p.engagements, person: p.personId, label: p.label } };
+    return { token: { id: p.tokenId, role: p.role, engagements: p.engagements, person: p.personId, label: p.label }, calendars: personCalendars(deployment, deps.calendars, p.engagements, p.personId) };
   });
 
   app.get('/engagements', async (req) => {
@@ -165,4 +169,6 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     const result = await act(req, (w, incident, at) => addNote(w, incident, actor(req, incident), at, text));
     return reply.code(201).send(result);
   });
+
+  await app.register((scope) => scheduleRoutes(scope, { database, deployment, clock, calendars: deps.calendars }));
 }

@@ -28,6 +28,8 @@ import { inboxRoutes } from '../inbox/routes.js';
 import type { ChannelRegistry } from '../notify/channel.js';
 import { checkNotifySettings, createChannels } from '../notify/settings.js';
 import { deliveryModule } from '../paging/deliver.js';
+import { CalendarLinks } from '../calendar/links.js';
+import { calendarRoutes } from '../calendar/routes.js';
 import { LinkSigner } from '../respond/links.js';
 import { respondRoutes } from '../respond/routes.js';
 import { serverSecret } from '../secrets/secrets.js';
@@ -93,7 +95,10 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
   }
   const deployment = new Deployment(first.loaded);
   const metrics = createMetrics();
-  const links = new LinkSigner(await serverSecret(database, 'link-signing-key', settings.secret, clock.now()), settings.publicUrl);
+  // One key signs respond links and calendar feed URLs; each MAC's payload says which it is.
+  const linkKey = await serverSecret(database, 'link-signing-key', settings.secret, clock.now());
+  const links = new LinkSigner(linkKey, settings.publicUrl);
+  const calendars = new CalendarLinks(linkKey, settings.publicUrl);
   const channels =
     settings.notify === 'inbox'
       ? inboxChannels(database, clock)
@@ -123,13 +128,14 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     log,
     metrics,
     ingest: { deployment, inbox, limiter, clock, metrics, bodyLimit: settings.ingestBodyLimit },
-    api: { database, deployment, clock, kick: () => engine.kick() },
+    api: { database, deployment, clock, kick: () => engine.kick(), calendars },
     ready: async () => {
       await sql`select 1`.execute(database.db);
       return true;
     },
     plugins: [
       (app) => respondRoutes(app, { database, deployment, clock, links, kick: () => engine.kick() }),
+      (app) => calendarRoutes(app, { deployment, clock, calendars }),
       ...(settings.notify === 'inbox' ? [(app: FastifyInstance) => inboxRoutes(app, { database })] : []),
     ],
   });

@@ -161,7 +161,7 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
     webhookBaseUrl: values['webhook-url'] ?? env['TANDEM_WEBHOOK_URL'],
     webhookSecret: env['TANDEM_WEBHOOK_SECRET'] || undefined,
     secret: env['TANDEM_SECRET'] || undefined,
-    perContactPerMinute: int('--contact-rate', values['contact-rate'] ?? env['TANDEM_CONTACT_RATE'], 10, 1, 10_000),
+    perContactPerMinute: int('--contact-rate', values['contact-rate'] ?? env['TANDEM_CONTACT_RATE'], 10, 1, 1_000_000),
     db: values.db ?? env['TANDEM_DATABASE_URL'] ?? DEFAULTS.db,
     host,
     port,
