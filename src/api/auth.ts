@@ -8,6 +8,7 @@ import type { Engagement } from '../engagement/model.js';
 import { TandemError } from '../errors/catalog.js';
 import type { Actor } from '../incident/actor.js';
 import type { TokenPrincipal } from '../token/token.js';
+import { SESSION_COOKIE, readCookie, sessionPrincipal } from '../token/session.js';
 import { can, verifyToken } from '../token/token.js';
 
 declare module 'fastify' {
@@ -16,10 +17,28 @@ declare module 'fastify' {
   }
 }
 
-/** Resolves the request's bearer token. Throws AUTH_REQUIRED / AUTH_INVALID. */
-export async function authenticate(database: Database, req: FastifyRequest): Promise<TokenPrincipal> {
+/**
+ * Resolves the request's bearer token, or its dashboard session cookie.
+ * Throws AUTH_REQUIRED / AUTH_INVALID, and FORBIDDEN for a cookie-borne
+ * change sent from another origin (SameSite=Strict already stops browsers
+ * from sending it; this also covers old ones).
+ */
+export async function authenticate(database: Database, req: FastifyRequest, now: number): Promise<TokenPrincipal> {
   const header = req.headers.authorization;
-  if (!header) throw new TandemError('AUTH_REQUIRED', 'send an API token as "Authorization: Bearer <token>" (create one with `tandem token create`)', 'Authorization');
+  if (!header) {
+    const session = readCookie(req.headers.cookie, SESSION_COOKIE);
+    if (session) {
+      const principal = await sessionPrincipal(database.db, session, now);
+      if (!principal) throw new TandemError('AUTH_INVALID', 'the session has expired or its token was revoked; sign in again', 'Cookie');
+      const origin = req.headers.origin;
+      if (req.method !== 'GET' && req.method !== 'HEAD' && origin && new URL(origin).host !== req.headers.host) {
+        throw new TandemError('FORBIDDEN', `a request from ${origin} cannot use this session`);
+      }
+      req.principal = principal;
+      return principal;
+    }
+    throw new TandemError('AUTH_REQUIRED', 'send an API token as "Authorization: Bearer <token>" (create one with `tandem token create`)', 'Authorization');
+  }
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match?.[1]) throw new TandemError('AUTH_INVALID', 'the Authorization header must be "Bearer <token>"', 'Authorization');
   const principal = await verifyToken(database.db, match[1]);

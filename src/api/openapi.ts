@@ -58,6 +58,7 @@ function build(): object {
       { name: 'incidents', description: 'Incidents, their alerts and timeline.' },
       { name: 'engagements', description: 'Engagements, services and change events.' },
       { name: 'operations', description: 'Health, readiness and metrics.' },
+      { name: 'dashboard', description: 'Sessions and the live stream behind the web dashboard.' },
       { name: 'schedules', description: 'Who is on call now on each side, shifts and gaps, calendar feeds.' },
     ],
     paths: {
@@ -100,6 +101,24 @@ function build(): object {
         },
       },
       '/api/v1/openapi.json': { get: { tags: ['operations'], security: [], summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
+      '/api/v1/session': {
+        post: {
+          tags: ['dashboard'],
+          security: [],
+          summary: 'Sign in: exchange an API token for a session cookie (httpOnly, SameSite=Strict, 12 hours)',
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['token'], properties: { token: { type: 'string' } } } } } },
+          responses: { '200': { description: 'Signed in; Set-Cookie: tandem_session=...' }, ...errorResponses(400, 401) },
+        },
+        delete: { tags: ['dashboard'], summary: 'Sign out: ends the session and clears the cookie', responses: { '204': { description: 'Signed out' }, ...errorResponses(401) } },
+      },
+      '/api/v1/stream': {
+        get: {
+          tags: ['dashboard'],
+          summary: 'Live incident changes as server-sent events (`event: incident`, data = an Incident); authenticated by the session cookie or a bearer token',
+          parameters: [{ name: 'engagement', in: 'query', description: 'Comma-separated engagement ids (default: all the token sees).', schema: { type: 'string' } }],
+          responses: { '200': { description: 'text/event-stream' }, ...errorResponses(401, 404) },
+        },
+      },
       '/api/v1/me': { get: { tags: ['engagements'], summary: 'The calling token: role, engagements, person (and, with a person, their calendar feed URLs in `calendars`)', responses: { '200': { description: 'The token' }, ...errorResponses(401) } } },
       '/api/v1/engagements': { get: { tags: ['engagements'], summary: 'Engagements this token can see', responses: { '200': { description: 'Engagements' }, ...errorResponses(401) } } },
       '/api/v1/engagements/{engagement}': {
@@ -141,7 +160,7 @@ function build(): object {
             { name: 'service', in: 'query', description: 'Comma-separated service ids.', schema: { type: 'string' } },
             { name: 'engagement', in: 'query', description: 'Comma-separated engagement ids (default: all the token sees).', schema: { type: 'string' } },
             { name: 'since', in: 'query', description: 'Opened at or after this instant.', schema: { type: 'string', format: 'date-time' } },
-            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } },
             { name: 'cursor', in: 'query', description: '`next_cursor` of the previous page.', schema: { type: 'string' } },
           ],
           responses: {

@@ -16,6 +16,8 @@ import { listTimeline } from '../incident/timeline.js';
 import { directWriter } from '../incident/writer.js';
 import type { IncidentWriter } from '../incident/writer.js';
 import type { CalendarLinks } from '../calendar/links.js';
+import type { LiveFeed } from '../live/feed.js';
+import { liveRoutes } from './live.js';
 import { actorOf, authenticate, principalOf, requireRole, scopeEngagements } from './auth.js';
 import { openApiDocument } from './openapi.js';
 import { cursorParam, encodeCursor, instantParam, intParam, listParam, objectBody, requiredText } from './params.js';
@@ -30,6 +32,9 @@ export interface ApiDeps {
   readonly kick: () => void;
   /** Signs calendar feed URLs (schedules listing, /me). */
   readonly calendars: CalendarLinks;
+  /** Pushes incident changes to dashboards. */
+  readonly feed: LiveFeed;
+  readonly secureCookies: boolean;
 }
 
 type Q = Record<string, unknown>;
@@ -41,8 +46,10 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   app.get('/openapi.json', async () => openApiDocument());
 
   app.addHook('onRequest', async (req) => {
-    if (req.routeOptions.url === '/api/v1/openapi.json') return;
-    await authenticate(database, req);
+    const url = req.routeOptions.url;
+    // The spec is public; signing in is how a session begins; the rest needs a token or a session.
+    if (url === '/api/v1/openapi.json' || (url === '/api/v1/session' && req.method !== 'GET')) return;
+    await authenticate(database, req, clock.now());
   });
 
   async function loadIncident(req: FastifyRequest, ref: string): Promise<IncidentRow> {
@@ -102,7 +109,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   app.get('/incidents', async (req) => {
     const q = req.query as Q;
     const p = principalOf(req);
-    const limit = intParam(q, 'limit', 50, 1, 200);
+    const limit = intParam(q, 'limit', 50, 1, 1000);
     const rows = await listIncidents(db, {
       engagementIds: scopeEngagements(p, listParam(q, 'engagement')),
       status: listParam(q, 'status', INCIDENT_STATUSES),
@@ -171,4 +178,5 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   });
 
   await app.register((scope) => scheduleRoutes(scope, { database, deployment, clock, calendars: deps.calendars }));
+  await app.register((scope) => liveRoutes(scope, { database, clock, feed: deps.feed, secureCookies: deps.secureCookies }));
 }

@@ -8,6 +8,8 @@ import type { CreateTableBuilder, Kysely, Migration, MigrationProvider } from 'k
 import type { Database, Dialect } from './connect.js';
 import * as m0001 from './migrations/0001-core.js';
 import * as m0002 from './migrations/0002-escalation.js';
+import * as m0003 from './migrations/0003-sessions.js';
+import * as m0004 from './migrations/0004-slas.js';
 
 export interface MigrationContext {
   dialect: Dialect;
@@ -22,6 +24,8 @@ type Step = (db: Kysely<unknown>, ctx: MigrationContext) => Promise<void>;
 const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0001-core', m0001.up],
   ['0002-escalation', m0002.up],
+  ['0003-sessions', m0003.up],
+  ['0004-slas', m0004.up],
 ];
 
 function context(dialect: Dialect): MigrationContext {

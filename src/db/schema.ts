@@ -242,6 +242,41 @@ export interface ServerSecretsTable {
   created_at: number;
 }
 
+/** A dashboard session: a cookie standing for an API token. */
+export interface SessionsTable {
+  /** sha256 of the cookie value. */
+  id_hash: string;
+  token_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** An SLA running on an incident (one row per SLA and kind). */
+export interface IncidentSlasTable {
+  id: Id;
+  engagement_id: string;
+  incident_id: number;
+  sla_id: string;
+  /** respond or resolve. */
+  kind: string;
+  /** running, paused, met, breached, not_applicable. */
+  status: string;
+  /** The priority the state was computed for. */
+  priority: string;
+  target_ms: number | null;
+  deadline: number | null;
+  /** When the engine must look again (next warning or breach); null when nothing more can happen. */
+  next_check_at: number | null;
+  /** JSON array of warning thresholds already sent. */
+  warned: string;
+  breached_at: number | null;
+  /** The priority it breached at (credits are per priority). */
+  breach_priority: string | null;
+  stopped_at: number | null;
+  elapsed_ms: number;
+  updated_at: number;
+}
+
 export interface DB {
   engagements: EngagementsTable;
   services: ServicesTable;
@@ -258,6 +293,8 @@ export interface DB {
   notifications: NotificationsTable;
   inbox: InboxTable;
   server_secrets: ServerSecretsTable;
+  sessions: SessionsTable;
+  incident_slas: IncidentSlasTable;
 }
 
 export type IncidentRow = Selectable<IncidentsTable>;
@@ -266,4 +303,5 @@ export type TimelineRow = Selectable<TimelineTable>;
 export type EventRow = Selectable<EventsTable>;
 export type NotificationRow = Selectable<NotificationsTable>;
 export type EscalationStepRow = Selectable<EscalationStepsTable>;
+export type IncidentSlaRow = Selectable<IncidentSlasTable>;
 export type NewTimeline = Insertable<TimelineTable>;

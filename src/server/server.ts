@@ -39,6 +39,8 @@ import type { Settings } from '../settings/settings.js';
 import { createMetrics } from '../telemetry/metrics.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { buildHttp } from './http.js';
+import { presentIncident } from '../api/presenters.js';
+import { LiveFeed } from '../live/feed.js';
 
 export interface StartOptions {
   clock?: Clock;
@@ -119,7 +121,14 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
   const ctx: EngineContext = { database, clock, deployment, log: log.child({ component: 'engine' }), hooks, instanceId: randomBytes(4).toString('hex') };
   const delivery = new Engine(ctx, [deliveryModule({ channels, links, publicUrl: settings.publicUrl, perContactPerMinute: settings.perContactPerMinute })], { pollMs: settings.enginePollMs });
   const modules: EngineModule[] = [processEventsModule((n, engagement) => metrics.incidentsOpened.inc({ engagement }, n)), escalationModule()];
-  const engine = new Engine(ctx, modules, { pollMs: settings.enginePollMs, afterPass: () => delivery.kick() });
+  const feed = new LiveFeed(database, log.child({ component: 'live' }), async (rows) => rows.map((r) => presentIncident(r, deployment)));
+  const engine = new Engine(ctx, modules, {
+    pollMs: settings.enginePollMs,
+    afterPass: () => {
+      delivery.kick();
+      feed.kick();
+    },
+  });
   const runEngine = settings.engine && (options.engineLoop ?? true);
   const inbox = new Inbox(database, { onCommit: () => engine.kick() });
   const limiter = new RateLimiter(settings.rateLimit, clock);
@@ -128,7 +137,7 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     log,
     metrics,
     ingest: { deployment, inbox, limiter, clock, metrics, bodyLimit: settings.ingestBodyLimit },
-    api: { database, deployment, clock, kick: () => engine.kick(), calendars },
+    api: { database, deployment, clock, kick: () => engine.kick(), calendars, feed, secureCookies: settings.publicUrl.startsWith('https:') },
     ready: async () => {
       await sql`select 1`.execute(database.db);
       return true;
@@ -140,6 +149,10 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     ],
   });
 
+  // Live streams never end on their own: close them first so shutdown does not wait on them.
+  http.addHook('preClose', async () => {
+    await feed.stop();
+  });
   let url: string | undefined;
   if (options.listen ?? true) {
     url = await http.listen({ host: settings.host, port: settings.port });

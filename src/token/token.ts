@@ -63,6 +63,15 @@ export async function createToken(
 export async function verifyToken(ex: Executor, secret: string): Promise<TokenPrincipal | undefined> {
   if (!secret.startsWith(PREFIX) || secret.length > 200) return undefined;
   const row = await ex.selectFrom('tokens').selectAll().where('secret_hash', '=', hashSecret(secret)).executeTakeFirst();
+  return principalOfRow(row);
+}
+
+/** The principal of a token by id (sessions), or undefined when it is unknown or revoked. */
+export async function principalById(ex: Executor, id: string): Promise<TokenPrincipal | undefined> {
+  return principalOfRow(await ex.selectFrom('tokens').selectAll().where('id', '=', id).executeTakeFirst());
+}
+
+function principalOfRow(row: { id: string; role: string; engagements: string; person_id: string | null; label: string | null; revoked_at: number | null } | undefined): TokenPrincipal | undefined {
   if (!row || row.revoked_at !== null) return undefined;
   return {
     tokenId: row.id,

@@ -1,0 +1,48 @@
+/**
+ * Dashboard sessions: a person signs in with an API token and gets a random
+ * session id in an httpOnly, SameSite=Strict cookie. The database keeps the
+ * id's hash and the token it stands for; the token's role and engagements
+ * apply, and revoking the token ends its sessions.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Executor } from '../db/executor.js';
+import type { TokenPrincipal } from './token.js';
+import { hashSecret, principalById } from './token.js';
+
+export const SESSION_COOKIE = 'tandem_session';
+/** A working day and a night shift. */
+export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+
+export async function createSession(ex: Executor, tokenId: string, at: number): Promise<{ id: string; expiresAt: number }> {
+  const id = randomBytes(32).toString('base64url');
+  const expiresAt = at + SESSION_TTL_MS;
+  await ex.insertInto('sessions').values({ id_hash: hashSecret(id), token_id: tokenId, created_at: at, expires_at: expiresAt }).execute();
+  // Housekeeping: expired sessions are useless rows.
+  await ex.deleteFrom('sessions').where('expires_at', '<', at).execute();
+  return { id, expiresAt };
+}
+
+export async function sessionPrincipal(ex: Executor, id: string, now: number): Promise<TokenPrincipal | undefined> {
+  if (id.length > 100) return undefined;
+  const row = await ex.selectFrom('sessions').select(['token_id', 'expires_at']).where('id_hash', '=', hashSecret(id)).executeTakeFirst();
+  if (!row || row.expires_at < now) return undefined;
+  return principalById(ex, row.token_id);
+}
+
+export async function deleteSession(ex: Executor, id: string): Promise<void> {
+  await ex.deleteFrom('sessions').where('id_hash', '=', hashSecret(id)).execute();
+}
+
+/** The value of one cookie in a Cookie header. */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
+
+export function sessionCookie(value: string, maxAgeSeconds: number, secure: boolean): string {
+  return `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
+}

@@ -1,0 +1,81 @@
+/**
+ * The dashboard's plumbing: signing in with an API token gives an httpOnly,
+ * SameSite=Strict session cookie that acts with the token's role and scope;
+ * the live stream pushes a new incident within two seconds.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/clock/clock.js';
+import { databaseKinds } from '../support/databases.js';
+import { startHarness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { DEMO, ROOT } from '../support/paths.js';
+
+const GLOBEX = `${ROOT}test/fixtures/deployments/globex.yaml`;
+
+describe.each(databaseKinds())('sessions and the live stream, on $name', (kind) => {
+  let h: Harness;
+  let url: string;
+  beforeAll(async () => {
+    h = await startHarness(kind, { config: [DEMO, GLOBEX], clock: systemClock, listen: true, engineLoop: true });
+    url = h.tandem.url ?? '';
+  });
+  afterAll(async () => h.close());
+
+  async function signIn(token: string): Promise<string> {
+    const res = await fetch(`${url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+    expect(res.status).toBe(200);
+    const cookie = res.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^tandem_session=[\w-]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200$/);
+    return cookie.split(';')[0] ?? '';
+  }
+
+  it('a session acts with its token: scope, role, and sign-out', async () => {
+    const viewer = await h.token('viewer', ['acme']);
+    const cookie = await signIn(viewer);
+    const me = await fetch(`${url}/api/v1/me`, { headers: { cookie } });
+    expect(((await me.json()) as { token: { role: string } }).token.role).toBe('viewer');
+    expect((await fetch(`${url}/api/v1/engagements/globex`, { headers: { cookie } })).status).toBe(404);
+    const bad = await fetch(`${url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: 'tdm_nope' }) });
+    expect(bad.status).toBe(401);
+    // A change from another origin with the cookie is refused.
+    const responder = await signIn(await h.token('responder', ['acme']));
+    const cross = await fetch(`${url}/api/v1/incidents/1/acknowledge`, { method: 'POST', headers: { cookie: responder, origin: 'https://evil.example' } });
+    expect(cross.status).toBe(403);
+    const out = await fetch(`${url}/api/v1/session`, { method: 'DELETE', headers: { cookie } });
+    expect(out.status).toBe(204);
+    expect((await fetch(`${url}/api/v1/me`, { headers: { cookie } })).status).toBe(401);
+  });
+
+  it('the stream pushes a new incident within two seconds, and only to those who may see it', async () => {
+    const acme = await signIn(await h.token('viewer', ['acme']));
+    const globex = await signIn(await h.token('viewer', ['globex']));
+    const listen = async (cookie: string, ms: number) => {
+      const controller = new AbortController();
+      const res = await fetch(`${url}/api/v1/stream`, { headers: { cookie }, signal: controller.signal });
+      expect(res.headers.get('content-type')).toContain('text/event-stream');
+      const reader = res.body?.getReader();
+      let text = '';
+      const done = (async () => {
+        for (;;) {
+          const chunk = await reader?.read().catch(() => undefined);
+          if (!chunk || chunk.done) return;
+          text += Buffer.from(chunk.value).toString('utf8');
+        }
+      })();
+      return { stop: async () => { await new Promise((r) => setTimeout(r, ms)); controller.abort(); await done; return text; } };
+    };
+    const a = await listen(acme, 2000);
+    const g = await listen(globex, 2000);
+    await new Promise((r) => setTimeout(r, 200));
+    const sent = Date.now();
+    const res = await fetch(`${url}/v2/enqueue`, { method: 'POST', body: JSON.stringify({ routing_key: '9f1c2a7e5b3d4c6e8a0b1d2f3e4a5b6c', event_action: 'trigger', dedup_key: 'live-1', payload: { summary: 'Live payments outage', source: 's', severity: 'critical' } }) });
+    expect(res.status).toBe(202);
+    const [acmeText, globexText] = await Promise.all([a.stop(), g.stop()]);
+    const events = acmeText.split('\n\n').filter((e) => e.startsWith('event: incident'));
+    expect(events.length).toBeGreaterThan(0);
+    const first = JSON.parse(events[0]?.split('\ndata: ')[1] ?? '{}') as { title: string; engagement: string };
+    expect(first).toMatchObject({ title: 'Live payments outage', engagement: 'acme' });
+    expect(globexText).not.toContain('Live payments outage');
+    expect(Date.now() - sent).toBeLessThan(4000);
+  });
+});
