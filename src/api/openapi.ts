@@ -186,6 +186,13 @@ function build(): object {
           properties: { status: { enum: ['acknowledged', 'waiting_on_customer', 'waiting_on_vendor'] } },
         }),
       },
+      '/api/v1/incidents/{id}/priority': {
+        post: incidentAction('Change priority', 'SLA targets follow the new priority (elapsed time is kept); the change is on the timeline.', {
+          type: 'object',
+          required: ['priority'],
+          properties: { priority: { type: 'string', examples: ['P1'] } },
+        }),
+      },
       '/api/v1/incidents/{id}/notes': {
         post: {
           ...incidentAction('Add a note', 'Appends a note to the timeline (201).', { type: 'object', required: ['text'], properties: { text: { type: 'string', maxLength: 10000 } } }),
@@ -376,6 +383,25 @@ function build(): object {
             resolved_by: { type: ['string', 'null'] },
             alert_count: { type: 'integer' },
             open_alert_count: { type: 'integer' },
+            sla: { type: 'array', items: ref('SlaClock') },
+          },
+        },
+        SlaClock: {
+          type: 'object',
+          description: 'One SLA clock of an incident, as of the response. `deadline` is the last instant that still meets the target.',
+          properties: {
+            sla: { type: 'string' },
+            kind: { enum: ['respond', 'resolve'] },
+            priority: { type: 'string' },
+            clock: { enum: ['24x7', 'business_hours', null] },
+            status: { enum: ['running', 'paused', 'met', 'breached', 'not_applicable'] },
+            target_s: { type: ['number', 'null'] },
+            elapsed_s: { type: 'number' },
+            remaining_s: { type: ['number', 'null'], description: 'Negative once breached (the overrun). Clock time: business seconds on a business-hours clock.' },
+            percent_used: { type: ['number', 'null'] },
+            paused: { type: 'boolean' },
+            deadline: { type: ['string', 'null'], format: 'date-time' },
+            breached_at: { type: ['string', 'null'], format: 'date-time' },
           },
         },
         IncidentDetail: {

@@ -2,7 +2,9 @@
  * Presenters: the only place an API response shape is defined. Instants are
  * ISO 8601 UTC strings; ids are numbers; incident numbers read "ACME-42".
  */
-import type { AlertRow, IncidentRow, TimelineRow } from '../db/schema.js';
+import type { Executor } from '../db/executor.js';
+import type { AlertRow, IncidentRow, IncidentSlaRow, TimelineRow } from '../db/schema.js';
+import { presentSlaRows } from '../sla/engine.js';
 import type { Deployment } from '../deployment/deployment.js';
 import { incidentPrefix } from '../deployment/deployment.js';
 import type { Engagement } from '../engagement/model.js';
@@ -41,6 +43,20 @@ export function presentIncident(i: IncidentRow, deployment: Deployment) {
     alert_count: i.alert_count,
     open_alert_count: i.open_alert_count,
   };
+}
+
+/** Incidents with their SLA clocks as of `now` (one query for all their SLA rows). */
+export async function presentIncidents(ex: Executor, deployment: Deployment, rows: readonly IncidentRow[], now: number) {
+  const slas = new Map<number, IncidentSlaRow[]>();
+  const ids = rows.map((r) => r.id);
+  for (let i = 0; i < ids.length; i += 500) {
+    for (const s of await ex.selectFrom('incident_slas').selectAll().where('incident_id', 'in', ids.slice(i, i + 500)).orderBy('id').execute()) {
+      let list = slas.get(s.incident_id);
+      if (!list) slas.set(s.incident_id, (list = []));
+      list.push(s);
+    }
+  }
+  return rows.map((r) => ({ ...presentIncident(r, deployment), sla: presentSlaRows(slas.get(r.id) ?? [], deployment.engagement(r.engagement_id), now) }));
 }
 
 export function presentAlert(a: AlertRow) {

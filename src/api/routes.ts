@@ -10,7 +10,7 @@ import type { Database } from '../db/connect.js';
 import type { IncidentRow } from '../db/schema.js';
 import type { Deployment } from '../deployment/deployment.js';
 import { TandemError } from '../errors/catalog.js';
-import { acknowledgeIncident, addNote, resolveIncident, setWaitingStatus } from '../incident/commands.js';
+import { acknowledgeIncident, addNote, changePriority, resolveIncident, setWaitingStatus } from '../incident/commands.js';
 import { INCIDENT_STATUSES, getIncident, getIncidentByNumber, listIncidents } from '../incident/store.js';
 import { listTimeline } from '../incident/timeline.js';
 import { directWriter } from '../incident/writer.js';
@@ -21,7 +21,7 @@ import { liveRoutes } from './live.js';
 import { actorOf, authenticate, principalOf, requireRole, scopeEngagements } from './auth.js';
 import { openApiDocument } from './openapi.js';
 import { cursorParam, encodeCursor, instantParam, intParam, listParam, objectBody, requiredText } from './params.js';
-import { iso, presentAlert, presentEngagement, presentIncident, presentService, presentTimelineEntry } from './presenters.js';
+import { iso, presentAlert, presentEngagement, presentIncidents, presentService, presentTimelineEntry } from './presenters.js';
 import { personCalendars, scheduleRoutes } from './schedules.js';
 
 export interface ApiDeps {
@@ -122,7 +122,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
-      incidents: page.map((i) => presentIncident(i, deployment)),
+      incidents: await presentIncidents(db, deployment, page, clock.now()),
       next_cursor: rows.length > limit && last ? encodeCursor(last.id) : null,
     };
   });
@@ -130,7 +130,8 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   app.get<{ Params: { id: string } }>('/incidents/:id', async (req) => {
     const incident = await loadIncident(req, req.params.id);
     const [alerts, timeline] = await Promise.all([listAlertsOfIncident(db, incident.id), listTimeline(db, incident.engagement_id, incident.id)]);
-    return { incident: { ...presentIncident(incident, deployment), alerts: alerts.map(presentAlert), timeline: timeline.map(presentTimelineEntry) } };
+    const [presented] = await presentIncidents(db, deployment, [incident], clock.now());
+    return { incident: { ...presented, alerts: alerts.map(presentAlert), timeline: timeline.map(presentTimelineEntry) } };
   });
 
   /** Runs a command on an incident in a transaction, then answers with the incident as it is now. */
@@ -148,7 +149,8 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     deps.kick();
     const now = await getIncident(db, [found.engagement_id], found.id);
     if (!now) throw new TandemError('NOT_FOUND', `incident "${req.params.id}" not found`, 'id');
-    return { incident: presentIncident(now, deployment) };
+    const [presented] = await presentIncidents(db, deployment, [now], clock.now());
+    return { incident: presented };
   }
 
   const actor = (req: FastifyRequest, incident: IncidentRow) => actorOf(principalOf(req), deployment.engagement(incident.engagement_id));
@@ -169,6 +171,16 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
       throw new TandemError('INVALID_BODY', `status must be one of ${allowed.join(', ')} (use /acknowledge and /resolve for those actions)`, 'status');
     }
     return act(req, (w, incident, at) => setWaitingStatus(w, incident, actor(req, incident), at, status as (typeof allowed)[number]));
+  });
+
+  app.post<{ Params: { id: string } }>('/incidents/:id/priority', async (req) => {
+    const priority = objectBody(req.body)['priority'];
+    const found = await loadIncident(req, req.params.id);
+    const allowed = deployment.engagement(found.engagement_id)?.priorities.order ?? [];
+    if (typeof priority !== 'string' || !allowed.includes(priority)) {
+      throw new TandemError('INVALID_BODY', `priority must be one of ${allowed.join(', ')}`, 'priority');
+    }
+    return act(req, (w, incident, at) => changePriority(w, incident, actor(req, incident), at, priority));
   });
 
   app.post<{ Params: { id: string } }>('/incidents/:id/notes', async (req, reply) => {

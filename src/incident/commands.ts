@@ -129,3 +129,22 @@ export async function setWaitingStatus(
   incident.status = status;
   return true;
 }
+
+/** Changes the priority (SLA targets follow it). A no-op when it is already that priority. */
+export async function changePriority(w: IncidentWriter, incident: IncidentRow, actor: Actor, at: number, priority: string): Promise<boolean> {
+  if (incident.priority === priority) return false;
+  await updateIncident(w.ex, incident.id, at, { priority });
+  await w.timeline([
+    {
+      engagementId: incident.engagement_id,
+      incidentId: incident.id,
+      at,
+      kind: 'incident.priority',
+      actor,
+      message: `Priority ${incident.priority} -> ${priority} by ${actorLabel(actor)}`,
+      data: { from: incident.priority, to: priority },
+    },
+  ]);
+  incident.priority = priority;
+  return true;
+}

@@ -115,6 +115,10 @@ export async function updateIncident(ex: Executor, id: number, at: number, patch
     .set({ ...patch, updated_at: at })
     .where('id', '=', id)
     .execute();
+  // A status or priority change moves SLA clocks (pause, stop, re-target): the engine looks again now.
+  if (patch.status !== undefined || patch.priority !== undefined) {
+    await ex.updateTable('incident_slas').set({ next_check_at: at }).where('incident_id', '=', id).execute();
+  }
 }
 
 /** Counts an alert joining (+1) or leaving (-1 open) the incident. */

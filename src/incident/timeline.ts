@@ -19,6 +19,19 @@ export const TIMELINE_KINDS = {
   'alert.acknowledged': 'An acknowledge event for an open alert (raw event kept).',
   'alert.resolved': 'A resolve event for an open alert, or the alert resolved with its incident.',
   note: 'A note someone added.',
+  'incident.imported': 'The incident came from a history import (the source row kept in data).',
+  routing: 'Which side owns the incident and which policy runs, and why.',
+  overflow: 'The internal side did not acknowledge in time; the partner policy started.',
+  'escalation.paged': 'A tier was paged: who, on which channels.',
+  'escalation.skipped': 'A tier had nobody to page (a schedule gap) and was skipped at once.',
+  'escalation.stopped': 'An escalation stopped because the incident was acknowledged or resolved.',
+  'escalation.finished': 'Every tier and repeat was paged and nobody acknowledged.',
+  'notification.delivered': 'A message reached its provider (channel, address, attempt).',
+  'notification.retrying': 'A delivery attempt failed with a retryable error; when the next comes.',
+  'notification.failed': 'A delivery failed for good (permanent error, or out of attempts).',
+  'notification.cancelled': 'A page was not sent because the incident was acknowledged first.',
+  'sla.warning': 'An SLA warning threshold was crossed; who was notified.',
+  'sla.breached': 'An SLA target was missed; the credit it carries.',
 } as const;
 
 export type TimelineKind = keyof typeof TIMELINE_KINDS | (string & {});

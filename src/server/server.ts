@@ -39,7 +39,8 @@ import type { Settings } from '../settings/settings.js';
 import { createMetrics } from '../telemetry/metrics.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { buildHttp } from './http.js';
-import { presentIncident } from '../api/presenters.js';
+import { presentIncidents } from '../api/presenters.js';
+import { slaModule, slaOnOpen } from '../sla/engine.js';
 import { LiveFeed } from '../live/feed.js';
 
 export interface StartOptions {
@@ -117,11 +118,15 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
           clock,
         );
   const hooks = emptyHooks();
-  hooks.opened.push(routeOnOpen);
+  hooks.opened.push(routeOnOpen, slaOnOpen);
   const ctx: EngineContext = { database, clock, deployment, log: log.child({ component: 'engine' }), hooks, instanceId: randomBytes(4).toString('hex') };
   const delivery = new Engine(ctx, [deliveryModule({ channels, links, publicUrl: settings.publicUrl, perContactPerMinute: settings.perContactPerMinute })], { pollMs: settings.enginePollMs });
-  const modules: EngineModule[] = [processEventsModule((n, engagement) => metrics.incidentsOpened.inc({ engagement }, n)), escalationModule()];
-  const feed = new LiveFeed(database, log.child({ component: 'live' }), async (rows) => rows.map((r) => presentIncident(r, deployment)));
+  const modules: EngineModule[] = [
+    processEventsModule((n, engagement) => metrics.incidentsOpened.inc({ engagement }, n)),
+    escalationModule(),
+    slaModule((engagement, sla, kind) => metrics.slaBreaches.inc({ engagement, sla, kind })),
+  ];
+  const feed = new LiveFeed(database, log.child({ component: 'live' }), (rows) => presentIncidents(database.db, deployment, rows, clock.now()));
   const engine = new Engine(ctx, modules, {
     pollMs: settings.enginePollMs,
     afterPass: () => {

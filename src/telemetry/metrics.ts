@@ -11,6 +11,7 @@ export interface Metrics {
   readonly incidentsOpened: Counter<'engagement'>;
   readonly ingestDuration: Histogram<'integration'>;
   readonly httpRequests: Counter<'route' | 'status'>;
+  readonly slaBreaches: Counter<'engagement' | 'sla' | 'kind'>;
 }
 
 export function createMetrics(options: { processMetrics?: boolean } = {}): Metrics {
@@ -41,6 +42,12 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
       help: 'Time from request received to 202 sent (includes the durable commit), by integration type.',
       labelNames: ['integration'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    slaBreaches: new Counter({
+      name: 'tandem_sla_breaches_total',
+      help: 'SLA targets missed, by engagement, SLA and kind (respond, resolve).',
+      labelNames: ['engagement', 'sla', 'kind'],
       registers: [registry],
     }),
     httpRequests: new Counter({
