@@ -243,3 +243,19 @@ export function presentSlaRows(rows: readonly IncidentSlaRow[], engagement: Enga
     };
   });
 }
+
+/**
+ * SLA rows for an incident whose whole history is already known (a history
+ * import): evaluated once at `now`, breaches recorded, nothing sent.
+ */
+export async function settleSlas(ex: Executor, engagement: Engagement, incident: IncidentRow, history: readonly StatusChange[], now: number): Promise<void> {
+  if (!incident.side) return;
+  const slas = slasFor(engagement, incident.side === 'internal' ? 'internal' : 'partner');
+  const rows = slas.flatMap((sla) =>
+    SLA_KINDS.map((kind) => {
+      const e = evaluate(undefined, engagement, sla, kind, incident, history, now);
+      return { engagement_id: engagement.id, incident_id: incident.id, sla_id: sla.id, kind, ...e.patch };
+    }),
+  );
+  if (rows.length) await ex.insertInto('incident_slas').values(rows).execute();
+}
