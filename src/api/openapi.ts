@@ -58,6 +58,7 @@ function build(): object {
       { name: 'incidents', description: 'Incidents, their alerts and timeline.' },
       { name: 'engagements', description: 'Engagements, services and change events.' },
       { name: 'operations', description: 'Health, readiness and metrics.' },
+      { name: 'performance', description: 'Metrics, credits and the monthly review.' },
       { name: 'dashboard', description: 'Sessions and the live stream behind the web dashboard.' },
       { name: 'schedules', description: 'Who is on call now on each side, shifts and gaps, calendar feeds.' },
     ],
@@ -127,6 +128,52 @@ function build(): object {
           summary: 'One engagement: sides, people, teams, coverage, routing, policies, services',
           parameters: [{ name: 'engagement', in: 'path', required: true, schema: { type: 'string' } }],
           responses: { '200': { description: 'The engagement' }, ...errorResponses(401, 404) },
+        },
+      },
+      '/api/v1/engagements/{engagement}/metrics': {
+        get: {
+          tags: ['performance'],
+          summary: 'MTTA, MTTR (by priority, side, window, service), SLA attainment, pages per person (night pages), noisy services and alerts, for incidents opened in [from, to)',
+          parameters: [
+            { name: 'engagement', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'from', in: 'query', description: 'Default: 30 days before `to`.', schema: { type: 'string', format: 'date-time' } },
+            { name: 'to', in: 'query', description: 'Default: now. At most 400 days after `from`.', schema: { type: 'string', format: 'date-time' } },
+          ],
+          responses: { '200': { description: 'Metrics (keys mtta_s, mttr_s, incidents, by_window, by_side, by_priority, by_service, sla_attainment, pages, noisy_services, noisy_alerts)' }, ...errorResponses(400, 401, 404) },
+        },
+      },
+      '/api/v1/engagements/{engagement}/metrics/monthly': {
+        get: {
+          tags: ['performance'],
+          summary: 'Per calendar month (engagement time zone): incidents, MTTA, MTTR, SLA attainment and credits, oldest first',
+          parameters: [
+            { name: 'engagement', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'months', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 24, default: 6 } },
+          ],
+          responses: { '200': { description: 'Monthly figures' }, ...errorResponses(400, 401, 404) },
+        },
+      },
+      '/api/v1/engagements/{engagement}/credits': {
+        get: {
+          tags: ['performance'],
+          summary: "A month's service credits: every credited breach, the percent of the monthly fee (capped per SLA) and the amount",
+          parameters: [
+            { name: 'engagement', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'month', in: 'query', description: 'YYYY-MM; default: last month.', schema: { type: 'string' } },
+          ],
+          responses: { '200': { description: 'Credits (month, breaches, credit_percent, credit_amount, currency, capped)' }, ...errorResponses(400, 401, 404) },
+        },
+      },
+      '/api/v1/engagements/{engagement}/reports/monthly': {
+        get: {
+          tags: ['performance'],
+          summary: 'The monthly operational review: a self-contained HTML document, or the same as a PDF',
+          parameters: [
+            { name: 'engagement', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'month', in: 'query', description: 'YYYY-MM; default: last month.', schema: { type: 'string' } },
+            { name: 'format', in: 'query', schema: { enum: ['html', 'pdf'], default: 'html' } },
+          ],
+          responses: { '200': { description: 'text/html or application/pdf' }, ...errorResponses(400, 401, 404) },
         },
       },
       '/api/v1/services': {

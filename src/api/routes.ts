@@ -18,6 +18,7 @@ import type { IncidentWriter } from '../incident/writer.js';
 import type { CalendarLinks } from '../calendar/links.js';
 import type { LiveFeed } from '../live/feed.js';
 import { liveRoutes } from './live.js';
+import { reportRoutes } from './reports.js';
 import { actorOf, authenticate, principalOf, requireRole, scopeEngagements } from './auth.js';
 import { openApiDocument } from './openapi.js';
 import { cursorParam, encodeCursor, instantParam, intParam, listParam, objectBody, requiredText } from './params.js';
@@ -190,5 +191,6 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   });
 
   await app.register((scope) => scheduleRoutes(scope, { database, deployment, clock, calendars: deps.calendars }));
+  await app.register((scope) => reportRoutes(scope, { database, deployment, clock }));
   await app.register((scope) => liveRoutes(scope, { database, clock, feed: deps.feed, secureCookies: deps.secureCookies }));
 }

@@ -13,6 +13,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   validate: { summary: 'check engagement files; report every error as file:line:col', load: () => import('./validate.js') },
   schema: { summary: 'print the JSON Schema of the engagement file format', load: () => import('./schema.js') },
   route: { summary: 'explain who an incident on a service would page at an instant', load: () => import('./route.js') },
+  metrics: { summary: 'MTTA, MTTR, SLA attainment, pages and noise over a period', load: () => import('./metrics.js') },
+  credits: { summary: 'service credits SLA breaches earn in a month', load: () => import('./credits.js') },
+  report: { summary: 'the monthly operational review as HTML or PDF', load: () => import('./report.js') },
   token: { summary: 'create, list or revoke API tokens', load: () => import('./token.js') },
   send: { summary: 'send a test event to a Tandem (or PagerDuty-compatible) server', load: () => import('./send.js') },
 };

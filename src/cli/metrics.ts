@@ -1,0 +1,58 @@
+/**
+ * `tandem metrics`: MTTA, MTTR, SLA attainment, pages and noise for an
+ * engagement over a period, from the database.
+ */
+import { parseArgs } from 'node:util';
+import { windowLabel } from '../coverage/index.js';
+import { parseIsoInstant } from '../ingest/timestamp.js';
+import { computeMetrics } from '../metrics/metrics.js';
+import { formatDuration } from '../report/format.js';
+import type { CliIo } from './io.js';
+import { withEngagement } from './offline.js';
+
+const HELP = `Usage: tandem metrics --engagement ID --from ISO --to ISO [--db URL] [--json]
+
+MTTA (trigger to first acknowledge) and MTTR (trigger to resolve), overall and
+by priority, owning side, coverage window and service; SLA attainment per SLA,
+priority and kind; pages per person with night pages (22:00-07:00 in their own
+time zone); the noisiest services and alerts. Incidents opened in [from, to).`;
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options: { engagement: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
+  } catch (err) {
+    io.err(`tandem metrics: ${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
+    return 2;
+  }
+  if (values.help) {
+    io.out(HELP);
+    return 0;
+  }
+  const from = values.from ? parseIsoInstant(values.from) : undefined;
+  const to = values.to ? parseIsoInstant(values.to) : undefined;
+  if (!values.engagement || from === undefined || to === undefined || to <= from) {
+    io.err(`tandem metrics: --engagement, and --from before --to as ISO 8601 instants, are required\n\n${HELP}`);
+    return 2;
+  }
+  return withEngagement(io, 'metrics', values.db, values.engagement, async (database, engagement) => {
+    const m = await computeMetrics(database.db, engagement, from, to);
+    if (values.json) {
+      io.out(JSON.stringify(m, null, 2));
+      return 0;
+    }
+    const d = (s: number | null) => formatDuration(s);
+    const lines = [
+      `${engagement.name}: ${m.incidents} incidents opened ${m.from} .. ${m.to}`,
+      `  MTTA ${d(m.mtta_s)} (${m.acknowledged} acknowledged)   MTTR ${d(m.mttr_s)} (${m.resolved} resolved)   SLA attainment ${m.sla_attainment_pct ?? '-'}%`,
+      '  by side:     ' + m.by_side.map((s) => `${s.name} ${s.incidents} (MTTA ${d(s.mtta_s)})`).join('; '),
+      '  by window:   ' + m.by_window.map((w) => `${windowLabel(w.window)} ${w.incidents} (MTTA ${d(w.mtta_s)})`).join('; '),
+      '  by priority: ' + m.by_priority.map((p) => `${p.priority} ${p.incidents} (MTTA ${d(p.mtta_s)}, MTTR ${d(p.mttr_s)})`).join('; '),
+      ...m.sla_attainment.map((a) => `  SLA ${a.sla} ${a.priority} ${a.kind}: ${a.met}/${a.total} met (${a.pct ?? '-'}%)`),
+      ...m.pages.map((p) => `  pages ${p.name}: ${p.pages} (${p.night_pages} at night)`),
+      ...m.noisy_services.slice(0, 5).map((s) => `  noisy ${s.name}: ${s.incidents} incidents, ${s.events} events`),
+    ];
+    io.out(lines.join('\n'));
+    return 0;
+  });
+}
