@@ -37,11 +37,16 @@ export interface HarnessOptions extends StartOptions {
   /** Page real local peers (SMTP, Twilio, Slack, Teams, webhook); without it messages go to the demo inbox. */
   peers?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Share an existing database (several instances); the harness then does not drop it. */
+  db?: TestDatabase;
+  /** Share a clock between instances. */
+  virtualClock?: VirtualClock;
 }
 
 export async function startHarness(kind: DatabaseKind, options: HarnessOptions = {}): Promise<Harness> {
-  const db = await kind.create();
-  const clock = new VirtualClock(options.start ?? '2026-11-24T12:00:00Z');
+  const shared = options.db !== undefined;
+  const db = options.db ?? (await kind.create());
+  const clock = options.virtualClock ?? new VirtualClock(options.start ?? '2026-11-24T12:00:00Z');
   const configArgs = (options.config ?? [DEMO]).flatMap((c) => ['--config', c]);
   const peers = options.peers ? await startPeers(clock) : undefined;
   const notify = peers ? peers.args : ['--notify', 'inbox'];
@@ -51,7 +56,7 @@ export async function startHarness(kind: DatabaseKind, options: HarnessOptions =
     tandem = await startTandem(settings, { clock, listen: false, engineLoop: false, ...options });
   } catch (err) {
     await peers?.close();
-    await db.drop();
+    if (!shared) await db.drop();
     throw err;
   }
   return {
@@ -77,7 +82,7 @@ export async function startHarness(kind: DatabaseKind, options: HarnessOptions =
     close: async () => {
       await tandem.close();
       await peers?.close();
-      await db.drop();
+      if (!shared) await db.drop();
     },
   };
 }
