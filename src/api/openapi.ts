@@ -59,6 +59,7 @@ function build(): object {
       { name: 'engagements', description: 'Engagements, services and change events.' },
       { name: 'operations', description: 'Health, readiness and metrics.' },
       { name: 'performance', description: 'Metrics, credits and the monthly review.' },
+      { name: 'risk', description: 'The price of the coverage gap, and simulations of another engagement file over real history (docs/risk-model.md).' },
       { name: 'dashboard', description: 'Sessions and the live stream behind the web dashboard.' },
       { name: 'schedules', description: 'Who is on call now on each side, shifts and gaps, calendar feeds.' },
     ],
@@ -174,6 +175,47 @@ function build(): object {
             { name: 'format', in: 'query', schema: { enum: ['html', 'pdf'], default: 'html' } },
           ],
           responses: { '200': { description: 'text/html or application/pdf' }, ...errorResponses(400, 401, 404) },
+        },
+      },
+      '/api/v1/engagements/{engagement}/risk': {
+        get: {
+          tags: ['risk'],
+          summary: 'The price of the gap: for incidents opened in [from, to), response time beyond a first-response time x the service downtime cost per minute, by window and side, the costliest incidents, annualized',
+          description: 'An incident nobody acknowledged counts until it resolved (or until `to`). Services without `downtime_cost_per_minute` count 0 and are listed in `unpriced_services`. Any token that sees the engagement may read it.',
+          parameters: [
+            { name: 'engagement', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'from', in: 'query', required: true, description: 'ISO 8601 instant, or a date (midnight in the engagement time zone).', schema: { type: 'string' } },
+            { name: 'to', in: 'query', required: true, description: 'After `from`, at most 800 days later.', schema: { type: 'string' } },
+            { name: 'first_response', in: 'query', description: 'A reasonable first-response time; responding within it costs nothing.', schema: { type: 'string', default: '5m', examples: ['5m', '90s'] } },
+          ],
+          responses: { '200': json(ref('Risk'), 'The exposure over the period.'), ...errorResponses(400, 401, 404) },
+        },
+      },
+      '/api/v1/engagements/{engagement}/simulate': {
+        post: {
+          tags: ['risk'],
+          summary: "Replays the period's real incidents under another engagement file and compares with what happened: expected MTTA, unattended minutes, exposure, the partner's fee, and the verdict (admin)",
+          description: 'A bad `config` is a 400 whose message lists every problem as `file:line:col: message` (`file` names it; default "config"). The model and its assumptions: docs/risk-model.md.',
+          parameters: [{ name: 'engagement', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['from', 'to', 'config'],
+                  properties: {
+                    from: { type: 'string', description: 'ISO 8601 instant or date.' },
+                    to: { type: 'string', description: 'ISO 8601 instant or date, after `from`.' },
+                    config: { type: 'string', description: 'The alternative engagement file (YAML text), e.g. demo/internal-only.yaml.' },
+                    first_response: { type: 'string', default: '5m' },
+                    file: { type: 'string', description: 'The name diagnostics give the file.', default: 'config' },
+                  },
+                },
+              },
+            },
+          },
+          responses: { '200': json(ref('Simulation'), 'Actual against alternative.'), ...errorResponses(400, 401, 403, 404) },
         },
       },
       '/api/v1/services': {
@@ -481,6 +523,7 @@ function build(): object {
           },
         },
         ...scheduleSchemas(ts),
+        ...riskSchemas(),
         TimelineEntry: {
           type: 'object',
           description: 'Append-only: no API edits or deletes an entry.',
@@ -577,6 +620,90 @@ function scheduleSchemas(ts: object): Record<string, object> {
           },
         },
         schedules: { type: 'array', items: { allOf: [{ type: 'object', properties: { id: { type: 'string' }, timezone: { type: 'string' } } }, ref('ScheduleOnCall')] } },
+      },
+    },
+  };
+}
+
+/** Schemas of the risk API (src/risk/present.ts presenters). */
+function riskSchemas(): Record<string, object> {
+  const instant = { type: 'string', format: 'date-time' };
+  const tally = { type: 'object', properties: { incidents: { type: 'integer' }, excess_minutes: { type: 'number' }, exposure: { type: 'number' } } };
+  const figures = {
+    type: 'object',
+    properties: {
+      mtta_s: { type: ['integer', 'null'], description: 'Mean trigger-to-acknowledge over the incidents acknowledged in the history (expected, for the alternative).' },
+      unattended_minutes: { type: 'number', description: 'Time incidents waited with nobody on call who could answer.' },
+      exposure: { type: 'number', description: 'The risk rule in money (observed for `actual`, expected for the alternative).' },
+      fee: { type: 'number', description: "The file's monthly fee pro-rated to the period." },
+    },
+  };
+  return {
+    Risk: {
+      type: 'object',
+      properties: {
+        engagement: { type: 'string' },
+        from: instant,
+        to: instant,
+        first_response_s: { type: 'number' },
+        currency: { type: 'string' },
+        incidents: { type: 'integer' },
+        priced_incidents: { type: 'integer' },
+        excess_minutes: { type: 'number' },
+        exposure: { type: 'number', description: 'Sum over incidents of excess minutes x cost per minute.' },
+        annualized: { type: 'number', description: 'exposure x 365 days / the period.' },
+        by_window: { type: 'object', description: 'business_hours, after_hours, weekend, holiday (window at opening).', additionalProperties: tally },
+        by_side: { type: 'object', description: 'internal, partner (and unknown).', additionalProperties: tally },
+        top: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              id: { type: 'integer' },
+              number: { type: 'string' },
+              service: { type: 'string' },
+              title: { type: 'string' },
+              opened_at: instant,
+              window: { enum: ['business_hours', 'after_hours', 'weekend', 'holiday'] },
+              side: { type: ['string', 'null'] },
+              acknowledged: { type: 'boolean' },
+              waited_s: { type: 'integer' },
+              excess_minutes: { type: 'number' },
+              cost_per_minute: { type: ['number', 'null'] },
+              exposure: { type: 'number' },
+            },
+          },
+        },
+        unpriced_services: { type: 'array', items: { type: 'object', properties: { service: { type: 'string' }, name: { type: 'string' }, incidents: { type: 'integer' }, excess_minutes: { type: 'number' } } } },
+      },
+    },
+    Simulation: {
+      type: 'object',
+      properties: {
+        engagement: { type: 'string' },
+        alternative_file: { type: 'object', properties: { engagement: { type: 'string' }, name: { type: 'string' } } },
+        from: instant,
+        to: instant,
+        first_response_s: { type: 'number' },
+        currency: { type: 'string' },
+        incidents: { type: 'integer' },
+        actual: figures,
+        alternative: figures,
+        difference: { ...figures, description: 'alternative - actual.' },
+        net: { type: 'object', properties: { exposure_avoided: { type: 'number' }, extra_fee: { type: 'number' }, net: { type: 'number' }, annualized_net: { type: 'number' } } },
+        verdict: { type: 'string', examples: ['Co-managed coverage pays for itself: on this history it avoided $1,234,000 of downtime exposure for $54,000 in fees, net $1,180,000 ($4,733,000 a year).'] },
+        model_check: { ...figures, description: 'The actual file replayed through the model: its distance from `actual` is the model error on this history.' },
+        never_attended: { type: 'object', properties: { actual: { type: 'integer' }, alternative: { type: 'integer' } } },
+        model: {
+          type: 'object',
+          properties: {
+            samples: { type: 'integer' },
+            response_delays: { type: 'array', items: { type: 'object', properties: { side: { type: 'string' }, window: { type: 'string' }, n: { type: 'integer' }, median_s: { type: 'integer' }, mean_s: { type: 'integer' } } } },
+            tier_shares: { type: 'array', items: { type: 'object', properties: { side: { type: 'string' }, tier: { type: 'integer' }, n: { type: 'integer' }, share: { type: 'number' } } } },
+            basis: { type: 'object', description: 'How many incidents drew their response samples from each fallback level: side_window, side, window, all, none.' },
+          },
+        },
+        top_changes: { type: 'array', description: 'The incidents whose exposure changes most.', items: { type: 'object' } },
       },
     },
   };

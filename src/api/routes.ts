@@ -24,6 +24,7 @@ import { openApiDocument } from './openapi.js';
 import { cursorParam, encodeCursor, instantParam, intParam, listParam, objectBody, requiredText } from './params.js';
 import { iso, presentAlert, presentEngagement, presentIncidents, presentService, presentTimelineEntry } from './presenters.js';
 import { personCalendars, scheduleRoutes } from './schedules.js';
+import { riskRoutes } from './risk.js';
 
 export interface ApiDeps {
   readonly database: Database;
@@ -192,5 +193,6 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
 
   await app.register((scope) => scheduleRoutes(scope, { database, deployment, clock, calendars: deps.calendars }));
   await app.register((scope) => reportRoutes(scope, { database, deployment, clock }));
+  await app.register((scope) => riskRoutes(scope, { database, deployment, clock }));
   await app.register((scope) => liveRoutes(scope, { database, clock, feed: deps.feed, secureCookies: deps.secureCookies }));
 }

@@ -10,6 +10,7 @@ import * as m0001 from './migrations/0001-core.js';
 import * as m0002 from './migrations/0002-escalation.js';
 import * as m0003 from './migrations/0003-sessions.js';
 import * as m0004 from './migrations/0004-slas.js';
+import * as m0005 from './migrations/0005-imports.js';
 
 export interface MigrationContext {
   dialect: Dialect;
@@ -26,6 +27,7 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0002-escalation', m0002.up],
   ['0003-sessions', m0003.up],
   ['0004-slas', m0004.up],
+  ['0005-imports', m0005.up],
 ];
 
 function context(dialect: Dialect): MigrationContext {

@@ -277,6 +277,21 @@ export interface IncidentSlasTable {
   updated_at: number;
 }
 
+/** An incident brought in by a history import, keyed by its source and id there (idempotent imports). Append-only. */
+export interface ImportsTable {
+  id: Id;
+  engagement_id: string;
+  /** The layout it came from: "pagerduty" or "tandem-csv". */
+  source: string;
+  /** Its id in the source (PagerDuty incident id, or the CSV's number / a hash of the row). */
+  source_id: string;
+  incident_id: number;
+  /** The file and line it was read from, for audit. */
+  file: string;
+  line: number;
+  imported_at: number;
+}
+
 export interface DB {
   engagements: EngagementsTable;
   services: ServicesTable;
@@ -295,6 +310,7 @@ export interface DB {
   server_secrets: ServerSecretsTable;
   sessions: SessionsTable;
   incident_slas: IncidentSlasTable;
+  imports: ImportsTable;
 }
 
 export type IncidentRow = Selectable<IncidentsTable>;

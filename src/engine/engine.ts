@@ -25,6 +25,8 @@ export interface EngineModule {
   readonly name: string;
   /** Does one bounded step of work. Returns true when more work is ready right now. */
   step(ctx: EngineContext): Promise<boolean>;
+  /** When this module's next pending work comes due (epoch ms), so the loop wakes then rather than at the next poll. */
+  nextDue?(ctx: EngineContext): Promise<number | null>;
 }
 
 export interface EngineOptions {
@@ -94,10 +96,26 @@ export class Engine {
         this.#again = false;
         setImmediate(() => this.kick());
       } else {
-        this.#timer = setTimeout(() => this.kick(), this.#pollMs);
-        this.#timer.unref();
+        void this.#sleep();
       }
     });
+  }
+
+  /** Waits until the earliest due work, or the poll interval, whichever comes first. */
+  async #sleep(): Promise<void> {
+    let wait = this.#pollMs;
+    const now = this.#ctx.clock.now();
+    for (const m of this.#modules) {
+      if (!m.nextDue) continue;
+      const due = await m.nextDue(this.#ctx).catch(() => null);
+      if (due !== null) wait = Math.min(wait, Math.max(0, due - now));
+    }
+    if (this.#stopped || this.#running || this.#timer) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.kick();
+    }, wait);
+    this.#timer.unref();
   }
 
   /** Stops the loop after the pass in progress. */

@@ -10,19 +10,21 @@
  * step exactly once.
  */
 import { overflowApplies } from '../coverage/index.js';
-import type { EscalationStepRow } from '../db/schema.js';
+import type { Insertable, Selectable } from 'kysely';
+import type { EscalationStepRow, EscalationStepsTable, EscalationsTable, IncidentRow } from '../db/schema.js';
 import type { EscalationPolicy, Side } from '../engagement/model.js';
 import type { EngineContext, EngineModule } from '../engine/engine.js';
 import type { OpenedIncident } from '../engine/hooks.js';
 import { SYSTEM } from '../incident/actor.js';
-import { getIncident, updateIncident } from '../incident/store.js';
+import { updateIncident } from '../incident/store.js';
 import { BufferedWriter } from '../incident/writer.js';
 import type { IncidentWriter } from '../incident/writer.js';
-import { describePlan, enqueuePage } from '../paging/page.js';
+import { describePlan, insertNotifications, pageRows } from '../paging/page.js';
+import type { NotificationInsert } from '../paging/page.js';
 import type { Recipient } from '../routing/route.js';
 import { nextStep, resolveTier, routeIncident, targetRef, tierDueAt } from '../routing/route.js';
 
-const BATCH = 100;
+const BATCH = 500;
 
 function ordinal(n: number): string {
   return `${n}${n === 1 ? 'st' : n === 2 ? 'nd' : n === 3 ? 'rd' : 'th'}`;
@@ -69,6 +71,66 @@ export async function routeOnOpen(w: IncidentWriter, opened: OpenedIncident, _at
   }
 }
 
+/**
+ * What one batch of steps writes, collected and written together: on
+ * PostgreSQL a batch of hundreds of steps costs a handful of round trips,
+ * which is what keeps escalation on time when thousands come due at once.
+ */
+class StepBatch {
+  readonly finished = new Map<'done' | 'cancelled', number[]>([
+    ['done', []],
+    ['cancelled', []],
+  ]);
+  readonly ended: Array<{ id: number; status: 'stopped' | 'finished' }> = [];
+  readonly steps: Array<Insertable<EscalationStepsTable>> = [];
+  readonly notifications: NotificationInsert[] = [];
+
+  constructor(
+    readonly w: BufferedWriter,
+    readonly ctx: EngineContext,
+    readonly now: number,
+    readonly incidents: Map<number, IncidentRow>,
+    readonly escalations: Map<number, Selectable<EscalationsTable>>,
+  ) {}
+
+  finish(step: EscalationStepRow, status: 'done' | 'cancelled'): void {
+    this.finished.get(status)?.push(step.id);
+  }
+
+  /** Ends an escalation once; returns whether this call ended it. */
+  end(id: number, status: 'stopped' | 'finished'): boolean {
+    const esc = this.escalations.get(id);
+    if (!esc || esc.status !== 'active') return false;
+    esc.status = status;
+    this.ended.push({ id, status });
+    return true;
+  }
+
+  /** Whether this batch created work that is already due. */
+  dueNow = false;
+
+  step(s: { engagementId: string; incidentId: number; escalationId: number | null; kind: 'tier' | 'overflow'; tier: number; pass: number; dueAt: number }): void {
+    if (s.dueAt <= this.now) this.dueNow = true;
+    this.steps.push({ engagement_id: s.engagementId, incident_id: s.incidentId, escalation_id: s.escalationId, kind: s.kind, tier: s.tier, pass: s.pass, due_at: s.dueAt, status: 'pending', fired_at: null, fired_by: null });
+  }
+
+  async flush(): Promise<void> {
+    const ex = this.w.ex;
+    for (const [status, ids] of this.finished) {
+      for (let i = 0; i < ids.length; i += 1000) {
+        await ex.updateTable('escalation_steps').set({ status, fired_at: this.now, fired_by: this.ctx.instanceId }).where('id', 'in', ids.slice(i, i + 1000)).execute();
+      }
+    }
+    for (const status of ['stopped', 'finished'] as const) {
+      const ids = this.ended.filter((e) => e.status === status).map((e) => e.id);
+      if (ids.length) await ex.updateTable('escalations').set({ status, ended_at: this.now }).where('id', 'in', ids).where('status', '=', 'active').execute();
+    }
+    for (let i = 0; i < this.steps.length; i += 500) await ex.insertInto('escalation_steps').values(this.steps.slice(i, i + 500)).execute();
+    await insertNotifications(this.w, this.notifications);
+    await this.w.flush();
+  }
+}
+
 /** The engine module that fires due escalation steps. */
 export function escalationModule(): EngineModule {
   return {
@@ -87,35 +149,36 @@ export function escalationModule(): EngineModule {
           .$if(ctx.database.dialect === 'postgres', (q) => q.forUpdate().skipLocked())
           .execute();
         if (steps.length === 0) return false;
-        const w = new BufferedWriter(trx);
-        for (const step of steps) await fire(w, ctx, step, now);
-        await w.flush();
-        return true;
+        const incidentIds = [...new Set(steps.map((s) => s.incident_id))];
+        const escalationIds = [...new Set(steps.map((s) => s.escalation_id).filter((id): id is number => id !== null))];
+        const incidents = new Map((await trx.selectFrom('incidents').selectAll().where('id', 'in', incidentIds).execute()).map((i) => [i.id, i]));
+        const escalations = new Map(escalationIds.length ? (await trx.selectFrom('escalations').selectAll().where('id', 'in', escalationIds).execute()).map((e) => [e.id, e]) : []);
+        const batch = new StepBatch(new BufferedWriter(trx), ctx, now, incidents, escalations);
+        for (const step of steps) await fire(batch, step);
+        await batch.flush();
+        // More now: a full batch, or steps this batch made due at once (a skipped tier, an overflow).
+        return steps.length === BATCH || batch.dueNow;
       });
+    },
+    nextDue: async (ctx) => {
+      const row = await ctx.database.db.selectFrom('escalation_steps').select((eb) => eb.fn.min('due_at').as('next')).where('status', '=', 'pending').executeTakeFirst();
+      return row?.next === null || row?.next === undefined ? null : Number(row.next);
     },
   };
 }
 
-async function finishStep(w: IncidentWriter, ctx: EngineContext, step: EscalationStepRow, status: 'done' | 'cancelled', now: number): Promise<void> {
-  await w.ex.updateTable('escalation_steps').set({ status, fired_at: now, fired_by: ctx.instanceId }).where('id', '=', step.id).execute();
-}
-
-async function endEscalation(w: IncidentWriter, escalationId: number, status: 'stopped' | 'finished', now: number): Promise<boolean> {
-  const r = await w.ex.updateTable('escalations').set({ status, ended_at: now }).where('id', '=', escalationId).where('status', '=', 'active').executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
-}
-
-async function fire(w: IncidentWriter, ctx: EngineContext, step: EscalationStepRow, now: number): Promise<void> {
-  const incident = await getIncident(w.ex, [step.engagement_id], step.incident_id);
+async function fire(b: StepBatch, step: EscalationStepRow): Promise<void> {
+  const { ctx, now, w } = b;
+  const incident = b.incidents.get(step.incident_id);
   const engagement = ctx.deployment.engagement(step.engagement_id);
   const base = { engagementId: step.engagement_id, incidentId: step.incident_id, at: now, actor: SYSTEM };
   if (!incident || !engagement) {
-    await finishStep(w, ctx, step, 'cancelled', now);
+    b.finish(step, 'cancelled');
     return;
   }
 
   if (step.kind === 'overflow') {
-    await finishStep(w, ctx, step, incident.status === 'triggered' ? 'done' : 'cancelled', now);
+    b.finish(step, incident.status === 'triggered' ? 'done' : 'cancelled');
     if (incident.status !== 'triggered') return;
     const service = engagement.services.find((s) => s.id === incident.service_id);
     const overflow = engagement.coverage.overflow;
@@ -131,18 +194,21 @@ async function fire(w: IncidentWriter, ctx: EngineContext, step: EscalationStepR
         data: { from, to: overflow.to, after: overflow.after.text, policy: policy?.id ?? null },
       },
     ]);
-    if (policy) await startEscalation(w, { engagementId: engagement.id, incidentId: incident.id, policy, side: overflow.to, reason: 'overflow', start: now });
+    if (policy) {
+      await startEscalation(w, { engagementId: engagement.id, incidentId: incident.id, policy, side: overflow.to, reason: 'overflow', start: now });
+      b.dueNow = true;
+    }
     return;
   }
 
-  const esc = step.escalation_id === null ? undefined : await w.ex.selectFrom('escalations').selectAll().where('id', '=', step.escalation_id).executeTakeFirst();
+  const esc = step.escalation_id === null ? undefined : b.escalations.get(step.escalation_id);
   if (!esc) {
-    await finishStep(w, ctx, step, 'cancelled', now);
+    b.finish(step, 'cancelled');
     return;
   }
   if (incident.status !== 'triggered') {
-    await finishStep(w, ctx, step, 'cancelled', now);
-    if (await endEscalation(w, esc.id, 'stopped', now)) {
+    b.finish(step, 'cancelled');
+    if (b.end(esc.id, 'stopped')) {
       const why = incident.status === 'resolved' ? 'resolved' : 'acknowledged';
       await w.timeline([{ ...base, kind: 'escalation.stopped', message: `Escalation ${esc.policy_id} stopped: the incident was ${why}.`, data: { policy: esc.policy_id, status: incident.status } }]);
     }
@@ -151,8 +217,8 @@ async function fire(w: IncidentWriter, ctx: EngineContext, step: EscalationStepR
   const policy = engagement.escalationPolicies.find((p) => p.id === esc.policy_id);
   const tier = policy?.tiers[step.tier];
   if (!policy || !tier) {
-    await finishStep(w, ctx, step, 'cancelled', now);
-    if (await endEscalation(w, esc.id, 'stopped', now)) {
+    b.finish(step, 'cancelled');
+    if (b.end(esc.id, 'stopped')) {
       await w.timeline([{ ...base, kind: 'escalation.stopped', message: `Escalation ${esc.policy_id} stopped: the policy or its tier ${step.tier + 1} is no longer in the engagement file.` }]);
     }
     return;
@@ -162,7 +228,7 @@ async function fire(w: IncidentWriter, ctx: EngineContext, step: EscalationStepR
   const label = `Tier ${step.tier + 1} of ${policy.id}${passes > 1 ? ` (${ordinal(step.pass + 1)} pass of ${passes})` : ''}`;
   const resolved = resolveTier(engagement, tier, now);
   const next = nextStep(policy, step.tier, step.pass);
-  await finishStep(w, ctx, step, 'done', now);
+  b.finish(step, 'done');
   if (resolved.empty) {
     const gap = resolved.emptySchedules.length ? ` (nobody on call in ${resolved.emptySchedules.join(', ')})` : '';
     await w.timeline([
@@ -175,8 +241,8 @@ async function fire(w: IncidentWriter, ctx: EngineContext, step: EscalationStepR
     ]);
     if (next) {
       // Never a silent wait: the next tier is due at once.
-      await insertStep(w, { engagementId: engagement.id, incidentId: incident.id, escalationId: esc.id, kind: 'tier', tier: next.tier, pass: next.pass, dueAt: now });
-    } else await finish(w, esc.id, policy, base, now);
+      b.step({ engagementId: engagement.id, incidentId: incident.id, escalationId: esc.id, kind: 'tier', tier: next.tier, pass: next.pass, dueAt: now });
+    } else await finish(b, esc.id, policy, base);
     return;
   }
 
@@ -185,7 +251,8 @@ async function fire(w: IncidentWriter, ctx: EngineContext, step: EscalationStepR
     ...resolved.teamAddresses.map((t): Recipient => ({ kind: 'team', id: t.team, email: t.email })),
   ];
   const reason = `${label}, ${engagement.sides[esc.side as Side].name}`;
-  const planned = await enqueuePage(w, { engagement, incidentId: incident.id, stepId: step.id, recipients, reason, kind: 'page', at: now });
+  const { planned, rows } = pageRows({ engagement, incidentId: incident.id, stepId: step.id, recipients, reason, kind: 'page', at: now });
+  b.notifications.push(...rows);
   await w.timeline([
     {
       ...base,
@@ -195,13 +262,13 @@ async function fire(w: IncidentWriter, ctx: EngineContext, step: EscalationStepR
     },
   ]);
   if (next) {
-    await insertStep(w, { engagementId: engagement.id, incidentId: incident.id, escalationId: esc.id, kind: 'tier', tier: next.tier, pass: next.pass, dueAt: Math.max(now, tierDueAt(policy, esc.started_at, next.tier, next.pass)) });
-  } else await finish(w, esc.id, policy, base, now);
+    b.step({ engagementId: engagement.id, incidentId: incident.id, escalationId: esc.id, kind: 'tier', tier: next.tier, pass: next.pass, dueAt: Math.max(now, tierDueAt(policy, esc.started_at, next.tier, next.pass)) });
+  } else await finish(b, esc.id, policy, base);
 }
 
-async function finish(w: IncidentWriter, escalationId: number, policy: EscalationPolicy, base: { engagementId: string; incidentId: number; at: number; actor: typeof SYSTEM }, now: number): Promise<void> {
-  if (await endEscalation(w, escalationId, 'finished', now)) {
-    await w.timeline([
+async function finish(b: StepBatch, escalationId: number, policy: EscalationPolicy, base: { engagementId: string; incidentId: number; at: number; actor: typeof SYSTEM }): Promise<void> {
+  if (b.end(escalationId, 'finished')) {
+    await b.w.timeline([
       { ...base, kind: 'escalation.finished', message: `Escalation ${policy.id} finished: every tier paged${policy.repeat ? ` ${policy.repeat + 1} times` : ''} and nobody acknowledged.`, data: { policy: policy.id } },
     ]);
   }

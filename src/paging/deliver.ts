@@ -171,6 +171,10 @@ export function deliveryModule(options: DeliveryOptions): EngineModule {
       });
       return claimed.length === claimLimit;
     },
+    nextDue: async (ctx) => {
+      const row = await ctx.database.db.selectFrom('notifications').select((eb) => eb.fn.min('next_attempt_at').as('next')).where('status', 'in', ['pending', 'sending']).executeTakeFirst();
+      return row?.next === null || row?.next === undefined ? null : Number(row.next);
+    },
   };
 }
 

@@ -3,6 +3,8 @@
  * one per contact and channel, due when each person's own notify rules say
  * (email at once, SMS two minutes later if still unacknowledged...).
  */
+import type { Insertable } from 'kysely';
+import type { NotificationsTable } from '../db/schema.js';
 import type { Engagement } from '../engagement/model.js';
 import type { IncidentWriter } from '../incident/writer.js';
 import type { Recipient } from '../routing/route.js';
@@ -43,14 +45,14 @@ export function planMessages(engagement: Engagement, recipients: readonly Recipi
   return out;
 }
 
-/** Writes the outbox rows for a page. Returns how many messages were planned. */
-export async function enqueuePage(w: IncidentWriter, p: PageRequest): Promise<PlannedMessage[]> {
+export type NotificationInsert = Insertable<NotificationsTable>;
+
+/** The outbox rows a page needs, and what they plan (for the timeline). Nothing is written. */
+export function pageRows(p: PageRequest): { planned: PlannedMessage[]; rows: NotificationInsert[] } {
   const planned = planMessages(p.engagement, p.recipients, p.at);
-  if (planned.length === 0) return planned;
-  await w.ex
-    .insertInto('notifications')
-    .values(
-      planned.map((m) => ({
+  return {
+    planned,
+    rows: planned.map((m) => ({
         engagement_id: p.engagement.id,
         incident_id: p.incidentId,
         step_id: p.stepId,
@@ -73,8 +75,18 @@ export async function enqueuePage(w: IncidentWriter, p: PageRequest): Promise<Pl
         provider_id: null,
         bundle_id: null,
       })),
-    )
-    .execute();
+  };
+}
+
+/** Writes outbox rows, in chunks that stay within both databases' parameter limits. */
+export async function insertNotifications(w: IncidentWriter, rows: readonly NotificationInsert[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) await w.ex.insertInto('notifications').values(rows.slice(i, i + 500)).execute();
+}
+
+/** Writes the outbox rows for a page. Returns what was planned. */
+export async function enqueuePage(w: IncidentWriter, p: PageRequest): Promise<PlannedMessage[]> {
+  const { planned, rows } = pageRows(p);
+  await insertNotifications(w, rows);
   return planned;
 }
 

@@ -19,12 +19,13 @@ import { Deployment } from '../deployment/deployment.js';
 import type { Diagnostic } from '../engagement/index.js';
 import { formatDiagnostic, loadEngagements } from '../engagement/index.js';
 import { Engine } from '../engine/engine.js';
-import type { EngineContext, EngineModule } from '../engine/engine.js';
+import type { EngineContext } from '../engine/engine.js';
 import { emptyHooks } from '../engine/hooks.js';
 import { processEventsModule } from '../engine/process-events.js';
 import { escalationModule, routeOnOpen } from '../escalation/escalation.js';
 import { inboxChannels } from '../inbox/inbox.js';
 import { inboxRoutes } from '../inbox/routes.js';
+import { dashboardRoutes } from '../dashboard/routes.js';
 import type { ChannelRegistry } from '../notify/channel.js';
 import { checkNotifySettings, createChannels } from '../notify/settings.js';
 import { deliveryModule } from '../paging/deliver.js';
@@ -56,8 +57,10 @@ export interface Tandem {
   readonly settings: Settings;
   readonly database: Database;
   readonly deployment: Deployment;
-  /** Applies events and fires escalation steps. */
+  /** Applies accepted events to alerts and incidents (and routes new incidents). */
   readonly engine: Engine;
+  /** Fires due escalation steps and SLA clocks. */
+  readonly escalation: Engine;
   /** Sends the outbox (its own loop, so a slow provider never delays an escalation). */
   readonly delivery: Engine;
   readonly channels: ChannelRegistry;
@@ -121,16 +124,20 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
   hooks.opened.push(routeOnOpen, slaOnOpen);
   const ctx: EngineContext = { database, clock, deployment, log: log.child({ component: 'engine' }), hooks, instanceId: randomBytes(4).toString('hex') };
   const delivery = new Engine(ctx, [deliveryModule({ channels, links, publicUrl: settings.publicUrl, perContactPerMinute: settings.perContactPerMinute })], { pollMs: settings.enginePollMs });
-  const modules: EngineModule[] = [
-    processEventsModule((n, engagement) => metrics.incidentsOpened.inc({ engagement }, n)),
-    escalationModule(),
-    slaModule((engagement, sla, kind) => metrics.slaBreaches.inc({ engagement, sla, kind })),
-  ];
   const feed = new LiveFeed(database, log.child({ component: 'live' }), (rows) => presentIncidents(database.db, deployment, rows, clock.now()));
-  const engine = new Engine(ctx, modules, {
+  // Three loops, so that a large batch of events never delays a due escalation, and a slow
+  // provider never delays either: events -> escalation (and SLA clocks) -> delivery.
+  const escalation = new Engine(ctx, [escalationModule(), slaModule((engagement, sla, kind) => metrics.slaBreaches.inc({ engagement, sla, kind }))], {
     pollMs: settings.enginePollMs,
     afterPass: () => {
       delivery.kick();
+      feed.kick();
+    },
+  });
+  const engine = new Engine(ctx, [processEventsModule((n, engagement) => metrics.incidentsOpened.inc({ engagement }, n))], {
+    pollMs: settings.enginePollMs,
+    afterPass: () => {
+      escalation.kick();
       feed.kick();
     },
   });
@@ -151,6 +158,7 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
       (app) => respondRoutes(app, { database, deployment, clock, links, kick: () => engine.kick() }),
       (app) => calendarRoutes(app, { deployment, clock, calendars }),
       ...(settings.notify === 'inbox' ? [(app: FastifyInstance) => inboxRoutes(app, { database })] : []),
+      (app) => dashboardRoutes(app, { root: new URL('../../dist/web/', import.meta.url) }),
     ],
   });
 
@@ -164,6 +172,7 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
   }
   if (runEngine) {
     engine.start();
+    escalation.start();
     delivery.start();
   }
 
@@ -173,6 +182,7 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     database,
     deployment,
     engine,
+    escalation,
     delivery,
     channels,
     links,
@@ -198,6 +208,7 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
         await http.close();
         await inbox.drained();
         await engine.stop();
+        await escalation.stop();
         await delivery.stop();
         await database.close();
       })();

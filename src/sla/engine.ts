@@ -215,6 +215,10 @@ export function slaModule(onBreach: (engagementId: string, sla: string, kind: st
       for (const [e, s, k] of breaches) onBreach(e, s, k);
       return more;
     },
+    nextDue: async (ctx) => {
+      const row = await ctx.database.db.selectFrom('incident_slas').select((eb) => eb.fn.min('next_check_at').as('next')).where('next_check_at', 'is not', null).executeTakeFirst();
+      return row?.next === null || row?.next === undefined ? null : Number(row.next);
+    },
   };
 }
 

@@ -77,6 +77,7 @@ export async function startHarness(kind: DatabaseKind, options: HarnessOptions =
       (await createToken(tandem.database.db, { role, engagements, personId: personId ?? null, label: `test-${role}`, at: clock.now() })).secret,
     settle: async () => {
       await tandem.engine.runOnce();
+      await tandem.escalation.runOnce();
       await tandem.delivery.runOnce();
     },
     close: async () => {

@@ -1,0 +1,125 @@
+/**
+ * The price of the gap: for each incident, the minutes from trigger to
+ * acknowledgement beyond a reasonable first-response time, times what a
+ * minute of the service being down costs (`downtime_cost_per_minute`).
+ * An incident nobody acknowledged counts until it resolved, or until the end
+ * of the period if it is still open. Pure: (engagement, incidents, options).
+ *
+ * docs/risk-model.md explains the rule and how to read the figures.
+ */
+import { windowAt } from '../coverage/index.js';
+import { WINDOWS } from '../engagement/model.js';
+import type { CoverageWindow, Engagement } from '../engagement/model.js';
+import type { IncidentFact } from '../metrics/store.js';
+
+export const MINUTE_MS = 60_000;
+export const YEAR_MS = 365 * 86_400_000;
+/** Default reasonable first-response time. */
+export const DEFAULT_FIRST_RESPONSE_MS = 5 * MINUTE_MS;
+
+export interface RiskOptions {
+  readonly from: number;
+  readonly to: number;
+  /** Acknowledging within this costs nothing. */
+  readonly firstResponseMs: number;
+  /** Open incidents count until min(to, now). */
+  readonly now: number;
+}
+
+/** Excess response time: how far past the first-response time the response came. */
+export function excessMs(openedAt: number, respondedAt: number, firstResponseMs: number): number {
+  return Math.max(0, respondedAt - openedAt - firstResponseMs);
+}
+
+/** What excess response time costs at a service's price per minute (0 when the service is not priced). */
+export function exposureOf(excess: number, costPerMinute: number | null): number {
+  return costPerMinute === null ? 0 : (excess / MINUTE_MS) * costPerMinute;
+}
+
+/** When an incident stopped waiting for a response: acknowledged, else resolved, else `until`. */
+export function responseEnd(incident: Pick<IncidentFact, 'acknowledgedAt' | 'resolvedAt'>, until: number): number {
+  return incident.acknowledgedAt ?? incident.resolvedAt ?? until;
+}
+
+/** Scales a figure over [from, to) to a year of 365 days. */
+export function annualize(amount: number, from: number, to: number): number {
+  return to > from ? (amount * YEAR_MS) / (to - from) : 0;
+}
+
+export interface IncidentExposure {
+  readonly incident: IncidentFact;
+  /** Coverage window at opening. */
+  readonly window: CoverageWindow;
+  /** Trigger to acknowledgement (or to resolve / the end of the period when nobody acknowledged). */
+  readonly waitedMs: number;
+  readonly excessMs: number;
+  /** null: the service has no downtime_cost_per_minute. */
+  readonly costPerMinute: number | null;
+  readonly exposure: number;
+}
+
+export interface Tally {
+  readonly incidents: number;
+  readonly excessMs: number;
+  readonly exposure: number;
+}
+
+export interface RiskReport {
+  readonly engagement: Engagement;
+  readonly options: RiskOptions;
+  readonly incidents: readonly IncidentExposure[];
+  readonly total: Tally;
+  readonly annualized: number;
+  readonly byWindow: Readonly<Record<CoverageWindow, Tally>>;
+  /** internal, partner, and `unknown` for incidents without a side. */
+  readonly bySide: Readonly<Record<string, Tally>>;
+  /** Services without a price (and incidents of services the engagement no longer has), with the excess time they had. */
+  readonly unpriced: ReadonlyArray<{ readonly serviceId: string; readonly name: string; readonly incidents: number; readonly excessMs: number }>;
+}
+
+const empty = (): { incidents: number; excessMs: number; exposure: number } => ({ incidents: 0, excessMs: 0, exposure: 0 });
+
+/** Prices every incident of the period and totals by window and side. */
+export function computeRisk(engagement: Engagement, incidents: readonly IncidentFact[], options: RiskOptions): RiskReport {
+  const until = Math.min(options.to, options.now);
+  const priced = new Map(engagement.services.map((s) => [s.id, s]));
+  const byWindow = Object.fromEntries(WINDOWS.map((w) => [w, empty()])) as Record<CoverageWindow, ReturnType<typeof empty>>;
+  const bySide: Record<string, ReturnType<typeof empty>> = { internal: empty(), partner: empty() };
+  const total = empty();
+  // Every service without a price is listed, even one quiet in this period: its next incident would be free.
+  const unpriced = new Map<string, { serviceId: string; name: string; incidents: number; excessMs: number }>(
+    engagement.services.filter((s) => s.downtimeCostPerMinute === null).map((s) => [s.id, { serviceId: s.id, name: s.name, incidents: 0, excessMs: 0 }]),
+  );
+  const out: IncidentExposure[] = [];
+  for (const incident of incidents) {
+    const service = priced.get(incident.serviceId);
+    const costPerMinute = service?.downtimeCostPerMinute ?? null;
+    const end = responseEnd(incident, Math.max(until, incident.createdAt));
+    const excess = excessMs(incident.createdAt, end, options.firstResponseMs);
+    const exposure = exposureOf(excess, costPerMinute);
+    const window = windowAt(engagement, incident.createdAt);
+    out.push({ incident, window, waitedMs: end - incident.createdAt, excessMs: excess, costPerMinute, exposure });
+    const side = incident.side ?? 'unknown';
+    for (const t of [total, byWindow[window], (bySide[side] ??= empty())]) {
+      t.incidents++;
+      t.excessMs += excess;
+      t.exposure += exposure;
+    }
+    if (costPerMinute === null) {
+      const u = unpriced.get(incident.serviceId) ?? { serviceId: incident.serviceId, name: service?.name ?? incident.serviceId, incidents: 0, excessMs: 0 };
+      u.incidents++;
+      u.excessMs += excess;
+      unpriced.set(incident.serviceId, u);
+    }
+  }
+  return {
+    engagement,
+    options,
+    incidents: out,
+    total,
+    annualized: annualize(total.exposure, options.from, options.to),
+    byWindow,
+    bySide,
+    unpriced: [...unpriced.values()].sort((a, b) => b.incidents - a.incidents || a.serviceId.localeCompare(b.serviceId)),
+  };
+}
