@@ -34,9 +34,27 @@ export function cssString(text: string): string {
   return `"${body}"`;
 }
 
+/**
+ * Intl formatters are costly to build and a review formats tens of thousands
+ * of values: one per distinct set of options, built once.
+ */
+const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
+function numberFormat(options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `n${JSON.stringify(options)}`;
+  let f = formatters.get(key);
+  if (!f) formatters.set(key, (f = new Intl.NumberFormat(LOCALE, options)));
+  return f as Intl.NumberFormat;
+}
+function dateFormat(options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `d${JSON.stringify(options)}`;
+  let f = formatters.get(key);
+  if (!f) formatters.set(key, (f = new Intl.DateTimeFormat(LOCALE, options)));
+  return f as Intl.DateTimeFormat;
+}
+
 /** Formats a whole or fractional number with thousands separators. */
 export function formatNumber(value: number, fractionDigits = 0): string {
-  return new Intl.NumberFormat(LOCALE, { minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits }).format(value);
+  return numberFormat({ minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits }).format(value);
 }
 
 /** "93.4%"; an em dash when nothing was measured. */
@@ -53,7 +71,7 @@ export function formatPct(value: number | null, fractionDigits = 1): string {
 export function formatMoney(amount: number, currency: string): string {
   const whole = Number.isInteger(amount);
   try {
-    return new Intl.NumberFormat(LOCALE, { style: 'currency', currency, minimumFractionDigits: whole ? 0 : 2, maximumFractionDigits: whole ? 0 : 2 }).format(amount);
+    return numberFormat({ style: 'currency', currency, minimumFractionDigits: whole ? 0 : 2, maximumFractionDigits: whole ? 0 : 2 }).format(amount);
   } catch {
     return `${currency} ${formatNumber(amount, whole ? 0 : 2)}`;
   }
@@ -114,14 +132,14 @@ export function parseMonth(month: string): { year: number; month: number } | nul
 export function formatMonthLong(month: string): string {
   const p = parseMonth(month);
   if (!p) return month;
-  return new Intl.DateTimeFormat(LOCALE, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(Date.UTC(p.year, p.month - 1, 1));
+  return dateFormat({ month: 'long', year: 'numeric', timeZone: 'UTC' }).format(Date.UTC(p.year, p.month - 1, 1));
 }
 
 /** "Nov" from "2026-11" (the raw string when malformed). */
 export function formatMonthShort(month: string): string {
   const p = parseMonth(month);
   if (!p) return month;
-  return new Intl.DateTimeFormat(LOCALE, { month: 'short', timeZone: 'UTC' }).format(Date.UTC(p.year, p.month - 1, 1));
+  return dateFormat({ month: 'short', timeZone: 'UTC' }).format(Date.UTC(p.year, p.month - 1, 1));
 }
 
 /** The month before "YYYY-MM", as "YYYY-MM"; null when malformed. */
@@ -147,7 +165,7 @@ export function localDateUtc(date: string): number | null {
 export function formatLocalDate(date: string): string {
   const t = localDateUtc(date);
   if (t === null) return date;
-  const parts = new Intl.DateTimeFormat(LOCALE, { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' }).formatToParts(t);
+  const parts = dateFormat({ weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' }).formatToParts(t);
   return `${part(parts, 'weekday')} ${part(parts, 'day')} ${part(parts, 'month')}`;
 }
 
@@ -161,7 +179,7 @@ export function isWeekendDate(date: string): boolean {
 
 function validZone(timeZone: string): string {
   try {
-    new Intl.DateTimeFormat(LOCALE, { timeZone });
+    dateFormat({ timeZone });
     return timeZone;
   } catch {
     // An unknown zone must not break the review; UTC is labelled as such.
@@ -182,7 +200,7 @@ export function formatInstant(iso: string, timeZone: string, opts: { year?: bool
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return iso;
   const zone = validZone(timeZone);
-  const parts = new Intl.DateTimeFormat(LOCALE, {
+  const parts = dateFormat({
     weekday: 'short',
     day: 'numeric',
     month: 'short',

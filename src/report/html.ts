@@ -412,6 +412,9 @@ ${body}
   return section('sla', 3, takeaway, table);
 }
 
+/** Breach rows shown in full; the rest are counted. */
+export const MAX_BREACH_ROWS = 200;
+
 function breachesSection(review: MonthlyReview): string {
   const takeaway = breachTakeaway(review);
   const currency = review.credits.currency || review.engagement.currency;
@@ -419,7 +422,11 @@ function breachesSection(review: MonthlyReview): string {
   if (!review.breaches.length) return section('breaches', 4, takeaway, null);
   const names = serviceNames(review);
   const sorted = [...review.breaches].sort((a, b) => Date.parse(a.openedAt) - Date.parse(b.openedAt));
-  const body = sorted
+  // A month of thousands of breaches (an alert storm) still makes a readable document: the
+  // first rows in full, the rest counted; every breach is in `tandem credits --json` and the API.
+  const shown = sorted.slice(0, MAX_BREACH_ROWS);
+  const hidden = sorted.length - shown.length;
+  const body = shown
     .map((b) => {
       const over = b.actual_s - b.target_s;
       return `<tr>
@@ -433,7 +440,7 @@ function breachesSection(review: MonthlyReview): string {
 <td class="num">${b.credit_amount > 0 ? e(formatMoney(b.credit_amount, currency)) : '<span class="muted">no credit</span>'}</td>
 </tr>`;
     })
-    .join('\n');
+    .join('\n') + (hidden > 0 ? `\n<tr><td colspan="8" class="muted">… and ${e(formatNumber(hidden))} more ${hidden === 1 ? 'breach' : 'breaches'} this month, in the totals below; the full list is in <span class="mono">tandem credits --json</span> and the credits API.</td></tr>` : '');
   const sumPct = review.breaches.reduce((s, b) => s + b.credit_percent, 0);
   const sumAmount = review.breaches.reduce((s, b) => s + b.credit_amount, 0);
   const pctText = (p: number): string => formatPct(p, p % 1 === 0 ? 0 : 1);

@@ -6,7 +6,6 @@
  * document that tried to fetch something would fail loudly in tests rather
  * than leak a request from a customer's machine.
  */
-import { chromium } from 'playwright-core';
 import type { Browser, LaunchOptions } from 'playwright-core';
 
 /** Where Debian and Ubuntu install Chromium; CI installs it there too. */
@@ -49,7 +48,8 @@ export interface RenderPdfOptions {
  */
 export async function renderPdf(html: string, options: RenderPdfOptions = {}): Promise<Buffer> {
   const timeout = options.timeoutMs ?? 30_000;
-  const browser: Browser = await chromium.launch({ ...chromiumLaunchOptions(options.chromiumPath), timeout });
+  // Loaded on first use: the server should not pay for a browser driver until someone asks for a PDF.
+  const browser: Browser = await (await import('playwright-core')).chromium.launch({ ...chromiumLaunchOptions(options.chromiumPath), timeout });
   try {
     const context = await browser.newContext({ javaScriptEnabled: false, offline: true });
     await context.route('**/*', (route) => route.abort('blockedbyclient'));
