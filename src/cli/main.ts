@@ -20,6 +20,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   risk: { summary: 'price the coverage gap: response delay beyond first response x downtime cost', load: () => import('./risk.js') },
   simulate: { summary: "replay a period's incidents under another engagement file and compare", load: () => import('./simulate.js') },
   token: { summary: 'create, list or revoke API tokens', load: () => import('./token.js') },
+  secret: { summary: 'print the key outbound webhooks are signed with', load: () => import('./secret.js') },
   send: { summary: 'send a test event to a Tandem (or PagerDuty-compatible) server', load: () => import('./send.js') },
 };
 
