@@ -1,0 +1,249 @@
+/**
+ * The dashboard's view of /api/v1: response types (as the server's
+ * presenters shape them) and one fetch wrapper. A 401 anywhere signs the
+ * dashboard out (see onUnauthorized).
+ */
+
+export type Role = 'admin' | 'responder' | 'viewer';
+export type Side = 'internal' | 'partner';
+export type Status = 'triggered' | 'acknowledged' | 'waiting_on_customer' | 'waiting_on_vendor' | 'resolved';
+export const OPEN_STATUSES: readonly Status[] = ['triggered', 'acknowledged', 'waiting_on_customer', 'waiting_on_vendor'];
+
+export interface Me {
+  token: { id: string; role: Role; engagements: string[]; person: string | null; label: string | null };
+  calendars: Array<{ engagement: string; person: string; calendar_url: string }>;
+}
+
+export interface SlaClock {
+  sla: string;
+  kind: 'respond' | 'resolve';
+  priority: string;
+  clock: string;
+  status: 'running' | 'paused' | 'met' | 'breached' | 'not_applicable';
+  target_s: number;
+  elapsed_s: number;
+  remaining_s: number;
+  percent_used: number;
+  paused: boolean;
+  deadline: string | null;
+  breached_at?: string | null;
+}
+
+export interface Incident {
+  id: number;
+  number: string;
+  engagement: string;
+  service: { id: string; name: string };
+  title: string;
+  status: Status;
+  priority: string | null;
+  severity: string | null;
+  side: Side | null;
+  created_at: string;
+  updated_at: string;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
+  resolved_at: string | null;
+  resolved_by: string | null;
+  alert_count: number;
+  open_alert_count: number;
+  sla?: SlaClock[];
+}
+
+export interface Alert {
+  id: number;
+  dedup_key: string;
+  status: 'triggered' | 'acknowledged' | 'resolved';
+  summary: string;
+  severity: string;
+  source: string | null;
+  integration: string;
+  details: unknown;
+  event_count: number;
+  created_at: string;
+  updated_at: string;
+  resolved_at: string | null;
+}
+
+export interface TimelineEntry {
+  id: number;
+  at: string;
+  kind: string;
+  actor: { type: 'person' | 'token' | 'integration' | 'system'; id: string | null };
+  message: string;
+  data: unknown;
+  alert_id: number | null;
+  event: { id: number; raw: string | null } | null;
+}
+
+export interface IncidentDetail extends Incident {
+  alerts: Alert[];
+  timeline: TimelineEntry[];
+}
+
+export interface EngagementSummary {
+  id: string;
+  name: string;
+  timezone: string;
+}
+
+export type CoverageWindow = 'business_hours' | 'after_hours' | 'weekend' | 'holiday';
+export const WINDOWS: readonly CoverageWindow[] = ['business_hours', 'after_hours', 'weekend', 'holiday'];
+
+export interface EngagementDetail extends EngagementSummary {
+  incident_prefix: string;
+  sides: Record<Side, { name: string }>;
+  contract: { monthly_fee: number | null; currency: string | null };
+  people: Array<{ id: string; name: string; side: Side; timezone: string | null }>;
+  teams: Array<{ id: string; name: string; side: Side; members: string[] }>;
+  services: Array<{ id: string; name: string; function?: string; criticality?: number; downtime_cost_per_minute?: number | null; integrations?: Array<{ type: string; key_hint: string }> }>;
+  coverage: {
+    business_hours: { days: number[]; from: number; to: number } | null;
+    functions: Record<string, Partial<Record<CoverageWindow, Side>>>;
+    overflow: { after: string; to: Side; functions: string[] } | null;
+  };
+  routing: Partial<Record<Side, Record<string, string>>>;
+  escalation_policies: Array<{ id: string; repeat: number; tiers: Array<{ tier: number; after: string; targets: string[] }> }>;
+  priorities: { matrix: Record<string, string[]>; page: string[] };
+}
+
+export interface OnCallPerson {
+  person: string;
+  name: string;
+  side: Side | null;
+  until: string | null;
+}
+
+export interface EngagementOnCall {
+  id: string;
+  name: string;
+  timezone: string;
+  coverage: { window: CoverageWindow; label: string; holiday: string | null; until: string | null; owners: Record<string, Side> };
+  sides: Record<Side, { name: string; functions: string[]; on_call: Array<OnCallPerson & { schedule: string }> }>;
+  schedules: Array<{ id: string; timezone: string; on_call: OnCallPerson[]; next_change: string | null }>;
+}
+
+export interface ScheduleInfo {
+  id: string;
+  engagement: string;
+  timezone: string;
+  layers: Array<{ layer: number; rotation: { every: string; handoff: string; start: string; members: Array<{ person: string; name: string; side: Side | null }> }; only: Array<{ days: string[]; from: string; to: string }> | null }>;
+  overrides: Array<{ person: string; name: string; side: Side | null; from: string; to: string; start: string; end: string }>;
+  members: Array<{ person: string; name: string; side: Side | null; calendar_url: string }>;
+  on_call: OnCallPerson[];
+  next_change: string | null;
+  calendar_url: string;
+}
+
+export interface Shift {
+  person: string;
+  name: string;
+  side: Side | null;
+  start: string;
+  end: string;
+  source: 'layer' | 'override';
+  layer: number | null;
+}
+
+export interface ShiftsResponse {
+  schedule: { id: string; engagement: string; timezone: string };
+  from: string;
+  to: string;
+  shifts: Shift[];
+  gaps: Array<{ start: string; end: string }>;
+}
+
+export interface Breakdown {
+  incidents: number;
+  mtta_s: number | null;
+  mttr_s: number | null;
+}
+
+export interface Metrics extends Breakdown {
+  engagement: string;
+  from: string;
+  to: string;
+  by_priority: Array<Breakdown & { priority: string }>;
+  by_side: Array<Breakdown & { side: Side | null; name: string }>;
+  by_window: Array<Breakdown & { window: string }>;
+  by_service: Array<Breakdown & { service: string; name: string }>;
+  sla_attainment: Array<{ sla: string; priority: string; kind: string; total: number; met: number; breached: number; pct: number | null }>;
+  pages: Array<{ person: string; name: string; side: Side | null; pages: number; night_pages: number }>;
+  noisy_services: Array<{ service: string; name: string; incidents: number; alerts: number; events: number }>;
+  sla_attainment_pct?: number | null;
+}
+
+export interface MonthlyMetrics {
+  currency?: string;
+  months: Array<{ month: string; incidents: number; mtta_s: number | null; mttr_s: number | null; sla_attainment_pct: number | null; credits_amount: number | null }>;
+}
+
+export interface Credits {
+  month: string;
+  breaches: Array<{ incident: string; sla: string; priority: string; kind: string }>;
+  credit_percent: number;
+  credit_amount: number;
+  currency: string;
+  capped: boolean;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+let unauthorized: () => void = () => undefined;
+
+/** Called whenever the server answers 401: the session ended or never began. */
+export function onUnauthorized(handler: () => void): void {
+  unauthorized = handler;
+}
+
+function isErrorBody(v: unknown): v is { error: { code: string; message: string; field?: string } } {
+  if (typeof v !== 'object' || v === null || !('error' in v)) return false;
+  const e = (v as { error: unknown }).error;
+  return typeof e === 'object' && e !== null && 'code' in e && 'message' in e;
+}
+
+export async function api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, options: { signal?: AbortSignal; quiet401?: boolean } = {}): Promise<T> {
+  const init: RequestInit = { method, credentials: 'same-origin', headers: { accept: 'application/json' } };
+  if (options.signal) init.signal = options.signal;
+  if (body !== undefined) {
+    init.headers = { accept: 'application/json', 'content-type': 'application/json' };
+    init.body = JSON.stringify(body);
+  }
+  let res: Response;
+  try {
+    res = await fetch(`/api/v1${path}`, init);
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new ApiError(0, 'NETWORK', 'The server cannot be reached. Check your connection; the page retries on its own.');
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let parsed: unknown = undefined;
+  try {
+    parsed = text ? (JSON.parse(text) as unknown) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!res.ok) {
+    if (res.status === 401 && !options.quiet401) unauthorized();
+    if (isErrorBody(parsed)) throw new ApiError(res.status, parsed.error.code, parsed.error.message, parsed.error.field ?? null);
+    throw new ApiError(res.status, `HTTP_${res.status}`, `The server answered ${res.status}.`);
+  }
+  return parsed as T;
+}
+
+/** Whether an error means "this endpoint is not on this server (yet)". */
+export function isMissingEndpoint(err: unknown): boolean {
+  return err instanceof ApiError && err.status === 404 && err.code === 'ROUTE_NOT_FOUND';
+}
+
+export const canRespond = (role: Role | undefined): boolean => role === 'admin' || role === 'responder';
