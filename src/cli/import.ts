@@ -11,7 +11,7 @@ import { LAYOUTS } from '../import/layouts.js';
 import type { Layout } from '../import/layouts.js';
 import { prepareImport, splitDuplicates, writeImport } from '../import/import.js';
 import type { ImportItem } from '../import/plan.js';
-import { formatDuration } from '../report/format.js';
+import { formatDuration, localDateOf } from '../report/format.js';
 import type { CliIo } from './io.js';
 import { withEngagement } from './offline.js';
 
@@ -33,11 +33,6 @@ by the header. See docs/import.md.
 Every problem is reported as FILE:line: message and nothing is written (exit 1).
 Incidents already imported from the same source are skipped.
 --db defaults to $TANDEM_DATABASE_URL, then sqlite:./data/tandem.db.`;
-
-/** "2026-09-01" in the engagement's zone. */
-function localDate(t: number, zone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(t));
-}
 
 function describe(item: ImportItem): string {
   const ack = item.acknowledgedAt === null ? 'not acknowledged' : `acknowledged +${formatDuration((item.acknowledgedAt - item.createdAt) / 1000)}`;
@@ -108,7 +103,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const range = (items: readonly ImportItem[]) => {
       const first = items[0];
       const last = items[items.length - 1];
-      return first && last ? `opened ${localDate(first.createdAt, engagement.timezone)} .. ${localDate(last.createdAt, engagement.timezone)} (${engagement.timezone})` : 'nothing new';
+      return first && last ? `opened ${localDateOf(new Date(first.createdAt).toISOString(), engagement.timezone)} .. ${localDateOf(new Date(last.createdAt).toISOString(), engagement.timezone)} (${engagement.timezone})` : 'nothing new';
     };
     const layout = prepared.layout === 'pagerduty' ? 'PagerDuty export' : "Tandem's CSV layout";
     if (values['dry-run']) {

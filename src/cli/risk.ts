@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { systemClock } from '../clock/clock.js';
 import { windowLabel } from '../coverage/index.js';
 import type { CoverageWindow, Engagement } from '../engagement/model.js';
-import { formatDuration, formatMoney } from '../report/format.js';
+import { formatDuration, formatInstant, formatMoney, localDateOf } from '../report/format.js';
 import { parsePeriodOptions } from '../risk/options.js';
 import type { PresentedRisk } from '../risk/present.js';
 import { presentRisk } from '../risk/present.js';
@@ -25,38 +25,27 @@ the costliest incidents, and the figure annualized. Services without a price
 count 0 and are listed as not priced. --from and --to take an ISO 8601
 instant or a date (midnight in the engagement's time zone). See docs/risk-model.md.`;
 
-/** "2026-09-01" in the engagement's zone. */
-export function localDate(t: number, zone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(t));
-}
-
-/** "2026-09-01 03:14" in the engagement's zone. */
-export function localMinute(t: number, zone: string): string {
-  return new Intl.DateTimeFormat('sv-SE', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(new Date(t));
-}
-
 /** The human table of a risk answer. */
 export function riskText(engagement: Engagement, r: PresentedRisk): string {
   const money = (x: number) => formatMoney(x, r.currency);
-  const from = Date.parse(r.from);
-  const to = Date.parse(r.to);
-  const days = Math.round(((to - from) / 86_400_000) * 10) / 10;
+  const days = Math.round(((Date.parse(r.to) - Date.parse(r.from)) / 86_400_000) * 10) / 10;
   const row = (label: string, t: { incidents: number; excess_minutes: number; exposure: number }) =>
     `  ${label.padEnd(16)}${String(t.incidents).padStart(9)}  ${formatDuration(t.excess_minutes * 60).padStart(9)}  ${money(t.exposure).padStart(14)}`;
   const lines = [
-    `${engagement.name}: the price of the gap, ${localDate(from, engagement.timezone)} .. ${localDate(to, engagement.timezone)} (${days} days, ${engagement.timezone})`,
+    `${engagement.name}: the price of the gap, ${localDateOf(r.from, engagement.timezone)} .. ${localDateOf(r.to, engagement.timezone)} (${days} days, ${engagement.timezone})`,
     `  first response ${formatDuration(r.first_response_s)}; ${r.incidents} incidents, ${r.priced_incidents} on priced services`,
     `  exposure ${money(r.exposure)}  (annualized ${money(r.annualized)})`,
     '',
     `  ${'window'.padEnd(16)}${'incidents'.padStart(9)}  ${'excess'.padStart(9)}  ${'exposure'.padStart(14)}`,
     ...Object.entries(r.by_window).map(([w, t]) => row(windowLabel(w as CoverageWindow), t)),
-    `  ${'side'.padEnd(16)}`,
+    '',
+    `  ${'side'.padEnd(16)}${'incidents'.padStart(9)}  ${'excess'.padStart(9)}  ${'exposure'.padStart(14)}`,
     ...Object.entries(r.by_side).map(([s, t]) => row(s === 'internal' || s === 'partner' ? engagement.sides[s].name : s, t)),
   ];
   if (r.top.length) {
     lines.push('', '  costliest incidents');
     for (const i of r.top) {
-      lines.push(`  ${i.number.padEnd(10)} ${localMinute(Date.parse(i.opened_at), engagement.timezone)}  ${i.service.padEnd(14)} ${windowLabel(i.window).padEnd(14)} ${(i.side ?? '-').padEnd(8)} ${i.acknowledged ? 'acked after' : 'open for'} ${formatDuration(i.waited_s).padEnd(8)} ${money(i.exposure).padStart(12)}  ${i.title.split(/\r?\n/)[0] ?? ''}`);
+      lines.push(`  ${i.number.padEnd(10)} ${formatInstant(i.opened_at, engagement.timezone, { year: true }).padEnd(22)}  ${i.service.padEnd(14)} ${windowLabel(i.window).padEnd(14)} ${(i.side ?? '-').padEnd(8)} ${(i.acknowledged ? 'acknowledged after' : 'unacknowledged for').padEnd(18)} ${formatDuration(i.waited_s).padEnd(8)} ${money(i.exposure).padStart(12)}  ${i.title.split(/\r?\n/)[0] ?? ''}`);
     }
   }
   const unpriced = r.unpriced_services.filter((u) => u.incidents > 0);

@@ -9,14 +9,13 @@ import { parseArgs } from 'node:util';
 import { systemClock } from '../clock/clock.js';
 import { formatDiagnostic, loadEngagementText } from '../engagement/index.js';
 import type { Engagement } from '../engagement/model.js';
-import { formatDuration, formatMoney, formatNumber } from '../report/format.js';
+import { formatDuration, formatMoney, formatNumber, localDateOf } from '../report/format.js';
 import { parsePeriodOptions } from '../risk/options.js';
 import type { PresentedSimulation } from '../risk/present.js';
 import { presentSimulation } from '../risk/present.js';
 import { simulationFor } from '../risk/report.js';
 import type { CliIo } from './io.js';
 import { withEngagement } from './offline.js';
-import { localDate } from './risk.js';
 
 const HELP = `Usage: tandem simulate --engagement ID --from ISO --to ISO --config ALT.yaml [--db URL] [--first-response 5m] [--json]
 
@@ -29,15 +28,14 @@ engagement's own history; the model and its limits are in docs/risk-model.md.`;
 
 /** The human comparison table. */
 export function simulationText(engagement: Engagement, file: string, s: PresentedSimulation): string {
-  const money = (x: number) => formatMoney(x, s.currency);
+  // Whole currency units in the table; the JSON keeps cents.
+  const money = (x: number) => formatMoney(Math.round(x), s.currency);
   const signed = (x: number | null, f: (v: number) => string) => (x === null ? '—' : `${x > 0 ? '+' : x < 0 ? '-' : ''}${f(Math.abs(x))}`);
   const mins = (x: number) => `${formatNumber(Math.round(x))} min`;
   const dur = (x: number | null) => formatDuration(x);
-  const row = (label: string, a: string, b: string, d: string) => `  ${label.padEnd(14)}${a.padStart(16)}${b.padStart(16)}${d.padStart(16)}`;
-  const from = Date.parse(s.from);
-  const to = Date.parse(s.to);
+  const row = (label: string, a: string, b: string, d: string) => `  ${label.padEnd(12)}${a.padStart(18)}${b.padStart(18)}${d.padStart(18)}`;
   return [
-    `${engagement.name}: actual vs ${file} (${s.alternative_file.name}), ${localDate(from, engagement.timezone)} .. ${localDate(to, engagement.timezone)}, ${s.incidents} incidents`,
+    `${engagement.name}: actual vs ${file} (${s.alternative_file.name}), ${localDateOf(s.from, engagement.timezone)} .. ${localDateOf(s.to, engagement.timezone)}, ${s.incidents} incidents`,
     row('', 'actual', 'alternative', 'difference'),
     row('MTTA', dur(s.actual.mtta_s), dur(s.alternative.mtta_s), signed(s.difference.mtta_s, (v) => formatDuration(v))),
     row('unattended', mins(s.actual.unattended_minutes), mins(s.alternative.unattended_minutes), signed(s.difference.unattended_minutes, mins)),

@@ -29,7 +29,7 @@ import type { Layout } from './layouts.js';
 import { detectLayout, readRows } from './layouts.js';
 import type { ImportItem, ImportProblem } from './plan.js';
 import { parseServiceMap, planImport } from './plan.js';
-import { importedSourceIds, recordImport } from './store.js';
+import { countBreaches, importedSourceIds, recordImport } from './store.js';
 
 export interface PrepareOptions {
   readonly engagement: Engagement;
@@ -73,7 +73,11 @@ export function prepareImport(o: PrepareOptions): PreparedImport {
 /** Splits prepared items into those not imported yet and those a previous import already brought in. */
 export async function splitDuplicates(ex: Executor, engagementId: string, items: readonly ImportItem[]): Promise<{ fresh: ImportItem[]; duplicates: ImportItem[] }> {
   const bySource = new Map<string, string[]>();
-  for (const i of items) bySource.set(i.source, [...(bySource.get(i.source) ?? []), i.sourceId]);
+  for (const i of items) {
+    const ids = bySource.get(i.source);
+    if (ids) ids.push(i.sourceId);
+    else bySource.set(i.source, [i.sourceId]);
+  }
   const seen = new Set<string>();
   for (const [source, ids] of bySource) for (const id of await importedSourceIds(ex, engagementId, source, ids)) seen.add(`${source}\u0000${id}`);
   const fresh: ImportItem[] = [];
@@ -98,7 +102,6 @@ export const IMPORT_BATCH = 100;
  */
 export async function writeImport(database: Database, engagement: Engagement, items: readonly ImportItem[], file: string, now: number): Promise<ImportResult> {
   const incidents: Array<{ id: number; number: number; line: number }> = [];
-  let breaches = 0;
   const name = basename(file);
   for (let i = 0; i < items.length; i += IMPORT_BATCH) {
     await database.db.transaction().execute(async (trx) => {
@@ -108,17 +111,7 @@ export async function writeImport(database: Database, engagement: Engagement, it
       }
     });
   }
-  if (incidents.length > 0) {
-    const rows = await database.db
-      .selectFrom('incident_slas')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('engagement_id', '=', engagement.id)
-      .where('incident_id', 'in', incidents.map((x) => x.id))
-      .where('breached_at', 'is not', null)
-      .executeTakeFirst();
-    breaches = Number(rows?.n ?? 0);
-  }
-  return { incidents, breaches };
+  return { incidents, breaches: await countBreaches(database.db, engagement.id, incidents.map((x) => x.id)) };
 }
 
 /** The actor a name from an export stands for on the timeline. */

@@ -38,3 +38,19 @@ export async function recordImport(ex: Executor, i: NewImport): Promise<void> {
     .values({ engagement_id: i.engagementId, source: i.source, source_id: i.sourceId, incident_id: i.incidentId, file: i.file, line: i.line, imported_at: i.at })
     .execute();
 }
+
+/** How many SLA breaches the given incidents of an engagement carry (an import's summary). */
+export async function countBreaches(ex: Executor, engagementId: string, incidentIds: readonly number[]): Promise<number> {
+  let n = 0;
+  for (let i = 0; i < incidentIds.length; i += 500) {
+    const row = await ex
+      .selectFrom('incident_slas')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('engagement_id', '=', engagementId)
+      .where('incident_id', 'in', incidentIds.slice(i, i + 500))
+      .where('breached_at', 'is not', null)
+      .executeTakeFirst();
+    n += Number(row?.n ?? 0);
+  }
+  return n;
+}

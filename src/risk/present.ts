@@ -113,7 +113,7 @@ export function presentSimulation(r: SimulationReport) {
     never_attended: { actual: r.actual.neverAttended, alternative: r.alternative.neverAttended },
     model: {
       samples: r.model.samples.length,
-      response_delays: r.model.delays.map((d) => ({ side: d.side, window: d.window, n: d.n, median_s: seconds(d.medianMs), mean_s: seconds(d.meanMs) })),
+      response_delays: r.model.delays.map((d) => ({ side: d.side, window: d.window, paged: d.paged, n: d.n, median_s: seconds(d.medianMs), mean_s: seconds(d.meanMs) })),
       tier_shares: r.model.tierShares.map((t) => ({ side: t.side, tier: t.tier, n: t.n, share: Math.round(t.share * 1000) / 1000 })),
       basis: r.bases,
     },

@@ -97,8 +97,8 @@ describe('simulate: after-hours incidents the partner acknowledged in 4 minutes 
 
   it('learns each side’s response delay in its window, with the unattended wait taken out', () => {
     expect(s.model.response_delays).toEqual([
-      { side: 'internal', window: 'business_hours', n: 3, median_s: 360, mean_s: 360 },
-      { side: 'partner', window: 'after_hours', n: 3, median_s: 240, mean_s: 240 },
+      { side: 'internal', window: 'business_hours', paged: true, n: 3, median_s: 360, mean_s: 360 },
+      { side: 'partner', window: 'after_hours', paged: true, n: 3, median_s: 240, mean_s: 240 },
     ]);
     expect(s.model.tier_shares).toEqual([
       { side: 'internal', tier: 1, n: 3, share: 1 },
@@ -122,7 +122,9 @@ describe('simulate: after-hours incidents the partner acknowledged in 4 minutes 
       fee: 0,
     });
     expect(s.alternative.exposure).toBe(14_094_000);
-    expect(s.difference).toEqual({ mtta_s: s.alternative.mtta_s - 300, unattended_minutes: 1560, exposure: 14_067_000, fee: -18_000 });
+    // MTTA: (9h06 + 6h06 + 11h06 + 3 x 6m) / 6 = 266 minutes.
+    expect(s.alternative.mtta_s).toBe(266 * 60);
+    expect(s.difference).toEqual({ mtta_s: 266 * 60 - 300, unattended_minutes: 1560, exposure: 14_067_000, fee: -18_000 });
     expect(s.net).toEqual({ exposure_avoided: 14_067_000, extra_fee: 18_000, net: 14_049_000, annualized_net: Math.round(((14_049_000 * 365) / 30) * 100) / 100 });
     expect(s.verdict).toMatch(/^Co-managed coverage pays for itself: on this history it avoided \$14,067,000 of downtime exposure for \$18,000 in fees, net \$14,049,000/);
     expect(s.top_changes[0]).toMatchObject({ actual: { side: 'partner', acknowledged_after_s: 240, exposure: 0 }, alternative: { side: 'internal', attended_at: iso(ny('2026-09-11T08:00')), unattended_minutes: 660 } });
@@ -147,7 +149,7 @@ describe('the response model', () => {
   it('takes the tier that acknowledged from the escalation timeline, and the delay from its page', () => {
     const i = fact({ service: 'payments-api', at: ny('2026-09-08T10:00'), side: 'internal', ackMin: 8 });
     const model = observeResponses(actual, [i], new Map([[i.id, { paged: [{ at: i.createdAt, policy: 'internal-infra', tier: 0, pass: 0 }, { at: i.createdAt + 5 * M, policy: 'internal-infra', tier: 1, pass: 0 }], escalationCount: null }]]));
-    expect(model.samples).toEqual([{ incidentId: i.id, side: 'internal', window: 'business_hours', tier: 1, pass: 0, delayMs: 3 * M }]);
+    expect(model.samples).toEqual([{ incidentId: i.id, side: 'internal', window: 'business_hours', paged: true, fn: 'infrastructure', tier: 1, pass: 0, delayMs: 3 * M }]);
   });
 
   it('reads PagerDuty’s escalation count for imported incidents', () => {
@@ -161,13 +163,24 @@ describe('the response model', () => {
     expect(observeResponses(actual, [i], new Map()).samples[0]).toMatchObject({ side: 'internal', window: 'after_hours', delayMs: 20 * M });
   });
 
-  it('widens to the side, then the window, then everything, when a side has no samples in a window', () => {
-    const i = fact({ service: 'payments-api', at: ny('2026-09-08T23:00'), side: 'partner', ackMin: 4 });
-    const model = observeResponses(actual, [i], new Map());
-    expect(samplesFor(model, 'partner', 'weekend').basis).toBe('side');
-    expect(samplesFor(model, 'internal', 'after_hours').basis).toBe('window');
-    expect(samplesFor(model, 'internal', 'weekend').basis).toBe('all');
-    expect(samplesFor({ samples: [], delays: [], tierShares: [] }, 'internal', 'weekend')).toMatchObject({ basis: 'none', samples: [{ delayMs: 0 }] });
+  it('a queue ticket does not teach how fast a page is answered', () => {
+    const pages = ['2026-09-08T10:00', '2026-09-09T10:00', '2026-09-10T10:00'].map((t) => fact({ service: 'payments-api', at: ny(t), side: 'internal', ackMin: 3 }));
+    const tickets = ['2026-09-08T11:00', '2026-09-09T11:00', '2026-09-10T11:00'].map((t) => fact({ service: 'laptops', at: ny(t), side: 'internal', ackMin: 40, priority: 'P5' }));
+    const model = observeResponses(actual, [...pages, ...tickets], new Map());
+    expect(samplesFor(model, 'internal', 'business_hours', true, 'cloud').samples.map((x) => x.delayMs)).toEqual([3 * M, 3 * M, 3 * M]);
+    expect(samplesFor(model, 'internal', 'business_hours', false, 'end_user').samples.map((x) => x.delayMs)).toEqual([40 * M, 40 * M, 40 * M]);
+  });
+
+  it('widens from the function to the side, then the window, the kind, everything, until it has 3 responses', () => {
+    const nights = ['2026-09-08T23:00', '2026-09-09T23:00', '2026-09-10T23:00'].map((t) => fact({ service: 'payments-api', at: ny(t), side: 'partner', ackMin: 4 }));
+    const model = observeResponses(actual, nights, new Map());
+    expect(samplesFor(model, 'partner', 'after_hours', true, 'infrastructure').basis).toBe('function_side_window');
+    expect(samplesFor(model, 'partner', 'after_hours', true, 'cloud').basis).toBe('side_window');
+    expect(samplesFor(model, 'partner', 'weekend', true, 'cloud').basis).toBe('side');
+    expect(samplesFor(model, 'internal', 'after_hours', true, 'cloud').basis).toBe('window');
+    expect(samplesFor(model, 'internal', 'weekend', true, 'cloud').basis).toBe('kind');
+    expect(samplesFor(model, 'internal', 'weekend', false, 'end_user').basis).toBe('all');
+    expect(samplesFor({ samples: [], delays: [], tierShares: [] }, 'internal', 'weekend', true, 'cloud')).toMatchObject({ basis: 'none', samples: [{ delayMs: 0 }] });
   });
 });
 

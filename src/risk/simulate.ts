@@ -6,8 +6,9 @@
  * For each incident, under a configuration C:
  * 1. attention: the first instant someone working could answer it under C
  *    (src/risk/availability.ts); before that the incident is unattended;
- * 2. response: for every observed sample of the answering side in the window
- *    it is paged in (src/risk/response-model.ts), the acknowledgement would
+ * 2. response: for every observed sample of its group (kind, function,
+ *    answering side, window it is paged in; src/risk/response-model.ts), the
+ *    acknowledgement would
  *    come at attention + C's delay for the sample's tier + the sample's
  *    delay; the incident's expected time to acknowledge is the mean over the
  *    samples, and its exposure the mean of the risk rule applied to each
@@ -105,9 +106,10 @@ export function predict(config: Engagement, model: ResponseModel, incident: Inci
     return { attention, window: null, unattendedMs: end - opened, expectedAckMs: null, excessMs: excess, exposure: exposureOf(excess, service.downtimeCostPerMinute), basis: null };
   }
   const window = windowAt(config, attention.at);
-  const { samples, basis } = samplesFor(model, attention.side, window);
+  const { samples, basis } = samplesFor(model, attention.side, window, config.priorities.page.includes(incident.priority), service.function);
   const acks = samples.map((s) => attention.at - opened + tierOffsetMs(attention.policy, s.tier, s.pass) + s.delayMs);
-  const excess = mean(acks.map((a) => excessMs(opened, opened + Math.min(a, cap - opened), options.firstResponseMs)));
+  // Nobody acknowledged it and it ended by itself: its end is what it was, whoever was on call.
+  const excess = selfEnded !== null ? excessMs(opened, selfEnded, options.firstResponseMs) : mean(acks.map((a) => excessMs(opened, opened + Math.min(a, cap - opened), options.firstResponseMs)));
   return {
     attention,
     window,
