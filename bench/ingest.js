@@ -166,7 +166,7 @@ async function unprocessed(kind, dbUrl) {
 
 async function benchTandem(kind, config) {
   const db = await tempDatabase(kind);
-  const server = await startTandem(['--config', config, '--db', db.url, '--log-level', process.env.BENCH_LOG_LEVEL ?? 'info']);
+  const server = await startTandem(['--config', config, '--db', db.url, '--log-level', process.env.BENCH_LOG_LEVEL ?? 'info', ...(process.env.BENCH_SERVER_ARGS ? process.env.BENCH_SERVER_ARGS.split(' ') : [])]);
   try {
     const w = workload(42);
     await seed(server.url, '/v2/enqueue', pagerDutyBody, w.seeded);

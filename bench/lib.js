@@ -88,6 +88,7 @@ export async function waitHttp(url, timeoutMs = 30_000) {
 /** Starts a child process and waits until `readyUrl(port)` answers 200. */
 export async function startProcess(command, args, { readyUrl, env, quiet = true } = {}) {
   const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'pipe'] });
+  if (process.env.BENCH_SERVER_STDERR) child.stderr.pipe(process.stderr);
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d.toString()));
   const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -135,31 +135,23 @@ export interface RetriggerUpdate {
 
 /**
  * Applies many re-triggers at once: the engine folds a batch's re-triggers of
- * one alert into one update. PostgreSQL gets a single UPDATE ... FROM (VALUES);
- * SQLite, where a statement costs no round trip, one cached UPDATE per alert.
+ * one alert into one update, and all of them into one UPDATE ... FROM
+ * (VALUES ...) per thousand alerts, on both databases (SQLite names the
+ * VALUES columns column1..column5; PostgreSQL needs them typed and named).
  */
 export async function applyRetriggers(ex: Executor, dialect: 'sqlite' | 'postgres', updates: readonly RetriggerUpdate[]): Promise<void> {
-  if (updates.length === 0) return;
-  if (dialect === 'sqlite') {
-    for (const u of updates) {
-      await ex
-        .updateTable('alerts')
-        .set((eb) => ({
-          summary: u.summary,
-          // max(): a batch may have resolved the alert after these re-triggers.
-          updated_at: sql<number>`max(updated_at, ${u.at})`,
-          event_count: eb('event_count', '+', u.count),
-          details: u.details === null ? eb.ref('details') : u.details,
-        }))
-        .where('id', '=', u.id)
-        .execute();
-    }
-    return;
-  }
+  // SQLite allows 32766 bound values: 5 per row keeps a chunk of 1000 well inside.
   for (let i = 0; i < updates.length; i += 1000) {
     const chunk = updates.slice(i, i + 1000);
-    const values = sql.join(chunk.map((u) => sql`(${u.id}::bigint, ${u.count}::integer, ${u.summary}::text, ${u.details}::text, ${u.at}::bigint)`));
-    await sql`update alerts as a set summary = v.summary, updated_at = greatest(a.updated_at, v.at), event_count = a.event_count + v.count, details = coalesce(v.details, a.details)
-      from (values ${values}) as v(id, count, summary, details, at) where a.id = v.id`.execute(ex);
+    if (dialect === 'sqlite') {
+      const values = sql.join(chunk.map((u) => sql`(${u.id}, ${u.count}, ${u.summary}, ${u.details}, ${u.at})`));
+      // max(): a batch may have resolved the alert after these re-triggers.
+      await sql`update alerts set summary = v.column3, updated_at = max(alerts.updated_at, v.column5), event_count = alerts.event_count + v.column2, details = coalesce(v.column4, alerts.details)
+        from (values ${values}) as v where alerts.id = v.column1`.execute(ex);
+    } else {
+      const values = sql.join(chunk.map((u) => sql`(${u.id}::bigint, ${u.count}::integer, ${u.summary}::text, ${u.details}::text, ${u.at}::bigint)`));
+      await sql`update alerts as a set summary = v.summary, updated_at = greatest(a.updated_at, v.at), event_count = a.event_count + v.count, details = coalesce(v.details, a.details)
+        from (values ${values}) as v(id, count, summary, details, at) where a.id = v.id`.execute(ex);
+    }
   }
 }

@@ -55,10 +55,11 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     const file = target === ':memory:' ? target : resolve(target);
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     const handle = new BetterSqlite3(file);
-    // WAL lets readers run beside the writer; synchronous=FULL makes every commit
-    // survive power loss, not only a process crash: a 202 is a promise.
+    // WAL lets readers run beside the writer. synchronous=NORMAL survives any process crash;
+    // the ingest inbox raises it to FULL for its own commits, so an accepted event also
+    // survives power loss (docs/adr/0005-durability-levels.md).
     handle.pragma('journal_mode = WAL');
-    handle.pragma('synchronous = FULL');
+    handle.pragma('synchronous = NORMAL');
     handle.pragma('busy_timeout = 5000');
     handle.pragma('foreign_keys = ON');
     const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }) });

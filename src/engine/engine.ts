@@ -5,7 +5,10 @@
  * several instances at once. Pending work is rows with a due time, never
  * timers in memory: the loop only decides *when* to look again.
  */
+import { sql } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
+import type { DB } from '../db/schema.js';
 import type { Clock } from '../clock/clock.js';
 import type { Database } from '../db/connect.js';
 import type { Deployment } from '../deployment/deployment.js';
@@ -19,6 +22,21 @@ export interface EngineContext {
   readonly hooks: IncidentHooks;
   /** Distinguishes instances in claims and logs. */
   readonly instanceId: string;
+}
+
+/**
+ * A transaction for engine work. Everything the engine writes is re-derived
+ * from durable inputs (accepted events, due rows) if it is lost, so on
+ * PostgreSQL its commits do not wait for the WAL flush (synchronous_commit
+ * off: never inconsistent, at worst the last few milliseconds of engine work
+ * are redone after an operating-system crash). SQLite's engine commits run at
+ * synchronous=NORMAL for the same reason (src/db/connect.ts).
+ */
+export function engineTransaction<T>(database: Database, fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+  return database.db.transaction().execute(async (trx) => {
+    if (database.dialect === 'postgres') await sql`set local synchronous_commit = off`.execute(trx);
+    return fn(trx);
+  });
 }
 
 export interface EngineModule {

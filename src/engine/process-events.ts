@@ -19,10 +19,12 @@ import type { AlertRow, EventRow } from '../db/schema.js';
 import type { Engagement, Service } from '../engagement/model.js';
 import type { Actor } from '../incident/actor.js';
 import { acknowledgeIncident, resolveIncident } from '../incident/commands.js';
-import { adjustAlertCounts, findOpenIncidentByGroup, getIncident, insertIncident } from '../incident/store.js';
+import { IncidentNumbers, adjustAlertCounts, findOpenIncidentByGroup, getIncident, insertIncident } from '../incident/store.js';
+import { ownerAt } from '../coverage/index.js';
 import { BufferedWriter } from '../incident/writer.js';
 import type { AlertAction, ChangeAction, IngestAction } from '../ingest/event.js';
 import { priorityFor } from '../priority/priority.js';
+import { engineTransaction } from './engine.js';
 import type { EngineContext, EngineModule } from './engine.js';
 
 /** Arbitrary constant naming the "apply events" lock on PostgreSQL. */
@@ -33,7 +35,7 @@ export function processEventsModule(onOpened: (count: number, engagementId: stri
   return {
     name: 'process-events',
     async step(ctx) {
-      const { count, opened } = await ctx.database.db.transaction().execute(async (trx) => {
+      const { count, opened } = await engineTransaction(ctx.database, async (trx) => {
         if (ctx.database.dialect === 'postgres') {
           const lock = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${EVENTS_LOCK}) as ok`.execute(trx);
           if (!lock.rows[0]?.ok) return { count: 0, opened: [] };
@@ -68,6 +70,7 @@ class Batch {
   readonly #ctx: EngineContext;
   /** Open alerts by (engagement, service, dedup key); null = known to have none. */
   readonly #open = new Map<string, AlertRow | null>();
+  readonly #numbers: IncidentNumbers;
   readonly #retriggers = new Map<number, { count: number; summary: string; details: string | null; at: number }>();
   #parsed = new Map<number, IngestAction[]>();
   /** Engagement of each incident opened, for metrics. */
@@ -76,6 +79,7 @@ class Batch {
   constructor(w: BufferedWriter, ctx: EngineContext) {
     this.#w = w;
     this.#ctx = ctx;
+    this.#numbers = new IncidentNumbers(w.ex);
   }
 
   /** Reads every open alert the batch's events name, one query per engagement. */
@@ -113,6 +117,7 @@ class Batch {
   }
 
   async flush(): Promise<void> {
+    await this.#numbers.flush();
     const updates: RetriggerUpdate[] = [...this.#retriggers].map(([id, u]) => ({ id, ...u }));
     await applyRetriggers(this.#w.ex, this.#ctx.database.dialect, updates);
     await this.#w.flush();
@@ -224,8 +229,10 @@ class Batch {
         severity,
         priority: decision.priority,
         groupKey: action.groupKey ?? null,
-        side: null,
+        // Who owns it is decided at the instant it opens (the routing hook records why).
+        side: c.engagement && c.service ? ownerAt(c.engagement, c.service.function, at).side : null,
         at,
+        number: await this.#numbers.next(e),
       });
       const row = await newAlert(incident.id);
       await w.timeline([

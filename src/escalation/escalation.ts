@@ -13,12 +13,14 @@ import { overflowApplies } from '../coverage/index.js';
 import type { Insertable, Selectable } from 'kysely';
 import type { EscalationStepRow, EscalationStepsTable, EscalationsTable, IncidentRow } from '../db/schema.js';
 import type { EscalationPolicy, Side } from '../engagement/model.js';
+import { engineTransaction } from '../engine/engine.js';
 import type { EngineContext, EngineModule } from '../engine/engine.js';
 import type { OpenedIncident } from '../engine/hooks.js';
 import { SYSTEM } from '../incident/actor.js';
 import { updateIncident } from '../incident/store.js';
 import { BufferedWriter } from '../incident/writer.js';
-import type { IncidentWriter } from '../incident/writer.js';
+import type { Collector, IncidentWriter } from '../incident/writer.js';
+import type { Executor } from '../db/executor.js';
 import { describePlan, insertNotifications, pageRows } from '../paging/page.js';
 import type { NotificationInsert } from '../paging/page.js';
 import type { Recipient } from '../routing/route.js';
@@ -30,8 +32,34 @@ function ordinal(n: number): string {
   return `${n}${n === 1 ? 'st' : n === 2 ? 'nd' : n === 3 ? 'rd' : 'th'}`;
 }
 
+/**
+ * Escalations started while a batch of events opens incidents, written
+ * together: the escalations in one insert (their ids come back by incident),
+ * then every first step and overflow check in one more.
+ */
+class StartedEscalations implements Collector {
+  readonly escalations: Array<Insertable<EscalationsTable>> = [];
+  readonly firstSteps = new Map<string, Omit<Insertable<EscalationStepsTable>, 'escalation_id'>>();
+  readonly otherSteps: Array<Insertable<EscalationStepsTable>> = [];
+
+  async flush(ex: Executor): Promise<void> {
+    const ids = new Map<string, number>();
+    for (let i = 0; i < this.escalations.length; i += 500) {
+      for (const r of await ex.insertInto('escalations').values(this.escalations.slice(i, i + 500)).returning(['id', 'incident_id', 'reason']).execute()) ids.set(`${r.incident_id}/${r.reason}`, r.id);
+    }
+    const steps = [...this.otherSteps, ...[...this.firstSteps].map(([key, step]) => ({ ...step, escalation_id: ids.get(key) ?? null }))];
+    for (let i = 0; i < steps.length; i += 500) await ex.insertInto('escalation_steps').values(steps.slice(i, i + 500)).execute();
+  }
+}
+
 /** Starts a policy on an incident: an escalations row and its first step. */
 async function startEscalation(w: IncidentWriter, o: { engagementId: string; incidentId: number; policy: EscalationPolicy; side: Side; reason: 'routing' | 'overflow'; start: number }): Promise<void> {
+  const collect = w.collector?.('escalations', () => new StartedEscalations());
+  if (collect && o.reason === 'routing') {
+    collect.escalations.push({ engagement_id: o.engagementId, incident_id: o.incidentId, policy_id: o.policy.id, side: o.side, reason: o.reason, started_at: o.start, status: 'active', ended_at: null });
+    collect.firstSteps.set(`${o.incidentId}/${o.reason}`, { engagement_id: o.engagementId, incident_id: o.incidentId, kind: 'tier', tier: 0, pass: 0, due_at: tierDueAt(o.policy, o.start, 0, 0), status: 'pending', fired_at: null, fired_by: null });
+    return;
+  }
   const esc = await w.ex
     .insertInto('escalations')
     .values({ engagement_id: o.engagementId, incident_id: o.incidentId, policy_id: o.policy.id, side: o.side, reason: o.reason, started_at: o.start, status: 'active', ended_at: null })
@@ -41,6 +69,11 @@ async function startEscalation(w: IncidentWriter, o: { engagementId: string; inc
 }
 
 async function insertStep(w: IncidentWriter, s: { engagementId: string; incidentId: number; escalationId: number | null; kind: 'tier' | 'overflow'; tier: number; pass: number; dueAt: number }): Promise<void> {
+  const collect = w.collector?.('escalations', () => new StartedEscalations());
+  if (collect) {
+    collect.otherSteps.push({ engagement_id: s.engagementId, incident_id: s.incidentId, escalation_id: s.escalationId, kind: s.kind, tier: s.tier, pass: s.pass, due_at: s.dueAt, status: 'pending', fired_at: null, fired_by: null });
+    return;
+  }
   await w.ex
     .insertInto('escalation_steps')
     .values({ engagement_id: s.engagementId, incident_id: s.incidentId, escalation_id: s.escalationId, kind: s.kind, tier: s.tier, pass: s.pass, due_at: s.dueAt, status: 'pending', fired_at: null, fired_by: null })
@@ -56,8 +89,10 @@ export async function routeOnOpen(w: IncidentWriter, opened: OpenedIncident, _at
   if (!service) return;
   const at = incident.created_at;
   const decision = routeIncident(engagement, service, at);
-  await updateIncident(w.ex, incident.id, at, { side: decision.side });
-  incident.side = decision.side;
+  if (incident.side !== decision.side) {
+    await updateIncident(w.ex, incident.id, at, { side: decision.side });
+    incident.side = decision.side;
+  }
   const base = { engagementId: engagement.id, incidentId: incident.id, at, actor: SYSTEM };
   if (!opened.pages) {
     await w.timeline([{ ...base, kind: 'routing', message: `Routing: ${decision.reason}. ${incident.priority} pages nobody (priorities.page).`, data: { window: decision.window, side: decision.side, policy: decision.policy?.id ?? null, pages: false } }]);
@@ -137,7 +172,7 @@ export function escalationModule(): EngineModule {
     name: 'escalation',
     async step(ctx) {
       const now = ctx.clock.now();
-      return ctx.database.db.transaction().execute(async (trx) => {
+      return engineTransaction(ctx.database, async (trx) => {
         const steps = await trx
           .selectFrom('escalation_steps')
           .selectAll()

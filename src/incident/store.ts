@@ -17,21 +17,27 @@ export interface NewIncident {
   groupKey: string | null;
   side: string | null;
   at: number;
+  /** A number already allocated (see {@link IncidentNumbers}); otherwise the next one is taken here. */
+  number?: number;
 }
 
 /** Opens an incident with the engagement's next number (ACME-42). Call inside a transaction. */
 export async function insertIncident(ex: Executor, i: NewIncident): Promise<IncidentRow> {
-  const counter = await ex
-    .updateTable('engagements')
-    .set((eb) => ({ next_incident_number: eb('next_incident_number', '+', 1) }))
-    .where('id', '=', i.engagementId)
-    .returning(['next_incident_number', 'incident_prefix'])
-    .executeTakeFirstOrThrow();
+  const number =
+    i.number ??
+    (
+      await ex
+        .updateTable('engagements')
+        .set((eb) => ({ next_incident_number: eb('next_incident_number', '+', 1) }))
+        .where('id', '=', i.engagementId)
+        .returning(['next_incident_number'])
+        .executeTakeFirstOrThrow()
+    ).next_incident_number - 1;
   return ex
     .insertInto('incidents')
     .values({
       engagement_id: i.engagementId,
-      number: counter.next_incident_number - 1,
+      number,
       service_id: i.serviceId,
       title: i.title,
       severity: i.severity,
@@ -50,6 +56,40 @@ export async function insertIncident(ex: Executor, i: NewIncident): Promise<Inci
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+}
+
+/**
+ * Incident numbers for a batch that opens many incidents: read each
+ * engagement's counter once, count in memory, write it back once. The write
+ * is a compare-and-set, so if anything else took numbers meanwhile (a
+ * history import) the batch fails and is retried rather than reusing one.
+ */
+export class IncidentNumbers {
+  readonly #ex: Executor;
+  readonly #counters = new Map<string, { start: number; next: number }>();
+
+  constructor(ex: Executor) {
+    this.#ex = ex;
+  }
+
+  async next(engagementId: string): Promise<number> {
+    let c = this.#counters.get(engagementId);
+    if (!c) {
+      const row = await this.#ex.selectFrom('engagements').select('next_incident_number').where('id', '=', engagementId).executeTakeFirstOrThrow();
+      c = { start: row.next_incident_number, next: row.next_incident_number };
+      this.#counters.set(engagementId, c);
+    }
+    return c.next++;
+  }
+
+  async flush(): Promise<void> {
+    for (const [id, c] of this.#counters) {
+      if (c.next === c.start) continue;
+      const r = await this.#ex.updateTable('engagements').set({ next_incident_number: c.next }).where('id', '=', id).where('next_incident_number', '=', c.start).executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) throw new Error(`incident numbers of ${id} moved during the batch; it will be retried`);
+    }
+    this.#counters.clear();
+  }
 }
 
 export async function getIncident(ex: Executor, engagementIds: readonly string[], id: number): Promise<IncidentRow | undefined> {

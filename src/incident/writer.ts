@@ -10,6 +10,17 @@ import { appendTimeline } from './timeline.js';
 export interface IncidentWriter {
   readonly ex: Executor;
   timeline(entries: readonly TimelineEntry[]): Promise<void>;
+  /**
+   * A per-batch collector of rows to write together when the batch flushes
+   * (one multi-row insert instead of one per incident), or undefined when
+   * writes should happen at once (API calls).
+   */
+  collector?<T extends Collector>(key: string, create: () => T): T;
+}
+
+/** Rows gathered during a batch and written in bulk at its end. */
+export interface Collector {
+  flush(ex: Executor): Promise<void>;
 }
 
 export function directWriter(ex: Executor): IncidentWriter {
@@ -20,6 +31,7 @@ export function directWriter(ex: Executor): IncidentWriter {
 export class BufferedWriter implements IncidentWriter {
   readonly ex: Executor;
   #entries: TimelineEntry[] = [];
+  #collectors = new Map<string, Collector>();
 
   constructor(ex: Executor) {
     this.ex = ex;
@@ -29,7 +41,16 @@ export class BufferedWriter implements IncidentWriter {
     for (const e of entries) this.#entries.push(e);
   }
 
+  collector<T extends Collector>(key: string, create: () => T): T {
+    let c = this.#collectors.get(key);
+    if (!c) this.#collectors.set(key, (c = create()));
+    return c as T;
+  }
+
   async flush(): Promise<void> {
+    const collectors = [...this.#collectors.values()];
+    this.#collectors.clear();
+    for (const c of collectors) await c.flush(this.ex);
     const entries = this.#entries;
     this.#entries = [];
     // 10 columns a row: 300 rows stay far below both databases' parameter limits.

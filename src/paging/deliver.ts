@@ -12,6 +12,7 @@
 import type { IncidentRow, NotificationRow } from '../db/schema.js';
 import { incidentPrefix } from '../deployment/deployment.js';
 import type { Engagement } from '../engagement/model.js';
+import { engineTransaction } from '../engine/engine.js';
 import type { EngineContext, EngineModule } from '../engine/engine.js';
 import { SYSTEM } from '../incident/actor.js';
 import type { TimelineEntry } from '../incident/timeline.js';
@@ -60,7 +61,7 @@ export function deliveryModule(options: DeliveryOptions): EngineModule {
     async step(ctx) {
       const now = ctx.clock.now();
       const db = ctx.database.db;
-      const claimed = await db.transaction().execute(async (trx) => {
+      const claimed = await engineTransaction(ctx.database, async (trx) => {
         const rows = await trx
           .selectFrom('notifications')
           .selectAll()
@@ -157,7 +158,7 @@ export function deliveryModule(options: DeliveryOptions): EngineModule {
         }
       }
 
-      await db.transaction().execute(async (trx) => {
+      await engineTransaction(ctx.database, async (trx) => {
         for (const f of finals) {
           // Only the claim holder records: if our lease ran out and another instance took over, its result stands.
           await trx

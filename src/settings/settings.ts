@@ -71,6 +71,8 @@ Options (environment variable in brackets):
   --rate-limit N         ingest requests/s per integration key, 0 = off [TANDEM_RATE_LIMIT] default ${DEFAULTS.rateLimitPerSecond}
   --rate-burst N         burst per integration key [TANDEM_RATE_BURST] default ${DEFAULTS.rateLimitBurst}
   --pool-size N          PostgreSQL connections [TANDEM_POOL_SIZE] default ${DEFAULTS.poolSize}
+  --engine-poll-ms N     how often idle engine loops look for due work; they also wake at the next
+                         due time and whenever work arrives. Default ${DEFAULTS.enginePollMs}
   --no-engine            do not run the engine on this instance (ingest and API only)
   --demo                 the bundled demo engagement, a demo token and the local inbox (what \`npm start\` runs)
 

@@ -13,13 +13,16 @@
 import type { Executor } from '../db/executor.js';
 import type { IncidentRow, IncidentSlaRow } from '../db/schema.js';
 import type { Engagement, Sla } from '../engagement/model.js';
+import { engineTransaction } from '../engine/engine.js';
 import type { EngineContext, EngineModule } from '../engine/engine.js';
 import type { OpenedIncident } from '../engine/hooks.js';
 import { SYSTEM } from '../incident/actor.js';
 import type { IncidentStatus } from '../incident/store.js';
 import type { TimelineEntry } from '../incident/timeline.js';
 import { BufferedWriter } from '../incident/writer.js';
-import type { IncidentWriter } from '../incident/writer.js';
+import type { Collector, IncidentWriter } from '../incident/writer.js';
+import type { Insertable } from 'kysely';
+import type { IncidentSlasTable } from '../db/schema.js';
 import { enqueuePage } from '../paging/page.js';
 import type { Recipient } from '../routing/route.js';
 import { businessMsBetween } from '../coverage/index.js';
@@ -129,7 +132,17 @@ export async function slaOnOpen(w: IncidentWriter, opened: OpenedIncident, at: n
       return { engagement_id: engagement.id, incident_id: incident.id, sla_id: sla.id, kind, ...e.patch };
     }),
   );
-  await w.ex.insertInto('incident_slas').values(rows).execute();
+  const collect = w.collector?.('incident_slas', () => new SlaRows());
+  if (collect) collect.rows.push(...rows);
+  else await w.ex.insertInto('incident_slas').values(rows).execute();
+}
+
+/** SLA rows of the incidents a batch opened, written in one insert per 300. */
+class SlaRows implements Collector {
+  readonly rows: Array<Insertable<IncidentSlasTable>> = [];
+  async flush(ex: Executor): Promise<void> {
+    for (let i = 0; i < this.rows.length; i += 300) await ex.insertInto('incident_slas').values(this.rows.slice(i, i + 300)).execute();
+  }
 }
 
 /** The people paged most recently for an incident: who an SLA warning goes to. */
@@ -161,7 +174,7 @@ export function slaModule(onBreach: (engagementId: string, sla: string, kind: st
     async step(ctx: EngineContext) {
       const now = ctx.clock.now();
       const breaches: Array<[string, string, string]> = [];
-      const more = await ctx.database.db.transaction().execute(async (trx) => {
+      const more = await engineTransaction(ctx.database, async (trx) => {
         const rows = await trx
           .selectFrom('incident_slas')
           .selectAll()
