@@ -7,7 +7,7 @@ import type { AlertRow, IncidentRow, IncidentSlaRow, TimelineRow } from '../db/s
 import { presentSlaRows } from '../sla/engine.js';
 import type { Deployment } from '../deployment/deployment.js';
 import { incidentPrefix } from '../deployment/deployment.js';
-import type { Engagement } from '../engagement/model.js';
+import type { Engagement, WeeklyWindow } from '../engagement/model.js';
 
 export function iso(ms: number | null | undefined): string | null {
   return ms === null || ms === undefined ? null : new Date(ms).toISOString();
@@ -56,7 +56,7 @@ export async function presentIncidents(ex: Executor, deployment: Deployment, row
       list.push(s);
     }
   }
-  return rows.map((r) => ({ ...presentIncident(r, deployment), sla: presentSlaRows(slas.get(r.id) ?? [], deployment.engagement(r.engagement_id), now) }));
+  return rows.map((r) => ({ ...presentIncident(r, deployment), sla: presentSlaRows(slas.get(r.id) ?? [], deployment.engagement(r.engagement_id), now, r) }));
 }
 
 export function presentAlert(a: AlertRow) {
@@ -101,7 +101,7 @@ export function presentEngagement(e: Engagement) {
     teams: e.teams.map((t) => ({ id: t.id, name: t.name, side: t.side, members: t.members })),
     services: e.services.map((s) => presentService(e, s.id)),
     coverage: {
-      business_hours: e.coverage.businessHours,
+      business_hours: presentWindow(e.coverage.businessHours),
       functions: e.coverage.functions,
       overflow: e.coverage.overflow ? { after: e.coverage.overflow.after.text, to: e.coverage.overflow.to, functions: e.coverage.overflow.functions } : null,
     },
@@ -128,4 +128,12 @@ export function presentService(e: Engagement, serviceId: string) {
     // Integration keys are secrets: show their type and a hint, never the key.
     integrations: s.integrations.map((i) => ({ type: i.type, key_hint: `…${i.key.slice(-4)}` })),
   };
+}
+
+const DAY_NAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+
+/** A weekly window as the engagement file writes it: `{ days: ["mon", ...], from: "08:00", to: "18:00" }`. */
+export function presentWindow(w: WeeklyWindow): { days: string[]; from: string; to: string } {
+  return { days: w.days.map((d) => DAY_NAMES[d - 1] ?? String(d)), from: hhmm(w.from), to: hhmm(w.to) };
 }

@@ -17,6 +17,7 @@ import { directWriter } from '../incident/writer.js';
 import type { IncidentWriter } from '../incident/writer.js';
 import type { CalendarLinks } from '../calendar/links.js';
 import type { LiveFeed } from '../live/feed.js';
+import { routeOnOpen } from '../escalation/escalation.js';
 import { liveRoutes } from './live.js';
 import { reportRoutes } from './reports.js';
 import { actorOf, authenticate, principalOf, requireRole, scopeEngagements } from './auth.js';
@@ -46,6 +47,19 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   const db = database.db;
 
   app.get('/openapi.json', async () => openApiDocument());
+
+  // The API speaks JSON only (other types are 415). An empty body with a JSON content type, as
+  // many clients send on POST /acknowledge, is an empty object, not an error.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text) as unknown);
+    } catch (err) {
+      done(new TandemError('INVALID_JSON', `the body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`), undefined);
+    }
+  });
 
   app.addHook('onRequest', async (req) => {
     const url = req.routeOptions.url;
@@ -182,7 +196,16 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     if (typeof priority !== 'string' || !allowed.includes(priority)) {
       throw new TandemError('INVALID_BODY', `priority must be one of ${allowed.join(', ')}`, 'priority');
     }
-    return act(req, (w, incident, at) => changePriority(w, incident, actor(req, incident), at, priority));
+    return act(req, async (w, incident, at) => {
+      const engagement = deployment.engagement(incident.engagement_id);
+      const pagedBefore = engagement?.priorities.page.includes(incident.priority) ?? true;
+      await changePriority(w, incident, actor(req, incident), at, priority);
+      // Raised into a paging priority while nobody has acknowledged: start paging now, as if it had paged from the start.
+      if (engagement && !pagedBefore && engagement.priorities.page.includes(priority) && incident.status === 'triggered') {
+        const running = await w.ex.selectFrom('escalations').select('id').where('incident_id', '=', incident.id).executeTakeFirst();
+        if (!running) await routeOnOpen(w, { incident, engagement, service: engagement.services.find((s) => s.id === incident.service_id), pages: true }, at);
+      }
+    });
   });
 
   app.post<{ Params: { id: string } }>('/incidents/:id/notes', async (req, reply) => {

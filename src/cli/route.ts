@@ -67,7 +67,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (x.repeat) lines.push(`  then ${x.repeat} more pass${x.repeat > 1 ? 'es' : ''}, every ${(x.pass_length_s ?? 0) / 60}m`);
   if (x.overflow) {
     lines.push(`  overflow: if nobody acknowledges within ${x.overflow.after_s / 60}m, ${x.overflow.to}'s policy ${x.overflow.policy ?? '(none)'} starts too:`);
-    for (const t of x.overflow.tiers) lines.push(`    tier ${t.tier} at +${(x.overflow.after_s + t.after_s) / 60}m: ${t.targets.join(', ')} -> ${t.people.map(name).join(', ') || 'nobody'}`);
+    for (const t of x.overflow.tiers) lines.push(`    tier ${t.tier} at +${(x.overflow.after_s + t.after_s) / 60}m: ${t.targets.join(', ')} -> ${[...t.people.map(name), ...t.team_addresses].join(', ') || 'nobody'}`);
   }
   io.out(lines.join('\n'));
   return 0;

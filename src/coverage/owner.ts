@@ -47,13 +47,13 @@ export function coverageAt(engagement: Engagement, at: number): CoverageSnapshot
 /**
  * The overflow rule that applies to an incident of function `fn` owned by
  * `ownerSide`, or null. Overflow is for the internal side's capacity: when
- * internal owns the incident and has not acknowledged within
- * `overflow.after`, the `overflow.to` side's policy starts as well. It never
- * applies to incidents the overflow side already owns.
+ * the other side owns the incident (normally internal) and has not
+ * acknowledged within `overflow.after`, the `overflow.to` side's policy
+ * starts as well. It never applies to incidents the overflow side already owns.
  */
 export function overflowApplies(engagement: Engagement, fn: string, ownerSide: Side): Overflow | null {
   const o = engagement.coverage.overflow;
-  if (o === undefined || ownerSide !== 'internal' || o.to === ownerSide) return null;
+  if (o === undefined || o.to === ownerSide) return null;
   return o.functions.includes(fn) ? o : null;
 }
 

@@ -15,7 +15,7 @@
 import { sql } from 'kysely';
 import { applyRetriggers, findOpenAlerts, insertAlert, setAlertStatus } from '../alert/store.js';
 import type { RetriggerUpdate } from '../alert/store.js';
-import type { AlertRow, EventRow } from '../db/schema.js';
+import type { AlertRow, EventRow as StoredEvent } from '../db/schema.js';
 import type { Engagement, Service } from '../engagement/model.js';
 import type { Actor } from '../incident/actor.js';
 import { acknowledgeIncident, resolveIncident } from '../incident/commands.js';
@@ -31,6 +31,10 @@ import type { EngineContext, EngineModule } from './engine.js';
 const EVENTS_LOCK = 7_243_501;
 const BATCH = 500;
 
+const APPLIED_COLUMNS = ['id', 'engagement_id', 'service_id', 'integration_type', 'kind', 'received_at', 'actions'] as const;
+/** An accepted event, as much of it as applying it needs. */
+type EventRow = Pick<StoredEvent, (typeof APPLIED_COLUMNS)[number]>;
+
 export function processEventsModule(onOpened: (count: number, engagementId: string) => void = () => {}): EngineModule {
   return {
     name: 'process-events',
@@ -40,7 +44,8 @@ export function processEventsModule(onOpened: (count: number, engagementId: stri
           const lock = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${EVENTS_LOCK}) as ok`.execute(trx);
           if (!lock.rows[0]?.ok) return { count: 0, opened: [] };
         }
-        const events = await trx.selectFrom('events').selectAll().where('processed_at', 'is', null).orderBy('id', 'asc').limit(BATCH).execute();
+        // Not the raw body: it is evidence for the timeline, not input to applying the event.
+        const events = await trx.selectFrom('events').select(APPLIED_COLUMNS).where('processed_at', 'is', null).orderBy('id', 'asc').limit(BATCH).execute();
         if (events.length === 0) return { count: 0, opened: [] };
         const batch = new Batch(new BufferedWriter(trx), ctx);
         await batch.preload(events);

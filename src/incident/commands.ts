@@ -132,6 +132,9 @@ export async function setWaitingStatus(
 
 /** Changes the priority (SLA targets follow it). A no-op when it is already that priority. */
 export async function changePriority(w: IncidentWriter, incident: IncidentRow, actor: Actor, at: number, priority: string): Promise<boolean> {
+  if (incident.status === 'resolved') {
+    throw new TandemError('INVALID_TRANSITION', `incident ${incident.id} is resolved; its priority (and the SLA record it carries) cannot change`);
+  }
   if (incident.priority === priority) return false;
   await updateIncident(w.ex, incident.id, at, { priority });
   await w.timeline([

@@ -40,7 +40,12 @@ export class LiveFeed {
 
   subscribe(s: Subscriber): () => void {
     this.#subscribers.add(s);
-    if (this.#subscribers.size === 1) this.kick();
+    if (this.#subscribers.size === 1) {
+      // Nobody was listening: start from now, not from whatever changed while the feed was idle.
+      this.#cursor = -1;
+      this.#seen.clear();
+      this.kick();
+    }
     return () => this.#subscribers.delete(s);
   }
 

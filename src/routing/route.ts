@@ -5,7 +5,7 @@
  * functions of (engagement, service, instant), shared by the engine and by
  * `tandem route`, so the CLI explains exactly what the server does.
  */
-import { explainCoverage, ownerAt, windowDetailAt } from '../coverage/index.js';
+import { explainCoverage, overflowApplies, ownerAt, windowDetailAt } from '../coverage/index.js';
 import type { CoverageWindow, Engagement, EscalationPolicy, Service, Side, Target, Tier } from '../engagement/model.js';
 import { onCallAt } from '../schedule/index.js';
 
@@ -119,7 +119,7 @@ export interface RouteExplanation {
   tiers: Array<{ tier: number; after_s: number; targets: string[]; people: string[]; team_addresses: string[]; empty_schedules: string[] }>;
   repeat: number;
   pass_length_s: number | null;
-  overflow: { after_s: number; to: Side; policy: string | null; tiers: Array<{ tier: number; after_s: number; targets: string[]; people: string[] }> } | null;
+  overflow: { after_s: number; to: Side; policy: string | null; tiers: Array<{ tier: number; after_s: number; targets: string[]; people: string[]; team_addresses: string[] }> } | null;
 }
 
 /** What `tandem route --json` prints: the decision with each tier resolved to the people it would page at that instant. */
@@ -139,14 +139,14 @@ export function explainRoute(engagement: Engagement, service: Service, at: numbe
     });
   const overflow = engagement.coverage.overflow;
   let overflowOut: RouteExplanation['overflow'] = null;
-  if (overflow && d.side === 'internal' && overflow.functions.includes(service.function)) {
+  if (overflow && overflowApplies(engagement, service.function, d.side)) {
     const policyId = engagement.routing[overflow.to][service.function];
     const policy = engagement.escalationPolicies.find((p) => p.id === policyId);
     overflowOut = {
       after_s: overflow.after.ms / 1000,
       to: overflow.to,
       policy: policy?.id ?? null,
-      tiers: policy ? tiers(policy, at + overflow.after.ms).map(({ tier, after_s, targets, people }) => ({ tier, after_s, targets, people })) : [],
+      tiers: policy ? tiers(policy, at + overflow.after.ms).map(({ tier, after_s, targets, people, team_addresses }) => ({ tier, after_s, targets, people, team_addresses })) : [],
     };
   }
   return {

@@ -235,15 +235,31 @@ export function slaModule(onBreach: (engagementId: string, sla: string, kind: st
   };
 }
 
-/** Present SLA rows as of `now`: elapsed is brought forward from the last look without re-reading history. */
-export function presentSlaRows(rows: readonly IncidentSlaRow[], engagement: Engagement | undefined, now: number) {
+/**
+ * Present SLA rows as of `now`, without re-reading history: elapsed time is
+ * brought forward from the engine's last look, and a stop or pause the
+ * engine has not looked at yet (an acknowledgement a moment ago) is applied
+ * from the incident row, so an action's response already shows its effect.
+ */
+export function presentSlaRows(rows: readonly IncidentSlaRow[], engagement: Engagement | undefined, now: number, incident?: Pick<IncidentRow, 'status' | 'acknowledged_at' | 'resolved_at'>) {
   return rows.map((r) => {
     const sla = engagement?.slas.find((s) => s.id === r.sla_id);
-    const running = r.status === 'running';
-    const gained = !running || !sla || !engagement ? 0 : sla.clock === '24x7' ? Math.max(0, now - r.updated_at) : businessMsBetween(engagement, r.updated_at, Math.max(now, r.updated_at));
+    const stop = !incident ? null : r.kind === 'respond' ? (incident.acknowledged_at ?? incident.resolved_at) : incident.resolved_at;
+    const pausedNow = !!incident && !!sla && (sla.pauseWhile as readonly string[]).includes(incident.status);
+    const live = r.status === 'running' || r.status === 'paused';
+    // Clock time since the engine last looked, up to the stop (if any) and only while not paused.
+    const until = stop !== null && live ? Math.max(r.updated_at, stop) : now;
+    const counting = r.status === 'running' && !(pausedNow && stop === null);
+    const gained = !counting || !sla || !engagement ? 0 : sla.clock === '24x7' ? Math.max(0, until - r.updated_at) : businessMsBetween(engagement, r.updated_at, Math.max(until, r.updated_at));
     const elapsed = r.elapsed_ms + gained;
-    const overdue = running && r.deadline !== null && now > r.deadline;
-    const status = overdue ? 'breached' : r.status;
+    let status = r.status;
+    if (live && r.breached_at === null) {
+      if (stop !== null) status = r.deadline !== null && stop > r.deadline ? 'breached' : 'met';
+      else if (r.status === 'running' && r.deadline !== null && now > r.deadline) status = 'breached';
+      else if (pausedNow) status = 'paused';
+      else if (r.status === 'paused') status = 'running';
+    }
+    const breachedAt = r.breached_at ?? (status === 'breached' ? r.deadline : null);
     return {
       sla: r.sla_id,
       kind: r.kind,
@@ -254,9 +270,9 @@ export function presentSlaRows(rows: readonly IncidentSlaRow[], engagement: Enga
       elapsed_s: Math.round(elapsed / 1000),
       remaining_s: r.target_ms === null ? null : Math.round((r.target_ms - elapsed) / 1000),
       percent_used: r.target_ms === null || r.target_ms === 0 ? null : Math.round((elapsed * 1000) / r.target_ms) / 10,
-      paused: r.status === 'paused',
-      deadline: r.deadline === null ? null : new Date(r.deadline).toISOString(),
-      breached_at: r.breached_at === null ? (overdue && r.deadline !== null ? new Date(r.deadline).toISOString() : null) : new Date(r.breached_at).toISOString(),
+      paused: status === 'paused',
+      deadline: r.deadline === null || status === 'met' ? null : new Date(r.deadline).toISOString(),
+      breached_at: breachedAt === null ? null : new Date(breachedAt).toISOString(),
     };
   });
 }

@@ -158,3 +158,48 @@ describe.each(databaseKinds())('SLA clocks on incidents, on $name', (kind) => {
     expect(of(i, 'sla.breached')[0]?.message).toBe('SLA breached: internal-ola respond target for P1 (30m) was due by 2026-11-27T13:00:00.000Z.');
   });
 });
+
+describe.each(databaseKinds())('priority and SLA details seen through the API, on $name', (kind) => {
+  let h: Harness;
+  let admin: string;
+  afterEach(async () => h?.close());
+
+  it('raising a P5 that paged nobody to P2 starts paging at once; a resolved incident keeps its priority (409)', async () => {
+    h = await startHarness(kind, { start: '2026-11-25T04:47:00Z' });
+    admin = await h.token('admin');
+    // info x criticality 2 (storefront) = P5: opens, pages nobody.
+    expect((await h.ingest('/v2/enqueue', { routing_key: '0a1b2c3d4e5f60718293a4b5c6d7e8f9', event_action: 'trigger', payload: { summary: 'Cart slow', source: 'shop', severity: 'info' } })).statusCode).toBe(202);
+    await h.settle();
+    type I = { id: number; priority: string; timeline: Array<{ kind: string; message: string }>; sla: Array<{ kind: string; status: string }> };
+    const get = async () => (await h.api('GET', '/incidents/ACME-1', admin)).json<{ incident: I }>().incident;
+    let i = await get();
+    expect(i.priority).toBe('P5');
+    expect(i.timeline.filter((t) => t.kind === 'escalation.paged')).toHaveLength(0);
+    h.clock.advance(3 * MIN);
+    expect((await h.api('POST', '/incidents/ACME-1/priority', admin, { priority: 'P2' })).statusCode).toBe(200);
+    await h.settle();
+    i = await get();
+    expect(i.timeline.filter((t) => t.kind === 'escalation.paged').map((t) => t.message)).toEqual(['Tier 1 of partner-noc (1st pass of 3): paging Ana Souza (teams).']);
+    // Acknowledging shows the respond clock met in the same response, before the engine looks again.
+    const acked = (await h.api('POST', '/incidents/ACME-1/acknowledge', admin, undefined)).json<{ incident: I }>().incident;
+    expect(acked.sla.find((c) => c.kind === 'respond')?.status).toBe('met');
+    expect((await h.api('POST', '/incidents/ACME-1/resolve', admin)).statusCode).toBe(200);
+    const late = await h.api('POST', '/incidents/ACME-1/priority', admin, { priority: 'P1' });
+    expect(late.statusCode).toBe(409);
+    expect(late.json()).toMatchObject({ error: { code: 'INVALID_TRANSITION' } });
+  });
+
+  it('an empty JSON body is an empty object; a non-JSON body is 415; the engagement shows business hours as written', async () => {
+    h = await startHarness(kind, { start: '2026-11-25T04:47:00Z' });
+    admin = await h.token('admin');
+    await h.ingest('/v2/enqueue', { routing_key: PAYMENTS, event_action: 'trigger', payload: { summary: 'x', source: 's', severity: 'critical' } });
+    await h.settle();
+    const empty = await h.tandem.http.inject({ method: 'POST', url: '/api/v1/incidents/ACME-1/acknowledge', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, payload: '' });
+    expect(empty.statusCode).toBe(200);
+    const text = await h.tandem.http.inject({ method: 'POST', url: '/api/v1/incidents/ACME-1/notes', headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/plain' }, payload: 'hello' });
+    expect(text.statusCode).toBe(415);
+    expect(text.json()).toMatchObject({ error: { code: 'UNSUPPORTED_MEDIA_TYPE' } });
+    const e = (await h.api('GET', '/engagements/acme', admin)).json<{ engagement: { coverage: { business_hours: unknown } } }>().engagement;
+    expect(e.coverage.business_hours).toEqual({ days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '08:00', to: '18:00' });
+  });
+});

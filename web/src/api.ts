@@ -98,7 +98,8 @@ export interface EngagementDetail extends EngagementSummary {
   teams: Array<{ id: string; name: string; side: Side; members: string[] }>;
   services: Array<{ id: string; name: string; function?: string; criticality?: number; downtime_cost_per_minute?: number | null; integrations?: Array<{ type: string; key_hint: string }> }>;
   coverage: {
-    business_hours: { days: number[]; from: number; to: number } | null;
+    /** As the engagement file writes it: days mon..sun, times HH:MM. */
+    business_hours: { days: string[]; from: string; to: string } | null;
     functions: Record<string, Partial<Record<CoverageWindow, Side>>>;
     overflow: { after: string; to: Side; functions: string[] } | null;
   };

@@ -16,12 +16,11 @@ import { shortZone, useOnCall } from './OnCall';
 const WINDOW_LABEL: Record<string, string> = { business_hours: 'Business hours', after_hours: 'After hours', weekend: 'Weekend', holiday: 'Holiday' };
 const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
-function hhmm(min: number): string {
-  return `${String(Math.floor(min / 60)).padStart(2, '0')}:${String(min % 60).padStart(2, '0')}`;
-}
+const DAY_ORDER = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
-function daysText(days: number[]): string {
-  const sorted = [...days].sort((a, b) => a - b);
+/** "Mon–Fri" for a run of three or more days, else the days listed. */
+function daysText(days: string[]): string {
+  const sorted = days.map((d) => DAY_ORDER.indexOf(d) + 1).filter((n) => n > 0).sort((a, b) => a - b);
   const first = sorted[0];
   const last = sorted[sorted.length - 1];
   if (first !== undefined && last !== undefined && sorted.length === last - first + 1 && sorted.length > 2) return `${DAYS[first - 1]}–${DAYS[last - 1]}`;
@@ -54,7 +53,7 @@ export function EngagementView() {
           {e ? (
             <p className="muted">
               {e.sides.internal.name} with {e.sides.partner.name} · {e.timezone} ({shortZone(e.timezone)}) · incidents numbered {e.incident_prefix}-n
-              {e.coverage.business_hours ? ` · business hours ${daysText(e.coverage.business_hours.days)} ${hhmm(e.coverage.business_hours.from)}–${hhmm(e.coverage.business_hours.to)}` : ''}
+              {e.coverage.business_hours ? ` · business hours ${daysText(e.coverage.business_hours.days)} ${e.coverage.business_hours.from}–${e.coverage.business_hours.to}` : ''}
             </p>
           ) : null}
         </div>
