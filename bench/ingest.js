@@ -88,7 +88,7 @@ function pagerDutyBody({ action, alert }) {
           payload: {
             summary: `[FIRING:1] HighLatency svc-${alert.service} (${alert.id} warning)`,
             source: `host-${alert.id}`,
-            severity: 'warning',
+            severity: process.env.BENCH_SEVERITY ?? 'warning',
             custom_details: { firing: `Labels:\n - alertname = HighLatency\n - instance = ${alert.id}\n - service = svc-${alert.service}\nAnnotations:\n - summary = p99 latency above 500ms`, num_firing: '1', num_resolved: '0' },
           },
           client: 'Alertmanager',

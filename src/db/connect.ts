@@ -61,6 +61,8 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     handle.pragma('journal_mode = WAL');
     handle.pragma('synchronous = NORMAL');
     handle.pragma('busy_timeout = 5000');
+    // A 16 MB page cache keeps the hot B-tree pages (open alerts, recent incidents) in memory.
+    handle.pragma('cache_size = -16384');
     handle.pragma('foreign_keys = ON');
     const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }) });
     return {

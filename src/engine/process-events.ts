@@ -47,7 +47,7 @@ export function processEventsModule(onOpened: (count: number, engagementId: stri
         // Not the raw body: it is evidence for the timeline, not input to applying the event.
         const events = await trx.selectFrom('events').select(APPLIED_COLUMNS).where('processed_at', 'is', null).orderBy('id', 'asc').limit(BATCH).execute();
         if (events.length === 0) return { count: 0, opened: [] };
-        const batch = new Batch(new BufferedWriter(trx), ctx);
+        const batch = new Batch(new BufferedWriter(trx, ctx.database), ctx);
         await batch.preload(events);
         for (const event of events) await batch.apply(event);
         await batch.flush();

@@ -3,6 +3,8 @@
  * appended at once (API calls) or collected and appended together at the end
  * of an engine batch, in order, as one multi-row insert.
  */
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Database } from '../db/connect.js';
 import type { Executor } from '../db/executor.js';
 import type { TimelineEntry } from './timeline.js';
 import { appendTimeline } from './timeline.js';
@@ -30,11 +32,14 @@ export function directWriter(ex: Executor): IncidentWriter {
 /** Collects timeline entries; {@link flush} writes them in the order they came. */
 export class BufferedWriter implements IncidentWriter {
   readonly ex: Executor;
+  readonly #sqlite: BetterSqlite3.Database | undefined;
   #entries: TimelineEntry[] = [];
   #collectors = new Map<string, Collector>();
 
-  constructor(ex: Executor) {
+  /** `database`: where `ex` runs; on SQLite the flush writes through the raw handle (same connection, same transaction). */
+  constructor(ex: Executor, database?: Database) {
     this.ex = ex;
+    this.#sqlite = database?.sqlite;
   }
 
   async timeline(entries: readonly TimelineEntry[]): Promise<void> {
@@ -53,7 +58,6 @@ export class BufferedWriter implements IncidentWriter {
     for (const c of collectors) await c.flush(this.ex);
     const entries = this.#entries;
     this.#entries = [];
-    // 10 columns a row: 300 rows stay far below both databases' parameter limits.
-    for (let i = 0; i < entries.length; i += 300) await appendTimeline(this.ex, entries.slice(i, i + 300));
+    await appendTimeline(this.ex, entries, this.#sqlite);
   }
 }

@@ -166,7 +166,7 @@ export function deliveryModule(options: DeliveryOptions): EngineModule {
             .set((eb) => ({ ...f.set, ...(f.undoAttempt ? { attempts: eb('attempts', '-', 1) } : {}) }))
             .where('id', 'in', f.ids).where('claimed_by', '=', ctx.instanceId).where('status', '=', 'sending').execute();
         }
-        const w = new BufferedWriter(trx);
+        const w = new BufferedWriter(trx, ctx.database);
         await w.timeline(timeline);
         await w.flush();
       });

@@ -187,7 +187,7 @@ export function slaModule(onBreach: (engagementId: string, sla: string, kind: st
         const ids = [...new Set(rows.map((r) => r.incident_id))];
         const incidents = new Map((await trx.selectFrom('incidents').selectAll().where('id', 'in', ids).execute()).map((i) => [i.id, i]));
         const histories = await statusHistories(trx, ids);
-        const w = new BufferedWriter(trx);
+        const w = new BufferedWriter(trx, ctx.database);
         for (const row of rows) {
           const incident = incidents.get(row.incident_id);
           const engagement = ctx.deployment.engagement(row.engagement_id);
