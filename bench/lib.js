@@ -115,7 +115,8 @@ export async function startProcess(command, args, { readyUrl, env, quiet = true 
 export async function startTandem(args, env = {}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS ? process.env.BENCH_SERVER_NODE_ARGS.split(' ') : [];
+  // The flags bin/tandem.js's shebang gives a server started as `tandem serve` or `npm start`.
+  const nodeArgs = ['--max-semi-space-size=8', ...(process.env.BENCH_SERVER_NODE_ARGS ? process.env.BENCH_SERVER_NODE_ARGS.split(' ') : [])];
   const proc = await startProcess(process.execPath, [...nodeArgs, BIN, 'serve', '--port', String(port), ...args], { readyUrl: `${url}/readyz`, env });
   return { ...proc, url, port };
 }

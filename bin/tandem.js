@@ -1,5 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8
 // The `tandem` command. The TypeScript sources are compiled to dist/ by `npm install` (the prepare script).
+// --max-semi-space-size=8: a server that allocates briefly per request does best with a small
+// young generation, the same throughput for tens of megabytes less memory (bench:ingest).
 import { main } from '../dist/cli/main.js';
 
 main(process.argv.slice(2)).then(

@@ -7,6 +7,13 @@ import type { AlertRow } from '../db/schema.js';
 
 export type AlertStatus = 'triggered' | 'acknowledged' | 'resolved';
 
+/**
+ * `status <> 'resolved'` as a literal: SQLite uses the partial index on open
+ * alerts only when the query spells out its condition, not through a bound
+ * parameter (PostgreSQL plans it either way).
+ */
+const OPEN = sql.lit('resolved');
+
 export async function findOpenAlert(ex: Executor, engagementId: string, serviceId: string, dedupKey: string): Promise<AlertRow | undefined> {
   return ex
     .selectFrom('alerts')
@@ -14,7 +21,7 @@ export async function findOpenAlert(ex: Executor, engagementId: string, serviceI
     .where('engagement_id', '=', engagementId)
     .where('service_id', '=', serviceId)
     .where('dedup_key', '=', dedupKey)
-    .where('status', '<>', 'resolved')
+    .where('status', '<>', OPEN)
     .executeTakeFirst();
 }
 
@@ -93,7 +100,7 @@ export async function resolveAlertsOfIncident(ex: Executor, incidentId: number, 
     .updateTable('alerts')
     .set({ status: 'resolved', resolved_at: at, updated_at: at })
     .where('incident_id', '=', incidentId)
-    .where('status', '<>', 'resolved')
+    .where('status', '<>', OPEN)
     .returning('id')
     .execute();
   return rows.map((r) => r.id);
@@ -115,7 +122,7 @@ export async function findOpenAlerts(ex: Executor, engagementId: string, keys: R
         .selectFrom('alerts')
         .selectAll()
         .where('engagement_id', '=', engagementId)
-        .where('status', '<>', 'resolved')
+        .where('status', '<>', OPEN)
         .where((eb) => eb(eb.refTuple('service_id', 'dedup_key'), 'in', chunk.map((k) => eb.tuple(k.serviceId, k.dedupKey))))
         .execute()),
     );

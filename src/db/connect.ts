@@ -61,8 +61,11 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     handle.pragma('journal_mode = WAL');
     handle.pragma('synchronous = NORMAL');
     handle.pragma('busy_timeout = 5000');
-    // A 16 MB page cache keeps the hot B-tree pages (open alerts, recent incidents) in memory.
-    handle.pragma('cache_size = -16384');
+    // An 8 MB page cache keeps the hot B-tree pages (open alerts, recent incidents) in memory.
+    handle.pragma('cache_size = -8192');
+    // Checkpoint every ~40 MB of WAL instead of 4 MB: under a write-heavy load, hot pages are
+    // written back once instead of many times, and commits pay for far fewer checkpoints.
+    handle.pragma('wal_autocheckpoint = 10000');
     handle.pragma('foreign_keys = ON');
     const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }) });
     return {

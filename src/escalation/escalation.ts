@@ -9,6 +9,7 @@
  * Nothing is remembered in memory, so a restarted server fires every overdue
  * step exactly once.
  */
+import { sql } from 'kysely';
 import { overflowApplies } from '../coverage/index.js';
 import type { Insertable, Selectable } from 'kysely';
 import type { EscalationStepRow, EscalationStepsTable, EscalationsTable, IncidentRow } from '../db/schema.js';
@@ -176,7 +177,7 @@ export function escalationModule(): EngineModule {
         const steps = await trx
           .selectFrom('escalation_steps')
           .selectAll()
-          .where('status', '=', 'pending')
+          .where('status', '=', sql.lit('pending'))
           .where('due_at', '<=', now)
           .orderBy('due_at')
           .orderBy('id')
@@ -196,7 +197,7 @@ export function escalationModule(): EngineModule {
       });
     },
     nextDue: async (ctx) => {
-      const row = await ctx.database.db.selectFrom('escalation_steps').select((eb) => eb.fn.min('due_at').as('next')).where('status', '=', 'pending').executeTakeFirst();
+      const row = await ctx.database.db.selectFrom('escalation_steps').select((eb) => eb.fn.min('due_at').as('next')).where('status', '=', sql.lit('pending')).executeTakeFirst();
       return row?.next === null || row?.next === undefined ? null : Number(row.next);
     },
   };
@@ -311,6 +312,6 @@ async function finish(b: StepBatch, escalationId: number, policy: EscalationPoli
 
 /** Pending steps of an incident (for the API and tests). */
 export async function pendingSteps(ctx: { database: EngineContext['database'] }, incidentId: number): Promise<EscalationStepRow[]> {
-  return ctx.database.db.selectFrom('escalation_steps').selectAll().where('incident_id', '=', incidentId).where('status', '=', 'pending').orderBy('due_at').execute();
+  return ctx.database.db.selectFrom('escalation_steps').selectAll().where('incident_id', '=', incidentId).where('status', '=', sql.lit('pending')).orderBy('due_at').execute();
 }
 

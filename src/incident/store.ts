@@ -2,6 +2,7 @@
  * Incidents: what people respond to. Every query is scoped to engagements the
  * caller may see; an incident outside that scope simply does not exist.
  */
+import { sql } from 'kysely';
 import type { Executor } from '../db/executor.js';
 import type { IncidentRow } from '../db/schema.js';
 
@@ -117,7 +118,7 @@ export async function findOpenIncidentByGroup(ex: Executor, engagementId: string
     .where('engagement_id', '=', engagementId)
     .where('service_id', '=', serviceId)
     .where('group_key', '=', groupKey)
-    .where('status', '<>', 'resolved')
+    .where('status', '<>', sql.lit('resolved'))
     .orderBy('id', 'desc')
     .executeTakeFirst();
 }

@@ -8,6 +8,13 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { Database } from '../db/connect.js';
 import type { IngestEvent } from './event.js';
 
+/** Where accepted events go: resolves once the event is durably stored. */
+export interface EventSink {
+  append(event: IngestEvent): Promise<void>;
+  /** Resolves when nothing is waiting to be stored (graceful shutdown). */
+  drained(): Promise<void>;
+}
+
 export interface InboxOptions {
   /** Most events in one commit. */
   maxBatch?: number;
@@ -23,7 +30,7 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
-export class Inbox {
+export class Inbox implements EventSink {
   readonly #database: Database;
   readonly #maxBatch: number;
   readonly #maxInFlight: number;

@@ -13,13 +13,13 @@ import type { Metrics } from '../telemetry/metrics.js';
 import { parseAlertmanagerWebhook } from './alertmanager.js';
 import type { IngestAction, IngestEvent } from './event.js';
 import { parseGeneric } from './generic.js';
-import type { Inbox } from './inbox.js';
+import type { EventSink } from './inbox.js';
 import { parsePagerDutyAlert, parsePagerDutyChange } from './pagerduty.js';
 import type { RateLimiter } from './rate-limit.js';
 
 export interface IngestDeps {
   readonly deployment: Deployment;
-  readonly inbox: Inbox;
+  readonly inbox: EventSink;
   readonly limiter: RateLimiter;
   readonly clock: Clock;
   readonly metrics: Metrics;

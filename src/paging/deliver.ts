@@ -9,6 +9,7 @@
  * result on each incident's timeline. Retryable failures back off
  * exponentially; permanent ones, or too many attempts, mark it failed.
  */
+import { sql } from 'kysely';
 import type { IncidentRow, NotificationRow } from '../db/schema.js';
 import { incidentPrefix } from '../deployment/deployment.js';
 import type { Engagement } from '../engagement/model.js';
@@ -66,7 +67,10 @@ export function deliveryModule(options: DeliveryOptions): EngineModule {
           .selectFrom('notifications')
           .selectAll()
           .where('next_attempt_at', '<=', now)
-          .where((eb) => eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'sending'), eb('lease_until', '<=', now)])]))
+          // Literal statuses: SQLite uses a partial index only when the query names its condition
+          // as written, not through a bound parameter.
+          .where('status', 'in', [sql.lit('pending'), sql.lit('sending')])
+          .where((eb) => eb.or([eb('status', '=', sql.lit('pending')), eb('lease_until', '<=', now)]))
           .orderBy('next_attempt_at')
           .orderBy('id')
           .limit(claimLimit)
@@ -173,7 +177,7 @@ export function deliveryModule(options: DeliveryOptions): EngineModule {
       return claimed.length === claimLimit;
     },
     nextDue: async (ctx) => {
-      const row = await ctx.database.db.selectFrom('notifications').select((eb) => eb.fn.min('next_attempt_at').as('next')).where('status', 'in', ['pending', 'sending']).executeTakeFirst();
+      const row = await ctx.database.db.selectFrom('notifications').select((eb) => eb.fn.min('next_attempt_at').as('next')).where('status', 'in', [sql.lit('pending'), sql.lit('sending')]).executeTakeFirst();
       return row?.next === null || row?.next === undefined ? null : Number(row.next);
     },
   };

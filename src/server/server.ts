@@ -4,7 +4,6 @@
  * lifecycle (SIGHUP reload, graceful shutdown). Tests start it in-process
  * with a virtual clock; `tandem serve` starts it for real.
  */
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import pino from 'pino';
@@ -18,17 +17,9 @@ import { applyEngagements } from '../deployment/apply.js';
 import { Deployment } from '../deployment/deployment.js';
 import type { Diagnostic } from '../engagement/index.js';
 import { formatDiagnostic, loadEngagements } from '../engagement/index.js';
-import { Engine } from '../engine/engine.js';
-import type { EngineContext } from '../engine/engine.js';
-import { emptyHooks } from '../engine/hooks.js';
-import { processEventsModule } from '../engine/process-events.js';
-import { escalationModule, routeOnOpen } from '../escalation/escalation.js';
-import { inboxChannels } from '../inbox/inbox.js';
+import type { Engine } from '../engine/engine.js';
 import { inboxRoutes } from '../inbox/routes.js';
 import { dashboardRoutes } from '../dashboard/routes.js';
-import type { ChannelRegistry } from '../notify/channel.js';
-import { checkNotifySettings, createChannels } from '../notify/settings.js';
-import { deliveryModule } from '../paging/deliver.js';
 import { CalendarLinks } from '../calendar/links.js';
 import { calendarRoutes } from '../calendar/routes.js';
 import { LinkSigner } from '../respond/links.js';
@@ -40,8 +31,8 @@ import type { Settings } from '../settings/settings.js';
 import { createMetrics } from '../telemetry/metrics.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { buildHttp } from './http.js';
+import { buildChannels, createEngines } from './engines.js';
 import { presentIncidents } from '../api/presenters.js';
-import { slaModule, slaOnOpen } from '../sla/engine.js';
 import { LiveFeed } from '../live/feed.js';
 
 export interface StartOptions {
@@ -63,7 +54,6 @@ export interface Tandem {
   readonly escalation: Engine;
   /** Sends the outbox (its own loop, so a slow provider never delays an escalation). */
   readonly delivery: Engine;
-  readonly channels: ChannelRegistry;
   readonly links: LinkSigner;
   readonly http: FastifyInstance;
   readonly inbox: Inbox;
@@ -105,41 +95,18 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
   const linkKey = await serverSecret(database, 'link-signing-key', settings.secret, clock.now());
   const links = new LinkSigner(linkKey, settings.publicUrl);
   const calendars = new CalendarLinks(linkKey, settings.publicUrl);
-  const channels =
-    settings.notify === 'inbox'
-      ? inboxChannels(database, clock)
-      : createChannels(
-          checkNotifySettings({
-            ...(settings.smtpUrl ? { smtpUrl: settings.smtpUrl } : {}),
-            emailFrom: settings.emailFrom,
-            ...(settings.twilio ? { twilio: { accountSid: settings.twilio.accountSid, authToken: settings.twilio.authToken, from: settings.twilio.from, ...(settings.twilio.baseUrl ? { baseUrl: settings.twilio.baseUrl } : {}) } } : {}),
-            ...(settings.slackBaseUrl ? { slackBaseUrl: settings.slackBaseUrl } : {}),
-            ...(settings.teamsBaseUrl ? { teamsBaseUrl: settings.teamsBaseUrl } : {}),
-            ...(settings.webhookBaseUrl ? { webhookBaseUrl: settings.webhookBaseUrl } : {}),
-            webhookSecret: await serverSecret(database, 'webhook-signing-secret', settings.webhookSecret, clock.now()),
-          }),
-          clock,
-        );
-  const hooks = emptyHooks();
-  hooks.opened.push(routeOnOpen, slaOnOpen);
-  const ctx: EngineContext = { database, clock, deployment, log: log.child({ component: 'engine' }), hooks, instanceId: randomBytes(4).toString('hex') };
-  const delivery = new Engine(ctx, [deliveryModule({ channels, links, publicUrl: settings.publicUrl, perContactPerMinute: settings.perContactPerMinute })], { pollMs: settings.enginePollMs });
   const feed = new LiveFeed(database, log.child({ component: 'live' }), (rows) => presentIncidents(database.db, deployment, rows, clock.now()));
-  // Three loops, so that a large batch of events never delays a due escalation, and a slow
-  // provider never delays either: events -> escalation (and SLA clocks) -> delivery.
-  const escalation = new Engine(ctx, [escalationModule(), slaModule((engagement, sla, kind) => metrics.slaBreaches.inc({ engagement, sla, kind }))], {
-    pollMs: settings.enginePollMs,
-    afterPass: () => {
-      delivery.kick();
-      feed.kick();
-    },
-  });
-  const engine = new Engine(ctx, [processEventsModule((n, engagement) => metrics.incidentsOpened.inc({ engagement }, n))], {
-    pollMs: settings.enginePollMs,
-    afterPass: () => {
-      escalation.kick();
-      feed.kick();
-    },
+  const { engine, escalation, delivery } = createEngines({
+    settings,
+    database,
+    clock,
+    deployment,
+    log,
+    links,
+    channels: await buildChannels(settings, database, clock),
+    onIncidentsOpened: (engagement, n) => metrics.incidentsOpened.inc({ engagement }, n),
+    onSlaBreach: (engagement, sla, kind) => metrics.slaBreaches.inc({ engagement, sla, kind }),
+    onChanged: () => feed.kick(),
   });
   const runEngine = settings.engine && (options.engineLoop ?? true);
   const inbox = new Inbox(database, { onCommit: () => engine.kick() });
@@ -184,7 +151,6 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     engine,
     escalation,
     delivery,
-    channels,
     links,
     http,
     inbox,

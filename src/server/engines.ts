@@ -1,0 +1,87 @@
+/**
+ * Building the engine: the three loops (events -> escalation and SLA
+ * clocks -> delivery) and the channels they page through.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock/clock.js';
+import type { Database } from '../db/connect.js';
+import type { Deployment } from '../deployment/deployment.js';
+import { Engine } from '../engine/engine.js';
+import type { EngineContext } from '../engine/engine.js';
+import { emptyHooks } from '../engine/hooks.js';
+import { processEventsModule } from '../engine/process-events.js';
+import { escalationModule, routeOnOpen } from '../escalation/escalation.js';
+import { inboxChannels } from '../inbox/inbox.js';
+import type { ChannelRegistry } from '../notify/channel.js';
+import { checkNotifySettings, createChannels } from '../notify/settings.js';
+import { deliveryModule } from '../paging/deliver.js';
+import type { LinkSigner } from '../respond/links.js';
+import { serverSecret } from '../secrets/secrets.js';
+import type { Settings } from '../settings/settings.js';
+import { slaModule, slaOnOpen } from '../sla/engine.js';
+
+/** The channels pages go out through: the providers, or the demo inbox. */
+export async function buildChannels(settings: Settings, database: Database, clock: Clock): Promise<ChannelRegistry> {
+  if (settings.notify === 'inbox') return inboxChannels(database, clock);
+  return createChannels(
+    checkNotifySettings({
+      ...(settings.smtpUrl ? { smtpUrl: settings.smtpUrl } : {}),
+      emailFrom: settings.emailFrom,
+      ...(settings.twilio ? { twilio: { accountSid: settings.twilio.accountSid, authToken: settings.twilio.authToken, from: settings.twilio.from, ...(settings.twilio.baseUrl ? { baseUrl: settings.twilio.baseUrl } : {}) } } : {}),
+      ...(settings.slackBaseUrl ? { slackBaseUrl: settings.slackBaseUrl } : {}),
+      ...(settings.teamsBaseUrl ? { teamsBaseUrl: settings.teamsBaseUrl } : {}),
+      ...(settings.webhookBaseUrl ? { webhookBaseUrl: settings.webhookBaseUrl } : {}),
+      webhookSecret: await serverSecret(database, 'webhook-signing-secret', settings.webhookSecret, clock.now()),
+    }),
+    clock,
+  );
+}
+
+export interface EngineDeps {
+  readonly settings: Settings;
+  readonly database: Database;
+  readonly clock: Clock;
+  readonly deployment: Deployment;
+  readonly log: Logger;
+  readonly links: LinkSigner;
+  readonly channels: ChannelRegistry;
+  readonly onIncidentsOpened: (engagement: string, count: number) => void;
+  readonly onSlaBreach: (engagement: string, sla: string, kind: string) => void;
+  /** Something changed that dashboards show (a pass did work). */
+  readonly onChanged: () => void;
+}
+
+export interface Engines {
+  /** Applies accepted events to alerts and incidents (and routes new incidents). */
+  readonly engine: Engine;
+  /** Fires due escalation steps and SLA clocks. */
+  readonly escalation: Engine;
+  /** Sends the outbox (its own loop, so a slow provider never delays an escalation). */
+  readonly delivery: Engine;
+}
+
+export function createEngines(d: EngineDeps): Engines {
+  const hooks = emptyHooks();
+  hooks.opened.push(routeOnOpen, slaOnOpen);
+  const ctx: EngineContext = { database: d.database, clock: d.clock, deployment: d.deployment, log: d.log.child({ component: 'engine' }), hooks, instanceId: randomBytes(4).toString('hex') };
+  const poll = { pollMs: d.settings.enginePollMs };
+  const delivery = new Engine(ctx, [deliveryModule({ channels: d.channels, links: d.links, publicUrl: d.settings.publicUrl, perContactPerMinute: d.settings.perContactPerMinute })], poll);
+  // Three loops, so that a large batch of events never delays a due escalation, and a slow
+  // provider never delays either.
+  const escalation = new Engine(ctx, [escalationModule(), slaModule(d.onSlaBreach)], {
+    ...poll,
+    afterPass: () => {
+      delivery.kick();
+      d.onChanged();
+    },
+  });
+  const engine = new Engine(ctx, [processEventsModule((n, engagement) => d.onIncidentsOpened(engagement, n))], {
+    ...poll,
+    afterPass: () => {
+      escalation.kick();
+      d.onChanged();
+    },
+  });
+  return { engine, escalation, delivery };
+}
