@@ -164,3 +164,18 @@ function networkError(err: unknown, timeoutMs: number): string {
   }
   return `network error: ${String(err)}`;
 }
+
+/**
+ * POSTs a JSON body to a contact's webhook URL (Slack, Teams, a generic
+ * webhook), its origin rebased when a base URL is configured. A URL that
+ * does not parse is a permanent failure, named for `what`.
+ */
+export async function postToContact(o: { what: string; to: string; baseUrl: string | undefined; headers: Record<string, string>; body: string; timeoutMs: number }): Promise<HttpAttempt> {
+  let url: string;
+  try {
+    url = rebaseOrigin(o.to, o.baseUrl);
+  } catch {
+    return { ok: false, result: { status: 'permanent', error: `invalid ${o.what} URL: ${o.to}` } };
+  }
+  return postOnce({ url, headers: o.headers, body: o.body, timeoutMs: o.timeoutMs });
+}

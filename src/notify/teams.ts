@@ -8,7 +8,7 @@
  */
 import type { Clock } from '../clock/clock.js';
 import type { Channel, DeliveryResult, IncidentRef, OutboundMessage } from './channel.js';
-import { classifyStatus, describeAnswer, postOnce, rebaseOrigin } from './http-delivery.js';
+import { classifyStatus, describeAnswer, postToContact } from './http-delivery.js';
 import {
   bundleListing,
   formatInstant,
@@ -148,14 +148,10 @@ export class TeamsChannel implements Channel {
   }
 
   async send(message: OutboundMessage): Promise<DeliveryResult> {
-    let url: string;
-    try {
-      url = rebaseOrigin(message.to, this.#options.baseUrl);
-    } catch {
-      return { status: 'permanent', error: `invalid Teams webhook URL: ${message.to}` };
-    }
-    const attempt = await postOnce({
-      url,
+    const attempt = await postToContact({
+      what: 'Teams webhook',
+      to: message.to,
+      baseUrl: this.#options.baseUrl,
       headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': this.#options.userAgent },
       body: JSON.stringify(teamsPayload(message)),
       timeoutMs: this.#options.timeoutMs,

@@ -14,7 +14,7 @@
  */
 import type { Clock } from '../clock/clock.js';
 import type { Channel, DeliveryResult, IncidentRef, OutboundMessage } from './channel.js';
-import { classifyStatus, describeAnswer, postOnce, rebaseOrigin } from './http-delivery.js';
+import { classifyStatus, describeAnswer, postToContact } from './http-delivery.js';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signTandemPayload } from './signature.js';
 
 export { verifyTandemSignature, signTandemPayload, SIGNATURE_HEADER, DELIVERY_HEADER } from './signature.js';
@@ -87,16 +87,12 @@ export class WebhookChannel implements Channel {
   }
 
   async send(message: OutboundMessage): Promise<DeliveryResult> {
-    let url: string;
-    try {
-      url = rebaseOrigin(message.to, this.#options.baseUrl);
-    } catch {
-      return { status: 'permanent', error: `invalid webhook URL: ${message.to}` };
-    }
     const now = this.#options.clock.now();
     const body = JSON.stringify(webhookPayload(message, now));
-    const attempt = await postOnce({
-      url,
+    const attempt = await postToContact({
+      what: 'webhook',
+      to: message.to,
+      baseUrl: this.#options.baseUrl,
       headers: {
         'content-type': 'application/json',
         'user-agent': `Tandem/${this.#options.version}`,
