@@ -42,6 +42,21 @@ describe('tandem serve as a process (SQLite)', () => {
       incidents = ((await (await fetch(`${server.url}/api/v1/incidents`, { headers: { authorization: `Bearer ${token ?? ''}` } })).json()) as { incidents: typeof incidents }).incidents;
     }
     expect(incidents[0]).toMatchObject({ number: 'ACME-1', status: 'triggered', service: { id: 'payments-api' } });
+    // The page the on-call engineer gets lands in the demo inbox; its Acknowledge button works.
+    type Inbox = { messages: Array<{ subject: string; incidents: Array<{ number: string; acknowledge: string }> }> };
+    let inbox: Inbox = { messages: [] };
+    for (let i = 0; i < 50 && inbox.messages.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      inbox = (await (await fetch(`${server.url}/inbox.json`)).json()) as Inbox;
+    }
+    const page = inbox.messages[0];
+    expect(page?.subject).toContain('ACME-1');
+    const ack = page?.incidents[0]?.acknowledge ?? '';
+    expect((await fetch(ack)).status).toBe(200);
+    const done = await fetch(ack, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(await done.text()).toMatch(/Acknowledged by /);
+    const after = ((await (await fetch(`${server.url}/api/v1/incidents/ACME-1`, { headers: { authorization: `Bearer ${token ?? ''}` } })).json()) as { incident: { status: string } }).incident;
+    expect(after.status).toBe('acknowledged');
     // A restart prints the same demo token: it was kept beside the database.
     await server.stop();
     server = await startServerProcess(['--demo', '--db', `sqlite:${join(dir, 'tandem.db')}`]);
