@@ -14,17 +14,6 @@ export type AlertStatus = 'triggered' | 'acknowledged' | 'resolved';
  */
 const OPEN = sql.lit('resolved');
 
-export async function findOpenAlert(ex: Executor, engagementId: string, serviceId: string, dedupKey: string): Promise<AlertRow | undefined> {
-  return ex
-    .selectFrom('alerts')
-    .selectAll()
-    .where('engagement_id', '=', engagementId)
-    .where('service_id', '=', serviceId)
-    .where('dedup_key', '=', dedupKey)
-    .where('status', '<>', OPEN)
-    .executeTakeFirst();
-}
-
 export interface NewAlert {
   engagementId: string;
   serviceId: string;
@@ -60,25 +49,6 @@ export async function insertAlert(ex: Executor, a: NewAlert): Promise<number> {
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
-}
-
-/** A re-trigger: the alert's log grows, its summary and details follow the newest event. */
-export async function retriggerAlert(
-  ex: Executor,
-  id: number,
-  update: { summary?: string; severity?: string; details?: Record<string, unknown> | null; at: number },
-): Promise<void> {
-  await ex
-    .updateTable('alerts')
-    .set((eb) => ({
-      updated_at: update.at,
-      event_count: eb('event_count', '+', 1),
-      ...(update.summary === undefined ? {} : { summary: update.summary }),
-      ...(update.severity === undefined ? {} : { severity: update.severity }),
-      ...(update.details === undefined ? {} : { details: update.details === null ? null : JSON.stringify(update.details) }),
-    }))
-    .where('id', '=', id)
-    .execute();
 }
 
 export async function setAlertStatus(ex: Executor, id: number, status: AlertStatus, at: number): Promise<void> {

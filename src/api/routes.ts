@@ -17,7 +17,7 @@ import { directWriter } from '../incident/writer.js';
 import type { IncidentWriter } from '../incident/writer.js';
 import type { CalendarLinks } from '../calendar/links.js';
 import type { LiveFeed } from '../live/feed.js';
-import { routeOnOpen } from '../escalation/escalation.js';
+import { escalateIfRaised } from '../escalation/escalation.js';
 import { liveRoutes } from './live.js';
 import { reportRoutes } from './reports.js';
 import { actorOf, authenticate, principalOf, requireRole, scopeEngagements } from './auth.js';
@@ -197,14 +197,10 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
       throw new TandemError('INVALID_BODY', `priority must be one of ${allowed.join(', ')}`, 'priority');
     }
     return act(req, async (w, incident, at) => {
-      const engagement = deployment.engagement(incident.engagement_id);
-      const pagedBefore = engagement?.priorities.page.includes(incident.priority) ?? true;
+      const before = incident.priority;
       await changePriority(w, incident, actor(req, incident), at, priority);
-      // Raised into a paging priority while nobody has acknowledged: start paging now, as if it had paged from the start.
-      if (engagement && !pagedBefore && engagement.priorities.page.includes(priority) && incident.status === 'triggered') {
-        const running = await w.ex.selectFrom('escalations').select('id').where('incident_id', '=', incident.id).executeTakeFirst();
-        if (!running) await routeOnOpen(w, { incident, engagement, service: engagement.services.find((s) => s.id === incident.service_id), pages: true }, at);
-      }
+      const engagement = deployment.engagement(incident.engagement_id);
+      if (engagement) await escalateIfRaised(w, incident, engagement, before);
     });
   });
 

@@ -5,7 +5,7 @@
  * Every table but `tokens` and `integration_keys` carries `engagement_id`:
  * the unit of tenancy.
  */
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { Generated, Selectable } from 'kysely';
 
 type Id = Generated<number>;
 
@@ -320,4 +320,3 @@ export type EventRow = Selectable<EventsTable>;
 export type NotificationRow = Selectable<NotificationsTable>;
 export type EscalationStepRow = Selectable<EscalationStepsTable>;
 export type IncidentSlaRow = Selectable<IncidentSlasTable>;
-export type NewTimeline = Insertable<TimelineTable>;

@@ -15,7 +15,6 @@ export interface IntegrationRef {
 export class Deployment {
   #engagements = new Map<string, LoadedEngagement>();
   #keys = new Map<string, IntegrationRef>();
-  #listeners: Array<(d: Deployment) => void> = [];
 
   constructor(loaded: readonly LoadedEngagement[] = []) {
     this.replace(loaded);
@@ -33,11 +32,6 @@ export class Deployment {
     }
     this.#engagements = engagements;
     this.#keys = keys;
-    for (const listener of this.#listeners) listener(this);
-  }
-
-  onChange(listener: (d: Deployment) => void): void {
-    this.#listeners.push(listener);
   }
 
   integration(key: string): IntegrationRef | undefined {
@@ -46,10 +40,6 @@ export class Deployment {
 
   engagement(id: string): Engagement | undefined {
     return this.#engagements.get(id)?.engagement;
-  }
-
-  loaded(id: string): LoadedEngagement | undefined {
-    return this.#engagements.get(id);
   }
 
   all(): Engagement[] {

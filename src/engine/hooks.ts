@@ -6,6 +6,7 @@
 import type { IncidentWriter } from '../incident/writer.js';
 import type { IncidentRow } from '../db/schema.js';
 import type { Engagement, Service } from '../engagement/model.js';
+import type { RouteDecision } from '../routing/route.js';
 
 export interface OpenedIncident {
   readonly incident: IncidentRow;
@@ -13,6 +14,8 @@ export interface OpenedIncident {
   readonly service: Service | undefined;
   /** Whether the priority pages anyone (`priorities.page`). */
   readonly pages: boolean;
+  /** The routing decision made when it opened, when the opener made one (saves deciding twice). */
+  readonly route?: RouteDecision;
 }
 
 export interface IncidentHooks {

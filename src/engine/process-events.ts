@@ -20,7 +20,7 @@ import type { Engagement, Service } from '../engagement/model.js';
 import type { Actor } from '../incident/actor.js';
 import { acknowledgeIncident, resolveIncident } from '../incident/commands.js';
 import { IncidentNumbers, adjustAlertCounts, findOpenIncidentByGroup, getIncident, insertIncident } from '../incident/store.js';
-import { ownerAt } from '../coverage/index.js';
+import { routeIncident } from '../routing/route.js';
 import { BufferedWriter } from '../incident/writer.js';
 import type { AlertAction, ChangeAction, IngestAction } from '../ingest/event.js';
 import { priorityFor } from '../priority/priority.js';
@@ -227,6 +227,8 @@ class Batch {
       }
       const criticality = c.service?.criticality ?? 3;
       const decision = c.engagement ? priorityFor(c.engagement, severity, criticality) : { priority: 'P3', pages: true, reason: `severity ${severity}; engagement not loaded` };
+      // Who owns it is decided at the instant it opens; the routing hook records why.
+      const route = c.engagement && c.service ? routeIncident(c.engagement, c.service, at) : undefined;
       const incident = await insertIncident(w.ex, {
         engagementId: e,
         serviceId: event.service_id,
@@ -234,8 +236,7 @@ class Batch {
         severity,
         priority: decision.priority,
         groupKey: action.groupKey ?? null,
-        // Who owns it is decided at the instant it opens (the routing hook records why).
-        side: c.engagement && c.service ? ownerAt(c.engagement, c.service.function, at).side : null,
+        side: route?.side ?? null,
         at,
         number: await this.#numbers.next(e),
       });
@@ -253,7 +254,7 @@ class Batch {
       ]);
       this.opened.push(e);
       if (c.engagement) {
-        for (const hook of this.#ctx.hooks.opened) await hook(w, { incident, engagement: c.engagement, service: c.service, pages: decision.pages }, at);
+        for (const hook of this.#ctx.hooks.opened) await hook(w, { incident, engagement: c.engagement, service: c.service, pages: decision.pages, ...(route ? { route } : {}) }, at);
       }
       return;
     }

@@ -13,7 +13,7 @@ import { sql } from 'kysely';
 import { overflowApplies } from '../coverage/index.js';
 import type { Insertable, Selectable } from 'kysely';
 import type { EscalationStepRow, EscalationStepsTable, EscalationsTable, IncidentRow } from '../db/schema.js';
-import type { EscalationPolicy, Side } from '../engagement/model.js';
+import type { Engagement, EscalationPolicy, Side } from '../engagement/model.js';
 import { engineTransaction } from '../engine/engine.js';
 import type { EngineContext, EngineModule } from '../engine/engine.js';
 import type { OpenedIncident } from '../engine/hooks.js';
@@ -89,7 +89,7 @@ export async function routeOnOpen(w: IncidentWriter, opened: OpenedIncident, _at
   const { incident, engagement, service } = opened;
   if (!service) return;
   const at = incident.created_at;
-  const decision = routeIncident(engagement, service, at);
+  const decision = opened.route ?? routeIncident(engagement, service, at);
   if (incident.side !== decision.side) {
     await updateIncident(w.ex, incident.id, at, { side: decision.side });
     incident.side = decision.side;
@@ -165,6 +165,20 @@ class StepBatch {
     await insertNotifications(this.w, this.notifications);
     await this.w.flush();
   }
+}
+
+/**
+ * An incident raised from a priority that pages nobody into one that pages,
+ * while still unacknowledged: routing and escalation start now, as if it had
+ * paged from the start (tier times count from its opening, so the first
+ * tiers are due at once).
+ */
+export async function escalateIfRaised(w: IncidentWriter, incident: IncidentRow, engagement: Engagement, previousPriority: string): Promise<void> {
+  const paged = engagement.priorities.page;
+  if (paged.includes(previousPriority) || !paged.includes(incident.priority) || incident.status !== 'triggered') return;
+  const running = await w.ex.selectFrom('escalations').select('id').where('incident_id', '=', incident.id).executeTakeFirst();
+  if (running) return;
+  await routeOnOpen(w, { incident, engagement, service: engagement.services.find((s) => s.id === incident.service_id), pages: true }, incident.created_at);
 }
 
 /** The engine module that fires due escalation steps. */
@@ -308,10 +322,5 @@ async function finish(b: StepBatch, escalationId: number, policy: EscalationPoli
       { ...base, kind: 'escalation.finished', message: `Escalation ${policy.id} finished: every tier paged${policy.repeat ? ` ${policy.repeat + 1} times` : ''} and nobody acknowledged.`, data: { policy: policy.id } },
     ]);
   }
-}
-
-/** Pending steps of an incident (for the API and tests). */
-export async function pendingSteps(ctx: { database: EngineContext['database'] }, incidentId: number): Promise<EscalationStepRow[]> {
-  return ctx.database.db.selectFrom('escalation_steps').selectAll().where('incident_id', '=', incidentId).where('status', '=', sql.lit('pending')).orderBy('due_at').execute();
 }
 

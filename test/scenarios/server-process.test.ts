@@ -89,6 +89,9 @@ describe('tandem serve as a process (SQLite)', () => {
     expect(server.output()).toContain('keeping the running configuration');
     expect(await send(NEW_KEY)).toBe(202);
     expect(await send(PD_KEY)).toBe(202);
+    // Logs are JSON lines, one per request, carrying its request id.
+    const line = server.output().split('\n').find((l) => l.includes('"route":"/v2/enqueue"') && l.includes('"status":202'));
+    expect(JSON.parse(line ?? '{}')).toMatchObject({ msg: 'request', method: 'POST', status: 202, reqId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
   });
 
   it('SIGTERM finishes the requests in flight: each one half-sent when the signal came gets its 202', async () => {
@@ -148,6 +151,19 @@ describe('tandem serve as a process (SQLite)', () => {
     expect(((await ack.json()) as { incident: { acknowledged_by: string } }).incident.acknowledged_by).toBe('person:kim');
     const resolved = tandem(['send', '--url', server.url, '--key', PD_KEY, '--action', 'resolve', '--dedup', 'disk-db-1']);
     expect(resolved.status).toBe(0);
+
+    // list shows it (never the secret); revoke ends it, for the API and for dashboard sessions alike.
+    const id = /token ([0-9a-f]{12})/.exec(created.stdout)?.[1] ?? '';
+    const listed = tandem(['token', 'list', '--db', db]);
+    expect(listed.stdout).toMatch(new RegExp(`${id}\\s+responder\\s+acme\\s+person:kim`));
+    expect(listed.stdout).not.toContain(token);
+    const session = await fetch(`${server.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+    const cookie = (session.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    expect((await fetch(`${server.url}/api/v1/me`, { headers: { cookie } })).status).toBe(200);
+    expect(tandem(['token', 'revoke', id, '--db', db]).status).toBe(0);
+    expect((await fetch(`${server.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+    expect((await fetch(`${server.url}/api/v1/me`, { headers: { cookie } })).status).toBe(401);
+    expect(tandem(['token', 'revoke', id, '--db', db]).status).toBe(1);
   });
 
   it('tandem serve refuses a bad engagement file with file:line:col and exit 1', () => {

@@ -22,10 +22,9 @@ export function currentTheme(): Theme {
   return stored() ?? (media.matches ? 'dark' : 'light');
 }
 
+/** The stylesheet has one dark palette, keyed on data-theme: the system preference is resolved here. */
 function apply(): void {
-  const chosen = stored();
-  if (chosen) document.documentElement.dataset['theme'] = chosen;
-  else delete document.documentElement.dataset['theme'];
+  document.documentElement.dataset['theme'] = currentTheme();
   for (const l of listeners) l();
 }
 
