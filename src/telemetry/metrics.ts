@@ -16,7 +16,14 @@ export interface Metrics {
 
 export function createMetrics(options: { processMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
-  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'tandem_' });
+  if (options.processMetrics ?? true) {
+    // Standard names (process_*, nodejs_*), unprefixed, so stock dashboards find them.
+    collectDefaultMetrics({ register: registry });
+    // prom-client's three gauges named *_total break Prometheus naming (promtool
+    // check metrics: "non-counter metrics should not have _total suffix"); each is
+    // the sum of its per-type gauge (nodejs_active_handles{type} etc.), so drop them.
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
+  }
   return {
     registry,
     eventsAccepted: new Counter({
@@ -27,7 +34,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     }),
     eventsRejected: new Counter({
       name: 'tandem_events_rejected_total',
-      help: 'Ingest requests refused, by integration type and reason (invalid, unknown_key, rate_limited, too_large, not_json, error).',
+      help: 'Ingest requests refused, by integration type and reason (invalid, unknown_key, rate_limited, too_large, too_complex, not_json, error).',
       labelNames: ['integration', 'reason'],
       registers: [registry],
     }),

@@ -2,13 +2,18 @@
  * Operating Tandem: health, readiness, Prometheus metrics, request ids, the
  * OpenAPI document matching the routes, the error catalog matching its docs.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CATALOG } from '../../src/errors/catalog.js';
 import { databaseKinds } from '../support/databases.js';
 import { startHarness } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
 import { ROOT } from '../support/paths.js';
+
+// Prometheus's own linter (Debian package `prometheus`; CI installs it).
+const PROMTOOL = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((p) => existsSync(p));
+const NO_PROMTOOL_REASON = 'SKIPPED: promtool not found (apt-get install prometheus)';
 
 describe.each(databaseKinds())('operations, on $name', (kind) => {
   let h: Harness;
@@ -35,7 +40,19 @@ describe.each(databaseKinds())('operations, on $name', (kind) => {
     expect(text).toMatch(/tandem_events_rejected_total\{integration="pagerduty",reason="invalid"\} 1/);
     expect(text).toMatch(/tandem_incidents_opened_total\{engagement="acme"\} 2/);
     expect(text).toMatch(/tandem_ingest_duration_seconds_bucket\{le="0.05",integration="pagerduty"\} 1/);
-    expect(text).toContain('tandem_process_resident_memory_bytes');
+    // The standard process and Node.js series keep their standard names, so stock dashboards find them.
+    expect(text).toContain('\nprocess_resident_memory_bytes ');
+    expect(text).toContain('\nnodejs_eventloop_lag_seconds ');
+    expect(text).not.toContain('tandem_process_');
+    expect(text).not.toContain('tandem_nodejs_');
+  });
+
+  it.skipIf(!PROMTOOL)(PROMTOOL ? 'the /metrics output passes promtool check metrics' : `the /metrics output passes promtool check metrics (${NO_PROMTOOL_REASON})`, async () => {
+    await h.ingest('/v2/enqueue', { routing_key: '9f1c2a7e5b3d4c6e8a0b1d2f3e4a5b6c', event_action: 'trigger', payload: { summary: 'lint me', source: 's', severity: 'info' } });
+    await h.settle();
+    const text = (await h.tandem.http.inject({ url: '/metrics' })).body;
+    const run = spawnSync(PROMTOOL ?? 'promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect({ status: run.status, problems: `${run.stdout}${run.stderr}`.trim() }).toEqual({ status: 0, problems: '' });
   });
 
   it('every response carries a request id, and a caller-given one is kept', async () => {
