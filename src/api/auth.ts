@@ -31,7 +31,7 @@ export async function authenticate(database: Database, req: FastifyRequest, now:
       const principal = await sessionPrincipal(database.db, session, now);
       if (!principal) throw new TandemError('AUTH_INVALID', 'the session has expired or its token was revoked; sign in again', 'Cookie');
       const origin = req.headers.origin;
-      if (req.method !== 'GET' && req.method !== 'HEAD' && origin && new URL(origin).host !== req.headers.host) {
+      if (req.method !== 'GET' && req.method !== 'HEAD' && origin && originHost(origin) !== req.headers.host) {
         throw new TandemError('FORBIDDEN', `a request from ${origin} cannot use this session`);
       }
       req.principal = principal;
@@ -45,6 +45,15 @@ export async function authenticate(database: Database, req: FastifyRequest, now:
   if (!principal) throw new TandemError('AUTH_INVALID', 'the token is unknown or revoked', 'Authorization');
   req.principal = principal;
   return principal;
+}
+
+/** The host of an Origin header; undefined for "null" (sandboxed frames, file: pages) or anything unparseable. */
+function originHost(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
 }
 
 export function principalOf(req: FastifyRequest): TokenPrincipal {

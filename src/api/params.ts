@@ -52,7 +52,7 @@ export function cursorParam(q: Query, name = 'cursor'): number | undefined {
   const v = text(q, name);
   if (v === undefined || v === '') return undefined;
   const m = /^i:(\d+)$/.exec(Buffer.from(v, 'base64url').toString('utf8'));
-  if (!m) throw new TandemError('INVALID_CURSOR', `${name} is not a cursor this server issued; pass next_cursor from the previous page`, name);
+  if (!m || !Number.isSafeInteger(Number(m[1]))) throw new TandemError('INVALID_CURSOR', `${name} is not a cursor this server issued; pass next_cursor from the previous page`, name);
   return Number(m[1]);
 }
 
@@ -67,5 +67,7 @@ export function requiredText(body: Record<string, unknown>, name: string, max: n
   const v = body[name];
   if (typeof v !== 'string' || v.trim() === '') throw new TandemError('INVALID_BODY', `${name} is required: a non-empty string`, name);
   if (v.length > max) throw new TandemError('INVALID_BODY', `${name} is ${v.length} characters; the maximum is ${max}`, name);
+  // PostgreSQL cannot store U+0000 in text; refuse it on every database alike.
+  if (v.includes('\u0000')) throw new TandemError('INVALID_BODY', `${name} contains a NUL character (U+0000); NUL characters are not allowed`, name);
   return v;
 }

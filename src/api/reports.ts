@@ -11,7 +11,7 @@ import type { Engagement } from '../engagement/model.js';
 import { TandemError } from '../errors/catalog.js';
 import { computeCredits } from '../metrics/credits.js';
 import { computeMetrics } from '../metrics/metrics.js';
-import { isMonth, monthOf, monthPeriod, shiftMonth } from '../metrics/period.js';
+import { MONTH_FORMAT, isMonth, monthOf, monthPeriod, shiftMonth } from '../metrics/period.js';
 import { buildMonthlyReview } from '../report/build.js';
 import { renderMonthlyReviewHtml } from '../report/html.js';
 import { renderPdf } from '../report/pdf.js';
@@ -40,7 +40,7 @@ export async function reportRoutes(app: FastifyInstance, deps: ReportDeps): Prom
   function monthParam(q: Q, e: Engagement): string {
     const m = q['month'];
     if (m === undefined || m === '') return shiftMonth(monthOf(clock.now(), e.timezone), -1);
-    if (typeof m !== 'string' || !isMonth(m)) throw new TandemError('INVALID_QUERY', `month must be YYYY-MM, got "${String(m)}"`, 'month');
+    if (typeof m !== 'string' || !isMonth(m)) throw new TandemError('INVALID_QUERY', `month must be ${MONTH_FORMAT}, got "${String(m)}"`, 'month');
     return m;
   }
 

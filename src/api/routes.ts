@@ -68,13 +68,18 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     await authenticate(database, req, clock.now());
   });
 
+  /** The largest incident number the `number` column (a 32-bit integer) holds. */
+  const MAX_INCIDENT_NUMBER = 2_147_483_647;
+
   async function loadIncident(req: FastifyRequest, ref: string): Promise<IncidentRow> {
     const p = principalOf(req);
     let incident: IncidentRow | undefined;
-    if (/^\d+$/.test(ref)) incident = await getIncident(db, p.engagements, Number(ref));
-    else {
+    // Ids and numbers beyond what the columns hold (bigint ids, integer numbers) name no incident.
+    if (/^\d+$/.test(ref)) {
+      if (Number.isSafeInteger(Number(ref))) incident = await getIncident(db, p.engagements, Number(ref));
+    } else {
       const m = /^(.+)-(\d+)$/.exec(ref);
-      if (m?.[1] && m[2]) incident = await getIncidentByNumber(db, p.engagements, m[1].toUpperCase(), Number(m[2]));
+      if (m?.[1] && m[2] && Number(m[2]) <= MAX_INCIDENT_NUMBER) incident = await getIncidentByNumber(db, p.engagements, m[1].toUpperCase(), Number(m[2]));
     }
     if (!incident) throw new TandemError('NOT_FOUND', `incident "${ref}" not found`, 'id');
     return incident;

@@ -12,8 +12,14 @@ export interface Period {
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
+/** The months Tandem reports on: from the Unix epoch to the last four-digit year. */
+export const FIRST_MONTH = '1970-01';
+export const LAST_MONTH = '9999-12';
+/** What a month must look like, for error messages. */
+export const MONTH_FORMAT = `YYYY-MM, from ${FIRST_MONTH} to ${LAST_MONTH}`;
+
 export function isMonth(text: string): boolean {
-  return MONTH.test(text);
+  return MONTH.test(text) && text >= FIRST_MONTH && text <= LAST_MONTH;
 }
 
 /** [start, end) of a YYYY-MM month in `zone`. Throws RangeError for a malformed month. */
