@@ -69,6 +69,20 @@ describe('Teams channel against a Teams-faithful receiver', () => {
     ]);
   });
 
+  it('an event title cannot add Markdown (a link beside the real buttons, bold) to the card', () => {
+    const hostile = incident(42, { title: 'Login page [click](https://evil.example) **bold** _now_', service: { id: 'payments-api', name: '[Pay here](https://evil.example)' } });
+    const card = teamsPayload(message({ incidents: [hostile], note: '- list item' })).attachments[0]?.content;
+    expect(card?.body[0]).toMatchObject({ text: 'ACME-42 Login page \\[click\\](https://evil.example) \\*\\*bold\\*\\* \\_now\\_' });
+    expect(card?.body).toContainEqual({ type: 'TextBlock', text: '\\- list item', wrap: true, color: 'Warning', weight: 'Bolder' });
+    const facts = card?.body.find((e) => e['type'] === 'FactSet')?.['facts'] as Array<{ title: string; value: string }>;
+    expect(facts).toContainEqual({ title: 'Service', value: '\\[Pay here\\](https://evil.example) (payments-api)' });
+    // In a bundle the priority stays bold (Tandem's own Markdown) and the title is escaped.
+    const bundle = teamsPayload(bundleMessage(2, { channel: 'teams', to: HOOK, incidents: [hostile, incident(43)] })).attachments[0]?.content;
+    expect(JSON.stringify(bundle?.body)).toContain(JSON.stringify('**P1** ACME-42 Login page \\[click\\](https://evil.example) \\*\\*bold\\*\\* \\_now\\_'));
+    // No unescaped link syntax anywhere in what either card renders (`speak` is read aloud, not rendered).
+    for (const c of [card, bundle]) expect(JSON.stringify([c?.body, c?.actions])).not.toMatch(/[^\\\\]\[click/);
+  });
+
   it('bundle: one container per listed incident, "and N more", acknowledge-all', async () => {
     const bundle = bundleMessage(12, { channel: 'teams', to: HOOK });
     const card = teamsPayload(bundle).attachments[0]?.content;

@@ -52,8 +52,28 @@ export interface TeamsPayload {
   }>;
 }
 
+/**
+ * Escapes Adaptive Card Markdown: TextBlocks and facts render `**bold**`,
+ * `[label](url)` and lists, so an event title could otherwise put its own
+ * link beside the real Acknowledge button. Backslash escapes are what
+ * Teams honours; only the characters that start Markdown are escaped (with
+ * `[` and `]` escaped no link can form, so parentheses stay), and
+ * "ACME-42" and "v1.2" stay as written.
+ */
+export function escapeCardMarkdown(value: string): string {
+  return value
+    .replace(/[\\`*_[\]~<>]/g, (c) => `\\${c}`)
+    .replace(/^(\s*)([-+#>]|\d+[.)])/, (_m, space: string, marker: string) => `${space}\\${marker}`);
+}
+
+/** A TextBlock showing `value` as written (Markdown escaped). */
 function text(value: string, extra: Record<string, unknown> = {}): CardElement {
-  return { type: 'TextBlock', text: value, wrap: true, ...extra };
+  return rich(escapeCardMarkdown(value), extra);
+}
+
+/** A TextBlock whose text is Markdown built here; every value in it must already be escaped. */
+function rich(markdown: string, extra: Record<string, unknown> = {}): CardElement {
+  return { type: 'TextBlock', text: markdown, wrap: true, ...extra };
 }
 
 function openUrl(title: string, url: string, style?: 'positive' | 'destructive'): CardElement {
@@ -68,7 +88,7 @@ function incidentCard(message: OutboundMessage, incident: IncidentRef): { body: 
   ];
   if (message.note !== undefined) body.push(text(oneLine(message.note), { color: 'Warning', weight: 'Bolder' }));
   body.push(
-    { type: 'FactSet', facts: incidentFacts(incident).map(([title, value]) => ({ title, value })) },
+    { type: 'FactSet', facts: incidentFacts(incident).map(([title, value]) => ({ title: escapeCardMarkdown(title), value: escapeCardMarkdown(value) })) },
     text(reasonLine(message), { isSubtle: true }),
   );
   return {
@@ -93,7 +113,7 @@ function bundleCard(message: OutboundMessage): { body: CardElement[]; actions: C
       type: 'Container',
       separator: true,
       items: [
-        text(`**${incident.priority}** ${incidentLine(incident)}`),
+        rich(`**${escapeCardMarkdown(incident.priority)}** ${escapeCardMarkdown(incidentLine(incident))}`),
         text(`${incident.service.id} · ${incident.status} · opened ${formatInstant(incident.createdAt)}`, { isSubtle: true, spacing: 'None' }),
         {
           type: 'ActionSet',
