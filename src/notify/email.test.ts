@@ -48,7 +48,7 @@ describe('email channel against a real SMTP server', () => {
     if (mail === undefined) throw new Error('no mail');
     expect(mail.user).toBe('tandem');
     expect(mail.envelope).toEqual({ from: 'tandem@acme.example', to: ['sam@nightowl.example'] });
-    expect(mail.subject).toBe('[P1] ACME-42 Payment API down — payments-api');
+    expect(mail.subject).toBe('[P1] ACME-42 Payment API down — Payment processing API');
     expect(mail.messageId).toBe('<tandem.dlv_01JD8X2R7Q4M9@acme.example>');
     expect(mail.header('x-tandem-delivery')).toBe(message.id);
     expect(mail.header('auto-submitted')).toBe('auto-generated');

@@ -4,7 +4,7 @@ import { bundleMessage, incident, pageMessage } from './test-fixtures.js';
 
 describe('subject lines', () => {
   it('page: priority, number, title and service', () => {
-    expect(subjectLine(pageMessage())).toBe('[P1] ACME-42 Payment API down — payments-api');
+    expect(subjectLine(pageMessage())).toBe('[P1] ACME-42 Payment API down — Payment processing API');
   });
 
   it('bundle: count and engagement', () => {
@@ -13,14 +13,14 @@ describe('subject lines', () => {
 
   it('sla warning and test messages say what they are', () => {
     expect(subjectLine(pageMessage({ kind: 'sla_warning', note: 'Respond SLA breaches in 10 min' }))).toBe(
-      '[P1] SLA warning: ACME-42 Payment API down — payments-api',
+      '[P1] SLA warning: ACME-42 Payment API down — Payment processing API',
     );
     expect(subjectLine(pageMessage({ kind: 'test', incidents: [] }))).toBe('[Tandem] Test notification for Sam Okafor');
   });
 
   it('a newline in a title cannot break the header', () => {
     expect(subjectLine(pageMessage({ incidents: [incident(42, { title: 'Payment API\r\nBcc: x@evil.example' })] }))).toBe(
-      '[P1] ACME-42 Payment API Bcc: x@evil.example — payments-api',
+      '[P1] ACME-42 Payment API Bcc: x@evil.example — Payment processing API',
     );
   });
 });

@@ -45,14 +45,15 @@ export function primaryIncident(message: OutboundMessage): IncidentRef | undefin
 
 /**
  * The email subject; also the one-line summary for chat notifications.
- * Page: `[P1] ACME-42 Payment API down — payments-api`;
+ * Page: `[P1] ACME-42 Payment API down — Payment processing API` (the service's
+ * name, which a reader knows, not its configuration id);
  * bundle: `[Tandem] 37 incidents on Acme Payments`.
  */
 export function subjectLine(message: OutboundMessage): string {
   const incident = primaryIncident(message);
   if (incident !== undefined) {
     const sla = message.kind === 'sla_warning' ? 'SLA warning: ' : '';
-    return `[${incident.priority}] ${sla}${incidentLine(incident)} — ${incident.service.id}`;
+    return `[${incident.priority}] ${sla}${incidentLine(incident)} — ${oneLine(incident.service.name)}`;
   }
   if (message.kind === 'bundle') return `[Tandem] ${bundleTitle(message)}`;
   if (message.kind === 'test') return `[Tandem] Test notification for ${oneLine(message.recipient.name)}`;

@@ -37,7 +37,7 @@ describe('Slack channel against a Slack-faithful receiver', () => {
   it('page: header, facts, reason, Acknowledge (primary) and Resolve (danger) link buttons', () => {
     const ref = incident(42);
     const payload = slackPayload(message());
-    expect(payload.text).toBe('[P1] ACME-42 Payment API down — payments-api');
+    expect(payload.text).toBe('[P1] ACME-42 Payment API down — Payment processing API');
     expect(blockKitProblem(payload.blocks)).toBeUndefined();
     expect(payload.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'ACME-42 Payment API down', emoji: true } });
     const section = payload.blocks[1];
