@@ -180,7 +180,7 @@ export interface EscalationStepsTable {
   engagement_id: string;
   incident_id: number;
   escalation_id: number | null;
-  /** "tier" or "overflow". */
+  /** "tier", "overflow", or "end" (the last tier's time to answer is up: the escalation finishes). */
   kind: string;
   /** 0-based tier index. */
   tier: number;

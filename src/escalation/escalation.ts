@@ -145,7 +145,7 @@ class StepBatch {
   /** Whether this batch created work that is already due. */
   dueNow = false;
 
-  step(s: { engagementId: string; incidentId: number; escalationId: number | null; kind: 'tier' | 'overflow'; tier: number; pass: number; dueAt: number }): void {
+  step(s: { engagementId: string; incidentId: number; escalationId: number | null; kind: 'tier' | 'overflow' | 'end'; tier: number; pass: number; dueAt: number }): void {
     if (s.dueAt <= this.now) this.dueNow = true;
     this.steps.push({ engagement_id: s.engagementId, incident_id: s.incidentId, escalation_id: s.escalationId, kind: s.kind, tier: s.tier, pass: s.pass, due_at: s.dueAt, status: 'pending', fired_at: null, fired_by: null });
   }
@@ -265,7 +265,13 @@ async function fire(b: StepBatch, step: EscalationStepRow): Promise<void> {
     return;
   }
   const policy = engagement.escalationPolicies.find((p) => p.id === esc.policy_id);
-  const tier = policy?.tiers[step.tier];
+  if (step.kind === 'end' && policy) {
+    // The last tier has had its time to answer and nobody acknowledged.
+    b.finish(step, 'done');
+    await finish(b, esc.id, policy, base);
+    return;
+  }
+  const tier = step.kind === 'tier' ? policy?.tiers[step.tier] : undefined;
   if (!policy || !tier) {
     b.finish(step, 'cancelled');
     if (b.end(esc.id, 'stopped')) {
@@ -292,7 +298,7 @@ async function fire(b: StepBatch, step: EscalationStepRow): Promise<void> {
     if (next) {
       // Never a silent wait: the next tier is due at once.
       b.step({ engagementId: engagement.id, incidentId: incident.id, escalationId: esc.id, kind: 'tier', tier: next.tier, pass: next.pass, dueAt: now });
-    } else await finish(b, esc.id, policy, base);
+    } else endWhenAnswered(b, esc, policy, step);
     return;
   }
 
@@ -313,7 +319,18 @@ async function fire(b: StepBatch, step: EscalationStepRow): Promise<void> {
   ]);
   if (next) {
     b.step({ engagementId: engagement.id, incidentId: incident.id, escalationId: esc.id, kind: 'tier', tier: next.tier, pass: next.pass, dueAt: Math.max(now, tierDueAt(policy, esc.started_at, next.tier, next.pass)) });
-  } else await finish(b, esc.id, policy, base);
+  } else endWhenAnswered(b, esc, policy, step);
+}
+
+/**
+ * After the last tier of the last pass is paged, the escalation is not over
+ * yet: that tier has a pass's remaining time to answer (ADR 0002: a pass lasts
+ * `last tier's after + max(last gap, 5m)`). An `end` step at that moment
+ * finishes it if nobody acknowledged; an acknowledgement before then stops it.
+ */
+function endWhenAnswered(b: StepBatch, esc: Selectable<EscalationsTable>, policy: EscalationPolicy, step: EscalationStepRow): void {
+  const endsAt = tierDueAt(policy, esc.started_at, 0, policy.repeat + 1);
+  b.step({ engagementId: step.engagement_id, incidentId: step.incident_id, escalationId: esc.id, kind: 'end', tier: step.tier, pass: step.pass, dueAt: Math.max(b.now, endsAt) });
 }
 
 async function finish(b: StepBatch, escalationId: number, policy: EscalationPolicy, base: { engagementId: string; incidentId: number; at: number; actor: typeof SYSTEM }): Promise<void> {

@@ -26,7 +26,7 @@ export const TIMELINE_KINDS = {
   'escalation.paged': 'A tier was paged: who, on which channels.',
   'escalation.skipped': 'A tier had nobody to page (a schedule gap) and was skipped at once.',
   'escalation.stopped': 'An escalation stopped because the incident was acknowledged or resolved.',
-  'escalation.finished': 'Every tier and repeat was paged and nobody acknowledged.',
+  'escalation.finished': 'Every tier and repeat was paged and nobody acknowledged by the end of the last pass.',
   'notification.delivered': 'A message reached its provider (channel, address, attempt).',
   'notification.retrying': 'A delivery attempt failed with a retryable error; when the next comes.',
   'notification.failed': 'A delivery failed for good (permanent error, or out of attempts).',

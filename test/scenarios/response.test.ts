@@ -98,7 +98,8 @@ describe.each(databaseKinds())('24/7 response, on $name', (kind: DatabaseKind) =
     expect(peers.teams.requests).toHaveLength(2);
     const mail = await peers.smtp.waitFor(1);
     expect(mail[0]?.envelope.to).toEqual(['noc@nightowl.example']);
-    expect(mail[0]?.subject).toContain('ACME-1');
+    // The subject names the service as people know it, not its id in the engagement file.
+    expect(mail[0]?.subject).toBe('[P1] ACME-1 Payment API is down — Payment processing API');
 
     // 23:53: Kim opens the acknowledge link from her text message.
     await at('2026-11-25T04:53:00Z');
@@ -201,6 +202,34 @@ describe.each(databaseKinds())('24/7 response, on $name', (kind: DatabaseKind) =
     expect(messages(i, 'escalation.paged')).toEqual(['Tier 2 of internal-helpdesk: paging Dana Reyes (email, sms after 2m), Lee Park (slack, email after 1m).']);
     const paged = i.timeline.find((t) => t.kind === 'escalation.paged');
     expect(paged?.at).toBe('2026-11-28T16:00:00.000Z');
+  });
+
+  it('a one-tier policy: the helpdesk team is paged at once, and the escalation finishes only when the tier has had its 5 minutes', async () => {
+    await start('2026-11-28T16:00:00Z'); // Saturday 11:00 New York: internal-helpdesk, one tier (team:acme-it at 0m), no repeat
+    let i = await trigger(LAPTOPS, 'Laptop fleet cannot sign in', 'critical');
+    expect(messages(i, 'routing')).toEqual(['Routing: weekend: internal owns end_user; policy internal-helpdesk.']);
+    expect(messages(i, 'escalation.paged')).toEqual(['Tier 1 of internal-helpdesk: paging Dana Reyes (email, sms after 2m), Lee Park (slack, email after 1m).']);
+    // Just paged: nobody has had a chance to acknowledge, so nothing is "finished" yet.
+    expect(kinds(i)).not.toContain('escalation.finished');
+    await at('2026-11-28T16:04:59Z');
+    expect(kinds(await incident(i.id))).not.toContain('escalation.finished');
+
+    // A one-tier pass lasts max(0m, 5m): at 11:05 nobody has acknowledged.
+    await at('2026-11-28T16:05:00Z');
+    i = await incident(i.id);
+    expect(messages(i, 'escalation.finished')).toEqual(['Escalation internal-helpdesk finished: every tier paged and nobody acknowledged.']);
+    expect(i.timeline.find((t) => t.kind === 'escalation.finished')?.at).toBe('2026-11-28T16:05:00.000Z');
+
+    // Another one, acknowledged within the 5 minutes: stopped, never "finished, nobody acknowledged".
+    h.clock.set('2026-11-28T17:00:00Z');
+    const second = await trigger(LAPTOPS, 'VPN client crashes on login', 'critical');
+    await at('2026-11-28T17:02:00Z');
+    const dana = await h.token('responder', ['acme'], 'dana');
+    expect((await h.api('POST', `/incidents/${second.id}/acknowledge`, dana)).statusCode).toBe(200);
+    await at('2026-11-28T18:00:00Z');
+    i = await incident(second.id);
+    expect(messages(i, 'escalation.stopped')).toEqual(['Escalation internal-helpdesk stopped: the incident was acknowledged.']);
+    expect(kinds(i)).not.toContain('escalation.finished');
   });
 
   it('DST nights: rotations hand off at the wall-clock time in New York and in London', async () => {
