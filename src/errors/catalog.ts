@@ -17,6 +17,7 @@ export const ERROR_CATALOG = {
   INVALID_CURSOR: { status: 400, summary: 'The `cursor` is not one this server issued.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'The body has a content type other than JSON.' },
   BODY_TOO_LARGE: { status: 413, summary: 'The body is over the size limit (512 KB for ingest).' },
+  TOO_MANY_ALERTS: { status: 413, summary: 'An Alertmanager webhook request carries more than 1,000 alerts; nothing was stored.' },
   INVALID_TRANSITION: { status: 409, summary: 'The incident is not in a state that allows this action (e.g. acknowledging a resolved incident).' },
   RATE_LIMITED: { status: 429, summary: 'Too many requests; retry after the number of seconds in `Retry-After`.' },
   NOT_READY: { status: 503, summary: 'The server cannot reach its database or is shutting down.' },

@@ -16,6 +16,18 @@ const SEVERITY_LABELS: Record<string, Severity> = {
   info: 'info', informational: 'info', notice: 'info', low: 'info', none: 'info', debug: 'info', p4: 'info', p5: 'info',
 };
 
+/**
+ * The most alerts one webhook request may carry (413 TOO_MANY_ALERTS beyond). Alertmanager's
+ * `max_alerts` on the webhook receiver keeps a notification under it; each alert also costs
+ * one token of the integration key's rate limit.
+ */
+export const MAX_ALERTS_PER_REQUEST = 1000;
+
+/** How many alerts a body carries, when it is an object with an `alerts` array. */
+export function alertCount(body: unknown): number {
+  return isObject(body) && Array.isArray(body['alerts']) ? body['alerts'].length : 0;
+}
+
 /** Alertmanager's default PagerDuty severity, used when an alert has no `severity` label. */
 export const DEFAULT_ALERTMANAGER_SEVERITY: Severity = 'error';
 

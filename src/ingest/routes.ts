@@ -10,7 +10,7 @@ import type { Clock } from '../clock/clock.js';
 import type { Deployment, IntegrationRef } from '../deployment/deployment.js';
 import type { IntegrationType } from '../engagement/model.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import { parseAlertmanagerWebhook } from './alertmanager.js';
+import { MAX_ALERTS_PER_REQUEST, alertCount, parseAlertmanagerWebhook } from './alertmanager.js';
 import type { IngestAction, IngestEvent } from './event.js';
 import { parseGeneric } from './generic.js';
 import type { EventSink } from './inbox.js';
@@ -85,7 +85,8 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
     actions: IngestAction[],
     answer: Record<string, unknown>,
   ): Promise<FastifyReply> {
-    const retryAfter = limiter.take(ref.key);
+    // Each event counts against the key's bucket: one webhook with 1,000 alerts is 1,000 events.
+    const retryAfter = limiter.take(ref.key, Math.max(1, actions.length));
     if (retryAfter > 0) {
       throw new Rejected({
         status: 429,
@@ -153,7 +154,19 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
     ingestConfig,
     wrap('alertmanager', async (req, reply) => {
       const ref = resolveKey((req.params as { key: string }).key, 'alertmanager', true);
-      const parsed = parseAlertmanagerWebhook(parseJson(req.body));
+      const body = parseJson(req.body);
+      const count = alertCount(body);
+      if (count > MAX_ALERTS_PER_REQUEST) {
+        throw new Rejected({
+          status: 413,
+          reason: 'too_many_alerts',
+          body: {
+            ...invalidEvent([`'alerts' has ${count} alerts; one request may carry at most ${MAX_ALERTS_PER_REQUEST} (set max_alerts: ${MAX_ALERTS_PER_REQUEST} on the Alertmanager webhook receiver)`]),
+            code: 'TOO_MANY_ALERTS',
+          },
+        });
+      }
+      const parsed = parseAlertmanagerWebhook(body);
       if (!parsed.ok) throw bad('invalid', parsed.errors);
       return accept(req, reply, 'alertmanager', ref, 'alert', parsed.value, { alerts: parsed.value.length });
     }),
