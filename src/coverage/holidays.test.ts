@@ -70,14 +70,6 @@ describe('holidaysFor', () => {
     expect(holidaysFor(buildEngagement())).not.toBe(holidaysFor(us));
   });
 
-  it('answers repeat queries in well under a microsecond-scale budget', () => {
-    const check = holidaysFor(us);
-    check('2026-01-01');
-    const t0 = performance.now();
-    for (let i = 0; i < 10_000; i++) check('2026-11-26');
-    expect((performance.now() - t0) / 10_000).toBeLessThan(0.05);
-  });
-
   it('lists a year', () => {
     expect(holidaysInYear(us, 2026)).toEqual([
       ['2026-01-01', "New Year's Day"],

@@ -132,10 +132,8 @@ describe('email channel timeouts', () => {
 
   it('a server that never greets is retryable after the timeout', async () => {
     const channel = new EmailChannel({ smtpUrl: `smtp://127.0.0.1:${port}`, from: FROM, timeoutMs: 300, clock: testClock() });
-    const started = performance.now();
     const result = await channel.send(pageMessage());
     expect(result.status).toBe('retryable');
-    expect(performance.now() - started).toBeLessThan(3_000);
   });
 });
 

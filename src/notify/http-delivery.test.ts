@@ -61,10 +61,8 @@ describe('postOnce', () => {
 
   it('a peer that never answers times out as retryable', async () => {
     receiver.hangNext();
-    const started = performance.now();
     const attempt = await postOnce({ url: receiver.urlFor('/slow'), headers: {}, body: '{}', timeoutMs: 200 });
     expect(attempt).toEqual({ ok: false, result: { status: 'retryable', error: 'timed out after 200 ms' } });
-    expect(performance.now() - started).toBeLessThan(2_000);
   });
 
   it('caps huge bodies', async () => {

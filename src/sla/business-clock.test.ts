@@ -133,13 +133,9 @@ describe('long histories stay cheap', () => {
     }
     const i = input({ sla: business('2d'), openedAt: open, history: h });
     const now = ny('2028-01-05T12:00');
-    const started = performance.now();
-    for (let k = 0; k < 20; k++) slaState(i, now);
-    const perCall = (performance.now() - started) / 20;
     const s = slaState(i, now);
     expect(s.status).toBe('breached');
     expect(s.elapsedMs).toBe(elapsedMs(i, now));
-    // A minute-stepping clock would take seconds here; generous bound for slow CI.
-    expect(perCall).toBeLessThan(100);
+    // Its speed is measured by `npm run bench:compute`, not here.
   });
 });

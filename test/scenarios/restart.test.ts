@@ -86,8 +86,13 @@ describe.each(databaseKinds())('restart: SIGKILL with escalations pending, on $n
     await watch.close();
     // Tier 1 went out; tiers 2 (+4s) and 3 (+8s) are rows in the database. Kill it.
     await server.kill();
-    expect(Date.now() - opened).toBeLessThan(4000);
     const pagesBeforeKill = receiver.requests.length;
+    // The kill left escalation steps pending (whatever the machine's speed, tier 3 at +8s is):
+    // those are the ones the restart must fire exactly once.
+    const killed = await openDatabase(db.url);
+    const pending = await killed.db.selectFrom('escalation_steps').select('id').where('status', '!=', 'done').execute();
+    await killed.close();
+    expect(pending.length).toBeGreaterThanOrEqual(INCIDENTS);
 
     // Down past both due times.
     await new Promise((res) => setTimeout(res, Math.max(0, opened + 9000 - Date.now())));
