@@ -33,6 +33,12 @@ export interface IncidentRef {
   /** One-click signed links, already built by the caller. */
   acknowledgeUrl: string;
   resolveUrl: string;
+  /**
+   * Bundle only: why the recipient is paged for this incident (each bundled
+   * page keeps its own, e.g. "Tier 1 of internal-infra, Acme IT" beside
+   * "Tier 2 of partner-noc (1st pass of 3), NightOwl MSP").
+   */
+  reason?: string;
 }
 
 /** One delivery to one address on one channel. */

@@ -5,7 +5,7 @@
  * buttons, so they work everywhere (and the text part carries the same links).
  */
 import type { IncidentRef, OutboundMessage } from './channel.js';
-import { formatInstant, incidentFacts, messageTitle, oneLine, primaryIncident, reasonLine, subjectLine, testSentence } from './render.js';
+import { formatInstant, incidentFacts, incidentReasonLine, messageTitle, oneLine, primaryIncident, reasonLine, subjectLine, testSentence } from './render.js';
 
 const FONT = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
 const INK = '#172b4d';
@@ -78,15 +78,18 @@ function incidentSection(message: OutboundMessage, incident: IncidentRef): strin
 
 function bundleSection(message: OutboundMessage): string {
   const rows = message.incidents
-    .map(
-      (incident) =>
+    .map((incident) => {
+      const why = incidentReasonLine(message, incident);
+      return (
         `<tr><td style="padding:12px 0;border-top:1px solid #dfe1e6;">` +
         `<div style="margin:0 0 4px 0;">${badge(incident.priority)} <a href="${escapeHtml(incident.url)}" style="color:#0052cc;font-weight:600;">${escapeHtml(incident.number)}</a> ` +
         `<span style="color:${INK};font-size:15px;">${escapeHtml(oneLine(incident.title))}</span></div>` +
         `<div style="margin:0 0 8px 0;color:${SUBTLE};font-size:13px;">${escapeHtml(incident.service.id)} · ${escapeHtml(incident.status)} · ${escapeHtml(incident.severity)} · opened ${escapeHtml(formatInstant(incident.createdAt))}</div>` +
+        (why === undefined ? '' : `<div style="margin:0 0 8px 0;color:${SUBTLE};font-size:13px;">${escapeHtml(why)}</div>`) +
         `${buttonHtml('Acknowledge', incident.acknowledgeUrl, GREEN, true)}${buttonHtml('Resolve', incident.resolveUrl, RED, true)}` +
-        `</td></tr>`,
-    )
+        `</td></tr>`
+      );
+    })
     .join('\n');
   const top: string[] = [];
   if (message.acknowledgeAllUrl !== undefined) top.push(buttonHtml('Acknowledge all', message.acknowledgeAllUrl, GREEN));

@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { plainText, SMS_MAX_CHARS, smsText, subjectLine } from './render.js';
+import { emailHtml } from './email-html.js';
+import { incidentReasonLine, plainText, reasonLine, SMS_MAX_CHARS, smsText, subjectLine } from './render.js';
+import { slackPayload } from './slack.js';
+import { teamsPayload } from './teams.js';
+import { webhookPayload } from './webhook.js';
 import { bundleMessage, incident, pageMessage } from './test-fixtures.js';
 
 describe('subject lines', () => {
-  it('page: priority, number, title and service', () => {
+  it('page: priority, number, title and the service by its name, not its id', () => {
     expect(subjectLine(pageMessage())).toBe('[P1] ACME-42 Payment API down — Payment processing API');
+    expect(subjectLine(pageMessage())).not.toContain('payments-api');
   });
 
   it('bundle: count and engagement', () => {
@@ -47,6 +52,45 @@ describe('plain text', () => {
       expect(text).toContain(i.acknowledgeUrl);
     }
     expect(text).toContain(`Acknowledge all: ${message.acknowledgeAllUrl ?? ''}`);
+  });
+});
+
+describe('bundle reasons', () => {
+  const TIER1 = 'Tier 1 of partner-noc (1st pass of 3), NightOwl MSP';
+  const TIER2 = 'Tier 2 of partner-noc (1st pass of 3), NightOwl MSP';
+  /** Two pages folded into one message: a new incident's tier 1 and an older one's tier 2. */
+  const mixed = () => {
+    const [first, second] = bundleMessage(2).incidents;
+    if (!first || !second) throw new Error('fixture');
+    return bundleMessage(2, { reason: TIER1, incidents: [{ ...first, reason: TIER1 }, { ...second, reason: TIER2 }] });
+  };
+
+  it('a bundle of pages with different reasons keeps each one under its incident', () => {
+    const message = mixed();
+    expect(reasonLine(message)).toBe('Why you: each incident below says why you are paged for it.');
+    const text = plainText(message);
+    const [first, second] = message.incidents;
+    expect(text).toContain(`[P1] ACME-100 Disk latency high on db-1\n  storefront · triggered · critical · opened 2026-11-24 23:47 UTC\n  Why you: ${TIER1}\n`);
+    expect(text).toContain(`[P3] ACME-101 Disk latency high on db-2\n  storefront · triggered · critical · opened 2026-11-24 23:47 UTC\n  Why you: ${TIER2}\n`);
+    expect(incidentReasonLine(message, first ?? incident(0))).toBe(`Why you: ${TIER1}`);
+    expect(incidentReasonLine(message, second ?? incident(0))).toBe(`Why you: ${TIER2}`);
+  });
+
+  it('a bundle whose pages share one reason says it once', () => {
+    const message = bundleMessage(3, { incidents: bundleMessage(3).incidents.map((i) => ({ ...i, reason: TIER1 })), reason: TIER1 });
+    expect(reasonLine(message)).toBe(`Why you: ${TIER1}`);
+    const text = plainText(message);
+    expect(text.split(`Why you: ${TIER1}`)).toHaveLength(2);
+    expect(message.incidents.map((i) => incidentReasonLine(message, i))).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('every channel shows each reason of a mixed bundle', () => {
+    const message = mixed();
+    for (const rendered of [emailHtml(message), JSON.stringify(slackPayload(message)), JSON.stringify(teamsPayload(message))]) {
+      expect(rendered).toContain(`Why you: ${TIER1}`);
+      expect(rendered).toContain(`Why you: ${TIER2}`);
+    }
+    expect(webhookPayload(message, Date.parse('2026-11-24T23:47:00Z')).incidents.map((i) => i.reason)).toEqual([TIER1, TIER2]);
   });
 });
 

@@ -80,9 +80,31 @@ export function testSentence(message: OutboundMessage): string {
   return `This is a test notification from Tandem for ${oneLine(message.recipient.name)} on ${oneLine(message.engagement.name)}. If you can read it, the ${message.channel} channel reaches you.`;
 }
 
-/** "Why you: ..." — the line that tells a person why they, and not someone else, are paged. */
+/**
+ * "Why you: ..." — the line that tells a person why they, and not someone else, are paged.
+ * A bundle whose pages had different reasons says so here and gives each under its incident
+ * ({@link incidentReasonLine}).
+ */
 export function reasonLine(message: OutboundMessage): string {
+  if (bundleReasonsDiffer(message)) return 'Why you: each incident below says why you are paged for it.';
   return `Why you: ${oneLine(message.reason)}`;
+}
+
+/** Why the recipient is paged for one incident of a message: its own reason in a bundle, else the message's. */
+function reasonFor(message: OutboundMessage, incident: IncidentRef): string {
+  return oneLine(incident.reason ?? message.reason);
+}
+
+/** Whether a bundle's incidents were paged for different reasons (then each one says its own). */
+export function bundleReasonsDiffer(message: OutboundMessage): boolean {
+  if (message.kind !== 'bundle') return false;
+  const first = message.incidents[0];
+  return first !== undefined && message.incidents.some((i) => reasonFor(message, i) !== reasonFor(message, first));
+}
+
+/** In a bundle of pages with different reasons, the "Why you" line for one incident; otherwise undefined. */
+export function incidentReasonLine(message: OutboundMessage, incident: IncidentRef): string | undefined {
+  return bundleReasonsDiffer(message) ? `Why you: ${reasonFor(message, incident)}` : undefined;
 }
 
 /** The bundled incidents that are listed, and how many are not. */
@@ -103,10 +125,12 @@ export function plainText(message: OutboundMessage): string {
     if (message.overviewUrl !== undefined) lines.push(`Open in Tandem:  ${message.overviewUrl}`);
     // A mail client shows every incident; the cut-off is only for chat layouts with block limits.
     for (const incident of message.incidents) {
+      const why = incidentReasonLine(message, incident);
       lines.push(
         '',
         `[${incident.priority}] ${incidentLine(incident)}`,
         `  ${incident.service.id} · ${incident.status} · ${incident.severity} · opened ${formatInstant(incident.createdAt)}`,
+        ...(why === undefined ? [] : [`  ${why}`]),
         `  Acknowledge: ${incident.acknowledgeUrl}`,
         `  Resolve:     ${incident.resolveUrl}`,
         `  Open:        ${incident.url}`,

@@ -11,6 +11,7 @@ import { classifyStatus, describeAnswer, postToContact } from './http-delivery.j
 import {
   bundleListing,
   formatInstant,
+  incidentReasonLine,
   messageTitle,
   oneLine,
   primaryIncident,
@@ -104,12 +105,14 @@ function bundleBlocks(message: OutboundMessage): SlackBlock[] {
   const blocks: SlackBlock[] = [{ type: 'section', text: mrkdwn(escapeMrkdwn(reasonLine(message))) }];
   if (message.note !== undefined) blocks.push({ type: 'section', text: mrkdwn(escapeMrkdwn(oneLine(message.note))) });
   for (const incident of listed) {
+    const why = incidentReasonLine(message, incident);
     // One section per incident with its own Acknowledge button: a storm is often several unrelated problems.
     blocks.push({
       type: 'section',
       text: mrkdwn(
         `*${escapeMrkdwn(incident.priority)}* ${link(incident.url, incident.number)} ${escapeMrkdwn(oneLine(incident.title))}\n` +
-          `${escapeMrkdwn(incident.service.id)} · ${escapeMrkdwn(incident.status)} · ${link(incident.resolveUrl, 'resolve')}`,
+          `${escapeMrkdwn(incident.service.id)} · ${escapeMrkdwn(incident.status)} · ${link(incident.resolveUrl, 'resolve')}` +
+          (why === undefined ? '' : `\n${escapeMrkdwn(why)}`),
       ),
       accessory: button('Acknowledge', incident.acknowledgeUrl, `acknowledge-${incident.id}`),
     });

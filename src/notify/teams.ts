@@ -14,6 +14,7 @@ import {
   formatInstant,
   incidentFacts,
   incidentLine,
+  incidentReasonLine,
   messageTitle,
   oneLine,
   primaryIncident,
@@ -109,12 +110,14 @@ function bundleCard(message: OutboundMessage): { body: CardElement[]; actions: C
   ];
   if (message.note !== undefined) body.push(text(oneLine(message.note), { color: 'Warning' }));
   for (const incident of listed) {
+    const why = incidentReasonLine(message, incident);
     body.push({
       type: 'Container',
       separator: true,
       items: [
         rich(`**${escapeCardMarkdown(incident.priority)}** ${escapeCardMarkdown(incidentLine(incident))}`),
         text(`${incident.service.id} · ${incident.status} · opened ${formatInstant(incident.createdAt)}`, { isSubtle: true, spacing: 'None' }),
+        ...(why === undefined ? [] : [text(why, { isSubtle: true, spacing: 'None' })]),
         {
           type: 'ActionSet',
           actions: [openUrl('Acknowledge', incident.acknowledgeUrl, 'positive'), openUrl('Resolve', incident.resolveUrl), openUrl('Open', incident.url)],

@@ -7,6 +7,9 @@
  *       "note"?: "...", "overviewUrl"?: "...", "acknowledgeAllUrl"?: "...",
  *       "incidents": [ IncidentRef with createdAt as ISO 8601 ] }
  *
+ * In a bundle each incident also carries its own `reason` (the pages folded
+ * into one message may come from different tiers or policies).
+ *
  * Headers: `Tandem-Delivery` (stable across retries: the receiver's
  * idempotency key) and `Tandem-Signature` (see ./signature.ts for how a
  * receiver verifies it). 2xx is delivered; 408, 429, 5xx and network errors
@@ -68,6 +71,8 @@ export function webhookPayload(message: OutboundMessage, nowMs: number): Webhook
       url: incident.url,
       acknowledgeUrl: incident.acknowledgeUrl,
       resolveUrl: incident.resolveUrl,
+      // A bundle keeps each page's own reason.
+      ...(incident.reason === undefined ? {} : { reason: incident.reason }),
     })),
   };
   if (message.note !== undefined) payload.note = message.note;

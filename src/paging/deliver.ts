@@ -227,6 +227,8 @@ function buildMessage(ctx: EngineContext, o: DeliveryOptions, g: Group, incident
       url: `${o.publicUrl}/incidents/${number}`,
       acknowledgeUrl: o.links.url({ ...claims, action: 'acknowledge' }),
       resolveUrl: o.links.url({ ...claims, action: 'resolve' }),
+      // A bundle keeps each page's own reason (tier, policy, side): they may differ.
+      ...(g.rows.length > 1 ? { reason: row.reason } : {}),
     });
   }
   return {

@@ -99,6 +99,23 @@ describe.each(databaseKinds())('delivery, on $name', (kind) => {
     }
   });
 
+  it('a bundle keeps each page\'s reason: a new incident\'s tier 1 and an older one\'s tier 2 reach Ana in one message', async () => {
+    await start();
+    await trigger('Payment API down');
+    await h.settle();
+    expect(peers().teams.requests).toHaveLength(1);
+    // 23:52: ACME-1's tier 2 pages the NOC team (Ana is in it) as ACME-2 opens and its tier 1 pages Ana, the on-call.
+    h.clock.set('2026-11-25T04:52:00Z');
+    await trigger('Card terminals offline');
+    await h.settle();
+    expect(peers().teams.requests).toHaveLength(2);
+    const card = JSON.stringify(peers().teams.requests[1]?.body);
+    expect(card).toContain('2 incidents on Acme Payments');
+    expect(card).toContain('Why you: each incident below says why you are paged for it.');
+    expect(card).toContain('Why you: Tier 2 of partner-noc (1st pass of 3), NightOwl MSP');
+    expect(card).toContain('Why you: Tier 1 of partner-noc (1st pass of 3), NightOwl MSP');
+  });
+
   it('a contact over its rate limit waits, then gets the rest in one bundle', async () => {
     await start(['--contact-rate', '3']);
     for (let i = 1; i <= 5; i++) {
