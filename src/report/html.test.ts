@@ -8,7 +8,7 @@ import { HOSTILE, cappedReview, hostileReview, svgsIn, wellFormedProblems } from
 const TAKEAWAYS = [summaryTakeaway, volumeTakeaway, responseTakeaway, slaTakeaway, breachTakeaway, pagesTakeaway, noisyTakeaway, changesTakeaway, gapsTakeaway, trendTakeaway];
 
 function headings(html: string): string[] {
-  return [...html.matchAll(/<h2 id="[^"]+">(?:<span class="num">\d+<\/span>)?([^<]+)<\/h2>/g)].map((m) => m[1] ?? '');
+  return [...html.matchAll(/<h2 id="[^"]+">(?:<span class="num">\d+&nbsp;<\/span>)?([^<]+)<\/h2>/g)].map((m) => m[1] ?? '');
 }
 
 /** Every start tag, with its attribute names; quoted values are skipped, so escaped text inside them cannot pose as markup. */

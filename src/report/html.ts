@@ -235,7 +235,9 @@ tfoot tr.note td, tfoot tr.note th { font-weight: 400; border-top: 0; color: ${c
  * than an empty chart or a table of nothing.
  */
 function section(id: SectionId, index: number | null, takeaway: string, content: string | null): string {
-  const num = index === null ? '' : `<span class="num">${index}</span>`;
+  // The no-break space fits in the number's min-width (nothing moves on the page) and keeps number and
+  // title apart in the PDF outline, in copied text and for screen readers ("1 Incident volume by day").
+  const num = index === null ? '' : `<span class="num">${index}&nbsp;</span>`;
   const body = content === null ? `<p class="takeaway empty">${e(takeaway)}</p>` : `<p class="takeaway">${e(takeaway)}</p>\n${content}`;
   return `<section id="${id}" class="${id}${content === null ? ' is-empty' : ''}" aria-labelledby="${id}-h">
 <h2 id="${id}-h">${num}${e(SECTION_TITLES[id])}</h2>

@@ -19,6 +19,23 @@ import { inkCoverage, pngSize } from './test-fixtures.js';
 const PDFTOPPM = ['/usr/bin/pdftoppm', '/usr/local/bin/pdftoppm'].find((p) => existsSync(p));
 const PDFTOTEXT = ['/usr/bin/pdftotext', '/usr/local/bin/pdftotext'].find((p) => existsSync(p));
 const NO_PDFTOPPM_REASON = 'SKIPPED: pdftoppm not found (apt-get install poppler-utils)';
+const PDFINFO = ['/usr/bin/pdfinfo', '/usr/local/bin/pdfinfo'].find((p) => existsSync(p));
+const NO_PDFINFO_REASON = 'SKIPPED: pdfinfo not found (apt-get install poppler-utils)';
+
+/** The titles of a PDF's outline (bookmarks), in file order: Chromium writes them as uncompressed literal or UTF-16 hex strings. */
+function outlineTitles(pdf: Buffer): string[] {
+  const text = pdf.toString('latin1');
+  const titles: string[] = [];
+  // Outline items are the dictionaries with /Title and /Parent (the document info's /Title has no /Parent).
+  for (const m of text.matchAll(/<<((?:(?!>>|<<)[\s\S])*?\/Parent (?:(?!>>|<<)[\s\S])*?)>>/g)) {
+    const dict = m[1] ?? '';
+    const literal = /\/Title \(((?:\\.|[^\\)])*)\)/.exec(dict);
+    const hex = /\/Title <FEFF([0-9A-Fa-f]*)>/.exec(dict);
+    if (literal) titles.push((literal[1] ?? '').replace(/\\(.)/g, '$1'));
+    else if (hex) titles.push(Buffer.from(hex[1] ?? '', 'hex').swap16().toString('utf16le'));
+  }
+  return titles;
+}
 const OUTPUT = join(ROOT, 'test-output');
 
 /** Page 1 of a PDF as a 60 dpi PNG, written beside it as `<prefix>.png`. */
@@ -86,6 +103,26 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the review as PDF' : `the review 
     expect(inkCoverage(png)).toBeGreaterThan(0.04);
   });
 
+  it.skipIf(!PDFINFO)(PDFINFO ? 'is a tagged PDF with an outline of its sections' : `is a tagged PDF with an outline (${NO_PDFINFO_REASON})`, async () => {
+    const pdfPath = join(dir, 'tagged.pdf');
+    const pdf = await renderPdf(renderMonthlyReviewHtml(sampleReview()));
+    writeFileSync(pdfPath, pdf);
+    const info = execFileSync(PDFINFO ?? 'pdfinfo', [pdfPath], { encoding: 'utf8' });
+    expect(info).toMatch(/^Tagged:\s+yes$/m);
+    // The structure tree has the document's headings, so screen readers can navigate it.
+    const structure = execFileSync(PDFINFO ?? 'pdfinfo', ['-struct', pdfPath], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    expect(structure).toMatch(/^\s*H1\b/m);
+    expect(structure).toMatch(/^\s*H2\b/m);
+    // The outline (bookmarks): the catalog points at it, and it lists every numbered section, numbers apart from titles.
+    expect(pdf.toString('latin1')).toMatch(/\/Outlines \d+ 0 R/);
+    const titles = outlineTitles(pdf);
+    expect(titles).toContain('Acme Payments');
+    expect(titles).toContain(SECTION_TITLES.summary);
+    for (const [n, title] of [SECTION_TITLES.volume, SECTION_TITLES.response, SECTION_TITLES.sla, SECTION_TITLES.breaches, SECTION_TITLES.pages, SECTION_TITLES.noisy, SECTION_TITLES.changes, SECTION_TITLES.gaps, SECTION_TITLES.trend].entries()) {
+      expect(titles).toContain(`${n + 1}\u00a0${title}`);
+    }
+  });
+
   it('prints an empty month too', async () => {
     const pdf = await renderPdf(renderMonthlyReviewHtml(emptyReview()));
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
@@ -125,7 +162,7 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the review in a browser' : `the r
     try {
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Acme Payments');
       const h2 = await page.getByRole('heading', { level: 2 }).allTextContents();
-      expect(h2.map((t) => t.replace(/^\d+/, ''))).toEqual(Object.values(SECTION_TITLES));
+      expect(h2.map((t) => t.replace(/^\d+\u00a0/, ''))).toEqual(Object.values(SECTION_TITLES));
       const boxes = await page.locator('svg').evaluateAll((svgs) => svgs.map((s) => ({ w: s.getBoundingClientRect().width, h: s.getBoundingClientRect().height, label: s.getAttribute('aria-label') ?? '' })));
       expect(boxes.length).toBeGreaterThan(8);
       for (const b of boxes) {

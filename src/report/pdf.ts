@@ -62,6 +62,9 @@ export async function renderPdf(html: string, options: RenderPdfOptions = {}): P
       printBackground: true,
       preferCSSPageSize: true,
       margin: { top: '17mm', right: '14mm', bottom: '16mm', left: '14mm' },
+      // Accessible: a tagged PDF (structure for screen readers) with an outline (bookmarks from the headings).
+      tagged: true,
+      outline: true,
     });
     return Buffer.from(pdf);
   } finally {
