@@ -189,6 +189,48 @@ describe.each(databaseKinds())('priority and SLA details seen through the API, o
     expect(late.json()).toMatchObject({ error: { code: 'INVALID_TRANSITION' } });
   });
 
+  it('as docs/api.md says: a raise into paging pages every tier whose time has passed at once; lowering does not stop a running escalation, and raising again does not start a second', async () => {
+    h = await startHarness(kind, { start: '2026-11-25T04:47:00Z' });
+    admin = await h.token('admin');
+    type I = { priority: string; timeline: Array<{ kind: string; message: string; at: string }>; sla: Array<{ sla: string; kind: string; status: string; target_s: number | null }> };
+    const get = async (n: string) => (await h.api('GET', `/incidents/${n}`, admin)).json<{ incident: I }>().incident;
+    const messages = (i: I, kind: string) => i.timeline.filter((t) => t.kind === kind).map((t) => t.message);
+    const setPriority = async (n: string, priority: string) => {
+      expect((await h.api('POST', `/incidents/${n}/priority`, admin, { priority })).statusCode).toBe(200);
+      await h.settle();
+    };
+
+    // ACME-1: a P5 (pages nobody) raised to P2 six minutes after it opened. partner-noc's tiers count from
+    // the opening: tier 1 (0m) and tier 2 (5m) are both overdue and are paged at once.
+    expect((await h.ingest('/v2/enqueue', { routing_key: '0a1b2c3d4e5f60718293a4b5c6d7e8f9', event_action: 'trigger', payload: { summary: 'Cart slow', source: 'shop', severity: 'info' } })).statusCode).toBe(202);
+    await h.settle();
+    h.clock.advance(6 * MIN);
+    await setPriority('ACME-1', 'P2');
+    let i = await get('ACME-1');
+    expect(messages(i, 'routing')).toEqual(['Routing: after hours: partner owns cloud; policy partner-noc. P5 pages nobody (priorities.page).', 'Routing: after hours: partner owns cloud; policy partner-noc.']);
+    expect(messages(i, 'escalation.paged').map((m) => m.split(':')[0])).toEqual(['Tier 1 of partner-noc (1st pass of 3)', 'Tier 2 of partner-noc (1st pass of 3)']);
+    expect(i.timeline.filter((t) => t.kind === 'escalation.paged').map((t) => t.at)).toEqual(['2026-11-25T04:53:00.000Z', '2026-11-25T04:53:00.000Z']);
+    expect(i.sla.find((c) => c.sla === 'partner-sla' && c.kind === 'respond')).toMatchObject({ status: 'running', target_s: 1800 });
+
+    // Lowered to P5: no SLA target any more, but the escalation already running goes on (tier 3 at +15m).
+    await setPriority('ACME-1', 'P5');
+    i = await get('ACME-1');
+    expect(i.sla.find((c) => c.sla === 'partner-sla' && c.kind === 'respond')?.status).toBe('not_applicable');
+    h.clock.set('2026-11-25T05:02:00Z');
+    await h.settle();
+    expect(messages(await get('ACME-1'), 'escalation.paged').map((m) => m.split(':')[0])).toEqual([
+      'Tier 1 of partner-noc (1st pass of 3)',
+      'Tier 2 of partner-noc (1st pass of 3)',
+      'Tier 3 of partner-noc (1st pass of 3)',
+    ]);
+
+    // Raised again: the escalation is already running, so nothing new starts (one routing decision that pages).
+    await setPriority('ACME-1', 'P1');
+    i = await get('ACME-1');
+    expect(messages(i, 'routing')).toHaveLength(2);
+    expect(messages(i, 'escalation.paged')).toHaveLength(3);
+  });
+
   it('an empty JSON body is an empty object; a non-JSON body is 415; the engagement shows business hours as written', async () => {
     h = await startHarness(kind, { start: '2026-11-25T04:47:00Z' });
     admin = await h.token('admin');
