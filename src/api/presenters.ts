@@ -3,6 +3,7 @@
  * ISO 8601 UTC strings; ids are numbers; incident numbers read "ACME-42".
  */
 import type { Executor } from '../db/executor.js';
+import { readStoredJson } from '../db/json.js';
 import type { AlertRow, IncidentRow, IncidentSlaRow, TimelineRow } from '../db/schema.js';
 import { presentSlaRows } from '../sla/engine.js';
 import type { Deployment } from '../deployment/deployment.js';
@@ -13,14 +14,7 @@ export function iso(ms: number | null | undefined): string | null {
   return ms === null || ms === undefined ? null : new Date(ms).toISOString();
 }
 
-function json(text: string | null): unknown {
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
+const json = readStoredJson;
 
 export function presentIncident(i: IncidentRow, deployment: Deployment) {
   const service = deployment.service(i.engagement_id, i.service_id);

@@ -9,6 +9,7 @@ import type { Clock } from '../clock/clock.js';
 import type { Database } from '../db/connect.js';
 import type { IncidentRow } from '../db/schema.js';
 import type { Deployment } from '../deployment/deployment.js';
+import { readStoredJson } from '../db/json.js';
 import { TandemError } from '../errors/catalog.js';
 import { acknowledgeIncident, addNote, changePriority, resolveIncident, setWaitingStatus } from '../incident/commands.js';
 import { INCIDENT_STATUSES, getIncident, getIncidentByNumber, listIncidents } from '../incident/store.js';
@@ -26,6 +27,7 @@ import { cursorParam, encodeCursor, instantParam, intParam, listParam, objectBod
 import { iso, presentAlert, presentEngagement, presentIncidents, presentService, presentTimelineEntry } from './presenters.js';
 import { personCalendars, scheduleRoutes } from './schedules.js';
 import { riskRoutes } from './risk.js';
+import { eventRoutes } from './events.js';
 
 export interface ApiDeps {
   readonly database: Database;
@@ -123,7 +125,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     if (since !== undefined) query = query.where('at', '>=', since);
     const rows = scope.length === 0 ? [] : await query.orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
     return {
-      changes: rows.map((c) => ({ id: c.id, engagement: c.engagement_id, service: c.service_id, at: iso(c.at), summary: c.summary, source: c.source, details: c.data === null ? null : (JSON.parse(c.data) as unknown) })),
+      changes: rows.map((c) => ({ id: c.id, engagement: c.engagement_id, service: c.service_id, at: iso(c.at), summary: c.summary, source: c.source, details: readStoredJson(c.data) })),
     };
   });
 
@@ -218,5 +220,6 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   await app.register((scope) => scheduleRoutes(scope, { database, deployment, clock, calendars: deps.calendars }));
   await app.register((scope) => reportRoutes(scope, { database, deployment, clock }));
   await app.register((scope) => riskRoutes(scope, { database, deployment, clock }));
+  await app.register((scope) => eventRoutes(scope, { database, clock, kick: deps.kick }));
   await app.register((scope) => liveRoutes(scope, { database, clock, feed: deps.feed, secureCookies: deps.secureCookies }));
 }

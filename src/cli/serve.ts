@@ -7,11 +7,19 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDatabaseUrl } from '../db/connect.js';
+import { installProcessPolicy } from '../server/process-policy.js';
 import { ConfigError, startTandem } from '../server/server.js';
 import type { Tandem } from '../server/server.js';
 import { SERVE_HELP, SettingsError, parseServeSettings } from '../settings/settings.js';
 import { createToken, verifyToken } from '../token/token.js';
 import type { CliIo } from './io.js';
+
+/** Why the server could not take its address, by the error code of listen(). */
+const LISTEN_PROBLEMS: Record<string, string> = {
+  EADDRINUSE: 'the port is already in use (another Tandem?); stop that process or choose another with --port',
+  EACCES: 'permission denied (ports below 1024 need privileges); choose another with --port',
+  EADDRNOTAVAIL: 'this machine has no such address; check --host',
+};
 
 export const DEMO_CONFIG = fileURLToPath(new URL('../../demo/acme.yaml', import.meta.url));
 
@@ -38,8 +46,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       io.err(err.message);
       return 1;
     }
+    const listenProblem = err instanceof Error && 'code' in err ? LISTEN_PROBLEMS[String(err.code)] : undefined;
+    if (listenProblem) {
+      io.err(`tandem serve: cannot listen on ${settings.host}:${settings.port}: ${listenProblem}`);
+      return 1;
+    }
     throw err;
   }
+  installProcessPolicy(tandem.log, { unhandledRejection: () => tandem.metrics.unhandledRejections.inc() });
   if (settings.demo) io.out(await demoBanner(tandem));
   else io.out(`Tandem listening on ${tandem.url ?? ''} with ${tandem.deployment.all().length} engagement(s); database ${tandem.database.label}`);
 

@@ -11,6 +11,7 @@ import * as m0002 from './migrations/0002-escalation.js';
 import * as m0003 from './migrations/0003-sessions.js';
 import * as m0004 from './migrations/0004-slas.js';
 import * as m0005 from './migrations/0005-imports.js';
+import * as m0006 from './migrations/0006-event-quarantine.js';
 
 export interface MigrationContext {
   dialect: Dialect;
@@ -28,6 +29,7 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0003-sessions', m0003.up],
   ['0004-slas', m0004.up],
   ['0005-imports', m0005.up],
+  ['0006-event-quarantine', m0006.up],
 ];
 
 function context(dialect: Dialect): MigrationContext {

@@ -71,6 +71,10 @@ export interface EventsTable {
   actions: string;
   /** Set when the engine has applied the event to alerts and incidents. */
   processed_at: number | null;
+  /** Set when the event could not be applied, even alone: it waits for an admin's retry. */
+  quarantined_at: number | null;
+  /** Why it could not be applied (the error's message). */
+  apply_error: string | null;
 }
 
 export interface IncidentsTable {

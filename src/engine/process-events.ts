@@ -15,7 +15,11 @@
 import { sql } from 'kysely';
 import { applyRetriggers, findOpenAlerts, insertAlert, setAlertStatus } from '../alert/store.js';
 import type { RetriggerUpdate } from '../alert/store.js';
-import type { AlertRow, EventRow as StoredEvent } from '../db/schema.js';
+import type { AlertRow } from '../db/schema.js';
+import type { Executor } from '../db/executor.js';
+import { isTransientDatabaseError } from '../db/errors.js';
+import { eventToApply, markApplied, nextEventsToApply, quarantineEvent } from '../events/store.js';
+import type { EventToApply } from '../events/store.js';
 import type { Engagement, Service } from '../engagement/model.js';
 import type { Actor } from '../incident/actor.js';
 import { acknowledgeIncident, resolveIncident } from '../incident/commands.js';
@@ -23,6 +27,7 @@ import { IncidentNumbers, adjustAlertCounts, findOpenIncidentByGroup, getInciden
 import { routeIncident } from '../routing/route.js';
 import { BufferedWriter } from '../incident/writer.js';
 import type { AlertAction, ChangeAction, IngestAction } from '../ingest/event.js';
+import { normalizeJson } from '../ingest/json-shape.js';
 import { priorityFor } from '../priority/priority.js';
 import { engineTransaction } from './engine.js';
 import type { EngineContext, EngineModule } from './engine.js';
@@ -31,35 +36,110 @@ import type { EngineContext, EngineModule } from './engine.js';
 const EVENTS_LOCK = 7_243_501;
 const BATCH = 500;
 
-const APPLIED_COLUMNS = ['id', 'engagement_id', 'service_id', 'integration_type', 'kind', 'received_at', 'actions'] as const;
-/** An accepted event, as much of it as applying it needs. */
-type EventRow = Pick<StoredEvent, (typeof APPLIED_COLUMNS)[number]>;
+type EventRow = EventToApply;
 
-export function processEventsModule(onOpened: (count: number, engagementId: string) => void = () => {}): EngineModule {
+export interface ProcessEventsOptions {
+  /** Called after commit for each incident opened, with its engagement (metrics). */
+  onOpened?: (count: number, engagementId: string) => void;
+  /** Called after an event is set aside (metrics, logs). */
+  onQuarantined?: (event: { id: number; engagementId: string; error: string }) => void;
+}
+
+/**
+ * Applies the oldest waiting events. A batch that fails is rolled back and
+ * its events are applied one at a time, each in its own transaction, so one
+ * event that cannot be applied (bad input a database refuses, a bug) is set
+ * aside with its error, and the rest of the batch and every later event go
+ * on. A failure of the database itself (connection lost, busy) quarantines
+ * nothing: the step fails and the loop tries again.
+ */
+export function processEventsModule(options: ProcessEventsOptions = {}): EngineModule {
+  const onOpened = options.onOpened ?? (() => {});
   return {
     name: 'process-events',
     async step(ctx) {
-      const { count, opened } = await engineTransaction(ctx.database, async (trx) => {
-        if (ctx.database.dialect === 'postgres') {
-          const lock = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${EVENTS_LOCK}) as ok`.execute(trx);
-          if (!lock.rows[0]?.ok) return { count: 0, opened: [] };
-        }
-        // Not the raw body: it is evidence for the timeline, not input to applying the event.
-        const events = await trx.selectFrom('events').select(APPLIED_COLUMNS).where('processed_at', 'is', null).orderBy('id', 'asc').limit(BATCH).execute();
-        if (events.length === 0) return { count: 0, opened: [] };
-        const batch = new Batch(new BufferedWriter(trx, ctx.database), ctx);
-        await batch.preload(events);
-        for (const event of events) await batch.apply(event);
-        await batch.flush();
-        await trx.updateTable('events').set({ processed_at: ctx.clock.now() }).where('id', 'in', events.map((e) => e.id)).execute();
-        return { count: events.length, opened: batch.opened };
-      });
+      let seen: number[] = [];
+      let result: Applied;
+      try {
+        result = await applyEvents(ctx, (trx) => nextEventsToApply(trx, BATCH), (ids) => (seen = ids));
+      } catch (err) {
+        if (isTransientDatabaseError(err) || seen.length === 0) throw err;
+        ctx.log.warn({ err, events: seen.length, first: seen[0] }, 'a batch of events could not be applied; applying them one at a time');
+        result = await applyOneByOne(ctx, seen, options);
+        // The loop goes on at once with the events after this batch.
+        result.more = true;
+      }
       // Counted after commit, so a rolled-back batch is not counted twice.
-      for (const engagementId of opened) onOpened(1, engagementId);
-      if (count > 0) ctx.log.debug({ count }, 'events applied');
-      return count === BATCH;
+      for (const engagementId of result.opened) onOpened(1, engagementId);
+      if (result.count > 0) ctx.log.debug({ count: result.count }, 'events applied');
+      return result.more;
     },
   };
+}
+
+interface Applied {
+  count: number;
+  opened: string[];
+  more: boolean;
+}
+
+/** One transaction: takes the events lock, reads events, applies them, marks them applied. */
+async function applyEvents(ctx: EngineContext, read: (trx: Executor) => Promise<EventRow[]>, onRead: (ids: number[]) => void = () => {}): Promise<Applied> {
+  return engineTransaction(ctx.database, async (trx) => {
+    if (ctx.database.dialect === 'postgres') {
+      const lock = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${EVENTS_LOCK}) as ok`.execute(trx);
+      if (!lock.rows[0]?.ok) return { count: 0, opened: [], more: false };
+    }
+    const events = await read(trx);
+    onRead(events.map((e) => e.id));
+    if (events.length === 0) return { count: 0, opened: [], more: false };
+    const batch = new Batch(new BufferedWriter(trx, ctx.database), ctx);
+    await batch.preload(events);
+    for (const event of events) await batch.apply(event);
+    await batch.flush();
+    await markApplied(trx, events.map((e) => e.id), ctx.clock.now());
+    return { count: events.length, opened: batch.opened, more: events.length === BATCH };
+  });
+}
+
+/** The failed batch again, one event per transaction; an event that fails alone is quarantined. */
+async function applyOneByOne(ctx: EngineContext, ids: readonly number[], options: ProcessEventsOptions): Promise<Applied> {
+  const total: Applied = { count: 0, opened: [], more: false };
+  for (const id of ids) {
+    try {
+      const one = await applyEvents(ctx, async (trx) => {
+        const event = await eventToApply(trx, id);
+        return event ? [event] : [];
+      });
+      total.count += one.count;
+      total.opened.push(...one.opened);
+    } catch (err) {
+      if (isTransientDatabaseError(err)) throw err;
+      const error = describeError(err);
+      const engagementId = await quarantineEvent(ctx.database.db, id, ctx.clock.now(), error);
+      if (engagementId === undefined) continue;
+      ctx.log.error({ err, event: id, engagement: engagementId }, 'event could not be applied; quarantined (tandem events retry puts it back)');
+      options.onQuarantined?.({ id, engagementId, error });
+    }
+  }
+  return total;
+}
+
+/**
+ * The stored actions, with text made storable: ingest already does this, but
+ * events accepted by an older version may still hold a lone surrogate or a NUL.
+ * Actions too deeply nested to store throw, and the event is quarantined.
+ */
+function parseActions(json: string): IngestAction[] {
+  const shaped = normalizeJson(JSON.parse(json));
+  if (!shaped.ok) throw new Error(`the event cannot be stored: ${shaped.error}`);
+  if (!Array.isArray(shaped.value)) throw new Error('the stored actions are not a list');
+  return shaped.value as IngestAction[];
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return String(err);
 }
 
 const alertKey = (engagementId: string, serviceId: string, dedupKey: string) => `${engagementId}\u0000${serviceId}\u0000${dedupKey}`;
@@ -90,7 +170,7 @@ class Batch {
   /** Reads every open alert the batch's events name, one query per engagement. */
   async preload(events: readonly EventRow[]): Promise<void> {
     const wanted = new Map<string, Array<{ serviceId: string; dedupKey: string }>>();
-    const parsed: Parsed[] = events.map((event) => ({ event, actions: JSON.parse(event.actions) as IngestAction[] }));
+    const parsed: Parsed[] = events.map((event) => ({ event, actions: parseActions(event.actions) }));
     for (const { event, actions } of parsed) {
       this.#parsed.set(event.id, actions);
       for (const a of actions) {
@@ -111,7 +191,7 @@ class Batch {
   }
 
   async apply(event: EventRow): Promise<void> {
-    const actions = this.#parsed.get(event.id) ?? (JSON.parse(event.actions) as IngestAction[]);
+    const actions = this.#parsed.get(event.id) ?? parseActions(event.actions);
     const engagement = this.#ctx.deployment.engagement(event.engagement_id);
     const service = engagement?.services.find((s) => s.id === event.service_id);
     const actor: Actor = { type: 'integration', id: event.integration_type, name: `${event.integration_type} integration` };

@@ -5,7 +5,9 @@
  * request still waits for its own row to be on disk.
  */
 import type BetterSqlite3 from 'better-sqlite3';
+import type { Insertable } from 'kysely';
 import type { Database } from '../db/connect.js';
+import type { EventsTable } from '../db/schema.js';
 import type { IngestEvent } from './event.js';
 
 /** Where accepted events go: resolves once the event is durably stored. */
@@ -57,7 +59,7 @@ export class Inbox implements EventSink {
    * crash) and is raised to FULL around this transaction so that a 202 also
    * survives power loss (the pragma cannot change inside a transaction).
    */
-  async #commitSqlite(handle: BetterSqlite3.Database, rows: ReadonlyArray<Record<string, string | number | null>>): Promise<void> {
+  async #commitSqlite(handle: BetterSqlite3.Database, rows: readonly Row[]): Promise<void> {
     await this.#database.db.connection().execute(async () => {
       this.#insert ??= handle.prepare(
         'insert into events (engagement_id, service_id, integration_type, integration_key, kind, received_at, request_id, raw, actions, processed_at) values (@engagement_id, @service_id, @integration_type, @integration_key, @kind, @received_at, @request_id, @raw, @actions, @processed_at)',
@@ -111,18 +113,20 @@ export class Inbox implements EventSink {
   }
 
   async #commit(batch: Pending[]): Promise<void> {
-    const rows = batch.map(({ event: e }) => ({
-      engagement_id: e.engagementId,
-      service_id: e.serviceId,
-      integration_type: e.integrationType,
-      integration_key: e.integrationKey,
-      kind: e.kind,
-      received_at: e.receivedAt,
-      request_id: e.requestId,
-      raw: e.raw,
-      actions: JSON.stringify(e.actions),
-      processed_at: null,
-    }));
+    // Nothing that can throw runs outside a try: a throw here would be an unhandled rejection
+    // (the pump does not await) and every request in the batch would wait forever.
+    const rows: Row[] = [];
+    const stored: Pending[] = [];
+    for (const p of batch) {
+      try {
+        rows.push(toRow(p.event));
+        stored.push(p);
+      } catch (err) {
+        // Only this event fails (its request answers 503); the rest of the batch is stored.
+        p.reject(err);
+      }
+    }
+    if (stored.length === 0) return;
     try {
       const sqlite = this.#database.sqlite;
       if (sqlite) await this.#commitSqlite(sqlite, rows);
@@ -130,10 +134,27 @@ export class Inbox implements EventSink {
       // every commit outside the engine is synchronous.
       else await this.#database.db.insertInto('events').values(rows).execute();
     } catch (err) {
-      for (const p of batch) p.reject(err);
+      for (const p of stored) p.reject(err);
       return;
     }
-    for (const p of batch) p.resolve();
-    this.#onCommit(batch.length);
+    for (const p of stored) p.resolve();
+    this.#onCommit(stored.length);
   }
+}
+
+type Row = Insertable<EventsTable>;
+
+function toRow(e: IngestEvent): Row {
+  return {
+    engagement_id: e.engagementId,
+    service_id: e.serviceId,
+    integration_type: e.integrationType,
+    integration_key: e.integrationKey,
+    kind: e.kind,
+    received_at: e.receivedAt,
+    request_id: e.requestId,
+    raw: e.raw,
+    actions: JSON.stringify(e.actions),
+    processed_at: null,
+  };
 }

@@ -13,6 +13,7 @@ import type { Metrics } from '../telemetry/metrics.js';
 import { MAX_ALERTS_PER_REQUEST, alertCount, parseAlertmanagerWebhook } from './alertmanager.js';
 import type { IngestAction, IngestEvent } from './event.js';
 import { parseGeneric } from './generic.js';
+import { normalizeJson } from './json-shape.js';
 import type { EventSink } from './inbox.js';
 import { parsePagerDutyAlert, parsePagerDutyChange } from './pagerduty.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -47,11 +48,16 @@ function bad(reason: string, errors: string[], status = 400): Rejected {
 
 function parseJson(raw: unknown): unknown {
   if (typeof raw !== 'string' || raw.trim() === '') throw bad('not_json', ['the body is empty; expected a JSON object']);
+  let value: unknown;
   try {
-    return JSON.parse(raw);
+    value = JSON.parse(raw);
   } catch (err) {
     throw bad('not_json', [`the body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`]);
   }
+  // Limits and storable text before any format reads it (json-shape.ts): no body may stall the engine.
+  const shaped = normalizeJson(value);
+  if (!shaped.ok) throw bad('too_complex', [shaped.error]);
+  return shaped.value;
 }
 
 export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Promise<void> {

@@ -14,8 +14,10 @@ import { processEventsModule } from '../engine/process-events.js';
 import { escalationModule, routeOnOpen } from '../escalation/escalation.js';
 import { inboxChannels } from '../inbox/inbox.js';
 import type { ChannelRegistry } from '../notify/channel.js';
+import { DEFAULT_TIMEOUT_MS } from '../notify/http-delivery.js';
 import { checkNotifySettings, createChannels } from '../notify/settings.js';
 import { deliveryModule } from '../paging/deliver.js';
+import type { DeliveryOutcome } from '../paging/deliver.js';
 import type { LinkSigner } from '../respond/links.js';
 import { serverSecret } from '../secrets/secrets.js';
 import type { Settings } from '../settings/settings.js';
@@ -48,6 +50,12 @@ export interface EngineDeps {
   readonly channels: ChannelRegistry;
   readonly onIncidentsOpened: (engagement: string, count: number) => void;
   readonly onSlaBreach: (engagement: string, sla: string, kind: string) => void;
+  /** A send's result was recorded (pages sent and failed, delivery latency). */
+  readonly onDelivery?: (outcome: DeliveryOutcome) => void;
+  /** An escalation step fired, `lateMs` after it was due. */
+  readonly onStepFired?: (kind: string, lateMs: number) => void;
+  /** An accepted event could not be applied and was set aside. */
+  readonly onEventQuarantined?: (event: { id: number; engagementId: string; error: string }) => void;
   /** Something changed that dashboards show (a pass did work). */
   readonly onChanged: () => void;
 }
@@ -66,17 +74,17 @@ export function createEngines(d: EngineDeps): Engines {
   hooks.opened.push(routeOnOpen, slaOnOpen);
   const ctx: EngineContext = { database: d.database, clock: d.clock, deployment: d.deployment, log: d.log.child({ component: 'engine' }), hooks, instanceId: randomBytes(4).toString('hex') };
   const poll = { pollMs: d.settings.enginePollMs };
-  const delivery = new Engine(ctx, [deliveryModule({ channels: d.channels, links: d.links, publicUrl: d.settings.publicUrl, perContactPerMinute: d.settings.perContactPerMinute })], poll);
+  const delivery = new Engine(ctx, [deliveryModule({ channels: d.channels, links: d.links, publicUrl: d.settings.publicUrl, perContactPerMinute: d.settings.perContactPerMinute, sendTimeoutMs: DEFAULT_TIMEOUT_MS, ...(d.onDelivery ? { onResult: d.onDelivery } : {}) })], poll);
   // Three loops, so that a large batch of events never delays a due escalation, and a slow
   // provider never delays either.
-  const escalation = new Engine(ctx, [escalationModule(), slaModule(d.onSlaBreach)], {
+  const escalation = new Engine(ctx, [escalationModule(d.onStepFired ? { onFired: d.onStepFired } : {}), slaModule(d.onSlaBreach)], {
     ...poll,
     afterPass: () => {
       delivery.kick();
       d.onChanged();
     },
   });
-  const engine = new Engine(ctx, [processEventsModule((n, engagement) => d.onIncidentsOpened(engagement, n))], {
+  const engine = new Engine(ctx, [processEventsModule({ onOpened: (n, engagement) => d.onIncidentsOpened(engagement, n), ...(d.onEventQuarantined ? { onQuarantined: d.onEventQuarantined } : {}) })], {
     ...poll,
     afterPass: () => {
       escalation.kick();

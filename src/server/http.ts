@@ -2,7 +2,7 @@
  * The HTTP server: one Fastify instance with the ingest endpoints, /api/v1,
  * and the operations endpoints. Errors are mapped to responses in one place.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -18,10 +18,36 @@ export interface HttpDeps {
   readonly metrics: Metrics;
   readonly ingest: IngestDeps;
   readonly api: ApiDeps;
-  /** Whether the database answers (readiness). */
-  readonly ready: () => Promise<boolean>;
+  /** Readiness: throws when the database does not answer; not ok (with the reason) when the pipeline is stuck. */
+  readonly ready: () => Promise<{ ok: boolean; reason?: Record<string, string> }>;
   /** Extra route plugins (later features register here). */
   readonly plugins?: ReadonlyArray<(app: FastifyInstance) => Promise<void>>;
+  /** Connection limits (see Settings.http); Node's and Fastify's defaults when absent. */
+  readonly limits?: { readonly requestTimeoutMs: number; readonly idleTimeoutMs: number; readonly maxConnections: number };
+  /** When set, GET /metrics needs `Authorization: Bearer <metricsToken>`. */
+  readonly metricsToken?: string | undefined;
+}
+
+/** Keep-alive connections idle longer than this close; above the 60 s of common proxies and load balancers. */
+export const KEEP_ALIVE_TIMEOUT_MS = 72_000;
+
+/**
+ * The URL as logged: the capability in a respond link or a calendar feed URL
+ * (whoever has it can acknowledge an incident or read a rota) is replaced by
+ * `[redacted]`, the route kept.
+ */
+export function redactUrl(url: string): string {
+  return url
+    .replace(/(\/respond\/)[^/?#]+/i, '$1[redacted]')
+    .replace(/(\/calendars\/(?:[^/?#]*\/)*)[^/?#]+?(\.ics)?(?=$|[?#])/i, (_m, prefix: string, ics: string | undefined) => `${prefix}[redacted]${ics ?? ''}`);
+}
+
+/** Compares a bearer token with the expected one in constant time. */
+function bearerMatches(header: string | undefined, expected: string): boolean {
+  const given = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
+  if (given === undefined) return false;
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -39,10 +65,35 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     },
     requestIdHeader: false,
     bodyLimit: 1024 * 1024,
+    // A client that trickles its headers or body is cut off (408) instead of holding a connection forever.
+    ...(deps.limits
+      ? {
+          requestTimeout: deps.limits.requestTimeoutMs,
+          connectionTimeout: deps.limits.idleTimeoutMs,
+          keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+          http: {
+            headersTimeout: deps.limits.requestTimeoutMs,
+            requestTimeout: deps.limits.requestTimeoutMs,
+            // Node checks the timeouts on this interval (30 s by default, which would let a trickle run 30 s past its limit).
+            connectionsCheckingInterval: Math.min(1000, Math.max(10, Math.floor(deps.limits.requestTimeoutMs / 10))),
+          },
+        }
+      : {}),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
   });
+
+  if (deps.limits) {
+    // Past the cap Node closes new connections at once, so file descriptors are never exhausted and
+    // /healthz answers again as soon as connections close. Logged at the 1st, 10th, 100th... refusal.
+    app.server.maxConnections = deps.limits.maxConnections;
+    let dropped = 0;
+    app.server.on('drop', () => {
+      dropped += 1;
+      if (Number.isInteger(Math.log10(dropped))) deps.log.warn({ maxConnections: deps.limits?.maxConnections, dropped }, 'connection refused: at the connection cap (--max-connections)');
+    });
+  }
 
   // Every route, for the OpenAPI consistency test and for 405 answers.
   const routes: Array<{ method: string; url: string }> = [];
@@ -66,7 +117,7 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     deps.metrics.httpRequests.inc({ route, status: String(reply.statusCode) });
-    req.log.info({ method: req.method, url: req.url, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request');
+    req.log.info({ method: req.method, url: redactUrl(req.url), route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request');
   });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
@@ -103,10 +154,18 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
-    const ok = await deps.ready().catch(() => false);
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', database: ok ? 'ok' : 'unreachable' });
+    const r = await deps.ready().catch(() => undefined);
+    if (!r) return reply.code(503).send({ status: 'not ready', database: 'unreachable' });
+    return reply.code(r.ok ? 200 : 503).send({ status: r.ok ? 'ready' : 'not ready', database: 'ok', ...r.reason });
   });
-  app.get('/metrics', async (_req, reply) => {
+  app.get('/metrics', async (req, reply) => {
+    // Metrics name every engagement: with a token configured, only a scraper that sends it reads them.
+    if (deps.metricsToken !== undefined && !bearerMatches(req.headers.authorization, deps.metricsToken)) {
+      const e = req.headers.authorization
+        ? new TandemError('AUTH_INVALID', 'the metrics token does not match (--metrics-token)', 'Authorization')
+        : new TandemError('AUTH_REQUIRED', 'send the metrics token as "Authorization: Bearer <token>" (--metrics-token)', 'Authorization');
+      return reply.code(401).header('www-authenticate', 'Bearer realm="metrics"').send(e.toBody());
+    }
     return reply.header('content-type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 

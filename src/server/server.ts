@@ -28,7 +28,8 @@ import { serverSecret } from '../secrets/secrets.js';
 import { Inbox } from '../ingest/inbox.js';
 import { RateLimiter } from '../ingest/rate-limit.js';
 import type { Settings } from '../settings/settings.js';
-import { createMetrics } from '../telemetry/metrics.js';
+import { createMetrics, registerBacklogGauges } from '../telemetry/metrics.js';
+import { eventBacklog, oldestWaitingEvent } from '../events/store.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { buildHttp } from './http.js';
 import { buildChannels, createEngines } from './engines.js';
@@ -91,6 +92,10 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
   }
   const deployment = new Deployment(first.loaded);
   const metrics = createMetrics();
+  registerBacklogGauges(metrics, async () => {
+    const b = await eventBacklog(database.db);
+    return { waiting: b.waiting, quarantined: b.quarantined, oldestAgeSeconds: b.oldestReceivedAt === null ? 0 : Math.max(0, (clock.now() - b.oldestReceivedAt) / 1000) };
+  });
   // One key signs respond links and calendar feed URLs; each MAC's payload says which it is.
   const linkKey = await serverSecret(database, 'link-signing-key', settings.secret, clock.now());
   const links = new LinkSigner(linkKey, settings.publicUrl);
@@ -106,6 +111,13 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     channels: await buildChannels(settings, database, clock),
     onIncidentsOpened: (engagement, n) => metrics.incidentsOpened.inc({ engagement }, n),
     onSlaBreach: (engagement, sla, kind) => metrics.slaBreaches.inc({ engagement, sla, kind }),
+    onEventQuarantined: () => metrics.eventsQuarantined.inc(),
+    onDelivery: ({ channel, status, latenciesMs }) => {
+      if (status === 'delivered') metrics.pagesSent.inc({ channel });
+      if (status === 'failed') metrics.pagesFailed.inc({ channel });
+      for (const ms of latenciesMs) metrics.deliveryLatency.observe({ channel }, ms / 1000);
+    },
+    onStepFired: (kind, lateMs) => metrics.escalationLateness.observe({ kind }, lateMs / 1000),
     onChanged: () => feed.kick(),
   });
   const runEngine = settings.engine && (options.engineLoop ?? true);
@@ -117,14 +129,22 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     metrics,
     ingest: { deployment, inbox, limiter, clock, metrics, bodyLimit: settings.ingestBodyLimit },
     api: { database, deployment, clock, kick: () => engine.kick(), calendars, feed, secureCookies: settings.publicUrl.startsWith('https:') },
+    limits: settings.http,
+    metricsToken: settings.metricsToken,
     ready: async () => {
       await sql`select 1`.execute(database.db);
-      return true;
+      if (settings.maxEventLagSeconds === 0) return { ok: true };
+      // A pipeline that stopped applying events is not ready, even though it still accepts them.
+      const oldest = await oldestWaitingEvent(database.db);
+      const lag = oldest === null ? 0 : Math.max(0, (clock.now() - oldest) / 1000);
+      return lag > settings.maxEventLagSeconds
+        ? { ok: false, reason: { events: `the oldest event waiting to be applied was accepted ${Math.round(lag)} s ago (limit ${settings.maxEventLagSeconds} s)` } }
+        : { ok: true };
     },
     plugins: [
       (app) => respondRoutes(app, { database, deployment, clock, links, kick: () => engine.kick() }),
       (app) => calendarRoutes(app, { deployment, clock, calendars }),
-      ...(settings.notify === 'inbox' ? [(app: FastifyInstance) => inboxRoutes(app, { database })] : []),
+      ...(settings.notify === 'inbox' ? [(app: FastifyInstance) => inboxRoutes(app, { database, clock, demo: settings.demo })] : []),
       (app) => dashboardRoutes(app, { root: new URL('../../dist/web/', import.meta.url) }),
     ],
   });
@@ -135,7 +155,14 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
   });
   let url: string | undefined;
   if (options.listen ?? true) {
-    url = await http.listen({ host: settings.host, port: settings.port });
+    try {
+      url = await http.listen({ host: settings.host, port: settings.port });
+    } catch (err) {
+      // A port in use or not permitted: release what was opened so the process can exit.
+      await http.close().catch(() => {});
+      await database.close();
+      throw err;
+    }
   }
   if (runEngine) {
     engine.start();

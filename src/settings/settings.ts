@@ -20,6 +20,12 @@ export interface Settings {
   readonly rateLimit: { readonly perSecond: number; readonly burst: number };
   /** Largest ingest body, bytes. */
   readonly ingestBodyLimit: number;
+  /** Connection limits: a request's headers and body must arrive within `requestTimeoutMs`; a silent connection closes after `idleTimeoutMs`; at most `maxConnections` at once. */
+  readonly http: { readonly requestTimeoutMs: number; readonly idleTimeoutMs: number; readonly maxConnections: number };
+  /** When set, GET /metrics needs `Authorization: Bearer <metricsToken>`. */
+  readonly metricsToken: string | undefined;
+  /** PDF printing: renders at once in the one shared browser, and requests that may wait for one (more get 429). */
+  readonly pdf: { readonly renders: number; readonly queue: number };
   readonly enginePollMs: number;
   /** How long graceful shutdown waits for in-flight requests. */
   readonly shutdownTimeoutMs: number;
@@ -27,6 +33,8 @@ export interface Settings {
   readonly poolSize: number;
   /** Whether this instance runs the engine (escalations, notifications). */
   readonly engine: boolean;
+  /** /readyz fails when the oldest accepted event still unapplied is older than this (seconds; 0 = never). */
+  readonly maxEventLagSeconds: number;
   /** "live": channels reach their providers; "inbox": everything lands in the local demo inbox (/inbox). */
   readonly notify: 'live' | 'inbox';
   readonly smtpUrl: string | undefined;
@@ -51,9 +59,15 @@ export const DEFAULTS = {
   rateLimitPerSecond: 500,
   rateLimitBurst: 2000,
   ingestBodyLimit: 512 * 1024,
+  requestTimeoutMs: 30_000,
+  idleTimeoutMs: 120_000,
+  maxConnections: 1000,
+  pdfRenders: 2,
+  pdfQueue: 4,
   enginePollMs: 500,
   shutdownTimeoutMs: 10_000,
   poolSize: 10,
+  maxEventLagSeconds: 300,
 } as const;
 
 export const SERVE_HELP = `Usage: tandem serve [options]
@@ -68,12 +82,15 @@ Options (environment variable in brackets):
   --port PORT            listen port [TANDEM_PORT, PORT] default ${DEFAULTS.port}
   --public-url URL       URL people reach this server at, for links [TANDEM_PUBLIC_URL]
   --log-level LEVEL      fatal|error|warn|info|debug|trace|silent [TANDEM_LOG_LEVEL] default info
-  --rate-limit N         ingest requests/s per integration key, 0 = off [TANDEM_RATE_LIMIT] default ${DEFAULTS.rateLimitPerSecond}
+  --rate-limit N         ingest events/s per integration key (an Alertmanager alert is one), 0 = off [TANDEM_RATE_LIMIT] default ${DEFAULTS.rateLimitPerSecond}
   --rate-burst N         burst per integration key [TANDEM_RATE_BURST] default ${DEFAULTS.rateLimitBurst}
   --pool-size N          PostgreSQL connections [TANDEM_POOL_SIZE] default ${DEFAULTS.poolSize}
   --engine-poll-ms N     how often idle engine loops look for due work; they also wake at the next
                          due time and whenever work arrives. Default ${DEFAULTS.enginePollMs}
   --no-engine            do not run the engine on this instance (ingest and API only)
+  --max-event-lag SECONDS
+                         /readyz answers 503 while the oldest accepted event not yet applied is older
+                         than this; 0 = never [TANDEM_MAX_EVENT_LAG] default ${DEFAULTS.maxEventLagSeconds}
   --demo                 the bundled demo engagement, a demo token and the local inbox (what \`npm start\` runs)
 
 Notifications:
@@ -88,6 +105,17 @@ Notifications:
                          each contact's URL (staging, tests) [TANDEM_SLACK_URL, TANDEM_TEAMS_URL, TANDEM_WEBHOOK_URL]
   --contact-rate N       messages per contact per minute before the rest wait and are bundled
                          [TANDEM_CONTACT_RATE] default 10
+Limits and exposure:
+  --request-timeout-ms N a request's headers and body must arrive within this, else 408 and the
+                         connection closes [TANDEM_REQUEST_TIMEOUT_MS] default ${DEFAULTS.requestTimeoutMs}
+  --idle-timeout-ms N    a connection with no traffic either way closes after this (live streams send
+                         a heartbeat every 15 s) [TANDEM_IDLE_TIMEOUT_MS] default ${DEFAULTS.idleTimeoutMs}
+  --max-connections N    open connections at once; more are refused [TANDEM_MAX_CONNECTIONS] default ${DEFAULTS.maxConnections}
+  --metrics-token TOKEN  GET /metrics needs "Authorization: Bearer TOKEN" (at least 16 characters);
+                         unset, /metrics is open to anyone who reaches the port [TANDEM_METRICS_TOKEN]
+  --pdf-renders N        PDF reviews printed at once, in one shared Chromium [TANDEM_PDF_RENDERS] default ${DEFAULTS.pdfRenders}
+  --pdf-queue N          PDF requests that may wait for a render; more get 429 [TANDEM_PDF_QUEUE] default ${DEFAULTS.pdfQueue}
+
 Secrets (environment only): TANDEM_WEBHOOK_SECRET signs outbound webhooks (Tandem-Signature);
 TANDEM_SECRET signs respond links. When unset, each is generated once and kept in the database,
 shared by every instance; \`tandem secret webhook\` prints the webhook one for receivers.
@@ -125,6 +153,7 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
       'pool-size': { type: 'string' },
       'engine-poll-ms': { type: 'string' },
       'no-engine': { type: 'boolean' },
+      'max-event-lag': { type: 'string' },
       demo: { type: 'boolean' },
       notify: { type: 'string' },
       'smtp-url': { type: 'string' },
@@ -135,6 +164,12 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
       'teams-url': { type: 'string' },
       'webhook-url': { type: 'string' },
       'contact-rate': { type: 'string' },
+      'request-timeout-ms': { type: 'string' },
+      'idle-timeout-ms': { type: 'string' },
+      'max-connections': { type: 'string' },
+      'metrics-token': { type: 'string' },
+      'pdf-renders': { type: 'string' },
+      'pdf-queue': { type: 'string' },
     },
   });
   const demo = values.demo ?? false;
@@ -153,6 +188,10 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
   const sid = env['TANDEM_TWILIO_ACCOUNT_SID'];
   const authToken = env['TANDEM_TWILIO_AUTH_TOKEN'];
   if (twilioFrom && (!sid || !authToken)) throw new SettingsError('--twilio-from needs TANDEM_TWILIO_ACCOUNT_SID and TANDEM_TWILIO_AUTH_TOKEN in the environment');
+  const metricsToken = values['metrics-token'] ?? (env['TANDEM_METRICS_TOKEN'] || undefined);
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,}$/.test(metricsToken)) {
+    throw new SettingsError('--metrics-token: use at least 16 printable characters without spaces (e.g. `openssl rand -hex 24`)');
+  }
   return Object.freeze({
     notify,
     smtpUrl: values['smtp-url'] ?? env['TANDEM_SMTP_URL'],
@@ -176,9 +215,20 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
       burst: int('--rate-burst', values['rate-burst'] ?? env['TANDEM_RATE_BURST'], DEFAULTS.rateLimitBurst, 1, 10_000_000),
     }),
     ingestBodyLimit: DEFAULTS.ingestBodyLimit,
+    http: Object.freeze({
+      requestTimeoutMs: int('--request-timeout-ms', values['request-timeout-ms'] ?? env['TANDEM_REQUEST_TIMEOUT_MS'], DEFAULTS.requestTimeoutMs, 10, 3_600_000),
+      idleTimeoutMs: int('--idle-timeout-ms', values['idle-timeout-ms'] ?? env['TANDEM_IDLE_TIMEOUT_MS'], DEFAULTS.idleTimeoutMs, 10, 3_600_000),
+      maxConnections: int('--max-connections', values['max-connections'] ?? env['TANDEM_MAX_CONNECTIONS'], DEFAULTS.maxConnections, 1, 1_000_000),
+    }),
+    metricsToken,
+    pdf: Object.freeze({
+      renders: int('--pdf-renders', values['pdf-renders'] ?? env['TANDEM_PDF_RENDERS'], DEFAULTS.pdfRenders, 1, 64),
+      queue: int('--pdf-queue', values['pdf-queue'] ?? env['TANDEM_PDF_QUEUE'], DEFAULTS.pdfQueue, 0, 1000),
+    }),
     enginePollMs: int('--engine-poll-ms', values['engine-poll-ms'], DEFAULTS.enginePollMs, 10, 60_000),
     shutdownTimeoutMs: DEFAULTS.shutdownTimeoutMs,
     poolSize: int('--pool-size', values['pool-size'] ?? env['TANDEM_POOL_SIZE'], DEFAULTS.poolSize, 1, 1000),
     engine: !(values['no-engine'] ?? false),
+    maxEventLagSeconds: int('--max-event-lag', values['max-event-lag'] ?? env['TANDEM_MAX_EVENT_LAG'], DEFAULTS.maxEventLagSeconds, 0, 7 * 24 * 3600),
   });
 }

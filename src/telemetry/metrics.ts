@@ -2,7 +2,7 @@
  * Prometheus metrics, one registry per server (so tests can run several
  * servers in one process). Served at /metrics.
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -11,7 +11,13 @@ export interface Metrics {
   readonly incidentsOpened: Counter<'engagement'>;
   readonly ingestDuration: Histogram<'integration'>;
   readonly httpRequests: Counter<'route' | 'status'>;
+  readonly pagesSent: Counter<'channel'>;
+  readonly pagesFailed: Counter<'channel'>;
+  readonly deliveryLatency: Histogram<'channel'>;
+  readonly escalationLateness: Histogram<'kind'>;
   readonly slaBreaches: Counter<'engagement' | 'sla' | 'kind'>;
+  readonly eventsQuarantined: Counter;
+  readonly unhandledRejections: Counter;
 }
 
 export function createMetrics(options: { processMetrics?: boolean } = {}): Metrics {
@@ -57,6 +63,42 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
       labelNames: ['engagement', 'sla', 'kind'],
       registers: [registry],
     }),
+    eventsQuarantined: new Counter({
+      name: 'tandem_events_quarantined_total',
+      help: 'Accepted events set aside because they could not be applied, even alone.',
+      registers: [registry],
+    }),
+    pagesSent: new Counter({
+      name: 'tandem_pages_sent_total',
+      help: 'Messages a provider accepted, by channel (a bundle counts once).',
+      labelNames: ['channel'],
+      registers: [registry],
+    }),
+    pagesFailed: new Counter({
+      name: 'tandem_pages_failed_total',
+      help: 'Messages given up on (permanent error, or out of attempts), by channel.',
+      labelNames: ['channel'],
+      registers: [registry],
+    }),
+    deliveryLatency: new Histogram({
+      name: 'tandem_delivery_latency_seconds',
+      help: 'Time from a message coming due to its provider accepting it (retries included), by channel.',
+      labelNames: ['channel'],
+      buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900],
+      registers: [registry],
+    }),
+    escalationLateness: new Histogram({
+      name: 'tandem_escalation_lateness_seconds',
+      help: 'Time from an escalation step coming due to it firing, by step kind (tier, overflow, end).',
+      labelNames: ['kind'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers: [registry],
+    }),
+    unhandledRejections: new Counter({
+      name: 'tandem_unhandled_rejections_total',
+      help: 'Promise rejections nothing handled (bugs): logged, and the server kept serving.',
+      registers: [registry],
+    }),
     httpRequests: new Counter({
       name: 'tandem_http_requests_total',
       help: 'HTTP requests answered, by route and status code.',
@@ -64,4 +106,48 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
       registers: [registry],
     }),
   };
+}
+
+/** How far event application is behind (read from the database at each scrape). */
+export interface BacklogReading {
+  waiting: number;
+  oldestAgeSeconds: number;
+  quarantined: number;
+}
+
+/**
+ * The event backlog gauges: a pipeline that stopped applying events shows as
+ * a growing oldest age long before anyone misses a page.
+ */
+export function registerBacklogGauges(metrics: Metrics, read: () => Promise<BacklogReading>): void {
+  // Each gauge reads for itself: prom-client collects the gauges of one scrape concurrently.
+  const reading = read;
+  new Gauge({
+    name: 'tandem_event_backlog_oldest_age_seconds',
+    help: 'Age of the oldest accepted event not yet applied to alerts and incidents (0 when none waits; quarantined events excluded).',
+    registers: [metrics.registry],
+    async collect() {
+      // A database that does not answer leaves the last values (and /readyz says why).
+      const r = await reading().catch(() => undefined);
+      if (r) this.set(r.oldestAgeSeconds);
+    },
+  });
+  new Gauge({
+    name: 'tandem_event_backlog_events',
+    help: 'Accepted events not yet applied (quarantined events excluded).',
+    registers: [metrics.registry],
+    async collect() {
+      const r = await reading().catch(() => undefined);
+      if (r) this.set(r.waiting);
+    },
+  });
+  new Gauge({
+    name: 'tandem_events_quarantined',
+    help: 'Accepted events that could not be applied and wait for an admin (tandem events retry).',
+    registers: [metrics.registry],
+    async collect() {
+      const r = await reading().catch(() => undefined);
+      if (r) this.set(r.quarantined);
+    },
+  });
 }

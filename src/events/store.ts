@@ -1,0 +1,139 @@
+/**
+ * The event log: every accepted event (written by the ingest inbox), the
+ * engine's queue of events not yet applied, and the events set aside because
+ * they could not be applied (quarantined, waiting for an admin's retry).
+ */
+import { sql } from 'kysely';
+import type { Executor } from '../db/executor.js';
+import type { EventRow } from '../db/schema.js';
+
+const APPLY_COLUMNS = ['id', 'engagement_id', 'service_id', 'integration_type', 'kind', 'received_at', 'actions'] as const;
+/** An accepted event, as much of it as applying it needs (not the raw body: that is evidence, not input). */
+export type EventToApply = Pick<EventRow, (typeof APPLY_COLUMNS)[number]>;
+
+/** The oldest events waiting to be applied, oldest first (quarantined ones are not waiting). */
+export async function nextEventsToApply(ex: Executor, limit: number): Promise<EventToApply[]> {
+  return ex
+    .selectFrom('events')
+    .select(APPLY_COLUMNS)
+    .where('processed_at', 'is', null)
+    .where('quarantined_at', 'is', null)
+    .orderBy('id', 'asc')
+    .limit(limit)
+    .execute();
+}
+
+/** One event, if it is still waiting to be applied (another instance may have applied it meanwhile). */
+export async function eventToApply(ex: Executor, id: number): Promise<EventToApply | undefined> {
+  return ex
+    .selectFrom('events')
+    .select(APPLY_COLUMNS)
+    .where('id', '=', id)
+    .where('processed_at', 'is', null)
+    .where('quarantined_at', 'is', null)
+    .executeTakeFirst();
+}
+
+export async function markApplied(ex: Executor, ids: readonly number[], at: number): Promise<void> {
+  if (ids.length === 0) return;
+  await ex.updateTable('events').set({ processed_at: at }).where('id', 'in', ids).execute();
+}
+
+/** Sets an event aside with the reason it could not be applied; returns its engagement, or undefined if it was applied meanwhile. */
+export async function quarantineEvent(ex: Executor, id: number, at: number, error: string): Promise<string | undefined> {
+  const row = await ex
+    .updateTable('events')
+    .set({ quarantined_at: at, apply_error: error.slice(0, 4000) })
+    .where('id', '=', id)
+    .where('processed_at', 'is', null)
+    .returning('engagement_id')
+    .executeTakeFirst();
+  return row?.engagement_id;
+}
+
+export interface QuarantinedEvent {
+  id: number;
+  engagement_id: string;
+  service_id: string;
+  integration_type: string;
+  kind: string;
+  received_at: number;
+  request_id: string | null;
+  quarantined_at: number;
+  apply_error: string;
+  /** The body as received, cut at {@link RAW_SHOWN} characters. */
+  raw: string;
+  raw_length: number;
+}
+
+/** How much of a quarantined event's body a listing shows. */
+export const RAW_SHOWN = 4096;
+
+/** Quarantined events of some engagements, newest first, `before` an id for paging. */
+export async function listQuarantined(ex: Executor, engagementIds: readonly string[], options: { limit: number; before?: number }): Promise<QuarantinedEvent[]> {
+  if (engagementIds.length === 0) return [];
+  let q = ex
+    .selectFrom('events')
+    .select(['id', 'engagement_id', 'service_id', 'integration_type', 'kind', 'received_at', 'request_id', 'quarantined_at', 'apply_error'])
+    .select([sql<string>`substr(raw, 1, ${sql.lit(RAW_SHOWN)})`.as('raw'), sql<number>`length(raw)`.as('raw_length')])
+    .where('quarantined_at', 'is not', null)
+    .where('engagement_id', 'in', engagementIds);
+  if (options.before !== undefined) q = q.where('id', '<', options.before);
+  const rows = await q.orderBy('id', 'desc').limit(options.limit).execute();
+  return rows.map((r) => ({ ...r, raw_length: Number(r.raw_length), quarantined_at: r.quarantined_at ?? 0, apply_error: r.apply_error ?? '' }));
+}
+
+/**
+ * Puts quarantined events back in the queue: those named, or every one of the
+ * engagements given. Returns the ids put back.
+ */
+export async function retryQuarantined(ex: Executor, select: { engagementIds: readonly string[]; ids?: readonly number[] }): Promise<number[]> {
+  if (select.engagementIds.length === 0 || (select.ids && select.ids.length === 0)) return [];
+  let q = ex
+    .updateTable('events')
+    .set({ quarantined_at: null, apply_error: null })
+    .where('quarantined_at', 'is not', null)
+    .where('processed_at', 'is', null)
+    .where('engagement_id', 'in', select.engagementIds);
+  if (select.ids) q = q.where('id', 'in', select.ids);
+  const rows = await q.returning('id').execute();
+  return rows.map((r) => r.id).sort((a, b) => a - b);
+}
+
+export interface EventBacklog {
+  /** Events accepted and not yet applied (quarantined ones excluded). */
+  waiting: number;
+  /** When the oldest of them was accepted (epoch ms), or null when none waits. */
+  oldestReceivedAt: number | null;
+  /** Events set aside, waiting for an admin. */
+  quarantined: number;
+}
+
+/** The backlog of all engagements (metrics), or of some (an admin's view). */
+export async function eventBacklog(ex: Executor, engagementIds?: readonly string[]): Promise<EventBacklog> {
+  if (engagementIds && engagementIds.length === 0) return { waiting: 0, oldestReceivedAt: null, quarantined: 0 };
+  let counts = ex
+    .selectFrom('events')
+    .select([
+      sql<number>`count(*) filter (where quarantined_at is null)`.as('waiting'),
+      sql<number>`count(*) filter (where quarantined_at is not null)`.as('quarantined'),
+      sql<number | null>`min(case when quarantined_at is null then received_at end)`.as('oldest'),
+    ])
+    .where('processed_at', 'is', null);
+  if (engagementIds) counts = counts.where('engagement_id', 'in', engagementIds);
+  const row = await counts.executeTakeFirstOrThrow();
+  return { waiting: Number(row.waiting), oldestReceivedAt: row.oldest === null ? null : Number(row.oldest), quarantined: Number(row.quarantined) };
+}
+
+/** When the oldest waiting event was accepted (epoch ms), or null: one index lookup, for /readyz. */
+export async function oldestWaitingEvent(ex: Executor): Promise<number | null> {
+  const row = await ex
+    .selectFrom('events')
+    .select('received_at')
+    .where('processed_at', 'is', null)
+    .where('quarantined_at', 'is', null)
+    .orderBy('id', 'asc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.received_at ?? null;
+}
