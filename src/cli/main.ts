@@ -21,6 +21,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   simulate: { summary: "replay a period's incidents under another engagement file and compare", load: () => import('./simulate.js') },
   token: { summary: 'create, list or revoke API tokens', load: () => import('./token.js') },
   secret: { summary: 'print the key outbound webhooks are signed with', load: () => import('./secret.js') },
+  events: { summary: 'the event backlog and quarantined events; retry them', load: () => import('./events.js') },
   send: { summary: 'send a test event to a Tandem (or PagerDuty-compatible) server', load: () => import('./send.js') },
 };
 
@@ -49,5 +50,15 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     io.err(`tandem: unknown command "${name}"\n\n${USAGE()}`);
     return 2;
   }
-  return (await command.load()).run(rest, io);
+  try {
+    return await (await command.load()).run(rest, io);
+  } catch (err) {
+    // A database that cannot be opened is the operator's to fix: one line, no stack trace.
+    // (By name, so this module does not load the database drivers.)
+    if (err instanceof Error && err.name === 'DatabaseOpenError') {
+      io.err(`tandem ${name}: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
 }

@@ -6,11 +6,15 @@
  * event is set aside with its error while every event after it goes on. An
  * admin sees the quarantined event, and puts it back once the cause is fixed.
  */
+import { spawnSync } from 'node:child_process';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { databaseKinds } from '../support/databases.js';
 import { startHarness } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
+import { BIN } from '../support/paths.js';
+
+const tandem = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
 
 const KEY = '9f1c2a7e5b3d4c6e8a0b1d2f3e4a5b6c';
 const trigger = (dedupKey: string, summary = `Alert ${dedupKey}`, extra: Record<string, unknown> = {}) => ({
@@ -107,6 +111,20 @@ describe.each(databaseKinds())('a poison event never stalls the pipeline, on $na
     expect((await h.tandem.http.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
   });
 
+  it('an event the inbox cannot serialize fails alone: its batch-mates are stored and nothing is left hanging', async () => {
+    const base = { engagementId: 'acme', serviceId: 'payments-api', integrationType: 'pagerduty' as const, integrationKey: KEY, kind: 'alert' as const, receivedAt: h.clock.now(), requestId: null, raw: '{}' };
+    const action = (dedupKey: string, details?: Record<string, unknown>) => ({ type: 'alert' as const, action: 'trigger' as const, dedupKey, summary: `Inbox ${dedupKey}`, severity: 'error' as const, ...(details ? { details } : {}) });
+    // Appended in one turn of the event loop, so all three ride in one commit.
+    const results = await Promise.allSettled([
+      h.tandem.inbox.append({ ...base, actions: [action('first')] }),
+      h.tandem.inbox.append({ ...base, actions: [action('unserializable', { n: 10n })] }),
+      h.tandem.inbox.append({ ...base, actions: [action('third')] }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    await h.settle();
+    expect((await incidents(await h.token('viewer'))).map((i) => i.title).sort()).toEqual(['Inbox first', 'Inbox third']);
+  });
+
   it('a body with more keys than the limit is refused with the limit named', async () => {
     // Small items, so the body stays under the 512 KB size limit.
     const res = await h.ingest('/v2/enqueue', trigger('many', 'Many keys', { custom_details: { items: new Array(100_001).fill(0) } }));
@@ -183,6 +201,39 @@ describe.each(databaseKinds())('a poison event never stalls the pipeline, on $na
     const events = (await h.api('GET', '/events/quarantined', admin)).json().events as Array<{ error: string }>;
     expect(events).toHaveLength(1);
     expect(events[0]?.error).toMatch(/SyntaxError/);
+  });
+
+  it('the operator lists the quarantined event and retries it from the command line once the cause is fixed', async () => {
+    await refuseIncidentTitled(h, 'Poison pill');
+    expect((await h.ingest('/v2/enqueue', trigger('poison', 'Poison pill'))).statusCode).toBe(202);
+    await h.settle();
+
+    const list = tandem('events', 'list', '--db', h.db.url);
+    expect(list.status, list.stderr).toBe(0);
+    expect(list.stdout).toContain('0 event(s) waiting to be applied; 1 quarantined.');
+    expect(list.stdout).toMatch(/#\d+ {2}acme\/payments-api {2}pagerduty/);
+    expect(list.stdout).toContain('refused by test');
+    const json = JSON.parse(tandem('events', 'list', '--json', '--db', h.db.url).stdout) as { quarantined: Array<{ id: number; error: string }> };
+    const id = json.quarantined[0]?.id ?? 0;
+    expect(json.quarantined).toHaveLength(1);
+
+    // Said wrongly: a clear line and exit 2, nothing changed.
+    expect(tandem('events', 'retry', '--db', h.db.url).status).toBe(2);
+    const notAnId = tandem('events', 'retry', 'ACME-1', '--db', h.db.url);
+    expect(notAnId.status).toBe(2);
+    expect(notAnId.stderr).toContain('"ACME-1" is not an event id');
+    expect(tandem('events', 'retry', '--help').status).toBe(0);
+
+    await allowAllTitles(h);
+    const retry = tandem('events', 'retry', String(id), '--db', h.db.url);
+    expect(retry.status, retry.stderr).toBe(0);
+    expect(retry.stdout).toContain(`1 event(s) back in the queue: ${id}.`);
+    await h.settle();
+    expect((await incidents(await h.token('viewer'))).map((i) => i.title)).toEqual(['Poison pill']);
+
+    const again = tandem('events', 'retry', String(id), '--db', h.db.url);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain(`event ${id} is not quarantined`);
   });
 
   it('retry refuses a malformed request with the field named', async () => {
