@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock } from '../../../src/clock/clock.js';
-import type { Clock } from '../../../src/clock/clock.js';
+import type { Clock, VirtualClock } from '../../../src/clock/clock.js';
 import { verifyTandemSignature } from '../../../src/notify/signature.js';
 
 /** One request as received. */
@@ -44,6 +44,35 @@ export interface ReceiverOptions {
   clock?: Clock;
   /** Called for every request as it is recorded, scripted or not. */
   onRequest?: (request: RecordedRequest) => void;
+  /** Awaited before each request is answered (a slow peer, see {@link slowPeer}); the request is recorded first. */
+  beforeAnswer?: (request: RecordedRequest) => Promise<void>;
+}
+
+/**
+ * A peer that takes `ms` of virtual time to answer each request, for
+ * `beforeAnswer`. Requests are held until none has arrived for `quietMs` of
+ * real time (the sender has sent all it sends at this instant), then the
+ * clock moves on to their arrival plus `ms` and all of them are answered:
+ * requests in flight together are answered together, as by a provider that
+ * is slow but not serial, however long the sender takes between sends in
+ * real time.
+ */
+export function slowPeer(clock: VirtualClock, ms: number, quietMs = 40): (request: RecordedRequest) => Promise<void> {
+  let held: Array<{ at: number; answer: () => void }> = [];
+  let timer: NodeJS.Timeout | undefined;
+  const release = (): void => {
+    const batch = held;
+    held = [];
+    timer = undefined;
+    clock.set(Math.max(clock.now(), ...batch.map((h) => h.at + ms)));
+    for (const h of batch) h.answer();
+  };
+  return (request) =>
+    new Promise<void>((resolve) => {
+      held.push({ at: request.receivedAt, answer: resolve });
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(release, quietMs);
+    });
 }
 
 export interface HttpReceiver {
@@ -121,7 +150,9 @@ export async function startHttpReceiver(handler: Handler = () => ({ status: 200,
       for (const wake of waiters.splice(0)) wake();
       const next = script.shift();
       if (next?.kind === 'hang') return;
-      send(res, next?.kind === 'reply' ? next.reply : handler(recorded));
+      const answer = (): void => send(res, next?.kind === 'reply' ? next.reply : handler(recorded));
+      if (options.beforeAnswer) void options.beforeAnswer(recorded).then(answer, answer);
+      else answer();
     });
   });
   // Tests post a few requests at a time; keep-alive would only delay close().
