@@ -120,8 +120,16 @@ export interface EngagementOnCall {
   name: string;
   timezone: string;
   coverage: { window: CoverageWindow; label: string; holiday: string | null; until: string | null; owners: Record<string, Side> };
-  sides: Record<Side, { name: string; functions: string[]; on_call: Array<OnCallPerson & { schedule: string }> }>;
+  sides: Record<Side, { name: string; functions: string[]; on_call: Array<OnCallPerson & { schedule: string }>; pages: FirstPage[] }>;
   schedules: Array<{ id: string; timezone: string; on_call: OnCallPerson[]; next_change: string | null }>;
+}
+
+/** Whom a side's policy for one function would page first now; `tier` null when nobody. */
+export interface FirstPage {
+  function: string;
+  policy: string | null;
+  tier: number | null;
+  targets: Array<{ target: string; people: Array<{ person: string; name: string }>; email: string | null }>;
 }
 
 export interface ScheduleInfo {
@@ -186,6 +194,21 @@ export interface Credits {
   credit_amount: number;
   currency: string;
   capped: boolean;
+}
+
+/** An accepted event the engine could not apply (GET /events/quarantined). */
+export interface QuarantinedEvent {
+  id: number;
+  engagement: string;
+  service: string;
+  integration: string;
+  kind: string;
+  received_at: string;
+  request_id: string | null;
+  quarantined_at: string;
+  error: string;
+  raw: string;
+  raw_truncated: boolean;
 }
 
 export class ApiError extends Error {

@@ -12,6 +12,7 @@ import { useSession } from '../context';
 import { useResource, useTitle } from '../hooks';
 import { EngagementPicker, useEngagementParam } from './EngagementPicker';
 import { shortZone, useOnCall } from './OnCall';
+import { QuarantinedEvents } from './Quarantine';
 
 const WINDOW_LABEL: Record<string, string> = { business_hours: 'Business hours', after_hours: 'After hours', weekend: 'Weekend', holiday: 'Holiday' };
 const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
@@ -63,6 +64,7 @@ export function EngagementView() {
       </header>
       {r.error ? <ErrorNote error={r.error} /> : null}
       {!e && !r.error ? <Loading label="Loading the engagement" /> : null}
+      {engagementId ? <QuarantinedEvents engagementId={engagementId} /> : null}
       {e ? (
         <>
           <Panel title="Who answers what, and when" icon="grid" id="matrix">
