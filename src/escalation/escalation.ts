@@ -120,6 +120,8 @@ class StepBatch {
   readonly ended: Array<{ id: number; status: 'stopped' | 'finished' }> = [];
   readonly steps: Array<Insertable<EscalationStepsTable>> = [];
   readonly notifications: NotificationInsert[] = [];
+  /** Steps that fired, and how long after they were due (for metrics, once committed). */
+  readonly fired: Array<{ kind: string; lateMs: number }> = [];
 
   constructor(
     readonly w: BufferedWriter,
@@ -131,6 +133,7 @@ class StepBatch {
 
   finish(step: EscalationStepRow, status: 'done' | 'cancelled'): void {
     this.finished.get(status)?.push(step.id);
+    if (status === 'done') this.fired.push({ kind: step.kind, lateMs: Math.max(0, this.now - step.due_at) });
   }
 
   /** Ends an escalation once; returns whether this call ended it. */
@@ -181,13 +184,14 @@ export async function escalateIfRaised(w: IncidentWriter, incident: IncidentRow,
   await routeOnOpen(w, { incident, engagement, service: engagement.services.find((s) => s.id === incident.service_id), pages: true }, incident.created_at);
 }
 
-/** The engine module that fires due escalation steps. */
-export function escalationModule(): EngineModule {
+/** The engine module that fires due escalation steps. `onFired` hears of each fired step once it is committed. */
+export function escalationModule(options: { onFired?: (kind: string, lateMs: number) => void } = {}): EngineModule {
   return {
     name: 'escalation',
     async step(ctx) {
       const now = ctx.clock.now();
-      return engineTransaction(ctx.database, async (trx) => {
+      let fired: StepBatch['fired'] = [];
+      const more = await engineTransaction(ctx.database, async (trx) => {
         const steps = await trx
           .selectFrom('escalation_steps')
           .selectAll()
@@ -206,9 +210,12 @@ export function escalationModule(): EngineModule {
         const batch = new StepBatch(new BufferedWriter(trx, ctx.database), ctx, now, incidents, escalations);
         for (const step of steps) await fire(batch, step);
         await batch.flush();
+        fired = batch.fired;
         // More now: a full batch, or steps this batch made due at once (a skipped tier, an overflow).
         return steps.length === BATCH || batch.dueNow;
       });
+      for (const f of fired) options.onFired?.(f.kind, f.lateMs);
+      return more;
     },
     nextDue: async (ctx) => {
       const row = await ctx.database.db.selectFrom('escalation_steps').select((eb) => eb.fn.min('due_at').as('next')).where('status', '=', sql.lit('pending')).executeTakeFirst();

@@ -132,6 +132,36 @@ describe.each(databaseKinds())('delivery, on $name', (kind) => {
     expect(notes(await timeline('ACME-5'))).toEqual(['Paged Ana Souza by teams (https://nightowl.webhook.office.example/webhookb2/ana) in a bundle of 2 incidents: delivered.']);
   });
 
+  it('/metrics counts pages sent and failed per channel, delivery latency and escalation lateness', async () => {
+    await start();
+    const metrics = async () => (await h.tandem.http.inject({ url: '/metrics' })).body;
+    // Ana's Teams hook fails once with 503: delivered on the retry 10 s after the page was due.
+    peers().teams.failNext(1, 503, 'Service Unavailable');
+    await trigger('Payment API down');
+    await h.settle();
+    h.clock.advance(10_000);
+    await h.settle();
+    // The next page to her is refused for good.
+    peers().teams.failNext(1, 410, 'Gone');
+    await trigger('Card network timeouts');
+    await h.settle();
+    let text = await metrics();
+    expect(text).toContain('\ntandem_pages_sent_total{channel="teams"} 1\n');
+    expect(text).toContain('\ntandem_pages_failed_total{channel="teams"} 1\n');
+    expect(text).toContain('\ntandem_delivery_latency_seconds_count{channel="teams"} 1\n');
+    expect(text).toContain('\ntandem_delivery_latency_seconds_bucket{le="5",channel="teams"} 0\n');
+    expect(text).toContain('\ntandem_delivery_latency_seconds_bucket{le="10",channel="teams"} 1\n');
+    // Both first tiers fired the moment they were due.
+    expect(text).toContain('\ntandem_escalation_lateness_seconds_bucket{le="0.05",kind="tier"} 2\n');
+    // Tier 2 of both incidents comes due at +5 min; the engine looks again only at +5 min 30 s.
+    h.clock.advance(5 * 60_000 + 20_000);
+    await h.settle();
+    text = await metrics();
+    expect(text).toContain('\ntandem_escalation_lateness_seconds_count{kind="tier"} 4\n');
+    expect(text).toContain('\ntandem_escalation_lateness_seconds_bucket{le="10",kind="tier"} 2\n');
+    expect(text).toContain('\ntandem_escalation_lateness_seconds_bucket{le="30",kind="tier"} 4\n');
+  });
+
   it('a page due after the incident was acknowledged is not sent, and the timeline says so', async () => {
     await start();
     await trigger('Payment API down');
