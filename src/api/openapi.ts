@@ -62,6 +62,7 @@ function build(): object {
       { name: 'risk', description: 'The price of the coverage gap, and simulations of another engagement file over real history (docs/risk-model.md).' },
       { name: 'dashboard', description: 'Sessions and the live stream behind the web dashboard.' },
       { name: 'schedules', description: 'Who is on call now on each side, shifts and gaps, calendar feeds.' },
+      { name: 'events', description: 'The event pipeline for admins: the backlog, and accepted events that could not be applied (quarantined) with their error.' },
     ],
     paths: {
       '/v2/enqueue': {
@@ -371,6 +372,71 @@ function build(): object {
           responses: { '200': { description: 'text/calendar; charset=utf-8 (RFC 5545), `Cache-Control: private, max-age=300`' }, '404': { $ref: '#/components/responses/E404' } },
         },
       },
+      '/api/v1/events/quarantined': {
+        get: {
+          tags: ['events'],
+          summary: 'Quarantined events: accepted, but they could not be applied even alone (admin)',
+          description: 'Newest first. Each was set aside with its error so the events after it could go on; `raw` is the body as received (its first 4,096 characters).',
+          parameters: [
+            { name: 'engagement', in: 'query', schema: { type: 'string' } },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
+            { name: 'cursor', in: 'query', schema: { type: 'string' } },
+          ],
+          responses: {
+            '200': json(
+              { type: 'object', required: ['events', 'next_cursor'], properties: { events: { type: 'array', items: ref('QuarantinedEvent') }, next_cursor: { type: ['string', 'null'] } } },
+              'Quarantined events',
+            ),
+            ...errorResponses(400, 401, 403, 404),
+          },
+        },
+      },
+      '/api/v1/events/quarantined/retry': {
+        post: {
+          tags: ['events'],
+          summary: 'Put quarantined events back in the queue (admin)',
+          description: 'The engine applies them at once; one that fails again is quarantined again with its new error. `not_quarantined` lists the ids asked for that were not quarantined in the engagements this token can see.',
+          parameters: [{ name: 'engagement', in: 'query', schema: { type: 'string' } }],
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  oneOf: [
+                    { type: 'object', required: ['ids'], properties: { ids: { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 1, maxItems: 1000 } } },
+                    { type: 'object', required: ['all'], properties: { all: { const: true } } },
+                  ],
+                },
+              },
+            },
+          },
+          responses: {
+            '200': json(
+              { type: 'object', required: ['retried', 'not_quarantined'], properties: { retried: { type: 'array', items: { type: 'integer' } }, not_quarantined: { type: 'array', items: { type: 'integer' } } } },
+              'What was put back',
+            ),
+            ...errorResponses(400, 401, 403, 404),
+          },
+        },
+      },
+      '/api/v1/events/backlog': {
+        get: {
+          tags: ['events'],
+          summary: 'Events waiting to be applied and quarantined, in the engagements this token can see (admin)',
+          parameters: [{ name: 'engagement', in: 'query', schema: { type: 'string' } }],
+          responses: {
+            '200': json(
+              {
+                type: 'object',
+                required: ['waiting', 'oldest_waiting_at', 'oldest_waiting_age_seconds', 'quarantined'],
+                properties: { waiting: { type: 'integer' }, oldest_waiting_at: { type: ['string', 'null'], format: 'date-time' }, oldest_waiting_age_seconds: { type: 'number' }, quarantined: { type: 'integer' } },
+              },
+              'The backlog',
+            ),
+            ...errorResponses(401, 403, 404),
+          },
+        },
+      },
       '/healthz': { get: { tags: ['operations'], security: [], summary: 'Liveness: the process answers', responses: { '200': { description: 'ok' } } } },
       '/readyz': { get: { tags: ['operations'], security: [], summary: 'Readiness: the database answers', responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } } } },
       '/metrics': { get: { tags: ['operations'], security: [], summary: 'Prometheus metrics', responses: { '200': { description: 'text/plain; version=0.0.4' } } } },
@@ -393,6 +459,23 @@ function build(): object {
               required: ['code', 'message'],
               properties: { code: { enum: Object.keys(ERROR_CATALOG) }, message: { type: 'string' }, field: { type: 'string' } },
             },
+          },
+        },
+        QuarantinedEvent: {
+          type: 'object',
+          required: ['id', 'engagement', 'service', 'integration', 'kind', 'received_at', 'request_id', 'quarantined_at', 'error', 'raw', 'raw_truncated'],
+          properties: {
+            id: { type: 'integer' },
+            engagement: { type: 'string' },
+            service: { type: 'string' },
+            integration: { type: 'string', enum: ['pagerduty', 'alertmanager', 'generic'] },
+            kind: { type: 'string', enum: ['alert', 'change'] },
+            received_at: { type: 'string', format: 'date-time' },
+            request_id: { type: ['string', 'null'] },
+            quarantined_at: { type: 'string', format: 'date-time' },
+            error: { type: 'string', description: 'Why it could not be applied.' },
+            raw: { type: 'string', description: 'The body as received, cut at 4,096 characters.' },
+            raw_truncated: { type: 'boolean' },
           },
         },
         InvalidEvent: {
@@ -613,10 +696,37 @@ function scheduleSchemas(ts: object): Record<string, object> {
         },
         sides: {
           type: 'object',
-          description: 'internal and partner: name, functions owned now, and who is on call in each schedule.',
+          description: 'internal and partner: name, functions owned now, who is on call in each schedule, and whom its policies would page first.',
           additionalProperties: {
             type: 'object',
-            properties: { name: { type: 'string' }, functions: { type: 'array', items: { type: 'string' } }, on_call: { type: 'array', items: { allOf: [{ type: 'object', properties: { schedule: { type: 'string' } } }, ref('OnCallPerson')] } } },
+            properties: {
+              name: { type: 'string' },
+              functions: { type: 'array', items: { type: 'string' } },
+              on_call: { type: 'array', items: { allOf: [{ type: 'object', properties: { schedule: { type: 'string' } } }, ref('OnCallPerson')] } },
+              pages: {
+                type: 'array',
+                description: "Per function the side owns: its policy and the first tier that would page someone for an incident opened now (a tier in a schedule gap is skipped). A side may page a team or a person with nobody on call in any schedule.",
+                items: {
+                  type: 'object',
+                  properties: {
+                    function: { type: 'string' },
+                    policy: { type: ['string', 'null'], description: 'null when routing names no policy for the function.' },
+                    tier: { type: ['integer', 'null'], description: '1 = first; null when nobody would be paged.' },
+                    targets: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        properties: {
+                          target: { type: 'string', examples: ['team:acme-it'] },
+                          people: { type: 'array', items: { type: 'object', properties: person } },
+                          email: { type: ['string', 'null'], description: "A team's own address, paged besides its members." },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
           },
         },
         schedules: { type: 'array', items: { allOf: [{ type: 'object', properties: { id: { type: 'string' }, timezone: { type: 'string' } } }, ref('ScheduleOnCall')] } },

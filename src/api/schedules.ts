@@ -15,8 +15,9 @@ import { DAY_MS, fromLocal, parseLocalDateTime } from '../coverage/local-time.js
 import type { Database } from '../db/connect.js';
 import type { Deployment } from '../deployment/deployment.js';
 import { DAY_NAMES } from '../engagement/calendar.js';
-import type { Engagement, Layer, Schedule, Side, WeeklyWindow } from '../engagement/model.js';
+import type { Engagement, Layer, Schedule, Side, Target, Tier, WeeklyWindow } from '../engagement/model.js';
 import { TandemError } from '../errors/catalog.js';
+import { resolveTier, targetRef } from '../routing/route.js';
 import { gaps, nextChange, onCallAt, shifts } from '../schedule/on-call.js';
 import type { Shift } from '../schedule/on-call.js';
 import { principalOf, scopeEngagements } from './auth.js';
@@ -139,20 +140,52 @@ export function presentShift(engagement: Engagement, s: Shift) {
   return { ...presentPerson(engagement, s.person), start: isoOf(s.start), end: isoOf(s.end), source: s.source, layer: s.layer === undefined ? null : s.layer + 1 };
 }
 
+/** One escalation target as it resolves at `at`: the people it pages, and a team's own address. */
+function presentTarget(engagement: Engagement, tier: Tier, target: Target, at: number) {
+  const one = resolveTier(engagement, { ...tier, targets: [target] }, at);
+  return { target: targetRef(target), people: one.people.map((id) => presentPerson(engagement, id)), email: one.teamAddresses[0]?.email ?? null };
+}
+
+/**
+ * Who an incident in `fn` would page first if it opened at `at` with `side`
+ * owning it: the side's policy for the function and its first tier that
+ * resolves to someone (a tier in a schedule gap is skipped at once, as the
+ * escalation engine does), with each of that tier's targets resolved. `tier`
+ * is null when nobody would be paged (no policy, or every tier empty).
+ */
+function presentFirstPage(engagement: Engagement, side: Side, fn: string, at: number) {
+  const policyId = engagement.routing[side][fn];
+  const policy = policyId === undefined ? undefined : engagement.escalationPolicies.find((p) => p.id === policyId);
+  const index = policy ? policy.tiers.findIndex((t) => !resolveTier(engagement, t, at).empty) : -1;
+  const tier = policy && index >= 0 ? policy.tiers[index] : undefined;
+  return {
+    function: fn,
+    policy: policy?.id ?? null,
+    tier: tier === undefined ? null : index + 1,
+    targets: tier === undefined ? [] : tier.targets.map((t) => presentTarget(engagement, tier, t, at)).filter((t) => t.people.length > 0 || t.email !== null),
+  };
+}
+
 /**
  * An engagement's "who answers now": the coverage window (and holiday), which
  * side owns each function, every schedule's on-call people, and the same
- * people grouped by side for a dashboard's two columns.
+ * people grouped by side for a dashboard's two columns, with whom each side's
+ * policies would page first (a policy may page a team or a person directly,
+ * with nobody on call in any schedule).
  */
 export function presentEngagementOnCall(engagement: Engagement, at: number) {
   const coverage = coverageAt(engagement, at);
   const windowEnds = nextWindowChange(engagement, at);
   const schedules = engagement.schedules.map((s) => ({ id: s.id, timezone: s.timezone, ...presentOnCall(engagement, s, at) }));
-  const side = (which: Side) => ({
-    name: engagement.sides[which].name,
-    functions: Object.entries(coverage.owners).filter(([, owner]) => owner === which).map(([fn]) => fn),
-    on_call: schedules.flatMap((s) => s.on_call.filter((p) => p.side === which).map((p) => ({ schedule: s.id, ...p }))),
-  });
+  const side = (which: Side) => {
+    const functions = Object.entries(coverage.owners).filter(([, owner]) => owner === which).map(([fn]) => fn);
+    return {
+      name: engagement.sides[which].name,
+      functions,
+      on_call: schedules.flatMap((s) => s.on_call.filter((p) => p.side === which).map((p) => ({ schedule: s.id, ...p }))),
+      pages: functions.map((fn) => presentFirstPage(engagement, which, fn, at)),
+    };
+  };
   return {
     id: engagement.id,
     name: engagement.name,

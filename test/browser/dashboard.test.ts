@@ -228,6 +228,36 @@ describe.skipIf(!HAS_CHROMIUM)(name, () => {
     await context.close();
   });
 
+  it('a side whose policy pages a team shows the team, not "Nobody on call"; times carry their zone', async () => {
+    const { context, page, errors } = await newPage(browser);
+    await signIn(page, url, admin);
+    const onCall = page.getByRole('region', { name: 'On call now' });
+    // Initech's internal side is on call through no schedule at all: its policy pages the initech-it team.
+    const initechIt = onCall.locator('.oncall-eng', { has: page.getByRole('heading', { name: 'Initech' }) }).locator('.side-block-internal');
+    const team = initechIt.getByRole('list', { name: 'Initech IT: paged directly' }).locator('[data-target="team:initech-it"]');
+    await team.waitFor();
+    expect(await team.textContent()).toMatch(/^Team initech-itBill Lumbergh · paged for (infrastructure and )?end user$/);
+    expect(await initechIt.textContent()).not.toContain('Nobody');
+
+    // Times say which zone they are in (the browser's: America/New_York here), in the queue's tooltips and on the timeline.
+    const zone = /\b(EST|EDT)$/;
+    const firstTime = page.locator('.queue-list .vrow time').first();
+    await firstTime.waitFor();
+    expect(await firstTime.getAttribute('title')).toMatch(zone);
+    await page.getByRole('link', { name: 'Payment API 5xx rate above 5% for 10 minutes' }).click();
+    const stamp = page.locator('.timeline .tl-time').first();
+    await stamp.waitFor();
+    expect(await stamp.textContent()).toMatch(/^\w{3} \d{1,2} \w{3}, \d{2}:\d{2}:\d{2} (EST|EDT)$/);
+    expect(await page.locator('.incident-meta time').first().getAttribute('title')).toMatch(zone);
+    // On-call "until" times are in the engagement's zone, named.
+    await page.getByRole('link', { name: 'Schedules' }).click();
+    await page.getByRole('heading', { name: 'acme-primary' }).waitFor();
+    const gapOrShift = page.locator('.shift-list li').first();
+    expect(await gapOrShift.textContent()).toMatch(/\d{2}:\d{2} (EST|EDT) – .*\d{2}:\d{2} (EST|EDT)$/);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('schedules, performance and engagement views render in light and dark', async () => {
     for (const scheme of ['light', 'dark'] as const) {
       const { context, page, errors } = await newPage(browser, { colorScheme: scheme });

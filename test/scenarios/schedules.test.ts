@@ -35,6 +35,7 @@ interface SideOnCall {
   name: string;
   functions: string[];
   on_call: Array<OnCallPerson & { schedule: string }>;
+  pages: Array<{ function: string; policy: string | null; tier: number | null; targets: Array<{ target: string; people: Array<{ person: string; name: string }>; email: string | null }> }>;
 }
 interface EngagementOnCall {
   id: string;
@@ -128,6 +129,25 @@ describe.each(databaseKinds())('schedules and calendar feeds, on $name', (kind) 
 
     const primary = acme?.schedules.find((s) => s.id === 'acme-primary');
     expect(primary).toEqual({ id: 'acme-primary', timezone: 'America/New_York', on_call: [], next_change: '2026-11-25T13:00:00.000Z' });
+  });
+
+  it('Tuesday 23:47: nobody is on call in an internal schedule, but the internal side is not unattended: its end-user policy pages the acme-it team', async () => {
+    const acme = (await h.api('GET', '/on-call', viewer)).json<{ engagements: EngagementOnCall[] }>().engagements[0];
+    expect(acme?.sides.internal.on_call).toEqual([]);
+    expect(acme?.sides.internal.pages).toEqual([
+      {
+        function: 'end_user',
+        policy: 'internal-helpdesk',
+        tier: 1,
+        targets: [{ target: 'team:acme-it', people: [{ person: 'dana', name: 'Dana Reyes', side: 'internal' }, { person: 'lee', name: 'Lee Park', side: 'internal' }], email: null }],
+      },
+    ]);
+    // The partner's first tiers page whoever is on call in its schedules: Ana on the NOC, Kim on the SOC this week.
+    expect(acme?.sides.partner.pages.map((p) => `${p.function}: ${p.policy} tier ${p.tier} -> ${p.targets.map((t) => `${t.target} (${t.people.map((x) => x.name).join(', ')})`).join('; ')}`)).toEqual([
+      'infrastructure: partner-noc tier 1 -> schedule:nightowl-noc-oncall (Ana Souza)',
+      'cloud: partner-noc tier 1 -> schedule:nightowl-noc-oncall (Ana Souza)',
+      'security: partner-soc tier 1 -> schedule:nightowl-soc-oncall (Kim Tan)',
+    ]);
   });
 
   it('Wednesday 10:00: business hours, Lee is on call internally until 18:00', async () => {

@@ -105,13 +105,34 @@ export function formatRelative(iso: string | null | undefined, now: number): str
 const dateTime = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 const dateTimeSeconds = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 
-export function formatDateTime(iso: string | null | undefined): string {
-  return iso ? dateTime.format(new Date(iso)) : '—';
+const zoneNames = new Map<string, Intl.DateTimeFormat>();
+/**
+ * The short name of a zone at an instant: "EST", "EDT", "GMT", "UTC", or an
+ * offset such as "GMT+1" where the zone has no common abbreviation. Without
+ * `tz`, the browser's own zone (the one the dashboard's times are shown in).
+ */
+export function zoneName(ms: number, tz?: string): string {
+  const key = tz ?? '';
+  let f = zoneNames.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { ...(tz === undefined ? {} : { timeZone: tz }), timeZoneName: 'short' });
+    zoneNames.set(key, f);
+  }
+  return f.formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName')?.value ?? tz ?? '';
 }
 
-/** "Thu 26 Nov, 19:07:12": timeline entries, where seconds matter. */
+/** "Thu 26 Nov, 14:07 EST": in the browser's zone, which it names (a reader on the other side of the engagement may be elsewhere). */
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const ms = Date.parse(iso);
+  return `${dateTime.format(ms)} ${zoneName(ms)}`;
+}
+
+/** "Thu 26 Nov, 14:07:12 EST": timeline entries, where seconds matter. */
 export function formatPrecise(iso: string | null | undefined): string {
-  return iso ? dateTimeSeconds.format(new Date(iso)) : '—';
+  if (!iso) return '—';
+  const ms = Date.parse(iso);
+  return `${dateTimeSeconds.format(ms)} ${zoneName(ms)}`;
 }
 
 

@@ -14,7 +14,7 @@ import { useShortcuts, useTitle } from '../hooks';
 import { NEW_HIGHLIGHT_MS, incidents, urgentClock, useIncidents } from '../live';
 import { Link, navigate, setQuery, useLocation } from '../router';
 import { useNow } from '../ticker';
-import { formatRelative } from '../time';
+import { formatDateTime, formatRelative } from '../time';
 import { CoverageBanner, OnCallPanel, useOnCall } from './OnCall';
 
 const ROW_HEIGHT = 60;
@@ -326,5 +326,5 @@ const Row = memo(function Row({ incident, multi, engagementName, sideName, respo
 
 function Age({ iso }: { iso: string }) {
   const now = useNow();
-  return <time dateTime={iso} title={new Date(iso).toLocaleString()}>{formatRelative(iso, now)}</time>;
+  return <time dateTime={iso} title={formatDateTime(iso)}>{formatRelative(iso, now)}</time>;
 }

@@ -63,7 +63,7 @@ export function CoverageBanner({ data, engagement }: { data: OnCallData | undefi
           </p>
           {e.coverage.until ? (
             <span className="coverage-until" title={`Times in ${e.timezone}`}>
-              until {formatInZone(e.coverage.until, e.timezone)} <span className="tz">{shortZone(e.timezone)}</span>
+              until {formatInZone(e.coverage.until, e.timezone)} <span className="tz">{shortZone(e.timezone, e.coverage.until)}</span>
             </span>
           ) : null}
         </div>
@@ -72,13 +72,50 @@ export function CoverageBanner({ data, engagement }: { data: OnCallData | undefi
   );
 }
 
-export function shortZone(tz: string): string {
+/** "EST", "GMT", "UTC": the zone's short name at `at` (default now; a DST change may fall in between). */
+export function shortZone(tz: string, at?: string | number): string {
   try {
-    const part = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'short' }).formatToParts(new Date()).find((p) => p.type === 'timeZoneName');
+    const part = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'short' }).formatToParts(at === undefined ? new Date() : new Date(at)).find((p) => p.type === 'timeZoneName');
     return part?.value ?? tz;
   } catch {
     return tz;
   }
+}
+
+/** "Team acme-it", "Dana Reyes", "Schedule nightowl-noc-oncall". */
+function targetTitle(target: string, people: Array<{ name: string }>): string {
+  const [kind, id] = target.split(':');
+  if (kind === 'person') return people[0]?.name ?? id ?? target;
+  return `${kind === 'team' ? 'Team' : 'Schedule'} ${id ?? target}`;
+}
+
+/**
+ * The teams and people a side's policies page directly (not through a
+ * schedule listed above), with the functions they answer for, and the
+ * functions for which nobody would be paged at all.
+ */
+function directPages(side: EngagementOnCall['sides'][Side], listed: ReadonlySet<string>) {
+  const direct = new Map<string, { title: string; detail: string[]; functions: string[] }>();
+  const nobody: string[] = [];
+  for (const page of side.pages ?? []) {
+    if (page.tier === null) {
+      nobody.push(page.function);
+      continue;
+    }
+    for (const t of page.targets) {
+      // A schedule's people are already in the on-call list.
+      if (t.target.startsWith('schedule:') && t.people.every((p) => listed.has(p.person))) continue;
+      const had = direct.get(t.target);
+      if (had) {
+        if (!had.functions.includes(page.function)) had.functions.push(page.function);
+        continue;
+      }
+      const detail = t.target.startsWith('person:') ? [] : t.people.map((p) => p.name);
+      if (t.email) detail.push(t.email);
+      direct.set(t.target, { title: targetTitle(t.target, t.people), detail, functions: [page.function] });
+    }
+  }
+  return { direct, nobody };
 }
 
 function initials(name: string): string {
@@ -111,6 +148,7 @@ export function OnCallPanel({ data, error, loading, engagement }: { data: OnCall
                 if (p.until && (!had.until || p.until < had.until)) had.until = p.until;
               } else people.set(p.person, { name: p.name, schedules: [p.schedule], until: p.until });
             }
+            const { direct, nobody } = directPages(s, new Set(people.keys()));
             return (
               <div key={side} className={`oncall-side side-block-${side}`}>
                 <div className="oncall-side-head">
@@ -118,15 +156,30 @@ export function OnCallPanel({ data, error, loading, engagement }: { data: OnCall
                   <span className="oncall-side-name">{s.name}</span>
                 </div>
                 <p className="oncall-owns">{s.functions.length ? `Owns ${listText(s.functions.map(fnLabel))}` : 'Owns nothing right now'}</p>
-                {people.size === 0 ? (
-                  s.functions.length > 0 ? (
-                    <p className="oncall-nobody">
-                      <Icon name="alert" /> Nobody on call
-                    </p>
-                  ) : (
-                    <p className="muted small">Nobody on call</p>
-                  )
-                ) : (
+                {nobody.length > 0 ? (
+                  <p className="oncall-nobody">
+                    <Icon name="alert" /> Nobody to page for {listText(nobody.map(fnLabel))}
+                  </p>
+                ) : null}
+                {people.size === 0 && direct.size === 0 && nobody.length === 0 ? <p className="muted small">Nobody on call</p> : null}
+                {direct.size > 0 ? (
+                  <ul className="people" aria-label={`${s.name}: paged directly`}>
+                    {[...direct.entries()].map(([target, d]) => (
+                      <li key={target} className="person" data-target={target}>
+                        <span className={`avatar avatar-${side}`} aria-hidden="true">
+                          <Icon name={target.startsWith('person:') ? 'user' : 'users'} size={14} />
+                        </span>
+                        <span className="person-text">
+                          <span className="person-name">{d.title}</span>
+                          <span className="person-meta">
+                            {d.detail.length ? `${d.detail.join(', ')} · ` : ''}paged for {listText(d.functions.map(fnLabel))}
+                          </span>
+                        </span>
+                      </li>
+                    ))}
+                  </ul>
+                ) : null}
+                {people.size === 0 ? null : (
                   <ul className="people">
                     {[...people.entries()].map(([id, p]) => (
                       <li key={id} className="person">
@@ -137,7 +190,7 @@ export function OnCallPanel({ data, error, loading, engagement }: { data: OnCall
                           <span className="person-name">{p.name}</span>
                           <span className="person-meta">
                             {p.schedules.join(', ')}
-                            {p.until ? ` · until ${formatInZone(p.until, e.timezone)}` : ''}
+                            {p.until ? ` · until ${formatInZone(p.until, e.timezone)} ${shortZone(e.timezone, p.until)}` : ''}
                           </span>
                         </span>
                       </li>

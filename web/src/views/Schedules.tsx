@@ -46,7 +46,7 @@ export function SchedulesView() {
         <div>
           <h1>Schedules</h1>
           <p className="muted">
-            Week of {formatDay(weekStart, tz)} · times in {tz} ({shortZone(tz)})
+            Week of {formatDay(weekStart, tz)} · times in {tz} ({shortZone(tz, weekStart)})
           </p>
         </div>
         <div className="page-tools">
@@ -86,6 +86,11 @@ export function SchedulesView() {
       </div>
     </div>
   );
+}
+
+/** "Mon 23 Nov, 09:00 EST": a shift's edge in the engagement's zone, named (a week may cross a DST change). */
+function zonedTime(iso: string, tz: string): string {
+  return `${formatInZone(iso, tz)} ${shortZone(tz, iso)}`;
 }
 
 function ScheduleWeek({ schedule, weekStart, tz, now }: { schedule: ScheduleInfo; weekStart: number; tz: string; now: number }) {
@@ -148,7 +153,7 @@ function ScheduleWeek({ schedule, weekStart, tz, now }: { schedule: ScheduleInfo
                       {r.data?.gaps
                         .filter((g) => Date.parse(g.end) > day.start && Date.parse(g.start) < day.end)
                         .map((g) => (
-                          <span key={`g${g.start}`} className="bar bar-gap" style={pos(Date.parse(g.start), Date.parse(g.end))} title={`Gap ${formatInZone(g.start, tz)} – ${formatInZone(g.end, tz)}`} />
+                          <span key={`g${g.start}`} className="bar bar-gap" style={pos(Date.parse(g.start), Date.parse(g.end))} title={`Gap ${zonedTime(g.start, tz)} – ${zonedTime(g.end, tz)}`} />
                         ))}
                       {r.data?.shifts
                         .filter((s) => Date.parse(s.end) > day.start && Date.parse(s.start) < day.end)
@@ -157,7 +162,7 @@ function ScheduleWeek({ schedule, weekStart, tz, now }: { schedule: ScheduleInfo
                             key={`${s.person}${s.start}${s.source}`}
                             className={`bar bar-shift c${colors.get(s.person) ?? 0}${s.source === 'override' ? ' bar-override' : ''}`}
                             style={pos(Date.parse(s.start), Date.parse(s.end))}
-                            title={`${s.name}${s.source === 'override' ? ' (override)' : ''}: ${formatInZone(s.start, tz)} – ${formatInZone(s.end, tz)}`}
+                            title={`${s.name}${s.source === 'override' ? ' (override)' : ''}: ${zonedTime(s.start, tz)} – ${zonedTime(s.end, tz)}`}
                           >
                             <span className="bar-label">
                               {s.name}
@@ -179,12 +184,12 @@ function ScheduleWeek({ schedule, weekStart, tz, now }: { schedule: ScheduleInfo
                 {r.data.shifts.map((s) => (
                   <li key={`${s.person}${s.start}${s.source}`}>
                     {s.name}
-                    {s.source === 'override' ? ' (override)' : ''}: {formatInZone(s.start, tz)} – {formatInZone(s.end, tz)}
+                    {s.source === 'override' ? ' (override)' : ''}: {zonedTime(s.start, tz)} – {zonedTime(s.end, tz)}
                   </li>
                 ))}
                 {r.data.gaps.map((g) => (
                   <li key={`g${g.start}`} className="gap-text">
-                    Gap: {formatInZone(g.start, tz)} – {formatInZone(g.end, tz)}
+                    Gap: {zonedTime(g.start, tz)} – {zonedTime(g.end, tz)}
                   </li>
                 ))}
               </ul>
