@@ -438,7 +438,18 @@ function build(): object {
         },
       },
       '/healthz': { get: { tags: ['operations'], security: [], summary: 'Liveness: the process answers', responses: { '200': { description: 'ok' } } } },
-      '/readyz': { get: { tags: ['operations'], security: [], summary: 'Readiness: the database answers', responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } } } },
+      '/readyz': {
+        get: {
+          tags: ['operations'],
+          security: [],
+          summary: 'Readiness: the database answers and events are being applied',
+          description: 'Not ready (503) when the database does not answer (`database: "unreachable"`), or when the oldest accepted event not yet applied is older than `--max-event-lag` (default 300 s; `events` says how old).',
+          responses: {
+            '200': json({ type: 'object', required: ['status', 'database'], properties: { status: { const: 'ready' }, database: { const: 'ok' } } }, 'ready'),
+            '503': json({ type: 'object', required: ['status', 'database'], properties: { status: { const: 'not ready' }, database: { enum: ['ok', 'unreachable'] }, events: { type: 'string' } } }, 'not ready'),
+          },
+        },
+      },
       '/metrics': { get: { tags: ['operations'], security: [], summary: 'Prometheus metrics', responses: { '200': { description: 'text/plain; version=0.0.4' } } } },
     },
     components: {
