@@ -12,6 +12,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CalendarLinks } from '../../src/calendar/links.js';
+import { presentEngagementOnCall } from '../../src/api/schedules.js';
 import { serverSecret } from '../../src/secrets/secrets.js';
 import { databaseKinds } from '../support/databases.js';
 import { startHarness } from '../support/harness.js';
@@ -148,6 +149,23 @@ describe.each(databaseKinds())('schedules and calendar feeds, on $name', (kind) 
       'cloud: partner-noc tier 1 -> schedule:nightowl-noc-oncall (Ana Souza)',
       'security: partner-soc tier 1 -> schedule:nightowl-soc-oncall (Kim Tan)',
     ]);
+  });
+
+  it('whom a side pages first skips a tier in a schedule gap, as escalation does, and is null when nobody would be paged', () => {
+    const acme = h.tandem.deployment.engagement('acme');
+    if (!acme) throw new Error('no acme');
+    const saturday = Date.parse('2026-11-28T16:00:00Z'); // Saturday 11:00 New York: acme-primary (weekdays only) has a gap
+    const helpdesk = acme.escalationPolicies.find((p) => p.id === 'internal-helpdesk');
+    const [teamTier] = helpdesk?.tiers ?? [];
+    if (!teamTier) throw new Error('no internal-helpdesk tier');
+    // internal-helpdesk variant: tier 1 the acme-primary schedule, tier 2 the acme-it team.
+    const tiers = [{ ...teamTier, targets: [{ kind: 'schedule' as const, id: 'acme-primary' }] }, teamTier];
+    const gapFirst = { ...acme, escalationPolicies: acme.escalationPolicies.map((p) => (p.id === 'internal-helpdesk' ? { ...p, tiers } : p)) };
+    expect(presentEngagementOnCall(gapFirst, saturday).sides.internal.pages).toEqual([
+      { function: 'end_user', policy: 'internal-helpdesk', tier: 2, targets: [{ target: 'team:acme-it', people: [{ person: 'dana', name: 'Dana Reyes', side: 'internal' }, { person: 'lee', name: 'Lee Park', side: 'internal' }], email: null }] },
+    ]);
+    const onlyGap = { ...acme, escalationPolicies: acme.escalationPolicies.map((p) => (p.id === 'internal-helpdesk' ? { ...p, tiers: tiers.slice(0, 1) } : p)) };
+    expect(presentEngagementOnCall(onlyGap, saturday).sides.internal.pages).toEqual([{ function: 'end_user', policy: 'internal-helpdesk', tier: null, targets: [] }]);
   });
 
   it('Wednesday 10:00: business hours, Lee is on call internally until 18:00', async () => {
