@@ -14,7 +14,9 @@ import { computeMetrics } from '../metrics/metrics.js';
 import { MONTH_FORMAT, isMonth, monthOf, monthPeriod, shiftMonth } from '../metrics/period.js';
 import { buildMonthlyReview } from '../report/build.js';
 import { renderMonthlyReviewHtml } from '../report/html.js';
-import { renderPdf } from '../report/pdf.js';
+import { PdfBusyError } from '../report/pdf.js';
+import type { PdfPrinter } from '../report/pdf.js';
+import { securePages } from '../pages/layout.js';
 import { principalOf, scopeEngagements } from './auth.js';
 import { instantParam, intParam } from './params.js';
 
@@ -22,6 +24,7 @@ export interface ReportDeps {
   readonly database: Database;
   readonly deployment: Deployment;
   readonly clock: Clock;
+  readonly pdf: PdfPrinter;
 }
 
 type Q = Record<string, unknown>;
@@ -29,6 +32,8 @@ type Q = Record<string, unknown>;
 export async function reportRoutes(app: FastifyInstance, deps: ReportDeps): Promise<void> {
   const { database, deployment, clock } = deps;
   const db = database.db;
+  // The review as HTML is a page people open: it gets the same Content-Security-Policy as the other pages.
+  securePages(app);
 
   function engagementOf(req: FastifyRequest<{ Params: { engagement: string } }>): Engagement {
     const [id] = scopeEngagements(principalOf(req), [req.params.engagement]);
@@ -84,7 +89,15 @@ export async function reportRoutes(app: FastifyInstance, deps: ReportDeps): Prom
     const html = renderMonthlyReviewHtml(await buildMonthlyReview(db, e, month, clock.now()));
     const name = `tandem-${e.id}-review-${month}`;
     if (format === 'pdf') {
-      return reply.header('content-type', 'application/pdf').header('content-disposition', `attachment; filename="${name}.pdf"`).send(await renderPdf(html));
+      let pdf: Buffer;
+      try {
+        pdf = await deps.pdf.print(html);
+      } catch (err) {
+        if (!(err instanceof PdfBusyError)) throw err;
+        reply.header('retry-after', String(err.retryAfterSeconds));
+        throw new TandemError('RATE_LIMITED', `the server is printing as many PDFs as it will at once and others are waiting; retry after ${err.retryAfterSeconds}s (or open the HTML review)`);
+      }
+      return reply.header('content-type', 'application/pdf').header('content-disposition', `attachment; filename="${name}.pdf"`).send(pdf);
     }
     return reply.header('content-type', 'text/html; charset=utf-8').header('content-disposition', `inline; filename="${name}.html"`).send(html);
   });

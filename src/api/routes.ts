@@ -20,6 +20,7 @@ import type { CalendarLinks } from '../calendar/links.js';
 import type { LiveFeed } from '../live/feed.js';
 import { escalateIfRaised } from '../escalation/escalation.js';
 import { liveRoutes } from './live.js';
+import type { PdfPrinter } from '../report/pdf.js';
 import { reportRoutes } from './reports.js';
 import { actorOf, authenticate, principalOf, requireRole, scopeEngagements } from './auth.js';
 import { openApiDocument } from './openapi.js';
@@ -40,6 +41,8 @@ export interface ApiDeps {
   /** Pushes incident changes to dashboards. */
   readonly feed: LiveFeed;
   readonly secureCookies: boolean;
+  /** Prints review PDFs in one shared browser, a few at a time. */
+  readonly pdf: PdfPrinter;
 }
 
 type Q = Record<string, unknown>;
@@ -218,7 +221,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   });
 
   await app.register((scope) => scheduleRoutes(scope, { database, deployment, clock, calendars: deps.calendars }));
-  await app.register((scope) => reportRoutes(scope, { database, deployment, clock }));
+  await app.register((scope) => reportRoutes(scope, { database, deployment, clock, pdf: deps.pdf }));
   await app.register((scope) => riskRoutes(scope, { database, deployment, clock }));
   await app.register((scope) => eventRoutes(scope, { database, clock, kick: deps.kick }));
   await app.register((scope) => liveRoutes(scope, { database, clock, feed: deps.feed, secureCookies: deps.secureCookies }));

@@ -2,10 +2,23 @@
  * GET /inbox: the demo inbox page, newest first, refreshing itself every few
  * seconds, each message with its acknowledge and resolve buttons (each posts
  * to the message's own respond link: one click, recorded as the recipient).
+ *
+ * Those buttons are live respond links, so outside `--demo` (`--notify inbox`
+ * on a staging server) the inbox needs an admin token or an admin's
+ * dashboard session, and shows only the messages of that admin's engagements.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { authenticate, requireRole } from '../api/auth.js';
+import type { Clock } from '../clock/clock.js';
 import type { Database } from '../db/connect.js';
-import { html, page } from '../pages/layout.js';
+import { html, page, securePages } from '../pages/layout.js';
+
+export interface InboxDeps {
+  readonly database: Database;
+  readonly clock: Clock;
+  /** The demo's inbox is open to anyone who reaches the server (it runs on 127.0.0.1 by default). */
+  readonly demo: boolean;
+}
 
 interface InboxData {
   kind: string;
@@ -13,9 +26,26 @@ interface InboxData {
   incidents: Array<{ id: number; number: string; title: string; priority: string; url: string; acknowledge: string; resolve: string }>;
 }
 
-export async function inboxRoutes(app: FastifyInstance, deps: { database: Database }): Promise<void> {
-  app.get('/inbox', async (_req, reply) => {
-    const rows = await deps.database.db.selectFrom('inbox').selectAll().orderBy('id', 'desc').limit(200).execute();
+export async function inboxRoutes(app: FastifyInstance, deps: InboxDeps): Promise<void> {
+  securePages(app);
+  /** The engagements whose messages this request may see: all in the demo, else an admin's. */
+  async function visible(req: FastifyRequest): Promise<readonly string[] | 'all'> {
+    if (deps.demo) return 'all';
+    const principal = await authenticate(deps.database, req, deps.clock.now());
+    requireRole(principal, 'admin');
+    return principal.engagements;
+  }
+
+  async function messages(req: FastifyRequest) {
+    const engagements = await visible(req);
+    if (engagements !== 'all' && engagements.length === 0) return [];
+    let query = deps.database.db.selectFrom('inbox').selectAll();
+    if (engagements !== 'all') query = query.where('engagement_id', 'in', engagements);
+    return query.orderBy('id', 'desc').limit(200).execute();
+  }
+
+  app.get('/inbox', async (req, reply) => {
+    const rows = await messages(req);
     const cards = rows.map((r) => {
       const data = JSON.parse(r.data) as InboxData;
       const buttons = data.incidents.slice(0, 10).map(
@@ -37,8 +67,8 @@ export async function inboxRoutes(app: FastifyInstance, deps: { database: Databa
     return reply.type('text/html').send(page(`Demo inbox (${rows.length})`, body, { refreshSeconds: 3 }));
   });
 
-  app.get('/inbox.json', async () => {
-    const rows = await deps.database.db.selectFrom('inbox').selectAll().orderBy('id', 'desc').limit(200).execute();
+  app.get('/inbox.json', async (req) => {
+    const rows = await messages(req);
     return { messages: rows.map((r) => ({ id: r.id, channel: r.channel, to: r.address, recipient: r.recipient, subject: r.subject, body: r.body, ...(JSON.parse(r.data) as InboxData), at: new Date(r.created_at).toISOString() })) };
   });
 }

@@ -2,6 +2,9 @@
  * Small server-rendered pages (respond links, the demo inbox): one layout,
  * HTML-escaped values, light and dark colour schemes, no scripts needed.
  */
+import { createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+
 export function escapeHtml(value: unknown): string {
   return String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }
@@ -53,4 +56,33 @@ export function page(title: string, body: Html, options: { refreshSeconds?: numb
 ${options.refreshSeconds ? `<meta http-equiv="refresh" content="${options.refreshSeconds}">` : ''}
 <title>${escapeHtml(title)} · Tandem</title><style>${STYLE}</style></head>
 <body><header><strong>Tandem</strong><span>${escapeHtml(title)}</span></header><main>${body.value}</main></body></html>`;
+}
+
+/**
+ * The Content-Security-Policy of a self-contained HTML document (these pages,
+ * the monthly review): nothing is loaded and no script runs; only the
+ * document's own `<style>` blocks and `style` attributes apply, each allowed
+ * by its hash (so an injected style or script would not run even if escaping
+ * ever failed); forms post only to this server; no other site may frame it.
+ */
+export function documentCsp(document: string): string {
+  const hash = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+  const blocks = [...document.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => hash(m[1] ?? ''));
+  // The review's charts size themselves with style attributes; 'unsafe-hashes' allows exactly those values.
+  const attributes = [...new Set([...document.matchAll(/\sstyle="([^"&]*)"/g)].map((m) => m[1] ?? ''))].map(hash);
+  const styles = [...blocks, ...(attributes.length ? [`'unsafe-hashes'`, ...attributes] : [])];
+  return [`default-src 'none'`, `style-src ${styles.length ? styles.join(' ') : `'none'`}`, `img-src data:`, `form-action 'self'`, `frame-ancestors 'none'`, `base-uri 'none'`].join('; ');
+}
+
+/** Gives every HTML answer of the routes in `app`'s scope its {@link documentCsp} and the usual hardening headers. */
+export function securePages(app: FastifyInstance): void {
+  app.addHook('onSend', async (_req, reply, payload) => {
+    const type = String(reply.getHeader('content-type') ?? '');
+    if (type.startsWith('text/html') && typeof payload === 'string' && !reply.hasHeader('content-security-policy')) {
+      reply.header('content-security-policy', documentCsp(payload));
+      reply.header('x-content-type-options', 'nosniff');
+      reply.header('referrer-policy', 'no-referrer');
+    }
+    return payload;
+  });
 }

@@ -205,6 +205,8 @@ tfoot tr.note td, tfoot tr.note th { font-weight: 400; border-top: 0; color: ${c
 .badge.ok { background: #e6f4ea; color: ${c.good}; }
 .muted { color: ${c.muted}; }
 .nowrap { white-space: nowrap; }
+.regular { font-weight: 400; }
+.swatch-met { color: ${c.met}; } .swatch-breached { color: ${c.breached}; } .swatch-running { color: ${c.running}; }
 .mono { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 10.5px; }
 .followed { margin: 0; padding: 0; list-style: none; }
 .followed li + li { margin-top: 2px; }
@@ -410,7 +412,7 @@ ${body}
 </tbody>
 <tfoot><tr><th scope="row" colspan="3">All targets</th><td class="num">${formatNumber(total)}</td><td class="num">${formatNumber(met)}</td><td class="num">${formatNumber(breached)}</td><td class="num">${e(formatPct(overall))}</td><td></td></tr></tfoot>
 </table>
-<p class="capnote">Attainment is met ÷ (met + breached); clocks still running at month end count in neither. Bar: <span style="color:${REPORT_COLORS.met}">■</span> met <span style="color:${REPORT_COLORS.breached}">■</span> breached <span style="color:${REPORT_COLORS.running}">■</span> running.</p>`;
+<p class="capnote">Attainment is met ÷ (met + breached); clocks still running at month end count in neither. Bar: <span class="swatch-met">■</span> met <span class="swatch-breached">■</span> breached <span class="swatch-running">■</span> running.</p>`;
   return section('sla', 3, takeaway, table);
 }
 
@@ -432,7 +434,7 @@ function breachesSection(review: MonthlyReview): string {
     .map((b) => {
       const over = b.actual_s - b.target_s;
       return `<tr>
-<th scope="row"><span class="mono">${e(b.incident)}</span><br><span class="muted" style="font-weight:400">${e(b.title)}</span></th>
+<th scope="row"><span class="mono">${e(b.incident)}</span><br><span class="muted regular">${e(b.title)}</span></th>
 <td class="nowrap">${e(formatInstant(b.openedAt, tz))}</td>
 <td>${e(names.get(b.service) ?? b.service)}</td>
 <td><span class="nowrap">${e(b.sla)}</span><br><span class="muted nowrap">${e(b.priority)} ${e(b.kind)}</span></td>
@@ -512,7 +514,7 @@ function noisySection(review: MonthlyReview): string {
       const share = total > 0 ? (s.incidents / total) * 100 : 0;
       const bar = meter({ title: `${s.name}: share of incidents`, total: 100, segments: [{ value: share, color: REPORT_COLORS.accent, label: 'percent of incidents' }] });
       return `<tr>
-<th scope="row">${e(s.name)}<br><span class="muted mono" style="font-weight:400">${e(s.service)}</span></th>
+<th scope="row">${e(s.name)}<br><span class="muted mono regular">${e(s.service)}</span></th>
 <td class="num">${formatNumber(s.incidents)}</td>
 <td class="num">${formatNumber(s.alerts)}</td>
 <td class="num">${formatNumber(s.events)}</td>
@@ -547,9 +549,9 @@ function changesSection(review: MonthlyReview): string {
         ? `<ul class="followed">${f.map((x) => `<li><span class="badge bad">${e(`+${formatNumber(x.minutesAfter)} min`)}</span> <span class="mono">${e(x.incident)}</span> ${e(x.title)}</li>`).join('')}</ul>`
         : '<span class="badge ok">none</span>';
       return `<tr>
-<td style="white-space:nowrap">${e(formatInstant(c.at, tz))}</td>
+<td class="nowrap">${e(formatInstant(c.at, tz))}</td>
 <td>${e(names.get(c.service) ?? c.service)}</td>
-<th scope="row" style="font-weight:400">${e(c.summary)}</th>
+<th scope="row" class="regular">${e(c.summary)}</th>
 <td>${after}</td>
 </tr>`;
     })
@@ -573,7 +575,7 @@ function gapsSection(review: MonthlyReview): string {
   const body = sorted
     .map(
       (g) => `<tr>
-<th scope="row" class="mono" style="font-weight:400">${e(g.schedule)}</th>
+<th scope="row" class="mono regular">${e(g.schedule)}</th>
 <td>${e(formatInstant(g.start, tz))}</td>
 <td>${e(formatInstant(g.end, tz))}</td>
 <td class="num">${e(formatHours(g.hours))}</td>

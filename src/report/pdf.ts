@@ -48,10 +48,23 @@ export interface RenderPdfOptions {
  */
 export async function renderPdf(html: string, options: RenderPdfOptions = {}): Promise<Buffer> {
   const timeout = options.timeoutMs ?? 30_000;
-  // Loaded on first use: the server should not pay for a browser driver until someone asks for a PDF.
-  const browser: Browser = await (await import('playwright-core')).chromium.launch({ ...chromiumLaunchOptions(options.chromiumPath), timeout });
+  const browser = await launchChromium(options.chromiumPath, timeout);
   try {
-    const context = await browser.newContext({ javaScriptEnabled: false, offline: true });
+    return await printWith(browser, html, timeout);
+  } finally {
+    await browser.close();
+  }
+}
+
+async function launchChromium(path: string | undefined, timeout: number): Promise<Browser> {
+  // Loaded on first use: the server should not pay for a browser driver until someone asks for a PDF.
+  return (await import('playwright-core')).chromium.launch({ ...chromiumLaunchOptions(path), timeout });
+}
+
+/** Prints in a fresh browser context of its own (closed afterwards), so documents never share state. */
+async function printWith(browser: Browser, html: string, timeout: number): Promise<Buffer> {
+  const context = await browser.newContext({ javaScriptEnabled: false, offline: true });
+  try {
     await context.route('**/*', (route) => route.abort('blockedbyclient'));
     const page = await context.newPage();
     page.setDefaultTimeout(timeout);
@@ -68,6 +81,120 @@ export async function renderPdf(html: string, options: RenderPdfOptions = {}): P
     });
     return Buffer.from(pdf);
   } finally {
-    await browser.close();
+    await context.close();
+  }
+}
+
+/** Thrown by {@link PdfPrinter.print} when every render slot and queue place is taken. */
+export class PdfBusyError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super(`PDF printing is busy; retry after ${retryAfterSeconds}s`);
+    this.name = 'PdfBusyError';
+  }
+}
+
+/** Options of {@link PdfPrinter}. */
+export interface PdfPrinterOptions extends RenderPdfOptions {
+  /** Documents printed at once (default 2). */
+  renders?: number;
+  /** Requests that may wait for a render; beyond them {@link PdfPrinter.print} refuses (default 4). */
+  queue?: number;
+  /** The shared browser closes after this long without a render (default 5 minutes). */
+  idleCloseMs?: number;
+}
+
+/**
+ * The server's PDF printing: one shared headless Chromium, launched on the
+ * first request and closed when idle, printing at most `renders` documents
+ * at once with up to `queue` requests waiting; any more are refused with
+ * {@link PdfBusyError} (the API answers 429 with Retry-After), so no number
+ * of viewers can start a browser each.
+ */
+export class PdfPrinter {
+  readonly #options: Required<Omit<PdfPrinterOptions, 'chromiumPath'>> & { chromiumPath: string | undefined };
+  #browser: Promise<Browser> | undefined;
+  #active = 0;
+  readonly #waiting: Array<() => void> = [];
+  #idle: NodeJS.Timeout | undefined;
+  #launches = 0;
+  #printing = 0;
+  #peak = 0;
+  #closed = false;
+
+  constructor(options: PdfPrinterOptions = {}) {
+    this.#options = { chromiumPath: options.chromiumPath, timeoutMs: options.timeoutMs ?? 30_000, renders: options.renders ?? 2, queue: options.queue ?? 4, idleCloseMs: options.idleCloseMs ?? 300_000 };
+  }
+
+  /** Browsers launched so far and the most renders that ran at once (for tests and diagnostics). */
+  get stats(): { launches: number; peakRenders: number; rendering: number; waiting: number } {
+    return { launches: this.#launches, peakRenders: this.#peak, rendering: this.#printing, waiting: this.#waiting.length };
+  }
+
+  /** Prints one self-contained HTML document, as {@link renderPdf} does; throws PdfBusyError when full. */
+  async print(html: string): Promise<Buffer> {
+    if (this.#closed) throw new Error('the PDF printer is closed');
+    if (this.#active >= this.#options.renders) {
+      if (this.#waiting.length >= this.#options.queue) throw new PdfBusyError(this.#retryAfter());
+      // release() hands its slot straight to the first waiter, so #active stays counted.
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    } else {
+      this.#active += 1;
+    }
+    if (this.#idle) clearTimeout(this.#idle);
+    this.#printing += 1;
+    this.#peak = Math.max(this.#peak, this.#printing);
+    try {
+      return await printWith(await this.#shared(), html, this.#options.timeoutMs);
+    } finally {
+      this.#printing -= 1;
+      this.#release();
+    }
+  }
+
+  /** Closes the shared browser; later calls to print fail. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#idle) clearTimeout(this.#idle);
+    await this.#closeBrowser();
+  }
+
+  /** A rough wait: the queue ahead, printed `renders` at a time, a few seconds each. */
+  #retryAfter(): number {
+    return Math.max(5, Math.ceil((this.#waiting.length + this.#active) / this.#options.renders) * 5);
+  }
+
+  #shared(): Promise<Browser> {
+    if (!this.#browser) {
+      this.#launches += 1;
+      const launching = launchChromium(this.#options.chromiumPath, this.#options.timeoutMs).then((browser) => {
+        // A crashed browser is replaced at the next request.
+        browser.on('disconnected', () => {
+          if (this.#browser === launching) this.#browser = undefined;
+        });
+        return browser;
+      });
+      // A failed launch is not kept: the next request tries again.
+      launching.catch(() => {
+        if (this.#browser === launching) this.#browser = undefined;
+      });
+      this.#browser = launching;
+    }
+    return this.#browser;
+  }
+
+  #release(): void {
+    const next = this.#waiting.shift();
+    if (next) return next();
+    this.#active -= 1;
+    if (this.#active === 0 && !this.#closed) {
+      this.#idle = setTimeout(() => void this.#closeBrowser(), this.#options.idleCloseMs);
+      this.#idle.unref();
+    }
+  }
+
+  async #closeBrowser(): Promise<void> {
+    const browser = this.#browser;
+    this.#browser = undefined;
+    if (browser) await (await browser.catch(() => undefined))?.close();
   }
 }

@@ -14,7 +14,7 @@ import type { Actor } from '../incident/actor.js';
 import { acknowledgeIncident, resolveIncident } from '../incident/commands.js';
 import { getIncident } from '../incident/store.js';
 import { directWriter } from '../incident/writer.js';
-import { html, page } from '../pages/layout.js';
+import { html, page, securePages } from '../pages/layout.js';
 import type { LinkClaims, LinkSigner } from './links.js';
 
 export interface RespondDeps {
@@ -37,6 +37,7 @@ function responderActor(deployment: Deployment, engagementId: string, claims: Li
 
 export async function respondRoutes(app: FastifyInstance, deps: RespondDeps): Promise<void> {
   const { database, deployment, clock, links } = deps;
+  securePages(app);
   // The confirm page's form posts an empty urlencoded body: nothing in it is read.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, _body, done) => done(null, {}));
 

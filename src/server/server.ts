@@ -32,6 +32,7 @@ import { createMetrics, registerBacklogGauges } from '../telemetry/metrics.js';
 import { eventBacklog, oldestWaitingEvent } from '../events/store.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { buildHttp } from './http.js';
+import { PdfPrinter } from '../report/pdf.js';
 import { buildChannels, createEngines } from './engines.js';
 import { presentIncidents } from '../api/presenters.js';
 import { LiveFeed } from '../live/feed.js';
@@ -59,6 +60,8 @@ export interface Tandem {
   readonly http: FastifyInstance;
   readonly inbox: Inbox;
   readonly metrics: Metrics;
+  /** The shared browser that prints review PDFs. */
+  readonly pdf: PdfPrinter;
   readonly clock: Clock;
   readonly log: Logger;
   /** The URL the server listens on, when it listens. */
@@ -123,12 +126,13 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
   const runEngine = settings.engine && (options.engineLoop ?? true);
   const inbox = new Inbox(database, { onCommit: () => engine.kick() });
   const limiter = new RateLimiter(settings.rateLimit, clock);
+  const pdf = new PdfPrinter({ renders: settings.pdf.renders, queue: settings.pdf.queue });
 
   const http = await buildHttp({
     log,
     metrics,
     ingest: { deployment, inbox, limiter, clock, metrics, bodyLimit: settings.ingestBodyLimit },
-    api: { database, deployment, clock, kick: () => engine.kick(), calendars, feed, secureCookies: settings.publicUrl.startsWith('https:') },
+    api: { database, deployment, clock, kick: () => engine.kick(), calendars, feed, secureCookies: settings.publicUrl.startsWith('https:'), pdf },
     limits: settings.http,
     metricsToken: settings.metricsToken,
     ready: async () => {
@@ -182,6 +186,7 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     http,
     inbox,
     metrics,
+    pdf,
     clock,
     log,
     url,
@@ -199,6 +204,7 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     close() {
       closing ??= (async () => {
         await http.close();
+        await pdf.close();
         await inbox.drained();
         await engine.stop();
         await escalation.stop();

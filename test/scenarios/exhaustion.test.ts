@@ -5,7 +5,12 @@
  * what it cannot queue, and one Alertmanager webhook cannot open thousands of
  * incidents on one rate-limit token.
  */
+import { once } from 'node:events';
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HAS_CHROMIUM, NO_CHROMIUM_REASON } from '../support/chromium.js';
 import { databaseKinds } from '../support/databases.js';
 import { startHarness } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
@@ -22,6 +27,132 @@ function webhook(n: number, prefix: string): Record<string, unknown> {
     alerts: Array.from({ length: n }, (_, i) => ({ status: 'firing', labels: { alertname: 'DiskFull', instance: `node-${i}` }, annotations: {}, fingerprint: `${prefix}-${i}` })),
   };
 }
+
+/** A plain GET on a connection of its own (no keep-alive pool): the status, or the socket error. */
+function get(base: string, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}${path}`, { agent: false, headers: { connection: 'close' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Opens a TCP connection to the server and sends the start of a request that never finishes. */
+async function slowClient(base: string): Promise<Socket> {
+  const url = new URL(base);
+  const socket = connect(Number(url.port), url.hostname);
+  await once(socket, 'connect');
+  socket.on('error', () => undefined);
+  socket.write('GET /healthz HTTP/1.1\r\nHost: tandem\r\n');
+  return socket;
+}
+
+/** Waits (boundedly) until `check` holds: the server's own connection count, not the wall clock, decides. */
+async function until(what: string, check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+describe.each(databaseKinds().slice(0, 1))('slow clients on a listening server, on $name', (kind) => {
+  let h: Harness;
+  let base: string;
+  beforeAll(async () => {
+    h = await startHarness(kind, { listen: true, extraArgs: ['--request-timeout-ms', '300'] });
+    base = h.tandem.url ?? '';
+  });
+  afterAll(async () => h.close());
+
+  it('a client that trickles its body forever is cut off with 408 once the request timeout passes', async () => {
+    const url = new URL(base);
+    const socket = connect(Number(url.port), url.hostname);
+    await once(socket, 'connect');
+    let answer = '';
+    socket.on('data', (d: Buffer) => (answer += d.toString()));
+    socket.on('error', () => undefined);
+    const closed = once(socket, 'close');
+    socket.write(`POST /v2/enqueue HTTP/1.1\r\nHost: tandem\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n`);
+    // One byte every 20 ms, at most 200 of them: the client gives up by itself if the server never does.
+    let sent = 0;
+    const trickle = setInterval(() => {
+      if (sent >= 200) socket.end();
+      else if (socket.writable) {
+        socket.write(' ');
+        sent += 1;
+      }
+    }, 20);
+    await closed;
+    clearInterval(trickle);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(sent).toBeLessThan(200);
+    // The server is unharmed.
+    expect(await get(base, '/healthz')).toBe(200);
+  }, 20_000);
+});
+
+describe.each(databaseKinds().slice(0, 1))('the connection cap, on $name', (kind) => {
+  let h: Harness;
+  let base: string;
+  beforeAll(async () => {
+    h = await startHarness(kind, { listen: true, extraArgs: ['--max-connections', '3'] });
+    base = h.tandem.url ?? '';
+  });
+  afterAll(async () => h.close());
+
+  const connections = () => new Promise<number>((resolve, reject) => h.tandem.http.server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+
+  it('refuses connections past the cap, and /healthz answers again once they close', async () => {
+    expect(await get(base, '/healthz')).toBe(200);
+    await until('the health check connection to close', async () => (await connections()) === 0);
+    const slow = [await slowClient(base), await slowClient(base), await slowClient(base)];
+    try {
+      await until('three open connections', async () => (await connections()) === 3);
+      // A fourth connection is closed at once: the server keeps its file descriptors.
+      await expect(get(base, '/healthz')).rejects.toThrow();
+      expect(await connections()).toBe(3);
+    } finally {
+      for (const s of slow) s.destroy();
+    }
+    await until('the slow connections to close', async () => (await connections()) === 0);
+    expect(await get(base, '/healthz')).toBe(200);
+  }, 20_000);
+});
+
+const pdfName = HAS_CHROMIUM ? 'PDF reviews for many viewers at once, in Chromium' : `PDF reviews for many viewers at once ${NO_CHROMIUM_REASON}`;
+
+describe.skipIf(!HAS_CHROMIUM)(pdfName, () => {
+  let h: Harness;
+  beforeAll(async () => {
+    const [kind] = databaseKinds();
+    if (!kind) throw new Error('no database');
+    h = await startHarness(kind, { extraArgs: ['--pdf-renders', '2', '--pdf-queue', '2'] });
+  });
+  afterAll(async () => h?.close());
+
+  it('eight requests at once: one shared browser, two renders at a time, two wait, the rest get 429 with Retry-After', async () => {
+    const viewer = await h.token('viewer');
+    const pdf = () => h.api('GET', '/engagements/acme/reports/monthly?month=2026-11&format=pdf', viewer);
+    const answers = await Promise.all(Array.from({ length: 8 }, pdf));
+    const printed = answers.filter((r) => r.statusCode === 200);
+    const refused = answers.filter((r) => r.statusCode === 429);
+    expect(printed).toHaveLength(4);
+    expect(refused).toHaveLength(4);
+    for (const r of printed) expect(r.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    for (const r of refused) {
+      expect(Number(r.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(r.json()).toMatchObject({ error: { code: 'RATE_LIMITED', message: expect.stringContaining('retry after') } });
+    }
+    expect(h.tandem.pdf.stats).toEqual({ launches: 1, peakRenders: 2, rendering: 0, waiting: 0 });
+    // The next request prints in the same browser.
+    expect((await pdf()).statusCode).toBe(200);
+    expect(h.tandem.pdf.stats.launches).toBe(1);
+  }, 120_000);
+});
 
 describe.each(databaseKinds())('an Alertmanager flood, on $name', (kind) => {
   let h: Harness;
