@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { computeCredits } from '../metrics/credits.js';
-import { isMonth } from '../metrics/period.js';
+import { MONTH_FORMAT, isMonth } from '../metrics/period.js';
 import { formatMoney } from '../report/format.js';
 import type { CliIo } from './io.js';
 import { withEngagement } from './offline.js';
@@ -28,7 +28,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return 0;
   }
   if (!values.engagement || !values.month || !isMonth(values.month)) {
-    io.err(`tandem credits: --engagement and --month YYYY-MM are required\n\n${HELP}`);
+    io.err(`tandem credits: --engagement and --month ${MONTH_FORMAT} are required\n\n${HELP}`);
     return 2;
   }
   const month = values.month;

@@ -4,18 +4,20 @@
  */
 import { parseArgs } from 'node:util';
 import { windowLabel } from '../coverage/index.js';
-import { parseIsoInstant } from '../ingest/timestamp.js';
 import { computeMetrics } from '../metrics/metrics.js';
 import { formatDuration } from '../report/format.js';
+import { parseBound } from '../risk/options.js';
 import type { CliIo } from './io.js';
 import { withEngagement } from './offline.js';
 
-const HELP = `Usage: tandem metrics --engagement ID --from ISO --to ISO [--db URL] [--json]
+const HELP = `Usage: tandem metrics --engagement ID --from ISO|DATE --to ISO|DATE [--db URL] [--json]
 
 MTTA (trigger to first acknowledge) and MTTR (trigger to resolve), overall and
 by priority, owning side, coverage window and service; SLA attainment per SLA,
 priority and kind; pages per person with night pages (22:00-07:00 in their own
-time zone); the noisiest services and alerts. Incidents opened in [from, to).`;
+time zone); the noisiest services and alerts. Incidents opened in [from, to).
+--from and --to take an ISO 8601 instant (2026-11-01T00:00:00-05:00) or a
+date (2026-11-01: midnight in the engagement's time zone).`;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   let values;
@@ -29,13 +31,25 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.out(HELP);
     return 0;
   }
-  const from = values.from ? parseIsoInstant(values.from) : undefined;
-  const to = values.to ? parseIsoInstant(values.to) : undefined;
-  if (!values.engagement || from === undefined || to === undefined || to <= from) {
-    io.err(`tandem metrics: --engagement, and --from before --to as ISO 8601 instants, are required\n\n${HELP}`);
+  const { from: fromText, to: toText } = values;
+  if (!values.engagement || !fromText || !toText) {
+    io.err(`tandem metrics: --engagement, --from and --to are required\n\n${HELP}`);
     return 2;
   }
   return withEngagement(io, 'metrics', values.db, values.engagement, async (database, engagement) => {
+    // A date is midnight in the engagement's time zone, as in `tandem risk`.
+    const from = parseBound(fromText, engagement.timezone);
+    const to = parseBound(toText, engagement.timezone);
+    for (const [flag, text, t] of [['--from', fromText, from], ['--to', toText, to]] as const) {
+      if (t === undefined) {
+        io.err(`tandem metrics: ${flag} "${text}" is neither an ISO 8601 instant (2026-11-01T00:00:00-05:00) nor a date (2026-11-01)`);
+        return 2;
+      }
+    }
+    if (from === undefined || to === undefined || to <= from) {
+      io.err(`tandem metrics: --to (${toText}) must be after --from (${fromText})`);
+      return 2;
+    }
     const m = await computeMetrics(database.db, engagement, from, to);
     if (values.json) {
       io.out(JSON.stringify(m, null, 2));

@@ -1,8 +1,8 @@
 /**
  * What the offline commands (metrics, credits, report, import, risk,
- * simulate) share: open the database named by --db (or TANDEM_DATABASE_URL,
- * or the default), bring its schema up to date, and find the engagement as
- * it was last applied there.
+ * simulate) share: open the existing database named by --db (or
+ * TANDEM_DATABASE_URL, or the default), bring its schema up to date, and find
+ * the engagement as it was last applied there.
  */
 import { openDatabase } from '../db/connect.js';
 import type { Database } from '../db/connect.js';
@@ -18,7 +18,8 @@ export function databaseUrl(flag: string | undefined): string {
 
 /** Runs `fn` with the database and the engagement; reports a missing engagement and returns 1. */
 export async function withEngagement(io: CliIo, command: string, db: string | undefined, engagementId: string, fn: (database: Database, engagement: Engagement) => Promise<number>): Promise<number> {
-  const database = await openDatabase(databaseUrl(db));
+  // A reporting command reads an existing database; a mistyped path must not create an empty one.
+  const database = await openDatabase(databaseUrl(db), { mustExist: true });
   try {
     await migrateToLatest(database);
     const engagement = await engagementFromDb(database.db, engagementId);

@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { isMonth } from '../metrics/period.js';
+import { MONTH_FORMAT, isMonth } from '../metrics/period.js';
 import { buildMonthlyReview } from '../report/build.js';
 import { renderMonthlyReviewHtml } from '../report/html.js';
 import { renderPdf } from '../report/pdf.js';
@@ -30,14 +30,18 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   let values;
   try {
-    ({ values } = parseArgs({ args: rest, options: { engagement: { type: 'string' }, month: { type: 'string' }, out: { type: 'string' }, db: { type: 'string' }, chromium: { type: 'string' } } }));
+    ({ values } = parseArgs({ args: rest, options: { engagement: { type: 'string' }, month: { type: 'string' }, out: { type: 'string' }, db: { type: 'string' }, chromium: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
   } catch (err) {
     io.err(`tandem report: ${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
     return 2;
   }
+  if (values.help) {
+    io.out(HELP);
+    return 0;
+  }
   const out = values.out;
   if (!values.engagement || !values.month || !isMonth(values.month) || !out || !/\.(html?|pdf)$/i.test(out)) {
-    io.err(`tandem report monthly: --engagement, --month YYYY-MM and --out FILE.html or FILE.pdf are required\n\n${HELP}`);
+    io.err(`tandem report monthly: --engagement, --month ${MONTH_FORMAT} and --out FILE.html or FILE.pdf are required\n\n${HELP}`);
     return 2;
   }
   const month = values.month;

@@ -15,7 +15,7 @@ import { riskFor } from '../risk/report.js';
 import type { CliIo } from './io.js';
 import { withEngagement } from './offline.js';
 
-const HELP = `Usage: tandem risk --engagement ID --from ISO --to ISO [--db URL] [--first-response 5m] [--json]
+const HELP = `Usage: tandem risk --engagement ID --from ISO|DATE --to ISO|DATE [--db URL] [--first-response 5m] [--json]
 
 The price of the gap: for each incident opened in [from, to), the time from
 trigger to acknowledgement beyond a reasonable first response (default 5m),

@@ -5,15 +5,17 @@
  */
 import { parseArgs } from 'node:util';
 import { formatDiagnostic, loadEngagements } from '../engagement/index.js';
-import { parseIsoInstant } from '../ingest/timestamp.js';
 import { explainRoute } from '../routing/route.js';
+import { isoWithOffset, looksLikeInstant, parseInstantIn } from './instant.js';
 import type { CliIo } from './io.js';
 
 const HELP = `Usage: tandem route --config FILE --service ID --at ISO8601 [--engagement ID] [--json]
 
 Explains which side owns an incident on SERVICE opened at the instant, which
 escalation policy runs, and who each tier would page then (schedules resolved
-to the people on call). --at takes an offset or Z, e.g. 2026-11-24T23:47:00-05:00.`;
+to the people on call). --at takes an instant with an offset or Z
+(2026-11-24T23:47:00-05:00), or a local time without one (2026-11-24T23:47),
+read in the engagement's time zone. The answer shows the instant with its offset.`;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   let values;
@@ -31,9 +33,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.err(`tandem route: --config, --service and --at are required\n\n${HELP}`);
     return 2;
   }
-  const at = parseIsoInstant(values.at);
-  if (at === undefined) {
-    io.err(`tandem route: --at "${values.at}" is not an ISO 8601 instant (e.g. 2026-11-24T23:47:00-05:00)`);
+  const atText = values.at;
+  if (!looksLikeInstant(atText)) {
+    io.err(`tandem route: --at "${atText}" is not an ISO 8601 instant (e.g. 2026-11-24T23:47:00-05:00, or 2026-11-24T23:47 in the engagement's time zone)`);
     return 2;
   }
   const { loaded, diagnostics } = await loadEngagements(values.config);
@@ -51,12 +53,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.err(`tandem route: service "${values.service}" is in several engagements; pick one with --engagement`);
     return 2;
   }
-  const x = explainRoute(match.engagement, match.service, at);
+  const e = match.engagement;
+  // Without an offset, --at is a time in the engagement's zone (validated above, so never undefined).
+  const at = parseInstantIn(atText, e.timezone) ?? Number.NaN;
+  const x = explainRoute(e, match.service, at);
   if (values.json) {
-    io.out(JSON.stringify(x, null, 2));
+    io.out(JSON.stringify({ ...x, at: isoWithOffset(at, e.timezone), timezone: e.timezone }, null, 2));
     return 0;
   }
-  const e = match.engagement;
   const name = (id: string) => e.people.find((p) => p.id === id)?.name ?? id;
   const local = new Date(at).toLocaleString('en-US', { timeZone: e.timezone, dateStyle: 'full', timeStyle: 'short' });
   const lines = [`${x.service} at ${local} (${e.timezone})`, `  ${x.reason}`];

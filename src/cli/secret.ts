@@ -25,10 +25,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   let values;
   try {
-    ({ values } = parseArgs({ args: rest, options: { db: { type: 'string' } } }));
+    ({ values } = parseArgs({ args: rest, options: { db: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
   } catch (err) {
     io.err(`tandem secret: ${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
     return 2;
+  }
+  if (values.help) {
+    io.out(HELP);
+    return 0;
   }
   const configured = process.env['TANDEM_WEBHOOK_SECRET'];
   if (configured) {

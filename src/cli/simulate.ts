@@ -17,14 +17,16 @@ import { simulationFor } from '../risk/report.js';
 import type { CliIo } from './io.js';
 import { withEngagement } from './offline.js';
 
-const HELP = `Usage: tandem simulate --engagement ID --from ISO --to ISO --config ALT.yaml [--db URL] [--first-response 5m] [--json]
+const HELP = `Usage: tandem simulate --engagement ID --from ISO|DATE --to ISO|DATE --config ALT.yaml [--db URL] [--first-response 5m] [--json]
 
 Replays the incidents opened in [from, to) under another engagement file
 (ALT.yaml: e.g. demo/internal-only.yaml, internal coverage only, no partner)
 and compares with what actually happened: expected MTTA, unattended minutes,
 exposure (the risk rule: response beyond --first-response x downtime cost) and
 the partner's fee pro-rated to the period. Response delays come from the
-engagement's own history; the model and its limits are in docs/risk-model.md.`;
+engagement's own history; the model and its limits are in docs/risk-model.md.
+--from and --to take an ISO 8601 instant or a date (midnight in the
+engagement's time zone).`;
 
 /** The human comparison table. */
 export function simulationText(engagement: Engagement, file: string, s: PresentedSimulation): string {

@@ -38,14 +38,24 @@ export async function run(args: string[], io: CliIo): Promise<number> {
         role: { type: 'string' },
         person: { type: 'string' },
         label: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (err) {
     io.err(`tandem token: ${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
     return 2;
   }
+  if (values.help) {
+    io.out(HELP);
+    return 0;
+  }
+  if (sub !== 'create' && sub !== 'list' && sub !== 'revoke') {
+    io.err(`tandem token: unknown subcommand "${sub}"\n\n${HELP}`);
+    return 2;
+  }
   const url = values.db ?? process.env['TANDEM_DATABASE_URL'] ?? DEFAULTS.db;
-  const database = await openDatabase(url);
+  // Tokens name engagements a server has applied: the database must already exist.
+  const database = await openDatabase(url, { mustExist: true });
   try {
     await migrateToLatest(database);
     const db = database.db;
@@ -91,7 +101,6 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       io.out(`Revoked token ${id}`);
       return 0;
     }
-    io.err(`tandem token: unknown subcommand "${sub}"\n\n${HELP}`);
     return 2;
   } finally {
     await database.close();

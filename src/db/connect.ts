@@ -3,7 +3,7 @@
  * URL: `sqlite:PATH` (better-sqlite3, WAL) or `postgres://...` (pg pool).
  * Everything above it speaks Kysely.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -28,6 +28,28 @@ export interface Database {
 export interface OpenOptions {
   /** Maximum pool size on PostgreSQL. */
   poolSize?: number;
+  /**
+   * Refuse to create a SQLite file that is not there (reporting commands: a mistyped path
+   * must not silently become a new, empty database). The server creates it.
+   */
+  mustExist?: boolean;
+}
+
+/**
+ * The database named cannot be opened: a malformed URL, a missing SQLite file, an
+ * unreachable or refusing PostgreSQL. The message is one line meant for the operator.
+ */
+export class DatabaseOpenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DatabaseOpenError';
+  }
+}
+
+function reason(err: unknown): string {
+  if (err instanceof AggregateError && err.errors.length > 0) return err.errors.map(reason).join('; ');
+  if (err instanceof Error) return err.message || ('code' in err ? String(err.code) : err.name);
+  return String(err);
 }
 
 // bigint (int8) and numeric columns hold epoch milliseconds and counters that fit in a double.
@@ -46,15 +68,23 @@ export function parseDatabaseUrl(url: string): { dialect: Dialect; target: strin
   if (url.startsWith('sqlite://')) return { dialect: 'sqlite', target: url.slice('sqlite://'.length) };
   if (url.startsWith('sqlite:')) return { dialect: 'sqlite', target: url.slice('sqlite:'.length) };
   if (url === ':memory:' || /\.(db|sqlite3?)$/.test(url)) return { dialect: 'sqlite', target: url };
-  throw new Error(`unsupported database URL "${url}": expected sqlite:PATH or postgres://user@host:port/db`);
+  throw new DatabaseOpenError(`unsupported database URL "${url}": expected sqlite:PATH or postgres://user@host:port/db`);
 }
 
 export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
   const { dialect, target } = parseDatabaseUrl(url);
   if (dialect === 'sqlite') {
     const file = target === ':memory:' ? target : resolve(target);
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    const handle = new BetterSqlite3(file);
+    if (file !== ':memory:' && options.mustExist && !existsSync(file)) {
+      throw new DatabaseOpenError(`no database at ${file} (${url}): check --db or TANDEM_DATABASE_URL; \`tandem serve\` creates the database`);
+    }
+    let handle: BetterSqlite3.Database;
+    try {
+      if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+      handle = new BetterSqlite3(file);
+    } catch (err) {
+      throw new DatabaseOpenError(`cannot open the SQLite database at ${file}: ${reason(err)}`);
+    }
     // WAL lets readers run beside the writer. synchronous=NORMAL survives any process crash;
     // the ingest inbox raises it to FULL for its own commits, so an accepted event also
     // survives power loss (docs/adr/0005-durability-levels.md).
@@ -82,11 +112,17 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   // An idle client that errors (server restart) must not crash the process.
   pool.on('error', () => {});
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  await sql`select 1`.execute(db);
+  const label = target.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  try {
+    await sql`select 1`.execute(db);
+  } catch (err) {
+    await db.destroy().catch(() => {});
+    throw new DatabaseOpenError(`cannot connect to the database ${label}: ${reason(err)}`);
+  }
   return {
     db,
     dialect,
-    label: target.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'),
+    label,
     pool,
     close: async () => {
       await db.destroy();

@@ -36,20 +36,22 @@ export interface TextLoadResult {
 export function loadEngagementText(text: string, file: string): TextLoadResult {
   const source = parseSource(text, file);
   const position = source.position;
-  if (source.diagnostics.length > 0) return { diagnostics: sortDiagnostics(source.diagnostics), position };
-
   const raw = source.value;
+  // A syntax error leaves nothing to check; repeated keys and YAML warnings do not stop the
+  // other checks, so every problem of the file is reported at once.
+  if (raw === undefined) return { diagnostics: sortDiagnostics(source.diagnostics), position };
+
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     const what = raw === null ? 'the file is empty' : `the file holds ${Array.isArray(raw) ? 'a list' : 'a single value'}`;
     return {
-      diagnostics: [source.at([], `${what}: an engagement file is a map of keys starting with "version: 1"; see \`tandem schema\``)],
+      diagnostics: sortDiagnostics([...source.diagnostics, source.at([], `${what}: an engagement file is a map of keys starting with "version: 1"; see \`tandem schema\``)]),
       position,
     };
   }
 
   const shape = schemaDiagnostics(EngagementFileSchema, raw, source);
   const parts = shape.data === undefined ? salvageParts(raw) : partsOf(shape.data);
-  const diagnostics = sortDiagnostics([...shape.diagnostics, ...checkRules(parts, raw, source)]);
+  const diagnostics = sortDiagnostics([...source.diagnostics, ...shape.diagnostics, ...checkRules(parts, raw, source)]);
   if (diagnostics.length > 0 || shape.data === undefined) return { diagnostics, position };
   return { engagement: normalize(shape.data), diagnostics: [], position };
 }

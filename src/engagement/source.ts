@@ -13,7 +13,11 @@ export type Path = readonly (string | number)[];
 /** A parsed file: its plain value and a way back to positions. */
 export interface Source {
   readonly file: string;
-  /** The document as plain data (maps as objects, lists as arrays); undefined when YAML errors prevent reading it. */
+  /**
+   * The document as plain data (maps as objects, lists as arrays); undefined when YAML syntax
+   * errors, unknown aliases or unreadable keys prevent reading it. Repeated keys alone do not: the file is still read (the last
+   * occurrence wins) so its other problems are reported beside them.
+   */
   readonly value: unknown;
   /** YAML syntax problems (and other problems found while reading). */
   readonly diagnostics: readonly Diagnostic[];
@@ -66,7 +70,7 @@ export function parseSource(text: string, file: string): Source {
   const resolve = (node: unknown): unknown => (isAlias(node) ? node.resolve(doc) : node);
 
   let value: unknown;
-  if (doc.errors.length === 0) {
+  if (doc.errors.every((e) => e.code === 'DUPLICATE_KEY')) {
     const stack = new Set<unknown>();
     const toPlain = (node: unknown, depth: number): unknown => {
       if (node === null || node === undefined) return null;
@@ -113,7 +117,10 @@ export function parseSource(text: string, file: string): Source {
       }
       return null;
     };
+    const before = diagnostics.length;
     value = toPlain(doc.contents, 0);
+    // An unknown alias or an unreadable key leaves holes the later checks would only echo.
+    if (diagnostics.length > before) value = undefined;
   }
 
   /** The pair holding `key` in a map node, if any. */

@@ -17,7 +17,7 @@ describe('offline commands', () => {
     const res = tandem('route', '--config', DEMO, '--service', 'payments-api', '--at', '2026-11-24T23:47:00-05:00', '--json');
     expect(res.status, res.stderr).toBe(0);
     const x = JSON.parse(res.stdout) as Record<string, unknown>;
-    expect(x).toMatchObject({ service: 'payments-api', at: '2026-11-25T04:47:00.000Z', window: 'after_hours', side: 'partner', policy: 'partner-noc' });
+    expect(x).toMatchObject({ service: 'payments-api', at: '2026-11-24T23:47:00-05:00', window: 'after_hours', side: 'partner', policy: 'partner-noc' });
     expect(x['tiers']).toEqual([
       expect.objectContaining({ tier: 1, after_s: 0, targets: ['schedule:nightowl-noc-oncall'], people: ['ana'] }),
       expect.objectContaining({ tier: 2, after_s: 300, targets: ['team:nightowl-noc'], people: ['sam', 'kim', 'ana'], team_addresses: ['noc@nightowl.example'] }),
