@@ -90,7 +90,13 @@ function build(): object {
           summary: 'Alertmanager webhook (payload version 4): one alert per fingerprint',
           parameters: [{ name: 'key', in: 'path', required: true, description: 'An integration key of type alertmanager.', schema: { type: 'string' } }],
           requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['version', 'alerts'] } } } },
-          responses: { '202': json(ref('Accepted'), 'Durably stored.'), '404': json(ref('InvalidEvent'), 'Unknown key.'), ...ingestErrors },
+          responses: {
+            '202': json(ref('Accepted'), 'Durably stored.'),
+            '404': json(ref('InvalidEvent'), 'Unknown key.'),
+            ...ingestErrors,
+            '413': json(ref('InvalidEvent'), 'Body over 512 KB, or more than 1,000 alerts in one request (`"code": "TOO_MANY_ALERTS"`); nothing was stored. Set `max_alerts: 1000` on the receiver.'),
+            '429': { ...ingestErrors['429'], description: 'Too many events for this key (each alert is one event); nothing was stored. Retry after `Retry-After` seconds.' },
+          },
         },
       },
       '/integrations/generic/{key}': {
@@ -175,7 +181,14 @@ function build(): object {
             { name: 'month', in: 'query', description: 'YYYY-MM; default: last month.', schema: { type: 'string' } },
             { name: 'format', in: 'query', schema: { enum: ['html', 'pdf'], default: 'html' } },
           ],
-          responses: { '200': { description: 'text/html or application/pdf' }, ...errorResponses(400, 401, 404) },
+          responses: {
+            '200': { description: 'text/html (with a Content-Security-Policy) or application/pdf' },
+            ...errorResponses(400, 401, 404),
+            '429': {
+              ...json(ref('Error'), 'RATE_LIMITED: `format=pdf` while the server prints as many PDFs as it will at once (`--pdf-renders`, default 2) and its queue (`--pdf-queue`, default 4) is full. Retry after `Retry-After` seconds.'),
+              headers: { 'Retry-After': { schema: { type: 'integer' } } },
+            },
+          },
         },
       },
       '/api/v1/engagements/{engagement}/risk': {
@@ -450,10 +463,21 @@ function build(): object {
           },
         },
       },
-      '/metrics': { get: { tags: ['operations'], security: [], summary: 'Prometheus metrics', responses: { '200': { description: 'text/plain; version=0.0.4' } } } },
+      '/metrics': {
+        get: {
+          tags: ['operations'],
+          security: [{}, { metrics: [] }],
+          summary: 'Prometheus metrics',
+          description: 'Open unless the server is started with `--metrics-token` (`TANDEM_METRICS_TOKEN`); then it needs `Authorization: Bearer <that token>`.',
+          responses: { '200': { description: 'text/plain; version=0.0.4' }, '401': json(ref('Error'), 'AUTH_REQUIRED or AUTH_INVALID: the metrics token is missing or wrong.') },
+        },
+      },
     },
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A token from `tandem token create`.' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'A token from `tandem token create`.' },
+        metrics: { type: 'http', scheme: 'bearer', description: 'The `--metrics-token` the server was started with (for `/metrics` only).' },
+      },
       responses: Object.fromEntries(
         [400, 401, 403, 404, 409].map((status) => [
           `E${status}`,
@@ -491,7 +515,12 @@ function build(): object {
         },
         InvalidEvent: {
           type: 'object',
-          properties: { status: { type: 'string', examples: ['invalid event'] }, message: { type: 'string' }, errors: { type: 'array', items: { type: 'string' } } },
+          properties: {
+            status: { type: 'string', examples: ['invalid event'] },
+            message: { type: 'string' },
+            errors: { type: 'array', items: { type: 'string' } },
+            code: { const: 'TOO_MANY_ALERTS', description: 'Only on a 413 for an Alertmanager request of more than 1,000 alerts.' },
+          },
         },
         Accepted: {
           type: 'object',
