@@ -242,9 +242,10 @@ export function deliveryModule(options: DeliveryOptions): EngineModule {
             const channel = options.channels.get(g.channel as ChannelName);
             const result: DeliveryResult = channel ? await channel.send(message) : { status: 'permanent', error: `channel ${g.channel} is not configured on this server` };
             const outcome = outcomeOf(ctx, g, message, result, ctx.clock.now());
-            lease.done(ids);
-            // Committed as it arrives, renewing the lease of the messages still open in the same transaction.
+            // Committed as it arrives, renewing the lease of the messages still open in the same
+            // transaction (these stay open, and renewed, until their own record's turn).
             const recorded = await lease.serial(async () => {
+              lease.done(ids);
               const renew = lease.renewal();
               const r = await record(ctx, [outcome.final], outcome.timeline, renew);
               if (renew && r.held) lease.update(renew.ids, r.held);
@@ -263,7 +264,12 @@ export function deliveryModule(options: DeliveryOptions): EngineModule {
       return claimed.length === claimLimit || released.length > 0;
     },
     nextDue: async (ctx) => {
-      const row = await ctx.database.db.selectFrom('notifications').select((eb) => eb.fn.min('next_attempt_at').as('next')).where('status', 'in', [sql.lit('pending'), sql.lit('sending')]).executeTakeFirst();
+      // A message being sent (by this instance or another) is due again only if its lease runs out.
+      const row = await ctx.database.db
+        .selectFrom('notifications')
+        .select((eb) => eb.fn.min(eb.case().when('status', '=', sql.lit('pending')).then(eb.ref('next_attempt_at')).else(eb.fn.coalesce('lease_until', 'next_attempt_at')).end()).as('next'))
+        .where('status', 'in', [sql.lit('pending'), sql.lit('sending')])
+        .executeTakeFirst();
       return row?.next === null || row?.next === undefined ? null : Number(row.next);
     },
   };

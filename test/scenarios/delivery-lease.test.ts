@@ -13,6 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/clock/clock.js';
+import { createRegistry } from '../../src/notify/channel.js';
+import { deliveryModule } from '../../src/paging/deliver.js';
 import { databaseKinds, postgresOnly } from '../support/databases.js';
 import type { DatabaseKind, TestDatabase } from '../support/databases.js';
 import { startHarness } from '../support/harness.js';
@@ -97,7 +99,7 @@ describe.each(databaseKinds())('a delivery step longer than the lease, on $name'
     const slow = slowPeer(clock, ANSWER_MS);
     let h: Harness | undefined;
     // What the outbox looked like each time a request reached the receiver.
-    const seen: Array<{ sent: number; sending: number; expired: number; recorded: number }> = [];
+    const seen: Array<{ sent: number; sending: number; expired: number; recorded: number; waiting: number; wakeInMs: number }> = [];
     const errors: unknown[] = [];
     const receiver: WebhookReceiver = env.track(
       await webhookReceiver(SECRET, {
@@ -106,12 +108,17 @@ describe.each(databaseKinds())('a delivery step longer than the lease, on $name'
           const sent = receiver.requests.indexOf(request) + 1;
           try {
             const now = clock.now();
-            const rows = await (h as Harness).tandem.database.db.selectFrom('notifications').select(['status', 'lease_until']).execute();
+            const tandem = (h as Harness).tandem;
+            const rows = await tandem.database.db.selectFrom('notifications').select(['status', 'lease_until']).execute();
+            // When a delivery loop (this instance's or another's) would look at the outbox again.
+            const due = await deliveryModule({ channels: createRegistry([]), links: tandem.links, publicUrl: tandem.settings.publicUrl }).nextDue?.(tandem.delivery.context);
             seen.push({
               sent,
               sending: rows.filter((r) => r.status === 'sending').length,
               expired: rows.filter((r) => r.status === 'sending' && (r.lease_until ?? 0) <= now).length,
               recorded: rows.filter((r) => r.status === 'delivered').length,
+              waiting: rows.filter((r) => r.status === 'pending').length,
+              wakeInMs: (due ?? Infinity) - now,
             });
           } catch (err) {
             errors.push(err);
@@ -137,6 +144,10 @@ describe.each(databaseKinds())('a delivery step longer than the lease, on $name'
     expect(Math.max(...seen.map((s) => s.sending))).toBeLessThanOrEqual(SENDS_PER_CLAIM);
     // and results were committed as they came: at most the 16 in flight were not yet recorded.
     expect(seen.filter((s) => s.recorded < s.sent - 16)).toEqual([]);
+    // Once every open message is claimed, idle loops wait for the lease instead of polling the outbox.
+    const allClaimed = seen.filter((s) => s.waiting === 0);
+    expect(allClaimed.length).toBeGreaterThan(0);
+    expect(allClaimed.filter((s) => s.wakeInMs <= 0)).toEqual([]);
     const rows = await h.tandem.database.db.selectFrom('notifications').select(['status', 'attempts']).execute();
     expect(rows).toHaveLength(PEOPLE);
     expect(rows.every((r) => r.status === 'delivered' && r.attempts === 1)).toBe(true);
