@@ -39,7 +39,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.out(configured);
     return 0;
   }
-  const database = await openDatabase(databaseUrl(values.db));
+  // The key lives in the server's database: a mistyped path must not mint a key nobody signs with.
+  const database = await openDatabase(databaseUrl(values.db), { mustExist: true });
   try {
     await migrateToLatest(database);
     io.out(await serverSecret(database, 'webhook-signing-secret', undefined, Date.now()));

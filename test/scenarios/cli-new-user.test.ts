@@ -75,6 +75,7 @@ describe('databases that cannot be opened', () => {
       ['risk', '--engagement', 'acme', '--from', '2026-11-01', '--to', '2026-12-01'],
       ['token', 'list'],
       ['token', 'create', '--engagement', 'acme', '--role', 'viewer'],
+      ['secret', 'webhook'],
     ];
     for (const args of runs) {
       const res = tandem(...args, '--db', `sqlite:${path}`);

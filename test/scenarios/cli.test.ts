@@ -8,6 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/connect.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
 import { BIN, DEMO } from '../support/paths.js';
 
 const tandem = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
@@ -40,10 +42,14 @@ describe('offline commands', () => {
     expect(unknown.stderr).toContain('services: payments-api, storefront, edr, laptops');
   });
 
-  it('tandem secret webhook prints the same key every time for a database', () => {
+  it('tandem secret webhook prints the same key every time for a database', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tandem-secret-'));
     try {
       const db = `sqlite:${join(dir, 't.db')}`;
+      // The database a server created (the command does not create one from a mistyped path).
+      const created = await openDatabase(db);
+      await migrateToLatest(created);
+      await created.close();
       const a = tandem('secret', 'webhook', '--db', db);
       const b = tandem('secret', 'webhook', '--db', db);
       expect(a.status).toBe(0);
