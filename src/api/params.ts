@@ -12,6 +12,8 @@ function text(q: Query, name: string): string | undefined {
   if (v === undefined) return undefined;
   if (Array.isArray(v)) return v.join(',');
   if (typeof v !== 'string') throw new TandemError('INVALID_QUERY', `${name} must be a string`, name);
+  // No stored value holds U+0000 (PostgreSQL text cannot): answer here rather than from the database.
+  if (v.includes('\u0000')) throw new TandemError('INVALID_QUERY', `${name} contains a NUL character (%00); NUL characters are not allowed`, name);
   return v;
 }
 

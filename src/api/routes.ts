@@ -84,7 +84,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
       if (Number.isSafeInteger(Number(ref))) incident = await getIncident(db, p.engagements, Number(ref));
     } else {
       const m = /^(.+)-(\d+)$/.exec(ref);
-      if (m?.[1] && m[2] && Number(m[2]) <= MAX_INCIDENT_NUMBER) incident = await getIncidentByNumber(db, p.engagements, m[1].toUpperCase(), Number(m[2]));
+      if (m?.[1] && m[2] && Number(m[2]) <= MAX_INCIDENT_NUMBER && !m[1].includes('\u0000')) incident = await getIncidentByNumber(db, p.engagements, m[1].toUpperCase(), Number(m[2]));
     }
     if (!incident) throw new TandemError('NOT_FOUND', `incident "${ref}" not found`, 'id');
     return incident;

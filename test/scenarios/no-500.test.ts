@@ -97,6 +97,19 @@ describe.each(databaseKinds())('what used to be a 500 is a 4xx, on $name', (kind
     expect(JSON.stringify(incident.timeline)).not.toContain('before');
   });
 
+  it('a NUL character anywhere in a query or an incident reference is a 4xx, not a database error', async () => {
+    for (const path of ['/incidents?service=pay%00ments', '/incidents?priority=P%001', '/changes?service=a%00b', '/engagements/acme/metrics?from=2026-11-01T00:00:00Z%00']) {
+      const res = await get(path);
+      expect(res.statusCode, path).toBe(400);
+      expect(res.json<ApiError>().error.code, path).toBe('INVALID_QUERY');
+      expect(res.json<ApiError>().error.message, path).toContain('NUL characters are not allowed');
+    }
+    for (const path of ['/incidents/ACME%00-1', '/incidents/AC%00ME-1', '/engagements/ac%00me', '/schedules/acme/x%00y/on-call']) {
+      const res = await get(path);
+      expect(res.statusCode, path).toBe(404);
+    }
+  });
+
   it('keeps serving after all of it', async () => {
     expect((await h.api('GET', '/incidents/ACME-1', admin)).statusCode).toBe(200);
     expect((await h.tandem.http.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
