@@ -39,7 +39,8 @@ describe.each(databaseKinds())('operations, on $name', (kind) => {
     expect(text).toMatch(/tandem_events_accepted_total\{integration="generic"\} 1/);
     expect(text).toMatch(/tandem_events_rejected_total\{integration="pagerduty",reason="invalid"\} 1/);
     expect(text).toMatch(/tandem_incidents_opened_total\{engagement="acme"\} 2/);
-    expect(text).toMatch(/tandem_ingest_duration_seconds_bucket\{le="0.05",integration="pagerduty"\} 1/);
+    // Observed once (the count, not a bucket: how fast it was depends on the machine, and speed lives in benchmarks).
+    expect(text).toMatch(/tandem_ingest_duration_seconds_count\{integration="pagerduty"\} 1/);
     // The standard process and Node.js series keep their standard names, so stock dashboards find them.
     expect(text).toContain('\nprocess_resident_memory_bytes ');
     expect(text).toContain('\nnodejs_eventloop_lag_seconds ');
