@@ -31,10 +31,9 @@ const LEASE_MS = 60_000;
 /** 16 sends in flight x (60 s lease / 10 s provider timeout). */
 const SENDS_PER_CLAIM = 16 * (LEASE_MS / 10_000);
 
-const ids = Array.from({ length: PEOPLE }, (_, i) => `p${String(i + 1).padStart(3, '0')}`);
-
-/** The demo engagement with 200 more partner people, all paged by the NOC policy's one tier. */
-function engagementFile(dir: string): string {
+/** The demo engagement with `count` more partner people, all paged by the NOC policy's one tier. */
+function engagementFile(dir: string, count: number): string {
+  const ids = Array.from({ length: count }, (_, i) => `p${String(i + 1).padStart(3, '0')}`);
   const people = ids.map((id) => `  - id: ${id}\n    name: Responder ${id}\n    side: partner\n    contact: { webhook: "https://ops.nightowl.example/hooks/${id}" }\n    notify:\n      - { channel: webhook, after: 0m }\n`).join('');
   const yaml = readFileSync(DEMO, 'utf8')
     .replace('\npeople:\n', `\npeople:\n${people}`)
@@ -67,12 +66,12 @@ function expectEachPagedOnce(receiver: WebhookReceiver): void {
   expect(receiver.verified.every(Boolean)).toBe(true);
 }
 
-function setup() {
+function setup(people = PEOPLE) {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-lease-'));
   const open: Array<{ close(): Promise<void> }> = [];
   let db: TestDatabase | undefined;
   return {
-    file: engagementFile(dir),
+    file: engagementFile(dir, people),
     track<T extends { close(): Promise<void> }>(x: T): T {
       open.push(x);
       return x;
@@ -184,5 +183,37 @@ describe.each(postgresOnly())('two instances sharing a delivery step longer than
     const rows = await a.tandem.database.db.selectFrom('notifications').select(['status', 'attempts']).execute();
     expect(rows).toHaveLength(PEOPLE);
     expect(rows.every((r) => r.status === 'delivered' && r.attempts === 1)).toBe(true);
+  });
+
+  it('an instance frozen mid-send past its lease: the other re-sends that one message with the same delivery id, and the late result is dropped', async () => {
+    env = setup(1);
+    const clock = new VirtualClock('2026-11-25T04:47:00Z');
+    // Instance A's provider takes the message and never answers (A is frozen mid-send); B's answers.
+    const stuck = env.track(await webhookReceiver(SECRET, { clock }));
+    stuck.hangNext(1);
+    const live = env.track(await webhookReceiver(SECRET, { clock }));
+    const db = await env.database(kind);
+    const base = { config: [env.file], db, virtualClock: clock, env: { TANDEM_WEBHOOK_SECRET: SECRET } };
+    const a = env.track(await startHarness(kind, { ...base, extraArgs: ['--notify', 'live', '--webhook-url', stuck.url] }));
+    const b = env.track(await startHarness(kind, { ...base, extraArgs: ['--notify', 'live', '--webhook-url', live.url] }));
+
+    await trigger(a);
+    const frozen = a.tandem.delivery.runOnce();
+    await stuck.waitFor(1);
+    // Within A's lease, B leaves the message alone.
+    await b.tandem.delivery.runOnce();
+    expect(live.requests).toHaveLength(0);
+    // A stays frozen past the lease: B takes the message over and re-sends it, with the same id.
+    clock.advance(LEASE_MS);
+    await b.tandem.delivery.runOnce();
+    expect(live.requests).toHaveLength(1);
+    expect(live.requests[0]?.headers['tandem-delivery']).toBe(stuck.requests[0]?.headers['tandem-delivery']);
+    // A wakes up to a failed send; B's result stands.
+    await stuck.close();
+    await frozen;
+    const row = await a.tandem.database.db.selectFrom('notifications').select(['status', 'attempts', 'claimed_by']).executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'delivered', attempts: 2, claimed_by: b.tandem.delivery.context.instanceId });
+    const notes = await a.tandem.database.db.selectFrom('timeline').select(['kind', 'message']).where('kind', 'like', 'notification.%').execute();
+    expect(notes).toEqual([{ kind: 'notification.delivered', message: expect.stringMatching(/^Paged Responder p001 by webhook .*: delivered on attempt 2\.$/) }]);
   });
 });
