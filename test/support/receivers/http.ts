@@ -3,8 +3,9 @@
  * port): a generic recording receiver, and receivers that answer like Twilio,
  * Slack, Microsoft Teams and a Tandem webhook consumer do, including their
  * error bodies. Each records every request and can be scripted to fail
- * (`failNext`) or to never answer (`hangNext`), so retry, Retry-After and
- * timeout handling are tested against real sockets.
+ * (`failNext`), to never answer (`hangNext`) or to answer slowly in virtual
+ * time (`beforeAnswer: slowPeer(...)`), so retry, Retry-After, timeout and
+ * lease handling are tested against real sockets.
  */
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
