@@ -4,7 +4,7 @@
  */
 import type { Severity } from '../engagement/model.js';
 import type { AlertAction, ParseResult } from './event.js';
-import { FieldErrors, describe, isObject } from './fields.js';
+import { FieldErrors, describe, isObject, storedGroupKey } from './fields.js';
 import { SUMMARY_MAX } from './pagerduty.js';
 import { parseIsoInstant } from './timestamp.js';
 
@@ -91,7 +91,7 @@ export function parseAlertmanagerWebhook(body: unknown): ParseResult<AlertAction
         source: labels['instance'] ?? labels['job'] ?? 'Alertmanager',
         ...(startsAt === undefined ? {} : { occurredAt: startsAt }),
         details: { labels, annotations, ...(generatorURL === undefined ? {} : { generatorURL }) },
-        ...(groupKey === undefined ? {} : { groupKey }),
+        ...(groupKey === undefined ? {} : { groupKey: storedGroupKey(groupKey) }),
       });
     });
   }

@@ -2,7 +2,23 @@
  * Small checks shared by the ingest formats. Each returns an error sentence
  * that names the field (PagerDuty's `errors[]` style) or undefined.
  */
+import { createHash } from 'node:crypto';
+
 export type JsonObject = Record<string, unknown>;
+
+/**
+ * The longest group key stored as sent, in UTF-8 bytes. Open incidents are
+ * indexed by group key, and a PostgreSQL index row holds at most 2,704 bytes:
+ * a longer key (an Alertmanager `groupKey` grouping by many labels, a generic
+ * `group` in a non-Latin script) would be accepted and then fail to apply.
+ */
+export const GROUP_KEY_MAX_BYTES = 1024;
+
+/** A group key as stored: one over {@link GROUP_KEY_MAX_BYTES} becomes its SHA-256 digest, so the same long key still groups. */
+export function storedGroupKey(key: string): string {
+  if (Buffer.byteLength(key, 'utf8') <= GROUP_KEY_MAX_BYTES) return key;
+  return `sha256:${createHash('sha256').update(key).digest('hex')}`;
+}
 
 export function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { SEVERITIES } from '../engagement/model.js';
 import type { AlertAction, AlertActionName, ParseResult } from './event.js';
-import { FieldErrors, describe, isObject } from './fields.js';
+import { FieldErrors, describe, isObject, storedGroupKey } from './fields.js';
 import { DEDUP_KEY_MAX, SUMMARY_MAX } from './pagerduty.js';
 import { parseIsoInstant } from './timestamp.js';
 
@@ -59,7 +59,7 @@ export function parseGeneric(body: unknown): ParseResult<AlertAction> {
       ...(source === undefined ? {} : { source }),
       ...(occurredAt === undefined ? {} : { occurredAt }),
       ...(details === undefined ? {} : { details }),
-      ...(group === undefined ? {} : { groupKey: group }),
+      ...(group === undefined ? {} : { groupKey: storedGroupKey(group) }),
     },
   };
 }
