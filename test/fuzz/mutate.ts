@@ -144,8 +144,22 @@ const DEDUP_POOL = [
 ];
 const GROUPS = ['g1', 'g2', '{}/{severity="critical"}:{alertname="PaymentAPIDown", service="payments"}', '\udfff', 'nul\u0000'];
 
+/** Character ranges for text that does not compress (a database may compress a repeated string and hide a size limit). */
+const RANGES: ReadonlyArray<[number, number]> = [
+  [0x21, 0x5e],
+  [0xc0, 0x180],
+  [0x4e00, 0x5000],
+  [0xd800, 0x800],
+];
+
 function longString(rng: Rng): string {
   const n = rng.pick(LENGTHS);
+  if (rng.chance(0.4)) {
+    const [from, span] = rng.pick(RANGES);
+    let out = '';
+    for (let i = 0; i < n; i++) out += String.fromCharCode(from + rng.int(span));
+    return out;
+  }
   const unit = rng.pick(['x', 'é', '😀', '\ud800', '\u0000']);
   return unit.repeat(Math.ceil(n / unit.length)).slice(0, n);
 }
@@ -352,6 +366,8 @@ export class Mutator {
         if (rng.chance(0.2)) payload['timestamp'] = rng.pick(TIMESTAMPS.slice(0, 5));
         if (rng.chance(0.3)) payload['custom_details'] = randomObject(rng);
         if (rng.chance(0.1)) payload['component'] = text(rng, 'payments').slice(0, 1024);
+        if (rng.chance(0.1)) b['links'] = [{ href: text(rng, 'https://runbooks.example/payments'), text: text(rng, 'Runbook') }];
+        if (rng.chance(0.05)) b['images'] = [{ src: text(rng, 'https://grafana.example/render.png'), href: text(rng, 'https://grafana.example'), alt: text(rng, 'graph') }];
         mutations.push(`pagerduty ${action} ${JSON.stringify(b['dedup_key'] ?? '(generated)').slice(0, 40)}`);
         return b;
       }
@@ -369,7 +385,7 @@ export class Mutator {
       case 'alertmanager': {
         const b = clone(rng.pick(bases.alertmanager));
         b['version'] = '4';
-        if (rng.chance(0.5)) b['groupKey'] = rng.pick(GROUPS);
+        if (rng.chance(0.5)) b['groupKey'] = rng.chance(0.1) ? longString(rng) : rng.pick(GROUPS);
         const count = rng.chance(0.9) ? 1 + rng.int(4) : rng.pick([10, 50, 200]);
         const alerts: JsonObject[] = [];
         for (let i = 0; i < count; i++) {
@@ -399,7 +415,7 @@ export class Mutator {
         b['summary'] = text(rng, String(b['summary'] ?? 'alert')).slice(0, 1024) || 'alert';
         if (rng.chance(0.3)) b['details'] = rng.chance(0.5) ? text(rng, 'details') : randomObject(rng);
         if (rng.chance(0.5)) b['severity'] = rng.pick(SEVERITIES);
-        if (rng.chance(0.2)) b['group'] = rng.pick(GROUPS);
+        if (rng.chance(0.2)) b['group'] = rng.chance(0.1) ? longString(rng) : rng.pick(GROUPS);
         if (rng.chance(0.2)) b['timestamp'] = rng.pick(TIMESTAMPS.slice(0, 5));
         mutations.push(`generic ${action ?? '(trigger)'} ${JSON.stringify(b['dedup_key'] ?? b['dedup'] ?? '(content)').slice(0, 40)}`);
         return b;
