@@ -167,7 +167,7 @@ function build(): object {
           summary: "A month's service credits: every credited breach, the percent of the monthly fee (capped per SLA) and the amount",
           parameters: [
             { name: 'engagement', in: 'path', required: true, schema: { type: 'string' } },
-            { name: 'month', in: 'query', description: 'YYYY-MM; default: last month.', schema: { type: 'string' } },
+            { name: 'month', in: 'query', description: 'YYYY-MM, from 1970-01 to 9999-12; default: last month.', schema: { type: 'string' } },
           ],
           responses: { '200': { description: 'Credits (month, breaches, credit_percent, credit_amount, currency, capped)' }, ...errorResponses(400, 401, 404) },
         },
@@ -178,7 +178,7 @@ function build(): object {
           summary: 'The monthly operational review: a self-contained HTML document, or the same as a PDF',
           parameters: [
             { name: 'engagement', in: 'path', required: true, schema: { type: 'string' } },
-            { name: 'month', in: 'query', description: 'YYYY-MM; default: last month.', schema: { type: 'string' } },
+            { name: 'month', in: 'query', description: 'YYYY-MM, from 1970-01 to 9999-12; default: last month.', schema: { type: 'string' } },
             { name: 'format', in: 'query', schema: { enum: ['html', 'pdf'], default: 'html' } },
           ],
           responses: {
