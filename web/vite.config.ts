@@ -3,17 +3,23 @@
  * (src/dashboard/routes.ts). Hashed file names under /assets are cached
  * forever; index.html is revalidated on every load.
  */
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
+/** NOTICE (Lucide's ISC notice, React's MIT notice) as a legal comment the minifier keeps at the top of the bundle. */
+const notice = `/*!\n${readFileSync(here('../NOTICE'), 'utf8').replaceAll('*/', '* /')}*/`;
+
 export default defineConfig({
   root: here('./'),
   base: '/',
   publicDir: here('./public'),
   plugins: [react()],
+  // Keeps the notice banner (and any /*! */ or @license comment) through minification.
+  esbuild: { legalComments: 'inline' },
   build: {
     outDir: here('../dist/web'),
     emptyOutDir: true,
@@ -24,6 +30,7 @@ export default defineConfig({
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
     chunkSizeWarningLimit: 600,
+    rollupOptions: { output: { banner: (chunk) => (chunk.isEntry ? notice : '') } },
   },
   server: {
     // `npx vite --config web/vite.config.ts` for hot reload, against a `tandem serve` on :8080.
