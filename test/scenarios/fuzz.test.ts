@@ -23,7 +23,7 @@ import { startHarness } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
 import { FIXTURES, ROOT } from '../support/paths.js';
 
-const N = Number(process.env['TANDEM_FUZZ_N'] ?? 300);
+const N = Number(process.env['TANDEM_FUZZ_N'] ?? 500);
 const REPORT = process.env['TANDEM_FUZZ_REPORT'];
 /** Fixed seeds, one per endpoint: the same bodies on every run. */
 const SEEDS: Record<FuzzTarget, number> = { pagerduty: 0x7a11d3, change: 0xc4a6e, alertmanager: 0xa1e27, generic: 0x9e4e1c };
