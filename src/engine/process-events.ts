@@ -27,7 +27,7 @@ import { IncidentNumbers, adjustAlertCounts, findOpenIncidentByGroup, getInciden
 import { routeIncident } from '../routing/route.js';
 import { BufferedWriter } from '../incident/writer.js';
 import type { AlertAction, ChangeAction, IngestAction } from '../ingest/event.js';
-import { normalizeJson } from '../ingest/json-shape.js';
+import { STORED_ACTION_LIMITS, normalizeJson } from '../ingest/json-shape.js';
 import { priorityFor } from '../priority/priority.js';
 import { engineTransaction } from './engine.js';
 import type { EngineContext, EngineModule } from './engine.js';
@@ -131,7 +131,7 @@ async function applyOneByOne(ctx: EngineContext, ids: readonly number[], options
  * Actions too deeply nested to store throw, and the event is quarantined.
  */
 function parseActions(json: string): IngestAction[] {
-  const shaped = normalizeJson(JSON.parse(json));
+  const shaped = normalizeJson(JSON.parse(json), STORED_ACTION_LIMITS);
   if (!shaped.ok) throw new Error(`the event cannot be stored: ${shaped.error}`);
   if (!Array.isArray(shaped.value)) throw new Error('the stored actions are not a list');
   return shaped.value as IngestAction[];

@@ -47,7 +47,7 @@ function pathText(path: readonly (string | number)[]): string {
  * Checks the limits and returns the body with storable text (the same object
  * when nothing needed changing, so the common case allocates nothing).
  */
-export function normalizeJson(value: unknown): ShapeResult {
+export function normalizeJson(value: unknown, limits: { depth: number; members: number } = JSON_LIMITS): ShapeResult {
   let members = 0;
   const path: Array<string | number> = [];
   class Refused extends Error {}
@@ -55,12 +55,12 @@ export function normalizeJson(value: unknown): ShapeResult {
   const walk = (v: unknown, depth: number): unknown => {
     if (typeof v === 'string') return storableText(v);
     if (typeof v !== 'object' || v === null) return v;
-    if (depth > JSON_LIMITS.depth) {
-      throw new Refused(`'${pathText(path.slice(0, -1))}' is nested deeper than the limit of ${JSON_LIMITS.depth} levels of objects and arrays`);
+    if (depth > limits.depth) {
+      throw new Refused(`'${pathText(path.slice(0, -1))}' is nested deeper than the limit of ${limits.depth} levels of objects and arrays`);
     }
     if (Array.isArray(v)) {
       members += v.length;
-      if (members > JSON_LIMITS.members) throw new Refused(`the body has more than the limit of ${JSON_LIMITS.members} keys and array items in all`);
+      if (members > limits.members) throw new Refused(`the body has more than the limit of ${limits.members} keys and array items in all`);
       let out: unknown[] | undefined;
       for (let i = 0; i < v.length; i++) {
         path.push(i);
@@ -72,7 +72,7 @@ export function normalizeJson(value: unknown): ShapeResult {
     }
     const entries = Object.keys(v);
     members += entries.length;
-    if (members > JSON_LIMITS.members) throw new Refused(`the body has more than the limit of ${JSON_LIMITS.members} keys and array items in all`);
+    if (members > limits.members) throw new Refused(`the body has more than the limit of ${limits.members} keys and array items in all`);
     let out: Record<string, unknown> | undefined;
     const obj = v as Record<string, unknown>;
     for (let i = 0; i < entries.length; i++) {
@@ -98,6 +98,14 @@ export function normalizeJson(value: unknown): ShapeResult {
     throw err;
   }
 }
+
+/**
+ * The limits for an event's stored actions, which wrap what the body carried
+ * in a list and an action object: a body at the ingest limit must always be
+ * within them (the engine re-checks stored actions only to catch events
+ * accepted before the ingest limit existed, thousands of levels deep).
+ */
+export const STORED_ACTION_LIMITS = { depth: JSON_LIMITS.depth + 4, members: JSON_LIMITS.members * 2 } as const;
 
 /** How many levels of objects and arrays a value nests (stops counting past `limit`). */
 export function jsonDepth(value: unknown, limit = JSON_LIMITS.depth): number {

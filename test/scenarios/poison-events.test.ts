@@ -100,14 +100,21 @@ describe.each(databaseKinds())('a poison event never stalls the pipeline, on $na
       expect(res.json()).toMatchObject({ status: 'invalid event', errors: [expect.stringContaining('nested deeper than the limit of 32 levels')] });
       expect(res.json().errors[0]).toContain("'payload.custom_details");
     }
-    // Within the limit is accepted and applied.
-    expect((await h.ingest('/v2/enqueue', deepBody(25))).statusCode).toBe(202);
+    // Exactly at the limit (the body 32 levels deep: body, payload, custom_details and 29 more) is accepted
+    // and applied, by every format, though the stored actions wrap it deeper still.
+    expect((await h.ingest('/v2/enqueue', deepBody(30))).statusCode).toBe(202);
+    expect((await h.ingest('/v2/enqueue', deepBody(31))).statusCode).toBe(400);
+    expect((await h.ingest('/v2/change/enqueue', `{"routing_key":"${KEY}","payload":{"summary":"Deploy","source":"ci","custom_details":${nested(30)}}}`)).statusCode).toBe(202);
+    expect((await h.ingest('/integrations/generic/edr-generic-77d2', `{"summary":"At the limit","details":${nested(31)}}`)).statusCode).toBe(202);
+    const amAtLimit = `{"version":"4","groupKey":"g","status":"firing","receiver":"r","alerts":[{"status":"firing","fingerprint":"f0","labels":{"alertname":"At the limit"},"annotations":{"summary":"At the limit"}}]}`;
+    expect((await h.ingest('/integrations/alertmanager/am-payments-3c8e1f', amAtLimit)).statusCode).toBe(202);
     // So are Alertmanager and generic bodies: the limit is the same door for every format.
     const am = `{"version":"4","groupKey":"g","status":"firing","receiver":"r","alerts":[{"status":"firing","fingerprint":"f1","labels":{"alertname":"A"},"annotations":{"x":"y"},"extra":${nested(5_000)}}]}`;
     expect((await h.ingest('/integrations/alertmanager/am-payments-3c8e1f', am)).statusCode).toBe(400);
     expect((await h.ingest('/integrations/generic/edr-generic-77d2', `{"summary":"s","details":${nested(5_000)}}`)).statusCode).toBe(400);
     await h.settle();
     expect(await unapplied()).toBe(0);
+    expect((await h.api('GET', '/events/quarantined', await h.token('admin'))).json().events).toEqual([]);
     expect((await h.tandem.http.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
   });
 
