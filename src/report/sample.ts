@@ -6,23 +6,13 @@
  * incidents, SLA attainment and credits follow from the listed breaches.
  */
 import type { MonthlyReview, ReviewSummary } from './model.js';
+import { mulberry32 } from '../random/seeded.js';
 
 const PRIORITIES = ['P1', 'P2', 'P3', 'P4', 'P5'] as const;
 
 /** Incidents per day of November 2026 (1 Nov is a Sunday; the 17th is the bad deploy; the 26th is Thanksgiving). */
 const DAILY_TOTALS = [2, 5, 4, 6, 4, 5, 2, 3, 5, 4, 5, 4, 6, 2, 1, 5, 11, 6, 4, 5, 3, 2, 4, 5, 4, 2, 3, 1, 2, 5];
 
-/** Mulberry32: a tiny seeded PRNG, so the sample is the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Priority mix of a typical month: few P1s, most incidents P3/P4. */
 const MIX: ReadonlyArray<[string, number]> = [
@@ -43,7 +33,7 @@ function pickPriority(r: number): string {
 }
 
 function volumeByDay(): MonthlyReview['volumeByDay'] {
-  const random = seeded(202611);
+  const random = mulberry32(202611);
   return DAILY_TOTALS.map((total, i) => {
     const byPriority: Record<string, number> = Object.fromEntries(PRIORITIES.map((p) => [p, 0]));
     // The 17 Nov deploy caused three P1s; the rest of that day is ordinary noise.

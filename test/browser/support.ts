@@ -12,6 +12,7 @@ import { databaseKinds } from '../support/databases.js';
 import { startHarness } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
 import { DEMO, FIXTURES, ROOT } from '../support/paths.js';
+import { mulberry32 } from '../../src/random/seeded.js';
 
 export const GLOBEX = join(FIXTURES, 'deployments/globex.yaml');
 export const INITECH = join(ROOT, 'test/browser/fixtures/initech.yaml');
@@ -109,17 +110,6 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
-/** A seeded PRNG, so every run imports the same history. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HISTORY: ReadonlyArray<{ service: string; titles: readonly string[]; weights: readonly number[] }> = [
   { service: 'payments-api', titles: ['Payment API error rate above 2%', 'Card authorisations timing out', 'Payments database replica lag', 'Settlement batch failed'], weights: [0.3, 0.45, 0.2, 0.05] },
@@ -134,7 +124,7 @@ const HISTORY: ReadonlyArray<{ service: string; titles: readonly string[]; weigh
  * months to show.
  */
 export function historyCsv(now: number): string {
-  const rand = prng(42);
+  const rand = mulberry32(42);
   const rows = ['number,service,title,priority,severity,side,created_at,acknowledged_at,resolved_at,acknowledged_by,resolved_by'];
   const start = now - 180 * 86_400_000;
   let n = 0;

@@ -22,6 +22,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { mulberry32 } from '../../src/random/seeded.js';
 
 /** The ingest endpoints: PagerDuty alert and change events, Alertmanager's webhook, generic JSON. */
 export type FuzzTarget = 'pagerduty' | 'change' | 'alertmanager' | 'generic';
@@ -45,17 +46,6 @@ export interface FuzzCase {
   readonly mutations: readonly string[];
 }
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Rng {
   readonly #next: () => number;
