@@ -22,13 +22,18 @@ export const JSON_LIMITS = {
   members: 100_000,
 } as const;
 
+class Refused extends Error {}
+
 export type ShapeResult = { ok: true; value: unknown } | { ok: false; error: string };
 
 const REPLACEMENT = '\uFFFD';
 
+/** Any surrogate or NUL: most text has neither, and then one scan decides. */
+const SUSPECT = /[\u0000\uD800-\uDFFF]/;
+
 /** Text every store can hold unchanged: lone surrogates and NUL become U+FFFD. */
 export function storableText(s: string): string {
-  if (s.isWellFormed() && !s.includes('\u0000')) return s;
+  if (!SUSPECT.test(s) || (s.isWellFormed() && !s.includes('\u0000'))) return s;
   return s.toWellFormed().replaceAll('\u0000', REPLACEMENT);
 }
 
@@ -50,7 +55,6 @@ function pathText(path: readonly (string | number)[]): string {
 export function normalizeJson(value: unknown, limits: { depth: number; members: number } = JSON_LIMITS): ShapeResult {
   let members = 0;
   const path: Array<string | number> = [];
-  class Refused extends Error {}
 
   const walk = (v: unknown, depth: number): unknown => {
     if (typeof v === 'string') return storableText(v);
