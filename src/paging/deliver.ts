@@ -232,6 +232,18 @@ export function deliveryModule(options: DeliveryOptions): EngineModule {
       if (finals.length > 0) await record(ctx, finals, timeline);
 
       const lease = new LeaseKeeper(ctx, leaseMs, sending.flatMap((g) => g.rows.map((r) => r.id)));
+      // Results are committed as they arrive; those that arrive while a commit is in flight ride in
+      // the next one (group commit), so a storm of fast answers is not one transaction per message.
+      // Each commit also renews the lease of the messages still open (until their own record's turn).
+      const results = new GroupCommit<{ ids: number[]; final: Final; timeline: TimelineEntry[] }, Set<number>>((batch) =>
+        lease.serial(async () => {
+          lease.done(batch.flatMap((b) => b.ids));
+          const renew = lease.renewal();
+          const r = await record(ctx, batch.map((b) => b.final), batch.flatMap((b) => b.timeline), renew);
+          if (renew && r.held) lease.update(renew.ids, r.held);
+          return r.recorded;
+        }),
+      );
       try {
         await mapLimit(sending, concurrency, async (g) => {
           const ids = g.rows.map((r) => r.id);
@@ -242,16 +254,8 @@ export function deliveryModule(options: DeliveryOptions): EngineModule {
             const channel = options.channels.get(g.channel as ChannelName);
             const result: DeliveryResult = channel ? await channel.send(message) : { status: 'permanent', error: `channel ${g.channel} is not configured on this server` };
             const outcome = outcomeOf(ctx, g, message, result, ctx.clock.now());
-            // Committed as it arrives, renewing the lease of the messages still open in the same
-            // transaction (these stay open, and renewed, until their own record's turn).
-            const recorded = await lease.serial(async () => {
-              lease.done(ids);
-              const renew = lease.renewal();
-              const r = await record(ctx, [outcome.final], outcome.timeline, renew);
-              if (renew && r.held) lease.update(renew.ids, r.held);
-              return r.recorded;
-            });
-            if (recorded.size > 0) onResult(outcome.metric);
+            const recorded = await results.submit({ ids, final: outcome.final, timeline: outcome.timeline });
+            if (ids.some((id) => recorded.has(id))) onResult(outcome.metric);
           } catch (err) {
             // Left as claimed: the lease runs out and the message is tried again.
             lease.done(ids);
@@ -376,6 +380,46 @@ async function extendLease(db: Kysely<DB>, ctx: EngineContext, ids: readonly num
  * time, so a renewal that finds a message no longer held means another
  * instance took it over; that message is then not sent here.
  */
+/**
+ * Writes items as they come: the first is written at once, and every item
+ * submitted while a write is in flight is written with the others in the next
+ * one. Each submitter waits for the write that carries its item.
+ */
+class GroupCommit<T, R> {
+  readonly #write: (batch: T[]) => Promise<R>;
+  #queue: Array<{ item: T; resolve: (r: R) => void; reject: (err: unknown) => void }> = [];
+  #writing = false;
+
+  constructor(write: (batch: T[]) => Promise<R>) {
+    this.#write = write;
+  }
+
+  submit(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.#queue.push({ item, resolve, reject });
+      void this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    if (this.#writing) return;
+    this.#writing = true;
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue.splice(0);
+        try {
+          const r = await this.#write(batch.map((b) => b.item));
+          for (const b of batch) b.resolve(r);
+        } catch (err) {
+          for (const b of batch) b.reject(err);
+        }
+      }
+    } finally {
+      this.#writing = false;
+    }
+  }
+}
+
 class LeaseKeeper {
   readonly #ctx: EngineContext;
   readonly #leaseMs: number;
