@@ -8,7 +8,7 @@
 // reference, the same alerts posted one per request to Alertmanager 0.25's
 // /api/v2/alerts on the same machine in the same run. Prints JSON.
 //
-// BENCH_SECONDS (default 10) sets the length of each run.
+// BENCH_SECONDS (default 10) sets the length of each run. Uses the compiled dist/ (run `npm run build` first).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
+import { mulberry32 } from '../dist/random/seeded.js';
 import { ROOT, freePort, peakRssMb, postgresReachable, round, startProcess, startTandem, tempDatabase, tempFile } from './lib.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -35,21 +36,10 @@ function benchEngagement() {
 }
 const key = (i) => `bench${String(i).padStart(4, '0')}`.padEnd(32, 'f');
 
-/** A seeded PRNG so every run sends the same mix. */
-function prng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The workload: which alert each request is about, and whether it triggers or resolves. */
 function workload(seed) {
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   const open = [];
   let next = 0;
   const fresh = () => ({ service: Math.floor(rand() * SERVICES), id: `alert-${seed}-${next++}` });

@@ -39,12 +39,17 @@ export async function authenticate(database: Database, req: FastifyRequest, now:
     }
     throw new TandemError('AUTH_REQUIRED', 'send an API token as "Authorization: Bearer <token>" (create one with `tandem token create`)', 'Authorization');
   }
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match?.[1]) throw new TandemError('AUTH_INVALID', 'the Authorization header must be "Bearer <token>"', 'Authorization');
-  const principal = await verifyToken(database.db, match[1]);
+  const token = bearerToken(header);
+  if (!token) throw new TandemError('AUTH_INVALID', 'the Authorization header must be "Bearer <token>"', 'Authorization');
+  const principal = await verifyToken(database.db, token);
   if (!principal) throw new TandemError('AUTH_INVALID', 'the token is unknown or revoked', 'Authorization');
   req.principal = principal;
   return principal;
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or undefined. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
 }
 
 /** The host of an Origin header; undefined for "null" (sandboxed frames, file: pages) or anything unparseable. */

@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../clock/clock.js';
 import type { Database } from '../db/connect.js';
 import { TandemError } from '../errors/catalog.js';
-import { eventBacklog, listQuarantined, retryQuarantined } from '../events/store.js';
+import { eventBacklog, listQuarantined, retryQuarantined, waitingAgeSeconds } from '../events/store.js';
 import type { QuarantinedEvent } from '../events/store.js';
 import { principalOf, requireRole, scopeEngagements } from './auth.js';
 import { cursorParam, encodeCursor, intParam, listParam, objectBody } from './params.js';
@@ -64,7 +64,7 @@ export async function eventRoutes(app: FastifyInstance, deps: EventRoutesDeps): 
     return {
       waiting: b.waiting,
       oldest_waiting_at: b.oldestReceivedAt === null ? null : iso(b.oldestReceivedAt),
-      oldest_waiting_age_seconds: b.oldestReceivedAt === null ? 0 : Math.max(0, (now - b.oldestReceivedAt) / 1000),
+      oldest_waiting_age_seconds: waitingAgeSeconds(b.oldestReceivedAt, now),
       quarantined: b.quarantined,
     };
   });

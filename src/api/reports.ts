@@ -86,12 +86,14 @@ export async function reportRoutes(app: FastifyInstance, deps: ReportDeps): Prom
     const format = q['format'] ?? 'html';
     if (format !== 'html' && format !== 'pdf') throw new TandemError('INVALID_QUERY', 'format must be html or pdf', 'format');
     const month = monthParam(q, e);
-    const html = renderMonthlyReviewHtml(await buildMonthlyReview(db, e, month, clock.now()));
     const name = `tandem-${e.id}-review-${month}`;
+    const review = async () => renderMonthlyReviewHtml(await buildMonthlyReview(db, e, month, clock.now()));
     if (format === 'pdf') {
       let pdf: Buffer;
       try {
-        pdf = await deps.pdf.print(html);
+        // Refused before the review is built: a request that cannot be printed costs no queries.
+        deps.pdf.ensureRoom();
+        pdf = await deps.pdf.print(await review());
       } catch (err) {
         if (!(err instanceof PdfBusyError)) throw err;
         reply.header('retry-after', String(err.retryAfterSeconds));
@@ -99,6 +101,6 @@ export async function reportRoutes(app: FastifyInstance, deps: ReportDeps): Prom
       }
       return reply.header('content-type', 'application/pdf').header('content-disposition', `attachment; filename="${name}.pdf"`).send(pdf);
     }
-    return reply.header('content-type', 'text/html; charset=utf-8').header('content-disposition', `inline; filename="${name}.html"`).send(html);
+    return reply.header('content-type', 'text/html; charset=utf-8').header('content-disposition', `inline; filename="${name}.html"`).send(await review());
   });
 }

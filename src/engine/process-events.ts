@@ -27,7 +27,7 @@ import { IncidentNumbers, adjustAlertCounts, findOpenIncidentByGroup, getInciden
 import { routeIncident } from '../routing/route.js';
 import { BufferedWriter } from '../incident/writer.js';
 import type { AlertAction, ChangeAction, IngestAction } from '../ingest/event.js';
-import { STORED_ACTION_LIMITS, normalizeJson } from '../ingest/json-shape.js';
+import { normalizeJson } from '../ingest/json-shape.js';
 import { priorityFor } from '../priority/priority.js';
 import { engineTransaction } from './engine.js';
 import type { EngineContext, EngineModule } from './engine.js';
@@ -126,15 +126,22 @@ async function applyOneByOne(ctx: EngineContext, ids: readonly number[], options
 }
 
 /**
- * The stored actions, with text made storable: ingest already does this, but
- * events accepted by an older version may still hold a lone surrogate or a NUL.
- * Actions too deeply nested to store throw, and the event is quarantined.
+ * A NUL or a lone surrogate in stored actions, as JSON.stringify writes them
+ * (`\u0000`, `\udfff`). Ingest already makes text storable; only events
+ * accepted by an older version can hold one, so the repair walk runs for them
+ * alone, not for every event twice.
  */
+const UNSTORABLE_ESCAPE = /\\u(0000|d[89a-f])/i;
+
+/** The stored actions (text repaired for events accepted before ingest did it). Anything else wrong throws, and the event is quarantined. */
 function parseActions(json: string): IngestAction[] {
-  const shaped = normalizeJson(JSON.parse(json), STORED_ACTION_LIMITS);
-  if (!shaped.ok) throw new Error(`the event cannot be stored: ${shaped.error}`);
-  if (!Array.isArray(shaped.value)) throw new Error('the stored actions are not a list');
-  return shaped.value as IngestAction[];
+  let value: unknown = JSON.parse(json);
+  if (UNSTORABLE_ESCAPE.test(json)) {
+    const shaped = normalizeJson(value, { depth: Number.POSITIVE_INFINITY, members: Number.POSITIVE_INFINITY });
+    if (shaped.ok) value = shaped.value;
+  }
+  if (!Array.isArray(value)) throw new Error('the stored actions are not a list');
+  return value as IngestAction[];
 }
 
 function describeError(err: unknown): string {

@@ -109,6 +109,11 @@ export interface EventBacklog {
   quarantined: number;
 }
 
+/** Seconds since the oldest waiting event was accepted; 0 when none waits. */
+export function waitingAgeSeconds(oldestReceivedAt: number | null, now: number): number {
+  return oldestReceivedAt === null ? 0 : Math.max(0, (now - oldestReceivedAt) / 1000);
+}
+
 /** The backlog of all engagements (metrics), or of some (an admin's view). */
 export async function eventBacklog(ex: Executor, engagementIds?: readonly string[]): Promise<EventBacklog> {
   if (engagementIds && engagementIds.length === 0) return { waiting: 0, oldestReceivedAt: null, quarantined: 0 };

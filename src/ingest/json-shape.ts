@@ -103,14 +103,6 @@ export function normalizeJson(value: unknown, limits: { depth: number; members: 
   }
 }
 
-/**
- * The limits for an event's stored actions, which wrap what the body carried
- * in a list and an action object: a body at the ingest limit must always be
- * within them (the engine re-checks stored actions only to catch events
- * accepted before the ingest limit existed, thousands of levels deep).
- */
-export const STORED_ACTION_LIMITS = { depth: JSON_LIMITS.depth + 4, members: JSON_LIMITS.members * 2 } as const;
-
 /** How many levels of objects and arrays a value nests (stops counting past `limit`). */
 export function jsonDepth(value: unknown, limit = JSON_LIMITS.depth): number {
   let max = 0;

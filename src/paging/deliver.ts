@@ -17,8 +17,8 @@
  * hung), never while it is still sending.
  */
 import { sql } from 'kysely';
-import type { Kysely } from 'kysely';
-import type { DB, IncidentRow, NotificationRow } from '../db/schema.js';
+import type { Executor } from '../db/executor.js';
+import type { IncidentRow, NotificationRow } from '../db/schema.js';
 import { incidentPrefix } from '../deployment/deployment.js';
 import type { Engagement } from '../engagement/model.js';
 import { engineTransaction } from '../engine/engine.js';
@@ -357,7 +357,7 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
 }
 
 /** Sets a new lease on the claimed rows this instance still holds; returns the ids it holds. */
-async function extendLease(db: Kysely<DB>, ctx: EngineContext, ids: readonly number[], until: number): Promise<Set<number>> {
+async function extendLease(db: Executor, ctx: EngineContext, ids: readonly number[], until: number): Promise<Set<number>> {
   const held = new Set<number>();
   for (let i = 0; i < ids.length; i += 1000) {
     const rows = await db
@@ -373,13 +373,6 @@ async function extendLease(db: Kysely<DB>, ctx: EngineContext, ids: readonly num
   return held;
 }
 
-/**
- * Keeps a claim's lease alive while it is worked: renewed with the result
- * records once a quarter of it is used, and by a timer when no result comes
- * in (every send hanging to its timeout). Records and renewals run one at a
- * time, so a renewal that finds a message no longer held means another
- * instance took it over; that message is then not sent here.
- */
 /**
  * Writes items as they come: the first is written at once, and every item
  * submitted while a write is in flight is written with the others in the next
@@ -420,6 +413,13 @@ class GroupCommit<T, R> {
   }
 }
 
+/**
+ * Keeps a claim's lease alive while it is worked: renewed with the result
+ * records once a quarter of it is used, and by a timer when no result comes
+ * in (every send hanging to its timeout). Records and renewals run one at a
+ * time, so a renewal that finds a message no longer held means another
+ * instance took it over; that message is then not sent here.
+ */
 class LeaseKeeper {
   readonly #ctx: EngineContext;
   readonly #leaseMs: number;

@@ -117,7 +117,6 @@ export class PdfPrinter {
   readonly #waiting: Array<() => void> = [];
   #idle: NodeJS.Timeout | undefined;
   #launches = 0;
-  #printing = 0;
   #peak = 0;
   #closed = false;
 
@@ -127,7 +126,15 @@ export class PdfPrinter {
 
   /** Browsers launched so far and the most renders that ran at once (for tests and diagnostics). */
   get stats(): { launches: number; peakRenders: number; rendering: number; waiting: number } {
-    return { launches: this.#launches, peakRenders: this.#peak, rendering: this.#printing, waiting: this.#waiting.length };
+    return { launches: this.#launches, peakRenders: this.#peak, rendering: this.#active, waiting: this.#waiting.length };
+  }
+
+  /**
+   * Throws PdfBusyError when a print asked for now would be refused, so a
+   * caller checks before doing the work the document needs (print checks again).
+   */
+  ensureRoom(): void {
+    if (this.#active >= this.#options.renders && this.#waiting.length >= this.#options.queue) throw new PdfBusyError(this.#retryAfter());
   }
 
   /** Prints one self-contained HTML document, as {@link renderPdf} does; throws PdfBusyError when full. */
@@ -141,12 +148,10 @@ export class PdfPrinter {
       this.#active += 1;
     }
     if (this.#idle) clearTimeout(this.#idle);
-    this.#printing += 1;
-    this.#peak = Math.max(this.#peak, this.#printing);
+    this.#peak = Math.max(this.#peak, this.#active);
     try {
       return await printWith(await this.#shared(), html, this.#options.timeoutMs);
     } finally {
-      this.#printing -= 1;
       this.#release();
     }
   }

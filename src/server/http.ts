@@ -6,6 +6,7 @@ import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { bearerToken } from '../api/auth.js';
 import { apiRoutes } from '../api/routes.js';
 import type { ApiDeps } from '../api/routes.js';
 import { TandemError } from '../errors/catalog.js';
@@ -44,7 +45,7 @@ export function redactUrl(url: string): string {
 
 /** Compares a bearer token with the expected one in constant time. */
 function bearerMatches(header: string | undefined, expected: string): boolean {
-  const given = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
+  const given = bearerToken(header);
   if (given === undefined) return false;
   const digest = (s: string) => createHash('sha256').update(s).digest();
   return timingSafeEqual(digest(given), digest(expected));

@@ -29,7 +29,7 @@ import { Inbox } from '../ingest/inbox.js';
 import { RateLimiter } from '../ingest/rate-limit.js';
 import type { Settings } from '../settings/settings.js';
 import { createMetrics, registerBacklogGauges } from '../telemetry/metrics.js';
-import { eventBacklog, oldestWaitingEvent } from '../events/store.js';
+import { eventBacklog, oldestWaitingEvent, waitingAgeSeconds } from '../events/store.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { buildHttp } from './http.js';
 import { PdfPrinter } from '../report/pdf.js';
@@ -97,7 +97,7 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
   const metrics = createMetrics();
   registerBacklogGauges(metrics, async () => {
     const b = await eventBacklog(database.db);
-    return { waiting: b.waiting, quarantined: b.quarantined, oldestAgeSeconds: b.oldestReceivedAt === null ? 0 : Math.max(0, (clock.now() - b.oldestReceivedAt) / 1000) };
+    return { waiting: b.waiting, quarantined: b.quarantined, oldestAgeSeconds: waitingAgeSeconds(b.oldestReceivedAt, clock.now()) };
   });
   // One key signs respond links and calendar feed URLs; each MAC's payload says which it is.
   const linkKey = await serverSecret(database, 'link-signing-key', settings.secret, clock.now());
@@ -136,11 +136,13 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     limits: settings.http,
     metricsToken: settings.metricsToken,
     ready: async () => {
-      await sql`select 1`.execute(database.db);
-      if (settings.maxEventLagSeconds === 0) return { ok: true };
+      if (settings.maxEventLagSeconds === 0) {
+        await sql`select 1`.execute(database.db);
+        return { ok: true };
+      }
       // A pipeline that stopped applying events is not ready, even though it still accepts them.
-      const oldest = await oldestWaitingEvent(database.db);
-      const lag = oldest === null ? 0 : Math.max(0, (clock.now() - oldest) / 1000);
+      // (This query also proves the database answers.)
+      const lag = waitingAgeSeconds(await oldestWaitingEvent(database.db), clock.now());
       return lag > settings.maxEventLagSeconds
         ? { ok: false, reason: { events: `the oldest event waiting to be applied was accepted ${Math.round(lag)} s ago (limit ${settings.maxEventLagSeconds} s)` } }
         : { ok: true };

@@ -120,34 +120,27 @@ export interface BacklogReading {
  * a growing oldest age long before anyone misses a page.
  */
 export function registerBacklogGauges(metrics: Metrics, read: () => Promise<BacklogReading>): void {
-  // Each gauge reads for itself: prom-client collects the gauges of one scrape concurrently.
-  const reading = read;
-  new Gauge({
-    name: 'tandem_event_backlog_oldest_age_seconds',
-    help: 'Age of the oldest accepted event not yet applied to alerts and incidents (0 when none waits; quarantined events excluded).',
-    registers: [metrics.registry],
-    async collect() {
-      // A database that does not answer leaves the last values (and /readyz says why).
-      const r = await reading().catch(() => undefined);
-      if (r) this.set(r.oldestAgeSeconds);
-    },
-  });
-  new Gauge({
-    name: 'tandem_event_backlog_events',
-    help: 'Accepted events not yet applied (quarantined events excluded).',
-    registers: [metrics.registry],
-    async collect() {
-      const r = await reading().catch(() => undefined);
-      if (r) this.set(r.waiting);
-    },
-  });
-  new Gauge({
-    name: 'tandem_events_quarantined',
-    help: 'Accepted events that could not be applied and wait for an admin (tandem events retry).',
-    registers: [metrics.registry],
-    async collect() {
-      const r = await reading().catch(() => undefined);
-      if (r) this.set(r.quarantined);
-    },
-  });
+  // prom-client collects the gauges of one scrape concurrently: the three share the read in flight,
+  // so a scrape costs one query. A database that does not answer leaves the last values (and
+  // /readyz says why).
+  let inFlight: Promise<BacklogReading | undefined> | undefined;
+  const reading = (): Promise<BacklogReading | undefined> =>
+    (inFlight ??= read()
+      .catch(() => undefined)
+      .finally(() => {
+        inFlight = undefined;
+      }));
+  const gauge = (name: string, help: string, value: (r: BacklogReading) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [metrics.registry],
+      async collect() {
+        const r = await reading();
+        if (r) this.set(value(r));
+      },
+    });
+  gauge('tandem_event_backlog_oldest_age_seconds', 'Age of the oldest accepted event not yet applied to alerts and incidents (0 when none waits; quarantined events excluded).', (r) => r.oldestAgeSeconds);
+  gauge('tandem_event_backlog_events', 'Accepted events not yet applied (quarantined events excluded).', (r) => r.waiting);
+  gauge('tandem_events_quarantined', 'Accepted events that could not be applied and wait for an admin (tandem events retry).', (r) => r.quarantined);
 }

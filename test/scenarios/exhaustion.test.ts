@@ -14,6 +14,7 @@ import { HAS_CHROMIUM, NO_CHROMIUM_REASON } from '../support/chromium.js';
 import { databaseKinds } from '../support/databases.js';
 import { startHarness } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
+import { PdfBusyError, PdfPrinter } from '../../src/report/pdf.js';
 
 const AM_KEY = 'am-payments-3c8e1f';
 
@@ -154,6 +155,18 @@ describe.skipIf(!HAS_CHROMIUM)(pdfName, () => {
     // The next request prints in the same browser.
     expect((await pdf()).statusCode).toBe(200);
     expect(h.tandem.pdf.stats.launches).toBe(1);
+  }, 120_000);
+
+  it('a request the printer would refuse is refused before its review is built', async () => {
+    const printer = new PdfPrinter({ renders: 1, queue: 0 });
+    try {
+      const printing = printer.print('<!doctype html><title>t</title><h1>Held</h1>');
+      expect(() => printer.ensureRoom()).toThrow(PdfBusyError);
+      expect((await printing).subarray(0, 5).toString()).toBe('%PDF-');
+      expect(() => printer.ensureRoom()).not.toThrow();
+    } finally {
+      await printer.close();
+    }
   }, 120_000);
 });
 

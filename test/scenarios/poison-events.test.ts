@@ -74,6 +74,23 @@ describe.each(databaseKinds())('a poison event never stalls the pipeline, on $na
     expect(alerts).toEqual([{ dedup_key: '\uFFFD', event_count: 2 }]);
   });
 
+  it('events an older version accepted with a lone surrogate or a NUL are repaired when applied, not quarantined', async () => {
+    // Stored as they were before ingest made text storable: the actions JSON holds the escapes.
+    const actions = (dedupKey: string) => JSON.stringify([{ type: 'alert', action: 'trigger', dedupKey, summary: `Old ${dedupKey}`, severity: 'error' }]);
+    const row = (dedupKey: string) => ({ engagement_id: 'acme', service_id: 'payments-api', integration_type: 'pagerduty', integration_key: KEY, kind: 'alert', received_at: h.clock.now(), request_id: null, raw: '{}', actions: actions(dedupKey), processed_at: null });
+    expect(actions('\udfff')).toContain('\\udfff');
+    await h.tandem.database.db.insertInto('events').values([row('\udfff'), row('\udfff'), row('nul\u0000'), row('plain')]).execute();
+    await h.settle();
+    expect(await unapplied()).toBe(0);
+    expect((await h.api('GET', '/events/quarantined', await h.token('admin'))).json().events).toEqual([]);
+    const alerts = await h.tandem.database.db.selectFrom('alerts').select(['dedup_key', 'event_count']).orderBy('id').execute();
+    expect(alerts).toEqual([
+      { dedup_key: '\uFFFD', event_count: 2 },
+      { dedup_key: 'nul\uFFFD', event_count: 1 },
+      { dedup_key: 'plain', event_count: 1 },
+    ]);
+  });
+
   it('a NUL in the dedup key, summary and details is stored as U+FFFD, and the events after it are applied', async () => {
     const body = trigger('nul\u0000key', 'Disk\u0000full', { custom_details: { 'k\u0000': 'v\u0000', list: ['a\u0000'] } });
     expect((await h.ingest('/v2/enqueue', body)).statusCode).toBe(202);
@@ -265,6 +282,21 @@ describe.each(databaseKinds())('a poison event never stalls the pipeline, on $na
     await h.settle();
     expect((await h.tandem.http.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
     expect((await h.tandem.http.inject({ method: 'GET', url: '/metrics' })).body).toMatch(/^tandem_event_backlog_oldest_age_seconds 0$/m);
+  });
+});
+
+describe.each(databaseKinds().slice(0, 1))('--max-event-lag 0, on $name', (kind) => {
+  it('turns the backlog check off: /readyz stays ready however old the waiting event', async () => {
+    const h = await startHarness(kind, { extraArgs: ['--max-event-lag', '0'] });
+    try {
+      expect((await h.ingest('/v2/enqueue', trigger('waiting'))).statusCode).toBe(202);
+      h.clock.advance(3_600_000);
+      const res = await h.tandem.http.inject({ method: 'GET', url: '/readyz' });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({ status: 'ready', database: 'ok' });
+    } finally {
+      await h.close();
+    }
   });
 });
 
