@@ -5,12 +5,12 @@
  * several instances at once. Pending work is rows with a due time, never
  * timers in memory: the loop only decides *when* to look again.
  */
-import { sql } from 'kysely';
 import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { DB } from '../db/schema.js';
 import type { Clock } from '../clock/clock.js';
 import type { Database } from '../db/connect.js';
+import { relaxCommitDurability } from '../db/dialect.js';
 import type { Deployment } from '../deployment/deployment.js';
 import type { IncidentHooks } from './hooks.js';
 
@@ -34,7 +34,7 @@ export interface EngineContext {
  */
 export function engineTransaction<T>(database: Database, fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
   return database.db.transaction().execute(async (trx) => {
-    if (database.dialect === 'postgres') await sql`set local synchronous_commit = off`.execute(trx);
+    await relaxCommitDurability(database.dialect, trx);
     return fn(trx);
   });
 }

@@ -17,6 +17,7 @@
  * hung), never while it is still sending.
  */
 import { sql } from 'kysely';
+import { claimRows } from '../db/dialect.js';
 import type { Executor } from '../db/executor.js';
 import type { IncidentRow, NotificationRow } from '../db/schema.js';
 import { incidentPrefix } from '../deployment/deployment.js';
@@ -170,7 +171,7 @@ export function deliveryModule(options: DeliveryOptions): EngineModule {
           .orderBy('next_attempt_at')
           .orderBy('id')
           .limit(claimLimit)
-          .$if(ctx.database.dialect === 'postgres', (q) => q.forUpdate().skipLocked())
+          .$call((q) => claimRows(ctx.database.dialect, q))
           .execute();
         if (rows.length > 0) {
           await trx
