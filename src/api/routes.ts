@@ -14,7 +14,7 @@ import { TandemError } from '../errors/catalog.js';
 import { acknowledgeIncident, addNote, changePriority, resolveIncident, setWaitingStatus } from '../incident/commands.js';
 import { INCIDENT_STATUSES, getIncident, getIncidentByNumber, listIncidents } from '../incident/store.js';
 import { listTimeline } from '../incident/timeline.js';
-import { directWriter } from '../incident/writer.js';
+import { runIncidentCommand } from '../incident/run-command.js';
 import type { IncidentWriter } from '../incident/writer.js';
 import type { CalendarLinks } from '../calendar/links.js';
 import type { LiveFeed } from '../live/feed.js';
@@ -166,16 +166,8 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     const found = await loadIncident(req, req.params.id);
     requireRole(p, 'respond');
     const at = clock.now();
-    await db.transaction().execute(async (trx) => {
-      // Re-read inside the transaction: the engine or another responder may have moved it.
-      const incident = await getIncident(trx, [found.engagement_id], found.id);
-      if (!incident) throw new TandemError('NOT_FOUND', `incident "${req.params.id}" not found`, 'id');
-      await run(directWriter(trx), incident, at);
-    });
-    deps.kick();
-    const now = await getIncident(db, [found.engagement_id], found.id);
-    if (!now) throw new TandemError('NOT_FOUND', `incident "${req.params.id}" not found`, 'id');
-    const [presented] = await presentIncidents(db, deployment, [now], clock.now());
+    const { incident } = await runIncidentCommand({ database, engagementId: found.engagement_id, incidentId: found.id, ref: req.params.id, kick: deps.kick, run: (w, current) => run(w, current, at) });
+    const [presented] = await presentIncidents(db, deployment, [incident], clock.now());
     return { incident: presented };
   }
 

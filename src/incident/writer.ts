@@ -1,7 +1,8 @@
 /**
- * How commands write: through a transaction, with timeline entries either
- * appended at once (API calls) or collected and appended together at the end
- * of an engine batch, in order, as one multi-row insert.
+ * How commands write: through a transaction, with timeline entries and other
+ * rows (escalation steps, SLA clocks) collected and written together when
+ * the writer flushes, in order, as multi-row inserts. Engine batches and
+ * single API commands write the same way: there is one write path.
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Database } from '../db/connect.js';
@@ -14,19 +15,14 @@ export interface IncidentWriter {
   timeline(entries: readonly TimelineEntry[]): Promise<void>;
   /**
    * A per-batch collector of rows to write together when the batch flushes
-   * (one multi-row insert instead of one per incident), or undefined when
-   * writes should happen at once (API calls).
+   * (one multi-row insert instead of one per incident).
    */
-  collector?<T extends Collector>(key: string, create: () => T): T;
+  collector<T extends Collector>(key: string, create: () => T): T;
 }
 
 /** Rows gathered during a batch and written in bulk at its end. */
 export interface Collector {
   flush(ex: Executor): Promise<void>;
-}
-
-export function directWriter(ex: Executor): IncidentWriter {
-  return { ex, timeline: (entries) => appendTimeline(ex, entries) };
 }
 
 /** Collects timeline entries; {@link flush} writes them in the order they came. */
@@ -60,4 +56,12 @@ export class BufferedWriter implements IncidentWriter {
     this.#entries = [];
     await appendTimeline(this.ex, entries, this.#sqlite);
   }
+}
+
+/** Runs `fn` with a writer on `ex` and flushes what it collected: one command's writes. */
+export async function withWriter<T>(ex: Executor, database: Database | undefined, fn: (w: IncidentWriter) => Promise<T>): Promise<T> {
+  const w = new BufferedWriter(ex, database);
+  const result = await fn(w);
+  await w.flush();
+  return result;
 }

@@ -12,8 +12,8 @@ import { incidentPrefix } from '../deployment/deployment.js';
 import { TandemError } from '../errors/catalog.js';
 import type { Actor } from '../incident/actor.js';
 import { acknowledgeIncident, resolveIncident } from '../incident/commands.js';
-import { getIncident } from '../incident/store.js';
-import { directWriter } from '../incident/writer.js';
+import { runIncidentCommand } from '../incident/run-command.js';
+import type { IncidentRow } from '../db/schema.js';
 import { html, page, securePages } from '../pages/layout.js';
 import type { LinkClaims, LinkSigner } from './links.js';
 
@@ -86,19 +86,24 @@ export async function respondRoutes(app: FastifyInstance, deps: RespondDeps): Pr
     const actor = responderActor(deployment, engagementId, claims);
     const via = `${claims.action} link in ${claims.via === 'email' ? 'an email' : `a ${claims.via} message`}`;
     let outcome = '';
+    let incident: IncidentRow | undefined = found.incident;
     try {
-      await database.db.transaction().execute(async (trx) => {
-        const incident = await getIncident(trx, [engagementId], claims.incident);
-        if (!incident) throw new TandemError('NOT_FOUND', 'incident not found');
-        const changed = claims.action === 'acknowledge' ? await acknowledgeIncident(directWriter(trx), incident, actor, clock.now(), { via }) : await resolveIncident(directWriter(trx), incident, actor, clock.now(), { via });
-        outcome = changed ? `${claims.action === 'acknowledge' ? 'Acknowledged' : 'Resolved'} by ${actor.name ?? actor.id}.` : `Nothing to do: it was already ${incident.status.replaceAll('_', ' ')}.`;
+      const done = await runIncidentCommand({
+        database,
+        engagementId,
+        incidentId: claims.incident,
+        kick: deps.kick,
+        run: async (w, current) => {
+          const changed = claims.action === 'acknowledge' ? await acknowledgeIncident(w, current, actor, clock.now(), { via }) : await resolveIncident(w, current, actor, clock.now(), { via });
+          return changed ? `${claims.action === 'acknowledge' ? 'Acknowledged' : 'Resolved'} by ${actor.name ?? actor.id}.` : `Nothing to do: it was already ${current.status.replaceAll('_', ' ')}.`;
+        },
       });
+      outcome = done.result;
+      incident = done.incident;
     } catch (err) {
       if (err instanceof TandemError && err.code === 'INVALID_TRANSITION') outcome = 'Nothing to do: the incident is already resolved.';
       else throw err;
     }
-    deps.kick();
-    const incident = await getIncident(database.db, [engagementId], claims.incident);
     const number = incident ? `${incidentPrefix(incident.engagement_id)}-${incident.number}` : '';
     return reply.type('text/html').send(page(`${number}`, html`<div class="card"><h1 class="ok">${outcome}</h1><p>${number}: ${incident?.title ?? ''}</p><p class="meta">Escalation stops; the incident timeline records it.</p></div>`));
   });

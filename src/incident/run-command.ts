@@ -1,0 +1,39 @@
+/**
+ * One incident command from a person (the API, a respond link): in a
+ * transaction the incident is read again (the engine or another responder
+ * may have moved it since the caller looked), the command runs through a
+ * writer, and its rows are written; then the engine is woken, so an
+ * acknowledgement stops escalation at once, and the incident is read as it
+ * is now for the answer.
+ */
+import type { Database } from '../db/connect.js';
+import type { IncidentRow } from '../db/schema.js';
+import { TandemError } from '../errors/catalog.js';
+import { getIncident } from './store.js';
+import { withWriter } from './writer.js';
+import type { IncidentWriter } from './writer.js';
+
+export interface IncidentCommand<T> {
+  readonly database: Database;
+  readonly engagementId: string;
+  readonly incidentId: number;
+  /** Wakes the engine after the commit. */
+  readonly kick: () => void;
+  /** What the caller calls the incident, for the 404 message. */
+  readonly ref?: string;
+  readonly run: (w: IncidentWriter, incident: IncidentRow) => Promise<T>;
+}
+
+/** Runs the command; returns its result and the incident after it. */
+export async function runIncidentCommand<T>(c: IncidentCommand<T>): Promise<{ result: T; incident: IncidentRow }> {
+  const notFound = () => new TandemError('NOT_FOUND', `incident "${c.ref ?? c.incidentId}" not found`, 'id');
+  const result = await c.database.db.transaction().execute(async (trx) => {
+    const incident = await getIncident(trx, [c.engagementId], c.incidentId);
+    if (!incident) throw notFound();
+    return withWriter(trx, c.database, (w) => c.run(w, incident));
+  });
+  c.kick();
+  const incident = await getIncident(c.database.db, [c.engagementId], c.incidentId);
+  if (!incident) throw notFound();
+  return { result, incident };
+}
