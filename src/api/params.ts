@@ -3,7 +3,7 @@
  * checked value or throws a TandemError naming the field and what is allowed.
  */
 import { TandemError } from '../errors/catalog.js';
-import { parseIsoInstant } from '../ingest/timestamp.js';
+import { parseIsoInstant } from '../time/iso.js';
 
 type Query = Record<string, unknown>;
 

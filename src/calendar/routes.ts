@@ -9,7 +9,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Clock } from '../clock/clock.js';
-import { DAY_MS } from '../coverage/local-time.js';
+import { DAY_MS } from '../time/duration.js';
 import type { Deployment } from '../deployment/deployment.js';
 import type { Engagement, Schedule } from '../engagement/model.js';
 import { TandemError } from '../errors/catalog.js';

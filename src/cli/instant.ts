@@ -4,8 +4,8 @@
  * (where the person who runs the command lives), and a bare date is its
  * local midnight. Echoed back with the offset, so the reading is visible.
  */
-import { fromLocal, offsetAt, parseLocalDate, startOfLocalDay } from '../coverage/local-time.js';
-import { parseIsoInstant } from '../ingest/timestamp.js';
+import { fromLocal, offsetAt, parseLocalDate, startOfLocalDay } from '../time/local-time.js';
+import { parseIsoInstant } from '../time/iso.js';
 
 const OFFSET = /(?:Z|z|[+-]\d{2}(?::?\d{2})?)$/;
 const LOCAL = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?$/;

@@ -7,8 +7,8 @@
 import type { Engagement } from '../engagement/model.js';
 import { holidayOnDay } from './holidays.js';
 import type { Interval } from './interval.js';
-import type { LocalDay } from './local-time.js';
-import { startOfLocalDay, toLocal } from './local-time.js';
+import type { LocalDay } from '../time/local-time.js';
+import { startOfLocalDay, toLocal } from '../time/local-time.js';
 import { crossesMidnight, startsOn, windowInstance } from './weekly-window.js';
 
 /**

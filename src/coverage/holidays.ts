@@ -19,8 +19,9 @@
  */
 import Holidays from 'date-holidays';
 import type { Engagement } from '../engagement/model.js';
-import type { LocalDay } from './local-time.js';
-import { DAY_MS, civilFromDays, daysFromCivil, formatLocalDate, parseLocalDate } from './local-time.js';
+import type { LocalDay } from '../time/local-time.js';
+import { DAY_MS } from '../time/duration.js';
+import { civilFromDays, daysFromCivil, formatLocalDate, parseLocalDate } from '../time/local-time.js';
 
 /** date-holidays types that make a day a holiday for coverage. */
 export const COUNTED_HOLIDAY_TYPES: readonly string[] = ['public', 'bank'];

@@ -12,8 +12,9 @@
 import type { WeeklyWindow } from '../engagement/model.js';
 import type { Interval } from './interval.js';
 import { normalizeIntervals } from './interval.js';
-import type { LocalDay } from './local-time.js';
-import { DAY_MS, MINUTE_MS, fromLocal, isoWeekday, toLocal } from './local-time.js';
+import type { LocalDay } from '../time/local-time.js';
+import { DAY_MS, MINUTE_MS } from '../time/duration.js';
+import { fromLocal, isoWeekday, toLocal } from '../time/local-time.js';
 
 /** True when the window runs past midnight into the next day. */
 export function crossesMidnight(w: WeeklyWindow): boolean {

@@ -12,7 +12,7 @@
 import type { CoverageWindow, Engagement } from '../engagement/model.js';
 import { businessIntervalOn } from './business-time.js';
 import { holidayOnDay } from './holidays.js';
-import { isoWeekday, startOfLocalDay, toLocal } from './local-time.js';
+import { isoWeekday, startOfLocalDay, toLocal } from '../time/local-time.js';
 
 /** How far ahead {@link nextWindowChange} looks before giving up (days). */
 const CHANGE_HORIZON_DAYS = 800;

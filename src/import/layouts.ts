@@ -17,7 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import { didYouMean } from '../engagement/diagnostics.js';
-import { parseIsoInstant } from '../ingest/timestamp.js';
+import { parseIsoInstant } from '../time/iso.js';
 import type { CsvRecord } from './csv.js';
 
 export const LAYOUTS = ['tandem', 'pagerduty'] as const;

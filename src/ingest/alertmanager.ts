@@ -6,7 +6,7 @@ import type { Severity } from '../engagement/model.js';
 import type { AlertAction, ParseResult } from './event.js';
 import { FieldErrors, describe, isObject, storedGroupKey } from './fields.js';
 import { SUMMARY_MAX } from './pagerduty.js';
-import { parseIsoInstant } from './timestamp.js';
+import { parseIsoInstant } from '../time/iso.js';
 
 /** Values seen in `severity` labels in the wild, mapped to the four PagerDuty severities. */
 const SEVERITY_LABELS: Record<string, Severity> = {

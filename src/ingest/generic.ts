@@ -10,7 +10,7 @@ import { SEVERITIES } from '../engagement/model.js';
 import type { AlertAction, AlertActionName, ParseResult } from './event.js';
 import { FieldErrors, describe, isObject, storedGroupKey } from './fields.js';
 import { DEDUP_KEY_MAX, SUMMARY_MAX } from './pagerduty.js';
-import { parseIsoInstant } from './timestamp.js';
+import { parseIsoInstant } from '../time/iso.js';
 
 /** Accepted `action` values; `close` is GoAlert's word for resolve. */
 const ACTIONS = ['trigger', 'acknowledge', 'resolve', 'close'] as const;

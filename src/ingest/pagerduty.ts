@@ -9,7 +9,7 @@ import { SEVERITIES } from '../engagement/model.js';
 import type { AlertAction, AlertActionName, ChangeAction, ParseResult } from './event.js';
 import { FieldErrors, describe, isObject } from './fields.js';
 import type { JsonObject } from './fields.js';
-import { parseIsoInstant } from './timestamp.js';
+import { parseIsoInstant } from '../time/iso.js';
 
 export const SUMMARY_MAX = 1024;
 export const DEDUP_KEY_MAX = 255;

@@ -9,7 +9,7 @@
  */
 import { sql } from 'kysely';
 import { windowAt } from '../coverage/index.js';
-import { toLocal } from '../coverage/local-time.js';
+import { toLocal } from '../time/local-time.js';
 import type { Executor } from '../db/executor.js';
 import type { CoverageWindow, Engagement } from '../engagement/model.js';
 import { WINDOWS } from '../engagement/model.js';

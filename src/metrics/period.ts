@@ -2,7 +2,7 @@
  * Calendar months in an engagement's time zone: credits, the monthly review
  * and trends are per month as the client lives it, not per UTC month.
  */
-import { daysFromCivil, startOfLocalDay } from '../coverage/local-time.js';
+import { daysFromCivil, startOfLocalDay } from '../time/local-time.js';
 
 export interface Period {
   readonly month: string;

@@ -6,7 +6,7 @@
  * month's schedules that left a side's function uncovered.
  */
 import { ownerAt } from '../coverage/index.js';
-import { formatLocalDate, toLocal } from '../coverage/local-time.js';
+import { formatLocalDate, toLocal } from '../time/local-time.js';
 import type { Executor } from '../db/executor.js';
 import { incidentPrefix } from '../deployment/deployment.js';
 import type { Engagement, Schedule, Side } from '../engagement/model.js';

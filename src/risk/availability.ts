@@ -17,13 +17,12 @@
  * using the same schedule and coverage functions as the engine.
  */
 import { nextWindowChange, overflowApplies, ownerAt } from '../coverage/index.js';
-import { formatLocalDate, parseLocalDate, toLocal } from '../coverage/local-time.js';
+import { formatLocalDate, parseLocalDate, toLocal } from '../time/local-time.js';
 import type { Engagement, EscalationPolicy, Schedule, Service, Side } from '../engagement/model.js';
 import { resolveTier, tierDueAt } from '../routing/route.js';
 import { nextChange, onCallAt } from '../schedule/index.js';
+import { DAY_MS, WEEK_MS } from '../time/duration.js';
 
-const DAY_MS = 86_400_000;
-const WEEK_MS = 7 * DAY_MS;
 /** How long the search for someone to answer goes on before calling an incident never attended. */
 export const ATTENTION_HORIZON_MS = 31 * DAY_MS;
 

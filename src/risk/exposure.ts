@@ -11,9 +11,9 @@ import { windowAt } from '../coverage/index.js';
 import { WINDOWS } from '../engagement/model.js';
 import type { CoverageWindow, Engagement } from '../engagement/model.js';
 import type { IncidentFact } from '../metrics/store.js';
+import { DAY_MS, MINUTE_MS } from '../time/duration.js';
 
-export const MINUTE_MS = 60_000;
-export const YEAR_MS = 365 * 86_400_000;
+export const YEAR_MS = 365 * DAY_MS;
 /** Default reasonable first-response time. */
 export const DEFAULT_FIRST_RESPONSE_MS = 5 * MINUTE_MS;
 

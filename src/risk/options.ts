@@ -3,10 +3,10 @@
  * the API alike: the period and the first-response time. Each reader returns
  * a value or a message saying what is wrong and what would be right.
  */
-import { parseLocalDate, startOfLocalDay } from '../coverage/local-time.js';
+import { parseLocalDate, startOfLocalDay } from '../time/local-time.js';
 import { parseDuration } from '../engagement/duration.js';
 import type { Parsed } from '../engagement/duration.js';
-import { parseIsoInstant } from '../ingest/timestamp.js';
+import { parseIsoInstant } from '../time/iso.js';
 import { DEFAULT_FIRST_RESPONSE_MS } from './exposure.js';
 
 /** Longest period one request may ask for: two years and a bit, which bounds the work. */

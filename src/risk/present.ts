@@ -8,9 +8,9 @@ import { WINDOWS } from '../engagement/model.js';
 import { incidentPrefix } from '../deployment/deployment.js';
 import { formatMoney } from '../report/format.js';
 import type { RiskReport, Tally } from './exposure.js';
-import { MINUTE_MS } from './exposure.js';
 import type { SimulationReport } from './simulate.js';
 import { netOf } from './simulate.js';
+import { MINUTE_MS } from '../time/duration.js';
 
 const money = (x: number) => Math.round(x * 100) / 100;
 const minutes = (ms: number) => Math.round((ms / MINUTE_MS) * 100) / 100;

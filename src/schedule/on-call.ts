@@ -17,7 +17,8 @@
  */
 import type { Layer, Schedule } from '../engagement/model.js';
 import type { Interval } from '../coverage/interval.js';
-import { HOUR_MS, DAY_MS, fromLocal, parseLocalDateTime } from '../coverage/local-time.js';
+import { DAY_MS, HOUR_MS } from '../time/duration.js';
+import { fromLocal, parseLocalDateTime } from '../time/local-time.js';
 import { inWeeklyWindows, weeklyIntervals } from '../coverage/weekly-window.js';
 import type { RotationPiece } from './rotation.js';
 import { rotationMemberAt, rotationPieces } from './rotation.js';

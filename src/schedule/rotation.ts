@@ -23,7 +23,8 @@
  * instant; the turn between them is empty and the member misses that turn.
  */
 import type { Rotation } from '../engagement/model.js';
-import { DAY_MS, MINUTE_MS, fromLocal, isoWeekday, parseLocalDate, toNaive } from '../coverage/local-time.js';
+import { DAY_MS, MINUTE_MS } from '../time/duration.js';
+import { fromLocal, isoWeekday, parseLocalDate, toNaive } from '../time/local-time.js';
 
 /** One member's turn, clipped to a query range. */
 export interface RotationPiece {

@@ -1,20 +1,14 @@
+/**
+ * Local-time arithmetic against luxon: civil dates, zone offsets, and the DST
+ * rules for skipped and repeated wall-clock times.
+ */
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import {
-  DAY_MS,
-  civilFromDays,
-  daysFromCivil,
-  formatLocalDate,
-  fromLocal,
-  isoWeekday,
-  offsetAt,
-  parseLocalDate,
-  parseLocalDateTime,
-  toLocal,
-} from './local-time.js';
-import { iso } from './test-fixtures.js';
+import { DAY_MS } from './duration.js';
+import { civilFromDays, daysFromCivil, formatLocalDate, fromLocal, isoWeekday, offsetAt, parseLocalDate, parseLocalDateTime, toLocal } from './local-time.js';
 
 const naive = (local: string): number => parseLocalDateTime(local);
+const iso = (t: number): string => new Date(t).toISOString();
 
 describe('civil dates', () => {
   it.each([

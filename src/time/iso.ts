@@ -1,5 +1,6 @@
 /**
- * ISO 8601 instants as monitoring tools really send them: PagerDuty allows an
+ * ISO 8601 instants as monitoring tools and people really write them (ingest
+ * bodies, API and CLI ranges, imported history): PagerDuty allows an
  * offset without its colon (`2015-07-17T08:42:58.315+0000`), Alertmanager
  * sends nanoseconds (`2026-11-26T17:53:36.109628141Z`).
  */

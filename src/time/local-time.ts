@@ -1,6 +1,6 @@
 /**
- * Wall-clock arithmetic in IANA time zones, shared by coverage windows and
- * on-call schedules.
+ * Wall-clock arithmetic in IANA time zones, shared by coverage windows,
+ * on-call schedules, metrics periods, risk and the monthly review.
  *
  * Local time is handled as a "naive" millisecond count: the local calendar
  * date and time written as if it were UTC (`day * DAY_MS + msOfDay`). Naive
@@ -14,10 +14,7 @@
  * lookup is then a Map hit and a scan of one or two entries.
  */
 import { IANAZone } from 'luxon';
-
-export const MINUTE_MS = 60_000;
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 86_400_000;
+import { DAY_MS, HOUR_MS, MINUTE_MS } from './duration.js';
 
 /** A local calendar day: days since 1970-01-01 (proleptic Gregorian). */
 export type LocalDay = number;
