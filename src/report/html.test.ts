@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SECTION_TITLES, renderMonthlyReviewHtml } from './html.js';
 import { escapeHtml } from './format.js';
-import { emptyReview, sampleReview } from './sample.js';
 import { breachTakeaway, changesTakeaway, gapsTakeaway, noisyTakeaway, pagesTakeaway, responseTakeaway, slaTakeaway, summaryTakeaway, trendTakeaway, volumeTakeaway } from './takeaways.js';
-import { HOSTILE, cappedReview, hostileReview, svgsIn, wellFormedProblems } from './test-fixtures.js';
+import { HOSTILE, cappedReview, emptyReview, hostileReview, sampleReview, svgsIn, wellFormedProblems } from './test-fixtures.js';
 
 const TAKEAWAYS = [summaryTakeaway, volumeTakeaway, responseTakeaway, slaTakeaway, breachTakeaway, pagesTakeaway, noisyTakeaway, changesTakeaway, gapsTakeaway, trendTakeaway];
 

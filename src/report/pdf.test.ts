@@ -13,8 +13,7 @@ import { HAS_CHROMIUM, NO_CHROMIUM_REASON, launchChromium } from '../../test/sup
 import { ROOT } from '../../test/support/paths.js';
 import { SECTION_TITLES, renderMonthlyReviewHtml } from './html.js';
 import { chromiumPath, renderPdf } from './pdf.js';
-import { emptyReview, sampleReview } from './sample.js';
-import { inkCoverage, pngSize } from './test-fixtures.js';
+import { emptyReview, inkCoverage, pngSize, sampleReview } from './test-fixtures.js';
 
 const PDFTOPPM = ['/usr/bin/pdftoppm', '/usr/local/bin/pdftoppm'].find((p) => existsSync(p));
 const PDFTOTEXT = ['/usr/bin/pdftotext', '/usr/local/bin/pdftotext'].find((p) => existsSync(p));

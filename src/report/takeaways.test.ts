@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { emptyReview, sampleReview } from './sample.js';
 import {
   KPI_RULES,
   breachTakeaway,
@@ -15,7 +14,7 @@ import {
   trendTakeaway,
   volumeTakeaway,
 } from './takeaways.js';
-import { cappedReview } from './test-fixtures.js';
+import { cappedReview, emptyReview, sampleReview } from './test-fixtures.js';
 
 describe('month-over-month deltas', () => {
   it('calls a faster MTTA good and a slower one bad', () => {
