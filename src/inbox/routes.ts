@@ -11,7 +11,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authenticate, requireRole } from '../api/auth.js';
 import type { Clock } from '../clock/clock.js';
 import type { Database } from '../db/connect.js';
-import { html, page, securePages } from '../pages/layout.js';
+import { html } from '../html/html.js';
+import { page, securePages } from '../pages/layout.js';
 
 export interface InboxDeps {
   readonly database: Database;

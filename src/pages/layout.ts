@@ -1,30 +1,12 @@
 /**
  * Small server-rendered pages (respond links, the demo inbox): one layout,
- * HTML-escaped values, light and dark colour schemes, no scripts needed.
+ * HTML-escaped values (through the html template, src/html/html.ts), light
+ * and dark colour schemes, no scripts needed.
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-
-export function escapeHtml(value: unknown): string {
-  return String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-}
-
-/** A template tag that escapes every interpolated value unless it is {@link Html}. */
-export class Html {
-  constructor(readonly value: string) {}
-  toString(): string {
-    return this.value;
-  }
-}
-
-export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
-  let out = strings[0] ?? '';
-  values.forEach((v, i) => {
-    const text = Array.isArray(v) ? v.map((x) => (x instanceof Html ? x.value : escapeHtml(x))).join('') : v instanceof Html ? v.value : v === undefined || v === null || v === false ? '' : escapeHtml(v);
-    out += text + (strings[i + 1] ?? '');
-  });
-  return new Html(out);
-}
+import { html, raw } from '../html/html.js';
+import type { SafeHtml } from '../html/html.js';
 
 const STYLE = `
 :root { color-scheme: light dark; --bg:#f6f7f9; --card:#fff; --text:#15171a; --muted:#5b6470; --line:#dfe3e8; --accent:#2557d6; --danger:#b42318; --ok:#1f7a3f; }
@@ -49,13 +31,15 @@ button:focus-visible, a:focus-visible { outline:3px solid var(--accent); outline
 .ok { color:var(--ok); font-weight:600; } .bad { color:var(--danger); font-weight:600; }
 `;
 
-export function page(title: string, body: Html, options: { refreshSeconds?: number } = {}): string {
-  return `<!doctype html>
+/** A complete page: the layout around `body`, titled "`title` · Tandem"; `refreshSeconds` reloads it (the demo inbox). */
+export function page(title: string, body: SafeHtml, options: { refreshSeconds?: number } = {}): string {
+  const refresh = options.refreshSeconds ? html`<meta http-equiv="refresh" content="${options.refreshSeconds}">` : '';
+  return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-${options.refreshSeconds ? `<meta http-equiv="refresh" content="${options.refreshSeconds}">` : ''}
-<title>${escapeHtml(title)} · Tandem</title><style>${STYLE}</style></head>
-<body><header><strong>Tandem</strong><span>${escapeHtml(title)}</span></header><main>${body.value}</main></body></html>`;
+${refresh}
+<title>${title} · Tandem</title><style>${raw(STYLE)}</style></head>
+<body><header><strong>Tandem</strong><span>${title}</span></header><main>${body}</main></body></html>`.value;
 }
 
 /**

@@ -12,9 +12,11 @@ import { incidentPrefix } from '../deployment/deployment.js';
 import { TandemError } from '../errors/catalog.js';
 import type { Actor } from '../incident/actor.js';
 import { acknowledgeIncident, resolveIncident } from '../incident/commands.js';
+import type { ChangeHooks } from '../incident/changes.js';
 import { runIncidentCommand } from '../incident/run-command.js';
 import type { IncidentRow } from '../db/schema.js';
-import { html, page, securePages } from '../pages/layout.js';
+import { html } from '../html/html.js';
+import { page, securePages } from '../pages/layout.js';
 import type { LinkClaims, LinkSigner } from './links.js';
 
 export interface RespondDeps {
@@ -23,6 +25,8 @@ export interface RespondDeps {
   readonly clock: Clock;
   readonly links: LinkSigner;
   readonly kick: () => void;
+  /** Who follows incident changes (SLA clocks); the engine's hooks. */
+  readonly hooks: ChangeHooks;
 }
 
 function responderActor(deployment: Deployment, engagementId: string, claims: LinkClaims): Actor {
@@ -93,6 +97,7 @@ export async function respondRoutes(app: FastifyInstance, deps: RespondDeps): Pr
         engagementId,
         incidentId: claims.incident,
         kick: deps.kick,
+        hooks: deps.hooks,
         run: async (w, current) => {
           const changed = claims.action === 'acknowledge' ? await acknowledgeIncident(w, current, actor, clock.now(), { via }) : await resolveIncident(w, current, actor, clock.now(), { via });
           return changed ? `${claims.action === 'acknowledge' ? 'Acknowledged' : 'Resolved'} by ${actor.name ?? actor.id}.` : `Nothing to do: it was already ${current.status.replaceAll('_', ' ')}.`;
