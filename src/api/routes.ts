@@ -14,6 +14,7 @@ import { TandemError } from '../errors/catalog.js';
 import { acknowledgeIncident, addNote, changePriority, resolveIncident, setWaitingStatus } from '../incident/commands.js';
 import { INCIDENT_STATUSES, getIncident, getIncidentByNumber, listIncidents } from '../incident/store.js';
 import { listTimeline } from '../incident/timeline.js';
+import type { ChangeHooks } from '../incident/changes.js';
 import { runIncidentCommand } from '../incident/run-command.js';
 import type { IncidentWriter } from '../incident/writer.js';
 import type { CalendarLinks } from '../calendar/links.js';
@@ -36,6 +37,8 @@ export interface ApiDeps {
   readonly clock: Clock;
   /** Wakes the engine after a change (an acknowledgement stops escalation at once). */
   readonly kick: () => void;
+  /** Who follows incident changes (SLA clocks); the engine's hooks. */
+  readonly hooks: ChangeHooks;
   /** Signs calendar feed URLs (schedules listing, /me). */
   readonly calendars: CalendarLinks;
   /** Pushes incident changes to dashboards. */
@@ -166,7 +169,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     const found = await loadIncident(req, req.params.id);
     requireRole(p, 'respond');
     const at = clock.now();
-    const { incident } = await runIncidentCommand({ database, engagementId: found.engagement_id, incidentId: found.id, ref: req.params.id, kick: deps.kick, run: (w, current) => run(w, current, at) });
+    const { incident } = await runIncidentCommand({ database, engagementId: found.engagement_id, incidentId: found.id, ref: req.params.id, kick: deps.kick, hooks: deps.hooks, run: (w, current) => run(w, current, at) });
     const [presented] = await presentIncidents(db, deployment, [incident], clock.now());
     return { incident: presented };
   }

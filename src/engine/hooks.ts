@@ -1,8 +1,9 @@
 /**
- * What other parts of Tandem do when an incident opens, inside the same
- * transaction (routing and escalation, SLA clocks). The incident module does
- * not know them; they register here.
+ * What other parts of Tandem do when an incident opens or changes, inside
+ * the same transaction (routing and escalation, SLA clocks). The incident
+ * module does not know them; they register here.
  */
+import type { IncidentChangeHook } from '../incident/changes.js';
 import type { IncidentWriter } from '../incident/writer.js';
 import type { IncidentRow } from '../db/schema.js';
 import type { Engagement, Service } from '../engagement/model.js';
@@ -18,10 +19,13 @@ export interface OpenedIncident {
   readonly route?: RouteDecision;
 }
 
+/** The subscriber lists; writers are given these so commands reach `changed` from the API and from events alike. */
 export interface IncidentHooks {
   opened: Array<(w: IncidentWriter, opened: OpenedIncident, at: number) => Promise<void>>;
+  /** An incident's status or priority changed (a command ran). */
+  changed: IncidentChangeHook[];
 }
 
 export function emptyHooks(): IncidentHooks {
-  return { opened: [] };
+  return { opened: [], changed: [] };
 }

@@ -93,7 +93,7 @@ async function applyEvents(ctx: EngineContext, read: (trx: Executor) => Promise<
     const events = await read(trx);
     onRead(events.map((e) => e.id));
     if (events.length === 0) return { count: 0, opened: [], more: false };
-    const batch = new Batch(new BufferedWriter(trx, ctx.database), ctx);
+    const batch = new Batch(new BufferedWriter(trx, ctx.database, ctx.hooks), ctx);
     await batch.preload(events);
     for (const event of events) await batch.apply(event);
     await batch.flush();

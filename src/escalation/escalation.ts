@@ -207,7 +207,7 @@ export function escalationModule(options: { onFired?: (kind: string, lateMs: num
         const escalationIds = [...new Set(steps.map((s) => s.escalation_id).filter((id): id is number => id !== null))];
         const incidents = new Map((await trx.selectFrom('incidents').selectAll().where('id', 'in', incidentIds).execute()).map((i) => [i.id, i]));
         const escalations = new Map(escalationIds.length ? (await trx.selectFrom('escalations').selectAll().where('id', 'in', escalationIds).execute()).map((e) => [e.id, e]) : []);
-        const batch = new StepBatch(new BufferedWriter(trx, ctx.database), ctx, now, incidents, escalations);
+        const batch = new StepBatch(new BufferedWriter(trx, ctx.database, ctx.hooks), ctx, now, incidents, escalations);
         for (const step of steps) await fire(batch, step);
         await batch.flush();
         fired = batch.fired;

@@ -1,8 +1,9 @@
 /**
  * What can be done to an incident: acknowledge, resolve, change status, add a
- * note. Each command checks the transition, updates the incident and appends
- * to its timeline in the caller's transaction. Used alike by the API, by
- * acknowledge links and by monitoring tools' events.
+ * note. Each command checks the transition, updates the incident, appends
+ * to its timeline and tells the writer's change subscribers (SLA clocks), in
+ * the caller's transaction. Used alike by the API, by acknowledge links and
+ * by monitoring tools' events.
  */
 import { resolveAlertsOfIncident } from '../alert/store.js';
 import type { IncidentRow } from '../db/schema.js';
@@ -52,6 +53,7 @@ export async function acknowledgeIncident(w: IncidentWriter, incident: IncidentR
   incident.status = 'acknowledged';
   incident.acknowledged_at ??= at;
   incident.acknowledged_by ??= actorRef(actor);
+  await w.changed({ incident, fields: ['status'] }, at);
   return true;
 }
 
@@ -89,6 +91,7 @@ export async function resolveIncident(w: IncidentWriter, incident: IncidentRow, 
   incident.status = 'resolved';
   incident.resolved_at = at;
   incident.resolved_by = actorRef(actor);
+  await w.changed({ incident, fields: ['status'] }, at);
   return true;
 }
 
@@ -127,6 +130,7 @@ export async function setWaitingStatus(
     },
   ]);
   incident.status = status;
+  await w.changed({ incident, fields: ['status'] }, at);
   return true;
 }
 
@@ -149,5 +153,6 @@ export async function changePriority(w: IncidentWriter, incident: IncidentRow, a
     },
   ]);
   incident.priority = priority;
+  await w.changed({ incident, fields: ['priority'] }, at);
   return true;
 }

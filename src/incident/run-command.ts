@@ -9,6 +9,7 @@
 import type { Database } from '../db/connect.js';
 import type { IncidentRow } from '../db/schema.js';
 import { TandemError } from '../errors/catalog.js';
+import type { ChangeHooks } from './changes.js';
 import { getIncident } from './store.js';
 import { withWriter } from './writer.js';
 import type { IncidentWriter } from './writer.js';
@@ -19,6 +20,8 @@ export interface IncidentCommand<T> {
   readonly incidentId: number;
   /** Wakes the engine after the commit. */
   readonly kick: () => void;
+  /** Who follows incident changes (SLA clocks): the engine's hooks. */
+  readonly hooks: ChangeHooks;
   /** What the caller calls the incident, for the 404 message. */
   readonly ref?: string;
   readonly run: (w: IncidentWriter, incident: IncidentRow) => Promise<T>;
@@ -30,7 +33,7 @@ export async function runIncidentCommand<T>(c: IncidentCommand<T>): Promise<{ re
   const result = await c.database.db.transaction().execute(async (trx) => {
     const incident = await getIncident(trx, [c.engagementId], c.incidentId);
     if (!incident) throw notFound();
-    return withWriter(trx, c.database, (w) => c.run(w, incident));
+    return withWriter(trx, c.database, c.hooks, (w) => c.run(w, incident));
   });
   c.kick();
   const incident = await getIncident(c.database.db, [c.engagementId], c.incidentId);

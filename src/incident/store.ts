@@ -150,16 +150,13 @@ export type IncidentPatch = Partial<
   Pick<IncidentRow, 'status' | 'title' | 'severity' | 'priority' | 'side' | 'acknowledged_at' | 'acknowledged_by' | 'resolved_at' | 'resolved_by' | 'open_alert_count'>
 >;
 
+/** Updates the incident row only; the commands tell subscribers (SLA clocks) about status and priority changes. */
 export async function updateIncident(ex: Executor, id: number, at: number, patch: IncidentPatch): Promise<void> {
   await ex
     .updateTable('incidents')
     .set({ ...patch, updated_at: at })
     .where('id', '=', id)
     .execute();
-  // A status or priority change moves SLA clocks (pause, stop, re-target): the engine looks again now.
-  if (patch.status !== undefined || patch.priority !== undefined) {
-    await ex.updateTable('incident_slas').set({ next_check_at: at }).where('incident_id', '=', id).execute();
-  }
 }
 
 /** Counts an alert joining (+1) or leaving (-1 open) the incident. */

@@ -7,6 +7,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Database } from '../db/connect.js';
 import type { Executor } from '../db/executor.js';
+import type { ChangeHooks, IncidentChange } from './changes.js';
 import type { TimelineEntry } from './timeline.js';
 import { appendTimeline } from './timeline.js';
 
@@ -18,6 +19,8 @@ export interface IncidentWriter {
    * (one multi-row insert instead of one per incident).
    */
   collector<T extends Collector>(key: string, create: () => T): T;
+  /** Tells the subscribers (SLA clocks) that a command changed the incident's status or priority. */
+  changed(change: IncidentChange, at: number): Promise<void>;
 }
 
 /** Rows gathered during a batch and written in bulk at its end. */
@@ -31,11 +34,16 @@ export class BufferedWriter implements IncidentWriter {
   readonly #sqlite: BetterSqlite3.Database | undefined;
   #entries: TimelineEntry[] = [];
   #collectors = new Map<string, Collector>();
+  readonly #hooks: ChangeHooks;
 
-  /** `database`: where `ex` runs; on SQLite the flush writes through the raw handle (same connection, same transaction). */
-  constructor(ex: Executor, database?: Database) {
+  /**
+   * `database`: where `ex` runs; on SQLite the flush writes through the raw handle (same connection, same transaction).
+   * `hooks`: who is told about incident changes (the engine's hooks).
+   */
+  constructor(ex: Executor, database: Database | undefined, hooks: ChangeHooks) {
     this.ex = ex;
     this.#sqlite = database?.sqlite;
+    this.#hooks = hooks;
   }
 
   async timeline(entries: readonly TimelineEntry[]): Promise<void> {
@@ -46,6 +54,10 @@ export class BufferedWriter implements IncidentWriter {
     let c = this.#collectors.get(key);
     if (!c) this.#collectors.set(key, (c = create()));
     return c as T;
+  }
+
+  async changed(change: IncidentChange, at: number): Promise<void> {
+    for (const hook of this.#hooks.changed) await hook(this, change, at);
   }
 
   async flush(): Promise<void> {
@@ -59,8 +71,8 @@ export class BufferedWriter implements IncidentWriter {
 }
 
 /** Runs `fn` with a writer on `ex` and flushes what it collected: one command's writes. */
-export async function withWriter<T>(ex: Executor, database: Database | undefined, fn: (w: IncidentWriter) => Promise<T>): Promise<T> {
-  const w = new BufferedWriter(ex, database);
+export async function withWriter<T>(ex: Executor, database: Database | undefined, hooks: ChangeHooks, fn: (w: IncidentWriter) => Promise<T>): Promise<T> {
+  const w = new BufferedWriter(ex, database, hooks);
   const result = await fn(w);
   await w.flush();
   return result;

@@ -114,7 +114,7 @@ export function deliveryModule(options: DeliveryOptions): EngineModule {
         for (const r of rows) recorded.add(r.id);
       }
       const held = renew && renew.ids.length > 0 ? await extendLease(trx, ctx, renew.ids, renew.until) : undefined;
-      const w = new BufferedWriter(trx, ctx.database);
+      const w = new BufferedWriter(trx, ctx.database, ctx.hooks);
       await w.timeline(timeline.filter((t) => recorded.has(Number(t.data?.['notification']))));
       await w.flush();
       return { recorded, held };

@@ -10,8 +10,10 @@ import type { Deployment } from '../deployment/deployment.js';
 import { Engine } from '../engine/engine.js';
 import type { EngineContext } from '../engine/engine.js';
 import { emptyHooks } from '../engine/hooks.js';
+import type { IncidentHooks } from '../engine/hooks.js';
 import { processEventsModule } from '../engine/process-events.js';
-import { escalationModule, routeOnOpen } from '../escalation/escalation.js';
+import { routeOnOpen } from '../escalation/escalation.js';
+import { escalationModule } from '../escalation/module.js';
 import { inboxChannels } from '../inbox/inbox.js';
 import type { ChannelRegistry } from '../notify/channel.js';
 import { DEFAULT_TIMEOUT_MS } from '../notify/http-delivery.js';
@@ -21,7 +23,7 @@ import type { DeliveryOutcome } from '../paging/deliver.js';
 import type { LinkSigner } from '../respond/links.js';
 import { serverSecret } from '../secrets/secrets.js';
 import type { Settings } from '../settings/settings.js';
-import { slaModule, slaOnOpen } from '../sla/engine.js';
+import { slaModule, slaOnChange, slaOnOpen } from '../sla/engine.js';
 
 /** The channels pages go out through: the providers, or the demo inbox. */
 export async function buildChannels(settings: Settings, database: Database, clock: Clock): Promise<ChannelRegistry> {
@@ -67,11 +69,14 @@ export interface Engines {
   readonly escalation: Engine;
   /** Sends the outbox (its own loop, so a slow provider never delays an escalation). */
   readonly delivery: Engine;
+  /** What runs when incidents open or change; commands from the API and respond links run `changed` too. */
+  readonly hooks: IncidentHooks;
 }
 
 export function createEngines(d: EngineDeps): Engines {
   const hooks = emptyHooks();
   hooks.opened.push(routeOnOpen, slaOnOpen);
+  hooks.changed.push(slaOnChange);
   const ctx: EngineContext = { database: d.database, clock: d.clock, deployment: d.deployment, log: d.log.child({ component: 'engine' }), hooks, instanceId: randomBytes(4).toString('hex') };
   const poll = { pollMs: d.settings.enginePollMs };
   const delivery = new Engine(ctx, [deliveryModule({ channels: d.channels, links: d.links, publicUrl: d.settings.publicUrl, perContactPerMinute: d.settings.perContactPerMinute, sendTimeoutMs: DEFAULT_TIMEOUT_MS, ...(d.onDelivery ? { onResult: d.onDelivery } : {}) })], poll);
@@ -91,5 +96,5 @@ export function createEngines(d: EngineDeps): Engines {
       d.onChanged();
     },
   });
-  return { engine, escalation, delivery };
+  return { engine, escalation, delivery, hooks };
 }

@@ -104,7 +104,7 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
   const links = new LinkSigner(linkKey, settings.publicUrl);
   const calendars = new CalendarLinks(linkKey, settings.publicUrl);
   const feed = new LiveFeed(database, log.child({ component: 'live' }), (rows) => presentIncidents(database.db, deployment, rows, clock.now()));
-  const { engine, escalation, delivery } = createEngines({
+  const { engine, escalation, delivery, hooks } = createEngines({
     settings,
     database,
     clock,
@@ -132,7 +132,7 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     log,
     metrics,
     ingest: { deployment, inbox, limiter, clock, metrics, bodyLimit: settings.ingestBodyLimit },
-    api: { database, deployment, clock, kick: () => engine.kick(), calendars, feed, secureCookies: settings.publicUrl.startsWith('https:'), pdf },
+    api: { database, deployment, clock, kick: () => engine.kick(), hooks, calendars, feed, secureCookies: settings.publicUrl.startsWith('https:'), pdf },
     limits: settings.http,
     metricsToken: settings.metricsToken,
     ready: async () => {
@@ -148,7 +148,7 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
         : { ok: true };
     },
     plugins: [
-      (app) => respondRoutes(app, { database, deployment, clock, links, kick: () => engine.kick() }),
+      (app) => respondRoutes(app, { database, deployment, clock, links, kick: () => engine.kick(), hooks }),
       (app) => calendarRoutes(app, { deployment, clock, calendars }),
       ...(settings.notify === 'inbox' ? [(app: FastifyInstance) => inboxRoutes(app, { database, clock, demo: settings.demo })] : []),
       (app) => dashboardRoutes(app, { root: new URL('../../dist/web/', import.meta.url) }),

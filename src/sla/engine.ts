@@ -16,6 +16,7 @@ import type { Engagement, Sla } from '../engagement/model.js';
 import { engineTransaction } from '../engine/engine.js';
 import type { EngineContext, EngineModule } from '../engine/engine.js';
 import type { OpenedIncident } from '../engine/hooks.js';
+import type { IncidentChange } from '../incident/changes.js';
 import { SYSTEM } from '../incident/actor.js';
 import type { IncidentStatus } from '../incident/store.js';
 import type { TimelineEntry } from '../incident/timeline.js';
@@ -137,6 +138,11 @@ export async function slaOnOpen(w: IncidentWriter, opened: OpenedIncident, at: n
   else await w.ex.insertInto('incident_slas').values(rows).execute();
 }
 
+/** Hook run when a command changes an incident's status or priority: its clocks pause, stop or re-target, so the engine looks again now. */
+export async function slaOnChange(w: IncidentWriter, change: IncidentChange, at: number): Promise<void> {
+  await w.ex.updateTable('incident_slas').set({ next_check_at: at }).where('incident_id', '=', change.incident.id).execute();
+}
+
 /** SLA rows of the incidents a batch opened, written in one insert per 300. */
 class SlaRows implements Collector {
   readonly rows: Array<Insertable<IncidentSlasTable>> = [];
@@ -187,7 +193,7 @@ export function slaModule(onBreach: (engagementId: string, sla: string, kind: st
         const ids = [...new Set(rows.map((r) => r.incident_id))];
         const incidents = new Map((await trx.selectFrom('incidents').selectAll().where('id', 'in', ids).execute()).map((i) => [i.id, i]));
         const histories = await statusHistories(trx, ids);
-        const w = new BufferedWriter(trx, ctx.database);
+        const w = new BufferedWriter(trx, ctx.database, ctx.hooks);
         for (const row of rows) {
           const incident = incidents.get(row.incident_id);
           const engagement = ctx.deployment.engagement(row.engagement_id);

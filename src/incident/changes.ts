@@ -1,0 +1,22 @@
+/**
+ * Incident changes other parts of Tandem follow. A command that moves an
+ * incident's status or priority tells its writer, and the writer runs the
+ * subscribers in the same transaction (SLA clocks look again), so the
+ * incident module never writes another domain's rows itself.
+ */
+import type { IncidentRow } from '../db/schema.js';
+import type { IncidentWriter } from './writer.js';
+
+/** What changed on an incident, after the change (`incident` is the updated row). */
+export interface IncidentChange {
+  readonly incident: IncidentRow;
+  readonly fields: ReadonlyArray<'status' | 'priority'>;
+}
+
+/** A subscriber to incident changes; it writes through `w`, in the command's transaction. */
+export type IncidentChangeHook = (w: IncidentWriter, change: IncidentChange, at: number) => Promise<void>;
+
+/** The subscribers a writer tells about changes (the engine's `IncidentHooks` is one). */
+export interface ChangeHooks {
+  readonly changed: readonly IncidentChangeHook[];
+}
