@@ -1,0 +1,143 @@
+/**
+ * Every query escalation runs, in one place: escalations and their steps are
+ * written in bulk (chunked to stay inside both databases' parameter limits),
+ * due steps are claimed with `claimRows` (SKIP LOCKED on PostgreSQL, so two
+ * instances never fire the same step), and finished steps and ended
+ * escalations are marked in one statement per status. The engine module and
+ * the routing hook decide; this file only reads and writes rows.
+ */
+import { sql } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
+import type { Dialect } from '../db/connect.js';
+import { chunked, claimRows } from '../db/dialect.js';
+import type { Executor } from '../db/executor.js';
+import type { EscalationStepRow, EscalationStepsTable, EscalationsTable, IncidentRow } from '../db/schema.js';
+
+export type EscalationRow = Selectable<EscalationsTable>;
+export type EscalationInsert = Insertable<EscalationsTable>;
+export type StepInsert = Insertable<EscalationStepsTable>;
+
+/** What a step does when it comes due: page a tier, check overflow, or finish the escalation (the last tier's time is up). */
+export type StepKind = 'tier' | 'overflow' | 'end';
+
+/** How a claimed step ends: it fired, or there was nothing left to do. */
+export type StepOutcome = 'done' | 'cancelled';
+
+/** How an escalation ends: stopped (acknowledged, resolved, policy gone) or finished (every pass paged). */
+export type EscalationEnd = 'stopped' | 'finished';
+
+/** Values each inserted row binds, for `chunked`. */
+const STEP_COLUMNS = 10;
+const ESCALATION_COLUMNS = 8;
+
+/** A pending step row: the one place its columns are spelled out. */
+export function stepRow(s: {
+  engagementId: string;
+  incidentId: number;
+  escalationId: number | null;
+  kind: StepKind;
+  tier: number;
+  pass: number;
+  dueAt: number;
+}): StepInsert {
+  return {
+    engagement_id: s.engagementId,
+    incident_id: s.incidentId,
+    escalation_id: s.escalationId,
+    kind: s.kind,
+    tier: s.tier,
+    pass: s.pass,
+    due_at: s.dueAt,
+    status: 'pending',
+    fired_at: null,
+    fired_by: null,
+  };
+}
+
+/** Rows with the same values are interchangeable: their ids can be handed out in any order. */
+function escalationKey(r: { incident_id: number; reason: string; policy_id: string; side: string; started_at: number }): string {
+  return JSON.stringify([Number(r.incident_id), r.reason, r.policy_id, r.side, Number(r.started_at)]);
+}
+
+/**
+ * Inserts escalations; returns their ids in the order of `rows`. RETURNING
+ * does not promise an order on SQLite, so ids are matched back by the rows'
+ * values.
+ */
+export async function insertEscalations(ex: Executor, rows: readonly EscalationInsert[]): Promise<number[]> {
+  const byKey = new Map<string, number[]>();
+  for (const chunk of chunked(rows, ESCALATION_COLUMNS)) {
+    const returned = await ex.insertInto('escalations').values(chunk).returning(['id', 'incident_id', 'reason', 'policy_id', 'side', 'started_at']).execute();
+    for (const r of returned) {
+      const key = escalationKey(r);
+      byKey.set(key, [...(byKey.get(key) ?? []), r.id]);
+    }
+  }
+  return rows.map((r) => {
+    const id = byKey.get(escalationKey(r))?.shift();
+    if (id === undefined) throw new Error(`escalation for incident ${r.incident_id} was not returned by its insert`);
+    return id;
+  });
+}
+
+/** Inserts pending steps. */
+export async function insertSteps(ex: Executor, rows: readonly StepInsert[]): Promise<void> {
+  for (const chunk of chunked(rows, STEP_COLUMNS)) await ex.insertInto('escalation_steps').values(chunk).execute();
+}
+
+/** Claims up to `limit` steps due by `now`, oldest first, for the rest of the transaction. */
+export async function claimDueSteps(ex: Executor, dialect: Dialect, now: number, limit: number): Promise<EscalationStepRow[]> {
+  const query = ex
+    .selectFrom('escalation_steps')
+    .selectAll()
+    .where('status', '=', sql.lit('pending'))
+    .where('due_at', '<=', now)
+    .orderBy('due_at')
+    .orderBy('id')
+    .limit(limit);
+  return claimRows(dialect, query).execute();
+}
+
+/** The incidents the claimed steps belong to, by id. */
+export async function incidentsById(ex: Executor, ids: readonly number[]): Promise<Map<number, IncidentRow>> {
+  const out = new Map<number, IncidentRow>();
+  for (const chunk of chunked(ids)) for (const i of await ex.selectFrom('incidents').selectAll().where('id', 'in', chunk).execute()) out.set(i.id, i);
+  return out;
+}
+
+/** Escalations by id. */
+export async function escalationsById(ex: Executor, ids: readonly number[]): Promise<Map<number, EscalationRow>> {
+  const out = new Map<number, EscalationRow>();
+  for (const chunk of chunked(ids)) for (const e of await ex.selectFrom('escalations').selectAll().where('id', 'in', chunk).execute()) out.set(e.id, e);
+  return out;
+}
+
+/** Marks claimed steps done or cancelled, fired at `at` by instance `by`. */
+export async function finishSteps(ex: Executor, ids: readonly number[], status: StepOutcome, at: number, by: string): Promise<void> {
+  for (const chunk of chunked(ids)) {
+    await ex.updateTable('escalation_steps').set({ status, fired_at: at, fired_by: by }).where('id', 'in', chunk).execute();
+  }
+}
+
+/** Ends escalations that are still active. */
+export async function endEscalations(ex: Executor, ids: readonly number[], status: EscalationEnd, at: number): Promise<void> {
+  for (const chunk of chunked(ids)) {
+    await ex.updateTable('escalations').set({ status, ended_at: at }).where('id', 'in', chunk).where('status', '=', 'active').execute();
+  }
+}
+
+/** When the earliest pending step is due (epoch ms), or null when none is pending. */
+export async function nextStepDue(ex: Executor): Promise<number | null> {
+  const row = await ex
+    .selectFrom('escalation_steps')
+    .select((eb) => eb.fn.min('due_at').as('next'))
+    .where('status', '=', sql.lit('pending'))
+    .executeTakeFirst();
+  return row?.next === null || row?.next === undefined ? null : Number(row.next);
+}
+
+/** Whether any escalation ever ran on the incident. */
+export async function hasEscalation(ex: Executor, incidentId: number): Promise<boolean> {
+  const row = await ex.selectFrom('escalations').select('id').where('incident_id', '=', incidentId).executeTakeFirst();
+  return row !== undefined;
+}
