@@ -1,22 +1,43 @@
 /**
- * Presenters: the only place an API response shape is defined. Instants are
- * ISO 8601 UTC strings; ids are numbers; incident numbers read "ACME-42".
+ * Presenters: rows and the engagement model turned into the response shapes
+ * the route schemas define (src/api/schema), typed by them, so a presenter
+ * that drifts from the contract does not compile. Instants are ISO 8601 UTC
+ * strings; ids are numbers; incident numbers read "ACME-42".
  */
 import type { Executor } from '../db/executor.js';
 import { readStoredJson } from '../db/json.js';
-import type { AlertRow, IncidentRow, IncidentSlaRow, TimelineRow } from '../db/schema.js';
-import { presentSlaRows } from '../sla/engine.js';
+import type { AlertRow, IncidentRow, TimelineRow } from '../db/schema.js';
+import { presentSlaRows } from '../sla/present.js';
+import { slaRowsOf } from '../sla/store.js';
 import type { Deployment } from '../deployment/deployment.js';
 import { incidentPrefix } from '../deployment/deployment.js';
-import type { Engagement, WeeklyWindow } from '../engagement/model.js';
+import type { Engagement as EngagementModel, WeeklyWindow } from '../engagement/model.js';
+import { lookup } from '../engagement/model.js';
+import type { Engagement, Service } from './schema/engagements.js';
+import { ALERT_STATUSES, INCIDENT_STATUSES, SIDES, SLA_KINDS, SLA_STATUSES } from './schema/incidents.js';
+import type { Alert, Incident, SlaClock, TimelineEntry } from './schema/incidents.js';
 
 export function iso(ms: number | null | undefined): string | null {
   return ms === null || ms === undefined ? null : new Date(ms).toISOString();
 }
 
+/** An instant that is always there (created_at, a change's time). */
+export function isoInstant(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/**
+ * A stored enum value (text columns) as the schema's union: the database only
+ * ever holds these values, so anything else is a bug worth a loud error.
+ */
+export function storedEnum<const T extends string>(allowed: readonly T[], value: string, column: string): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new Error(`${column} holds "${value}", not one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
 const json = readStoredJson;
 
-export function presentIncident(i: IncidentRow, deployment: Deployment) {
+export function presentIncident(i: IncidentRow, deployment: Deployment): Omit<Incident, 'sla'> {
   const service = deployment.service(i.engagement_id, i.service_id);
   return {
     id: i.id,
@@ -24,12 +45,12 @@ export function presentIncident(i: IncidentRow, deployment: Deployment) {
     engagement: i.engagement_id,
     service: { id: i.service_id, name: service?.name ?? i.service_id },
     title: i.title,
-    status: i.status,
+    status: storedEnum(INCIDENT_STATUSES, i.status, 'incidents.status'),
     priority: i.priority,
     severity: i.severity,
-    side: i.side,
-    created_at: iso(i.created_at),
-    updated_at: iso(i.updated_at),
+    side: i.side === null ? null : storedEnum(SIDES, i.side, 'incidents.side'),
+    created_at: isoInstant(i.created_at),
+    updated_at: isoInstant(i.updated_at),
     acknowledged_at: iso(i.acknowledged_at),
     acknowledged_by: i.acknowledged_by,
     resolved_at: iso(i.resolved_at),
@@ -40,40 +61,37 @@ export function presentIncident(i: IncidentRow, deployment: Deployment) {
 }
 
 /** Incidents with their SLA clocks as of `now` (one query for all their SLA rows). */
-export async function presentIncidents(ex: Executor, deployment: Deployment, rows: readonly IncidentRow[], now: number) {
-  const slas = new Map<number, IncidentSlaRow[]>();
-  const ids = rows.map((r) => r.id);
-  for (let i = 0; i < ids.length; i += 500) {
-    for (const s of await ex.selectFrom('incident_slas').selectAll().where('incident_id', 'in', ids.slice(i, i + 500)).orderBy('id').execute()) {
-      let list = slas.get(s.incident_id);
-      if (!list) slas.set(s.incident_id, (list = []));
-      list.push(s);
-    }
-  }
-  return rows.map((r) => ({ ...presentIncident(r, deployment), sla: presentSlaRows(slas.get(r.id) ?? [], deployment.engagement(r.engagement_id), now, r) }));
+export async function presentIncidents(ex: Executor, deployment: Deployment, rows: readonly IncidentRow[], now: number): Promise<Incident[]> {
+  const slas = await slaRowsOf(ex, rows.map((r) => r.id));
+  return rows.map((r) => ({ ...presentIncident(r, deployment), sla: slaClocks(presentSlaRows(slas.get(r.id) ?? [], deployment.engagement(r.engagement_id), now, r)) }));
 }
 
-export function presentAlert(a: AlertRow) {
+/** The SLA module's clocks with their stored kinds and statuses checked against the contract. */
+function slaClocks(clocks: ReadonlyArray<Omit<SlaClock, 'kind' | 'status'> & { kind: string; status: string }>): SlaClock[] {
+  return clocks.map((c) => ({ ...c, kind: storedEnum(SLA_KINDS, c.kind, 'incident_slas.kind'), status: storedEnum(SLA_STATUSES, c.status, 'incident_slas.status') }));
+}
+
+export function presentAlert(a: AlertRow): Alert {
   return {
     id: a.id,
     dedup_key: a.dedup_key,
-    status: a.status,
+    status: storedEnum(ALERT_STATUSES, a.status, 'alerts.status'),
     summary: a.summary,
     severity: a.severity,
     source: a.source,
     integration: a.integration_type,
     details: json(a.details),
     event_count: a.event_count,
-    created_at: iso(a.created_at),
-    updated_at: iso(a.updated_at),
+    created_at: isoInstant(a.created_at),
+    updated_at: isoInstant(a.updated_at),
     resolved_at: iso(a.resolved_at),
   };
 }
 
-export function presentTimelineEntry(t: TimelineRow & { raw?: string | null }) {
+export function presentTimelineEntry(t: TimelineRow & { raw?: string | null }): TimelineEntry {
   return {
     id: t.id,
-    at: iso(t.at),
+    at: isoInstant(t.at),
     kind: t.kind,
     actor: { type: t.actor_type, id: t.actor_id },
     message: t.message,
@@ -83,35 +101,35 @@ export function presentTimelineEntry(t: TimelineRow & { raw?: string | null }) {
   };
 }
 
-export function presentEngagement(e: Engagement) {
+export function presentEngagement(e: EngagementModel): Engagement {
   return {
     id: e.id,
     name: e.name,
     timezone: e.timezone,
     incident_prefix: incidentPrefix(e.id),
-    sides: e.sides,
+    sides: { internal: { name: e.sides.internal.name }, partner: { name: e.sides.partner.name } },
     contract: { monthly_fee: e.contract.monthlyFee, currency: e.contract.currency },
     people: e.people.map((p) => ({ id: p.id, name: p.name, side: p.side, timezone: p.timezone })),
-    teams: e.teams.map((t) => ({ id: t.id, name: t.name, side: t.side, members: t.members })),
+    teams: e.teams.map((t) => ({ id: t.id, name: t.name, side: t.side, members: [...t.members] })),
     services: e.services.map((s) => presentService(e, s.id)),
     coverage: {
       business_hours: presentWindow(e.coverage.businessHours),
-      functions: e.coverage.functions,
-      overflow: e.coverage.overflow ? { after: e.coverage.overflow.after.text, to: e.coverage.overflow.to, functions: e.coverage.overflow.functions } : null,
+      functions: Object.fromEntries(Object.entries(e.coverage.functions).map(([f, windows]) => [f, { ...windows }])),
+      overflow: e.coverage.overflow ? { after: e.coverage.overflow.after.text, to: e.coverage.overflow.to, functions: [...e.coverage.overflow.functions] } : null,
     },
-    routing: e.routing,
+    routing: Object.fromEntries(Object.entries(e.routing).map(([side, byFunction]) => [side, { ...byFunction }])),
     escalation_policies: e.escalationPolicies.map((p) => ({
       id: p.id,
       repeat: p.repeat,
       tiers: p.tiers.map((t, i) => ({ tier: i + 1, after: t.after.text, targets: t.targets.map((x) => `${x.kind}:${x.id}`) })),
     })),
-    priorities: { matrix: e.priorities.matrix, page: e.priorities.page },
+    priorities: { matrix: Object.fromEntries(Object.entries(e.priorities.matrix).map(([sev, row]) => [sev, [...row]])), page: [...e.priorities.page] },
   };
 }
 
-export function presentService(e: Engagement, serviceId: string) {
-  const s = e.services.find((x) => x.id === serviceId);
-  if (!s) return { id: serviceId, engagement: e.id, name: serviceId, archived: true };
+export function presentService(e: EngagementModel, serviceId: string): Service {
+  const s = lookup(e).service(serviceId);
+  if (!s) return { id: serviceId, engagement: e.id, name: serviceId, archived: true as const };
   return {
     id: s.id,
     engagement: e.id,

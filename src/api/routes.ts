@@ -4,6 +4,12 @@
  * engagement's incident is a 404, exactly like one that does not exist.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ZodType } from 'zod';
+import type { ApiTag } from '../server/openapi.js';
+import { AUTH_ERRORS, OpenApiDocument, encodeCursor, errorResponses } from './schema/common.js';
+import { ChangeList, ChangeQuery, EngagementList, EngagementParams, EngagementResponse, Me, ScopeQuery, ServiceList } from './schema/engagements.js';
+import { IncidentDetailResponse, IncidentListQuery, IncidentList, IncidentParams, IncidentResponse, NoteBody, PriorityBody, StatusBody } from './schema/incidents.js';
 import { listAlertsOfIncident } from '../alert/store.js';
 import type { Clock } from '../clock/clock.js';
 import type { Database } from '../db/connect.js';
@@ -12,8 +18,7 @@ import type { Deployment } from '../deployment/deployment.js';
 import { readStoredJson } from '../db/json.js';
 import { TandemError } from '../errors/catalog.js';
 import { acknowledgeIncident, addNote, changePriority, resolveIncident, setWaitingStatus } from '../incident/commands.js';
-import { INCIDENT_STATUSES, getIncident, getIncidentByNumber, listIncidents } from '../incident/store.js';
-import { listTimeline } from '../incident/timeline.js';
+import { getIncident, getIncidentByNumber, listIncidents, listTimeline } from '../incident/store.js';
 import type { ChangeHooks } from '../incident/changes.js';
 import { runIncidentCommand } from '../incident/run-command.js';
 import type { IncidentWriter } from '../incident/writer.js';
@@ -24,9 +29,7 @@ import { liveRoutes } from './live.js';
 import type { PdfPrinter } from '../report/pdf.js';
 import { reportRoutes } from './reports.js';
 import { actorOf, authenticate, principalOf, requireRole, scopeEngagements } from './auth.js';
-import { openApiDocument } from './openapi.js';
-import { cursorParam, encodeCursor, instantParam, intParam, listParam, objectBody, requiredText } from './params.js';
-import { iso, presentAlert, presentEngagement, presentIncidents, presentService, presentTimelineEntry } from './presenters.js';
+import { isoInstant, presentAlert, presentEngagement, presentIncidents, presentService, presentTimelineEntry } from './presenters.js';
 import { personCalendars, scheduleRoutes } from './schedules.js';
 import { riskRoutes } from './risk.js';
 import { eventRoutes } from './events.js';
@@ -48,13 +51,12 @@ export interface ApiDeps {
   readonly pdf: PdfPrinter;
 }
 
-type Q = Record<string, unknown>;
-
-export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+export async function apiRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<void> {
   const { database, deployment, clock } = deps;
   const db = database.db;
+  const app = scope.withTypeProvider<ZodTypeProvider>();
 
-  app.get('/openapi.json', async () => openApiDocument());
+  app.get('/openapi.json', { schema: { operationId: 'getOpenApi', summary: 'This document (OpenAPI 3.1, generated from the routes)', tags: ['operations'], security: [], response: { 200: OpenApiDocument, ...errorResponses(408) } } }, async () => scope.swagger());
 
   // The API speaks JSON only (other types are 415). An empty body with a JSON content type, as
   // many clients send on POST /acknowledge, is an empty object, not an error.
@@ -93,26 +95,31 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     return incident;
   }
 
-  app.get('/me', async (req) => {
+  const read = (operationId: string, summary: string, tags: ApiTag[]) => ({ operationId, summary, tags });
+
+  app.get('/me', { schema: { ...read('getMe', 'The token (or session) and its calendar feeds', ['engagements']), response: { 200: Me, ...errorResponses(...AUTH_ERRORS) } } }, async (req) => {
     const p = principalOf(req);
-    return { token: { id: p.tokenId, role: p.role, engagements: p.engagements, person: p.personId, label: p.label }, calendars: personCalendars(deployment, deps.calendars, p.engagements, p.personId) };
+    return { token: { id: p.tokenId, role: p.role, engagements: [...p.engagements], person: p.personId, label: p.label }, calendars: personCalendars(deployment, deps.calendars, p.engagements, p.personId) };
   });
 
-  app.get('/engagements', async (req) => {
+  app.get('/engagements', { schema: { ...read('listEngagements', "The token's engagements", ['engagements']), response: { 200: EngagementList, ...errorResponses(...AUTH_ERRORS) } } }, async (req) => {
     const p = principalOf(req);
     return { engagements: p.engagements.map((id) => deployment.engagement(id)).filter((e) => e !== undefined).map((e) => ({ id: e.id, name: e.name, timezone: e.timezone })) };
   });
 
-  app.get<{ Params: { engagement: string } }>('/engagements/:engagement', async (req) => {
-    const [id] = scopeEngagements(principalOf(req), [req.params.engagement]);
-    const e = id === undefined ? undefined : deployment.engagement(id);
-    if (!e) throw new TandemError('NOT_FOUND', `engagement "${req.params.engagement}" not found`, 'engagement');
-    return { engagement: presentEngagement(e) };
-  });
+  app.get(
+    '/engagements/:engagement',
+    { schema: { ...read('getEngagement', 'One engagement: sides, people, teams, services, coverage, routing, policies', ['engagements']), params: EngagementParams, response: { 200: EngagementResponse, ...errorResponses(...AUTH_ERRORS, 404) } } },
+    async (req) => {
+      const [id] = scopeEngagements(principalOf(req), [req.params.engagement]);
+      const e = id === undefined ? undefined : deployment.engagement(id);
+      if (!e) throw new TandemError('NOT_FOUND', `engagement "${req.params.engagement}" not found`, 'engagement');
+      return { engagement: presentEngagement(e) };
+    },
+  );
 
-  app.get('/services', async (req) => {
-    const q = req.query as Q;
-    const scope = scopeEngagements(principalOf(req), listParam(q, 'engagement'));
+  app.get('/services', { schema: { ...read('listServices', 'Services of the engagements', ['engagements']), querystring: ScopeQuery, response: { 200: ServiceList, ...errorResponses(...AUTH_ERRORS) } } }, async (req) => {
+    const scope = scopeEngagements(principalOf(req), req.query.engagement);
     const services = scope.flatMap((id) => {
       const e = deployment.engagement(id);
       return e ? e.services.map((s) => presentService(e, s.id)) : [];
@@ -120,48 +127,56 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     return { services };
   });
 
-  app.get('/changes', async (req) => {
-    const q = req.query as Q;
-    const scope = scopeEngagements(principalOf(req), listParam(q, 'engagement'));
-    const services = listParam(q, 'service');
-    const since = instantParam(q, 'since');
-    const limit = intParam(q, 'limit', 50, 1, 500);
+  app.get('/changes', { schema: { ...read('listChanges', 'Change events (deploys, config changes), newest first', ['engagements']), querystring: ChangeQuery, response: { 200: ChangeList, ...errorResponses(...AUTH_ERRORS) } } }, async (req) => {
+    const q = req.query;
+    const scope = scopeEngagements(principalOf(req), q.engagement);
+    const services = q.service;
+    const since = q.since;
+    const limit = q.limit;
     let query = db.selectFrom('changes').selectAll().where('engagement_id', 'in', scope);
     if (services) query = query.where('service_id', 'in', services);
     if (since !== undefined) query = query.where('at', '>=', since);
     const rows = scope.length === 0 ? [] : await query.orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
     return {
-      changes: rows.map((c) => ({ id: c.id, engagement: c.engagement_id, service: c.service_id, at: iso(c.at), summary: c.summary, source: c.source, details: readStoredJson(c.data) })),
+      changes: rows.map((c) => ({ id: c.id, engagement: c.engagement_id, service: c.service_id, at: isoInstant(c.at), summary: c.summary, source: c.source, details: readStoredJson(c.data) })),
     };
   });
 
-  app.get('/incidents', async (req) => {
-    const q = req.query as Q;
-    const p = principalOf(req);
-    const limit = intParam(q, 'limit', 50, 1, 1000);
-    const rows = await listIncidents(db, {
-      engagementIds: scopeEngagements(p, listParam(q, 'engagement')),
-      status: listParam(q, 'status', INCIDENT_STATUSES),
-      priority: listParam(q, 'priority'),
-      service: listParam(q, 'service'),
-      since: instantParam(q, 'since'),
-      beforeId: cursorParam(q),
-      limit: limit + 1,
-    });
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      incidents: await presentIncidents(db, deployment, page, clock.now()),
-      next_cursor: rows.length > limit && last ? encodeCursor(last.id) : null,
-    };
-  });
+  app.get(
+    '/incidents',
+    { schema: { ...read('listIncidents', 'Incidents, newest first, with their SLA clocks', ['incidents']), querystring: IncidentListQuery, response: { 200: IncidentList, ...errorResponses(...AUTH_ERRORS) } } },
+    async (req) => {
+      const q = req.query;
+      const p = principalOf(req);
+      const rows = await listIncidents(db, {
+        engagementIds: scopeEngagements(p, q.engagement),
+        status: q.status,
+        priority: q.priority,
+        service: q.service,
+        since: q.since,
+        beforeId: q.cursor,
+        limit: q.limit + 1,
+      });
+      const page = rows.slice(0, q.limit);
+      const last = page[page.length - 1];
+      return {
+        incidents: await presentIncidents(db, deployment, page, clock.now()),
+        next_cursor: rows.length > q.limit && last ? encodeCursor(last.id) : null,
+      };
+    },
+  );
 
-  app.get<{ Params: { id: string } }>('/incidents/:id', async (req) => {
-    const incident = await loadIncident(req, req.params.id);
-    const [alerts, timeline] = await Promise.all([listAlertsOfIncident(db, incident.id), listTimeline(db, incident.engagement_id, incident.id)]);
-    const [presented] = await presentIncidents(db, deployment, [incident], clock.now());
-    return { incident: { ...presented, alerts: alerts.map(presentAlert), timeline: timeline.map(presentTimelineEntry) } };
-  });
+  app.get(
+    '/incidents/:id',
+    { schema: { ...read('getIncident', 'One incident with its alerts and timeline', ['incidents']), params: IncidentParams, response: { 200: IncidentDetailResponse, ...errorResponses(...AUTH_ERRORS, 404) } } },
+    async (req) => {
+      const incident = await loadIncident(req, req.params.id);
+      const [alerts, timeline] = await Promise.all([listAlertsOfIncident(db, incident.id), listTimeline(db, incident.engagement_id, incident.id)]);
+      const [presented] = await presentIncidents(db, deployment, [incident], clock.now());
+      if (!presented) throw new TandemError('NOT_FOUND', `incident "${req.params.id}" not found`, 'id');
+      return { incident: { ...presented, alerts: alerts.map(presentAlert), timeline: timeline.map(presentTimelineEntry) } };
+    },
+  );
 
   /** Runs a command on an incident in a transaction, then answers with the incident as it is now. */
   async function act(req: FastifyRequest<{ Params: { id: string } }>, run: (w: IncidentWriter, incident: IncidentRow, at: number) => Promise<unknown>) {
@@ -171,36 +186,48 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     const at = clock.now();
     const { incident } = await runIncidentCommand({ database, engagementId: found.engagement_id, incidentId: found.id, ref: req.params.id, kick: deps.kick, hooks: deps.hooks, run: (w, current) => run(w, current, at) });
     const [presented] = await presentIncidents(db, deployment, [incident], clock.now());
+    if (!presented) throw new TandemError('NOT_FOUND', `incident "${req.params.id}" not found`, 'id');
     return { incident: presented };
   }
 
   const actor = (req: FastifyRequest, incident: IncidentRow) => actorOf(principalOf(req), deployment.engagement(incident.engagement_id));
-
-  app.post<{ Params: { id: string } }>('/incidents/:id/acknowledge', async (req) =>
-    act(req, (w, incident, at) => acknowledgeIncident(w, incident, actor(req, incident), at, { via: 'API' })),
-  );
-
-  app.post<{ Params: { id: string } }>('/incidents/:id/resolve', async (req) =>
-    act(req, (w, incident, at) => resolveIncident(w, incident, actor(req, incident), at, { via: 'API' })),
-  );
-
-  app.post<{ Params: { id: string } }>('/incidents/:id/status', async (req) => {
-    const body = objectBody(req.body);
-    const status = body['status'];
-    const allowed = ['acknowledged', 'waiting_on_customer', 'waiting_on_vendor'] as const;
-    if (typeof status !== 'string' || !(allowed as readonly string[]).includes(status)) {
-      throw new TandemError('INVALID_BODY', `status must be one of ${allowed.join(', ')} (use /acknowledge and /resolve for those actions)`, 'status');
-    }
-    return act(req, (w, incident, at) => setWaitingStatus(w, incident, actor(req, incident), at, status as (typeof allowed)[number]));
+  /** An incident action: its path, the body it takes, its answer and errors. */
+  const actionErrors = errorResponses(...AUTH_ERRORS, 403, 404, 409);
+  const action = <B extends ZodType | undefined, R extends object = { 200: typeof IncidentResponse }>(operationId: string, summary: string, description: string, body: B, answer?: R) => ({
+    schema: {
+      operationId,
+      summary,
+      description,
+      tags: ['incidents'] satisfies ApiTag[],
+      params: IncidentParams,
+      body,
+      response: { ...(answer ?? { 200: IncidentResponse }), ...actionErrors } as R & typeof actionErrors,
+    },
   });
 
-  app.post<{ Params: { id: string } }>('/incidents/:id/priority', async (req) => {
-    const priority = objectBody(req.body)['priority'];
+  app.post(
+    '/incidents/:id/acknowledge',
+    action('acknowledgeIncident', 'Acknowledge: escalation stops', 'A no-op on an incident already acknowledged; 409 on a resolved one. Needs the responder or admin role. Any body is ignored.', undefined),
+    async (req) => act(req, (w, incident, at) => acknowledgeIncident(w, incident, actor(req, incident), at, { via: 'API' })),
+  );
+
+  app.post(
+    '/incidents/:id/resolve',
+    action('resolveIncident', 'Resolve, with its open alerts', 'A no-op on a resolved incident. Needs the responder or admin role. Any body is ignored.', undefined),
+    async (req) => act(req, (w, incident, at) => resolveIncident(w, incident, actor(req, incident), at, { via: 'API' })),
+  );
+
+  app.post(
+    '/incidents/:id/status',
+    action('setIncidentStatus', 'Set a waiting status (the SLA clocks that pause while waiting pause)', 'acknowledged, waiting_on_customer or waiting_on_vendor.', StatusBody),
+    async (req) => act(req, (w, incident, at) => setWaitingStatus(w, incident, actor(req, incident), at, req.body.status)),
+  );
+
+  app.post('/incidents/:id/priority', action('setIncidentPriority', 'Change the priority (raising it into a paging priority starts escalation)', "One of the engagement's priorities.", PriorityBody), async (req) => {
+    const priority = req.body.priority;
     const found = await loadIncident(req, req.params.id);
     const allowed = deployment.engagement(found.engagement_id)?.priorities.order ?? [];
-    if (typeof priority !== 'string' || !allowed.includes(priority)) {
-      throw new TandemError('INVALID_BODY', `priority must be one of ${allowed.join(', ')}`, 'priority');
-    }
+    if (!allowed.includes(priority)) throw new TandemError('INVALID_BODY', `priority must be one of ${allowed.join(', ')}`, 'priority');
     return act(req, async (w, incident, at) => {
       const before = incident.priority;
       await changePriority(w, incident, actor(req, incident), at, priority);
@@ -209,15 +236,14 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     });
   });
 
-  app.post<{ Params: { id: string } }>('/incidents/:id/notes', async (req, reply) => {
-    const text = requiredText(objectBody(req.body), 'text', 10_000);
-    const result = await act(req, (w, incident, at) => addNote(w, incident, actor(req, incident), at, text));
+  app.post('/incidents/:id/notes', action('addIncidentNote', 'Add a note to the timeline', 'Up to 10,000 characters.', NoteBody, { 201: IncidentResponse }), async (req, reply) => {
+    const result = await act(req, (w, incident, at) => addNote(w, incident, actor(req, incident), at, req.body.text));
     return reply.code(201).send(result);
   });
 
-  await app.register((scope) => scheduleRoutes(scope, { database, deployment, clock, calendars: deps.calendars }));
-  await app.register((scope) => reportRoutes(scope, { database, deployment, clock, pdf: deps.pdf }));
-  await app.register((scope) => riskRoutes(scope, { database, deployment, clock }));
-  await app.register((scope) => eventRoutes(scope, { database, clock, kick: deps.kick }));
-  await app.register((scope) => liveRoutes(scope, { database, clock, feed: deps.feed, secureCookies: deps.secureCookies }));
+  await scope.register((s) => scheduleRoutes(s, { database, deployment, clock, calendars: deps.calendars }));
+  await scope.register((s) => reportRoutes(s, { database, deployment, clock, pdf: deps.pdf }));
+  await scope.register((s) => riskRoutes(s, { database, deployment, clock }));
+  await scope.register((s) => eventRoutes(s, { database, clock, kick: deps.kick }));
+  await scope.register((s) => liveRoutes(s, { database, clock, feed: deps.feed, secureCookies: deps.secureCookies }));
 }

@@ -124,9 +124,9 @@ export async function dashboardRoutes(app: FastifyInstance, options: DashboardOp
     return send(req, reply, file, '.html', 'no-cache');
   }
 
-  app.get('/', index);
+  app.get('/', { schema: { hide: true } }, index);
 
-  app.get('/*', async (req, reply) => {
+  app.get('/*', { schema: { hide: true } }, async (req, reply) => {
     const path = decodePath(req.url);
     if (path === undefined || isServerPath(path)) return reply.callNotFound();
     const ext = extname(path).toLowerCase();

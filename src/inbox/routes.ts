@@ -13,18 +13,14 @@ import type { Clock } from '../clock/clock.js';
 import type { Database } from '../db/connect.js';
 import { html } from '../html/html.js';
 import { page, securePages } from '../pages/layout.js';
+import type { InboxMessage } from './store.js';
+import { latestInboxMessages } from './store.js';
 
 export interface InboxDeps {
   readonly database: Database;
   readonly clock: Clock;
   /** The demo's inbox is open to anyone who reaches the server (it runs on 127.0.0.1 by default). */
   readonly demo: boolean;
-}
-
-interface InboxData {
-  kind: string;
-  reason: string;
-  incidents: Array<{ id: number; number: string; title: string; priority: string; url: string; acknowledge: string; resolve: string }>;
 }
 
 export async function inboxRoutes(app: FastifyInstance, deps: InboxDeps): Promise<void> {
@@ -37,26 +33,21 @@ export async function inboxRoutes(app: FastifyInstance, deps: InboxDeps): Promis
     return principal.engagements;
   }
 
-  async function messages(req: FastifyRequest) {
-    const engagements = await visible(req);
-    if (engagements !== 'all' && engagements.length === 0) return [];
-    let query = deps.database.db.selectFrom('inbox').selectAll();
-    if (engagements !== 'all') query = query.where('engagement_id', 'in', engagements);
-    return query.orderBy('id', 'desc').limit(200).execute();
+  async function messages(req: FastifyRequest): Promise<InboxMessage[]> {
+    return latestInboxMessages(deps.database.db, await visible(req), 200);
   }
 
-  app.get('/inbox', async (req, reply) => {
+  app.get('/inbox', { schema: { hide: true } }, async (req, reply) => {
     const rows = await messages(req);
     const cards = rows.map((r) => {
-      const data = JSON.parse(r.data) as InboxData;
-      const buttons = data.incidents.slice(0, 10).map(
+      const buttons = r.data.incidents.slice(0, 10).map(
         (i) => html`<div class="actions" aria-label="${i.number}">
           <form method="post" action="${new URL(i.acknowledge).pathname}"><button class="primary" type="submit">Acknowledge ${i.number}</button></form>
           <form method="post" action="${new URL(i.resolve).pathname}"><button class="danger" type="submit">Resolve ${i.number}</button></form>
         </div>`,
       );
       return html`<article class="card" aria-label="${r.subject}">
-        <div class="meta">${new Date(r.created_at).toISOString().replace('T', ' ').slice(0, 19)} UTC · ${r.channel} to ${r.recipient} &lt;${r.address}&gt;</div>
+        <div class="meta">${new Date(r.createdAt).toISOString().replace('T', ' ').slice(0, 19)} UTC · ${r.channel} to ${r.recipient} &lt;${r.address}&gt;</div>
         <h2>${r.subject}</h2>
         <pre>${r.body}</pre>
         ${buttons}
@@ -68,8 +59,8 @@ export async function inboxRoutes(app: FastifyInstance, deps: InboxDeps): Promis
     return reply.type('text/html').send(page(`Demo inbox (${rows.length})`, body, { refreshSeconds: 3 }));
   });
 
-  app.get('/inbox.json', async (req) => {
+  app.get('/inbox.json', { schema: { hide: true } }, async (req) => {
     const rows = await messages(req);
-    return { messages: rows.map((r) => ({ id: r.id, channel: r.channel, to: r.address, recipient: r.recipient, subject: r.subject, body: r.body, ...(JSON.parse(r.data) as InboxData), at: new Date(r.created_at).toISOString() })) };
+    return { messages: rows.map((r) => ({ id: r.id, channel: r.channel, to: r.address, recipient: r.recipient, subject: r.subject, body: r.body, ...r.data, at: new Date(r.createdAt).toISOString() })) };
   });
 }

@@ -9,6 +9,7 @@ import type { Clock } from '../clock/clock.js';
 import type { Database } from '../db/connect.js';
 import type { Deployment } from '../deployment/deployment.js';
 import { incidentPrefix } from '../deployment/deployment.js';
+import { lookup } from '../engagement/model.js';
 import { TandemError } from '../errors/catalog.js';
 import type { Actor } from '../incident/actor.js';
 import { acknowledgeIncident, resolveIncident } from '../incident/commands.js';
@@ -33,7 +34,7 @@ function responderActor(deployment: Deployment, engagementId: string, claims: Li
   const [kind, id = ''] = claims.responder.split(':');
   const engagement = deployment.engagement(engagementId);
   if (kind === 'person') {
-    const name = engagement?.people.find((p) => p.id === id)?.name;
+    const name = engagement && lookup(engagement).person(id)?.name;
     return { type: 'person', id, ...(name ? { name } : {}) };
   }
   return { type: 'team', id, name: `team ${id}` };
@@ -64,7 +65,7 @@ export async function respondRoutes(app: FastifyInstance, deps: RespondDeps): Pr
     return { claims, incident };
   }
 
-  app.get<{ Params: { token: string } }>('/respond/:token', async (req, reply) => {
+  app.get<{ Params: { token: string } }>('/respond/:token', { schema: { hide: true } }, async (req, reply) => {
     const found = await load(req.params.token, reply);
     if (!found) return reply;
     const { claims, incident } = found;
@@ -82,7 +83,7 @@ export async function respondRoutes(app: FastifyInstance, deps: RespondDeps): Pr
     );
   });
 
-  app.post<{ Params: { token: string } }>('/respond/:token', async (req, reply) => {
+  app.post<{ Params: { token: string } }>('/respond/:token', { schema: { hide: true } }, async (req, reply) => {
     const found = await load(req.params.token, reply);
     if (!found) return reply;
     const { claims } = found;

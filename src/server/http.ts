@@ -10,6 +10,11 @@ import { bearerToken } from '../api/auth.js';
 import { apiRoutes } from '../api/routes.js';
 import type { ApiDeps } from '../api/routes.js';
 import { TandemError } from '../errors/catalog.js';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { ErrorBody, errorResponses } from '../api/schema/common.js';
+import { Health, MetricsText, Readiness } from '../api/schema/operations.js';
+import { registerOpenApi } from './openapi.js';
+import { requestValidationError, requestValidator, serializerCompiler } from './schema-compilers.js';
 import { invalidEvent, ingestRoutes } from '../ingest/routes.js';
 import type { IngestDeps } from '../ingest/routes.js';
 import type { Metrics } from '../telemetry/metrics.js';
@@ -27,6 +32,8 @@ export interface HttpDeps {
   readonly limits?: { readonly requestTimeoutMs: number; readonly idleTimeoutMs: number; readonly maxConnections: number };
   /** When set, GET /metrics needs `Authorization: Bearer <metricsToken>`. */
   readonly metricsToken?: string | undefined;
+  /** Check every JSON response against its route's schema (tests; a mismatch is a 500 naming the route). */
+  readonly checkResponses?: boolean;
 }
 
 /** Keep-alive connections idle longer than this close; above the 60 s of common proxies and load balancers. */
@@ -85,6 +92,11 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
   });
 
+  // Route schemas (zod) parse requests and describe responses; the OpenAPI document is generated from them.
+  app.setValidatorCompiler(requestValidator);
+  app.setSerializerCompiler(serializerCompiler(deps.checkResponses === true));
+  await registerOpenApi(app);
+
   if (deps.limits) {
     // Past the cap Node closes new connections at once, so file descriptors are never exhausted and
     // /healthz answers again as soon as connections close. Logged at the 1st, 10th, 100th... refusal.
@@ -122,7 +134,7 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    const isIngest = (req.routeOptions.config as { ingest?: boolean } | undefined)?.ingest === true;
+    const isIngest = req.routeOptions.config.ingest === true;
     if (isIngest) {
       if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
         deps.metrics.eventsRejected.inc({ integration: ingestType(req.url), reason: 'too_large' });
@@ -153,22 +165,49 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     return reply.code(404).send(e.toBody());
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) => {
-    const r = await deps.ready().catch(() => undefined);
-    if (!r) return reply.code(503).send({ status: 'not ready', database: 'unreachable' });
-    return reply.code(r.ok ? 200 : 503).send({ status: r.ok ? 'ready' : 'not ready', database: 'ok', ...r.reason });
-  });
-  app.get('/metrics', async (req, reply) => {
-    // Metrics name every engagement: with a token configured, only a scraper that sends it reads them.
-    if (deps.metricsToken !== undefined && !bearerMatches(req.headers.authorization, deps.metricsToken)) {
-      const e = req.headers.authorization
-        ? new TandemError('AUTH_INVALID', 'the metrics token does not match (--metrics-token)', 'Authorization')
-        : new TandemError('AUTH_REQUIRED', 'send the metrics token as "Authorization: Bearer <token>" (--metrics-token)', 'Authorization');
-      return reply.code(401).header('www-authenticate', 'Bearer realm="metrics"').send(e.toBody());
-    }
-    return reply.header('content-type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
-  });
+  const ops = app.withTypeProvider<ZodTypeProvider>();
+  ops.get('/healthz', { schema: { operationId: 'getHealth', summary: 'Liveness: the process answers', tags: ['operations'], security: [], response: { 200: Health, ...errorResponses(408) } } }, async () => ({ status: 'ok' as const }));
+  ops.get(
+    '/readyz',
+    {
+      schema: {
+        operationId: 'getReadiness',
+        summary: 'Readiness: the database answers and events are being applied',
+        description: 'Not ready (503) when the database does not answer, or when the oldest accepted event not yet applied is older than --max-event-lag.',
+        tags: ['operations'],
+        security: [],
+        response: { 200: Readiness, 503: Readiness, ...errorResponses(408) },
+      },
+    },
+    async (_req, reply) => {
+      const r = await deps.ready().catch(() => undefined);
+      if (!r) return reply.code(503).send({ status: 'not ready', database: 'unreachable' });
+      return reply.code(r.ok ? 200 : 503).send({ status: r.ok ? 'ready' : 'not ready', database: 'ok', ...r.reason });
+    },
+  );
+  ops.get(
+    '/metrics',
+    {
+      schema: {
+        operationId: 'getMetrics',
+        summary: 'Prometheus metrics (text exposition format)',
+        description: 'Open unless the server was started with --metrics-token; then the token is required.',
+        tags: ['operations'],
+        security: [{}, { metrics: [] }],
+        response: { 200: { description: 'Prometheus text exposition format 0.0.4.', content: { 'text/plain': { schema: MetricsText } } }, 401: ErrorBody.describe('--metrics-token is set and the request does not carry it.'), ...errorResponses(408) },
+      },
+    },
+    async (req, reply) => {
+      // Metrics name every engagement: with a token configured, only a scraper that sends it reads them.
+      if (deps.metricsToken !== undefined && !bearerMatches(req.headers.authorization, deps.metricsToken)) {
+        const e = req.headers.authorization
+          ? new TandemError('AUTH_INVALID', 'the metrics token does not match (--metrics-token)', 'Authorization')
+          : new TandemError('AUTH_REQUIRED', 'send the metrics token as "Authorization: Bearer <token>" (--metrics-token)', 'Authorization');
+        return reply.code(401).header('www-authenticate', 'Bearer realm="metrics"').send(e.toBody());
+      }
+      return reply.header('content-type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+    },
+  );
 
   await app.register(async (scope) => ingestRoutes(scope, deps.ingest));
   await app.register(async (scope) => apiRoutes(scope, deps.api), { prefix: '/api/v1' });
@@ -179,6 +218,10 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
 declare module 'fastify' {
   interface FastifyInstance {
     routeTable: Array<{ method: string; url: string }>;
+  }
+  interface FastifyContextConfig {
+    /** Ingest routes answer errors in the PagerDuty-compatible format (src/ingest/routes.ts). */
+    ingest?: boolean;
   }
 }
 
@@ -197,6 +240,8 @@ function ingestType(url: string): string {
 
 function toTandemError(err: FastifyError): TandemError {
   if (err instanceof TandemError) return err;
+  const invalid = requestValidationError(err);
+  if (invalid) return invalid;
   switch (err.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':

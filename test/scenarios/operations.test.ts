@@ -75,7 +75,7 @@ describe.each(databaseKinds())('operations, on $name', (kind) => {
     expect(doc.openapi).toBe('3.1.0');
     const documented = new Set(Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`)));
     const served = new Set(h.tandem.http.routeTable.map((r) => `${r.method} ${r.url}`));
-    // Pages for people (respond links, the demo inbox) are not API.
+    // Pages for people (respond links, the demo inbox, the dashboard) are hidden from the document: they are not API.
     const api = [...served].filter((r) => !/ \/(respond|inbox|\*?$)/.test(r));
     expect([...documented].filter((r) => !served.has(r))).toEqual([]);
     expect(api.filter((r) => !documented.has(r))).toEqual([]);
