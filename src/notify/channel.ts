@@ -9,12 +9,14 @@
  * later, no sooner than `retryAfterMs` when the peer said so) or `permanent`
  * (the peer refused this message for good; retrying would get the same answer).
  */
+import { CHANNELS } from '../engagement/model.js';
+import type { Channel as EngagementChannel } from '../engagement/model.js';
 
-/** The channels Tandem can page through. */
-export type ChannelName = 'email' | 'sms' | 'slack' | 'teams' | 'webhook';
+/** The channels Tandem can page through: the ones an engagement file's notify rules may name. */
+export type ChannelName = EngagementChannel;
 
-/** Every channel name, in a stable order (for settings, docs and tests). */
-export const CHANNEL_NAMES: readonly ChannelName[] = Object.freeze(['email', 'sms', 'slack', 'teams', 'webhook']);
+/** Every channel name, in a stable order (for settings, docs and tests); the engagement model holds the list. */
+export const CHANNEL_NAMES: readonly ChannelName[] = CHANNELS;
 
 /** What a notification says about one incident. */
 export interface IncidentRef {

@@ -5,9 +5,9 @@
  * `action_prohibited` (403), `no_service` (404) or `channel_is_archived`
  * (410), all permanent; 429 (with Retry-After) and 5xx are worth a retry.
  */
-import type { Clock } from '../clock/clock.js';
 import type { Channel, DeliveryResult, IncidentRef, OutboundMessage } from './channel.js';
-import { classifyStatus, describeAnswer, postToContact } from './http-delivery.js';
+import { sendChatWebhook } from './chat-webhook.js';
+import type { ChatWebhook, ChatWebhookOptions } from './chat-webhook.js';
 import {
   bundleListing,
   formatInstant,
@@ -25,13 +25,7 @@ const HEADER_MAX = 150;
 const SECTION_TEXT_MAX = 3000;
 const FIELD_MAX = 2000;
 
-export interface SlackChannelOptions {
-  clock: Clock;
-  timeoutMs: number;
-  /** Replaces the origin of every webhook URL (staging, tests). */
-  baseUrl?: string;
-  userAgent: string;
-}
+export type SlackChannelOptions = ChatWebhookOptions;
 
 /** A Block Kit block, as far as Tandem builds them. */
 export type SlackBlock = Record<string, unknown>;
@@ -135,6 +129,13 @@ export function slackPayload(message: OutboundMessage): SlackPayload {
   return { text: escapeMrkdwn(subjectLine(message)), blocks };
 }
 
+/** Slack answers `ok` in the body of a 200. */
+const SLACK: ChatWebhook = {
+  vendor: 'Slack',
+  payload: slackPayload,
+  delivered: (answer) => ({ status: 'delivered', detail: oneLine(answer.body) || 'ok' }),
+};
+
 /** Slack incoming-webhook channel. */
 export class SlackChannel implements Channel {
   readonly name = 'slack' as const;
@@ -144,18 +145,7 @@ export class SlackChannel implements Channel {
     this.#options = Object.freeze({ ...options });
   }
 
-  async send(message: OutboundMessage): Promise<DeliveryResult> {
-    const attempt = await postToContact({
-      what: 'Slack webhook',
-      to: message.to,
-      baseUrl: this.#options.baseUrl,
-      headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': this.#options.userAgent },
-      body: JSON.stringify(slackPayload(message)),
-      timeoutMs: this.#options.timeoutMs,
-    });
-    if (!attempt.ok) return attempt.result;
-    const { answer } = attempt;
-    const result = classifyStatus(answer, `Slack ${describeAnswer(answer)}`, this.#options.clock.now());
-    return result.status === 'delivered' ? { status: 'delivered', detail: oneLine(answer.body) || 'ok' } : result;
+  send(message: OutboundMessage): Promise<DeliveryResult> {
+    return sendChatWebhook(this.#options, SLACK, message);
   }
 }

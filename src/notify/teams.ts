@@ -6,9 +6,10 @@
  * ("Microsoft Teams endpoint returned HTTP error 429"), so the body is read
  * even on success.
  */
-import type { Clock } from '../clock/clock.js';
 import type { Channel, DeliveryResult, IncidentRef, OutboundMessage } from './channel.js';
-import { classifyStatus, describeAnswer, postToContact } from './http-delivery.js';
+import { sendChatWebhook } from './chat-webhook.js';
+import type { ChatWebhook, ChatWebhookOptions } from './chat-webhook.js';
+import { classifyStatus, describeAnswer } from './http-delivery.js';
 import {
   bundleListing,
   formatInstant,
@@ -23,13 +24,7 @@ import {
   testSentence,
 } from './render.js';
 
-export interface TeamsChannelOptions {
-  clock: Clock;
-  timeoutMs: number;
-  /** Replaces the origin of every webhook URL (staging, tests). */
-  baseUrl?: string;
-  userAgent: string;
-}
+export type TeamsChannelOptions = ChatWebhookOptions;
 
 /** An Adaptive Card element or action, as far as Tandem builds them. */
 export type CardElement = Record<string, unknown>;
@@ -161,6 +156,20 @@ export function teamsPayload(message: OutboundMessage): TeamsPayload {
   };
 }
 
+/** Success is 200 `1` (classic connector) or 202 (Workflows); a classic 200 can still carry a failure. */
+const TEAMS: ChatWebhook = {
+  vendor: 'Teams',
+  payload: teamsPayload,
+  delivered(answer, now) {
+    // A classic connector's 200 can carry the real outcome: "...returned HTTP error 429 with ContextId ...".
+    const inner = /HTTP error (\d{3})/.exec(answer.body);
+    if (inner?.[1] !== undefined && !inner[1].startsWith('2')) {
+      return classifyStatus({ ...answer, status: Number(inner[1]) }, `Teams ${describeAnswer(answer)}`, now);
+    }
+    return { status: 'delivered', detail: answer.status === 202 ? 'accepted' : oneLine(answer.body) || String(answer.status) };
+  },
+};
+
 /** Microsoft Teams incoming-webhook channel. */
 export class TeamsChannel implements Channel {
   readonly name = 'teams' as const;
@@ -170,25 +179,7 @@ export class TeamsChannel implements Channel {
     this.#options = Object.freeze({ ...options });
   }
 
-  async send(message: OutboundMessage): Promise<DeliveryResult> {
-    const attempt = await postToContact({
-      what: 'Teams webhook',
-      to: message.to,
-      baseUrl: this.#options.baseUrl,
-      headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': this.#options.userAgent },
-      body: JSON.stringify(teamsPayload(message)),
-      timeoutMs: this.#options.timeoutMs,
-    });
-    if (!attempt.ok) return attempt.result;
-    const { answer } = attempt;
-    const now = this.#options.clock.now();
-    const result = classifyStatus(answer, `Teams ${describeAnswer(answer)}`, now);
-    if (result.status !== 'delivered') return result;
-    // A classic connector's 200 can carry the real outcome: "...returned HTTP error 429 with ContextId ...".
-    const inner = /HTTP error (\d{3})/.exec(answer.body);
-    if (inner?.[1] !== undefined && !inner[1].startsWith('2')) {
-      return classifyStatus({ ...answer, status: Number(inner[1]) }, `Teams ${describeAnswer(answer)}`, now);
-    }
-    return { status: 'delivered', detail: answer.status === 202 ? 'accepted' : oneLine(answer.body) || String(answer.status) };
+  send(message: OutboundMessage): Promise<DeliveryResult> {
+    return sendChatWebhook(this.#options, TEAMS, message);
   }
 }

@@ -7,7 +7,7 @@ import type { Insertable } from 'kysely';
 import type { NotificationsTable } from '../db/schema.js';
 import type { Engagement } from '../engagement/model.js';
 import type { IncidentWriter } from '../incident/writer.js';
-import type { Recipient } from '../routing/route.js';
+import type { Recipient } from './recipient.js';
 
 export interface PageRequest {
   readonly engagement: Engagement;

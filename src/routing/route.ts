@@ -37,9 +37,6 @@ export function routeIncident(engagement: Engagement, service: Service, at: numb
   };
 }
 
-/** One contact to page: a person (through their notify rules) or a team address. */
-export type Recipient = { readonly kind: 'person'; readonly id: string } | { readonly kind: 'team'; readonly id: string; readonly email: string };
-
 export interface ResolvedTier {
   /** Person ids, each once, in target order. */
   readonly people: readonly string[];

@@ -25,7 +25,7 @@ import type { Collector, IncidentWriter } from '../incident/writer.js';
 import type { Insertable } from 'kysely';
 import type { IncidentSlasTable } from '../db/schema.js';
 import { enqueuePage } from '../paging/page.js';
-import type { Recipient } from '../routing/route.js';
+import type { Recipient } from '../paging/recipient.js';
 import { businessMsBetween } from '../coverage/index.js';
 import type { SlaKind, SlaState, StatusChange } from './clock.js';
 import { slaState, slasFor, thresholdInstants } from './clock.js';
