@@ -18,7 +18,11 @@ export interface Database {
   readonly dialect: Dialect;
   /** The URL with any password masked, for logs. */
   readonly label: string;
-  /** The better-sqlite3 handle, for the ingest fast path (sqlite only). */
+  /**
+   * The better-sqlite3 handle (sqlite only), for the prepared-statement fast
+   * paths in db/dialect.ts that the stores call (the inbox's durable append,
+   * the engine's timeline inserts). Nothing outside db/ reads it.
+   */
   readonly sqlite?: BetterSqlite3.Database;
   /** The pg pool (postgres only). */
   readonly pool?: pg.Pool;

@@ -10,10 +10,15 @@
  *   (SQLite 32766, PostgreSQL 65535); `chunked` splits rows so a statement
  *   stays well inside the smaller limit;
  * - the engine's exclusive section: a transaction-scoped advisory lock on
- *   PostgreSQL; on SQLite the write transaction itself is exclusive.
+ *   PostgreSQL; on SQLite the write transaction itself is exclusive;
+ * - the raw SQLite fast paths (`insertPrepared`, `commitPreparedDurably`):
+ *   prepared statements on the better-sqlite3 handle for the hottest inserts
+ *   (timeline entries, the inbox); this file is the only reader of
+ *   `Database.sqlite` outside connect.ts.
  */
+import type BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
-import type { Dialect } from './connect.js';
+import type { Database, Dialect } from './connect.js';
 import type { Executor } from './executor.js';
 
 /**
@@ -66,4 +71,62 @@ export async function tryExclusive(dialect: Dialect, trx: Executor, key: number)
  */
 export async function relaxCommitDurability(dialect: Dialect, trx: Executor): Promise<void> {
   if (dialect === 'postgres') await sql`set local synchronous_commit = off`.execute(trx);
+}
+
+/** Prepared INSERT statements on a raw SQLite handle, by table and column list. */
+const preparedInserts = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
+
+function preparedInsert(handle: BetterSqlite3.Database, table: string, columns: readonly string[]): BetterSqlite3.Statement {
+  let byKey = preparedInserts.get(handle);
+  if (!byKey) preparedInserts.set(handle, (byKey = new Map()));
+  const key = `${table}(${columns.join(',')})`;
+  let statement = byKey.get(key);
+  if (!statement) {
+    statement = handle.prepare(`insert into ${table} (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`);
+    byKey.set(key, statement);
+  }
+  return statement;
+}
+
+/**
+ * The raw SQLite fast path for many small rows: inserts them through one
+ * cached prepared statement on the better-sqlite3 handle, in the caller's
+ * transaction `trx` (same connection), skipping the query builder, which
+ * costs more than the insert itself. Returns false, writing nothing, on
+ * PostgreSQL or outside a transaction; the store then inserts through Kysely.
+ * Every row must carry every column named.
+ */
+export function insertPrepared<R extends object>(database: Database | undefined, trx: Executor, table: string, columns: readonly (keyof R & string)[], rows: readonly R[]): boolean {
+  const handle = database?.sqlite;
+  if (!handle || !trx.isTransaction) return false;
+  const insert = preparedInsert(handle, table, columns);
+  for (const row of rows) insert.run(row);
+  return true;
+}
+
+/**
+ * The raw SQLite fast path for the durable inbox: rows committed in one
+ * transaction of prepared inserts that is on disk when this resolves, even
+ * after a power loss. The Kysely connection is held for the duration, so no
+ * engine transaction can be open on the handle; the connection normally
+ * commits at synchronous=NORMAL (safe from any process crash) and is raised to
+ * FULL around this transaction (the pragma cannot change inside one).
+ * Returns false, writing nothing, on PostgreSQL, where a commit outside the
+ * engine is already synchronous and the store inserts through Kysely.
+ */
+export async function commitPreparedDurably<R extends object>(database: Database, table: string, columns: readonly (keyof R & string)[], rows: readonly R[]): Promise<boolean> {
+  const handle = database.sqlite;
+  if (!handle) return false;
+  await database.db.connection().execute(async () => {
+    const insert = preparedInsert(handle, table, columns);
+    handle.pragma('synchronous = FULL');
+    try {
+      handle.transaction(() => {
+        for (const row of rows) insert.run(row);
+      })();
+    } finally {
+      handle.pragma('synchronous = NORMAL');
+    }
+  });
+  return true;
 }

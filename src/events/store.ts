@@ -1,11 +1,41 @@
 /**
- * The event log: every accepted event (written by the ingest inbox), the
+ * The event log: every accepted event (appended by the ingest inbox), the
  * engine's queue of events not yet applied, and the events set aside because
  * they could not be applied (quarantined, waiting for an admin's retry).
  */
 import { sql } from 'kysely';
+import type { Insertable } from 'kysely';
+import type { Database } from '../db/connect.js';
+import { commitPreparedDurably } from '../db/dialect.js';
 import type { Executor } from '../db/executor.js';
-import type { EventRow } from '../db/schema.js';
+import type { EventRow, EventsTable } from '../db/schema.js';
+
+const APPEND_COLUMNS = [
+  'engagement_id',
+  'service_id',
+  'integration_type',
+  'integration_key',
+  'kind',
+  'received_at',
+  'request_id',
+  'raw',
+  'actions',
+  'processed_at',
+] as const;
+/** An accepted event as the inbox appends it (ingest/inbox.ts builds it). */
+export type NewEventRow = Required<Pick<Insertable<EventsTable>, (typeof APPEND_COLUMNS)[number]>>;
+
+/**
+ * Appends accepted events in one atomic commit that is durable when it
+ * resolves: on SQLite through the prepared-statement fast path at
+ * synchronous=FULL (db/dialect.ts); on PostgreSQL as one multi-row INSERT,
+ * every commit outside the engine being synchronous.
+ */
+export async function appendEvents(database: Database, rows: readonly NewEventRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  if (await commitPreparedDurably(database, 'events', APPEND_COLUMNS, rows)) return;
+  await database.db.insertInto('events').values(rows).execute();
+}
 
 const APPLY_COLUMNS = ['id', 'engagement_id', 'service_id', 'integration_type', 'kind', 'received_at', 'actions'] as const;
 /** An accepted event, as much of it as applying it needs (not the raw body: that is evidence, not input). */

@@ -1,10 +1,15 @@
 /**
  * Incidents: what people respond to. Every query is scoped to engagements the
  * caller may see; an incident outside that scope simply does not exist.
+ * Their timelines live here too (appended, never changed: incident/timeline.ts).
  */
 import { sql } from 'kysely';
+import type { Insertable } from 'kysely';
+import type { Database } from '../db/connect.js';
+import { chunked, insertPrepared } from '../db/dialect.js';
 import type { Executor } from '../db/executor.js';
-import type { IncidentRow } from '../db/schema.js';
+import type { IncidentRow, TimelineRow, TimelineTable } from '../db/schema.js';
+import type { TimelineEntry } from './timeline.js';
 
 export const INCIDENT_STATUSES = ['triggered', 'acknowledged', 'waiting_on_customer', 'waiting_on_vendor', 'resolved'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
@@ -169,5 +174,51 @@ export async function adjustAlertCounts(ex: Executor, id: number, at: number, de
       open_alert_count: eb('open_alert_count', '+', delta.open),
     }))
     .where('id', '=', id)
+    .execute();
+}
+
+// ---- Timeline ----
+
+const TIMELINE_COLUMNS = ['engagement_id', 'incident_id', 'at', 'kind', 'actor_type', 'actor_id', 'message', 'data', 'event_id', 'alert_id'] as const;
+type NewTimelineRow = Required<Pick<Insertable<TimelineTable>, (typeof TIMELINE_COLUMNS)[number]>>;
+
+function timelineRow(e: TimelineEntry): NewTimelineRow {
+  return {
+    engagement_id: e.engagementId,
+    incident_id: e.incidentId,
+    at: e.at,
+    kind: e.kind,
+    actor_type: e.actor.type,
+    actor_id: e.actor.id,
+    message: e.message,
+    data: e.data === undefined ? null : JSON.stringify(e.data),
+    event_id: e.eventId ?? null,
+    alert_id: e.alertId ?? null,
+  };
+}
+
+/**
+ * Appends entries in order. Given the `database` the transaction `ex` runs on,
+ * SQLite writes them through a prepared statement on the raw handle
+ * (db/dialect.ts): timeline rows are the largest share of what the engine
+ * writes (every re-trigger is one).
+ */
+export async function appendTimeline(ex: Executor, entries: readonly TimelineEntry[], database?: Database): Promise<void> {
+  if (entries.length === 0) return;
+  const rows = entries.map(timelineRow);
+  if (insertPrepared(database, ex, 'timeline', TIMELINE_COLUMNS, rows)) return;
+  for (const chunk of chunked(rows, TIMELINE_COLUMNS.length)) await ex.insertInto('timeline').values(chunk).execute();
+}
+
+/** An incident's timeline, oldest first, with the raw body of each event entry. */
+export async function listTimeline(ex: Executor, engagementId: string, incidentId: number): Promise<Array<TimelineRow & { raw: string | null }>> {
+  return ex
+    .selectFrom('timeline as t')
+    .leftJoin('events as e', 'e.id', 't.event_id')
+    .selectAll('t')
+    .select('e.raw as raw')
+    .where('t.engagement_id', '=', engagementId)
+    .where('t.incident_id', '=', incidentId)
+    .orderBy('t.id', 'asc')
     .execute();
 }

@@ -1,11 +1,9 @@
 /**
  * The incident timeline: an append-only log of everything that happened to
- * an incident. It is the auditors' evidence, so there is no update or delete
- * here, and the database refuses them too (migration 0001).
+ * an incident. It is the auditors' evidence, so the store only appends and
+ * reads (incident/store.ts), and the database refuses updates and deletes too
+ * (migration 0001). Here: the kinds of entry and their shape.
  */
-import type BetterSqlite3 from 'better-sqlite3';
-import type { Executor } from '../db/executor.js';
-import type { TimelineRow } from '../db/schema.js';
 import type { Actor } from './actor.js';
 
 /** Every kind of timeline entry, with what it records. */
@@ -47,57 +45,4 @@ export interface TimelineEntry {
   readonly data?: Record<string, unknown>;
   readonly eventId?: number;
   readonly alertId?: number;
-}
-
-function row(e: TimelineEntry) {
-  return {
-    engagement_id: e.engagementId,
-    incident_id: e.incidentId,
-    at: e.at,
-    kind: e.kind,
-    actor_type: e.actor.type,
-    actor_id: e.actor.id,
-    message: e.message,
-    data: e.data === undefined ? null : JSON.stringify(e.data),
-    event_id: e.eventId ?? null,
-    alert_id: e.alertId ?? null,
-  };
-}
-
-const statements = new WeakMap<BetterSqlite3.Database, BetterSqlite3.Statement>();
-
-/**
- * Appends entries in order. With `sqlite` (the better-sqlite3 handle the
- * caller's transaction runs on), the engine's batches skip the query builder
- * for one cached prepared statement: timeline rows are the largest share of
- * what the engine writes (every re-trigger is one).
- */
-export async function appendTimeline(ex: Executor, entries: readonly TimelineEntry[], sqlite?: BetterSqlite3.Database): Promise<void> {
-  if (entries.length === 0) return;
-  if (sqlite) {
-    let insert = statements.get(sqlite);
-    if (!insert) {
-      insert = sqlite.prepare(
-        'insert into timeline (engagement_id, incident_id, at, kind, actor_type, actor_id, message, data, event_id, alert_id) values (@engagement_id, @incident_id, @at, @kind, @actor_type, @actor_id, @message, @data, @event_id, @alert_id)',
-      );
-      statements.set(sqlite, insert);
-    }
-    for (const e of entries) insert.run(row(e));
-    return;
-  }
-  // 10 columns a row: 300 rows stay far below both databases' parameter limits.
-  for (let i = 0; i < entries.length; i += 300) await ex.insertInto('timeline').values(entries.slice(i, i + 300).map(row)).execute();
-}
-
-/** An incident's timeline, oldest first, with the raw body of each event entry. */
-export async function listTimeline(ex: Executor, engagementId: string, incidentId: number): Promise<Array<TimelineRow & { raw: string | null }>> {
-  return ex
-    .selectFrom('timeline as t')
-    .leftJoin('events as e', 'e.id', 't.event_id')
-    .selectAll('t')
-    .select('e.raw as raw')
-    .where('t.engagement_id', '=', engagementId)
-    .where('t.incident_id', '=', incidentId)
-    .orderBy('t.id', 'asc')
-    .execute();
 }

@@ -4,12 +4,11 @@
  * the writer flushes, in order, as multi-row inserts. Engine batches and
  * single API commands write the same way: there is one write path.
  */
-import type BetterSqlite3 from 'better-sqlite3';
 import type { Database } from '../db/connect.js';
 import type { Executor } from '../db/executor.js';
 import type { ChangeHooks, IncidentChange } from './changes.js';
+import { appendTimeline } from './store.js';
 import type { TimelineEntry } from './timeline.js';
-import { appendTimeline } from './timeline.js';
 
 export interface IncidentWriter {
   readonly ex: Executor;
@@ -31,18 +30,18 @@ export interface Collector {
 /** Collects timeline entries; {@link flush} writes them in the order they came. */
 export class BufferedWriter implements IncidentWriter {
   readonly ex: Executor;
-  readonly #sqlite: BetterSqlite3.Database | undefined;
+  readonly #database: Database | undefined;
   #entries: TimelineEntry[] = [];
   #collectors = new Map<string, Collector>();
   readonly #hooks: ChangeHooks;
 
   /**
-   * `database`: where `ex` runs; on SQLite the flush writes through the raw handle (same connection, same transaction).
+   * `database`: where `ex` runs; on SQLite the timeline store then writes through a prepared statement (same connection, same transaction).
    * `hooks`: who is told about incident changes (the engine's hooks).
    */
   constructor(ex: Executor, database: Database | undefined, hooks: ChangeHooks) {
     this.ex = ex;
-    this.#sqlite = database?.sqlite;
+    this.#database = database;
     this.#hooks = hooks;
   }
 
@@ -66,7 +65,7 @@ export class BufferedWriter implements IncidentWriter {
     for (const c of collectors) await c.flush(this.ex);
     const entries = this.#entries;
     this.#entries = [];
-    await appendTimeline(this.ex, entries, this.#sqlite);
+    await appendTimeline(this.ex, entries, this.#database);
   }
 }
 

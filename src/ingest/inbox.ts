@@ -2,12 +2,13 @@
  * The durable inbox: where an accepted event is written before its 202 goes
  * out. Writes are group-committed: every event that arrives while a commit is
  * in flight rides in the next one, so throughput grows with load while each
- * request still waits for its own row to be on disk.
+ * request still waits for its own row to be on disk. The rows go to the
+ * event log's store (events/store.ts), which on SQLite takes the prepared-
+ * statement fast path.
  */
-import type BetterSqlite3 from 'better-sqlite3';
-import type { Insertable } from 'kysely';
 import type { Database } from '../db/connect.js';
-import type { EventsTable } from '../db/schema.js';
+import { appendEvents } from '../events/store.js';
+import type { NewEventRow } from '../events/store.js';
 import type { IngestEvent } from './event.js';
 
 /** Where accepted events go: resolves once the event is durably stored. */
@@ -41,7 +42,6 @@ export class Inbox implements EventSink {
   #inFlight = 0;
   #scheduled = false;
   #idle: Array<() => void> = [];
-  #insert: BetterSqlite3.Statement | undefined;
 
   constructor(database: Database, options: InboxOptions = {}) {
     this.#database = database;
@@ -49,31 +49,6 @@ export class Inbox implements EventSink {
     this.#maxBatch = Math.min(options.maxBatch ?? 1000, 3000);
     this.#maxInFlight = database.dialect === 'sqlite' ? 1 : (options.maxInFlight ?? 4);
     this.#onCommit = options.onCommit ?? (() => {});
-  }
-
-  /**
-   * SQLite: the hot path of every accepted event, so it skips the query
-   * builder for one cached prepared statement. The Kysely connection is held
-   * for the duration, so no engine transaction can be open on the handle; the
-   * connection normally commits at synchronous=NORMAL (safe from any process
-   * crash) and is raised to FULL around this transaction so that a 202 also
-   * survives power loss (the pragma cannot change inside a transaction).
-   */
-  async #commitSqlite(handle: BetterSqlite3.Database, rows: readonly Row[]): Promise<void> {
-    await this.#database.db.connection().execute(async () => {
-      this.#insert ??= handle.prepare(
-        'insert into events (engagement_id, service_id, integration_type, integration_key, kind, received_at, request_id, raw, actions, processed_at) values (@engagement_id, @service_id, @integration_type, @integration_key, @kind, @received_at, @request_id, @raw, @actions, @processed_at)',
-      );
-      const insert = this.#insert;
-      handle.pragma('synchronous = FULL');
-      try {
-        handle.transaction(() => {
-          for (const row of rows) insert.run(row);
-        })();
-      } finally {
-        handle.pragma('synchronous = NORMAL');
-      }
-    });
   }
 
   /** Resolves once the event is committed to the database. */
@@ -115,7 +90,7 @@ export class Inbox implements EventSink {
   async #commit(batch: Pending[]): Promise<void> {
     // Nothing that can throw runs outside a try: a throw here would be an unhandled rejection
     // (the pump does not await) and every request in the batch would wait forever.
-    const rows: Row[] = [];
+    const rows: NewEventRow[] = [];
     const stored: Pending[] = [];
     for (const p of batch) {
       try {
@@ -128,11 +103,8 @@ export class Inbox implements EventSink {
     }
     if (stored.length === 0) return;
     try {
-      const sqlite = this.#database.sqlite;
-      if (sqlite) await this.#commitSqlite(sqlite, rows);
-      // One multi-row INSERT is one atomic statement: all or nothing, and on PostgreSQL
-      // every commit outside the engine is synchronous.
-      else await this.#database.db.insertInto('events').values(rows).execute();
+      // All or nothing, and on disk (power loss included) when it resolves.
+      await appendEvents(this.#database, rows);
     } catch (err) {
       for (const p of stored) p.reject(err);
       return;
@@ -142,9 +114,8 @@ export class Inbox implements EventSink {
   }
 }
 
-type Row = Insertable<EventsTable>;
-
-function toRow(e: IngestEvent): Row {
+/** Throws when the actions cannot be stored as JSON: only that event fails. */
+function toRow(e: IngestEvent): NewEventRow {
   return {
     engagement_id: e.engagementId,
     service_id: e.serviceId,
