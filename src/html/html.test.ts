@@ -8,7 +8,7 @@ import { SafeHtml, escapeHtml, html, joinHtml, raw } from './html.js';
 const HOSTILE = `<script>alert("x")</script>&'`;
 
 describe('escapeHtml', () => {
-  it('escapes the five characters that matter in content and quoted attributes', () => {
+  it('escapes the five HTML specials (content and quoted attributes)', () => {
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
   });
 

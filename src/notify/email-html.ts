@@ -47,7 +47,10 @@ function buttonHtml(label: string, url: string, color: string, small = false): S
 }
 
 function badge(priority: string): SafeHtml {
-  const style = css(`display:inline-block;background:${priorityColor(priority)};color:#ffffff;font-size:12px;font-weight:700;`, 'padding:2px 8px;border-radius:3px;letter-spacing:0.5px;');
+  const style = css(
+    `display:inline-block;background:${priorityColor(priority)};color:#ffffff;font-size:12px;font-weight:700;`,
+    'padding:2px 8px;border-radius:3px;letter-spacing:0.5px;',
+  );
   return html`<span style="${style}">${priority}</span>`;
 }
 

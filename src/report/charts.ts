@@ -6,7 +6,8 @@
  * presentation attributes so a chart looks the same wherever it is pasted.
  * Fonts are inherited from the document, so the report controls type.
  */
-import { escapeHtml, formatDurationTick, formatNumber } from './format.js';
+import { escapeHtml } from '../html/html.js';
+import { formatDurationTick, formatNumber } from './format.js';
 
 /** The neutral colours every chart shares; data colours come from the caller. */
 export const CHART_INK = Object.freeze({

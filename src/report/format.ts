@@ -1,28 +1,11 @@
 /**
- * Text formatting for the monthly review: escaping, durations, money, dates.
+ * Text formatting for the monthly review: durations, money, dates, CSS
+ * strings (HTML escaping is src/html/html.ts).
  * Pure functions with a fixed locale (en-US) so the same review always
  * renders the same bytes, whatever machine prints it.
  */
 
 const LOCALE = 'en-US';
-
-/** Escapes text for HTML/SVG element content and double- or single-quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => {
-    switch (c) {
-      case '&':
-        return '&amp;';
-      case '<':
-        return '&lt;';
-      case '>':
-        return '&gt;';
-      case '"':
-        return '&quot;';
-      default:
-        return '&#39;';
-    }
-  });
-}
 
 /**
  * Quotes text as a CSS string literal. Used for `@page` margin-box content,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SECTION_TITLES, renderMonthlyReviewHtml } from './html.js';
-import { escapeHtml } from './format.js';
+import { escapeHtml } from '../html/html.js';
 import { breachTakeaway, changesTakeaway, gapsTakeaway, noisyTakeaway, pagesTakeaway, responseTakeaway, slaTakeaway, summaryTakeaway, trendTakeaway, volumeTakeaway } from './takeaways.js';
 import { HOSTILE, cappedReview, emptyReview, hostileReview, sampleReview, svgsIn, wellFormedProblems } from './test-fixtures.js';
 
