@@ -22,7 +22,7 @@ import { appendTimeline, insertIncident, updateIncident } from '../incident/stor
 import type { IncidentPatch } from '../incident/store.js';
 import type { TimelineEntry } from '../incident/timeline.js';
 import type { StatusChange } from '../sla/clock.js';
-import { settleSlas } from '../sla/engine.js';
+import { settleSlas } from '../sla/incident-hooks.js';
 import { parseCsv } from './csv.js';
 import type { Layout } from './layouts.js';
 import { detectLayout, readRows } from './layouts.js';

@@ -23,7 +23,8 @@ import type { DeliveryOutcome } from '../paging/deliver.js';
 import type { LinkSigner } from '../respond/links.js';
 import { serverSecret } from '../secrets/secrets.js';
 import type { Settings } from '../settings/settings.js';
-import { slaModule, slaOnChange, slaOnOpen } from '../sla/engine.js';
+import { slaModule } from '../sla/engine.js';
+import { slaOnChange, slaOnOpen } from '../sla/incident-hooks.js';
 
 /** The channels pages go out through: the providers, or the demo inbox. */
 export async function buildChannels(settings: Settings, database: Database, clock: Clock): Promise<ChannelRegistry> {

@@ -1,0 +1,37 @@
+/**
+ * How SLA clocks follow incidents: an incident that opens gets a row per SLA
+ * of its owning side and kind (written with the rest of its batch); a
+ * status or priority change makes its rows due at once, so a pause, a stop
+ * or a new target takes effect on the engine's next pass; an imported
+ * incident, whose whole history is known, gets its rows settled once.
+ */
+import type { Executor } from '../db/executor.js';
+import type { IncidentRow } from '../db/schema.js';
+import type { Engagement } from '../engagement/model.js';
+import type { OpenedIncident } from '../engine/hooks.js';
+import type { IncidentChange } from '../incident/changes.js';
+import type { IncidentWriter } from '../incident/writer.js';
+import type { StatusChange } from './clock.js';
+import { newSlaRows } from './evaluate.js';
+import { SlaRowBatch, insertSlaRows, makeSlasDue } from './store.js';
+
+/** Hook run when an incident opens (after routing decided its side): its SLA rows, evaluated as of opening. */
+export async function slaOnOpen(w: IncidentWriter, opened: OpenedIncident, at: number): Promise<void> {
+  const { incident, engagement } = opened;
+  const rows = newSlaRows(engagement, incident, [{ at: incident.created_at, status: 'triggered' }], at);
+  if (rows.length) w.collector('incident_slas', () => new SlaRowBatch()).rows.push(...rows);
+}
+
+/** Hook run when a command changes an incident's status or priority: its clocks pause, stop or re-target, so the engine looks again now. */
+export async function slaOnChange(w: IncidentWriter, change: IncidentChange, at: number): Promise<void> {
+  await makeSlasDue(w.ex, change.incident.id, at);
+}
+
+/**
+ * SLA rows for an incident whose whole history is already known (a history
+ * import): evaluated once at `now`, breaches recorded, nothing sent.
+ */
+export async function settleSlas(ex: Executor, engagement: Engagement, incident: IncidentRow, history: readonly StatusChange[], now: number): Promise<void> {
+  const rows = newSlaRows(engagement, incident, history, now);
+  if (rows.length) await insertSlaRows(ex, rows);
+}
