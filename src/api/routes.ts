@@ -11,6 +11,7 @@ import { AUTH_ERRORS, OpenApiDocument, encodeCursor, errorResponses } from './sc
 import { ChangeList, ChangeQuery, EngagementList, EngagementParams, EngagementResponse, Me, ScopeQuery, ServiceList } from './schema/engagements.js';
 import { IncidentDetailResponse, IncidentListQuery, IncidentList, IncidentParams, IncidentResponse, NoteBody, PriorityBody, StatusBody } from './schema/incidents.js';
 import { listAlertsOfIncident } from '../alert/store.js';
+import { listChanges } from '../change/store.js';
 import type { Clock } from '../clock/clock.js';
 import type { Database } from '../db/connect.js';
 import type { IncidentRow } from '../db/schema.js';
@@ -129,14 +130,7 @@ export async function apiRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<
 
   app.get('/changes', { schema: { ...read('listChanges', 'Change events (deploys, config changes), newest first', ['engagements']), querystring: ChangeQuery, response: { 200: ChangeList, ...errorResponses(...AUTH_ERRORS) } } }, async (req) => {
     const q = req.query;
-    const scope = scopeEngagements(principalOf(req), q.engagement);
-    const services = q.service;
-    const since = q.since;
-    const limit = q.limit;
-    let query = db.selectFrom('changes').selectAll().where('engagement_id', 'in', scope);
-    if (services) query = query.where('service_id', 'in', services);
-    if (since !== undefined) query = query.where('at', '>=', since);
-    const rows = scope.length === 0 ? [] : await query.orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    const rows = await listChanges(db, { engagementIds: scopeEngagements(principalOf(req), q.engagement), services: q.service, since: q.since, limit: q.limit });
     return {
       changes: rows.map((c) => ({ id: c.id, engagement: c.engagement_id, service: c.service_id, at: isoInstant(c.at), summary: c.summary, source: c.source, details: readStoredJson(c.data) })),
     };
