@@ -5,6 +5,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Database } from '../db/connect.js';
 import type { Engagement } from '../engagement/model.js';
+import { lookup } from '../engagement/model.js';
 import { TandemError } from '../errors/catalog.js';
 import type { Actor } from '../incident/actor.js';
 import type { TokenPrincipal } from '../token/token.js';
@@ -75,7 +76,7 @@ export function requireRole(p: TokenPrincipal, action: 'respond' | 'admin'): voi
 /** The actor an API call acts as: the token's person when it has one. */
 export function actorOf(p: TokenPrincipal, engagement: Engagement | undefined): Actor {
   if (p.personId) {
-    const person = engagement?.people.find((x) => x.id === p.personId);
+    const person = engagement && lookup(engagement).person(p.personId);
     return { type: 'person', id: p.personId, ...(person ? { name: person.name } : {}) };
   }
   return { type: 'token', id: p.tokenId, name: p.label ? `token ${p.label}` : `token ${p.tokenId}` };

@@ -17,6 +17,7 @@ import type { Database } from '../db/connect.js';
 import type { Deployment } from '../deployment/deployment.js';
 import { DAY_NAMES } from '../engagement/calendar.js';
 import type { Engagement, Layer, Schedule, Side, Target, Tier, WeeklyWindow } from '../engagement/model.js';
+import { lookup } from '../engagement/model.js';
 import { TandemError } from '../errors/catalog.js';
 import { resolveTier, targetRef } from '../routing/route.js';
 import { gaps, nextChange, onCallAt, shifts } from '../schedule/on-call.js';
@@ -47,7 +48,7 @@ const isoOf = (t: number): string => new Date(t).toISOString();
 
 /** A person as schedules show them: id, name and side (the id alone when the file no longer names them). */
 export function presentPerson(engagement: Engagement, personId: string) {
-  const p = engagement.people.find((x) => x.id === personId);
+  const p = lookup(engagement).person(personId);
   return { person: personId, name: p?.name ?? personId, side: p?.side ?? null };
 }
 
@@ -156,7 +157,7 @@ function presentTarget(engagement: Engagement, tier: Tier, target: Target, at: n
  */
 function presentFirstPage(engagement: Engagement, side: Side, fn: string, at: number) {
   const policyId = engagement.routing[side][fn];
-  const policy = policyId === undefined ? undefined : engagement.escalationPolicies.find((p) => p.id === policyId);
+  const policy = policyId === undefined ? undefined : lookup(engagement).policy(policyId);
   const index = policy ? policy.tiers.findIndex((t) => !resolveTier(engagement, t, at).empty) : -1;
   const tier = policy && index >= 0 ? policy.tiers[index] : undefined;
   return {
@@ -223,7 +224,7 @@ export async function scheduleRoutes(app: FastifyInstance, deps: ScheduleDeps): 
     const [id] = scopeEngagements(principalOf(req), [req.params.engagement]);
     const engagement = id === undefined ? undefined : deployment.engagement(id);
     if (engagement === undefined) throw new TandemError('NOT_FOUND', `engagement "${req.params.engagement}" not found`, 'engagement');
-    const schedule = engagement.schedules.find((s) => s.id === req.params.id);
+    const schedule = lookup(engagement).schedule(req.params.id);
     if (schedule === undefined) throw new TandemError('NOT_FOUND', `schedule "${req.params.id}" not found in engagement "${engagement.id}"`, 'id');
     return { engagement, schedule };
   }

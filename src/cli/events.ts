@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { engagementIdsInDb } from '../deployment/from-db.js';
+import { storedEngagementIds } from '../deployment/store.js';
 import { eventBacklog, listQuarantined, retryQuarantined } from '../events/store.js';
 import { DEFAULTS } from '../settings/settings.js';
 import type { CliIo } from './io.js';
@@ -71,7 +71,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   try {
     await migrateToLatest(database);
     const db = database.db;
-    const known = await engagementIdsInDb(db);
+    const known = await storedEngagementIds(db);
     const engagements = values.engagement?.flatMap((e) => e.split(',')).map((e) => e.trim()).filter(Boolean) ?? known;
     const unknown = engagements.filter((e) => !known.includes(e));
     if (unknown.length > 0) {

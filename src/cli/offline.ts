@@ -7,7 +7,7 @@
 import { openDatabase } from '../db/connect.js';
 import type { Database } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { engagementFromDb, engagementIdsInDb } from '../deployment/from-db.js';
+import { storedEngagement, storedEngagementIds } from '../deployment/store.js';
 import type { Engagement } from '../engagement/model.js';
 import { DEFAULTS } from '../settings/settings.js';
 import type { CliIo } from './io.js';
@@ -22,9 +22,9 @@ export async function withEngagement(io: CliIo, command: string, db: string | un
   const database = await openDatabase(databaseUrl(db), { mustExist: true });
   try {
     await migrateToLatest(database);
-    const engagement = await engagementFromDb(database.db, engagementId);
+    const engagement = await storedEngagement(database.db, engagementId);
     if (!engagement) {
-      const known = await engagementIdsInDb(database.db);
+      const known = await storedEngagementIds(database.db);
       io.err(`tandem ${command}: engagement "${engagementId}" is not in ${database.label}${known.length ? ` (it has: ${known.join(', ')})` : '; start `tandem serve` with its file once to apply it'}`);
       return 1;
     }

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { formatDiagnostic, loadEngagements } from '../engagement/index.js';
+import { lookup } from '../engagement/model.js';
 import { explainRoute } from '../routing/route.js';
 import { isoWithOffset, looksLikeInstant, parseInstantIn } from './instant.js';
 import type { CliIo } from './io.js';
@@ -61,7 +62,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.out(JSON.stringify({ ...x, at: isoWithOffset(at, e.timezone), timezone: e.timezone }, null, 2));
     return 0;
   }
-  const name = (id: string) => e.people.find((p) => p.id === id)?.name ?? id;
+  const name = lookup(e).personName;
   const local = new Date(at).toLocaleString('en-US', { timeZone: e.timezone, dateStyle: 'full', timeStyle: 'short' });
   const lines = [`${x.service} at ${local} (${e.timezone})`, `  ${x.reason}`];
   for (const t of x.tiers) {

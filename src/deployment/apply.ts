@@ -7,12 +7,15 @@ import type { Database } from '../db/connect.js';
 import type { Executor } from '../db/executor.js';
 import type { LoadedEngagement } from '../engagement/model.js';
 import { incidentPrefix } from './deployment.js';
+import { appliedConfigHash, insertEngagementRow, replaceIntegrationKeys, replacePeople, replaceServices, updateEngagementRow } from './store.js';
 
+/** Whether applying changed an engagement (false: the same file was already applied). */
 export interface ApplyResult {
   readonly engagement: string;
   readonly changed: boolean;
 }
 
+/** Applies each engagement in its own transaction. */
 export async function applyEngagements(database: Database, loaded: readonly LoadedEngagement[], at: number): Promise<ApplyResult[]> {
   const results: ApplyResult[] = [];
   for (const l of loaded) {
@@ -23,46 +26,13 @@ export async function applyEngagements(database: Database, loaded: readonly Load
 }
 
 async function applyOne(trx: Executor, { engagement: e, file, hash }: LoadedEngagement, at: number): Promise<boolean> {
-  const existing = await trx.selectFrom('engagements').select(['config_hash']).where('id', '=', e.id).executeTakeFirst();
-  if (existing?.config_hash === hash) return false;
-  const config = JSON.stringify(e);
-  if (existing) {
-    await trx.updateTable('engagements').set({ name: e.name, timezone: e.timezone, config, config_hash: hash, file, updated_at: at }).where('id', '=', e.id).execute();
-  } else {
-    await trx
-      .insertInto('engagements')
-      .values({ id: e.id, name: e.name, timezone: e.timezone, config, config_hash: hash, file, incident_prefix: incidentPrefix(e.id), next_incident_number: 1, created_at: at, updated_at: at })
-      .execute();
-  }
-
-  await trx.updateTable('services').set({ archived: 1, updated_at: at }).where('engagement_id', '=', e.id).execute();
-  for (const s of e.services) {
-    await trx
-      .insertInto('services')
-      .values({ engagement_id: e.id, id: s.id, name: s.name, function: s.function, criticality: s.criticality, archived: 0, updated_at: at })
-      .onConflict((oc) => oc.columns(['engagement_id', 'id']).doUpdateSet({ name: s.name, function: s.function, criticality: s.criticality, archived: 0, updated_at: at }))
-      .execute();
-  }
-
-  await trx.updateTable('integration_keys').set({ archived: 1 }).where('engagement_id', '=', e.id).execute();
-  for (const s of e.services) {
-    for (const i of s.integrations) {
-      await trx
-        .insertInto('integration_keys')
-        .values({ key: i.key, engagement_id: e.id, service_id: s.id, type: i.type, archived: 0 })
-        .onConflict((oc) => oc.column('key').doUpdateSet({ engagement_id: e.id, service_id: s.id, type: i.type, archived: 0 }))
-        .execute();
-    }
-  }
-
-  await trx.updateTable('people').set({ archived: 1 }).where('engagement_id', '=', e.id).execute();
-  for (const p of e.people) {
-    const row = { name: p.name, side: p.side, timezone: p.timezone, email: p.contact.email ?? null, archived: 0 };
-    await trx
-      .insertInto('people')
-      .values({ engagement_id: e.id, id: p.id, ...row })
-      .onConflict((oc) => oc.columns(['engagement_id', 'id']).doUpdateSet(row))
-      .execute();
-  }
+  const applied = await appliedConfigHash(trx, e.id);
+  if (applied === hash) return false;
+  const write = { engagement: e, file, hash, at };
+  if (applied === undefined) await insertEngagementRow(trx, write, incidentPrefix(e.id));
+  else await updateEngagementRow(trx, write);
+  await replaceServices(trx, e.id, e.services, at);
+  await replaceIntegrationKeys(trx, e.id, e.services);
+  await replacePeople(trx, e.id, e.people);
   return true;
 }

@@ -4,6 +4,7 @@
  * Replaced as a whole on reload, so readers always see one consistent set.
  */
 import type { Engagement, IntegrationType, LoadedEngagement, Service } from '../engagement/model.js';
+import { lookup } from '../engagement/model.js';
 
 export interface IntegrationRef {
   readonly key: string;
@@ -47,7 +48,8 @@ export class Deployment {
   }
 
   service(engagementId: string, serviceId: string): Service | undefined {
-    return this.engagement(engagementId)?.services.find((s) => s.id === serviceId);
+    const engagement = this.engagement(engagementId);
+    return engagement && lookup(engagement).service(serviceId);
   }
 }
 

@@ -8,6 +8,9 @@
  * end). Weekdays are ISO numbers: 1 = Monday .. 7 = Sunday. Durations carry
  * both the text written in the file and milliseconds, because an SLA on a
  * business-hours clock reads "1d" as one business day, not 24 hours.
+ *
+ * `lookup(engagement)` finds people, teams, schedules, policies, services
+ * and SLAs by id without scanning the lists.
  */
 
 export const SIDES = ['internal', 'partner'] as const;
@@ -226,4 +229,60 @@ export interface LoadedEngagement {
   readonly file: string;
   /** sha256 of the file's bytes; applying the same file twice changes nothing. */
   readonly hash: string;
+}
+
+/**
+ * Constant-time lookups by id in one engagement's people, teams, schedules,
+ * policies, services and SLAs. Ids are unique within each list (a rule of the
+ * file), so this answers what `list.find((x) => x.id === id)` would.
+ */
+export interface EngagementIndex {
+  person(id: string): Person | undefined;
+  team(id: string): Team | undefined;
+  schedule(id: string): Schedule | undefined;
+  policy(id: string): EscalationPolicy | undefined;
+  service(id: string): Service | undefined;
+  sla(id: string): Sla | undefined;
+  /** The person's name, or the id itself when the engagement no longer has that person. */
+  personName(id: string): string;
+  /** The service's name, or the id itself when the engagement no longer has that service. */
+  serviceName(id: string): string;
+}
+
+/** Per engagement object: a spread copy with other lists (`{ ...e, schedules }`) is another object and gets its own index. */
+const indexes = new WeakMap<Engagement, EngagementIndex>();
+
+function byId<T extends { readonly id: string }>(list: readonly T[]): ReadonlyMap<string, T> {
+  const map = new Map<string, T>();
+  for (const item of list) if (!map.has(item.id)) map.set(item.id, item);
+  return map;
+}
+
+function buildIndex(e: Engagement): EngagementIndex {
+  const people = byId(e.people);
+  const teams = byId(e.teams);
+  const schedules = byId(e.schedules);
+  const policies = byId(e.escalationPolicies);
+  const services = byId(e.services);
+  const slas = byId(e.slas);
+  return Object.freeze({
+    person: (id: string) => people.get(id),
+    team: (id: string) => teams.get(id),
+    schedule: (id: string) => schedules.get(id),
+    policy: (id: string) => policies.get(id),
+    service: (id: string) => services.get(id),
+    sla: (id: string) => slas.get(id),
+    personName: (id: string) => people.get(id)?.name ?? id,
+    serviceName: (id: string) => services.get(id)?.name ?? id,
+  });
+}
+
+/** The id index of an engagement, built on first use and kept as long as the engagement is. */
+export function lookup(engagement: Engagement): EngagementIndex {
+  let index = indexes.get(engagement);
+  if (index === undefined) {
+    index = buildIndex(engagement);
+    indexes.set(engagement, index);
+  }
+  return index;
 }

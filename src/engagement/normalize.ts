@@ -15,7 +15,7 @@ import type {
   Sla,
   Team,
 } from './model.js';
-import { SEVERITIES } from './model.js';
+import { SEVERITIES, lookup } from './model.js';
 import type { EngagementFileOutput, PrioritiesOut } from './schema.js';
 import { defaultOverflowFunctions, resolveCoverage } from './rules.js';
 import { deepFreeze, dictionary } from './freeze.js';
@@ -166,5 +166,8 @@ export function normalize(file: EngagementFileOutput): Engagement {
     slas,
   };
   // Every object here is new (built above or by the schema's parse), so freezing in place touches nothing the caller owns.
-  return deepFreeze(engagement);
+  const frozen = deepFreeze(engagement);
+  // Build the id index now, while loading, rather than on the first page or request that needs it.
+  lookup(frozen);
+  return frozen;
 }

@@ -16,6 +16,7 @@ import type { Database } from '../db/connect.js';
 import type { Executor } from '../db/executor.js';
 import type { IncidentRow } from '../db/schema.js';
 import type { Engagement } from '../engagement/model.js';
+import { lookup } from '../engagement/model.js';
 import type { Actor } from '../incident/actor.js';
 import { SYSTEM } from '../incident/actor.js';
 import { appendTimeline, insertIncident, updateIncident } from '../incident/store.js';
@@ -118,7 +119,7 @@ function actorOf(engagement: Engagement, ref: string | null, fallbackName: strin
   if (ref === null) return { ...SYSTEM, name: fallbackName };
   if (ref.startsWith('person:')) {
     const id = ref.slice('person:'.length);
-    const person = engagement.people.find((p) => p.id === id);
+    const person = lookup(engagement).person(id);
     return { type: 'person', id, ...(person ? { name: person.name } : {}) };
   }
   if (ref.startsWith('integration:')) return { type: 'integration', id: ref.slice('integration:'.length) };

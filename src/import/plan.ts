@@ -14,7 +14,7 @@
  * function at the instant it opened (what routing would have decided).
  */
 import { explainCoverage, ownerAt } from '../coverage/index.js';
-import { SEVERITIES, SIDES } from '../engagement/model.js';
+import { SEVERITIES, SIDES, lookup } from '../engagement/model.js';
 import type { Engagement, Service, Severity, Side } from '../engagement/model.js';
 import type { Layout, SourceRow } from './layouts.js';
 import { SOURCE_OF } from './layouts.js';
@@ -79,7 +79,7 @@ function knownServices(engagement: Engagement): string {
 function personRef(engagement: Engagement, who: string | null): string | null {
   if (who === null) return null;
   const lower = who.toLowerCase();
-  const person = engagement.people.find((p) => p.id === who || p.name.toLowerCase() === lower || p.contact.email?.toLowerCase() === lower);
+  const person = lookup(engagement).person(who) ?? engagement.people.find((p) => p.name.toLowerCase() === lower || p.contact.email?.toLowerCase() === lower);
   return person ? `person:${person.id}` : `imported:${who}`;
 }
 
@@ -91,7 +91,7 @@ export function planImport(engagement: Engagement, layout: Layout, rows: readonl
   const serviceOf = (row: SourceRow): Service | undefined => {
     const mapped = serviceMap.get(row.serviceName) ?? (row.serviceId === null ? undefined : serviceMap.get(row.serviceId));
     const id = mapped ?? row.serviceName;
-    return engagement.services.find((s) => s.id === id) ?? (mapped === undefined ? engagement.services.find((s) => s.name === row.serviceName) : undefined);
+    return lookup(engagement).service(id) ?? (mapped === undefined ? engagement.services.find((s) => s.name === row.serviceName) : undefined);
   };
   for (const row of rows) {
     const service = serviceOf(row);

@@ -2,19 +2,20 @@
  * The `imports` table: which incidents came from which source row, so a
  * second import of the same file finds them and skips them.
  */
+import { chunked } from '../db/dialect.js';
 import type { Executor } from '../db/executor.js';
 
 /** The source ids among `sourceIds` already imported into the engagement from `source`. */
 export async function importedSourceIds(ex: Executor, engagementId: string, source: string, sourceIds: readonly string[]): Promise<Set<string>> {
   const found = new Set<string>();
   // Chunked: both databases limit the parameters of one statement.
-  for (let i = 0; i < sourceIds.length; i += 500) {
+  for (const ids of chunked(sourceIds, 1, 500)) {
     const rows = await ex
       .selectFrom('imports')
       .select('source_id')
       .where('engagement_id', '=', engagementId)
       .where('source', '=', source)
-      .where('source_id', 'in', sourceIds.slice(i, i + 500))
+      .where('source_id', 'in', ids)
       .execute();
     for (const r of rows) found.add(r.source_id);
   }
@@ -42,12 +43,12 @@ export async function recordImport(ex: Executor, i: NewImport): Promise<void> {
 /** How many SLA breaches the given incidents of an engagement carry (an import's summary). */
 export async function countBreaches(ex: Executor, engagementId: string, incidentIds: readonly number[]): Promise<number> {
   let n = 0;
-  for (let i = 0; i < incidentIds.length; i += 500) {
+  for (const ids of chunked(incidentIds, 1, 500)) {
     const row = await ex
       .selectFrom('incident_slas')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('engagement_id', '=', engagementId)
-      .where('incident_id', 'in', incidentIds.slice(i, i + 500))
+      .where('incident_id', 'in', ids)
       .where('breached_at', 'is not', null)
       .executeTakeFirst();
     n += Number(row?.n ?? 0);

@@ -9,6 +9,7 @@ import type { Database } from '../db/connect.js';
 import type { Channel, ChannelName, ChannelRegistry, DeliveryResult, OutboundMessage } from '../notify/channel.js';
 import { CHANNEL_NAMES } from '../notify/channel.js';
 import { plainText, smsText, subjectLine } from '../notify/render.js';
+import { insertInboxMessage } from './store.js';
 
 class InboxChannel implements Channel {
   constructor(
@@ -18,26 +19,22 @@ class InboxChannel implements Channel {
   ) {}
 
   async send(message: OutboundMessage): Promise<DeliveryResult> {
-    const row = await this.database.db
-      .insertInto('inbox')
-      .values({
-        engagement_id: message.engagement.id,
-        notification_id: message.id,
-        channel: this.name,
-        address: message.to,
-        recipient: message.recipient.name,
-        subject: subjectLine(message),
-        body: this.name === 'sms' ? smsText(message) : plainText(message),
-        data: JSON.stringify({
-          kind: message.kind,
-          reason: message.reason,
-          incidents: message.incidents.map((i) => ({ id: i.id, number: i.number, title: i.title, priority: i.priority, url: i.url, acknowledge: i.acknowledgeUrl, resolve: i.resolveUrl })),
-        }),
-        created_at: this.clock.now(),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return { status: 'delivered', providerId: `inbox-${row.id}` };
+    const id = await insertInboxMessage(this.database.db, {
+      engagementId: message.engagement.id,
+      notificationId: message.id,
+      channel: this.name,
+      address: message.to,
+      recipient: message.recipient.name,
+      subject: subjectLine(message),
+      body: this.name === 'sms' ? smsText(message) : plainText(message),
+      data: {
+        kind: message.kind,
+        reason: message.reason,
+        incidents: message.incidents.map((i) => ({ id: i.id, number: i.number, title: i.title, priority: i.priority, url: i.url, acknowledge: i.acknowledgeUrl, resolve: i.resolveUrl })),
+      },
+      createdAt: this.clock.now(),
+    });
+    return { status: 'delivered', providerId: `inbox-${id}` };
   }
 }
 

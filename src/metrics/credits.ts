@@ -8,7 +8,9 @@
 import { incidentPrefix } from '../deployment/deployment.js';
 import type { Executor } from '../db/executor.js';
 import type { Engagement } from '../engagement/model.js';
+import { lookup } from '../engagement/model.js';
 import { monthPeriod } from './period.js';
+import { breachesIn } from './store.js';
 
 export interface CreditBreach {
   incident: string;
@@ -45,38 +47,29 @@ const money = (n: number) => Math.round(n * 100) / 100;
 
 export async function computeCredits(ex: Executor, engagement: Engagement, month: string, now: number): Promise<Credits> {
   const { from, to } = monthPeriod(month, engagement.timezone);
-  const rows = await ex
-    .selectFrom('incident_slas as s')
-    .innerJoin('incidents as i', 'i.id', 's.incident_id')
-    .select(['s.sla_id', 's.kind', 's.breach_priority', 's.priority', 's.breached_at', 's.target_ms', 'i.id as incident_id', 'i.number', 'i.title', 'i.service_id', 'i.created_at', 'i.acknowledged_at', 'i.resolved_at'])
-    .where('s.engagement_id', '=', engagement.id)
-    .where('s.breached_at', '>=', from)
-    .where('s.breached_at', '<', to)
-    .orderBy('s.breached_at')
-    .orderBy('s.id')
-    .execute();
   const fee = engagement.contract.monthlyFee;
   const perSla = new Map<string, number>();
   const breaches: CreditBreach[] = [];
-  for (const r of rows) {
-    const sla = engagement.slas.find((s) => s.id === r.sla_id);
+  const slas = lookup(engagement);
+  for (const r of await breachesIn(ex, engagement.id, from, to)) {
+    const sla = slas.sla(r.slaId);
     if (!sla?.credits) continue;
-    const priority = r.breach_priority ?? r.priority;
+    const priority = r.breachPriority ?? r.priority;
     const fraction = sla.credits.perBreach[priority] ?? 0;
     perSla.set(sla.id, (perSla.get(sla.id) ?? 0) + fraction);
-    const stop = r.kind === 'respond' ? (r.acknowledged_at ?? r.resolved_at) : r.resolved_at;
+    const stop = r.kind === 'respond' ? (r.acknowledgedAt ?? r.resolvedAt) : r.resolvedAt;
     breaches.push({
       incident: `${incidentPrefix(engagement.id)}-${r.number}`,
-      incident_id: r.incident_id,
+      incident_id: r.incidentId,
       title: r.title,
-      service: r.service_id,
+      service: r.serviceId,
       sla: sla.id,
       priority,
       kind: r.kind === 'resolve' ? 'resolve' : 'respond',
-      opened_at: new Date(r.created_at).toISOString(),
-      breached_at: new Date(r.breached_at ?? 0).toISOString(),
-      target_s: r.target_ms === null ? null : r.target_ms / 1000,
-      actual_s: Math.round(((stop ?? now) - r.created_at) / 1000),
+      opened_at: new Date(r.createdAt).toISOString(),
+      breached_at: new Date(r.breachedAt ?? 0).toISOString(),
+      target_s: r.targetMs === null ? null : r.targetMs / 1000,
+      actual_s: Math.round(((stop ?? now) - r.createdAt) / 1000),
       credit_percent: pct(fraction),
       credit_amount: money(fee * fraction),
     });

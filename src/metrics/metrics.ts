@@ -7,14 +7,13 @@
  * the night pages (22:00-07:00 in the person's own zone: the burnout
  * figure); the noisiest services and alerts.
  */
-import { sql } from 'kysely';
 import { windowAt } from '../coverage/index.js';
 import { toLocal } from '../time/local-time.js';
 import type { Executor } from '../db/executor.js';
 import type { CoverageWindow, Engagement } from '../engagement/model.js';
-import { WINDOWS } from '../engagement/model.js';
+import { WINDOWS, lookup } from '../engagement/model.js';
 import type { IncidentFact } from './store.js';
-import { incidentsOpened } from './store.js';
+import { alertCountsByService, eventCountsByService, incidentsOpened, noisiestAlerts, pagesDelivered, slaOutcomes } from './store.js';
 
 export interface ResponseFigures {
   incidents: number;
@@ -112,7 +111,7 @@ export async function computeMetrics(ex: Executor, engagement: Engagement, from:
   const attainment = await slaAttainment(ex, engagement.id, from, to);
   const finished = attainment.reduce((n, a) => n + a.met + a.breached, 0);
   const met = attainment.reduce((n, a) => n + a.met, 0);
-  const serviceName = (id: string) => engagement.services.find((s) => s.id === id)?.name ?? id;
+  const serviceName = lookup(engagement).serviceName;
   const totals = all.figures();
   return {
     engagement: engagement.id,
@@ -134,22 +133,14 @@ export async function computeMetrics(ex: Executor, engagement: Engagement, from:
 
 /** SLA clocks of incidents opened in the period that finished: met or breached, per SLA, priority and kind. */
 export async function slaAttainment(ex: Executor, engagementId: string, from: number, to: number): Promise<SlaAttainment[]> {
-  const rows = await ex
-    .selectFrom('incident_slas as s')
-    .innerJoin('incidents as i', 'i.id', 's.incident_id')
-    .select(['s.sla_id', 's.kind', 's.status', 's.priority', 's.breach_priority', 's.breached_at'])
-    .where('i.engagement_id', '=', engagementId)
-    .where('i.created_at', '>=', from)
-    .where('i.created_at', '<', to)
-    .execute();
   const out = new Map<string, SlaAttainment>();
-  for (const r of rows) {
-    const breached = r.breached_at !== null;
+  for (const r of await slaOutcomes(ex, engagementId, from, to)) {
+    const breached = r.breachedAt !== null;
     if (!breached && r.status !== 'met') continue;
-    const priority = breached ? (r.breach_priority ?? r.priority) : r.priority;
-    const key = `${r.sla_id}\u0000${priority}\u0000${r.kind}`;
+    const priority = breached ? (r.breachPriority ?? r.priority) : r.priority;
+    const key = `${r.slaId}\u0000${priority}\u0000${r.kind}`;
     let a = out.get(key);
-    if (!a) out.set(key, (a = { sla: r.sla_id, priority, kind: r.kind === 'resolve' ? 'resolve' : 'respond', total: 0, met: 0, breached: 0, pct: null }));
+    if (!a) out.set(key, (a = { sla: r.slaId, priority, kind: r.kind === 'resolve' ? 'resolve' : 'respond', total: 0, met: 0, breached: 0, pct: null }));
     a.total++;
     if (breached) a.breached++;
     else a.met++;
@@ -166,27 +157,16 @@ export async function slaAttainment(ex: Executor, engagementId: string, from: nu
  * person's own time zone.
  */
 export async function pagesByPerson(ex: Executor, engagement: Engagement, from: number, to: number): Promise<Metrics['pages']> {
-  const rows = await ex
-    .selectFrom('notifications')
-    .select(['recipient_id', 'incident_id', 'step_id'])
-    .select((eb) => eb.fn.min('delivered_at').as('first'))
-    .where('engagement_id', '=', engagement.id)
-    .where('kind', '=', 'page')
-    .where('recipient_kind', '=', 'person')
-    .where('status', '=', 'delivered')
-    .where('delivered_at', '>=', from)
-    .where('delivered_at', '<', to)
-    .groupBy(['recipient_id', 'incident_id', 'step_id'])
-    .execute();
   const counts = new Map<string, { pages: number; night: number; afterHours: number }>();
-  for (const r of rows) {
-    const person = engagement.people.find((p) => p.id === r.recipient_id);
-    const c = counts.get(r.recipient_id) ?? { pages: 0, night: 0, afterHours: 0 };
+  const people = lookup(engagement);
+  for (const page of await pagesDelivered(ex, engagement.id, from, to)) {
+    const person = people.person(page.personId);
+    const c = counts.get(page.personId) ?? { pages: 0, night: 0, afterHours: 0 };
     c.pages++;
-    const first = Number(r.first);
+    const first = page.firstDeliveredAt;
     if (person && isNight(toLocal(person.timezone, first).msOfDay)) c.night++;
     if (windowAt(engagement, first) !== 'business_hours') c.afterHours++;
-    counts.set(r.recipient_id, c);
+    counts.set(page.personId, c);
   }
   return engagement.people
     .filter((p) => counts.has(p.id))
@@ -195,45 +175,17 @@ export async function pagesByPerson(ex: Executor, engagement: Engagement, from: 
 }
 
 async function noise(ex: Executor, engagement: Engagement, from: number, to: number, byService: Map<string, Acc>): Promise<Pick<Metrics, 'noisy_services' | 'noisy_alerts'>> {
-  const events = await ex
-    .selectFrom('events')
-    .select(['service_id'])
-    .select((eb) => eb.fn.countAll().as('n'))
-    .where('engagement_id', '=', engagement.id)
-    .where('received_at', '>=', from)
-    .where('received_at', '<', to)
-    .groupBy('service_id')
-    .execute();
-  const alerts = await ex
-    .selectFrom('alerts')
-    .select(['service_id'])
-    .select((eb) => [eb.fn.countAll().as('n'), eb.fn.sum<number>('event_count').as('events')])
-    .where('engagement_id', '=', engagement.id)
-    .where('created_at', '>=', from)
-    .where('created_at', '<', to)
-    .groupBy('service_id')
-    .execute();
-  const top = await ex
-    .selectFrom('alerts')
-    .select(['service_id', 'dedup_key'])
-    .select((eb) => [eb.fn.max('summary').as('summary'), eb.fn.countAll().as('n'), eb.fn.sum<number>('event_count').as('events')])
-    .where('engagement_id', '=', engagement.id)
-    .where('created_at', '>=', from)
-    .where('created_at', '<', to)
-    .groupBy(['service_id', 'dedup_key'])
-    .orderBy(sql`sum(event_count)`, 'desc')
-    .limit(10)
-    .execute();
-  const eventsOf = new Map(events.map((e) => [e.service_id, Number(e.n)]));
-  const alertsOf = new Map(alerts.map((a) => [a.service_id, Number(a.n)]));
+  const eventsOf = await eventCountsByService(ex, engagement.id, from, to);
+  const alertsOf = await alertCountsByService(ex, engagement.id, from, to);
+  const top = await noisiestAlerts(ex, engagement.id, from, to, 10);
   const ids = new Set([...byService.keys(), ...eventsOf.keys(), ...alertsOf.keys()]);
-  const name = (id: string) => engagement.services.find((s) => s.id === id)?.name ?? id;
+  const name = lookup(engagement).serviceName;
   return {
     noisy_services: [...ids]
       .map((service) => ({ service, name: name(service), incidents: byService.get(service)?.incidents ?? 0, alerts: alertsOf.get(service) ?? 0, events: eventsOf.get(service) ?? 0 }))
       .filter((s) => s.incidents + s.alerts + s.events > 0)
       .sort((a, b) => b.incidents - a.incidents || b.events - a.events)
       .slice(0, 10),
-    noisy_alerts: top.map((t) => ({ service: t.service_id, dedup_key: t.dedup_key, summary: String(t.summary ?? ''), alerts: Number(t.n), events: Number(t.events ?? 0) })),
+    noisy_alerts: top.map((t) => ({ service: t.serviceId, dedup_key: t.dedupKey, summary: t.summary, alerts: t.alerts, events: t.events })),
   };
 }

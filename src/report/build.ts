@@ -10,11 +10,12 @@ import { formatLocalDate, toLocal } from '../time/local-time.js';
 import type { Executor } from '../db/executor.js';
 import { incidentPrefix } from '../deployment/deployment.js';
 import type { Engagement, Schedule, Side } from '../engagement/model.js';
+import { lookup } from '../engagement/model.js';
 import { computeCredits } from '../metrics/credits.js';
 import { computeMetrics, slaAttainment } from '../metrics/metrics.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { monthPeriod, shiftMonth } from '../metrics/period.js';
-import { incidentsOpened } from '../metrics/store.js';
+import { changesIn, incidentsOpened } from '../metrics/store.js';
 import { gaps } from '../schedule/index.js';
 import type { MonthlyReview, ReviewSummary } from './model.js';
 import { CHANGE_FOLLOW_WINDOW_MINUTES } from './model.js';
@@ -72,7 +73,7 @@ function uncoveredGaps(engagement: Engagement, from: number, to: number): Monthl
   const usedBy = new Map<string, Array<{ side: Side; fn: string }>>();
   for (const side of ['internal', 'partner'] as const) {
     for (const [fn, policyId] of Object.entries(engagement.routing[side])) {
-      const first = engagement.escalationPolicies.find((p) => p.id === policyId)?.tiers[0];
+      const first = lookup(engagement).policy(policyId)?.tiers[0];
       for (const t of first?.targets ?? []) {
         if (t.kind !== 'schedule') continue;
         const list = usedBy.get(t.id) ?? [];
@@ -120,7 +121,7 @@ export async function buildMonthlyReview(ex: Executor, engagement: Engagement, m
     days.set(day, counts);
   }
 
-  const changes = await ex.selectFrom('changes').selectAll().where('engagement_id', '=', engagement.id).where('at', '>=', from).where('at', '<', to).orderBy('at').limit(200).execute();
+  const changes = await changesIn(ex, engagement.id, from, to, 200);
   const prefix = incidentPrefix(engagement.id);
   const followWindow = CHANGE_FOLLOW_WINDOW_MINUTES * 60_000;
 
@@ -140,16 +141,16 @@ export async function buildMonthlyReview(ex: Executor, engagement: Engagement, m
     responseByWindow: metrics.by_window,
     responseBySide: metrics.by_side,
     slaAttainment: metrics.sla_attainment,
-    breaches: credits.breaches.map((b) => ({ incident: b.incident, title: b.title, service: engagement.services.find((s) => s.id === b.service)?.name ?? b.service, sla: b.sla, priority: b.priority, kind: b.kind, target_s: b.target_s ?? 0, actual_s: b.actual_s ?? 0, openedAt: b.opened_at, credit_percent: b.credit_percent, credit_amount: b.credit_amount })),
+    breaches: credits.breaches.map((b) => ({ incident: b.incident, title: b.title, service: lookup(engagement).serviceName(b.service), sla: b.sla, priority: b.priority, kind: b.kind, target_s: b.target_s ?? 0, actual_s: b.actual_s ?? 0, openedAt: b.opened_at, credit_percent: b.credit_percent, credit_amount: b.credit_amount })),
     credits: { percent: credits.credit_percent, amount: credits.credit_amount, currency: credits.currency, capped: credits.capped, capPercent: cap },
     pagesByPerson: metrics.pages.map(({ person, name, side, pages, night_pages }) => ({ person, name, side, pages, night_pages })),
     noisyServices: metrics.noisy_services,
     changes: changes.map((c) => ({
       at: new Date(c.at).toISOString(),
-      service: engagement.services.find((s) => s.id === c.service_id)?.name ?? c.service_id,
+      service: lookup(engagement).serviceName(c.serviceId),
       summary: c.summary,
       followedBy: incidents
-        .filter((i) => i.serviceId === c.service_id && i.createdAt >= c.at && i.createdAt - c.at <= followWindow)
+        .filter((i) => i.serviceId === c.serviceId && i.createdAt >= c.at && i.createdAt - c.at <= followWindow)
         .map((i) => ({ incident: `${prefix}-${i.number}`, title: i.title, minutesAfter: Math.round((i.createdAt - c.at) / 60_000) })),
     })),
     coverageGaps: uncoveredGaps(engagement, from, to),

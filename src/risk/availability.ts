@@ -19,6 +19,7 @@
 import { nextWindowChange, overflowApplies, ownerAt } from '../coverage/index.js';
 import { formatLocalDate, parseLocalDate, toLocal } from '../time/local-time.js';
 import type { Engagement, EscalationPolicy, Schedule, Service, Side } from '../engagement/model.js';
+import { lookup } from '../engagement/model.js';
 import { resolveTier, tierDueAt } from '../routing/route.js';
 import { nextChange, onCallAt } from '../schedule/index.js';
 import { DAY_MS, WEEK_MS } from '../time/duration.js';
@@ -59,7 +60,7 @@ export function withRostersSince(engagement: Engagement, from: number): Engageme
 /** The policy that serves `fn` when `side` owns it, if routing names one. */
 export function policyFor(engagement: Engagement, side: Side, fn: string): EscalationPolicy | undefined {
   const id = engagement.routing[side][fn];
-  return id === undefined ? undefined : engagement.escalationPolicies.find((p) => p.id === id);
+  return id === undefined ? undefined : lookup(engagement).policy(id);
 }
 
 /** Person id -> the schedules that can put them on call (layers and overrides). */

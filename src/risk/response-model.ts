@@ -15,7 +15,7 @@
  * "internal answers in 8 hours".
  */
 import { windowAt } from '../coverage/index.js';
-import { SIDES, WINDOWS } from '../engagement/model.js';
+import { SIDES, WINDOWS, lookup } from '../engagement/model.js';
 import type { CoverageWindow, Engagement, Side } from '../engagement/model.js';
 import type { IncidentFact } from '../metrics/store.js';
 import { nextStep } from '../routing/route.js';
@@ -118,7 +118,7 @@ export function observeResponses(actual: Engagement, incidents: readonly Inciden
   const samples: ResponseSample[] = [];
   for (const incident of incidents) {
     const ack = incident.acknowledgedAt;
-    const service = actual.services.find((s) => s.id === incident.serviceId);
+    const service = lookup(actual).service(incident.serviceId);
     if (ack === null || !service) continue;
     const paged = actual.priorities.page.includes(incident.priority);
     const attention = firstAttention(actual, service, incident.createdAt);

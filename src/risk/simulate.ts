@@ -23,6 +23,7 @@
  */
 import { windowAt } from '../coverage/index.js';
 import type { CoverageWindow, Engagement, Service } from '../engagement/model.js';
+import { lookup } from '../engagement/model.js';
 import type { IncidentFact } from '../metrics/store.js';
 import { monthOf, monthPeriod } from '../metrics/period.js';
 import type { Attention } from './availability.js';
@@ -141,10 +142,9 @@ export function simulate(actual: Engagement, alternative: Engagement, incidents:
   const actualRoster = withRostersSince(actual, options.from);
   const altRoster = withRostersSince(alternative, options.from);
   const model = observeResponses(actualRoster, incidents, evidence);
-  const serviceIn = (e: Engagement, id: string) => e.services.find((s) => s.id === id);
   const rows = incidents.flatMap((incident) => {
-    const a = serviceIn(actual, incident.serviceId);
-    const b = serviceIn(alternative, incident.serviceId);
+    const a = lookup(actual).service(incident.serviceId);
+    const b = lookup(alternative).service(incident.serviceId);
     return a && b ? [{ incident, actualService: a, altService: b }] : [];
   });
   const observed = computeRisk(actual, rows.map((r) => r.incident), options);

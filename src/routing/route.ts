@@ -7,6 +7,7 @@
  */
 import { explainCoverage, overflowApplies, ownerAt, windowDetailAt } from '../coverage/index.js';
 import type { CoverageWindow, Engagement, EscalationPolicy, Service, Side, Target, Tier } from '../engagement/model.js';
+import { lookup } from '../engagement/model.js';
 import { onCallAt } from '../schedule/index.js';
 
 export interface RouteDecision {
@@ -24,7 +25,7 @@ export function routeIncident(engagement: Engagement, service: Service, at: numb
   const { window, side } = ownerAt(engagement, service.function, at);
   const { holidayName } = windowDetailAt(engagement, at);
   const policyId = engagement.routing[side][service.function];
-  const policy = policyId === undefined ? undefined : engagement.escalationPolicies.find((p) => p.id === policyId);
+  const policy = policyId === undefined ? undefined : lookup(engagement).policy(policyId);
   const coverage = explainCoverage(engagement, service.function, at);
   return {
     service: service.id,
@@ -63,12 +64,12 @@ export function resolveTier(engagement: Engagement, tier: Tier, at: number): Res
   for (const target of tier.targets) {
     if (target.kind === 'person') add(target.id);
     else if (target.kind === 'team') {
-      const team = engagement.teams.find((t) => t.id === target.id);
+      const team = lookup(engagement).team(target.id);
       if (!team) continue;
       team.members.forEach(add);
       if (team.email) teamAddresses.push({ team: team.id, email: team.email });
     } else {
-      const schedule = engagement.schedules.find((s) => s.id === target.id);
+      const schedule = lookup(engagement).schedule(target.id);
       const onCall = schedule ? onCallAt(schedule, at) : [];
       if (onCall.length === 0) emptySchedules.push(target.id);
       onCall.forEach(add);
@@ -138,7 +139,7 @@ export function explainRoute(engagement: Engagement, service: Service, at: numbe
   let overflowOut: RouteExplanation['overflow'] = null;
   if (overflow && overflowApplies(engagement, service.function, d.side)) {
     const policyId = engagement.routing[overflow.to][service.function];
-    const policy = engagement.escalationPolicies.find((p) => p.id === policyId);
+    const policy = policyId === undefined ? undefined : lookup(engagement).policy(policyId);
     overflowOut = {
       after_s: overflow.after.ms / 1000,
       to: overflow.to,

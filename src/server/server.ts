@@ -5,7 +5,6 @@
  * with a virtual clock; `tandem serve` starts it for real.
  */
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/clock.js';
@@ -13,6 +12,7 @@ import { systemClock } from '../clock/clock.js';
 import { openDatabase } from '../db/connect.js';
 import type { Database } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
+import { ping } from '../db/ping.js';
 import { applyEngagements } from '../deployment/apply.js';
 import { Deployment } from '../deployment/deployment.js';
 import type { Diagnostic } from '../engagement/index.js';
@@ -137,7 +137,7 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     metricsToken: settings.metricsToken,
     ready: async () => {
       if (settings.maxEventLagSeconds === 0) {
-        await sql`select 1`.execute(database.db);
+        await ping(database.db);
         return { ok: true };
       }
       // A pipeline that stopped applying events is not ready, even though it still accepts them.

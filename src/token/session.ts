@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Executor } from '../db/executor.js';
+import { deleteSessionByHash, insertSession, sessionByHash } from './store.js';
 import type { TokenPrincipal } from './token.js';
 import { hashSecret, principalById } from './token.js';
 
@@ -13,24 +14,25 @@ export const SESSION_COOKIE = 'tandem_session';
 /** A working day and a night shift. */
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
+/** Starts a session for a token; returns the cookie value (shown once) and its expiry. */
 export async function createSession(ex: Executor, tokenId: string, at: number): Promise<{ id: string; expiresAt: number }> {
   const id = randomBytes(32).toString('base64url');
   const expiresAt = at + SESSION_TTL_MS;
-  await ex.insertInto('sessions').values({ id_hash: hashSecret(id), token_id: tokenId, created_at: at, expires_at: expiresAt }).execute();
-  // Housekeeping: expired sessions are useless rows.
-  await ex.deleteFrom('sessions').where('expires_at', '<', at).execute();
+  await insertSession(ex, { idHash: hashSecret(id), tokenId, createdAt: at, expiresAt });
   return { id, expiresAt };
 }
 
+/** The principal of a live session, or undefined when it is unknown or expired. */
 export async function sessionPrincipal(ex: Executor, id: string, now: number): Promise<TokenPrincipal | undefined> {
   if (id.length > 100) return undefined;
-  const row = await ex.selectFrom('sessions').select(['token_id', 'expires_at']).where('id_hash', '=', hashSecret(id)).executeTakeFirst();
+  const row = await sessionByHash(ex, hashSecret(id));
   if (!row || row.expires_at < now) return undefined;
   return principalById(ex, row.token_id);
 }
 
+/** Ends a session (sign out). */
 export async function deleteSession(ex: Executor, id: string): Promise<void> {
-  await ex.deleteFrom('sessions').where('id_hash', '=', hashSecret(id)).execute();
+  await deleteSessionByHash(ex, hashSecret(id));
 }
 
 /** The value of one cookie in a Cookie header. */
@@ -51,6 +53,7 @@ export function readCookie(header: string | undefined, name: string): string | u
   return undefined;
 }
 
+/** The Set-Cookie value of a session. */
 export function sessionCookie(value: string, maxAgeSeconds: number, secure: boolean): string {
   return `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
 }

@@ -5,6 +5,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Executor } from '../db/executor.js';
+import type { TokenRow } from './store.js';
+import { allTokens, insertToken, markTokenRevoked, tokenById, tokenBySecretHash } from './store.js';
 
 export const ROLES = ['admin', 'responder', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -16,6 +18,7 @@ export function can(role: Role, action: 'read' | 'respond' | 'admin'): boolean {
   return role === 'admin';
 }
 
+/** Who a request acts as: the token, its role and the engagements it may see. */
 export interface TokenPrincipal {
   readonly tokenId: string;
   readonly role: Role;
@@ -26,6 +29,7 @@ export interface TokenPrincipal {
 
 const PREFIX = 'tdm_';
 
+/** SHA-256 hex of a secret: what the database keeps of tokens and session ids. */
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
@@ -36,58 +40,44 @@ export interface CreatedToken {
   readonly secret: string;
 }
 
+/** Creates a token; its secret is returned once and only its hash is stored. */
 export async function createToken(
   ex: Executor,
   t: { role: Role; engagements: readonly string[]; personId?: string | null; label?: string | null; at: number },
 ): Promise<CreatedToken> {
   const secret = PREFIX + randomBytes(32).toString('base64url');
   const id = randomBytes(6).toString('hex');
-  await ex
-    .insertInto('tokens')
-    .values({
-      id,
-      secret_hash: hashSecret(secret),
-      role: t.role,
-      engagements: JSON.stringify([...t.engagements]),
-      person_id: t.personId ?? null,
-      label: t.label ?? null,
-      created_at: t.at,
-      last_used_at: null,
-      revoked_at: null,
-    })
-    .execute();
+  await insertToken(ex, { id, secretHash: hashSecret(secret), role: t.role, engagements: t.engagements, personId: t.personId ?? null, label: t.label ?? null, createdAt: t.at });
   return { id, secret };
 }
 
 /** The principal a bearer secret stands for, or undefined when it is unknown or revoked. */
 export async function verifyToken(ex: Executor, secret: string): Promise<TokenPrincipal | undefined> {
   if (!secret.startsWith(PREFIX) || secret.length > 200) return undefined;
-  const row = await ex.selectFrom('tokens').selectAll().where('secret_hash', '=', hashSecret(secret)).executeTakeFirst();
-  return principalOfRow(row);
+  return principalOfRow(await tokenBySecretHash(ex, hashSecret(secret)));
 }
 
 /** The principal of a token by id (sessions), or undefined when it is unknown or revoked. */
 export async function principalById(ex: Executor, id: string): Promise<TokenPrincipal | undefined> {
-  return principalOfRow(await ex.selectFrom('tokens').selectAll().where('id', '=', id).executeTakeFirst());
+  return principalOfRow(await tokenById(ex, id));
 }
 
-function principalOfRow(row: { id: string; role: string; engagements: string; person_id: string | null; label: string | null; revoked_at: number | null } | undefined): TokenPrincipal | undefined {
-  if (!row || row.revoked_at !== null) return undefined;
-  return {
-    tokenId: row.id,
-    role: row.role as Role,
-    engagements: JSON.parse(row.engagements) as string[],
-    personId: row.person_id,
-    label: row.label,
-  };
+function isRole(role: string): role is Role {
+  return (ROLES as readonly string[]).includes(role);
 }
 
-export async function listTokens(ex: Executor): Promise<Array<{ id: string; role: string; engagements: string[]; person_id: string | null; label: string | null; created_at: number; revoked_at: number | null }>> {
-  const rows = await ex.selectFrom('tokens').select(['id', 'role', 'engagements', 'person_id', 'label', 'created_at', 'revoked_at']).orderBy('created_at').execute();
-  return rows.map((r) => ({ ...r, engagements: JSON.parse(r.engagements) as string[] }));
+function principalOfRow(row: TokenRow | undefined): TokenPrincipal | undefined {
+  // A role this version does not know grants nothing.
+  if (!row || row.revoked_at !== null || !isRole(row.role)) return undefined;
+  return { tokenId: row.id, role: row.role, engagements: row.engagements, personId: row.person_id, label: row.label };
 }
 
+/** Every token, oldest first, revoked ones included (`tandem token list`). */
+export async function listTokens(ex: Executor): Promise<TokenRow[]> {
+  return allTokens(ex);
+}
+
+/** Revokes an active token; false when there is none with this id. */
 export async function revokeToken(ex: Executor, id: string, at: number): Promise<boolean> {
-  const r = await ex.updateTable('tokens').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
+  return markTokenRevoked(ex, id, at);
 }

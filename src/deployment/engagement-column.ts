@@ -1,0 +1,103 @@
+/**
+ * The shape of `engagements.config`: the normalized engagement model as the
+ * server applied it, stored as JSON so offline commands work from what the
+ * server did rather than from a file that may have changed since. Typed
+ * against the model (`z.ZodType<Engagement>`), so a change to the model that
+ * this schema does not follow fails the build instead of a report.
+ */
+import { z } from 'zod';
+import { jsonColumn } from '../db/json-column.js';
+import { deepFreeze } from '../engagement/freeze.js';
+import type { Engagement } from '../engagement/model.js';
+import { CHANNELS, INTEGRATION_TYPES, PAUSE_STATUSES, SIDES, WINDOWS } from '../engagement/model.js';
+
+const side = z.enum(SIDES);
+const duration = z.object({ text: z.string(), n: z.number(), unit: z.enum(['s', 'm', 'h', 'd', 'w']), ms: z.number() });
+const weeklyWindow = z.object({ days: z.array(z.number()), from: z.number(), to: z.number() });
+const optionalString = z.string().optional();
+
+const person = z.object({
+  id: z.string(),
+  name: z.string(),
+  side,
+  timezone: z.string(),
+  contact: z.object({ email: optionalString, sms: optionalString, slack: optionalString, teams: optionalString, webhook: optionalString }),
+  notify: z.array(z.object({ channel: z.enum(CHANNELS), after: duration })),
+});
+
+const team = z.object({ id: z.string(), name: z.string(), side, members: z.array(z.string()), email: optionalString });
+
+const schedule = z.object({
+  id: z.string(),
+  timezone: z.string(),
+  layers: z.array(
+    z.object({
+      rotation: z.object({ every: duration, handoffWeekday: z.number().optional(), handoffMinute: z.number(), members: z.array(z.string()), start: z.string() }),
+      only: z.array(weeklyWindow).optional(),
+    }),
+  ),
+  overrides: z.array(z.object({ person: z.string(), from: z.string(), to: z.string() })),
+});
+
+const coverage = z.object({
+  businessHours: weeklyWindow,
+  functions: z.record(z.string(), z.record(z.enum(WINDOWS), side)),
+  overflow: z.object({ after: duration, to: side, functions: z.array(z.string()) }).optional(),
+});
+
+const target = z.object({ kind: z.enum(['schedule', 'team', 'person']), id: z.string() });
+
+const policy = z.object({ id: z.string(), tiers: z.array(z.object({ targets: z.array(target), after: duration })), repeat: z.number() });
+
+const service = z.object({
+  id: z.string(),
+  name: z.string(),
+  function: z.string(),
+  criticality: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]),
+  downtimeCostPerMinute: z.number().nullable(),
+  integrations: z.array(z.object({ type: z.enum(INTEGRATION_TYPES), key: z.string() })),
+});
+
+const matrixRow = z.tuple([z.string(), z.string(), z.string(), z.string()]);
+
+const sla = z.object({
+  id: z.string(),
+  appliesTo: side,
+  clock: z.enum(['24x7', 'business_hours']),
+  targets: z.record(z.string(), z.object({ respond: duration.optional(), resolve: duration.optional() })),
+  warnAt: z.array(z.number()),
+  pauseWhile: z.array(z.enum(PAUSE_STATUSES)),
+  credits: z.object({ perBreach: z.record(z.string(), z.number()), cap: z.number() }).optional(),
+});
+
+/** The normalized engagement model. */
+export const engagementModel: z.ZodType<Engagement> = z.object({
+  version: z.literal(1),
+  id: z.string(),
+  name: z.string(),
+  timezone: z.string(),
+  holidays: z.object({ country: optionalString, region: optionalString, extra: z.array(z.string()) }),
+  contract: z.object({ monthlyFee: z.number(), currency: z.string() }),
+  sides: z.object({ internal: z.object({ name: z.string() }), partner: z.object({ name: z.string() }) }),
+  people: z.array(person),
+  teams: z.array(team),
+  schedules: z.array(schedule),
+  coverage,
+  routing: z.object({ internal: z.record(z.string(), z.string()), partner: z.record(z.string(), z.string()) }),
+  escalationPolicies: z.array(policy),
+  services: z.array(service),
+  priorities: z.object({
+    matrix: z.object({ critical: matrixRow, error: matrixRow, warning: matrixRow, info: matrixRow }),
+    page: z.array(z.string()),
+    order: z.array(z.string()),
+  }),
+  slas: z.array(sla),
+});
+
+const column = jsonColumn(engagementModel, 'engagements.config');
+
+/** The stored text of an engagement model, checked and deep-frozen like a freshly loaded one. */
+export const engagementConfig = {
+  parse: (text: string): Engagement => deepFreeze(column.parse(text)),
+  stringify: (engagement: Engagement): string => column.stringify(engagement),
+};

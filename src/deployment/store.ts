@@ -1,0 +1,111 @@
+/**
+ * The engagement rows: each engagement as last applied (its normalized model
+ * as JSON, with the hash of the file it came from), and the services,
+ * integration keys and people other tables and the dashboard refer to. Rows
+ * dropped from a file are archived, never deleted: incidents still name them.
+ */
+import type { Executor } from '../db/executor.js';
+import type { Engagement, Person, Service } from '../engagement/model.js';
+import { engagementConfig } from './engagement-column.js';
+
+/** What one application of a file writes on the engagement row. */
+export interface EngagementRowWrite {
+  readonly engagement: Engagement;
+  readonly file: string;
+  readonly hash: string;
+  readonly at: number;
+}
+
+/** The file hash an engagement was last applied from, or undefined when it never was. */
+export async function appliedConfigHash(ex: Executor, engagementId: string): Promise<string | undefined> {
+  return (await ex.selectFrom('engagements').select(['config_hash']).where('id', '=', engagementId).executeTakeFirst())?.config_hash;
+}
+
+/** Replaces the stored model of an engagement that exists. */
+export async function updateEngagementRow(ex: Executor, w: EngagementRowWrite): Promise<void> {
+  const e = w.engagement;
+  await ex
+    .updateTable('engagements')
+    .set({ name: e.name, timezone: e.timezone, config: engagementConfig.stringify(e), config_hash: w.hash, file: w.file, updated_at: w.at })
+    .where('id', '=', e.id)
+    .execute();
+}
+
+/** Stores a new engagement; its incidents start at number 1 with the given prefix. */
+export async function insertEngagementRow(ex: Executor, w: EngagementRowWrite, incidentPrefix: string): Promise<void> {
+  const e = w.engagement;
+  await ex
+    .insertInto('engagements')
+    .values({
+      id: e.id,
+      name: e.name,
+      timezone: e.timezone,
+      config: engagementConfig.stringify(e),
+      config_hash: w.hash,
+      file: w.file,
+      incident_prefix: incidentPrefix,
+      next_incident_number: 1,
+      created_at: w.at,
+      updated_at: w.at,
+    })
+    .execute();
+}
+
+/** Makes the engagement's services exactly `services`: those listed are upserted, the rest archived. */
+export async function replaceServices(ex: Executor, engagementId: string, services: readonly Service[], at: number): Promise<void> {
+  await ex.updateTable('services').set({ archived: 1, updated_at: at }).where('engagement_id', '=', engagementId).execute();
+  for (const s of services) {
+    const row = { name: s.name, function: s.function, criticality: s.criticality, archived: 0, updated_at: at };
+    await ex
+      .insertInto('services')
+      .values({ engagement_id: engagementId, id: s.id, ...row })
+      .onConflict((oc) => oc.columns(['engagement_id', 'id']).doUpdateSet(row))
+      .execute();
+  }
+}
+
+/** Makes the engagement's integration keys exactly those of `services`; a key moves with its service. */
+export async function replaceIntegrationKeys(ex: Executor, engagementId: string, services: readonly Service[]): Promise<void> {
+  await ex.updateTable('integration_keys').set({ archived: 1 }).where('engagement_id', '=', engagementId).execute();
+  for (const s of services) {
+    for (const i of s.integrations) {
+      const row = { engagement_id: engagementId, service_id: s.id, type: i.type, archived: 0 };
+      await ex
+        .insertInto('integration_keys')
+        .values({ key: i.key, ...row })
+        .onConflict((oc) => oc.column('key').doUpdateSet(row))
+        .execute();
+    }
+  }
+}
+
+/** Makes the engagement's people exactly `people`: those listed are upserted, the rest archived. */
+export async function replacePeople(ex: Executor, engagementId: string, people: readonly Person[]): Promise<void> {
+  await ex.updateTable('people').set({ archived: 1 }).where('engagement_id', '=', engagementId).execute();
+  for (const p of people) {
+    const row = { name: p.name, side: p.side, timezone: p.timezone, email: p.contact.email ?? null, archived: 0 };
+    await ex
+      .insertInto('people')
+      .values({ engagement_id: engagementId, id: p.id, ...row })
+      .onConflict((oc) => oc.columns(['engagement_id', 'id']).doUpdateSet(row))
+      .execute();
+  }
+}
+
+/** The engagement model as last applied, or undefined when the database has no such engagement. */
+export async function storedEngagement(ex: Executor, id: string): Promise<Engagement | undefined> {
+  const row = await ex.selectFrom('engagements').select(['config']).where('id', '=', id).executeTakeFirst();
+  return row ? engagementConfig.parse(row.config) : undefined;
+}
+
+/** Ids of every engagement ever applied, sorted. */
+export async function storedEngagementIds(ex: Executor): Promise<string[]> {
+  return (await ex.selectFrom('engagements').select('id').orderBy('id').execute()).map((r) => r.id);
+}
+
+/** Whether a person (archived or not) is in any of these engagements. */
+export async function personInEngagements(ex: Executor, personId: string, engagementIds: readonly string[]): Promise<boolean> {
+  if (engagementIds.length === 0) return false;
+  const row = await ex.selectFrom('people').select('id').where('id', '=', personId).where('engagement_id', 'in', engagementIds).executeTakeFirst();
+  return row !== undefined;
+}
