@@ -37,8 +37,8 @@ describe.each(databaseKinds())('escalation store, on $name', (kind: DatabaseKind
     const database = h.tandem.database;
     const incidents: number[] = [];
     for (const title of ['one', 'two']) {
-      const i = await insertIncident(database.db, { engagementId: 'acme', serviceId: 'payments-api', title, severity: 'critical', priority: 'P1', groupKey: null, side: 'partner', at: T0 });
-      incidents.push(i.id);
+      const opened = { engagementId: 'acme', serviceId: 'payments-api', title, severity: 'critical', priority: 'P1', groupKey: null, side: 'partner', at: T0 };
+      incidents.push((await insertIncident(database.db, opened)).id);
     }
     return { database, incidents };
   }
