@@ -10,6 +10,7 @@
  */
 import type { IncidentRow } from '../db/schema.js';
 import type { Engagement } from '../engagement/model.js';
+import { lookup } from '../engagement/model.js';
 import { SYSTEM } from '../incident/actor.js';
 import type { TimelineEntry } from '../incident/timeline.js';
 import { pageRows } from '../paging/page.js';
@@ -58,7 +59,7 @@ export function checkSlas(rows: readonly SlaRow[], facts: SlaFacts, now: number)
   return rows.map((row): SlaCheck => {
     const incident = facts.incidents.get(row.incident_id);
     const engagement = facts.engagement(row.engagement_id);
-    const sla = engagement?.slas.find((s) => s.id === row.sla_id);
+    const sla = engagement && lookup(engagement).sla(row.sla_id);
     if (!incident || !engagement || !sla) return { row, gone: true };
     const subject: SlaSubject = { engagement, sla, kind: row.kind, incident, history: facts.histories.get(incident.id) ?? [] };
     return { row, gone: false, subject, evaluation: evaluate(row, subject, now) };
@@ -112,7 +113,7 @@ function addWarning(plan: SlaPlan, s: SlaSubject, e: Evaluation, threshold: numb
     ? pageRows({ engagement, incidentId: incident.id, stepId: null, recipients: responders, reason, kind: 'sla_warning', note, at: now })
     : { planned: [], rows: [] };
   plan.notifications.push(...page.rows);
-  const notified = page.planned.length ? responders.map((r) => engagement.people.find((p) => p.id === r.id)?.name ?? r.id) : [];
+  const notified = page.planned.length ? responders.map((r) => lookup(engagement).personName(r.id)) : [];
   plan.timeline.push({
     engagementId: engagement.id,
     incidentId: incident.id,

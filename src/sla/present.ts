@@ -8,6 +8,7 @@
 import { businessMsBetween } from '../coverage/index.js';
 import type { IncidentRow } from '../db/schema.js';
 import type { Engagement, Sla } from '../engagement/model.js';
+import { lookup } from '../engagement/model.js';
 import type { SlaRow } from './store.js';
 
 /** The incident fields a presentation looks at. */
@@ -33,7 +34,7 @@ function statusNow(r: SlaRow, stop: number | null, pausedNow: boolean, now: numb
 /** One incident's SLA rows as of `now`; `incident` (the row as it is now) applies stops and pauses the engine has not seen yet. */
 export function presentSlaRows(rows: readonly SlaRow[], engagement: Engagement | undefined, now: number, incident?: PresentedIncident) {
   return rows.map((r) => {
-    const sla = engagement?.slas.find((s) => s.id === r.sla_id);
+    const sla = engagement && lookup(engagement).sla(r.sla_id);
     const stop = !incident ? null : r.kind === 'respond' ? (incident.acknowledged_at ?? incident.resolved_at) : incident.resolved_at;
     const pausedNow = !!incident && !!sla && (sla.pauseWhile as readonly string[]).includes(incident.status);
     const live = r.status === 'running' || r.status === 'paused';
