@@ -103,6 +103,14 @@ export async function getIncident(ex: Executor, engagementIds: readonly string[]
   return ex.selectFrom('incidents').selectAll().where('id', '=', id).where('engagement_id', 'in', engagementIds).executeTakeFirst();
 }
 
+/**
+ * An incident by id in any engagement: for a capability that already names
+ * it (a signed respond link), never for a caller with a token (use getIncident).
+ */
+export async function getIncidentAnywhere(ex: Executor, id: number): Promise<IncidentRow | undefined> {
+  return ex.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
 export async function getIncidentByNumber(ex: Executor, engagementIds: readonly string[], prefix: string, number: number): Promise<IncidentRow | undefined> {
   if (engagementIds.length === 0) return undefined;
   return ex

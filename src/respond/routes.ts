@@ -15,6 +15,7 @@ import type { Actor } from '../incident/actor.js';
 import { acknowledgeIncident, resolveIncident } from '../incident/commands.js';
 import type { ChangeHooks } from '../incident/changes.js';
 import { runIncidentCommand } from '../incident/run-command.js';
+import { getIncidentAnywhere } from '../incident/store.js';
 import type { IncidentRow } from '../db/schema.js';
 import { html } from '../html/html.js';
 import { page, securePages } from '../pages/layout.js';
@@ -53,7 +54,7 @@ export async function respondRoutes(app: FastifyInstance, deps: RespondDeps): Pr
       return undefined;
     }
     // The signed link is the capability: it names the incident, whatever engagement it is in.
-    const incident = await database.db.selectFrom('incidents').selectAll().where('id', '=', claims.incident).executeTakeFirst();
+    const incident = await getIncidentAnywhere(database.db, claims.incident);
     if (!incident) {
       void reply.code(404).type('text/html').send(page('Not found', html`<div class="card"><h1>Incident not found</h1></div>`));
       return undefined;

@@ -129,3 +129,32 @@ describe('the test suite', () => {
     expect(offenders).toEqual([]);
   });
 });
+
+describe('the layout', () => {
+  /** A file allowed to hold SQL: the database layer, and the stores (`store.ts`, or any file in a `store/` folder). */
+  const mayHoldSql = (file: string) => file.startsWith('src/db/') || /(^|\/)store\.ts$/.test(file) || /\/store\//.test(file);
+  // Kysely's query builders and raw `sql` templates, and better-sqlite3's prepared statements.
+  const SQL = /\.(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto)\(|\bsql(<[^>]*>)?`|\bsql\.(raw|lit|join|ref|id|table|val)\(|\.prepare\(|\.with\(\s*'/;
+
+  it('keeps every SQL statement in a store or in src/db/ (docs/architecture.md)', () => {
+    const production = filesUnder('src', (n) => n.endsWith('.ts') && !n.endsWith('.test.ts') && n !== 'test-fixtures.ts');
+    expect(production.length).toBeGreaterThan(100);
+    const offenders = production
+      .filter((file) => !mayHoldSql(file))
+      .flatMap((file) =>
+        readFileSync(join(ROOT, file), 'utf8')
+          .split('\n')
+          .map((line, i) => ({ line, at: `${file}:${i + 1}` }))
+          .filter(({ line }) => !/^\s*(\*|\/\/)/.test(line) && SQL.test(line))
+          .map(({ at, line }) => `${at}: ${line.trim().slice(0, 120)}`),
+      );
+    expect(offenders).toEqual([]);
+  });
+
+  it('the SQL check recognises each form of SQL it forbids', () => {
+    for (const line of ["await ex.selectFrom('incidents')", 'sql`select 1`', 'sql<{ ok: boolean }>`select 1`', "sql.lit('pending')", "handle.prepare('select 1')", "db.with('x', (q) => q)"]) {
+      expect(SQL.test(line), line).toBe(true);
+    }
+    for (const line of ["import { sql } from 'kysely';", 'const sqlite = database.sqlite;', "logger.info('selected')"]) expect(SQL.test(line), line).toBe(false);
+  });
+});
