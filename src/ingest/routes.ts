@@ -3,9 +3,13 @@
  * generic JSON. Each request is read as text (whatever its content type, so a
  * bare `curl -d` works), checked, rate limited per key, written to the
  * durable inbox, and only then answered 202. Errors use PagerDuty's body:
- * `{"status":"invalid event","message":"Event object is invalid","errors":[...]}`.
+ * `{"status":"invalid event","message":"Event object is invalid","errors":[...]}`,
+ * all of them written by the one error handler of this plugin's scope.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, FastifySchemaCompiler } from 'fastify';
+import type { SwaggerTransform } from '@fastify/swagger';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import type { ZodType } from 'zod';
 import type { Clock } from '../clock/clock.js';
 import type { Deployment, IntegrationRef } from '../deployment/deployment.js';
 import type { IntegrationType } from '../engagement/model.js';
@@ -17,6 +21,19 @@ import { normalizeJson } from './json-shape.js';
 import type { EventSink } from './inbox.js';
 import { parsePagerDutyAlert, parsePagerDutyChange } from './pagerduty.js';
 import type { RateLimiter } from './rate-limit.js';
+import {
+  AlertmanagerWebhook,
+  AlertsAccepted,
+  ChangeAccepted,
+  EventAccepted,
+  EventNotStored,
+  GenericEvent,
+  IntegrationKeyParams,
+  InvalidEvent,
+  PagerDutyChange,
+  PagerDutyEvent,
+  ThrottledEvent,
+} from './schema.js';
 
 export interface IngestDeps {
   readonly deployment: Deployment;
@@ -30,12 +47,13 @@ export interface IngestDeps {
 export const INVALID_EVENT = { status: 'invalid event', message: 'Event object is invalid' } as const;
 
 /** PagerDuty's error body. */
-export function invalidEvent(errors: string[]): { status: string; message: string; errors: string[] } {
+export function invalidEvent(errors: string[]): InvalidEvent {
   return { ...INVALID_EVENT, errors };
 }
 
 type Reject = { status: number; reason: string; body: Record<string, unknown>; headers?: Record<string, string> };
 
+/** A request refused with a PagerDuty-style body; the scope's error handler answers it. */
 class Rejected extends Error {
   constructor(readonly reject: Reject) {
     super(reject.reason);
@@ -60,6 +78,98 @@ function parseJson(raw: unknown): unknown {
   return shaped.value;
 }
 
+/**
+ * The route schemas document the bodies; the parsers validate them. A schema
+ * validator would stop at the first bad field and word it its own way, where
+ * senders get every bad field in PagerDuty's `errors` list (and the fuzz and
+ * bad-input tests hold the parsers to it); it would also parse every body a
+ * second time on the hot path. So these routes pass the body (raw text) and
+ * the key through untouched.
+ */
+const documentOnly: FastifySchemaCompiler<unknown> = () => () => true;
+
+/** The 429 answer carries Retry-After; the zod transform has no place for response headers, so they are added here. */
+const withRetryAfter: SwaggerTransform = (input) => {
+  const out = jsonSchemaTransform(input as Parameters<typeof jsonSchemaTransform>[0]);
+  const response = out.schema.response as Record<string, Record<string, unknown>> | undefined;
+  const throttled = response?.['429'];
+  if (response && throttled) {
+    response['429'] = { ...throttled, headers: { 'Retry-After': { type: 'integer', minimum: 1, description: 'Seconds until this key may send again.' } } };
+  }
+  return out as { schema: FastifySchema; url: string };
+};
+
+/** The errors every ingest route can answer. */
+function ingestErrors(keyInPath: boolean): Record<number, ZodType> {
+  const unknownKey: Record<number, ZodType> = keyInPath ? { 404: InvalidEvent.describe('The key in the URL is not an integration key of this server.') } : {};
+  return {
+    400: InvalidEvent.describe(`Invalid event: \`errors\` names each bad field${keyInPath ? '' : ' (an unknown routing_key is one)'}. Senders do not retry a 400.`),
+    ...unknownKey,
+    413: InvalidEvent.describe('The body is over the size limit (512 KB by default, --ingest-body-limit).'),
+    429: ThrottledEvent.describe('Too many events for this integration key (an Alertmanager request costs one per alert); nothing was stored. Retry after `Retry-After` seconds.'),
+    503: EventNotStored.describe('The event could not be stored; it was not accepted. Retry.'),
+  };
+}
+
+interface IngestRoute {
+  readonly operationId: string;
+  readonly summary: string;
+  readonly description: string;
+  readonly body: ZodType;
+  readonly accepted: ZodType;
+  readonly keyInPath: boolean;
+  readonly integration: IntegrationType;
+}
+
+/** The route options of one ingest endpoint: its document entry, its integration (for metrics) and its limits. */
+function routeOptions(r: IngestRoute, bodyLimit: number, errors: Record<number, ZodType> = ingestErrors(r.keyInPath)) {
+  return {
+    bodyLimit,
+    validatorCompiler: documentOnly,
+    config: { integration: r.integration, swaggerTransform: withRetryAfter },
+    schema: {
+      operationId: r.operationId,
+      summary: r.summary,
+      description: r.description,
+      tags: ['ingest'],
+      security: [],
+      ...(r.keyInPath ? { params: IntegrationKeyParams } : {}),
+      body: r.body,
+      response: { 202: r.accepted.describe('Durably stored: the engine applies it next.'), ...errors },
+    },
+  };
+}
+
+/**
+ * The ingest error format, for every error in this scope: a refusal
+ * (Rejected) as the handler worded it, a body over the limit as 413, any
+ * other client error as an invalid event, and anything else as 503 (the event
+ * was not stored: senders retry a 503, not a 400). Each counts in
+ * tandem_events_rejected_total under the route's integration.
+ */
+function ingestErrorHandler(deps: IngestDeps) {
+  return (err: FastifyError | Rejected, req: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const integration = req.routeOptions.config.integration ?? 'pagerduty';
+    const rejected = (reason: string) => deps.metrics.eventsRejected.inc({ integration, reason });
+    if (err instanceof Rejected) {
+      rejected(err.reject.reason);
+      if (err.reject.headers) reply.headers(err.reject.headers);
+      return reply.code(err.reject.status).send(err.reject.body);
+    }
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      rejected('too_large');
+      return reply.code(413).send({ ...invalidEvent([`the body is over the limit of ${deps.bodyLimit} bytes (512 KB)`]), message: 'Request body is too large' });
+    }
+    if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+      rejected('invalid');
+      return reply.code(err.statusCode).send(invalidEvent([err.message]));
+    }
+    req.log.error({ err }, 'ingest failed');
+    rejected('error');
+    return reply.code(503).send({ status: 'error', message: 'Event not stored; retry', errors: ['the server could not store the event; it was not accepted'] });
+  };
+}
+
 export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Promise<void> {
   const { deployment, inbox, limiter, clock, metrics } = deps;
 
@@ -67,6 +177,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
   // and a sender that forgot `Content-Type: application/json` still gets a useful answer.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: deps.bodyLimit }, (_req, body, done) => done(null, body));
+  app.setErrorHandler(ingestErrorHandler(deps));
 
   function resolveKey(key: string, expected: IntegrationType, inPath: boolean): IntegrationRef {
     const ref = deployment.integration(key);
@@ -83,9 +194,8 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
   }
 
   async function accept(
-    req: FastifyRequest,
+    req: FastifyRequest<{ Body: string }>,
     reply: FastifyReply,
-    type: IntegrationType,
     ref: IntegrationRef,
     kind: 'alert' | 'change',
     actions: IngestAction[],
@@ -101,6 +211,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
         body: { status: 'throttle event', message: `Too many events for this integration key; retry after ${retryAfter}s`, errors: [`rate limit exceeded for this integration key`] },
       });
     }
+    const type = ref.type;
     const event: IngestEvent = {
       engagementId: ref.engagement.id,
       serviceId: ref.service.id,
@@ -109,7 +220,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
       kind,
       receivedAt: clock.now(),
       requestId: req.id,
-      raw: req.body as string,
+      raw: req.body,
       actions,
     };
     await inbox.append(event);
@@ -118,74 +229,104 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
     return reply.code(202).send({ status: 'success', message: 'Event processed', ...answer });
   }
 
-  function wrap(type: IntegrationType, handler: (req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>) {
-    return async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-      try {
-        return await handler(req, reply);
-      } catch (err) {
-        if (!(err instanceof Rejected)) throw err;
-        metrics.eventsRejected.inc({ integration: type, reason: err.reject.reason });
-        if (err.reject.headers) reply.headers(err.reject.headers);
-        return reply.code(err.reject.status).send(err.reject.body);
-      }
-    };
-  }
+  const { bodyLimit } = deps;
+  type KeyRoute = { Body: string; Params: IntegrationKeyParams };
 
-  const ingestConfig = { config: { ingest: true }, bodyLimit: deps.bodyLimit };
-
-  app.post(
+  app.post<{ Body: string }>(
     '/v2/enqueue',
-    ingestConfig,
-    wrap('pagerduty', async (req, reply) => {
+    routeOptions(
+      {
+        operationId: 'enqueueEvent',
+        summary: 'PagerDuty Events API v2: trigger, acknowledge or resolve an alert',
+        description: 'Authenticated by the `routing_key` in the body. Read as JSON whatever the content type.',
+        body: PagerDutyEvent,
+        accepted: EventAccepted,
+        keyInPath: false,
+        integration: 'pagerduty',
+      },
+      bodyLimit,
+    ),
+    async (req, reply) => {
       const parsed = parsePagerDutyAlert(parseJson(req.body));
       if (!parsed.ok) throw bad('invalid', parsed.errors);
       const ref = resolveKey(parsed.value.routingKey, 'pagerduty', false);
-      return accept(req, reply, 'pagerduty', ref, 'alert', [parsed.value.action], { dedup_key: parsed.value.action.dedupKey });
-    }),
+      return accept(req, reply, ref, 'alert', [parsed.value.action], { dedup_key: parsed.value.action.dedupKey });
+    },
   );
 
-  app.post(
+  app.post<{ Body: string }>(
     '/v2/change/enqueue',
-    ingestConfig,
-    wrap('pagerduty', async (req, reply) => {
+    routeOptions(
+      {
+        operationId: 'enqueueChange',
+        summary: 'PagerDuty change event: record a deploy or config change on the service',
+        description: 'Authenticated by the `routing_key` in the body. Change events open no incident; they are listed under GET /api/v1/changes.',
+        body: PagerDutyChange,
+        accepted: ChangeAccepted,
+        keyInPath: false,
+        integration: 'pagerduty',
+      },
+      bodyLimit,
+    ),
+    async (req, reply) => {
       const parsed = parsePagerDutyChange(parseJson(req.body));
       if (!parsed.ok) throw bad('invalid', parsed.errors);
       const ref = resolveKey(parsed.value.routingKey, 'pagerduty', false);
-      return accept(req, reply, 'pagerduty', ref, 'change', [parsed.value.change], {});
-    }),
+      return accept(req, reply, ref, 'change', [parsed.value.change], {});
+    },
   );
 
-  app.post<{ Params: { key: string } }>(
-    '/integrations/alertmanager/:key',
-    ingestConfig,
-    wrap('alertmanager', async (req, reply) => {
-      const ref = resolveKey((req.params as { key: string }).key, 'alertmanager', true);
-      const body = parseJson(req.body);
-      const count = alertCount(body);
-      if (count > MAX_ALERTS_PER_REQUEST) {
-        throw new Rejected({
-          status: 413,
-          reason: 'too_many_alerts',
-          body: {
-            ...invalidEvent([`'alerts' has ${count} alerts; one request may carry at most ${MAX_ALERTS_PER_REQUEST} (set max_alerts: ${MAX_ALERTS_PER_REQUEST} on the Alertmanager webhook receiver)`]),
-            code: 'TOO_MANY_ALERTS',
-          },
-        });
-      }
-      const parsed = parseAlertmanagerWebhook(body);
-      if (!parsed.ok) throw bad('invalid', parsed.errors);
-      return accept(req, reply, 'alertmanager', ref, 'alert', parsed.value, { alerts: parsed.value.length });
-    }),
+  const alertmanager: IngestRoute = {
+    operationId: 'receiveAlertmanagerWebhook',
+    summary: 'Alertmanager webhook (payload version 4): one alert per fingerprint',
+    description: 'Point an Alertmanager webhook receiver here, with `max_alerts: 1000`. Authenticated by the key in the path.',
+    body: AlertmanagerWebhook,
+    accepted: AlertsAccepted,
+    keyInPath: true,
+    integration: 'alertmanager',
+  };
+  const tooMany = InvalidEvent.describe(
+    `The body is over the size limit, or carries more than ${MAX_ALERTS_PER_REQUEST} alerts (\`"code": "TOO_MANY_ALERTS"\`); nothing was stored. Set \`max_alerts: ${MAX_ALERTS_PER_REQUEST}\` on the receiver.`,
   );
+  app.post<KeyRoute>('/integrations/alertmanager/:key', routeOptions(alertmanager, bodyLimit, { ...ingestErrors(true), 413: tooMany }), async (req, reply) => {
+    const ref = resolveKey(req.params.key, 'alertmanager', true);
+    const body = parseJson(req.body);
+    const count = alertCount(body);
+    if (count > MAX_ALERTS_PER_REQUEST) {
+      throw new Rejected({
+        status: 413,
+        reason: 'too_many_alerts',
+        body: {
+          ...invalidEvent([`'alerts' has ${count} alerts; one request may carry at most ${MAX_ALERTS_PER_REQUEST} (set max_alerts: ${MAX_ALERTS_PER_REQUEST} on the Alertmanager webhook receiver)`]),
+          code: 'TOO_MANY_ALERTS',
+        },
+      });
+    }
+    const parsed = parseAlertmanagerWebhook(body);
+    if (!parsed.ok) throw bad('invalid', parsed.errors);
+    return accept(req, reply, ref, 'alert', parsed.value, { alerts: parsed.value.length });
+  });
 
-  app.post<{ Params: { key: string } }>(
-    '/integrations/generic/:key',
-    ingestConfig,
-    wrap('generic', async (req, reply) => {
-      const ref = resolveKey((req.params as { key: string }).key, 'generic', true);
-      const parsed = parseGeneric(parseJson(req.body));
-      if (!parsed.ok) throw bad('invalid', parsed.errors);
-      return accept(req, reply, 'generic', ref, 'alert', [parsed.value], { dedup_key: parsed.value.dedupKey });
-    }),
-  );
+  const generic: IngestRoute = {
+    operationId: 'enqueueGenericEvent',
+    summary: 'Generic JSON event, for scripts, EDR consoles and forms (docs/ingest.md)',
+    description: 'Authenticated by the key in the path. Without a dedup_key, the same summary and details are the same alert.',
+    body: GenericEvent,
+    accepted: EventAccepted,
+    keyInPath: true,
+    integration: 'generic',
+  };
+  app.post<KeyRoute>('/integrations/generic/:key', routeOptions(generic, bodyLimit), async (req, reply) => {
+    const ref = resolveKey(req.params.key, 'generic', true);
+    const parsed = parseGeneric(parseJson(req.body));
+    if (!parsed.ok) throw bad('invalid', parsed.errors);
+    return accept(req, reply, ref, 'alert', [parsed.value], { dedup_key: parsed.value.dedupKey });
+  });
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** On ingest routes: the integration type, for the metrics of refused events. */
+    integration?: IntegrationType;
+  }
 }

@@ -15,7 +15,7 @@ import { ErrorBody, errorResponses } from '../api/schema/common.js';
 import { Health, MetricsText, Readiness } from '../api/schema/operations.js';
 import { registerOpenApi } from './openapi.js';
 import { requestValidationError, requestValidator, serializerCompiler } from './schema-compilers.js';
-import { invalidEvent, ingestRoutes } from '../ingest/routes.js';
+import { ingestRoutes } from '../ingest/routes.js';
 import type { IngestDeps } from '../ingest/routes.js';
 import type { Metrics } from '../telemetry/metrics.js';
 
@@ -133,22 +133,8 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     req.log.info({ method: req.method, url: redactUrl(req.url), route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request');
   });
 
+  // The ingest routes answer in PagerDuty's format from their own scope's handler (src/ingest/routes.ts).
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    const isIngest = req.routeOptions.config.ingest === true;
-    if (isIngest) {
-      if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-        deps.metrics.eventsRejected.inc({ integration: ingestType(req.url), reason: 'too_large' });
-        return reply.code(413).send({ status: 'invalid event', message: 'Request body is too large', errors: [`the body is over the limit of ${deps.ingest.bodyLimit} bytes (512 KB)`] });
-      }
-      if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
-        deps.metrics.eventsRejected.inc({ integration: ingestType(req.url), reason: 'invalid' });
-        return reply.code(err.statusCode).send(invalidEvent([err.message]));
-      }
-      req.log.error({ err }, 'ingest failed');
-      deps.metrics.eventsRejected.inc({ integration: ingestType(req.url), reason: 'error' });
-      // The event was not stored: 503 tells senders to retry, unlike a 400.
-      return reply.code(503).send({ status: 'error', message: 'Event not stored; retry', errors: ['the server could not store the event; it was not accepted'] });
-    }
     const e = toTandemError(err);
     if (e.status >= 500) req.log.error({ err }, 'request failed');
     return reply.code(e.status).send(e.code === 'INTERNAL' ? { error: { ...e.toBody().error, request_id: req.id } } : e.toBody());
@@ -219,10 +205,6 @@ declare module 'fastify' {
   interface FastifyInstance {
     routeTable: Array<{ method: string; url: string }>;
   }
-  interface FastifyContextConfig {
-    /** Ingest routes answer errors in the PagerDuty-compatible format (src/ingest/routes.ts). */
-    ingest?: boolean;
-  }
 }
 
 /** Whether a route pattern such as /api/v1/incidents/:id matches a path. */
@@ -230,12 +212,6 @@ function matches(pattern: string, path: string): boolean {
   const a = pattern.split('/');
   const b = path.replace(/\/+$/, '').split('/');
   return a.length === b.length && a.every((seg, i) => seg.startsWith(':') || seg === b[i]);
-}
-
-function ingestType(url: string): string {
-  if (url.startsWith('/integrations/alertmanager')) return 'alertmanager';
-  if (url.startsWith('/integrations/generic')) return 'generic';
-  return 'pagerduty';
 }
 
 function toTandemError(err: FastifyError): TandemError {
