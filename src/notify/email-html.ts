@@ -7,7 +7,17 @@
 import { html, joinHtml, raw } from '../html/html.js';
 import type { SafeHtml } from '../html/html.js';
 import type { IncidentRef, OutboundMessage } from './channel.js';
-import { formatInstant, incidentFacts, incidentReasonLine, messageTitle, oneLine, primaryIncident, reasonLine, subjectLine, testSentence } from './render.js';
+import {
+  formatInstant,
+  incidentFacts,
+  incidentReasonLine,
+  messageTitle,
+  oneLine,
+  primaryIncident,
+  reasonLine,
+  subjectLine,
+  testSentence,
+} from './render.js';
 
 const FONT = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
 const INK = '#172b4d';
@@ -129,7 +139,9 @@ function mainSection(message: OutboundMessage, incident: IncidentRef | undefined
 export function emailHtml(message: OutboundMessage): string {
   const incident = primaryIncident(message);
   const accent = incident === undefined ? '#0052cc' : priorityColor(incident.priority);
-  const card = css(`max-width:600px;background:#ffffff;border:1px solid #dfe1e6;border-top:4px solid ${accent};border-radius:4px;font-family:${FONT};`);
+  const card = css(
+    `max-width:600px;background:#ffffff;border:1px solid #dfe1e6;border-top:4px solid ${accent};border-radius:4px;font-family:${FONT};`,
+  );
   const footer = css(`padding:12px 24px;border-top:1px solid #dfe1e6;color:${SUBTLE};font-size:12px;font-family:${FONT};`);
   return html`<!doctype html>
 <html lang="en">

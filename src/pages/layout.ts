@@ -55,7 +55,14 @@ export function documentCsp(document: string): string {
   // The review's charts size themselves with style attributes; 'unsafe-hashes' allows exactly those values.
   const attributes = [...new Set([...document.matchAll(/\sstyle="([^"&]*)"/g)].map((m) => m[1] ?? ''))].map(hash);
   const styles = [...blocks, ...(attributes.length ? [`'unsafe-hashes'`, ...attributes] : [])];
-  return [`default-src 'none'`, `style-src ${styles.length ? styles.join(' ') : `'none'`}`, `img-src data:`, `form-action 'self'`, `frame-ancestors 'none'`, `base-uri 'none'`].join('; ');
+  return [
+    `default-src 'none'`,
+    `style-src ${styles.length ? styles.join(' ') : `'none'`}`,
+    `img-src data:`,
+    `form-action 'self'`,
+    `frame-ancestors 'none'`,
+    `base-uri 'none'`,
+  ].join('; ');
 }
 
 /** Gives every HTML answer of the routes in `app`'s scope its {@link documentCsp} and the usual hardening headers. */

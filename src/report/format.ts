@@ -54,7 +54,9 @@ export function formatPct(value: number | null, fractionDigits = 1): string {
 export function formatMoney(amount: number, currency: string): string {
   const whole = Number.isInteger(amount);
   try {
-    return numberFormat({ style: 'currency', currency, minimumFractionDigits: whole ? 0 : 2, maximumFractionDigits: whole ? 0 : 2 }).format(amount);
+    return numberFormat({ style: 'currency', currency, minimumFractionDigits: whole ? 0 : 2, maximumFractionDigits: whole ? 0 : 2 }).format(
+      amount,
+    );
   } catch {
     return `${currency} ${formatNumber(amount, whole ? 0 : 2)}`;
   }
@@ -204,7 +206,12 @@ export function formatInstant(iso: string, timeZone: string, opts: { year?: bool
 export function localDateOf(iso: string, timeZone: string): string | null {
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return null;
-  const parts = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: validZone(timeZone) }).formatToParts(t);
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    timeZone: validZone(timeZone),
+  }).formatToParts(t);
   return `${part(parts, 'year')}-${part(parts, 'month')}-${part(parts, 'day')}`;
 }
 

@@ -324,7 +324,12 @@ function summarySection(review: MonthlyReview): SafeHtml {
 <div class="kpi-note">${t.note}</div>
 </div>`;
   });
-  return section('summary', null, summaryTakeaway(review), html`<div class="kpis">\n${joinHtml(tiles, '\n')}\n</div>\n${discussion(review)}`);
+  return section(
+    'summary',
+    null,
+    summaryTakeaway(review),
+    html`<div class="kpis">\n${joinHtml(tiles, '\n')}\n</div>\n${discussion(review)}`,
+  );
 }
 
 /** The short agenda under the KPI tiles: what the meeting should decide, with where to read more. */
@@ -358,7 +363,9 @@ function volumeSection(review: MonthlyReview): SafeHtml {
     shadeLabel: 'Weekend',
     height: 290,
   });
-  const mix = totals.map((t) => `${t.priority} ${formatNumber(t.count)} (${formatPct(grand > 0 ? (t.count / grand) * 100 : 0, 0)})`).join(' · ');
+  const mix = totals
+    .map((t) => `${t.priority} ${formatNumber(t.count)} (${formatPct(grand > 0 ? (t.count / grand) * 100 : 0, 0)})`)
+    .join(' · ');
   const caption = html`<figcaption>By priority: ${mix}. Days are calendar days in ${review.engagement.timezone}.</figcaption>`;
   return section('volume', 1, takeaway, html`<figure>${chart(bars)}${caption}</figure>`);
 }
@@ -370,8 +377,16 @@ const RESPONSE_MEASURES: HBarMeasure[] = [
 
 /** One panel of response times: a heading and MTTA and MTTR bars per row. */
 function responsePanel(heading: string, what: string, rows: HBarRow[]): SafeHtml {
-  const describe = rows.map((r) => `${r.label}: MTTA ${formatDuration(r.values[0] ?? null)}, MTTR ${formatDuration(r.values[1] ?? null)}`).join('; ');
-  const bars = horizontalBarChart({ title: `MTTA and MTTR by ${what}`, description: describe, rows, measures: RESPONSE_MEASURES, layout: 'panels' });
+  const describe = rows
+    .map((r) => `${r.label}: MTTA ${formatDuration(r.values[0] ?? null)}, MTTR ${formatDuration(r.values[1] ?? null)}`)
+    .join('; ');
+  const bars = horizontalBarChart({
+    title: `MTTA and MTTR by ${what}`,
+    description: describe,
+    rows,
+    measures: RESPONSE_MEASURES,
+    layout: 'panels',
+  });
   return html`<h3>${heading}</h3>${chart(bars)}`;
 }
 
@@ -386,7 +401,11 @@ function responseSection(review: MonthlyReview): SafeHtml {
     .map((w) => ({ label: WINDOW_LABELS[w.window] ?? w.window, sublabel: plural(w.incidents, 'incident'), values: [w.mtta_s, w.mttr_s] }));
   const sideRows: HBarRow[] = [...sides]
     .sort((a, b) => (a.side === b.side ? 0 : a.side === 'internal' ? -1 : 1))
-    .map((s) => ({ label: s.name, sublabel: `${s.side === 'internal' ? 'Internal' : 'Partner'} · ${plural(s.incidents, 'incident')}`, values: [s.mtta_s, s.mttr_s] }));
+    .map((s) => ({
+      label: s.name,
+      sublabel: `${s.side === 'internal' ? 'Internal' : 'Partner'} · ${plural(s.incidents, 'incident')}`,
+      values: [s.mtta_s, s.mttr_s],
+    }));
   const parts: SafeHtml[] = [];
   if (windowRows.length) parts.push(responsePanel('By coverage window', 'coverage window', windowRows));
   if (sideRows.length) parts.push(responsePanel('By side', 'side', sideRows));
@@ -432,7 +451,10 @@ function slaSection(review: MonthlyReview): SafeHtml {
   // SLAs keep the order the figures came in (the contract's order, partner SLA usually first); rows within one go by urgency.
   const slaOrder = [...new Set(rows.map((r) => r.sla))];
   const kindRank = (k: SlaRow['kind']): number => (k === 'respond' ? 0 : 1);
-  const sorted = [...rows].sort((a, b) => slaOrder.indexOf(a.sla) - slaOrder.indexOf(b.sla) || rank(a.priority) - rank(b.priority) || kindRank(a.kind) - kindRank(b.kind));
+  const sorted = [...rows].sort(
+    (a, b) =>
+      slaOrder.indexOf(a.sla) - slaOrder.indexOf(b.sla) || rank(a.priority) - rank(b.priority) || kindRank(a.kind) - kindRank(b.kind),
+  );
   const met = rows.reduce((s, r) => s + r.met, 0);
   const breached = rows.reduce((s, r) => s + r.breached, 0);
   const total = rows.reduce((s, r) => s + r.total, 0);
@@ -459,7 +481,8 @@ type Breach = MonthlyReview['breaches'][number];
 
 function breachRow(b: Breach, names: Map<string, string>, tz: string, currency: string): SafeHtml {
   const over = b.actual_s - b.target_s;
-  const percent = b.credit_percent > 0 ? formatPct(b.credit_percent, b.credit_percent % 1 === 0 ? 0 : 1) : html`<span class="muted">—</span>`;
+  const percent =
+    b.credit_percent > 0 ? formatPct(b.credit_percent, b.credit_percent % 1 === 0 ? 0 : 1) : html`<span class="muted">—</span>`;
   const amount = b.credit_amount > 0 ? formatMoney(b.credit_amount, currency) : html`<span class="muted">no credit</span>`;
   return html`<tr>
 <th scope="row"><span class="mono">${b.incident}</span><br><span class="muted regular">${b.title}</span></th>
@@ -530,7 +553,8 @@ function pagesSection(review: MonthlyReview): SafeHtml {
   const people = review.pagesByPerson.filter((p) => p.pages > 0 || p.night_pages > 0);
   if (!people.length) return section('pages', 5, takeaway, null);
   const sorted = [...people].sort((a, b) => b.night_pages - a.night_pages || b.pages - a.pages || a.name.localeCompare(b.name));
-  const sideName = (side: 'internal' | 'partner'): string => (side === 'internal' ? review.engagement.sides.internal : review.engagement.sides.partner);
+  const sideName = (side: 'internal' | 'partner'): string =>
+    side === 'internal' ? review.engagement.sides.internal : review.engagement.sides.partner;
   const rows: HBarRow[] = sorted.map((p) => ({
     label: p.name,
     sublabel: p.night_pages > threshold ? `${sideName(p.side)} · over threshold` : sideName(p.side),
@@ -559,7 +583,11 @@ type NoisyService = MonthlyReview['noisyServices'][number];
 
 function noisyRow(s: NoisyService, total: number): SafeHtml {
   const share = total > 0 ? (s.incidents / total) * 100 : 0;
-  const bar = meter({ title: `${s.name}: share of incidents`, total: 100, segments: [{ value: share, color: REPORT_COLORS.accent, label: 'percent of incidents' }] });
+  const bar = meter({
+    title: `${s.name}: share of incidents`,
+    total: 100,
+    segments: [{ value: share, color: REPORT_COLORS.accent, label: 'percent of incidents' }],
+  });
   return html`<tr>
 <th scope="row">${s.name}<br><span class="muted mono regular">${s.service}</span></th>
 <td class="num">${formatNumber(s.incidents)}</td>
@@ -577,10 +605,14 @@ function noisySection(review: MonthlyReview): SafeHtml {
     .filter((s) => s.incidents > 0 || s.alerts > 0 || s.events > 0)
     .sort((a, b) => b.incidents - a.incidents || b.alerts - a.alerts);
   if (!services.length) return section('noisy', 6, takeaway, null);
-  const total = Math.max(review.summary.incidents, services.reduce((s, r) => s + r.incidents, 0));
+  const total = Math.max(
+    review.summary.incidents,
+    services.reduce((s, r) => s + r.incidents, 0),
+  );
   const top = services.slice(0, 8);
   const rows = top.map((s) => noisyRow(s, total));
-  const more = services.length > top.length && html`<p class="capnote">${plural(services.length - top.length, 'quieter service')} not shown.</p>`;
+  const more =
+    services.length > top.length && html`<p class="capnote">${plural(services.length - top.length, 'quieter service')} not shown.</p>`;
   const table = html`<table>
 <caption class="sr">Services ranked by incidents</caption>
 <thead><tr><th scope="col">Service</th><th scope="col" class="num">Incidents</th><th scope="col" class="num">Alerts</th><th scope="col" class="num">Events</th>\
@@ -597,7 +629,8 @@ type Change = MonthlyReview['changes'][number];
 
 function changeRow(c: Change, names: Map<string, string>, tz: string): SafeHtml {
   const f = followers(c);
-  const item = (x: (typeof f)[number]): SafeHtml => html`<li><span class="badge bad">+${formatNumber(x.minutesAfter)} min</span> <span class="mono">${x.incident}</span> ${x.title}</li>`;
+  const item = (x: (typeof f)[number]): SafeHtml =>
+    html`<li><span class="badge bad">+${formatNumber(x.minutesAfter)} min</span> <span class="mono">${x.incident}</span> ${x.title}</li>`;
   const after = f.length ? html`<ul class="followed">${f.map(item)}</ul>` : html`<span class="badge ok">none</span>`;
   return html`<tr>
 <td class="nowrap">${formatInstant(c.at, tz)}</td>
@@ -656,10 +689,15 @@ function trendSection(review: MonthlyReview): SafeHtml {
   if (!t.length) return section('trend', 9, takeaway, null);
   const currency = review.credits.currency || review.engagement.currency;
   const labels = t.map((m) => formatMonthShort(m.month));
-  const range = t.length > 1 ? `${formatMonthLong(t[0]?.month ?? '')} to ${formatMonthLong(t[t.length - 1]?.month ?? '')}` : formatMonthLong(t[0]?.month ?? '');
+  const range =
+    t.length > 1
+      ? `${formatMonthLong(t[0]?.month ?? '')} to ${formatMonthLong(t[t.length - 1]?.month ?? '')}`
+      : formatMonthLong(t[0]?.month ?? '');
   const panel = (heading: string, svg: string): SafeHtml => html`<figure><div class="chart-title">${heading}</div>${chart(svg)}</figure>`;
   const describe = (values: ReadonlyArray<number | null>, f: (v: number) => string): string =>
-    t.map((m, i) => `${formatMonthShort(m.month)} ${values[i] === null || values[i] === undefined ? 'no data' : f(values[i] ?? 0)}`).join(', ');
+    t
+      .map((m, i) => `${formatMonthShort(m.month)} ${values[i] === null || values[i] === undefined ? 'no data' : f(values[i] ?? 0)}`)
+      .join(', ');
   const incidents = t.map((m) => m.incidents);
   const mtta = t.map((m) => m.mtta_s);
   const sla = t.map((m) => m.sla_attainment_pct);
@@ -669,11 +707,24 @@ function trendSection(review: MonthlyReview): SafeHtml {
   const count = (v: number): string => formatNumber(v);
   const pct = (v: number): string => formatPct(v);
   type Line = Pick<LineChartOptions, 'values' | 'color' | 'kind' | 'format' | 'tickFormat'>;
-  const line = (title: string, o: Line): string => lineChart({ ...o, title: `${title} per month, ${range}`, description: describe(o.values, o.format), labels });
+  const line = (title: string, o: Line): string =>
+    lineChart({ ...o, title: `${title} per month, ${range}`, description: describe(o.values, o.format), labels });
   const charts = [
     panel('Incidents', line('Incidents', { values: incidents, color: REPORT_COLORS.accent, kind: 'count', format: count })),
-    panel('MTTA', line('Mean time to acknowledge', { values: mtta, color: REPORT_COLORS.mtta, kind: 'duration', format: formatDuration, tickFormat: formatDurationTick })),
-    panel('SLA attainment', line('SLA attainment', { values: sla, color: REPORT_COLORS.met, kind: 'percent', format: pct, tickFormat: percentTick })),
+    panel(
+      'MTTA',
+      line('Mean time to acknowledge', {
+        values: mtta,
+        color: REPORT_COLORS.mtta,
+        kind: 'duration',
+        format: formatDuration,
+        tickFormat: formatDurationTick,
+      }),
+    ),
+    panel(
+      'SLA attainment',
+      line('SLA attainment', { values: sla, color: REPORT_COLORS.met, kind: 'percent', format: pct, tickFormat: percentTick }),
+    ),
     panel('Service credits', line('Service credits', { values: credits, color: REPORT_COLORS.bad, kind: 'money', format: money })),
   ];
   return section('trend', 9, takeaway, html`<div class="grid-2">${joinHtml(charts, '\n')}</div>`);

@@ -80,14 +80,72 @@ function slaAttainment(): MonthlyReview['slaAttainment'] {
 const FEE = 18_000;
 
 function breaches(): MonthlyReview['breaches'] {
-  const credit = (percent: number): { credit_percent: number; credit_amount: number } => ({ credit_percent: percent, credit_amount: (FEE * percent) / 100 });
+  const credit = (percent: number): { credit_percent: number; credit_amount: number } => ({
+    credit_percent: percent,
+    credit_amount: (FEE * percent) / 100,
+  });
   return [
-    { incident: 'ACME-1062', title: 'Storefront 5xx spike on checkout', service: 'storefront', sla: 'partner-sla', priority: 'P2', kind: 'respond', target_s: 1800, actual_s: 2_534, openedAt: '2026-11-10T22:04:00-05:00', ...credit(2) },
-    { incident: 'ACME-1109', title: 'Card authorization failures above 5%', service: 'payments-api', sla: 'partner-sla', priority: 'P1', kind: 'resolve', target_s: 14_400, actual_s: 19_860, openedAt: '2026-11-17T13:46:00-05:00', ...credit(5) },
-    { incident: 'ACME-1117', title: 'Suspicious PowerShell on finance laptop', service: 'edr', sla: 'partner-sla', priority: 'P2', kind: 'respond', target_s: 1800, actual_s: 2_291, openedAt: '2026-11-19T03:12:00-05:00', ...credit(2) },
-    { incident: 'ACME-1134', title: 'Storefront image cache miss rate high', service: 'storefront', sla: 'partner-sla', priority: 'P3', kind: 'resolve', target_s: 259_200, actual_s: 301_500, openedAt: '2026-11-21T09:30:00-05:00', ...credit(0.5) },
+    {
+      incident: 'ACME-1062',
+      title: 'Storefront 5xx spike on checkout',
+      service: 'storefront',
+      sla: 'partner-sla',
+      priority: 'P2',
+      kind: 'respond',
+      target_s: 1800,
+      actual_s: 2_534,
+      openedAt: '2026-11-10T22:04:00-05:00',
+      ...credit(2),
+    },
+    {
+      incident: 'ACME-1109',
+      title: 'Card authorization failures above 5%',
+      service: 'payments-api',
+      sla: 'partner-sla',
+      priority: 'P1',
+      kind: 'resolve',
+      target_s: 14_400,
+      actual_s: 19_860,
+      openedAt: '2026-11-17T13:46:00-05:00',
+      ...credit(5),
+    },
+    {
+      incident: 'ACME-1117',
+      title: 'Suspicious PowerShell on finance laptop',
+      service: 'edr',
+      sla: 'partner-sla',
+      priority: 'P2',
+      kind: 'respond',
+      target_s: 1800,
+      actual_s: 2_291,
+      openedAt: '2026-11-19T03:12:00-05:00',
+      ...credit(2),
+    },
+    {
+      incident: 'ACME-1134',
+      title: 'Storefront image cache miss rate high',
+      service: 'storefront',
+      sla: 'partner-sla',
+      priority: 'P3',
+      kind: 'resolve',
+      target_s: 259_200,
+      actual_s: 301_500,
+      openedAt: '2026-11-21T09:30:00-05:00',
+      ...credit(0.5),
+    },
     // The internal OLA has no financial remedy: a breach is reported, no credit.
-    { incident: 'ACME-1151', title: 'Staff unable to sign in (MFA)', service: 'laptops', sla: 'internal-ola', priority: 'P2', kind: 'respond', target_s: 3600, actual_s: 4_380, openedAt: '2026-11-24T18:15:00-05:00', ...credit(0) },
+    {
+      incident: 'ACME-1151',
+      title: 'Staff unable to sign in (MFA)',
+      service: 'laptops',
+      sla: 'internal-ola',
+      priority: 'P2',
+      kind: 'respond',
+      target_s: 3600,
+      actual_s: 4_380,
+      openedAt: '2026-11-24T18:15:00-05:00',
+      ...credit(0),
+    },
   ];
 }
 
@@ -125,7 +183,15 @@ export function sampleReview(): MonthlyReview {
     after_hours_pages: 41,
     night_pages: pages.reduce((s, p) => s + p.night_pages, 0),
   };
-  const previous: ReviewSummary = { incidents: 131, mtta_s: 318, mttr_s: 5_820, sla_attainment_pct: 94.8, credit_amount: 2_160, after_hours_pages: 44, night_pages: 17 };
+  const previous: ReviewSummary = {
+    incidents: 131,
+    mtta_s: 318,
+    mttr_s: 5_820,
+    sla_attainment_pct: 94.8,
+    credit_amount: 2_160,
+    after_hours_pages: 44,
+    night_pages: 17,
+  };
   const afterHours = 33;
   const weekend = 22;
   const holiday = 6;
@@ -139,7 +205,14 @@ export function sampleReview(): MonthlyReview {
   services.push(['laptops', 'Staff laptops and accounts', rest, rest + 3, rest + 3]);
 
   return {
-    engagement: { id: 'acme', name: 'Acme Payments', timezone: 'America/New_York', sides: { internal: 'Acme IT', partner: 'NightOwl MSP' }, currency: 'USD', monthlyFee: FEE },
+    engagement: {
+      id: 'acme',
+      name: 'Acme Payments',
+      timezone: 'America/New_York',
+      sides: { internal: 'Acme IT', partner: 'NightOwl MSP' },
+      currency: 'USD',
+      monthlyFee: FEE,
+    },
     month: '2026-11',
     generatedAt: '2026-12-01T14:05:00Z',
     priorities: [...PRIORITIES],
@@ -162,8 +235,18 @@ export function sampleReview(): MonthlyReview {
     pagesByPerson: pages,
     noisyServices: services.map(([service, name, inc, alerts, events]) => ({ service, name, incidents: inc, alerts, events })),
     changes: [
-      { at: '2026-11-03T10:12:00-05:00', service: 'payments-api', summary: 'Deploy payments-api v4.18.0 (3-D Secure retry logic)', followedBy: [] },
-      { at: '2026-11-10T21:30:00-05:00', service: 'storefront', summary: 'CDN cache rules updated for checkout assets', followedBy: [{ incident: 'ACME-1062', title: 'Storefront 5xx spike on checkout', minutesAfter: 34 }] },
+      {
+        at: '2026-11-03T10:12:00-05:00',
+        service: 'payments-api',
+        summary: 'Deploy payments-api v4.18.0 (3-D Secure retry logic)',
+        followedBy: [],
+      },
+      {
+        at: '2026-11-10T21:30:00-05:00',
+        service: 'storefront',
+        summary: 'CDN cache rules updated for checkout assets',
+        followedBy: [{ incident: 'ACME-1062', title: 'Storefront 5xx spike on checkout', minutesAfter: 34 }],
+      },
       {
         at: '2026-11-17T13:05:00-05:00',
         service: 'payments-api',
@@ -174,7 +257,12 @@ export function sampleReview(): MonthlyReview {
         ],
       },
       { at: '2026-11-19T02:00:00-05:00', service: 'edr', summary: 'EDR sensor policy update (script control)', followedBy: [] },
-      { at: '2026-11-24T16:40:00-05:00', service: 'laptops', summary: 'MFA provider signing certificate rotated', followedBy: [{ incident: 'ACME-1151', title: 'Staff unable to sign in (MFA)', minutesAfter: 95 }] },
+      {
+        at: '2026-11-24T16:40:00-05:00',
+        service: 'laptops',
+        summary: 'MFA provider signing certificate rotated',
+        followedBy: [{ incident: 'ACME-1151', title: 'Staff unable to sign in (MFA)', minutesAfter: 95 }],
+      },
       { at: '2026-11-30T09:00:00-05:00', service: 'storefront', summary: 'Kubernetes node pool upgraded to 1.33', followedBy: [] },
     ],
     coverageGaps: [
@@ -186,8 +274,22 @@ export function sampleReview(): MonthlyReview {
       { month: '2026-07', incidents: 139, mtta_s: 377, mttr_s: 6_900, sla_attainment_pct: 92.5, credits_amount: 2_880 },
       { month: '2026-08', incidents: 152, mtta_s: 351, mttr_s: 6_480, sla_attainment_pct: 93.0, credits_amount: 3_150 },
       { month: '2026-09', incidents: 127, mtta_s: 330, mttr_s: 6_120, sla_attainment_pct: 94.1, credits_amount: 2_250 },
-      { month: '2026-10', incidents: previous.incidents, mtta_s: previous.mtta_s, mttr_s: previous.mttr_s, sla_attainment_pct: previous.sla_attainment_pct, credits_amount: previous.credit_amount },
-      { month: '2026-11', incidents, mtta_s: summary.mtta_s, mttr_s: summary.mttr_s, sla_attainment_pct: summary.sla_attainment_pct, credits_amount: creditAmount },
+      {
+        month: '2026-10',
+        incidents: previous.incidents,
+        mtta_s: previous.mtta_s,
+        mttr_s: previous.mttr_s,
+        sla_attainment_pct: previous.sla_attainment_pct,
+        credits_amount: previous.credit_amount,
+      },
+      {
+        month: '2026-11',
+        incidents,
+        mtta_s: summary.mtta_s,
+        mttr_s: summary.mttr_s,
+        sla_attainment_pct: summary.sla_attainment_pct,
+        credits_amount: creditAmount,
+      },
     ],
   };
 }
@@ -197,9 +299,24 @@ export function sampleReview(): MonthlyReview {
  * incidents, no pages, no history. The document must still read well.
  */
 export function emptyReview(): MonthlyReview {
-  const zero: ReviewSummary = { incidents: 0, mtta_s: null, mttr_s: null, sla_attainment_pct: null, credit_amount: 0, after_hours_pages: 0, night_pages: 0 };
+  const zero: ReviewSummary = {
+    incidents: 0,
+    mtta_s: null,
+    mttr_s: null,
+    sla_attainment_pct: null,
+    credit_amount: 0,
+    after_hours_pages: 0,
+    night_pages: 0,
+  };
   return {
-    engagement: { id: 'newco', name: 'NewCo', timezone: 'Europe/Berlin', sides: { internal: 'NewCo IT', partner: 'Partner GmbH' }, currency: 'EUR', monthlyFee: 9_000 },
+    engagement: {
+      id: 'newco',
+      name: 'NewCo',
+      timezone: 'Europe/Berlin',
+      sides: { internal: 'NewCo IT', partner: 'Partner GmbH' },
+      currency: 'EUR',
+      monthlyFee: 9_000,
+    },
     month: '2026-11',
     generatedAt: '2026-12-01T08:00:00Z',
     priorities: ['P1', 'P2', 'P3'],
@@ -251,7 +368,11 @@ export function hostileReview(): MonthlyReview {
   const review = sampleReview();
   review.engagement = { ...review.engagement, name: `Acme ${HOSTILE}`, sides: { internal: `IT ${HOSTILE}`, partner: `MSP ${HOSTILE}` } };
   review.breaches = review.breaches.map((b) => ({ ...b, title: HOSTILE, incident: `${b.incident}${HOSTILE}` }));
-  review.changes = review.changes.map((c) => ({ ...c, summary: `${c.summary} ${HOSTILE}`, followedBy: c.followedBy.map((f) => ({ ...f, title: HOSTILE })) }));
+  review.changes = review.changes.map((c) => ({
+    ...c,
+    summary: `${c.summary} ${HOSTILE}`,
+    followedBy: c.followedBy.map((f) => ({ ...f, title: HOSTILE })),
+  }));
   review.noisyServices = review.noisyServices.map((s) => ({ ...s, name: `${s.name} ${HOSTILE}` }));
   review.pagesByPerson = review.pagesByPerson.map((p) => ({ ...p, name: `${p.name} ${HOSTILE}` }));
   review.coverageGaps = review.coverageGaps.map((g) => ({ ...g, schedule: `${g.schedule}</style>${HOSTILE}` }));
@@ -330,7 +451,7 @@ export function inkCoverage(png: Buffer): number {
   const channels = colorType === 2 ? 3 : colorType === 6 ? 4 : colorType === 0 ? 1 : 0;
   if (bitDepth !== 8 || channels === 0) throw new Error(`unsupported PNG: depth ${bitDepth ?? '?'} color type ${colorType ?? '?'}`);
   const idat: Buffer[] = [];
-  for (let at = 8; at + 8 <= png.length; ) {
+  for (let at = 8; at + 8 <= png.length;) {
     const length = png.readUInt32BE(at);
     const type = png.toString('latin1', at + 4, at + 8);
     if (type === 'IDAT') idat.push(png.subarray(at + 8, at + 8 + length));

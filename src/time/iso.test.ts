@@ -24,10 +24,19 @@ describe('parseIsoInstant', () => {
     expect(t === undefined ? undefined : new Date(t).toISOString()).toBe(expected);
   });
 
-  it.each(['', 'yesterday', '2026-11-24', '2026-13-01T00:00Z', '2026-02-29T00:00Z', '2026-04-31T00:00Z', '2026-11-24T24:00Z', '2026-11-24T23:60Z', '2026-11-24T23:47+24:00', '2026-11-24T23:47+05:60', '2026-11-24T23:47:00Zjunk'])(
-    'refuses %j',
-    (text) => {
-      expect(parseIsoInstant(text)).toBeUndefined();
-    },
-  );
+  it.each([
+    '',
+    'yesterday',
+    '2026-11-24',
+    '2026-13-01T00:00Z',
+    '2026-02-29T00:00Z',
+    '2026-04-31T00:00Z',
+    '2026-11-24T24:00Z',
+    '2026-11-24T23:60Z',
+    '2026-11-24T23:47+24:00',
+    '2026-11-24T23:47+05:60',
+    '2026-11-24T23:47:00Zjunk',
+  ])('refuses %j', (text) => {
+    expect(parseIsoInstant(text)).toBeUndefined();
+  });
 });

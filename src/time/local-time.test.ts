@@ -5,7 +5,17 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { DAY_MS } from './duration.js';
-import { civilFromDays, daysFromCivil, formatLocalDate, fromLocal, isoWeekday, offsetAt, parseLocalDate, parseLocalDateTime, toLocal } from './local-time.js';
+import {
+  civilFromDays,
+  daysFromCivil,
+  formatLocalDate,
+  fromLocal,
+  isoWeekday,
+  offsetAt,
+  parseLocalDate,
+  parseLocalDateTime,
+  toLocal,
+} from './local-time.js';
 
 const naive = (local: string): number => parseLocalDateTime(local);
 const iso = (t: number): string => new Date(t).toISOString();
@@ -37,7 +47,17 @@ describe('civil dates', () => {
 });
 
 describe('offsetAt agrees with luxon', () => {
-  const zones = ['America/New_York', 'Europe/London', 'Asia/Tokyo', 'Australia/Sydney', 'Australia/Lord_Howe', 'Asia/Kolkata', 'America/St_Johns', 'Pacific/Chatham', 'UTC'];
+  const zones = [
+    'America/New_York',
+    'Europe/London',
+    'Asia/Tokyo',
+    'Australia/Sydney',
+    'Australia/Lord_Howe',
+    'Asia/Kolkata',
+    'America/St_Johns',
+    'Pacific/Chatham',
+    'UTC',
+  ];
   it.each(zones)('%s, every 97 minutes through 2026-2027', (zone) => {
     const from = Date.UTC(2026, 0, 1);
     const to = Date.UTC(2028, 0, 1);
