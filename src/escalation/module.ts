@@ -13,7 +13,7 @@ import type { Executor } from '../db/executor.js';
 import { engineTransaction } from '../engine/engine.js';
 import type { EngineContext, EngineModule } from '../engine/engine.js';
 import { withWriter } from '../incident/writer.js';
-import { insertNotifications } from '../paging/page.js';
+import { insertNotifications } from '../paging/store.js';
 import { escalationRows } from './escalation.js';
 import { planStep } from './plan.js';
 import type { StepPlan } from './plan.js';
@@ -90,7 +90,7 @@ async function writePlans(ctx: EngineContext, trx: Executor, plans: ReadonlyArra
       if (plan.next) rows.steps.push(plan.next);
       if (plan.start) rows.starts.push(plan.start);
     }
-    await insertNotifications(w, plans.flatMap(({ plan }) => plan.notifications));
+    await insertNotifications(w.ex, plans.flatMap(({ plan }) => plan.notifications));
     await w.timeline(plans.flatMap(({ plan }) => plan.timeline));
   });
 }

@@ -18,6 +18,11 @@ export type ChannelName = EngagementChannel;
 /** Every channel name, in a stable order (for settings, docs and tests); the engagement model holds the list. */
 export const CHANNEL_NAMES: readonly ChannelName[] = CHANNELS;
 
+/** Whether a stored channel name (an outbox row's) is one Tandem knows. */
+export function isChannelName(name: string): name is ChannelName {
+  return CHANNEL_NAMES.some((n) => n === name);
+}
+
 /** What a notification says about one incident. */
 export interface IncidentRef {
   id: number;

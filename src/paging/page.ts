@@ -3,11 +3,13 @@
  * one per contact and channel, due when each person's own notify rules say
  * (email at once, SMS two minutes later if still unacknowledged...).
  */
-import type { Insertable } from 'kysely';
-import type { NotificationsTable } from '../db/schema.js';
 import type { Engagement } from '../engagement/model.js';
 import type { IncidentWriter } from '../incident/writer.js';
 import type { Recipient } from './recipient.js';
+import { insertNotifications } from './store.js';
+import type { NotificationInsert } from './store.js';
+
+export type { NotificationInsert } from './store.js';
 
 export interface PageRequest {
   readonly engagement: Engagement;
@@ -45,8 +47,6 @@ export function planMessages(engagement: Engagement, recipients: readonly Recipi
   return out;
 }
 
-export type NotificationInsert = Insertable<NotificationsTable>;
-
 /** The outbox rows a page needs, and what they plan (for the timeline). Nothing is written. */
 export function pageRows(p: PageRequest): { planned: PlannedMessage[]; rows: NotificationInsert[] } {
   const planned = planMessages(p.engagement, p.recipients, p.at);
@@ -78,15 +78,10 @@ export function pageRows(p: PageRequest): { planned: PlannedMessage[]; rows: Not
   };
 }
 
-/** Writes outbox rows, in chunks that stay within both databases' parameter limits. */
-export async function insertNotifications(w: IncidentWriter, rows: readonly NotificationInsert[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 500) await w.ex.insertInto('notifications').values(rows.slice(i, i + 500)).execute();
-}
-
 /** Writes the outbox rows for a page. Returns what was planned. */
 export async function enqueuePage(w: IncidentWriter, p: PageRequest): Promise<PlannedMessage[]> {
   const { planned, rows } = pageRows(p);
-  await insertNotifications(w, rows);
+  await insertNotifications(w.ex, rows);
   return planned;
 }
 

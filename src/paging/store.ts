@@ -1,0 +1,140 @@
+/**
+ * The outbox: every query paging and delivery run on `notifications`, in one
+ * place. Rows are written in chunks that stay inside both databases'
+ * parameter limits; due rows are claimed with `claimRows` (SKIP LOCKED on
+ * PostgreSQL) and a lease, so two instances never send the same message and
+ * a crashed instance's claims come back when their lease runs out; results
+ * and lease renewals change only the rows this instance still holds. The
+ * delivery module decides (plan.ts); this file only reads and writes rows.
+ */
+import { sql } from 'kysely';
+import type { Insertable } from 'kysely';
+import type { Dialect } from '../db/connect.js';
+import { chunked, claimRows } from '../db/dialect.js';
+import type { Executor } from '../db/executor.js';
+import type { IncidentRow, NotificationRow, NotificationsTable } from '../db/schema.js';
+
+export type NotificationInsert = Insertable<NotificationsTable>;
+
+/** A change to claimed messages: their new state; `undoAttempt` when they go back unsent (the claim's attempt does not count). */
+export interface NotificationUpdate {
+  readonly ids: readonly number[];
+  readonly set: Partial<NotificationRow>;
+  readonly undoAttempt?: boolean;
+}
+
+/** One address on one channel: what the per-contact rate limit counts. */
+export interface Contact {
+  readonly channel: string;
+  readonly address: string;
+}
+
+/** Values each inserted row binds, for `chunked`. */
+const NOTIFICATION_COLUMNS = 21;
+
+/** Writes outbox rows. */
+export async function insertNotifications(ex: Executor, rows: readonly NotificationInsert[]): Promise<void> {
+  for (const chunk of chunked(rows, NOTIFICATION_COLUMNS)) await ex.insertInto('notifications').values(chunk).execute();
+}
+
+/**
+ * Claims up to `limit` messages due at `now` for `instanceId`: pending ones,
+ * and those whose holder's lease ran out. They become `sending` until
+ * `leaseUntil`, and the attempt is counted. Returns them as claimed (with the
+ * attempt counted). Run it in a transaction.
+ */
+export async function claimDue(trx: Executor, dialect: Dialect, c: { now: number; limit: number; leaseUntil: number; instanceId: string }): Promise<NotificationRow[]> {
+  const rows = await trx
+    .selectFrom('notifications')
+    .selectAll()
+    .where('next_attempt_at', '<=', c.now)
+    // Literal statuses: SQLite uses a partial index only when the query names its condition
+    // as written, not through a bound parameter.
+    .where('status', 'in', [sql.lit('pending'), sql.lit('sending')])
+    .where((eb) => eb.or([eb('status', '=', sql.lit('pending')), eb('lease_until', '<=', c.now)]))
+    .orderBy('next_attempt_at')
+    .orderBy('id')
+    .limit(c.limit)
+    .$call((q) => claimRows(dialect, q))
+    .execute();
+  for (const ids of chunked(rows.map((r) => r.id))) {
+    await trx
+      .updateTable('notifications')
+      .set((eb) => ({ status: 'sending', lease_until: c.leaseUntil, claimed_by: c.instanceId, attempts: eb('attempts', '+', 1) }))
+      .where('id', 'in', ids)
+      .execute();
+  }
+  return rows.map((r) => ({ ...r, attempts: r.attempts + 1 }));
+}
+
+/** The incidents with these ids, by id. */
+export async function incidentsById(ex: Executor, ids: readonly number[]): Promise<Map<number, IncidentRow>> {
+  const out = new Map<number, IncidentRow>();
+  for (const chunk of chunked(ids)) for (const i of await ex.selectFrom('incidents').selectAll().where('id', 'in', chunk).execute()) out.set(i.id, i);
+  return out;
+}
+
+/** When the sends to `contact` delivered after `since` were delivered, oldest first. A bundle is one send (its carrier row). */
+export async function recentSends(ex: Executor, contact: Contact, since: number): Promise<number[]> {
+  const rows = await ex
+    .selectFrom('notifications')
+    .select(['delivered_at'])
+    .where('channel', '=', contact.channel)
+    .where('address', '=', contact.address)
+    .where('status', '=', 'delivered')
+    .where('delivered_at', '>', since)
+    .where((eb) => eb.or([eb('bundle_id', 'is', null), eb('bundle_id', '=', eb.ref('id'))]))
+    .orderBy('delivered_at')
+    .execute();
+  return rows.flatMap((r) => (r.delivered_at === null ? [] : [r.delivered_at]));
+}
+
+/**
+ * Writes claimed messages' new state. Only the claim holder records: rows
+ * another instance took over (our lease ran out) keep its result. Returns
+ * the ids written.
+ */
+export async function recordUpdates(ex: Executor, instanceId: string, updates: readonly NotificationUpdate[]): Promise<Set<number>> {
+  const recorded = new Set<number>();
+  for (const u of updates) {
+    for (const ids of chunked(u.ids)) {
+      const rows = await ex
+        .updateTable('notifications')
+        .set((eb) => ({ ...u.set, ...(u.undoAttempt ? { attempts: eb('attempts', '-', 1) } : {}) }))
+        .where('id', 'in', ids)
+        .where('claimed_by', '=', instanceId)
+        .where('status', '=', 'sending')
+        .returning('id')
+        .execute();
+      for (const r of rows) recorded.add(r.id);
+    }
+  }
+  return recorded;
+}
+
+/** Sets a new lease on the claimed rows this instance still holds; returns the ids it holds. */
+export async function extendLease(ex: Executor, instanceId: string, ids: readonly number[], until: number): Promise<Set<number>> {
+  const held = new Set<number>();
+  for (const chunk of chunked(ids)) {
+    const rows = await ex
+      .updateTable('notifications')
+      .set({ lease_until: until })
+      .where('id', 'in', chunk)
+      .where('claimed_by', '=', instanceId)
+      .where('status', '=', 'sending')
+      .returning('id')
+      .execute();
+    for (const r of rows) held.add(r.id);
+  }
+  return held;
+}
+
+/** When the next message comes due: a pending one at its next attempt, one being sent (here or elsewhere) only when its lease runs out. */
+export async function nextDue(ex: Executor): Promise<number | null> {
+  const row = await ex
+    .selectFrom('notifications')
+    .select((eb) => eb.fn.min(eb.case().when('status', '=', sql.lit('pending')).then(eb.ref('next_attempt_at')).else(eb.fn.coalesce('lease_until', 'next_attempt_at')).end()).as('next'))
+    .where('status', 'in', [sql.lit('pending'), sql.lit('sending')])
+    .executeTakeFirst();
+  return row?.next === null || row?.next === undefined ? null : Number(row.next);
+}
