@@ -4,8 +4,9 @@
  * migration is never edited, only followed by a new one.
  */
 import { Migrator, sql } from 'kysely';
-import type { CreateTableBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { Database, Dialect } from './connect.js';
+import type { MigrationContext } from './migrations/context.js';
 import * as m0001 from './migrations/0001-core.js';
 import * as m0002 from './migrations/0002-escalation.js';
 import * as m0003 from './migrations/0003-sessions.js';
@@ -13,13 +14,6 @@ import * as m0004 from './migrations/0004-slas.js';
 import * as m0005 from './migrations/0005-imports.js';
 import * as m0006 from './migrations/0006-event-quarantine.js';
 
-export interface MigrationContext {
-  dialect: Dialect;
-  /** Adds an auto-incrementing integer primary key `id` the way each dialect does it. */
-  idColumn<T extends string>(table: CreateTableBuilder<T, never>): CreateTableBuilder<T, 'id'>;
-  /** Makes a table refuse UPDATE and DELETE. */
-  appendOnly(db: Kysely<unknown>, table: string): Promise<void>;
-}
 
 type Step = (db: Kysely<unknown>, ctx: MigrationContext) => Promise<void>;
 

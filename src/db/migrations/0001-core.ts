@@ -5,7 +5,7 @@
  */
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
-import type { MigrationContext } from '../migrate.js';
+import type { MigrationContext } from './context.js';
 
 export async function up(db: Kysely<unknown>, { dialect, idColumn, appendOnly }: MigrationContext): Promise<void> {
   await db.schema

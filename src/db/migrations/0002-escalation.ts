@@ -6,7 +6,7 @@
  */
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
-import type { MigrationContext } from '../migrate.js';
+import type { MigrationContext } from './context.js';
 
 export async function up(db: Kysely<unknown>, { idColumn }: MigrationContext): Promise<void> {
   await idColumn(db.schema.createTable('escalations'))

@@ -5,7 +5,7 @@
  * Append-only, like the timeline: it is the record of where history came from.
  */
 import type { Kysely } from 'kysely';
-import type { MigrationContext } from '../migrate.js';
+import type { MigrationContext } from './context.js';
 
 export async function up(db: Kysely<unknown>, { idColumn, appendOnly }: MigrationContext): Promise<void> {
   await idColumn(db.schema.createTable('imports'))
