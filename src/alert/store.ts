@@ -2,6 +2,7 @@
  * Alerts: one deduplicated signal per (service, dedup key) while open.
  */
 import { sql } from 'kysely';
+import { chunked } from '../db/dialect.js';
 import type { Executor } from '../db/executor.js';
 import type { AlertRow } from '../db/schema.js';
 
@@ -14,41 +15,13 @@ export type AlertStatus = 'triggered' | 'acknowledged' | 'resolved';
  */
 const OPEN = sql.lit('resolved');
 
-export interface NewAlert {
-  engagementId: string;
-  serviceId: string;
-  incidentId: number;
-  dedupKey: string;
-  summary: string;
-  severity: string;
-  source: string | null;
-  details: Record<string, unknown> | null;
-  integrationType: string;
-  at: number;
-}
+/** An alert as it is inserted: the whole row but its id. */
+export type NewAlertRow = Omit<AlertRow, 'id'>;
 
-export async function insertAlert(ex: Executor, a: NewAlert): Promise<number> {
-  const row = await ex
-    .insertInto('alerts')
-    .values({
-      engagement_id: a.engagementId,
-      service_id: a.serviceId,
-      incident_id: a.incidentId,
-      dedup_key: a.dedupKey,
-      status: 'triggered',
-      summary: a.summary,
-      severity: a.severity,
-      source: a.source,
-      details: a.details === null ? null : JSON.stringify(a.details),
-      integration_type: a.integrationType,
-      created_at: a.at,
-      updated_at: a.at,
-      resolved_at: null,
-      event_count: 1,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
+/** Inserts the alert; returns the row as stored. */
+export async function insertAlert(ex: Executor, alert: NewAlertRow): Promise<AlertRow> {
+  const { id } = await ex.insertInto('alerts').values(alert).returning('id').executeTakeFirstOrThrow();
+  return { id, ...alert };
 }
 
 export async function setAlertStatus(ex: Executor, id: number, status: AlertStatus, at: number): Promise<void> {
@@ -81,19 +54,27 @@ export async function listAlertsOfIncident(ex: Executor, incidentId: number): Pr
 }
 
 /** Every open alert among the given (service, dedup key) pairs of one engagement. */
-export async function findOpenAlerts(ex: Executor, engagementId: string, keys: ReadonlyArray<{ serviceId: string; dedupKey: string }>): Promise<AlertRow[]> {
+export async function findOpenAlerts(
+  ex: Executor,
+  engagementId: string,
+  keys: ReadonlyArray<{ serviceId: string; dedupKey: string }>,
+): Promise<AlertRow[]> {
   if (keys.length === 0) return [];
   const rows: AlertRow[] = [];
-  // Chunked so each query stays well within both databases' parameter limits.
-  for (let i = 0; i < keys.length; i += 400) {
-    const chunk = keys.slice(i, i + 400);
+  for (const chunk of chunked(keys, 2, 400)) {
     rows.push(
       ...(await ex
         .selectFrom('alerts')
         .selectAll()
         .where('engagement_id', '=', engagementId)
         .where('status', '<>', OPEN)
-        .where((eb) => eb(eb.refTuple('service_id', 'dedup_key'), 'in', chunk.map((k) => eb.tuple(k.serviceId, k.dedupKey))))
+        .where((eb) =>
+          eb(
+            eb.refTuple('service_id', 'dedup_key'),
+            'in',
+            chunk.map((k) => eb.tuple(k.serviceId, k.dedupKey)),
+          ),
+        )
         .execute()),
     );
   }
@@ -117,16 +98,16 @@ export interface RetriggerUpdate {
  * VALUES columns column1..column5; PostgreSQL needs them typed and named).
  */
 export async function applyRetriggers(ex: Executor, dialect: 'sqlite' | 'postgres', updates: readonly RetriggerUpdate[]): Promise<void> {
-  // SQLite allows 32766 bound values: 5 per row keeps a chunk of 1000 well inside.
-  for (let i = 0; i < updates.length; i += 1000) {
-    const chunk = updates.slice(i, i + 1000);
+  for (const chunk of chunked(updates, 5)) {
     if (dialect === 'sqlite') {
       const values = sql.join(chunk.map((u) => sql`(${u.id}, ${u.count}, ${u.summary}, ${u.details}, ${u.at})`));
       // max(): a batch may have resolved the alert after these re-triggers.
       await sql`update alerts set summary = v.column3, updated_at = max(alerts.updated_at, v.column5), event_count = alerts.event_count + v.column2, details = coalesce(v.column4, alerts.details)
         from (values ${values}) as v where alerts.id = v.column1`.execute(ex);
     } else {
-      const values = sql.join(chunk.map((u) => sql`(${u.id}::bigint, ${u.count}::integer, ${u.summary}::text, ${u.details}::text, ${u.at}::bigint)`));
+      const values = sql.join(
+        chunk.map((u) => sql`(${u.id}::bigint, ${u.count}::integer, ${u.summary}::text, ${u.details}::text, ${u.at}::bigint)`),
+      );
       await sql`update alerts as a set summary = v.summary, updated_at = greatest(a.updated_at, v.at), event_count = a.event_count + v.count, details = coalesce(v.details, a.details)
         from (values ${values}) as v(id, count, summary, details, at) where a.id = v.id`.execute(ex);
     }

@@ -1,6 +1,6 @@
 /**
  * /api/v1/events: the event pipeline as admins see it. Events that could not
- * be applied are quarantined (src/engine/process-events.ts); here admins list
+ * be applied are quarantined (src/events/apply.ts); here admins list
  * them with their error and the body as received, and put them back in the
  * queue once the cause is fixed. The backlog figures are the same as the
  * /metrics gauges, scoped to the token's engagements where they can be.

@@ -3,16 +3,21 @@
  * same keys in one batch give exactly what applying them one at a time gives.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { databaseKinds } from '../support/databases.js';
-import { startHarness } from '../support/harness.js';
-import type { Harness } from '../support/harness.js';
+import { databaseKinds } from '../../test/support/databases.js';
+import { startHarness } from '../../test/support/harness.js';
+import type { Harness } from '../../test/support/harness.js';
 
 /** What the ingest contract speaks of; routing, paging and delivery entries are the response engine's. */
 const isIncidentOrAlert = (kind: string) => kind.startsWith('incident.') || kind.startsWith('alert.') || kind === 'note';
 
 const PD = '9f1c2a7e5b3d4c6e8a0b1d2f3e4a5b6c';
 const OTHER = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
-const trigger = (dedup: string, summary = dedup, key = PD) => ({ routing_key: key, event_action: 'trigger', dedup_key: dedup, payload: { summary, source: 's', severity: 'critical' } });
+const trigger = (dedup: string, summary = dedup, key = PD) => ({
+  routing_key: key,
+  event_action: 'trigger',
+  dedup_key: dedup,
+  payload: { summary, source: 's', severity: 'critical' },
+});
 const act = (action: string, dedup: string, key = PD) => ({ routing_key: key, event_action: action, dedup_key: dedup });
 
 describe.each(databaseKinds())('applying events in batches, on $name', (kind) => {
@@ -32,14 +37,26 @@ describe.each(databaseKinds())('applying events in batches, on $name', (kind) =>
     // One settle after all: every event lands in one batch.
     await h.settle();
   }
-  type Detail = { number: string; status: string; alerts: Array<{ status: string; summary: string; event_count: number }>; timeline: Array<{ kind: string; at: string }> };
+  type Detail = {
+    number: string;
+    status: string;
+    alerts: Array<{ status: string; summary: string; event_count: number }>;
+    timeline: Array<{ kind: string; at: string }>;
+  };
   async function all(): Promise<Detail[]> {
     const list = (await h.api('GET', '/incidents?limit=200', token)).json<{ incidents: Array<{ id: number }> }>().incidents.reverse();
     return Promise.all(list.map(async (i) => (await h.api('GET', `/incidents/${i.id}`, token)).json<{ incident: Detail }>().incident));
   }
 
   it('trigger, re-triggers, acknowledge, resolve and a new trigger of one key in a single batch', async () => {
-    await sendAll([trigger('k', 'first'), trigger('k', 'second'), act('acknowledge', 'k'), trigger('k', 'third'), act('resolve', 'k'), trigger('k', 'again')]);
+    await sendAll([
+      trigger('k', 'first'),
+      trigger('k', 'second'),
+      act('acknowledge', 'k'),
+      trigger('k', 'third'),
+      act('resolve', 'k'),
+      trigger('k', 'again'),
+    ]);
     const [first, second, ...rest] = await all();
     expect(rest).toHaveLength(0);
     expect(first?.status).toBe('resolved');
@@ -74,5 +91,34 @@ describe.each(databaseKinds())('applying events in batches, on $name', (kind) =>
     expect(incidents).toHaveLength(50);
     expect(incidents.reduce((n, i) => n + (i.alerts[0]?.event_count ?? 0), 0)).toBe(1000);
     expect(incidents.every((i) => i.timeline.filter((t) => t.kind === 'alert.retriggered').length === 19)).toBe(true);
+  });
+
+  it('change events open nothing; /changes lists them newest first, by service and from an instant', async () => {
+    const change = (summary: string, key = PD, extra: Record<string, unknown> = {}) => ({
+      routing_key: key,
+      payload: { summary, source: 'ci', ...extra },
+    });
+    const start = h.clock.now();
+    for (const body of [change('Deploy v41'), change('Flag flip', OTHER), change('Deploy v42', PD, { custom_details: { sha: 'abc' } })]) {
+      expect((await h.ingest('/v2/change/enqueue', body)).statusCode).toBe(202);
+      h.clock.advance(1000);
+    }
+    await h.settle();
+    expect(await all()).toHaveLength(0);
+    type Change = { service: string; summary: string; source: string | null; details: unknown; at: string };
+    const list = async (query: string) => (await h.api('GET', `/changes${query}`, token)).json<{ changes: Change[] }>().changes;
+    expect((await list('')).map((c) => c.summary)).toEqual(['Deploy v42', 'Flag flip', 'Deploy v41']);
+    expect(await list('?service=payments-api&limit=1')).toEqual([
+      {
+        id: expect.any(Number),
+        engagement: 'acme',
+        service: 'payments-api',
+        at: new Date(start + 2000).toISOString(),
+        summary: 'Deploy v42',
+        source: 'ci',
+        details: { custom_details: { sha: 'abc' } },
+      },
+    ]);
+    expect((await list(`?since=${new Date(start + 1000).toISOString()}`)).map((c) => c.summary)).toEqual(['Deploy v42', 'Flag flip']);
   });
 });

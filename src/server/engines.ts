@@ -11,7 +11,7 @@ import { Engine } from '../engine/engine.js';
 import type { EngineContext } from '../engine/engine.js';
 import { emptyHooks } from '../engine/hooks.js';
 import type { IncidentHooks } from '../engine/hooks.js';
-import { processEventsModule } from '../engine/process-events.js';
+import { processEventsModule } from '../events/apply.js';
 import { routeOnOpen } from '../escalation/escalation.js';
 import { escalationModule } from '../escalation/module.js';
 import { inboxChannels } from '../inbox/inbox.js';

@@ -1,0 +1,298 @@
+/**
+ * Engine module: applies accepted events, oldest first, to alerts and
+ * incidents. What each action does is decided by plan.ts (pure); this module
+ * reads what a decision needs, writes the plan through the stores, and keeps
+ * the batch's view of open alerts current between events.
+ *
+ * Events are applied in batches inside one transaction: the open alerts the
+ * batch names are read in one query, re-triggers (most of the traffic in an
+ * alert storm) are folded into one update per alert, and timeline entries are
+ * appended together, in order, at the end. One instance applies events at a
+ * time (db/dialect.ts tryExclusive), so two triggers for one key can never
+ * open two incidents.
+ */
+import { applyRetriggers, findOpenAlerts, insertAlert, setAlertStatus } from '../alert/store.js';
+import { insertChange } from '../change/store.js';
+import { tryExclusive } from '../db/dialect.js';
+import { isTransientDatabaseError } from '../db/errors.js';
+import type { Executor } from '../db/executor.js';
+import type { AlertRow, IncidentRow } from '../db/schema.js';
+import { engineTransaction } from '../engine/engine.js';
+import type { EngineContext, EngineModule } from '../engine/engine.js';
+import { acknowledgeIncident, resolveIncident } from '../incident/commands.js';
+import { IncidentNumbers, adjustAlertCounts, findOpenIncidentByGroup, getIncident, insertIncident } from '../incident/store.js';
+import type { TimelineEntry } from '../incident/timeline.js';
+import { BufferedWriter } from '../incident/writer.js';
+import type { AlertAction, IngestAction } from '../ingest/event.js';
+import { normalizeJson } from '../ingest/json-shape.js';
+import { foldRetrigger, incidentToRead, planAlertAction, planChange } from './plan.js';
+import type { AlertPlan, PlannedEntry, Retrigger } from './plan.js';
+import { eventToApply, markApplied, nextEventsToApply, quarantineEvent } from './store.js';
+import type { EventToApply } from './store.js';
+
+/** Arbitrary constant naming the "apply events" lock (PostgreSQL's advisory lock). */
+const EVENTS_LOCK = 7_243_501;
+const BATCH = 500;
+
+export interface ProcessEventsOptions {
+  /** Called after commit for each incident opened, with its engagement (metrics). */
+  onOpened?: (count: number, engagementId: string) => void;
+  /** Called after an event is set aside (metrics, logs). */
+  onQuarantined?: (event: { id: number; engagementId: string; error: string }) => void;
+}
+
+/**
+ * Applies the oldest waiting events. A batch that fails is rolled back and
+ * its events are applied one at a time, each in its own transaction, so one
+ * event that cannot be applied (bad input a database refuses, a bug) is set
+ * aside with its error, and the rest of the batch and every later event go
+ * on. A failure of the database itself (connection lost, busy) quarantines
+ * nothing: the step fails and the loop tries again.
+ */
+export function processEventsModule(options: ProcessEventsOptions = {}): EngineModule {
+  const onOpened = options.onOpened ?? (() => {});
+  return {
+    name: 'process-events',
+    async step(ctx) {
+      let seen: number[] = [];
+      let result: Applied;
+      try {
+        result = await applyEvents(
+          ctx,
+          (trx) => nextEventsToApply(trx, BATCH),
+          (ids) => (seen = ids),
+        );
+      } catch (err) {
+        if (isTransientDatabaseError(err) || seen.length === 0) throw err;
+        ctx.log.warn({ err, events: seen.length, first: seen[0] }, 'a batch of events could not be applied; applying them one at a time');
+        result = await applyOneByOne(ctx, seen, options);
+        // The loop goes on at once with the events after this batch.
+        result.more = true;
+      }
+      // Counted after commit, so a rolled-back batch is not counted twice.
+      for (const engagementId of result.opened) onOpened(1, engagementId);
+      if (result.count > 0) ctx.log.debug({ count: result.count }, 'events applied');
+      return result.more;
+    },
+  };
+}
+
+interface Applied {
+  count: number;
+  opened: string[];
+  more: boolean;
+}
+
+/** One transaction: takes the events lock, reads events, applies them, marks them applied. */
+async function applyEvents(
+  ctx: EngineContext,
+  read: (trx: Executor) => Promise<EventToApply[]>,
+  onRead: (ids: number[]) => void = () => {},
+): Promise<Applied> {
+  return engineTransaction(ctx.database, async (trx) => {
+    if (!(await tryExclusive(ctx.database.dialect, trx, EVENTS_LOCK))) return { count: 0, opened: [], more: false };
+    const events = await read(trx);
+    onRead(events.map((e) => e.id));
+    if (events.length === 0) return { count: 0, opened: [], more: false };
+    const parsed = events.map((event) => ({ event, actions: readStoredActions(event.actions) }));
+    const batch = new Batch(new BufferedWriter(trx, ctx.database, ctx.hooks), ctx);
+    await batch.preload(parsed);
+    for (const p of parsed) await batch.apply(p);
+    await batch.flush();
+    await markApplied(
+      trx,
+      events.map((e) => e.id),
+      ctx.clock.now(),
+    );
+    return { count: events.length, opened: batch.opened, more: events.length === BATCH };
+  });
+}
+
+/** The failed batch again, one event per transaction; an event that fails alone is quarantined. */
+async function applyOneByOne(ctx: EngineContext, ids: readonly number[], options: ProcessEventsOptions): Promise<Applied> {
+  const total: Applied = { count: 0, opened: [], more: false };
+  for (const id of ids) {
+    try {
+      const one = await applyEvents(ctx, async (trx) => {
+        const event = await eventToApply(trx, id);
+        return event ? [event] : [];
+      });
+      total.count += one.count;
+      total.opened.push(...one.opened);
+    } catch (err) {
+      if (isTransientDatabaseError(err)) throw err;
+      const error = describeError(err);
+      const engagementId = await quarantineEvent(ctx.database.db, id, ctx.clock.now(), error);
+      if (engagementId === undefined) continue;
+      ctx.log.error(
+        { err, event: id, engagement: engagementId },
+        'event could not be applied; quarantined (tandem events retry puts it back)',
+      );
+      options.onQuarantined?.({ id, engagementId, error });
+    }
+  }
+  return total;
+}
+
+/**
+ * A NUL or a lone surrogate in stored actions, as JSON.stringify writes them
+ * (`\u0000`, `\udfff`). Ingest already makes text storable; only events
+ * accepted by an older version can hold one, so the repair walk runs for them
+ * alone, not for every event twice.
+ */
+const UNSTORABLE_ESCAPE = /\\u(0000|d[89a-f])/i;
+
+/**
+ * The `events.actions` column read back, once per event: the stored actions,
+ * with text repaired for events accepted before ingest did it. Anything else
+ * wrong throws, and the event is quarantined.
+ */
+export function readStoredActions(json: string): IngestAction[] {
+  let value: unknown = JSON.parse(json);
+  if (UNSTORABLE_ESCAPE.test(json)) {
+    const shaped = normalizeJson(value, { depth: Number.POSITIVE_INFINITY, members: Number.POSITIVE_INFINITY });
+    if (shaped.ok) value = shaped.value;
+  }
+  if (!Array.isArray(value)) throw new Error('the stored actions are not a list');
+  return value as IngestAction[];
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return String(err);
+}
+
+const alertKey = (engagementId: string, serviceId: string, dedupKey: string) => `${engagementId}\u0000${serviceId}\u0000${dedupKey}`;
+
+/** The plan's entries, about the incident and alert they were written as. */
+function about(entries: readonly PlannedEntry[], incidentId: number, alertId: number): TimelineEntry[] {
+  return entries.map((e) => ({ ...e, incidentId, alertId }));
+}
+
+interface Parsed {
+  readonly event: EventToApply;
+  readonly actions: readonly IngestAction[];
+}
+
+/** One batch of events in one transaction. */
+class Batch {
+  readonly #w: BufferedWriter;
+  readonly #ctx: EngineContext;
+  /** Open alerts by (engagement, service, dedup key), as the batch has left them; null = known to have none. */
+  readonly #open = new Map<string, AlertRow | null>();
+  readonly #numbers: IncidentNumbers;
+  /** Re-triggers by alert id, written as one update per alert at flush. */
+  readonly #retriggers = new Map<number, Retrigger>();
+  /** Engagement of each incident opened, for metrics. */
+  readonly opened: string[] = [];
+
+  constructor(w: BufferedWriter, ctx: EngineContext) {
+    this.#w = w;
+    this.#ctx = ctx;
+    this.#numbers = new IncidentNumbers(w.ex);
+  }
+
+  /** Reads every open alert the batch's events name, one query per engagement. */
+  async preload(events: readonly Parsed[]): Promise<void> {
+    const wanted = new Map<string, Array<{ serviceId: string; dedupKey: string }>>();
+    for (const { event, actions } of events) {
+      for (const a of actions) {
+        if (a.type !== 'alert') continue;
+        const k = alertKey(event.engagement_id, event.service_id, a.dedupKey);
+        if (this.#open.has(k)) continue;
+        this.#open.set(k, null);
+        let list = wanted.get(event.engagement_id);
+        if (!list) wanted.set(event.engagement_id, (list = []));
+        list.push({ serviceId: event.service_id, dedupKey: a.dedupKey });
+      }
+    }
+    for (const [engagementId, keys] of wanted) {
+      for (const alert of await findOpenAlerts(this.#w.ex, engagementId, keys)) {
+        this.#open.set(alertKey(alert.engagement_id, alert.service_id, alert.dedup_key), alert);
+      }
+    }
+  }
+
+  async apply({ event, actions }: Parsed): Promise<void> {
+    for (const action of actions) {
+      if (action.type === 'change') await insertChange(this.#w.ex, planChange(event, action).change);
+      else await this.#alert(event, action);
+    }
+  }
+
+  async flush(): Promise<void> {
+    await this.#numbers.flush();
+    await applyRetriggers(
+      this.#w.ex,
+      this.#ctx.database.dialect,
+      [...this.#retriggers].map(([id, r]) => ({ id, ...r })),
+    );
+    await this.#w.flush();
+  }
+
+  /** Plans one alert action from what the batch knows and the incident it needs, then writes the plan. */
+  async #alert(event: EventToApply, action: AlertAction): Promise<void> {
+    const key = alertKey(event.engagement_id, event.service_id, action.dedupKey);
+    const alert = this.#open.get(key) ?? undefined;
+    const wanted = incidentToRead(action, alert);
+    let incident: IncidentRow | undefined;
+    if (wanted && 'id' in wanted) incident = await getIncident(this.#w.ex, [event.engagement_id], wanted.id);
+    else if (wanted) incident = await findOpenIncidentByGroup(this.#w.ex, event.engagement_id, event.service_id, wanted.groupKey);
+    const engagement = this.#ctx.deployment.engagement(event.engagement_id);
+    const service = this.#ctx.deployment.service(event.engagement_id, event.service_id);
+    await this.#write(key, planAlertAction({ event, action, alert, incident, engagement, service }), event.received_at);
+  }
+
+  async #write(key: string, plan: AlertPlan, at: number): Promise<void> {
+    switch (plan.type) {
+      case 'retrigger':
+        this.#retriggers.set(plan.alert.id, foldRetrigger(this.#retriggers.get(plan.alert.id), plan.update));
+        this.#open.set(key, plan.alert);
+        return this.#w.timeline(about(plan.timeline, plan.alert.incident_id, plan.alert.id));
+      case 'join': {
+        const alert = await insertAlert(this.#w.ex, { ...plan.alert, incident_id: plan.incident.id });
+        this.#open.set(key, alert);
+        await adjustAlertCounts(this.#w.ex, plan.incident.id, at, { alerts: 1, open: 1 });
+        return this.#w.timeline(about(plan.timeline, plan.incident.id, alert.id));
+      }
+      case 'open':
+        return this.#openIncident(key, plan, at);
+      case 'acknowledge':
+        return this.#acknowledge(key, plan, at);
+      case 'resolve':
+        return this.#resolve(key, plan, at);
+      case 'ignore':
+        return;
+    }
+  }
+
+  async #openIncident(key: string, plan: Extract<AlertPlan, { type: 'open' }>, at: number): Promise<void> {
+    const w = this.#w;
+    const incident = await insertIncident(w.ex, { ...plan.incident, number: await this.#numbers.next(plan.incident.engagementId) });
+    const alert = await insertAlert(w.ex, { ...plan.alert, incident_id: incident.id });
+    this.#open.set(key, alert);
+    await w.timeline(about(plan.timeline, incident.id, alert.id));
+    this.opened.push(incident.engagement_id);
+    if (plan.hooks) for (const hook of this.#ctx.hooks.opened) await hook(w, { incident, ...plan.hooks }, at);
+  }
+
+  async #acknowledge(key: string, plan: Extract<AlertPlan, { type: 'acknowledge' }>, at: number): Promise<void> {
+    const { alert, incident } = plan;
+    if (plan.alertChanged) await setAlertStatus(this.#w.ex, alert.id, 'acknowledged', at);
+    this.#open.set(key, alert);
+    await this.#w.timeline(about(plan.timeline, incident.id, alert.id));
+    if (plan.acknowledgeIncident) await acknowledgeIncident(this.#w, incident, plan.actor, at, plan.acknowledgeIncident);
+  }
+
+  async #resolve(key: string, plan: Extract<AlertPlan, { type: 'resolve' }>, at: number): Promise<void> {
+    const { alert, incident } = plan;
+    await setAlertStatus(this.#w.ex, alert.id, 'resolved', at);
+    this.#open.set(key, null);
+    await adjustAlertCounts(this.#w.ex, incident.id, at, { alerts: 0, open: -1 });
+    await this.#w.timeline(about(plan.timeline, incident.id, alert.id));
+    if (!plan.resolveIncident) return;
+    await resolveIncident(this.#w, incident, plan.actor, at, plan.resolveIncident);
+    // Any alert of the incident still cached as open was just resolved with it.
+    for (const [k, a] of this.#open) if (a?.incident_id === incident.id) this.#open.set(k, null);
+  }
+}
