@@ -80,7 +80,9 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   if (dialect === 'sqlite') {
     const file = target === ':memory:' ? target : resolve(target);
     if (file !== ':memory:' && options.mustExist && !existsSync(file)) {
-      throw new DatabaseOpenError(`no database at ${file} (${url}): check --db or TANDEM_DATABASE_URL; \`tandem serve\` creates the database`);
+      throw new DatabaseOpenError(
+        `no database at ${file} (${url}): check --db or TANDEM_DATABASE_URL; \`tandem serve\` creates the database`,
+      );
     }
     let handle: BetterSqlite3.Database;
     try {

@@ -96,7 +96,13 @@ function preparedInsert(handle: BetterSqlite3.Database, table: string, columns: 
  * PostgreSQL or outside a transaction; the store then inserts through Kysely.
  * Every row must carry every column named.
  */
-export function insertPrepared<R extends object>(database: Database | undefined, trx: Executor, table: string, columns: readonly (keyof R & string)[], rows: readonly R[]): boolean {
+export function insertPrepared<R extends object>(
+  database: Database | undefined,
+  trx: Executor,
+  table: string,
+  columns: readonly (keyof R & string)[],
+  rows: readonly R[],
+): boolean {
   const handle = database?.sqlite;
   if (!handle || !trx.isTransaction) return false;
   const insert = preparedInsert(handle, table, columns);
@@ -114,7 +120,12 @@ export function insertPrepared<R extends object>(database: Database | undefined,
  * Returns false, writing nothing, on PostgreSQL, where a commit outside the
  * engine is already synchronous and the store inserts through Kysely.
  */
-export async function commitPreparedDurably<R extends object>(database: Database, table: string, columns: readonly (keyof R & string)[], rows: readonly R[]): Promise<boolean> {
+export async function commitPreparedDurably<R extends object>(
+  database: Database,
+  table: string,
+  columns: readonly (keyof R & string)[],
+  rows: readonly R[],
+): Promise<boolean> {
   const handle = database.sqlite;
   if (!handle) return false;
   await database.db.connection().execute(async () => {

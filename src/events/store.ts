@@ -100,7 +100,11 @@ export interface QuarantinedEvent {
 export const RAW_SHOWN = 4096;
 
 /** Quarantined events of some engagements, newest first, `before` an id for paging. */
-export async function listQuarantined(ex: Executor, engagementIds: readonly string[], options: { limit: number; before?: number }): Promise<QuarantinedEvent[]> {
+export async function listQuarantined(
+  ex: Executor,
+  engagementIds: readonly string[],
+  options: { limit: number; before?: number },
+): Promise<QuarantinedEvent[]> {
   if (engagementIds.length === 0) return [];
   let q = ex
     .selectFrom('events')
@@ -110,14 +114,22 @@ export async function listQuarantined(ex: Executor, engagementIds: readonly stri
     .where('engagement_id', 'in', engagementIds);
   if (options.before !== undefined) q = q.where('id', '<', options.before);
   const rows = await q.orderBy('id', 'desc').limit(options.limit).execute();
-  return rows.map((r) => ({ ...r, raw_length: Number(r.raw_length), quarantined_at: r.quarantined_at ?? 0, apply_error: r.apply_error ?? '' }));
+  return rows.map((r) => ({
+    ...r,
+    raw_length: Number(r.raw_length),
+    quarantined_at: r.quarantined_at ?? 0,
+    apply_error: r.apply_error ?? '',
+  }));
 }
 
 /**
  * Puts quarantined events back in the queue: those named, or every one of the
  * engagements given. Returns the ids put back.
  */
-export async function retryQuarantined(ex: Executor, select: { engagementIds: readonly string[]; ids?: readonly number[] }): Promise<number[]> {
+export async function retryQuarantined(
+  ex: Executor,
+  select: { engagementIds: readonly string[]; ids?: readonly number[] },
+): Promise<number[]> {
   if (select.engagementIds.length === 0 || (select.ids && select.ids.length === 0)) return [];
   let q = ex
     .updateTable('events')
@@ -157,7 +169,11 @@ export async function eventBacklog(ex: Executor, engagementIds?: readonly string
     .where('processed_at', 'is', null);
   if (engagementIds) counts = counts.where('engagement_id', 'in', engagementIds);
   const row = await counts.executeTakeFirstOrThrow();
-  return { waiting: Number(row.waiting), oldestReceivedAt: row.oldest === null ? null : Number(row.oldest), quarantined: Number(row.quarantined) };
+  return {
+    waiting: Number(row.waiting),
+    oldestReceivedAt: row.oldest === null ? null : Number(row.oldest),
+    quarantined: Number(row.quarantined),
+  };
 }
 
 /** When the oldest waiting event was accepted (epoch ms), or null: one index lookup, for /readyz. */

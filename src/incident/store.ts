@@ -81,7 +81,11 @@ export class IncidentNumbers {
   async next(engagementId: string): Promise<number> {
     let c = this.#counters.get(engagementId);
     if (!c) {
-      const row = await this.#ex.selectFrom('engagements').select('next_incident_number').where('id', '=', engagementId).executeTakeFirstOrThrow();
+      const row = await this.#ex
+        .selectFrom('engagements')
+        .select('next_incident_number')
+        .where('id', '=', engagementId)
+        .executeTakeFirstOrThrow();
       c = { start: row.next_incident_number, next: row.next_incident_number };
       this.#counters.set(engagementId, c);
     }
@@ -91,7 +95,12 @@ export class IncidentNumbers {
   async flush(): Promise<void> {
     for (const [id, c] of this.#counters) {
       if (c.next === c.start) continue;
-      const r = await this.#ex.updateTable('engagements').set({ next_incident_number: c.next }).where('id', '=', id).where('next_incident_number', '=', c.start).executeTakeFirst();
+      const r = await this.#ex
+        .updateTable('engagements')
+        .set({ next_incident_number: c.next })
+        .where('id', '=', id)
+        .where('next_incident_number', '=', c.start)
+        .executeTakeFirst();
       if (Number(r.numUpdatedRows) !== 1) throw new Error(`incident numbers of ${id} moved during the batch; it will be retried`);
     }
     this.#counters.clear();
@@ -111,7 +120,12 @@ export async function getIncidentAnywhere(ex: Executor, id: number): Promise<Inc
   return ex.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function getIncidentByNumber(ex: Executor, engagementIds: readonly string[], prefix: string, number: number): Promise<IncidentRow | undefined> {
+export async function getIncidentByNumber(
+  ex: Executor,
+  engagementIds: readonly string[],
+  prefix: string,
+  number: number,
+): Promise<IncidentRow | undefined> {
   if (engagementIds.length === 0) return undefined;
   return ex
     .selectFrom('incidents as i')
@@ -124,7 +138,12 @@ export async function getIncidentByNumber(ex: Executor, engagementIds: readonly 
 }
 
 /** The open incident of an Alertmanager group on a service, if any. */
-export async function findOpenIncidentByGroup(ex: Executor, engagementId: string, serviceId: string, groupKey: string): Promise<IncidentRow | undefined> {
+export async function findOpenIncidentByGroup(
+  ex: Executor,
+  engagementId: string,
+  serviceId: string,
+  groupKey: string,
+): Promise<IncidentRow | undefined> {
   return ex
     .selectFrom('incidents')
     .selectAll()
@@ -160,7 +179,19 @@ export async function listIncidents(ex: Executor, f: IncidentFilter): Promise<In
 }
 
 export type IncidentPatch = Partial<
-  Pick<IncidentRow, 'status' | 'title' | 'severity' | 'priority' | 'side' | 'acknowledged_at' | 'acknowledged_by' | 'resolved_at' | 'resolved_by' | 'open_alert_count'>
+  Pick<
+    IncidentRow,
+    | 'status'
+    | 'title'
+    | 'severity'
+    | 'priority'
+    | 'side'
+    | 'acknowledged_at'
+    | 'acknowledged_by'
+    | 'resolved_at'
+    | 'resolved_by'
+    | 'open_alert_count'
+  >
 >;
 
 /** Updates the incident row only; the commands tell subscribers (SLA clocks) about status and priority changes. */
@@ -187,7 +218,18 @@ export async function adjustAlertCounts(ex: Executor, id: number, at: number, de
 
 // ---- Timeline ----
 
-const TIMELINE_COLUMNS = ['engagement_id', 'incident_id', 'at', 'kind', 'actor_type', 'actor_id', 'message', 'data', 'event_id', 'alert_id'] as const;
+const TIMELINE_COLUMNS = [
+  'engagement_id',
+  'incident_id',
+  'at',
+  'kind',
+  'actor_type',
+  'actor_id',
+  'message',
+  'data',
+  'event_id',
+  'alert_id',
+] as const;
 type NewTimelineRow = Required<Pick<Insertable<TimelineTable>, (typeof TIMELINE_COLUMNS)[number]>>;
 
 function timelineRow(e: TimelineEntry): NewTimelineRow {
@@ -219,7 +261,11 @@ export async function appendTimeline(ex: Executor, entries: readonly TimelineEnt
 }
 
 /** An incident's timeline, oldest first, with the raw body of each event entry. */
-export async function listTimeline(ex: Executor, engagementId: string, incidentId: number): Promise<Array<TimelineRow & { raw: string | null }>> {
+export async function listTimeline(
+  ex: Executor,
+  engagementId: string,
+  incidentId: number,
+): Promise<Array<TimelineRow & { raw: string | null }>> {
   return ex
     .selectFrom('timeline as t')
     .leftJoin('events as e', 'e.id', 't.event_id')

@@ -70,7 +70,12 @@ export class BufferedWriter implements IncidentWriter {
 }
 
 /** Runs `fn` with a writer on `ex` and flushes what it collected: one command's writes. */
-export async function withWriter<T>(ex: Executor, database: Database | undefined, hooks: ChangeHooks, fn: (w: IncidentWriter) => Promise<T>): Promise<T> {
+export async function withWriter<T>(
+  ex: Executor,
+  database: Database | undefined,
+  hooks: ChangeHooks,
+  fn: (w: IncidentWriter) => Promise<T>,
+): Promise<T> {
   const w = new BufferedWriter(ex, database, hooks);
   const result = await fn(w);
   await w.flush();
