@@ -8,7 +8,9 @@
  */
 import type { Logger } from 'pino';
 import type { Database } from '../db/connect.js';
+import { chunked } from '../db/dialect.js';
 import type { IncidentRow } from '../db/schema.js';
+import { incidentsByIds, latestTimelineId, timelineSince } from './store.js';
 
 export interface Subscriber {
   readonly engagements: ReadonlySet<string>;
@@ -17,6 +19,12 @@ export interface Subscriber {
 
 /** Ids below the newest one seen that are read again, in case a lower id committed late (PostgreSQL). */
 const LOOKBACK = 1000;
+/** Timeline entries read per poll. */
+const READ_LIMIT = 20_000;
+/** Ids of entries already pushed that are remembered before the set is trimmed to the lookback. */
+const SEEN_LIMIT = 50_000;
+/** Incidents presented together. */
+const PRESENT_BATCH = 500;
 
 export class LiveFeed {
   readonly #database: Database;
@@ -87,28 +95,26 @@ export class LiveFeed {
   async #poll(): Promise<void> {
     const db = this.#database.db;
     if (this.#cursor < 0) {
-      const row = await db.selectFrom('timeline').select((eb) => eb.fn.max('id').as('max')).executeTakeFirst();
-      this.#cursor = Number(row?.max ?? 0);
+      this.#cursor = await latestTimelineId(db);
       return;
     }
     if (this.#subscribers.size === 0) return;
-    const rows = await db.selectFrom('timeline').select(['id', 'incident_id']).where('id', '>', Math.max(0, this.#cursor - LOOKBACK)).orderBy('id').limit(20_000).execute();
     const changed = new Set<number>();
-    for (const r of rows) {
+    for (const r of await timelineSince(db, Math.max(0, this.#cursor - LOOKBACK), READ_LIMIT)) {
       if (this.#seen.has(r.id)) continue;
       this.#seen.add(r.id);
       changed.add(r.incident_id);
       if (r.id > this.#cursor) this.#cursor = r.id;
     }
-    if (this.#seen.size > 50_000) this.#seen = new Set([...this.#seen].filter((id) => id > this.#cursor - LOOKBACK));
-    if (changed.size === 0) return;
-    const ids = [...changed];
-    for (let i = 0; i < ids.length; i += 500) {
-      const incidents = await db.selectFrom('incidents').selectAll().where('id', 'in', ids.slice(i, i + 500)).execute();
-      const presented = await this.#present(incidents);
-      incidents.forEach((incident, k) => {
-        for (const s of this.#subscribers) if (s.engagements.has(incident.engagement_id)) s.send('incident', presented[k]);
-      });
-    }
+    if (this.#seen.size > SEEN_LIMIT) this.#seen = new Set([...this.#seen].filter((id) => id > this.#cursor - LOOKBACK));
+    for (const ids of chunked([...changed], 1, PRESENT_BATCH)) await this.#push(await incidentsByIds(db, ids));
+  }
+
+  /** Sends each incident to the subscribers who may see its engagement. */
+  async #push(incidents: IncidentRow[]): Promise<void> {
+    const presented = await this.#present(incidents);
+    incidents.forEach((incident, k) => {
+      for (const s of this.#subscribers) if (s.engagements.has(incident.engagement_id)) s.send('incident', presented[k]);
+    });
   }
 }
