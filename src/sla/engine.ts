@@ -12,7 +12,7 @@ import type { DB } from '../db/schema.js';
 import { engineTransaction } from '../engine/engine.js';
 import type { EngineContext, EngineModule } from '../engine/engine.js';
 import { BufferedWriter } from '../incident/writer.js';
-import { insertNotifications } from '../paging/page.js';
+import { insertNotifications } from '../paging/store.js';
 import { statusHistories } from './evaluate.js';
 import type { SlaBreach, SlaPlan } from './plan.js';
 import { checkSlas, incidentsToWarn, planSlaWrites } from './plan.js';
@@ -39,7 +39,7 @@ async function write(trx: Transaction<DB>, ctx: EngineContext, p: SlaPlan, now: 
   await stopSlaChecks(trx, p.stop, now);
   for (const u of p.updates) await updateSlaRow(trx, u.id, u.patch);
   const w = new BufferedWriter(trx, ctx.database, ctx.hooks);
-  await insertNotifications(w, p.notifications);
+  await insertNotifications(w.ex, p.notifications);
   await w.timeline(p.timeline);
   await w.flush();
 }
