@@ -29,7 +29,10 @@ export class EscalationRows implements Collector {
   readonly steps: StepInsert[] = [];
 
   async flush(ex: Executor): Promise<void> {
-    const ids = await insertEscalations(ex, this.starts.map((s) => s.escalation));
+    const ids = await insertEscalations(
+      ex,
+      this.starts.map((s) => s.escalation),
+    );
     const firstSteps = this.starts.map((s, i) => ({ ...s.firstStep, escalation_id: ids[i] ?? null }));
     await insertSteps(ex, [...this.steps, ...firstSteps]);
   }
@@ -66,9 +69,18 @@ export async function routeOnOpen(w: IncidentWriter, opened: OpenedIncident, _at
  * paged from the start (tier times count from its opening, so the first
  * tiers are due at once).
  */
-export async function escalateIfRaised(w: IncidentWriter, incident: IncidentRow, engagement: Engagement, previousPriority: string): Promise<void> {
+export async function escalateIfRaised(
+  w: IncidentWriter,
+  incident: IncidentRow,
+  engagement: Engagement,
+  previousPriority: string,
+): Promise<void> {
   const paged = engagement.priorities.page;
   if (paged.includes(previousPriority) || !paged.includes(incident.priority) || incident.status !== 'triggered') return;
   if (await hasEscalation(w.ex, incident.id)) return;
-  await routeOnOpen(w, { incident, engagement, service: engagement.services.find((s) => s.id === incident.service_id), pages: true }, incident.created_at);
+  await routeOnOpen(
+    w,
+    { incident, engagement, service: engagement.services.find((s) => s.id === incident.service_id), pages: true },
+    incident.created_at,
+  );
 }

@@ -52,7 +52,9 @@ async function fireDueSteps(ctx: EngineContext, trx: Executor, now: number): Pro
   const plans = planBatch(ctx, steps, incidents, escalations, now);
   await writePlans(ctx, trx, plans, now);
   const dueNow = plans.some(({ plan }) => plan.start !== undefined || (plan.next !== undefined && plan.next.due_at <= now));
-  const fired = plans.filter(({ plan }) => plan.finish === 'done').map(({ step }) => ({ kind: step.kind, lateMs: Math.max(0, now - step.due_at) }));
+  const fired = plans
+    .filter(({ plan }) => plan.finish === 'done')
+    .map(({ step }) => ({ kind: step.kind, lateMs: Math.max(0, now - step.due_at) }));
   return { more: steps.length === BATCH || dueNow, fired };
 }
 
@@ -70,19 +72,41 @@ function planBatch(
   const current = new Map(escalations);
   return steps.map((step) => {
     const escalation = step.escalation_id === null ? undefined : current.get(step.escalation_id);
-    const plan = planStep({ step, incident: incidents.get(step.incident_id), engagement: ctx.deployment.engagement(step.engagement_id), escalation, now });
+    const plan = planStep({
+      step,
+      incident: incidents.get(step.incident_id),
+      engagement: ctx.deployment.engagement(step.engagement_id),
+      escalation,
+      now,
+    });
     if (plan.end && escalation) current.set(escalation.id, { ...escalation, status: plan.end.status });
     return { step, plan };
   });
 }
 
 /** Writes a batch's plans: step outcomes and ended escalations in one statement per status, then new rows, pages and timeline. */
-async function writePlans(ctx: EngineContext, trx: Executor, plans: ReadonlyArray<{ step: EscalationStepRow; plan: StepPlan }>, now: number): Promise<void> {
+async function writePlans(
+  ctx: EngineContext,
+  trx: Executor,
+  plans: ReadonlyArray<{ step: EscalationStepRow; plan: StepPlan }>,
+  now: number,
+): Promise<void> {
   for (const status of ['done', 'cancelled'] as const) {
-    await finishSteps(trx, plans.filter(({ plan }) => plan.finish === status).map(({ step }) => step.id), status, now, ctx.instanceId);
+    await finishSteps(
+      trx,
+      plans.filter(({ plan }) => plan.finish === status).map(({ step }) => step.id),
+      status,
+      now,
+      ctx.instanceId,
+    );
   }
   for (const status of ['stopped', 'finished'] as const) {
-    await endEscalations(trx, plans.flatMap(({ plan }) => (plan.end?.status === status ? [plan.end.id] : [])), status, now);
+    await endEscalations(
+      trx,
+      plans.flatMap(({ plan }) => (plan.end?.status === status ? [plan.end.id] : [])),
+      status,
+      now,
+    );
   }
   await withWriter(trx, ctx.database, ctx.hooks, async (w) => {
     const rows = escalationRows(w);
@@ -90,7 +114,10 @@ async function writePlans(ctx: EngineContext, trx: Executor, plans: ReadonlyArra
       if (plan.next) rows.steps.push(plan.next);
       if (plan.start) rows.starts.push(plan.start);
     }
-    await insertNotifications(w.ex, plans.flatMap(({ plan }) => plan.notifications));
+    await insertNotifications(
+      w.ex,
+      plans.flatMap(({ plan }) => plan.notifications),
+    );
     await w.timeline(plans.flatMap(({ plan }) => plan.timeline));
   });
 }

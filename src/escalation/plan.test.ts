@@ -131,21 +131,35 @@ describe('planStep: a tier comes due', () => {
       name: 'the last tier of a repeating policy starts the next pass (partner-noc passes last 25m)',
       d: due({ step: step({ tier: 2, due_at: NIGHT + 15 * M }), now: NIGHT + 15 * M }),
       message: 'Tier 3 of partner-noc (1st pass of 3): paging Mo Haddad (sms, email).',
-      pages: [['mo', 'sms'], ['mo', 'email']],
+      pages: [
+        ['mo', 'sms'],
+        ['mo', 'email'],
+      ],
       next: next('tier', 0, 1, NIGHT + 25 * M),
     },
     {
       name: 'the last tier of the last pass schedules the end check when that tier has had its time',
       d: due({ step: step({ tier: 2, pass: 2, due_at: NIGHT + 65 * M }), now: NIGHT + 65 * M }),
       message: 'Tier 3 of partner-noc (3rd pass of 3): paging Mo Haddad (sms, email).',
-      pages: [['mo', 'sms'], ['mo', 'email']],
+      pages: [
+        ['mo', 'sms'],
+        ['mo', 'email'],
+      ],
       next: next('end', 2, 2, NIGHT + 75 * M),
     },
     {
       name: 'a one-tier policy without repeat pages once and ends 5m later',
-      d: due({ incident: incident({ service_id: 'laptops', side: 'internal' }), escalation: escalation({ policy_id: 'internal-helpdesk', side: 'internal' }) }),
+      d: due({
+        incident: incident({ service_id: 'laptops', side: 'internal' }),
+        escalation: escalation({ policy_id: 'internal-helpdesk', side: 'internal' }),
+      }),
       message: 'Tier 1 of internal-helpdesk: paging Dana Reyes (email, sms after 2m), Lee Park (slack, email after 1m).',
-      pages: [['dana', 'email'], ['dana', 'sms'], ['lee', 'slack'], ['lee', 'email']],
+      pages: [
+        ['dana', 'email'],
+        ['dana', 'sms'],
+        ['lee', 'slack'],
+        ['lee', 'email'],
+      ],
       next: next('end', 0, 0, NIGHT + 5 * M),
     },
   ])('$name', ({ d, message, pages, next: following }) => {
@@ -314,10 +328,22 @@ describe('planStep: the overflow check', () => {
     const plan = planStep(overflowDue());
     expect(plan.finish).toBe('done');
     expect(messages(plan)).toEqual(["Overflow: Acme IT did not acknowledge within 10m; NightOwl MSP's policy partner-noc starts."]);
-    expect(plan.timeline[0]).toMatchObject({ kind: 'overflow', data: { from: 'internal', to: 'partner', after: '10m', policy: 'partner-noc' } });
+    expect(plan.timeline[0]).toMatchObject({
+      kind: 'overflow',
+      data: { from: 'internal', to: 'partner', after: '10m', policy: 'partner-noc' },
+    });
     const now = DAY + 10 * M;
     expect(plan.start).toEqual({
-      escalation: { engagement_id: 'acme', incident_id: 7, policy_id: 'partner-noc', side: 'partner', reason: 'overflow', started_at: now, status: 'active', ended_at: null },
+      escalation: {
+        engagement_id: 'acme',
+        incident_id: 7,
+        policy_id: 'partner-noc',
+        side: 'partner',
+        reason: 'overflow',
+        started_at: now,
+        status: 'active',
+        ended_at: null,
+      },
       firstStep: stepRow({ engagementId: 'acme', incidentId: 7, escalationId: null, kind: 'tier', tier: 0, pass: 0, dueAt: now }),
     });
     expect(plan.end).toBeUndefined();
@@ -325,9 +351,24 @@ describe('planStep: the overflow check', () => {
   });
 
   it.each([
-    { name: 'acknowledged in time: cancelled', d: overflowDue({ incident: incident({ status: 'acknowledged' }) }), finish: 'cancelled', messages: [] },
-    { name: 'resolved in time: cancelled', d: overflowDue({ incident: incident({ status: 'resolved' }) }), finish: 'cancelled', messages: [] },
-    { name: 'overflow removed from the file: done, nothing starts', d: overflowDue({ engagement: noOverflow }), finish: 'done', messages: [] },
+    {
+      name: 'acknowledged in time: cancelled',
+      d: overflowDue({ incident: incident({ status: 'acknowledged' }) }),
+      finish: 'cancelled',
+      messages: [],
+    },
+    {
+      name: 'resolved in time: cancelled',
+      d: overflowDue({ incident: incident({ status: 'resolved' }) }),
+      finish: 'cancelled',
+      messages: [],
+    },
+    {
+      name: 'overflow removed from the file: done, nothing starts',
+      d: overflowDue({ engagement: noOverflow }),
+      finish: 'done',
+      messages: [],
+    },
     {
       name: 'service removed from the file: done, nothing starts',
       d: overflowDue({ incident: incident({ service_id: 'gone' }) }),
@@ -352,15 +393,34 @@ describe('planStep: the overflow check', () => {
 describe('planRouting', () => {
   const routed = (at: number, serviceId: string, pages = true) => {
     const s = service(serviceId);
-    return planRouting({ incident: incident({ created_at: at, service_id: serviceId }), engagement: acme, service: s, decision: routeIncident(acme, s, at), pages });
+    return planRouting({
+      incident: incident({ created_at: at, service_id: serviceId }),
+      engagement: acme,
+      service: s,
+      decision: routeIncident(acme, s, at),
+      pages,
+    });
   };
 
   it('after hours: the partner policy starts, tier 1 due at once, no overflow (the partner is who overflow hands to)', () => {
     const plan = routed(NIGHT, 'payments-api');
     expect(plan.timeline.map((e) => e.message)).toEqual(['Routing: after hours: partner owns infrastructure; policy partner-noc.']);
-    expect(plan.timeline[0]).toMatchObject({ kind: 'routing', at: NIGHT, data: { window: 'after_hours', side: 'partner', policy: 'partner-noc', holiday: null } });
+    expect(plan.timeline[0]).toMatchObject({
+      kind: 'routing',
+      at: NIGHT,
+      data: { window: 'after_hours', side: 'partner', policy: 'partner-noc', holiday: null },
+    });
     expect(plan.start).toEqual({
-      escalation: { engagement_id: 'acme', incident_id: 7, policy_id: 'partner-noc', side: 'partner', reason: 'routing', started_at: NIGHT, status: 'active', ended_at: null },
+      escalation: {
+        engagement_id: 'acme',
+        incident_id: 7,
+        policy_id: 'partner-noc',
+        side: 'partner',
+        reason: 'routing',
+        started_at: NIGHT,
+        status: 'active',
+        ended_at: null,
+      },
       firstStep: stepRow({ engagementId: 'acme', incidentId: 7, escalationId: null, kind: 'tier', tier: 0, pass: 0, dueAt: NIGHT }),
     });
     expect(plan.overflowStep).toBeUndefined();
@@ -369,12 +429,16 @@ describe('planRouting', () => {
   it('business hours: the internal policy starts and the overflow check is due in 10m', () => {
     const plan = routed(DAY, 'payments-api');
     expect(plan.start?.escalation).toMatchObject({ policy_id: 'internal-infra', side: 'internal' });
-    expect(plan.overflowStep).toEqual(stepRow({ engagementId: 'acme', incidentId: 7, escalationId: null, kind: 'overflow', tier: 0, pass: 0, dueAt: DAY + 10 * M }));
+    expect(plan.overflowStep).toEqual(
+      stepRow({ engagementId: 'acme', incidentId: 7, escalationId: null, kind: 'overflow', tier: 0, pass: 0, dueAt: DAY + 10 * M }),
+    );
   });
 
   it('a priority that pages nobody: routing is told, nothing starts', () => {
     const plan = routed(NIGHT, 'payments-api', false);
-    expect(plan.timeline.map((e) => e.message)).toEqual(['Routing: after hours: partner owns infrastructure; policy partner-noc. P1 pages nobody (priorities.page).']);
+    expect(plan.timeline.map((e) => e.message)).toEqual([
+      'Routing: after hours: partner owns infrastructure; policy partner-noc. P1 pages nobody (priorities.page).',
+    ]);
     expect(plan.timeline[0]?.data).toEqual({ window: 'after_hours', side: 'partner', policy: 'partner-noc', pages: false });
     expect(plan.start).toBeUndefined();
     expect(plan.overflowStep).toBeUndefined();
@@ -383,7 +447,13 @@ describe('planRouting', () => {
   it('no policy for the owning side: told, nothing starts', () => {
     const s = service('laptops');
     const noHelpdesk: Engagement = { ...acme, routing: { ...acme.routing, internal: { infrastructure: 'internal-infra' } } };
-    const plan = planRouting({ incident: incident({ service_id: 'laptops' }), engagement: noHelpdesk, service: s, decision: routeIncident(noHelpdesk, s, NIGHT), pages: true });
+    const plan = planRouting({
+      incident: incident({ service_id: 'laptops' }),
+      engagement: noHelpdesk,
+      service: s,
+      decision: routeIncident(noHelpdesk, s, NIGHT),
+      pages: true,
+    });
     expect(plan.timeline[0]?.message).toMatch(/routing\.internal has no policy for end_user, nobody is paged\.$/);
     expect(plan.start).toBeUndefined();
   });

@@ -71,7 +71,15 @@ function onStep(step: EscalationStepRow): On {
 }
 
 function entry(on: On, at: number, kind: TimelineKind, message: string, data?: Record<string, unknown>): TimelineEntry {
-  return { engagementId: on.engagementId, incidentId: on.incidentId, at, actor: SYSTEM, kind, message, ...(data === undefined ? {} : { data }) };
+  return {
+    engagementId: on.engagementId,
+    incidentId: on.incidentId,
+    at,
+    actor: SYSTEM,
+    kind,
+    message,
+    ...(data === undefined ? {} : { data }),
+  };
 }
 
 /** A policy starting at `start`: tier 1 is due after its own delay. */
@@ -100,16 +108,26 @@ export function startOf(o: On & { policy: EscalationPolicy; side: Side; reason: 
 }
 
 /** Routing on open: the timeline says who owns the incident and why; a paging priority starts the policy and the overflow check. */
-export function planRouting(o: { incident: IncidentRow; engagement: Engagement; service: Service; decision: RouteDecision; pages: boolean }): RoutingPlan {
+export function planRouting(o: {
+  incident: IncidentRow;
+  engagement: Engagement;
+  service: Service;
+  decision: RouteDecision;
+  pages: boolean;
+}): RoutingPlan {
   const { incident, engagement, service, decision } = o;
   const at = incident.created_at;
   const on: On = { engagementId: engagement.id, incidentId: incident.id };
   const about = { window: decision.window, side: decision.side, policy: decision.policy?.id ?? null };
   if (!o.pages) {
-    return { timeline: [entry(on, at, 'routing', say.routedWithoutPaging(decision.reason, incident.priority), { ...about, pages: false })] };
+    return {
+      timeline: [entry(on, at, 'routing', say.routedWithoutPaging(decision.reason, incident.priority), { ...about, pages: false })],
+    };
   }
   const timeline = [entry(on, at, 'routing', say.routed(decision.reason), { ...about, holiday: decision.holidayName ?? null })];
-  const start = decision.policy ? startOf({ ...on, policy: decision.policy, side: decision.side, reason: 'routing', start: at }) : undefined;
+  const start = decision.policy
+    ? startOf({ ...on, policy: decision.policy, side: decision.side, reason: 'routing', start: at })
+    : undefined;
   const overflow = overflowApplies(engagement, service.function, decision.side);
   const overflowStep = overflow
     ? stepRow({ ...on, escalationId: null, kind: 'overflow', tier: 0, pass: 0, dueAt: at + overflow.after.ms })
@@ -141,7 +159,14 @@ function planOverflow(step: EscalationStepRow, incident: IncidentRow, engagement
   const data = { from, to: overflow.to, after: overflow.after.text, policy: policy?.id ?? null };
   const timeline = [entry(onStep(step), now, 'overflow', message, data)];
   if (!policy) return { ...done, timeline };
-  const start = startOf({ engagementId: engagement.id, incidentId: incident.id, policy, side: overflow.to, reason: 'overflow', start: now });
+  const start = startOf({
+    engagementId: engagement.id,
+    incidentId: incident.id,
+    policy,
+    side: overflow.to,
+    reason: 'overflow',
+    start: now,
+  });
   return { ...done, timeline, start };
 }
 
@@ -175,7 +200,14 @@ function planEscalationStep(d: DueStep, incident: IncidentRow, engagement: Engag
 }
 
 /** Pages the tier's people now (or skips an empty tier) and schedules what follows. */
-function planTier(step: EscalationStepRow, esc: EscalationRow, engagement: Engagement, policy: EscalationPolicy, tier: Tier, now: number): StepPlan {
+function planTier(
+  step: EscalationStepRow,
+  esc: EscalationRow,
+  engagement: Engagement,
+  policy: EscalationPolicy,
+  tier: Tier,
+  now: number,
+): StepPlan {
   const label = say.tierLabel(policy.id, step.tier, step.pass, policy.repeat + 1);
   const resolved = resolveTier(engagement, tier, now);
   const next = nextStep(policy, step.tier, step.pass);
@@ -183,7 +215,9 @@ function planTier(step: EscalationStepRow, esc: EscalationRow, engagement: Engag
   const about = { policy: policy.id, tier: step.tier + 1, pass: step.pass + 1, targets: tier.targets.map(targetRef) };
   /** The next tier due at `dueAt`, or after the last one the end check. */
   const following = (dueAt: number): StepInsert =>
-    next ? stepRow({ ...on, escalationId: esc.id, kind: 'tier', tier: next.tier, pass: next.pass, dueAt }) : endWhenAnswered(step, esc, policy, now);
+    next
+      ? stepRow({ ...on, escalationId: esc.id, kind: 'tier', tier: next.tier, pass: next.pass, dueAt })
+      : endWhenAnswered(step, esc, policy, now);
   if (resolved.empty) {
     const data = { ...about, empty_schedules: resolved.emptySchedules };
     const skipped = entry(on, now, 'escalation.skipped', say.skipped(label, resolved.emptySchedules, next?.tier), data);
@@ -195,8 +229,21 @@ function planTier(step: EscalationStepRow, esc: EscalationRow, engagement: Engag
     ...resolved.teamAddresses.map((t): Recipient => ({ kind: 'team', id: t.team, email: t.email })),
   ];
   const reason = say.pageReason(label, engagement.sides[esc.side as Side].name);
-  const { planned, rows } = pageRows({ engagement, incidentId: step.incident_id, stepId: step.id, recipients, reason, kind: 'page', at: now });
-  const data = { ...about, people: resolved.people, team_addresses: resolved.teamAddresses.map((t) => t.email), late_ms: now - step.due_at };
+  const { planned, rows } = pageRows({
+    engagement,
+    incidentId: step.incident_id,
+    stepId: step.id,
+    recipients,
+    reason,
+    kind: 'page',
+    at: now,
+  });
+  const data = {
+    ...about,
+    people: resolved.people,
+    team_addresses: resolved.teamAddresses.map((t) => t.email),
+    late_ms: now - step.due_at,
+  };
   const paged = entry(on, now, 'escalation.paged', say.paged(label, describePlan(engagement, planned, now)), data);
   const nextDue = next ? Math.max(now, tierDueAt(policy, esc.started_at, next.tier, next.pass)) : now;
   return { ...done, notifications: rows, next: following(nextDue), timeline: [paged] };

@@ -37,7 +37,16 @@ describe.each(databaseKinds())('escalation store, on $name', (kind: DatabaseKind
     const database = h.tandem.database;
     const incidents: number[] = [];
     for (const title of ['one', 'two']) {
-      const opened = { engagementId: 'acme', serviceId: 'payments-api', title, severity: 'critical', priority: 'P1', groupKey: null, side: 'partner', at: T0 };
+      const opened = {
+        engagementId: 'acme',
+        serviceId: 'payments-api',
+        title,
+        severity: 'critical',
+        priority: 'P1',
+        groupKey: null,
+        side: 'partner',
+        at: T0,
+      };
       incidents.push((await insertIncident(database.db, opened)).id);
     }
     return { database, incidents };

@@ -67,7 +67,11 @@ function escalationKey(r: { incident_id: number; reason: string; policy_id: stri
 export async function insertEscalations(ex: Executor, rows: readonly EscalationInsert[]): Promise<number[]> {
   const byKey = new Map<string, number[]>();
   for (const chunk of chunked(rows, ESCALATION_COLUMNS)) {
-    const returned = await ex.insertInto('escalations').values(chunk).returning(['id', 'incident_id', 'reason', 'policy_id', 'side', 'started_at']).execute();
+    const returned = await ex
+      .insertInto('escalations')
+      .values(chunk)
+      .returning(['id', 'incident_id', 'reason', 'policy_id', 'side', 'started_at'])
+      .execute();
     for (const r of returned) {
       const key = escalationKey(r);
       byKey.set(key, [...(byKey.get(key) ?? []), r.id]);
@@ -101,14 +105,16 @@ export async function claimDueSteps(ex: Executor, dialect: Dialect, now: number,
 /** The incidents the claimed steps belong to, by id. */
 export async function incidentsById(ex: Executor, ids: readonly number[]): Promise<Map<number, IncidentRow>> {
   const out = new Map<number, IncidentRow>();
-  for (const chunk of chunked(ids)) for (const i of await ex.selectFrom('incidents').selectAll().where('id', 'in', chunk).execute()) out.set(i.id, i);
+  for (const chunk of chunked(ids))
+    for (const i of await ex.selectFrom('incidents').selectAll().where('id', 'in', chunk).execute()) out.set(i.id, i);
   return out;
 }
 
 /** Escalations by id. */
 export async function escalationsById(ex: Executor, ids: readonly number[]): Promise<Map<number, EscalationRow>> {
   const out = new Map<number, EscalationRow>();
-  for (const chunk of chunked(ids)) for (const e of await ex.selectFrom('escalations').selectAll().where('id', 'in', chunk).execute()) out.set(e.id, e);
+  for (const chunk of chunked(ids))
+    for (const e of await ex.selectFrom('escalations').selectAll().where('id', 'in', chunk).execute()) out.set(e.id, e);
   return out;
 }
 
