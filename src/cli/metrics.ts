@@ -2,12 +2,12 @@
  * `tandem metrics`: MTTA, MTTR, SLA attainment, pages and noise for an
  * engagement over a period, from the database.
  */
-import { parseArgs } from 'node:util';
 import { windowLabel } from '../coverage/index.js';
 import { computeMetrics } from '../metrics/metrics.js';
 import { formatDuration } from '../report/format.js';
 import { parseBound } from '../risk/options.js';
 import type { CliIo } from './io.js';
+import { parseCommand } from './io.js';
 import { withEngagement } from './offline.js';
 
 const HELP = `Usage: tandem metrics --engagement ID --from ISO|DATE --to ISO|DATE [--db URL] [--json]
@@ -19,18 +19,11 @@ time zone); the noisiest services and alerts. Incidents opened in [from, to).
 --from and --to take an ISO 8601 instant (2026-11-01T00:00:00-05:00) or a
 date (2026-11-01: midnight in the engagement's time zone).`;
 
+/** Runs `tandem metrics`; returns the exit code. */
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args, options: { engagement: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (err) {
-    io.err(`tandem metrics: ${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
+  const parsed = parseCommand(io, 'metrics', HELP, args, { engagement: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' } });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const { from: fromText, to: toText } = values;
   if (!values.engagement || !fromText || !toText) {
     io.err(`tandem metrics: --engagement, --from and --to are required\n\n${HELP}`);

@@ -3,12 +3,13 @@
  * as a self-contained HTML file or a PDF.
  */
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { systemClock } from '../clock/clock.js';
 import { MONTH_FORMAT, isMonth } from '../metrics/period.js';
 import { buildMonthlyReview } from '../report/build.js';
 import { renderMonthlyReviewHtml } from '../report/html.js';
 import { renderPdf } from '../report/pdf.js';
 import type { CliIo } from './io.js';
+import { parseCommand } from './io.js';
 import { withEngagement } from './offline.js';
 
 const HELP = `Usage: tandem report monthly --engagement ID --month YYYY-MM --out FILE.html|FILE.pdf [--db URL] [--chromium PATH]
@@ -18,6 +19,7 @@ attainment and every breach with its credit, after-hours pages per person,
 noisy services, changes before incidents, coverage gaps, six-month trend.
 A .pdf is printed by headless Chromium (default /usr/bin/chromium).`;
 
+/** Runs `tandem report monthly`; returns the exit code. */
 export async function run(args: string[], io: CliIo): Promise<number> {
   const [kind, ...rest] = args;
   if (!kind || kind === '--help' || kind === '-h') {
@@ -28,17 +30,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.err(`tandem report: unknown report "${kind}"; available: monthly\n\n${HELP}`);
     return 2;
   }
-  let values;
-  try {
-    ({ values } = parseArgs({ args: rest, options: { engagement: { type: 'string' }, month: { type: 'string' }, out: { type: 'string' }, db: { type: 'string' }, chromium: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (err) {
-    io.err(`tandem report: ${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
+  const parsed = parseCommand(io, 'report', HELP, rest, { engagement: { type: 'string' }, month: { type: 'string' }, out: { type: 'string' }, db: { type: 'string' }, chromium: { type: 'string' } });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const out = values.out;
   if (!values.engagement || !values.month || !isMonth(values.month) || !out || !/\.(html?|pdf)$/i.test(out)) {
     io.err(`tandem report monthly: --engagement, --month ${MONTH_FORMAT} and --out FILE.html or FILE.pdf are required\n\n${HELP}`);
@@ -46,7 +40,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   const month = values.month;
   return withEngagement(io, 'report', values.db, values.engagement, async (database, engagement) => {
-    const review = await buildMonthlyReview(database.db, engagement, month, Date.now());
+    const review = await buildMonthlyReview(database.db, engagement, month, systemClock.now());
     const html = renderMonthlyReviewHtml(review);
     if (/\.pdf$/i.test(out)) writeFileSync(out, await renderPdf(html, values.chromium ? { chromiumPath: values.chromium } : {}));
     else writeFileSync(out, html);

@@ -3,7 +3,6 @@
  * database: response time beyond a reasonable first response, times each
  * service's downtime cost per minute, by window and side, annualized.
  */
-import { parseArgs } from 'node:util';
 import { systemClock } from '../clock/clock.js';
 import { windowLabel } from '../coverage/index.js';
 import type { CoverageWindow, Engagement } from '../engagement/model.js';
@@ -13,6 +12,7 @@ import type { PresentedRisk } from '../risk/present.js';
 import { presentRisk } from '../risk/present.js';
 import { riskFor } from '../risk/report.js';
 import type { CliIo } from './io.js';
+import { parseCommand } from './io.js';
 import { withEngagement } from './offline.js';
 
 const HELP = `Usage: tandem risk --engagement ID --from ISO|DATE --to ISO|DATE [--db URL] [--first-response 5m] [--json]
@@ -56,21 +56,18 @@ export function riskText(engagement: Engagement, r: PresentedRisk): string {
   return lines.join('\n');
 }
 
+/** Runs `tandem risk`; returns the exit code. */
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: { engagement: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, db: { type: 'string' }, 'first-response': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    }));
-  } catch (err) {
-    io.err(`tandem risk: ${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
+  const parsed = parseCommand(io, 'risk', HELP, args, {
+    engagement: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    db: { type: 'string' },
+    'first-response': { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   if (!values.engagement || !values.from || !values.to) {
     io.err(`tandem risk: --engagement, --from and --to are required\n\n${HELP}`);
     return 2;

@@ -3,12 +3,12 @@
  * would page at an instant: the coverage window, the owning side, the policy,
  * and each tier resolved to the people it would page then.
  */
-import { parseArgs } from 'node:util';
 import { formatDiagnostic, loadEngagements } from '../engagement/index.js';
 import { lookup } from '../engagement/model.js';
 import { explainRoute } from '../routing/route.js';
 import { isoWithOffset, looksLikeInstant, parseInstantIn } from './instant.js';
 import type { CliIo } from './io.js';
+import { parseCommand } from './io.js';
 
 const HELP = `Usage: tandem route --config FILE --service ID --at ISO8601 [--engagement ID] [--json]
 
@@ -18,18 +18,17 @@ to the people on call). --at takes an instant with an offset or Z
 (2026-11-24T23:47:00-05:00), or a local time without one (2026-11-24T23:47),
 read in the engagement's time zone. The answer shows the instant with its offset.`;
 
+/** Runs `tandem route`; returns the exit code. */
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args, options: { config: { type: 'string', multiple: true }, service: { type: 'string' }, at: { type: 'string' }, engagement: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (err) {
-    io.err(`tandem route: ${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
+  const parsed = parseCommand(io, 'route', HELP, args, {
+    config: { type: 'string', multiple: true },
+    service: { type: 'string' },
+    at: { type: 'string' },
+    engagement: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   if (!values.config?.length || !values.service || !values.at) {
     io.err(`tandem route: --config, --service and --at are required\n\n${HELP}`);
     return 2;

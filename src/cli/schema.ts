@@ -2,8 +2,8 @@
  * `tandem schema`: print the JSON Schema of the engagement file, generated
  * from the same schema `tandem validate` checks with, for editors.
  */
-import { parseArgs } from 'node:util';
 import type { CliIo } from './io.js';
+import { parseCommand } from './io.js';
 import { engagementJsonSchema } from '../engagement/index.js';
 
 const HELP = `Usage: tandem schema > engagement.schema.json
@@ -26,17 +26,8 @@ Options:
 
 /** Runs `tandem schema`; returns the exit code. */
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: false, options: { help: { type: 'boolean', short: 'h' } } });
-  } catch (error) {
-    io.err(`tandem schema: ${error instanceof Error ? error.message : String(error)}\n\n${HELP}`);
-    return 2;
-  }
-  if (parsed.values.help === true) {
-    io.out(HELP);
-    return 0;
-  }
+  const parsed = parseCommand(io, 'schema', HELP, args, {});
+  if (typeof parsed === 'number') return parsed;
   io.out(`${JSON.stringify(engagementJsonSchema(), null, 2)}\n`);
   return 0;
 }

@@ -13,6 +13,7 @@ import type { Tandem } from '../server/server.js';
 import { SERVE_HELP, SettingsError, parseServeSettings } from '../settings/settings.js';
 import { createToken, verifyToken } from '../token/token.js';
 import type { CliIo } from './io.js';
+import { serveEnvironment } from './io.js';
 
 /** Why the server could not take its address, by the error code of listen(). */
 const LISTEN_PROBLEMS: Record<string, string> = {
@@ -30,7 +31,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   let settings;
   try {
-    settings = parseServeSettings(args, process.env, DEMO_CONFIG);
+    settings = parseServeSettings(args, serveEnvironment(), DEMO_CONFIG);
   } catch (err) {
     if (err instanceof SettingsError || (err instanceof Error && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
       io.err(`tandem serve: ${err.message}\n\n${SERVE_HELP}`);

@@ -5,7 +5,6 @@
  * partner's fee, and whether co-managed coverage pays for itself.
  */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { systemClock } from '../clock/clock.js';
 import { formatDiagnostic, loadEngagementText } from '../engagement/index.js';
 import type { Engagement } from '../engagement/model.js';
@@ -15,6 +14,7 @@ import type { PresentedSimulation } from '../risk/present.js';
 import { presentSimulation } from '../risk/present.js';
 import { simulationFor } from '../risk/report.js';
 import type { CliIo } from './io.js';
+import { parseCommand } from './io.js';
 import { withEngagement } from './offline.js';
 
 const HELP = `Usage: tandem simulate --engagement ID --from ISO|DATE --to ISO|DATE --config ALT.yaml [--db URL] [--first-response 5m] [--json]
@@ -49,30 +49,19 @@ export function simulationText(engagement: Engagement, file: string, s: Presente
   ].join('\n');
 }
 
+/** Runs `tandem simulate`; returns the exit code. */
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        engagement: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        config: { type: 'string' },
-        db: { type: 'string' },
-        'first-response': { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    io.err(`tandem simulate: ${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
+  const parsed = parseCommand(io, 'simulate', HELP, args, {
+    engagement: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    config: { type: 'string' },
+    db: { type: 'string' },
+    'first-response': { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const file = values.config;
   if (!values.engagement || !values.from || !values.to || !file) {
     io.err(`tandem simulate: --engagement, --from, --to and --config are required\n\n${HELP}`);

@@ -3,8 +3,8 @@
  * anything. Problems go to stderr as `file:line:col: message`, sorted, and
  * the exit code is 1; a clean run prints one summary line per engagement.
  */
-import { parseArgs } from 'node:util';
 import type { CliIo } from './io.js';
+import { parseCommand } from './io.js';
 import type { Engagement } from '../engagement/index.js';
 import { formatDiagnostic, loadEngagements } from '../engagement/index.js';
 
@@ -39,17 +39,8 @@ function summary(e: Engagement): string {
 
 /** Runs `tandem validate`; returns the exit code. */
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
-  } catch (error) {
-    io.err(`tandem validate: ${error instanceof Error ? error.message : String(error)}\n\n${HELP}`);
-    return 2;
-  }
-  if (parsed.values.help === true) {
-    io.out(HELP);
-    return 0;
-  }
+  const parsed = parseCommand(io, 'validate', HELP, args, {}, true);
+  if (typeof parsed === 'number') return parsed;
   if (parsed.positionals.length === 0) {
     io.err(`tandem validate: name at least one engagement file or directory\n\n${HELP}`);
     return 2;
