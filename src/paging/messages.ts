@@ -5,11 +5,12 @@
  */
 import type { NotificationRow } from '../db/schema.js';
 import type { Engagement } from '../engagement/model.js';
+import { lookup } from '../engagement/model.js';
 
 /** The name a message's recipient goes by: the person's name, or "team <id>" for a team address. */
 export function recipientName(engagement: Engagement | undefined, row: Pick<NotificationRow, 'recipient_kind' | 'recipient_id'>): string {
   if (row.recipient_kind === 'team') return `team ${row.recipient_id}`;
-  return engagement?.people.find((p) => p.id === row.recipient_id)?.name ?? row.recipient_id;
+  return engagement ? lookup(engagement).personName(row.recipient_id) : row.recipient_id;
 }
 
 /** Who one send went to: the recipient's name, the contact, and how many messages it carried (a bundle when more than one). */

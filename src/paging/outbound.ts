@@ -7,6 +7,7 @@
 import type { IncidentRow, NotificationRow } from '../db/schema.js';
 import { incidentPrefix } from '../deployment/deployment.js';
 import type { Engagement } from '../engagement/model.js';
+import { lookup } from '../engagement/model.js';
 import type { ChannelName, IncidentRef, OutboundMessage } from '../notify/channel.js';
 import type { LinkSigner } from '../respond/links.js';
 import { LINK_TTL_MS } from '../respond/links.js';
@@ -61,7 +62,7 @@ function incidentRef(s: Send, row: NotificationRow, o: OutboundContext): Inciden
       priority: i.priority,
       status: i.status,
       severity: i.severity,
-      service: { id: i.service_id, name: o.engagement?.services.find((sv) => sv.id === i.service_id)?.name ?? i.service_id },
+      service: { id: i.service_id, name: o.engagement ? lookup(o.engagement).serviceName(i.service_id) : i.service_id },
       createdAt: i.created_at,
       url: `${o.publicUrl}/incidents/${number}`,
       acknowledgeUrl: o.links.url({ ...claims, action: 'acknowledge' }),

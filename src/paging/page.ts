@@ -1,15 +1,17 @@
 /**
  * Paging: turning "page these people and team addresses" into outbox rows,
  * one per contact and channel, due when each person's own notify rules say
- * (email at once, SMS two minutes later if still unacknowledged...).
+ * (email at once, SMS two minutes later if still unacknowledged...). Pure:
+ * escalation and SLA warnings plan the rows, and store.ts writes them.
  */
+import type { Insertable } from 'kysely';
+import type { NotificationsTable } from '../db/schema.js';
 import type { Engagement } from '../engagement/model.js';
-import type { IncidentWriter } from '../incident/writer.js';
+import { lookup } from '../engagement/model.js';
 import type { Recipient } from './recipient.js';
-import { insertNotifications } from './store.js';
-import type { NotificationInsert } from './store.js';
 
-export type { NotificationInsert } from './store.js';
+/** An outbox row as a page writes it (store.ts `insertNotifications`). */
+export type NotificationInsert = Insertable<NotificationsTable>;
 
 export interface PageRequest {
   readonly engagement: Engagement;
@@ -37,7 +39,7 @@ export function planMessages(engagement: Engagement, recipients: readonly Recipi
       out.push({ recipient: r, channel: 'email', address: r.email, dueAt: at });
       continue;
     }
-    const person = engagement.people.find((p) => p.id === r.id);
+    const person = lookup(engagement).person(r.id);
     if (!person) continue;
     for (const rule of person.notify) {
       const address = person.contact[rule.channel];
@@ -78,18 +80,11 @@ export function pageRows(p: PageRequest): { planned: PlannedMessage[]; rows: Not
   };
 }
 
-/** Writes the outbox rows for a page. Returns what was planned. */
-export async function enqueuePage(w: IncidentWriter, p: PageRequest): Promise<PlannedMessage[]> {
-  const { planned, rows } = pageRows(p);
-  await insertNotifications(w.ex, rows);
-  return planned;
-}
-
 /** "Sam Okafor (webhook), Kim Tan (sms, email after 2m), noc@nightowl.example" for the timeline. */
 export function describePlan(engagement: Engagement, planned: readonly PlannedMessage[], at: number): string {
   const byRecipient = new Map<string, string[]>();
   for (const m of planned) {
-    const name = m.recipient.kind === 'team' ? m.address : (engagement.people.find((p) => p.id === m.recipient.id)?.name ?? m.recipient.id);
+    const name = m.recipient.kind === 'team' ? m.address : lookup(engagement).personName(m.recipient.id);
     const key = `${m.recipient.kind}:${m.recipient.id}:${name}`;
     const delay = m.dueAt - at;
     const what = m.recipient.kind === 'team' ? '' : `${m.channel}${delay > 0 ? ` after ${Math.round(delay / 60_000)}m` : ''}`;

@@ -8,13 +8,11 @@
  * delivery module decides (plan.ts); this file only reads and writes rows.
  */
 import { sql } from 'kysely';
-import type { Insertable } from 'kysely';
 import type { Dialect } from '../db/connect.js';
 import { chunked, claimRows } from '../db/dialect.js';
 import type { Executor } from '../db/executor.js';
-import type { IncidentRow, NotificationRow, NotificationsTable } from '../db/schema.js';
-
-export type NotificationInsert = Insertable<NotificationsTable>;
+import type { IncidentRow, NotificationRow } from '../db/schema.js';
+import type { NotificationInsert } from './page.js';
 
 /** A change to claimed messages: their new state; `undoAttempt` when they go back unsent (the claim's attempt does not count). */
 export interface NotificationUpdate {
