@@ -44,6 +44,8 @@ export interface StartOptions {
   listen?: boolean;
   /** Do not run the engine loop in the background (tests call engine.runOnce on a virtual clock). */
   engineLoop?: boolean;
+  /** Check every JSON response against its route's schema; a mismatch is a 500 naming the route (tests turn it on). */
+  checkResponses?: boolean;
 }
 
 export interface Tandem {
@@ -135,6 +137,7 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     api: { database, deployment, clock, kick: () => engine.kick(), hooks, calendars, feed, secureCookies: settings.publicUrl.startsWith('https:'), pdf },
     limits: settings.http,
     metricsToken: settings.metricsToken,
+    checkResponses: options.checkResponses === true,
     ready: async () => {
       if (settings.maxEventLagSeconds === 0) {
         await ping(database.db);

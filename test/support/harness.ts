@@ -53,7 +53,8 @@ export async function startHarness(kind: DatabaseKind, options: HarnessOptions =
   const settings = parseServeSettings([...configArgs, '--db', db.url, '--port', '0', '--log-level', 'silent', '--rate-limit', '0', ...notify, ...(options.extraArgs ?? [])], { ...peers?.env, ...options.env });
   let tandem: Tandem;
   try {
-    tandem = await startTandem(settings, { clock, listen: false, engineLoop: false, ...options });
+    // Every JSON response is checked against its route's schema: a scenario that gets an answer off the contract fails.
+    tandem = await startTandem(settings, { clock, listen: false, engineLoop: false, checkResponses: true, ...options });
   } catch (err) {
     await peers?.close();
     if (!shared) await db.drop();
@@ -64,15 +65,19 @@ export async function startHarness(kind: DatabaseKind, options: HarnessOptions =
     clock,
     db,
     peers,
-    ingest: (path, body) =>
-      tandem.http.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/json' }, payload: typeof body === 'string' ? body : JSON.stringify(body) }),
-    api: (method, path, token, body) =>
-      tandem.http.inject({
-        method,
-        url: `/api/v1${path}`,
-        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
-      }),
+    ingest: async (path, body) =>
+      onContract(
+        await tandem.http.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/json' }, payload: typeof body === 'string' ? body : JSON.stringify(body) }),
+      ),
+    api: async (method, path, token, body) =>
+      onContract(
+        await tandem.http.inject({
+          method,
+          url: `/api/v1${path}`,
+          headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+        }),
+      ),
     token: async (role, engagements = ['acme'], personId) =>
       (await createToken(tandem.database.db, { role, engagements, personId: personId ?? null, label: `test-${role}`, at: clock.now() })).secret,
     settle: async () => {
@@ -86,4 +91,10 @@ export async function startHarness(kind: DatabaseKind, options: HarnessOptions =
       if (!shared) await db.drop();
     },
   };
+}
+
+/** A response off its route's schema is a 500 naming the route (checkResponses); the test fails here, with the fields at fault. */
+function onContract(res: LightMyRequestResponse): LightMyRequestResponse {
+  if (res.statusCode === 500 && res.body.includes('does not match its schema')) throw new Error(res.json<{ error: { message: string } }>().error.message);
+  return res;
 }
