@@ -12,7 +12,7 @@
  * Rotating the server key changes every feed URL; that is also how leaked
  * feed URLs are revoked.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { HmacSigner } from '../secrets/hmac.js';
 
 /** What a feed follows: one schedule's shifts, or one person's shifts across the engagement's schedules. */
 export type CalendarKind = 'schedule' | 'person';
@@ -23,9 +23,12 @@ export const CALENDAR_KINDS: readonly CalendarKind[] = ['schedule', 'person'];
 /** 160 bits: far beyond guessing, and short enough to paste. */
 const TOKEN_BYTES = 20;
 
+/** What a feed token signs; the prefix keeps it apart from respond-link payloads. */
+const payload = (engagementId: string, kind: CalendarKind, id: string) => `ical:v1:${engagementId}:${kind}:${id}`;
+
 /** Signs and checks calendar feed URLs. */
 export class CalendarLinks {
-  readonly #key: Buffer;
+  readonly #signer: HmacSigner;
   readonly #baseUrl: string;
 
   /**
@@ -33,13 +36,13 @@ export class CalendarLinks {
    * @param publicUrl where people reach this server, e.g. "https://tandem.example"
    */
   constructor(key: string, publicUrl: string) {
-    this.#key = Buffer.from(key, 'utf8');
+    this.#signer = new HmacSigner(key);
     this.#baseUrl = publicUrl.replace(/\/+$/, '');
   }
 
   /** The token of one feed (base64url, 27 characters). */
   token(engagementId: string, kind: CalendarKind, id: string): string {
-    return createHmac('sha256', this.#key).update(`ical:v1:${engagementId}:${kind}:${id}`).digest().subarray(0, TOKEN_BYTES).toString('base64url');
+    return this.#signer.sign(payload(engagementId, kind, id), TOKEN_BYTES);
   }
 
   /** The absolute URL of a feed. */
@@ -59,8 +62,6 @@ export class CalendarLinks {
 
   /** Whether `token` is the genuine token of this feed (constant-time comparison). */
   verify(engagementId: string, kind: CalendarKind, id: string, token: string): boolean {
-    const given = Buffer.from(token, 'utf8');
-    const expected = Buffer.from(this.token(engagementId, kind, id), 'utf8');
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return this.#signer.verify(payload(engagementId, kind, id), TOKEN_BYTES, token);
   }
 }

@@ -5,7 +5,7 @@
  * is recorded as that person's action. The token is the capability; there is
  * nothing else to steal.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { HmacSigner } from '../secrets/hmac.js';
 
 export type RespondAction = 'acknowledge' | 'resolve';
 
@@ -35,11 +35,11 @@ const MAC_BYTES = 16;
  * Ids in the engagement file never contain "~".
  */
 export class LinkSigner {
-  readonly #key: Buffer;
+  readonly #signer: HmacSigner;
   readonly #baseUrl: string;
 
   constructor(key: string, baseUrl: string) {
-    this.#key = Buffer.from(key, 'utf8');
+    this.#signer = new HmacSigner(key);
     this.#baseUrl = baseUrl.replace(/\/+$/, '');
   }
 
@@ -47,7 +47,7 @@ export class LinkSigner {
     const [kind, id = ''] = claims.responder.split(':');
     const via = VIA[claims.via as keyof typeof VIA] ?? 'l';
     const payload = [`${claims.action === 'acknowledge' ? 'a' : 'r'}${via}`, claims.incident.toString(36), `${kind === 'team' ? 't' : 'p'}:${id}`, Math.floor(claims.expires / 1000).toString(36)].join('~');
-    return `${payload}~${this.#mac(payload)}`;
+    return `${payload}~${this.#signer.sign(payload, MAC_BYTES)}`;
   }
 
   url(claims: LinkClaims): string {
@@ -60,9 +60,7 @@ export class LinkSigner {
     const cut = token.lastIndexOf('~');
     if (cut < 0) return undefined;
     const payload = token.slice(0, cut);
-    const expected = Buffer.from(this.#mac(payload));
-    const given = Buffer.from(token.slice(cut + 1));
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
+    if (!this.#signer.verify(payload, MAC_BYTES, token.slice(cut + 1))) return undefined;
     const [head = '', incident = '', responder = '', expires = ''] = payload.split('~');
     const m = /^(a|r)([a-z])$/.exec(head);
     const r = /^(p|t):(.+)$/.exec(responder);
@@ -74,9 +72,5 @@ export class LinkSigner {
       expires: parseInt(expires, 36) * 1000,
       via: VIA_BACK[m[2] ?? ''] ?? 'link',
     };
-  }
-
-  #mac(payload: string): string {
-    return createHmac('sha256', this.#key).update(payload).digest().subarray(0, MAC_BYTES).toString('base64url');
   }
 }
