@@ -9,7 +9,10 @@ import type { IncidentRow } from '../db/schema.js';
 
 /** The newest timeline entry's id; 0 when the timeline is empty. */
 export async function latestTimelineId(ex: Executor): Promise<number> {
-  const row = await ex.selectFrom('timeline').select((eb) => eb.fn.max('id').as('max')).executeTakeFirst();
+  const row = await ex
+    .selectFrom('timeline')
+    .select((eb) => eb.fn.max('id').as('max'))
+    .executeTakeFirst();
   return Number(row?.max ?? 0);
 }
 

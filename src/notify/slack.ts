@@ -113,7 +113,8 @@ function bundleBlocks(message: OutboundMessage): SlackBlock[] {
   }
   if (more > 0) blocks.push({ type: 'context', elements: [mrkdwn(`…and ${more} more`)] });
   const actions: Record<string, unknown>[] = [];
-  if (message.acknowledgeAllUrl !== undefined) actions.push(button('Acknowledge all', message.acknowledgeAllUrl, 'acknowledge-all', 'primary'));
+  if (message.acknowledgeAllUrl !== undefined)
+    actions.push(button('Acknowledge all', message.acknowledgeAllUrl, 'acknowledge-all', 'primary'));
   if (message.overviewUrl !== undefined) actions.push(button('Open in Tandem', message.overviewUrl, 'open'));
   if (actions.length > 0) blocks.push({ type: 'actions', block_id: 'tandem-bundle', elements: actions });
   return blocks;

@@ -79,12 +79,13 @@ function openUrl(title: string, url: string, style?: 'positive' | 'destructive')
 }
 
 function incidentCard(message: OutboundMessage, incident: IncidentRef): { body: CardElement[]; actions: CardElement[] } {
-  const body: CardElement[] = [
-    text(messageTitle(message), { size: 'Large', weight: 'Bolder', color: 'Attention' }),
-  ];
+  const body: CardElement[] = [text(messageTitle(message), { size: 'Large', weight: 'Bolder', color: 'Attention' })];
   if (message.note !== undefined) body.push(text(oneLine(message.note), { color: 'Warning', weight: 'Bolder' }));
   body.push(
-    { type: 'FactSet', facts: incidentFacts(incident).map(([title, value]) => ({ title: escapeCardMarkdown(title), value: escapeCardMarkdown(value) })) },
+    {
+      type: 'FactSet',
+      facts: incidentFacts(incident).map(([title, value]) => ({ title: escapeCardMarkdown(title), value: escapeCardMarkdown(value) })),
+    },
     text(reasonLine(message), { isSubtle: true }),
   );
   return {
@@ -111,11 +112,18 @@ function bundleCard(message: OutboundMessage): { body: CardElement[]; actions: C
       separator: true,
       items: [
         rich(`**${escapeCardMarkdown(incident.priority)}** ${escapeCardMarkdown(incidentLine(incident))}`),
-        text(`${incident.service.id} · ${incident.status} · opened ${formatInstant(incident.createdAt)}`, { isSubtle: true, spacing: 'None' }),
+        text(`${incident.service.id} · ${incident.status} · opened ${formatInstant(incident.createdAt)}`, {
+          isSubtle: true,
+          spacing: 'None',
+        }),
         ...(why === undefined ? [] : [text(why, { isSubtle: true, spacing: 'None' })]),
         {
           type: 'ActionSet',
-          actions: [openUrl('Acknowledge', incident.acknowledgeUrl, 'positive'), openUrl('Resolve', incident.resolveUrl), openUrl('Open', incident.url)],
+          actions: [
+            openUrl('Acknowledge', incident.acknowledgeUrl, 'positive'),
+            openUrl('Resolve', incident.resolveUrl),
+            openUrl('Open', incident.url),
+          ],
         },
       ],
     });

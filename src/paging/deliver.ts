@@ -117,7 +117,10 @@ async function step(ctx: EngineContext, options: DeliveryOptions, settings: Sett
   const incidents = await incidentsById(database.db, [...new Set(claimed.map((r) => r.incident_id))]);
   const recent = new Map<string, number[]>();
   for (const c of contactsToCheck(claimed, incidents)) recent.set(contactKey(c), await recentSends(database.db, c, now - RATE_WINDOW_MS));
-  const rules: DeliveryRules = { ...settings, recipientName: (row) => say.recipientName(ctx.deployment.engagement(row.engagement_id), row) };
+  const rules: DeliveryRules = {
+    ...settings,
+    recipientName: (row) => say.recipientName(ctx.deployment.engagement(row.engagement_id), row),
+  };
   const plan = planDelivery(claimed, incidents, recent, now, rules);
 
   const held = holdBack(plan, now, rules);
@@ -132,7 +135,12 @@ async function step(ctx: EngineContext, options: DeliveryOptions, settings: Sett
  * took over, its result stands, and timeline entries are written only for
  * the rows this call recorded.
  */
-async function record(ctx: EngineContext, updates: readonly NotificationUpdate[], timeline: readonly TimelineEntry[], renew?: Renewal): Promise<{ recorded: Set<number>; held: Set<number> | undefined }> {
+async function record(
+  ctx: EngineContext,
+  updates: readonly NotificationUpdate[],
+  timeline: readonly TimelineEntry[],
+  renew?: Renewal,
+): Promise<{ recorded: Set<number>; held: Set<number> | undefined }> {
   return engineTransaction(ctx.database, async (trx) => {
     const recorded = await recordUpdates(trx, ctx.instanceId, updates);
     const held = renew && renew.ids.length > 0 ? await extendLease(trx, ctx.instanceId, renew.ids, renew.until) : undefined;
@@ -144,7 +152,11 @@ async function record(ctx: EngineContext, updates: readonly NotificationUpdate[]
 /** Sends `sends`, `concurrency` at a time, each result committed as it arrives, the claim's lease kept alive meanwhile. */
 async function sendAll(run: Run, sends: readonly Send[]): Promise<void> {
   const { ctx } = run;
-  const lease = new LeaseKeeper(ctx, run.settings.leaseMs, sends.flatMap((s) => s.rows.map((r) => r.id)));
+  const lease = new LeaseKeeper(
+    ctx,
+    run.settings.leaseMs,
+    sends.flatMap((s) => s.rows.map((r) => r.id)),
+  );
   // Results are committed as they arrive; those that arrive while a commit is in flight ride in
   // the next one (group commit), so a storm of fast answers is not one transaction per message.
   // Each commit also renews the lease of the messages still open (until their own record's turn).
@@ -152,7 +164,12 @@ async function sendAll(run: Run, sends: readonly Send[]): Promise<void> {
     lease.serial(async () => {
       lease.done(batch.flatMap((b) => b.update.ids));
       const renew = lease.renewal();
-      const written = await record(ctx, batch.map((b) => b.update), batch.flatMap((b) => b.timeline), renew);
+      const written = await record(
+        ctx,
+        batch.map((b) => b.update),
+        batch.flatMap((b) => b.timeline),
+        renew,
+      );
       if (renew && written.held) lease.update(renew.ids, written.held);
       return written.recorded;
     }),
@@ -187,7 +204,14 @@ async function send(run: Run, s: Send, carrier: NotificationRow): Promise<Delive
   const channel = isChannelName(name) ? run.options.channels.get(name) : undefined;
   if (!channel) return { status: 'permanent', error: say.channelNotConfigured(name) };
   const engagement = run.ctx.deployment.engagement(carrier.engagement_id);
-  const context = { engagement, incidents: run.incidents, links: run.options.links, publicUrl: run.options.publicUrl, recipientName: run.rules.recipientName(carrier), now: run.now };
+  const context = {
+    engagement,
+    incidents: run.incidents,
+    links: run.options.links,
+    publicUrl: run.options.publicUrl,
+    recipientName: run.rules.recipientName(carrier),
+    now: run.now,
+  };
   return channel.send(outboundMessage(s, channel.name, context));
 }
 

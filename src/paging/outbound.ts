@@ -53,7 +53,12 @@ function incidentRef(s: Send, row: NotificationRow, o: OutboundContext): Inciden
   if (!i) return [];
   const carrier = s.rows[0] ?? row;
   const number = `${incidentPrefix(i.engagement_id)}-${i.number}`;
-  const claims = { incident: i.id, responder: `${carrier.recipient_kind}:${carrier.recipient_id}`, expires: o.now + LINK_TTL_MS, via: s.channel };
+  const claims = {
+    incident: i.id,
+    responder: `${carrier.recipient_kind}:${carrier.recipient_id}`,
+    expires: o.now + LINK_TTL_MS,
+    via: s.channel,
+  };
   return [
     {
       id: i.id,

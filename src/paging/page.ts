@@ -55,28 +55,28 @@ export function pageRows(p: PageRequest): { planned: PlannedMessage[]; rows: Not
   return {
     planned,
     rows: planned.map((m) => ({
-        engagement_id: p.engagement.id,
-        incident_id: p.incidentId,
-        step_id: p.stepId,
-        recipient_kind: m.recipient.kind,
-        recipient_id: m.recipient.id,
-        channel: m.channel,
-        address: m.address,
-        kind: p.kind,
-        reason: p.reason,
-        note: p.note ?? null,
-        created_at: p.at,
-        due_at: m.dueAt,
-        next_attempt_at: m.dueAt,
-        status: 'pending',
-        attempts: 0,
-        last_error: null,
-        lease_until: null,
-        claimed_by: null,
-        delivered_at: null,
-        provider_id: null,
-        bundle_id: null,
-      })),
+      engagement_id: p.engagement.id,
+      incident_id: p.incidentId,
+      step_id: p.stepId,
+      recipient_kind: m.recipient.kind,
+      recipient_id: m.recipient.id,
+      channel: m.channel,
+      address: m.address,
+      kind: p.kind,
+      reason: p.reason,
+      note: p.note ?? null,
+      created_at: p.at,
+      due_at: m.dueAt,
+      next_attempt_at: m.dueAt,
+      status: 'pending',
+      attempts: 0,
+      last_error: null,
+      lease_until: null,
+      claimed_by: null,
+      delivered_at: null,
+      provider_id: null,
+      bundle_id: null,
+    })),
   };
 }
 
@@ -92,8 +92,10 @@ export function describePlan(engagement: Engagement, planned: readonly PlannedMe
     if (!list) byRecipient.set(key, (list = []));
     if (what) list.push(what);
   }
-  return [...byRecipient].map(([key, channels]) => {
-    const name = key.split(':').slice(2).join(':');
-    return channels.length ? `${name} (${channels.join(', ')})` : name;
-  }).join(', ');
+  return [...byRecipient]
+    .map(([key, channels]) => {
+      const name = key.split(':').slice(2).join(':');
+      return channels.length ? `${name} (${channels.join(', ')})` : name;
+    })
+    .join(', ');
 }

@@ -11,7 +11,17 @@ import type { IncidentRow, NotificationRow } from '../db/schema.js';
 import { loadEngagementText } from '../engagement/index.js';
 import type { DeliveryResult } from '../notify/channel.js';
 import { recipientName } from './messages.js';
-import { MAX_BACKOFF_MS, RATE_WINDOW_MS, contactKey, contactsToCheck, holdBack, planDelivery, rateLimitedUntil, retryDelay, settle } from './plan.js';
+import {
+  MAX_BACKOFF_MS,
+  RATE_WINDOW_MS,
+  contactKey,
+  contactsToCheck,
+  holdBack,
+  planDelivery,
+  rateLimitedUntil,
+  retryDelay,
+  settle,
+} from './plan.js';
 import type { DeliveryRules, Send } from './plan.js';
 
 const NOW = Date.parse('2026-11-25T04:47:00Z');
@@ -148,8 +158,16 @@ describe('planDelivery: what a claim does', () => {
 describe('rateLimitedUntil', () => {
   it.each([
     { what: 'under the limit', recent: [NOW - 10 * S, NOW - 5 * S], until: undefined },
-    { what: 'at the limit: when the oldest counted send leaves the window', recent: [NOW - 40 * S, NOW - 10 * S, NOW - 5 * S], until: NOW + 20 * S },
-    { what: 'over it: the send that frees a slot counts', recent: [NOW - 50 * S, NOW - 40 * S, NOW - 10 * S, NOW - 5 * S], until: NOW + 20 * S },
+    {
+      what: 'at the limit: when the oldest counted send leaves the window',
+      recent: [NOW - 40 * S, NOW - 10 * S, NOW - 5 * S],
+      until: NOW + 20 * S,
+    },
+    {
+      what: 'over it: the send that frees a slot counts',
+      recent: [NOW - 50 * S, NOW - 40 * S, NOW - 10 * S, NOW - 5 * S],
+      until: NOW + 20 * S,
+    },
     { what: 'never sooner than a second from now', recent: [NOW - 59.9 * S, NOW - 10 * S, NOW - 5 * S], until: NOW + S },
   ])('$what', ({ recent, until }) => {
     expect(rateLimitedUntil(recent, 3, NOW)).toBe(until);
@@ -160,7 +178,13 @@ describe('holdBack: what is written for the messages not sent', () => {
   it('a cancelled page says why; held and released messages go back with the attempt not counted', () => {
     const open = incidents(incident(1, 'triggered'), incident(2, 'acknowledged'));
     const recent = new Map([[contactKey({ channel: 'email', address: 'x@y' }), [NOW - 30 * S, NOW - 20 * S, NOW - 10 * S]]]);
-    const claimed = [row(1, { incident_id: 2 }), row(2, { channel: 'email', address: 'x@y' }), row(3, { address: 'a' }), row(4, { address: 'b' }), row(5, { address: 'c' })];
+    const claimed = [
+      row(1, { incident_id: 2 }),
+      row(2, { channel: 'email', address: 'x@y' }),
+      row(3, { address: 'a' }),
+      row(4, { address: 'b' }),
+      row(5, { address: 'c' }),
+    ];
     const { updates, timeline } = holdBack(planDelivery(claimed, open, recent, NOW, rules), NOW, rules);
     expect(updates).toEqual([
       { ids: [1], set: { status: 'cancelled', lease_until: null } },
@@ -183,14 +207,26 @@ describe('holdBack: what is written for the messages not sent', () => {
 
 describe('settle: how a send ends', () => {
   const single: Send = { channel: 'sms', address: '+15550100009', rows: [row(7, { due_at: NOW - 3 * S })] };
-  const bundle: Send = { channel: 'sms', address: '+15550100009', rows: [row(7, { due_at: NOW - 3 * S }), row(8, { incident_id: 2, due_at: NOW - S })] };
-  const retryable = (error: string, retryAfterMs?: number): DeliveryResult => (retryAfterMs === undefined ? { status: 'retryable', error } : { status: 'retryable', error, retryAfterMs });
+  const bundle: Send = {
+    channel: 'sms',
+    address: '+15550100009',
+    rows: [row(7, { due_at: NOW - 3 * S }), row(8, { incident_id: 2, due_at: NOW - S })],
+  };
+  const retryable = (error: string, retryAfterMs?: number): DeliveryResult =>
+    retryAfterMs === undefined ? { status: 'retryable', error } : { status: 'retryable', error, retryAfterMs };
 
   it('delivered: one message', () => {
     const s = settle(single, 'tandem-acme-7', { status: 'delivered', providerId: 'SM1' }, NOW, rules);
-    expect(s.update).toEqual({ ids: [7], set: { status: 'delivered', delivered_at: NOW, provider_id: 'SM1', bundle_id: null, lease_until: null, last_error: null } });
+    expect(s.update).toEqual({
+      ids: [7],
+      set: { status: 'delivered', delivered_at: NOW, provider_id: 'SM1', bundle_id: null, lease_until: null, last_error: null },
+    });
     expect(s.timeline.map((t) => [t.kind, t.message, t.data])).toEqual([
-      ['notification.delivered', 'Paged SAM by sms (+15550100009): delivered.', { notification: 7, channel: 'sms', recipient: 'person:sam', message: 'tandem-acme-7', attempt: 1, provider_id: 'SM1' }],
+      [
+        'notification.delivered',
+        'Paged SAM by sms (+15550100009): delivered.',
+        { notification: 7, channel: 'sms', recipient: 'person:sam', message: 'tandem-acme-7', attempt: 1, provider_id: 'SM1' },
+      ],
     ]);
     expect(s.metric).toEqual({ channel: 'sms', status: 'delivered', latenciesMs: [3 * S] });
   });
@@ -225,7 +261,10 @@ describe('settle: how a send ends', () => {
 
   it('a retryable failure backs off and says when the next attempt comes', () => {
     const s = settle({ ...single, rows: [row(7, { attempts: 2 })] }, 'm', retryable('HTTP 503'), NOW, rules);
-    expect(s.update).toEqual({ ids: [7], set: { status: 'pending', next_attempt_at: NOW + 20 * S, last_error: 'HTTP 503', lease_until: null } });
+    expect(s.update).toEqual({
+      ids: [7],
+      set: { status: 'pending', next_attempt_at: NOW + 20 * S, last_error: 'HTTP 503', lease_until: null },
+    });
     expect(s.timeline[0]?.message).toBe('Paging SAM by sms (+15550100009): attempt 2 failed (HTTP 503); retrying in 20s.');
     expect(s.timeline[0]?.data).toMatchObject({ attempt: 2, error: 'HTTP 503', retry_in_ms: 20 * S });
     expect(s.metric.status).toBe('retrying');

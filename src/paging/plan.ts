@@ -136,15 +136,25 @@ export function planDelivery(
 }
 
 /** The writes for what the plan does not send: cancellations (with their timeline), holds and releases (the attempt not counted). */
-export function holdBack(plan: DeliveryPlan, now: number, rules: Pick<DeliveryRules, 'recipientName'>): { updates: NotificationUpdate[]; timeline: TimelineEntry[] } {
+export function holdBack(
+  plan: DeliveryPlan,
+  now: number,
+  rules: Pick<DeliveryRules, 'recipientName'>,
+): { updates: NotificationUpdate[]; timeline: TimelineEntry[] } {
   const updates: NotificationUpdate[] = [];
   const timeline: TimelineEntry[] = [];
   for (const { row, incidentStatus } of plan.cancel) {
     updates.push({ ids: [row.id], set: { status: 'cancelled', lease_until: null } });
     timeline.push(entry(row, now, 'notification.cancelled', say.cancelled(rules.recipientName(row), row.channel, incidentStatus)));
   }
-  for (const d of plan.defer) updates.push({ ids: d.rows.map((r) => r.id), set: { status: 'pending', next_attempt_at: d.until, lease_until: null }, undoAttempt: true });
-  for (const s of plan.release) updates.push({ ids: s.rows.map((r) => r.id), set: { status: 'pending', lease_until: null }, undoAttempt: true });
+  for (const d of plan.defer)
+    updates.push({
+      ids: d.rows.map((r) => r.id),
+      set: { status: 'pending', next_attempt_at: d.until, lease_until: null },
+      undoAttempt: true,
+    });
+  for (const s of plan.release)
+    updates.push({ ids: s.rows.map((r) => r.id), set: { status: 'pending', lease_until: null }, undoAttempt: true });
   return { updates, timeline };
 }
 
@@ -160,11 +170,22 @@ export function settle(s: Send, messageId: string, result: DeliveryResult, doneA
   const ids = s.rows.map((r) => r.id);
   const target: say.SendTarget = { name: rules.recipientName(carrier), channel: s.channel, address: s.address, bundled: s.rows.length };
   const attempt = carrier.attempts;
-  const note = (kind: string, message: string, data: Record<string, unknown>): TimelineEntry[] => s.rows.map((r) => entry(r, doneAt, kind, message, { message: messageId, attempt, ...data }));
+  const note = (kind: string, message: string, data: Record<string, unknown>): TimelineEntry[] =>
+    s.rows.map((r) => entry(r, doneAt, kind, message, { message: messageId, attempt, ...data }));
   if (result.status === 'delivered') {
     const providerId = result.providerId ?? null;
     return {
-      update: { ids, set: { status: 'delivered', delivered_at: doneAt, provider_id: providerId, bundle_id: s.rows.length > 1 ? carrier.id : null, lease_until: null, last_error: null } },
+      update: {
+        ids,
+        set: {
+          status: 'delivered',
+          delivered_at: doneAt,
+          provider_id: providerId,
+          bundle_id: s.rows.length > 1 ? carrier.id : null,
+          lease_until: null,
+          last_error: null,
+        },
+      },
       timeline: note('notification.delivered', say.delivered(target, attempt), { provider_id: providerId }),
       metric: { channel: s.channel, status: 'delivered', latenciesMs: s.rows.map((r) => Math.max(0, doneAt - r.due_at)) },
     };
@@ -173,14 +194,19 @@ export function settle(s: Send, messageId: string, result: DeliveryResult, doneA
   if (result.status === 'permanent' || attempt >= rules.maxAttempts) {
     return {
       update: { ids, set: { status: 'failed', last_error: lastError, lease_until: null } },
-      timeline: note('notification.failed', say.failed(target, result.status === 'permanent', attempt, result.error), { error: result.error }),
+      timeline: note('notification.failed', say.failed(target, result.status === 'permanent', attempt, result.error), {
+        error: result.error,
+      }),
       metric: { channel: s.channel, status: 'failed', latenciesMs: [] },
     };
   }
   const delay = retryDelay(attempt, rules.backoffMs, result.retryAfterMs);
   return {
     update: { ids, set: { status: 'pending', next_attempt_at: doneAt + delay, last_error: lastError, lease_until: null } },
-    timeline: note('notification.retrying', say.retrying(target, attempt, result.error, delay), { error: result.error, retry_in_ms: delay }),
+    timeline: note('notification.retrying', say.retrying(target, attempt, result.error, delay), {
+      error: result.error,
+      retry_in_ms: delay,
+    }),
     metric: { channel: s.channel, status: 'retrying', latenciesMs: [] },
   };
 }

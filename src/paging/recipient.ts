@@ -6,4 +6,5 @@
  */
 
 /** One contact to page: a person (through their notify rules) or a team address. */
-export type Recipient = { readonly kind: 'person'; readonly id: string } | { readonly kind: 'team'; readonly id: string; readonly email: string };
+export type Recipient =
+  { readonly kind: 'person'; readonly id: string } | { readonly kind: 'team'; readonly id: string; readonly email: string };

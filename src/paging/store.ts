@@ -41,7 +41,11 @@ export async function insertNotifications(ex: Executor, rows: readonly Notificat
  * `leaseUntil`, and the attempt is counted. Returns them as claimed (with the
  * attempt counted). Run it in a transaction.
  */
-export async function claimDue(trx: Executor, dialect: Dialect, c: { now: number; limit: number; leaseUntil: number; instanceId: string }): Promise<NotificationRow[]> {
+export async function claimDue(
+  trx: Executor,
+  dialect: Dialect,
+  c: { now: number; limit: number; leaseUntil: number; instanceId: string },
+): Promise<NotificationRow[]> {
   const rows = await trx
     .selectFrom('notifications')
     .selectAll()
@@ -68,7 +72,8 @@ export async function claimDue(trx: Executor, dialect: Dialect, c: { now: number
 /** The incidents with these ids, by id. */
 export async function incidentsById(ex: Executor, ids: readonly number[]): Promise<Map<number, IncidentRow>> {
   const out = new Map<number, IncidentRow>();
-  for (const chunk of chunked(ids)) for (const i of await ex.selectFrom('incidents').selectAll().where('id', 'in', chunk).execute()) out.set(i.id, i);
+  for (const chunk of chunked(ids))
+    for (const i of await ex.selectFrom('incidents').selectAll().where('id', 'in', chunk).execute()) out.set(i.id, i);
   return out;
 }
 
@@ -131,7 +136,18 @@ export async function extendLease(ex: Executor, instanceId: string, ids: readonl
 export async function nextDue(ex: Executor): Promise<number | null> {
   const row = await ex
     .selectFrom('notifications')
-    .select((eb) => eb.fn.min(eb.case().when('status', '=', sql.lit('pending')).then(eb.ref('next_attempt_at')).else(eb.fn.coalesce('lease_until', 'next_attempt_at')).end()).as('next'))
+    .select((eb) =>
+      eb.fn
+        .min(
+          eb
+            .case()
+            .when('status', '=', sql.lit('pending'))
+            .then(eb.ref('next_attempt_at'))
+            .else(eb.fn.coalesce('lease_until', 'next_attempt_at'))
+            .end(),
+        )
+        .as('next'),
+    )
     .where('status', 'in', [sql.lit('pending'), sql.lit('sending')])
     .executeTakeFirst();
   return row?.next === null || row?.next === undefined ? null : Number(row.next);
