@@ -95,19 +95,28 @@ const withRetryAfter: SwaggerTransform = (input) => {
   const response = out.schema.response as Record<string, Record<string, unknown>> | undefined;
   const throttled = response?.['429'];
   if (response && throttled) {
-    response['429'] = { ...throttled, headers: { 'Retry-After': { type: 'integer', minimum: 1, description: 'Seconds until this key may send again.' } } };
+    response['429'] = {
+      ...throttled,
+      headers: { 'Retry-After': { type: 'integer', minimum: 1, description: 'Seconds until this key may send again.' } },
+    };
   }
   return out as { schema: FastifySchema; url: string };
 };
 
 /** The errors every ingest route can answer. */
 function ingestErrors(keyInPath: boolean): Record<number, ZodType> {
-  const unknownKey: Record<number, ZodType> = keyInPath ? { 404: InvalidEvent.describe('The key in the URL is not an integration key of this server.') } : {};
+  const unknownKey: Record<number, ZodType> = keyInPath
+    ? { 404: InvalidEvent.describe('The key in the URL is not an integration key of this server.') }
+    : {};
   return {
-    400: InvalidEvent.describe(`Invalid event: \`errors\` names each bad field${keyInPath ? '' : ' (an unknown routing_key is one)'}. Senders do not retry a 400.`),
+    400: InvalidEvent.describe(
+      `Invalid event: \`errors\` names each bad field${keyInPath ? '' : ' (an unknown routing_key is one)'}. Senders do not retry a 400.`,
+    ),
     ...unknownKey,
     413: InvalidEvent.describe('The body is over the size limit (512 KB by default, --ingest-body-limit).'),
-    429: ThrottledEvent.describe('Too many events for this integration key (an Alertmanager request costs one per alert); nothing was stored. Retry after `Retry-After` seconds.'),
+    429: ThrottledEvent.describe(
+      'Too many events for this integration key (an Alertmanager request costs one per alert); nothing was stored. Retry after `Retry-After` seconds.',
+    ),
     503: EventNotStored.describe('The event could not be stored; it was not accepted. Retry.'),
   };
 }
@@ -161,7 +170,12 @@ function ingestErrorHandler(deps: IngestDeps) {
     }
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       rejected('too_large');
-      return reply.code(413).send({ ...invalidEvent([`the body is over the limit of ${deps.bodyLimit} bytes (512 KB)`]), message: 'Request body is too large' });
+      return reply
+        .code(413)
+        .send({
+          ...invalidEvent([`the body is over the limit of ${deps.bodyLimit} bytes (512 KB)`]),
+          message: 'Request body is too large',
+        });
     }
     if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
       rejected('invalid');
@@ -169,7 +183,9 @@ function ingestErrorHandler(deps: IngestDeps) {
     }
     req.log.error({ err }, 'ingest failed');
     rejected('error');
-    return reply.code(503).send({ status: 'error', message: 'Event not stored; retry', errors: ['the server could not store the event; it was not accepted'] });
+    return reply
+      .code(503)
+      .send({ status: 'error', message: 'Event not stored; retry', errors: ['the server could not store the event; it was not accepted'] });
   };
 }
 
@@ -191,7 +207,9 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
     }
     if (ref.type !== expected) {
       const where = ref.type === 'pagerduty' ? 'POST /v2/enqueue' : `POST /integrations/${ref.type}/{key}`;
-      throw bad('wrong_type', [`'${inPath ? 'key' : 'routing_key'}' belongs to a ${ref.type} integration of service ${ref.service.id}; send its events to ${where}`]);
+      throw bad('wrong_type', [
+        `'${inPath ? 'key' : 'routing_key'}' belongs to a ${ref.type} integration of service ${ref.service.id}; send its events to ${where}`,
+      ]);
     }
     return ref;
   }
@@ -211,7 +229,11 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
         status: 429,
         reason: 'rate_limited',
         headers: { 'retry-after': String(retryAfter) },
-        body: { status: 'throttle event', message: `Too many events for this integration key; retry after ${retryAfter}s`, errors: [`rate limit exceeded for this integration key`] },
+        body: {
+          status: 'throttle event',
+          message: `Too many events for this integration key; retry after ${retryAfter}s`,
+          errors: [`rate limit exceeded for this integration key`],
+        },
       });
     }
     const type = ref.type;
@@ -263,7 +285,8 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
       {
         operationId: 'enqueueChange',
         summary: 'PagerDuty change event: record a deploy or config change on the service',
-        description: 'Authenticated by the `routing_key` in the body. Change events open no incident; they are listed under GET /api/v1/changes.',
+        description:
+          'Authenticated by the `routing_key` in the body. Change events open no incident; they are listed under GET /api/v1/changes.',
         body: PagerDutyChange,
         accepted: ChangeAccepted,
         keyInPath: false,
@@ -291,24 +314,30 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
   const tooMany = InvalidEvent.describe(
     `The body is over the size limit, or carries more than ${MAX_ALERTS_PER_REQUEST} alerts (\`"code": "TOO_MANY_ALERTS"\`); nothing was stored. Set \`max_alerts: ${MAX_ALERTS_PER_REQUEST}\` on the receiver.`,
   );
-  app.post<KeyRoute>('/integrations/alertmanager/:key', routeOptions(alertmanager, bodyLimit, { ...ingestErrors(true), 413: tooMany }), async (req, reply) => {
-    const ref = resolveKey(req.params.key, 'alertmanager', true);
-    const body = parseJson(req.body);
-    const count = alertCount(body);
-    if (count > MAX_ALERTS_PER_REQUEST) {
-      throw new Rejected({
-        status: 413,
-        reason: 'too_many_alerts',
-        body: {
-          ...invalidEvent([`'alerts' has ${count} alerts; one request may carry at most ${MAX_ALERTS_PER_REQUEST} (set max_alerts: ${MAX_ALERTS_PER_REQUEST} on the Alertmanager webhook receiver)`]),
-          code: 'TOO_MANY_ALERTS',
-        },
-      });
-    }
-    const parsed = parseAlertmanagerWebhook(body);
-    if (!parsed.ok) throw bad('invalid', parsed.errors);
-    return accept(req, reply, ref, 'alert', parsed.value, { alerts: parsed.value.length });
-  });
+  app.post<KeyRoute>(
+    '/integrations/alertmanager/:key',
+    routeOptions(alertmanager, bodyLimit, { ...ingestErrors(true), 413: tooMany }),
+    async (req, reply) => {
+      const ref = resolveKey(req.params.key, 'alertmanager', true);
+      const body = parseJson(req.body);
+      const count = alertCount(body);
+      if (count > MAX_ALERTS_PER_REQUEST) {
+        throw new Rejected({
+          status: 413,
+          reason: 'too_many_alerts',
+          body: {
+            ...invalidEvent([
+              `'alerts' has ${count} alerts; one request may carry at most ${MAX_ALERTS_PER_REQUEST} (set max_alerts: ${MAX_ALERTS_PER_REQUEST} on the Alertmanager webhook receiver)`,
+            ]),
+            code: 'TOO_MANY_ALERTS',
+          },
+        });
+      }
+      const parsed = parseAlertmanagerWebhook(body);
+      if (!parsed.ok) throw bad('invalid', parsed.errors);
+      return accept(req, reply, ref, 'alert', parsed.value, { alerts: parsed.value.length });
+    },
+  );
 
   const generic: IngestRoute = {
     operationId: 'enqueueGenericEvent',

@@ -22,7 +22,14 @@ export const PagerDutyEvent = z
   .object({
     routing_key: RoutingKey,
     event_action: z.enum(['trigger', 'acknowledge', 'resolve']),
-    dedup_key: z.string().max(DEDUP_KEY_MAX).optional().meta({ description: 'Identifies the alert; required to acknowledge or resolve. A trigger without one gets a new key, returned in the answer.' }),
+    dedup_key: z
+      .string()
+      .max(DEDUP_KEY_MAX)
+      .optional()
+      .meta({
+        description:
+          'Identifies the alert; required to acknowledge or resolve. A trigger without one gets a new key, returned in the answer.',
+      }),
     payload: z
       .object({
         summary: z.string().max(SUMMARY_MAX),
@@ -75,7 +82,10 @@ export const AlertmanagerWebhook = z
         z.object({
           status: z.enum(['firing', 'resolved']),
           fingerprint: z.string().max(255).meta({ description: 'Identifies the alert (its dedup key).' }),
-          labels: Labels.optional().meta({ description: '`severity` sets the severity (critical, error, warning, info and common synonyms); `alertname` and `instance` make the summary.' }),
+          labels: Labels.optional().meta({
+            description:
+              '`severity` sets the severity (critical, error, warning, info and common synonyms); `alertname` and `instance` make the summary.',
+          }),
           annotations: Labels.optional().meta({ description: '`summary` (or `description`) is the alert summary.' }),
           startsAt: Timestamp.optional(),
           endsAt: Timestamp.optional(),
@@ -92,7 +102,11 @@ export const GenericEvent = z
   .object({
     summary: z.string().max(SUMMARY_MAX).optional().meta({ description: 'Required for a trigger.' }),
     details: z.union([z.string(), Details]).optional(),
-    dedup_key: z.string().max(DEDUP_KEY_MAX).optional().meta({ description: 'Default: a hash of summary and details, so a re-sent alert is the same alert. `dedup` is read too.' }),
+    dedup_key: z
+      .string()
+      .max(DEDUP_KEY_MAX)
+      .optional()
+      .meta({ description: 'Default: a hash of summary and details, so a re-sent alert is the same alert. `dedup` is read too.' }),
     severity: Severity.default('error'),
     action: z.enum(['trigger', 'acknowledge', 'resolve', 'close']).default('trigger').meta({ description: '`close` is a resolve.' }),
     source: z.string().max(1024).optional(),
@@ -107,7 +121,10 @@ export const IntegrationKeyParams = z.object({ key: z.string().meta({ descriptio
 const Success = { status: z.literal('success'), message: z.literal('Event processed') };
 
 export const EventAccepted = z
-  .object({ ...Success, dedup_key: z.string().meta({ description: 'The alert this event is about (generated when the sender gave none).' }) })
+  .object({
+    ...Success,
+    dedup_key: z.string().meta({ description: 'The alert this event is about (generated when the sender gave none).' }),
+  })
   .meta({ id: 'EventAccepted', description: 'Durably stored; the engine applies it next.' });
 export const ChangeAccepted = z.object(Success).meta({ id: 'ChangeAccepted', description: 'Durably stored.' });
 export const AlertsAccepted = z
@@ -119,7 +136,10 @@ export const InvalidEvent = z
     status: z.literal('invalid event'),
     message: z.string(),
     errors: z.array(z.string()).meta({ description: 'Every problem found, each naming its field.' }),
-    code: z.literal('TOO_MANY_ALERTS').optional().meta({ description: 'Only on a 413 for an Alertmanager request of more than 1,000 alerts.' }),
+    code: z
+      .literal('TOO_MANY_ALERTS')
+      .optional()
+      .meta({ description: 'Only on a 413 for an Alertmanager request of more than 1,000 alerts.' }),
   })
   .meta({ id: 'InvalidEvent', description: "PagerDuty's error body. Senders do not retry it." });
 
