@@ -1,6 +1,8 @@
 /**
  * Server settings: parsed once at start-up from flags and environment,
- * checked, frozen, and passed down. Nothing else in Tandem reads process.env.
+ * checked, frozen, and passed down. The server reads its environment only
+ * here, handed in by `tandem serve` (cli/io.ts); the other commands read just
+ * TANDEM_DATABASE_URL and TANDEM_WEBHOOK_SECRET, also through cli/io.ts.
  */
 import { parseArgs } from 'node:util';
 
