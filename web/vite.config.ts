@@ -18,6 +18,8 @@ export default defineConfig({
   base: '/',
   publicDir: here('./public'),
   plugins: [react()],
+  // The API's types (src/api/types.ts). Imported type-only, so nothing from there (and no zod) is bundled.
+  resolve: { alias: { '@api': here('../src/api') } },
   // Keeps the notice banner (and any /*! */ or @license comment) through minification.
   esbuild: { legalComments: 'inline' },
   build: {

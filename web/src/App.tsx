@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, onUnauthorized } from './api';
-import type { EngagementSummary, Me } from './api';
+import type { EngagementList, EngagementSummary, Me } from './api';
 import { Icon } from './components/icons';
 import { SessionContext } from './context';
 import type { Session } from './context';
@@ -30,7 +30,7 @@ export function App() {
   const load = useCallback(async (justSignedIn = false) => {
     try {
       const me = await api<Me>('GET', '/me', undefined, { quiet401: true });
-      const { engagements } = await api<{ engagements: EngagementSummary[] }>('GET', '/engagements');
+      const { engagements } = await api<EngagementList>('GET', '/engagements');
       setAuth({ state: 'signed-in', me, engagements, justSignedIn });
     } catch {
       setAuth({ state: 'signed-out', expired: false });

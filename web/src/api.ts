@@ -1,112 +1,37 @@
 /**
- * The dashboard's view of /api/v1: response types (as the server's
- * presenters shape them) and one fetch wrapper. A 401 anywhere signs the
- * dashboard out (see onUnauthorized).
+ * The dashboard's view of /api/v1: one fetch wrapper, and the response types.
+ * Those come from the server's route schemas (src/api/types.ts, through the
+ * `@api/*` alias, type-only), so a response change a view breaks on fails
+ * `npm run build`. A 401 anywhere signs the dashboard out (see onUnauthorized).
  */
+import type { Engagement, IncidentStatus, Role, Side } from '@api/types';
 
-export type Role = 'admin' | 'responder' | 'viewer';
-export type Side = 'internal' | 'partner';
-export type Status = 'triggered' | 'acknowledged' | 'waiting_on_customer' | 'waiting_on_vendor' | 'resolved';
+export type {
+  Alert,
+  Change,
+  Engagement,
+  EngagementList,
+  EngagementResponse,
+  EngagementSummary,
+  Incident,
+  IncidentDetail,
+  IncidentDetailResponse,
+  IncidentList,
+  IncidentResponse,
+  Me,
+  SlaClock,
+  TimelineEntry,
+} from '@api/types';
+
+export type { Role, Side };
+export type Status = IncidentStatus;
 export const OPEN_STATUSES: readonly Status[] = ['triggered', 'acknowledged', 'waiting_on_customer', 'waiting_on_vendor'];
 
-export interface Me {
-  token: { id: string; role: Role; engagements: string[]; person: string | null; label: string | null };
-  calendars: Array<{ engagement: string; person: string; calendar_url: string }>;
-}
-
-export interface SlaClock {
-  sla: string;
-  kind: 'respond' | 'resolve';
-  priority: string;
-  clock: string;
-  status: 'running' | 'paused' | 'met' | 'breached' | 'not_applicable';
-  target_s: number;
-  elapsed_s: number;
-  remaining_s: number;
-  percent_used: number;
-  paused: boolean;
-  deadline: string | null;
-  breached_at?: string | null;
-}
-
-export interface Incident {
-  id: number;
-  number: string;
-  engagement: string;
-  service: { id: string; name: string };
-  title: string;
-  status: Status;
-  priority: string | null;
-  severity: string | null;
-  side: Side | null;
-  created_at: string;
-  updated_at: string;
-  acknowledged_at: string | null;
-  acknowledged_by: string | null;
-  resolved_at: string | null;
-  resolved_by: string | null;
-  alert_count: number;
-  open_alert_count: number;
-  sla?: SlaClock[];
-}
-
-export interface Alert {
-  id: number;
-  dedup_key: string;
-  status: 'triggered' | 'acknowledged' | 'resolved';
-  summary: string;
-  severity: string;
-  source: string | null;
-  integration: string;
-  details: unknown;
-  event_count: number;
-  created_at: string;
-  updated_at: string;
-  resolved_at: string | null;
-}
-
-export interface TimelineEntry {
-  id: number;
-  at: string;
-  kind: string;
-  actor: { type: 'person' | 'token' | 'integration' | 'system'; id: string | null };
-  message: string;
-  data: unknown;
-  alert_id: number | null;
-  event: { id: number; raw: string | null } | null;
-}
-
-export interface IncidentDetail extends Incident {
-  alerts: Alert[];
-  timeline: TimelineEntry[];
-}
-
-export interface EngagementSummary {
-  id: string;
-  name: string;
-  timezone: string;
-}
+/** GET /engagements/{engagement}: the engagement file as the API shows it. */
+export type EngagementDetail = Engagement;
 
 export type CoverageWindow = 'business_hours' | 'after_hours' | 'weekend' | 'holiday';
 export const WINDOWS: readonly CoverageWindow[] = ['business_hours', 'after_hours', 'weekend', 'holiday'];
-
-export interface EngagementDetail extends EngagementSummary {
-  incident_prefix: string;
-  sides: Record<Side, { name: string }>;
-  contract: { monthly_fee: number | null; currency: string | null };
-  people: Array<{ id: string; name: string; side: Side; timezone: string | null }>;
-  teams: Array<{ id: string; name: string; side: Side; members: string[] }>;
-  services: Array<{ id: string; name: string; function?: string; criticality?: number; downtime_cost_per_minute?: number | null; integrations?: Array<{ type: string; key_hint: string }> }>;
-  coverage: {
-    /** As the engagement file writes it: days mon..sun, times HH:MM. */
-    business_hours: { days: string[]; from: string; to: string } | null;
-    functions: Record<string, Partial<Record<CoverageWindow, Side>>>;
-    overflow: { after: string; to: Side; functions: string[] } | null;
-  };
-  routing: Partial<Record<Side, Record<string, string>>>;
-  escalation_policies: Array<{ id: string; repeat: number; tiers: Array<{ tier: number; after: string; targets: string[] }> }>;
-  priorities: { matrix: Record<string, string[]>; page: string[] };
-}
 
 export interface OnCallPerson {
   person: string;

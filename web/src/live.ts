@@ -7,7 +7,7 @@
  */
 import { useSyncExternalStore } from 'react';
 import { OPEN_STATUSES, api } from './api';
-import type { Incident, SlaClock } from './api';
+import type { Incident, IncidentList, SlaClock } from './api';
 
 export type Connection = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
@@ -32,11 +32,14 @@ export function urgentClock(sla: SlaClock[] | undefined, now: number): { clock: 
   if (!sla) return undefined;
   let best: { clock: SlaClock; due: number } | undefined;
   for (const c of sla) {
-    let due: number;
     if (c.status === 'met' || c.status === 'not_applicable') continue;
+    // A clock without a target (remaining_s null) is never due.
+    const left = c.remaining_s === null ? undefined : now + c.remaining_s * 1000;
+    let due: number | undefined;
     if (c.status === 'breached') due = c.deadline ? Date.parse(c.deadline) : now - 1;
-    else if (c.status === 'paused' || c.paused) due = now + c.remaining_s * 1000;
-    else due = c.deadline ? Date.parse(c.deadline) : now + c.remaining_s * 1000;
+    else if (c.status === 'paused' || c.paused) due = left;
+    else due = c.deadline ? Date.parse(c.deadline) : left;
+    if (due === undefined) continue;
     if (!best || due < best.due) best = { clock: c, due };
   }
   return best;
@@ -163,7 +166,7 @@ export class IncidentStore {
       do {
         const q = new URLSearchParams({ status: OPEN_STATUSES.join(','), limit: String(PAGE) });
         if (cursor) q.set('cursor', cursor);
-        const page: { incidents: Incident[]; next_cursor: string | null } = await api('GET', `/incidents?${q.toString()}`);
+        const page = await api<IncidentList>('GET', `/incidents?${q.toString()}`);
         if (seq !== this.#loadSeq || this.#stopped) return;
         for (const incident of page.incidents) {
           seen.add(incident.id);

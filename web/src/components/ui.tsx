@@ -39,9 +39,10 @@ export function SideBadge({ side, name }: { side: Side | null; name?: string | u
   return <span className={`side side-${side}`}>{name ?? (side === 'internal' ? 'Internal' : 'Partner')}</span>;
 }
 
-/** Live SLA state of one clock: time left (ticking), paused, met or breached. */
+/** Live SLA state of one clock: time left (ticking), paused, met or breached. A clock without a target (its figures null) has no time left to show. */
 export function clockState(c: SlaClock, now: number): { tone: 'ok' | 'warn' | 'danger' | 'paused' | 'met' | 'muted'; text: string; pct: number } {
-  const pct = Math.max(0, Math.min(100, c.percent_used));
+  const pct = Math.max(0, Math.min(100, c.percent_used ?? 0));
+  const paused = c.remaining_s === null ? 'Paused' : `Paused · ${formatDuration(c.remaining_s)} left`;
   switch (c.status) {
     case 'met':
       return { tone: 'met', text: 'Met', pct };
@@ -52,16 +53,23 @@ export function clockState(c: SlaClock, now: number): { tone: 'ok' | 'warn' | 'd
       return { tone: 'danger', text: since ? `Breached ${formatDuration((now - Date.parse(since)) / 1000)} ago` : 'Breached', pct: 100 };
     }
     case 'paused':
-      return { tone: 'paused', text: `Paused · ${formatDuration(c.remaining_s)} left`, pct };
+      return { tone: 'paused', text: paused, pct };
     default: {
-      if (c.paused) return { tone: 'paused', text: `Paused · ${formatDuration(c.remaining_s)} left`, pct };
-      const deadline = c.deadline ? Date.parse(c.deadline) : now + c.remaining_s * 1000;
+      if (c.paused) return { tone: 'paused', text: paused, pct };
+      const deadline = c.deadline ? Date.parse(c.deadline) : c.remaining_s === null ? undefined : now + c.remaining_s * 1000;
+      if (deadline === undefined) return { tone: 'muted', text: 'No target', pct: 0 };
       const left = deadline - now;
-      const livePct = c.target_s > 0 ? Math.min(100, Math.max(0, 100 - (left / 1000 / c.target_s) * 100)) : pct;
+      const livePct = c.target_s ? Math.min(100, Math.max(0, 100 - (left / 1000 / c.target_s) * 100)) : pct;
       if (left <= 0) return { tone: 'danger', text: `Overdue ${formatDuration(-left / 1000)}`, pct: 100 };
       return { tone: livePct >= 90 ? 'danger' : livePct >= 75 ? 'warn' : 'ok', text: `${formatCountdown(left)} left`, pct: livePct };
     }
   }
+}
+
+/** A clock's terms: "within 15m (24×7)"; no target and no clock (an SLA gone from the engagement file) are said so. */
+export function slaTerms(c: SlaClock): string {
+  const within = c.target_s === null ? 'no target' : `within ${formatDuration(c.target_s)}`;
+  return c.clock === null ? within : `${within} (${c.clock === '24x7' ? '24×7' : c.clock.replace(/_/g, ' ')})`;
 }
 
 /** The most urgent SLA clock of an incident, ticking; "—" when the incident has none. */
@@ -74,7 +82,7 @@ export function SlaCell({ incident }: { incident: Incident }) {
   }
   const s = clockState(u.clock, now);
   return (
-    <span className={`sla-cell tone-${s.tone}`} title={`${u.clock.sla}: ${u.clock.kind} within ${formatDuration(u.clock.target_s)}`}>
+    <span className={`sla-cell tone-${s.tone}`} title={`${u.clock.sla}: ${u.clock.kind} ${slaTerms(u.clock)}`}>
       <span className="sla-kind">{u.clock.kind === 'respond' ? 'Respond' : 'Resolve'}</span>
       <span className="sla-time">{s.text}</span>
       <span className="meter" aria-hidden="true">

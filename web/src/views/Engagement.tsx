@@ -4,7 +4,7 @@
  * escalation policy answers, the policies' tiers, and the people and teams
  * of each side.
  */
-import type { EngagementDetail, Side } from '../api';
+import type { EngagementDetail, EngagementResponse, Side } from '../api';
 import { WINDOWS } from '../api';
 import { Icon } from '../components/icons';
 import { ErrorNote, Loading, Panel, fnLabel } from '../components/ui';
@@ -40,7 +40,7 @@ export function EngagementView() {
   const engagementId = useEngagementParam();
   const { engagements } = useSession();
   useTitle('Engagement');
-  const r = useResource<{ engagement: EngagementDetail }>(engagementId ? `/engagements/${encodeURIComponent(engagementId)}` : null);
+  const r = useResource<EngagementResponse>(engagementId ? `/engagements/${encodeURIComponent(engagementId)}` : null);
   const onCall = useOnCall();
   const e = r.data?.engagement;
   const nowWindow = onCall.data?.engagements.find((x) => x.id === engagementId)?.coverage.window;

@@ -6,25 +6,25 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { ApiError, api, canRespond } from '../api';
-import type { EngagementDetail, Incident, IncidentDetail, SlaClock, Status, TimelineEntry } from '../api';
+import type { EngagementResponse, Incident, IncidentDetail, IncidentDetailResponse, IncidentResponse, SlaClock, Status, TimelineEntry } from '../api';
 import { Icon } from '../components/icons';
 import type { IconName } from '../components/icons';
-import { Empty, ErrorNote, Loading, Panel, PriorityBadge, SideBadge, StatusBadge, clockState } from '../components/ui';
+import { Empty, ErrorNote, Loading, Panel, PriorityBadge, SideBadge, StatusBadge, clockState, slaTerms } from '../components/ui';
 import { useSession } from '../context';
 import { useResource, useShortcuts, useTitle } from '../hooks';
 import { incidents } from '../live';
 import { Link } from '../router';
 import { useNow } from '../ticker';
-import { formatDateTime, formatDuration, formatPrecise, formatRelative } from '../time';
+import { formatDateTime, formatPrecise, formatRelative } from '../time';
 
 const PRIORITIES = ['P1', 'P2', 'P3', 'P4', 'P5'];
 
 export function IncidentView({ reference }: { reference: string }) {
   const session = useSession();
-  const r = useResource<{ incident: IncidentDetail }>(`/incidents/${encodeURIComponent(reference)}`);
+  const r = useResource<IncidentDetailResponse>(`/incidents/${encodeURIComponent(reference)}`);
   const incident = r.data?.incident;
   useTitle(incident ? `${incident.number} ${incident.title}` : reference);
-  const engagement = useResource<{ engagement: EngagementDetail }>(incident ? `/engagements/${encodeURIComponent(incident.engagement)}` : null);
+  const engagement = useResource<EngagementResponse>(incident ? `/engagements/${encodeURIComponent(incident.engagement)}` : null);
   const { reload } = r;
 
   // Any change pushed by the stream re-reads the incident (timeline entries included).
@@ -184,7 +184,7 @@ function Actions({ incident, onChanged }: { incident: IncidentDetail; onChanged:
     setBusy(name);
     setError(null);
     try {
-      const res = await api<{ incident: Incident }>('POST', `/incidents/${incident.id}${path}`, body);
+      const res = await api<IncidentResponse>('POST', `/incidents/${incident.id}${path}`, body);
       incidents.applyNow(res.incident);
       session.announce(`${name}: ${incident.number} is now ${res.incident.status.replace(/_/g, ' ')}`);
       onChanged();
@@ -286,7 +286,7 @@ function NoteForm({ incident, onAdded }: { incident: IncidentDetail; onAdded: ()
     setBusy(true);
     setError(null);
     try {
-      const res = await api<{ incident: Incident }>('POST', `/incidents/${incident.id}/notes`, { text });
+      const res = await api<IncidentResponse>('POST', `/incidents/${incident.id}/notes`, { text });
       incidents.applyNow(res.incident);
       setText('');
       onAdded();
@@ -344,7 +344,7 @@ export function SlaClocks({ sla }: { sla: SlaClock[] | undefined }) {
               <span style={{ width: `${s.pct}%` }} />
             </div>
             <p className="muted small">
-              {c.sla} · {c.priority} · within {formatDuration(c.target_s)} ({c.clock === '24x7' ? '24×7' : c.clock.replace(/_/g, ' ')})
+              {c.sla} · {c.priority} · {slaTerms(c)}
               {c.deadline && c.status === 'running' ? ` · due ${formatDateTime(c.deadline)}` : ''}
             </p>
           </li>

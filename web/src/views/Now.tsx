@@ -4,7 +4,7 @@
  */
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, api, canRespond } from '../api';
-import type { Incident, Side } from '../api';
+import type { Incident, IncidentResponse, Side } from '../api';
 import { Icon } from '../components/icons';
 import { ErrorNote, Loading, PriorityBadge, SideBadge, SlaCell, StatusBadge } from '../components/ui';
 import { VirtualList } from '../components/VirtualList';
@@ -258,7 +258,7 @@ const Row = memo(function Row({ incident, multi, engagementName, sideName, respo
   async function acknowledge() {
     setBusy(true);
     try {
-      const res = await api<{ incident: Incident }>('POST', `/incidents/${incident.id}/acknowledge`);
+      const res = await api<IncidentResponse>('POST', `/incidents/${incident.id}/acknowledge`);
       incidents.applyNow(res.incident);
       session.announce(`Acknowledged ${incident.number}`);
     } catch (err) {
