@@ -18,7 +18,12 @@ month in the engagement's time zone.`;
 
 /** Runs `tandem credits`; returns the exit code. */
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const parsed = parseCommand(io, 'credits', HELP, args, { engagement: { type: 'string' }, month: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' } });
+  const parsed = parseCommand(io, 'credits', HELP, args, {
+    engagement: { type: 'string' },
+    month: { type: 'string' },
+    db: { type: 'string' },
+    json: { type: 'boolean' },
+  });
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
   if (!values.engagement || !values.month || !isMonth(values.month)) {
@@ -32,8 +37,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       io.out(JSON.stringify(c, null, 2));
       return 0;
     }
-    const lines = [`${engagement.name}, ${month}: ${c.breaches.length} credited breach${c.breaches.length === 1 ? '' : 'es'}, credit ${c.credit_percent}% of ${formatMoney(c.monthly_fee, c.currency)} = ${formatMoney(c.credit_amount, c.currency)}${c.capped ? ' (capped)' : ''}`];
-    for (const b of c.breaches) lines.push(`  ${b.incident} ${b.priority} ${b.sla} ${b.kind}: ${b.credit_percent}% (${formatMoney(b.credit_amount, c.currency)}) ${b.title}`);
+    const lines = [
+      `${engagement.name}, ${month}: ${c.breaches.length} credited breach${c.breaches.length === 1 ? '' : 'es'}, credit ${c.credit_percent}% of ${formatMoney(c.monthly_fee, c.currency)} = ${formatMoney(c.credit_amount, c.currency)}${c.capped ? ' (capped)' : ''}`,
+    ];
+    for (const b of c.breaches)
+      lines.push(
+        `  ${b.incident} ${b.priority} ${b.sla} ${b.kind}: ${b.credit_percent}% (${formatMoney(b.credit_amount, c.currency)}) ${b.title}`,
+      );
     io.out(lines.join('\n'));
     return 0;
   });

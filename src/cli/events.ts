@@ -46,14 +46,23 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
   const ids = positionals.map((p) => (/^\d{1,15}$/.test(p) ? Number(p) : Number.NaN));
-  const usage = sub === 'retry' ? retryUsageProblem(positionals, ids, values.all === true) : positionals[0] === undefined ? undefined : `tandem events list: unexpected argument "${positionals[0]}"`;
+  const usage =
+    sub === 'retry'
+      ? retryUsageProblem(positionals, ids, values.all === true)
+      : positionals[0] === undefined
+        ? undefined
+        : `tandem events list: unexpected argument "${positionals[0]}"`;
   if (usage !== undefined) {
     io.err(usage);
     return 2;
   }
   return withDatabase(values.db, async (database) => {
     const known = await storedEngagementIds(database.db);
-    const engagements = values.engagement?.flatMap((e) => e.split(',')).map((e) => e.trim()).filter(Boolean) ?? known;
+    const engagements =
+      values.engagement
+        ?.flatMap((e) => e.split(','))
+        .map((e) => e.trim())
+        .filter(Boolean) ?? known;
     const unknown = engagements.find((e) => !known.includes(e));
     if (unknown !== undefined) {
       io.err(`tandem events: engagement "${unknown}" is not in ${database.label}${known.length ? ` (it has: ${known.join(', ')})` : ''}`);
@@ -72,10 +81,19 @@ function retryUsageProblem(positionals: readonly string[], ids: readonly number[
   return undefined;
 }
 
-async function retry(io: CliIo, database: Database, engagements: string[], ids: readonly number[] | 'all', narrowed: boolean): Promise<number> {
+async function retry(
+  io: CliIo,
+  database: Database,
+  engagements: string[],
+  ids: readonly number[] | 'all',
+  narrowed: boolean,
+): Promise<number> {
   const retried = await retryQuarantined(database.db, { engagementIds: engagements, ...(ids === 'all' ? {} : { ids }) });
   const missing = ids === 'all' ? [] : ids.filter((id) => !retried.includes(id));
-  if (retried.length > 0) io.out(`${retried.length} event(s) back in the queue: ${retried.join(', ')}. A running server applies them now; \`tandem events list\` shows any that fail again.`);
+  if (retried.length > 0)
+    io.out(
+      `${retried.length} event(s) back in the queue: ${retried.join(', ')}. A running server applies them now; \`tandem events list\` shows any that fail again.`,
+    );
   else io.out('No quarantined event to retry.');
   for (const id of missing) io.err(`tandem events retry: event ${id} is not quarantined${narrowed ? ' in those engagements' : ''}`);
   return missing.length > 0 ? 1 : 0;
@@ -97,15 +115,28 @@ async function list(io: CliIo, database: Database, engagements: string[], json: 
       error: e.apply_error,
       request_id: e.request_id,
     }));
-    io.out(JSON.stringify({ waiting: backlog.waiting, oldest_waiting_at: backlog.oldestReceivedAt === null ? null : iso(backlog.oldestReceivedAt), quarantined: events }, null, 2));
+    io.out(
+      JSON.stringify(
+        {
+          waiting: backlog.waiting,
+          oldest_waiting_at: backlog.oldestReceivedAt === null ? null : iso(backlog.oldestReceivedAt),
+          quarantined: events,
+        },
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   const oldest = backlog.oldestReceivedAt === null ? '' : `, the oldest accepted ${iso(backlog.oldestReceivedAt)}`;
   io.out(`${backlog.waiting} event(s) waiting to be applied${oldest}; ${backlog.quarantined} quarantined.`);
   for (const e of quarantined) {
     const request = e.request_id ? `  request ${e.request_id}` : '';
-    io.out(`\n#${e.id}  ${e.engagement_id}/${e.service_id}  ${e.integration_type}  received ${iso(e.received_at)}  quarantined ${iso(e.quarantined_at)}${request}\n    ${e.apply_error}`);
+    io.out(
+      `\n#${e.id}  ${e.engagement_id}/${e.service_id}  ${e.integration_type}  received ${iso(e.received_at)}  quarantined ${iso(e.quarantined_at)}${request}\n    ${e.apply_error}`,
+    );
   }
-  if (quarantined.length > 0) io.out(`\nFix the cause, then: tandem events retry ${quarantined.length === 1 ? String(quarantined[0]?.id) : '--all'}`);
+  if (quarantined.length > 0)
+    io.out(`\nFix the cause, then: tandem events retry ${quarantined.length === 1 ? String(quarantined[0]?.id) : '--all'}`);
   return 0;
 }

@@ -38,7 +38,8 @@ Incidents already imported from the same source are skipped.
 --db defaults to $TANDEM_DATABASE_URL, then sqlite:./data/tandem.db.`;
 
 function describe(item: ImportItem): string {
-  const ack = item.acknowledgedAt === null ? 'not acknowledged' : `acknowledged +${formatDuration((item.acknowledgedAt - item.createdAt) / 1000)}`;
+  const ack =
+    item.acknowledgedAt === null ? 'not acknowledged' : `acknowledged +${formatDuration((item.acknowledgedAt - item.createdAt) / 1000)}`;
   const res = item.resolvedAt === null ? 'open' : `resolved +${formatDuration((item.resolvedAt - item.createdAt) / 1000)}`;
   return `line ${item.line}: ${new Date(item.createdAt).toISOString()} ${item.service.id} ${item.priority} ${item.side}, ${ack}, ${res}: ${item.title.split(/\r?\n/)[0] ?? ''}`;
 }
@@ -59,7 +60,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     'import',
     HELP,
     rest,
-    { engagement: { type: 'string' }, db: { type: 'string' }, format: { type: 'string', default: 'auto' }, 'service-map': { type: 'string', multiple: true }, 'dry-run': { type: 'boolean' } },
+    {
+      engagement: { type: 'string' },
+      db: { type: 'string' },
+      format: { type: 'string', default: 'auto' },
+      'service-map': { type: 'string', multiple: true },
+      'dry-run': { type: 'boolean' },
+    },
     true,
   );
   if (typeof parsed === 'number') return parsed;
@@ -82,7 +89,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return 1;
   }
   const request = { file, text, format, serviceMap: values['service-map'] ?? [], dryRun: values['dry-run'] === true };
-  return withEngagement(io, 'import', values.db, values.engagement, (database, engagement) => importInto(io, database, engagement, request));
+  return withEngagement(io, 'import', values.db, values.engagement, (database, engagement) =>
+    importInto(io, database, engagement, request),
+  );
 }
 
 function isFormat(format: string): format is Layout | 'auto' {
@@ -116,7 +125,9 @@ async function importInto(io: CliIo, database: Database, engagement: Engagement,
   const plural = (n: number, word: string, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;
   if (r.dryRun) {
     for (const item of fresh) io.out(describe(item));
-    io.out(`Dry run (${layout}): would import ${plural(fresh.length, 'incident')} into ${engagement.id}, skip ${duplicates.length} already imported; ${range}. Nothing was written.`);
+    io.out(
+      `Dry run (${layout}): would import ${plural(fresh.length, 'incident')} into ${engagement.id}, skip ${duplicates.length} already imported; ${range}. Nothing was written.`,
+    );
     return 0;
   }
   const result = await writeImport(database, engagement, fresh, file, now);

@@ -36,7 +36,10 @@ export function looksLikeInstant(text: string): boolean {
 /** ISO 8601 with the zone's offset at that instant: 2026-11-24T23:47:00-05:00. */
 export function isoWithOffset(t: number, zone: string): string {
   const offset = offsetAt(zone, t);
-  const local = new Date(t + offset).toISOString().replace(/Z$/, '').replace(/\.000$/, '');
+  const local = new Date(t + offset)
+    .toISOString()
+    .replace(/Z$/, '')
+    .replace(/\.000$/, '');
   const minutes = Math.abs(offset) / 60_000;
   const hh = String(Math.floor(minutes / 60)).padStart(2, '0');
   const mm = String(Math.floor(minutes % 60)).padStart(2, '0');

@@ -60,12 +60,37 @@ export type ParsedCommand<O extends Options, P extends boolean = false> = Return
  * printing the help, 2 after a usage error ("tandem NAME: message" and the
  * help, on stderr).
  */
-export function parseCommand<const O extends Options>(io: CliIo, name: string, help: string, args: string[], options: O): ParsedCommand<O> | number;
-export function parseCommand<const O extends Options>(io: CliIo, name: string, help: string, args: string[], options: O, positionals: true): ParsedCommand<O, true> | number;
-export function parseCommand(io: CliIo, name: string, help: string, args: string[], options: Options, positionals = false): ReturnType<typeof parseArgs> | number {
+export function parseCommand<const O extends Options>(
+  io: CliIo,
+  name: string,
+  help: string,
+  args: string[],
+  options: O,
+): ParsedCommand<O> | number;
+export function parseCommand<const O extends Options>(
+  io: CliIo,
+  name: string,
+  help: string,
+  args: string[],
+  options: O,
+  positionals: true,
+): ParsedCommand<O, true> | number;
+export function parseCommand(
+  io: CliIo,
+  name: string,
+  help: string,
+  args: string[],
+  options: Options,
+  positionals = false,
+): ReturnType<typeof parseArgs> | number {
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: positionals, strict: true });
+    parsed = parseArgs({
+      args,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: positionals,
+      strict: true,
+    });
   } catch (err) {
     io.err(`tandem ${name}: ${err instanceof Error ? err.message : String(err)}\n\n${help}`);
     return 2;

@@ -21,7 +21,13 @@ date (2026-11-01: midnight in the engagement's time zone).`;
 
 /** Runs `tandem metrics`; returns the exit code. */
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const parsed = parseCommand(io, 'metrics', HELP, args, { engagement: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' } });
+  const parsed = parseCommand(io, 'metrics', HELP, args, {
+    engagement: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    db: { type: 'string' },
+    json: { type: 'boolean' },
+  });
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
   const { from: fromText, to: toText } = values;
@@ -33,7 +39,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     // A date is midnight in the engagement's time zone, as in `tandem risk`.
     const from = parseBound(fromText, engagement.timezone);
     const to = parseBound(toText, engagement.timezone);
-    for (const [flag, text, t] of [['--from', fromText, from], ['--to', toText, to]] as const) {
+    for (const [flag, text, t] of [
+      ['--from', fromText, from],
+      ['--to', toText, to],
+    ] as const) {
       if (t === undefined) {
         io.err(`tandem metrics: ${flag} "${text}" is neither an ISO 8601 instant (2026-11-01T00:00:00-05:00) nor a date (2026-11-01)`);
         return 2;

@@ -33,7 +33,13 @@ export function notInDatabase(engagementId: string, database: Database, known: r
 }
 
 /** Runs `fn` with the database and the engagement; reports a missing engagement and returns 1. */
-export async function withEngagement(io: CliIo, command: string, db: string | undefined, engagementId: string, fn: (database: Database, engagement: Engagement) => Promise<number>): Promise<number> {
+export async function withEngagement(
+  io: CliIo,
+  command: string,
+  db: string | undefined,
+  engagementId: string,
+  fn: (database: Database, engagement: Engagement) => Promise<number>,
+): Promise<number> {
   return withDatabase(db, async (database) => {
     const engagement = await storedEngagement(database.db, engagementId);
     if (!engagement) {

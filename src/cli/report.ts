@@ -30,7 +30,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.err(`tandem report: unknown report "${kind}"; available: monthly\n\n${HELP}`);
     return 2;
   }
-  const parsed = parseCommand(io, 'report', HELP, rest, { engagement: { type: 'string' }, month: { type: 'string' }, out: { type: 'string' }, db: { type: 'string' }, chromium: { type: 'string' } });
+  const parsed = parseCommand(io, 'report', HELP, rest, {
+    engagement: { type: 'string' },
+    month: { type: 'string' },
+    out: { type: 'string' },
+    db: { type: 'string' },
+    chromium: { type: 'string' },
+  });
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
   const out = values.out;
@@ -44,7 +50,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const html = renderMonthlyReviewHtml(review);
     if (/\.pdf$/i.test(out)) writeFileSync(out, await renderPdf(html, values.chromium ? { chromiumPath: values.chromium } : {}));
     else writeFileSync(out, html);
-    io.out(`Wrote ${out}: ${engagement.name}, ${month}, ${review.summary.incidents} incidents, ${review.breaches.length} breaches, credits ${review.credits.amount} ${review.credits.currency}`);
+    io.out(
+      `Wrote ${out}: ${engagement.name}, ${month}, ${review.summary.incidents} incidents, ${review.breaches.length} breaches, credits ${review.credits.amount} ${review.credits.currency}`,
+    );
     return 0;
   });
 }

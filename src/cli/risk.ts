@@ -45,12 +45,17 @@ export function riskText(engagement: Engagement, r: PresentedRisk): string {
   if (r.top.length) {
     lines.push('', '  costliest incidents');
     for (const i of r.top) {
-      lines.push(`  ${i.number.padEnd(10)} ${formatInstant(i.opened_at, engagement.timezone, { year: true }).padEnd(22)}  ${i.service.padEnd(14)} ${windowLabel(i.window).padEnd(14)} ${(i.side ?? '-').padEnd(8)} ${(i.acknowledged ? 'acknowledged after' : 'unacknowledged for').padEnd(18)} ${formatDuration(i.waited_s).padEnd(8)} ${money(i.exposure).padStart(12)}  ${i.title.split(/\r?\n/)[0] ?? ''}`);
+      lines.push(
+        `  ${i.number.padEnd(10)} ${formatInstant(i.opened_at, engagement.timezone, { year: true }).padEnd(22)}  ${i.service.padEnd(14)} ${windowLabel(i.window).padEnd(14)} ${(i.side ?? '-').padEnd(8)} ${(i.acknowledged ? 'acknowledged after' : 'unacknowledged for').padEnd(18)} ${formatDuration(i.waited_s).padEnd(8)} ${money(i.exposure).padStart(12)}  ${i.title.split(/\r?\n/)[0] ?? ''}`,
+      );
     }
   }
   const unpriced = r.unpriced_services.filter((u) => u.incidents > 0);
   if (r.unpriced_services.length) {
-    lines.push('', `  not priced: ${r.unpriced_services.map((u) => `${u.service} (${u.incidents} incident${u.incidents === 1 ? '' : 's'}${u.incidents ? `, ${formatDuration(u.excess_minutes * 60)} beyond first response` : ''})`).join(', ')}`);
+    lines.push(
+      '',
+      `  not priced: ${r.unpriced_services.map((u) => `${u.service} (${u.incidents} incident${u.incidents === 1 ? '' : 's'}${u.incidents ? `, ${formatDuration(u.excess_minutes * 60)} beyond first response` : ''})`).join(', ')}`,
+    );
     if (unpriced.length) lines.push('  add downtime_cost_per_minute to these services in the engagement file to price them');
   }
   return lines.join('\n');

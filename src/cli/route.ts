@@ -35,7 +35,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   const atText = values.at;
   if (!looksLikeInstant(atText)) {
-    io.err(`tandem route: --at "${atText}" is not an ISO 8601 instant (e.g. 2026-11-24T23:47:00-05:00, or 2026-11-24T23:47 in the engagement's time zone)`);
+    io.err(
+      `tandem route: --at "${atText}" is not an ISO 8601 instant (e.g. 2026-11-24T23:47:00-05:00, or 2026-11-24T23:47 in the engagement's time zone)`,
+    );
     return 2;
   }
   const { loaded, diagnostics } = await loadEngagements(values.config);
@@ -43,10 +45,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     for (const d of diagnostics) io.err(formatDiagnostic(d));
     return 1;
   }
-  const candidates = loaded.filter((l) => !values.engagement || l.engagement.id === values.engagement).flatMap((l) => l.engagement.services.filter((s) => s.id === values.service).map((s) => ({ engagement: l.engagement, service: s })));
+  const candidates = loaded
+    .filter((l) => !values.engagement || l.engagement.id === values.engagement)
+    .flatMap((l) => l.engagement.services.filter((s) => s.id === values.service).map((s) => ({ engagement: l.engagement, service: s })));
   const match = candidates[0];
   if (!match) {
-    io.err(`tandem route: no service "${values.service}"${values.engagement ? ` in engagement ${values.engagement}` : ''}; services: ${loaded.flatMap((l) => l.engagement.services.map((s) => s.id)).join(', ')}`);
+    io.err(
+      `tandem route: no service "${values.service}"${values.engagement ? ` in engagement ${values.engagement}` : ''}; services: ${loaded.flatMap((l) => l.engagement.services.map((s) => s.id)).join(', ')}`,
+    );
     return 1;
   }
   if (candidates.length > 1) {
@@ -65,13 +71,20 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const local = new Date(at).toLocaleString('en-US', { timeZone: e.timezone, dateStyle: 'full', timeStyle: 'short' });
   const lines = [`${x.service} at ${local} (${e.timezone})`, `  ${x.reason}`];
   for (const t of x.tiers) {
-    const who = [...t.people.map(name), ...t.team_addresses].join(', ') || `nobody${t.empty_schedules.length ? ` (gap in ${t.empty_schedules.join(', ')})` : ''}`;
+    const who =
+      [...t.people.map(name), ...t.team_addresses].join(', ') ||
+      `nobody${t.empty_schedules.length ? ` (gap in ${t.empty_schedules.join(', ')})` : ''}`;
     lines.push(`  tier ${t.tier} at +${t.after_s / 60}m: ${t.targets.join(', ')} -> ${who}`);
   }
   if (x.repeat) lines.push(`  then ${x.repeat} more pass${x.repeat > 1 ? 'es' : ''}, every ${(x.pass_length_s ?? 0) / 60}m`);
   if (x.overflow) {
-    lines.push(`  overflow: if nobody acknowledges within ${x.overflow.after_s / 60}m, ${x.overflow.to}'s policy ${x.overflow.policy ?? '(none)'} starts too:`);
-    for (const t of x.overflow.tiers) lines.push(`    tier ${t.tier} at +${(x.overflow.after_s + t.after_s) / 60}m: ${t.targets.join(', ')} -> ${[...t.people.map(name), ...t.team_addresses].join(', ') || 'nobody'}`);
+    lines.push(
+      `  overflow: if nobody acknowledges within ${x.overflow.after_s / 60}m, ${x.overflow.to}'s policy ${x.overflow.policy ?? '(none)'} starts too:`,
+    );
+    for (const t of x.overflow.tiers)
+      lines.push(
+        `    tier ${t.tier} at +${(x.overflow.after_s + t.after_s) / 60}m: ${t.targets.join(', ')} -> ${[...t.people.map(name), ...t.team_addresses].join(', ') || 'nobody'}`,
+      );
   }
   io.out(lines.join('\n'));
   return 0;

@@ -18,7 +18,11 @@ const enqueueAnswer = z
   .object({
     dedup_key: z.string().optional().catch(undefined),
     message: z.string().optional().catch(undefined),
-    errors: z.array(z.unknown()).transform((list) => list.map(String)).optional().catch(undefined),
+    errors: z
+      .array(z.unknown())
+      .transform((list) => list.map(String))
+      .optional()
+      .catch(undefined),
   })
   .catch({});
 
@@ -45,7 +49,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
   const action = values.action ?? 'trigger';
-  const missing = [!values.url && '--url', !values.key && '--key', action === 'trigger' && !values.summary && '--summary', action === 'trigger' && !values.severity && '--severity', action !== 'trigger' && !values.dedup && '--dedup'].filter(Boolean);
+  const missing = [
+    !values.url && '--url',
+    !values.key && '--key',
+    action === 'trigger' && !values.summary && '--summary',
+    action === 'trigger' && !values.severity && '--severity',
+    action !== 'trigger' && !values.dedup && '--dedup',
+  ].filter(Boolean);
   if (missing.length) {
     io.err(`tandem send: missing ${missing.join(', ')}\n\n${HELP}`);
     return 2;
@@ -56,14 +66,18 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     routing_key: values.key,
     event_action: action,
     ...(values.dedup ? { dedup_key: values.dedup } : {}),
-    ...(action === 'trigger' ? { payload: { summary: values.summary, source: values.source ?? 'tandem send', severity: values.severity } } : {}),
+    ...(action === 'trigger'
+      ? { payload: { summary: values.summary, source: values.source ?? 'tandem send', severity: values.severity } }
+      : {}),
     client: 'tandem send',
   };
   let res: Response;
   try {
     res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   } catch (err) {
-    io.err(`tandem send: could not reach ${url}: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`);
+    io.err(
+      `tandem send: could not reach ${url}: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`,
+    );
     return 1;
   }
   const text = await res.text();

@@ -56,7 +56,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   installProcessPolicy(tandem.log, { unhandledRejection: () => tandem.metrics.unhandledRejections.inc() });
   if (settings.demo) io.out(await demoBanner(tandem));
-  else io.out(`Tandem listening on ${tandem.url ?? ''} with ${tandem.deployment.all().length} engagement(s); database ${tandem.database.label}`);
+  else
+    io.out(
+      `Tandem listening on ${tandem.url ?? ''} with ${tandem.deployment.all().length} engagement(s); database ${tandem.database.label}`,
+    );
 
   return new Promise<number>((done) => {
     const shutdown = (signal: string) => {

@@ -35,12 +35,23 @@ export function simulationText(engagement: Engagement, file: string, s: Presente
   const signed = (x: number | null, f: (v: number) => string) => (x === null ? '—' : `${x > 0 ? '+' : x < 0 ? '-' : ''}${f(Math.abs(x))}`);
   const mins = (x: number) => `${formatNumber(Math.round(x))} min`;
   const dur = (x: number | null) => formatDuration(x);
-  const row = (label: string, a: string, b: string, d: string) => `  ${label.padEnd(12)}${a.padStart(18)}${b.padStart(18)}${d.padStart(18)}`;
+  const row = (label: string, a: string, b: string, d: string) =>
+    `  ${label.padEnd(12)}${a.padStart(18)}${b.padStart(18)}${d.padStart(18)}`;
   return [
     `${engagement.name}: actual vs ${file} (${s.alternative_file.name}), ${localDateOf(s.from, engagement.timezone)} .. ${localDateOf(s.to, engagement.timezone)}, ${s.incidents} incidents`,
     row('', 'actual', 'alternative', 'difference'),
-    row('MTTA', dur(s.actual.mtta_s), dur(s.alternative.mtta_s), signed(s.difference.mtta_s, (v) => formatDuration(v))),
-    row('unattended', mins(s.actual.unattended_minutes), mins(s.alternative.unattended_minutes), signed(s.difference.unattended_minutes, mins)),
+    row(
+      'MTTA',
+      dur(s.actual.mtta_s),
+      dur(s.alternative.mtta_s),
+      signed(s.difference.mtta_s, (v) => formatDuration(v)),
+    ),
+    row(
+      'unattended',
+      mins(s.actual.unattended_minutes),
+      mins(s.alternative.unattended_minutes),
+      signed(s.difference.unattended_minutes, mins),
+    ),
     row('exposure', money(s.actual.exposure), money(s.alternative.exposure), signed(s.difference.exposure, money)),
     row('partner fee', money(s.actual.fee), money(s.alternative.fee), signed(s.difference.fee, money)),
     '',
@@ -89,7 +100,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     }
     const result = await simulationFor(database.db, engagement, alternative, { ...period.value, now: clock.now() });
     if ('missing' in result) {
-      io.err(`tandem simulate: ${file} has no service ${result.missing.map((m) => `"${m}"`).join(', ')}, which had incidents in the period; the alternative file needs every service to place them`);
+      io.err(
+        `tandem simulate: ${file} has no service ${result.missing.map((m) => `"${m}"`).join(', ')}, which had incidents in the period; the alternative file needs every service to place them`,
+      );
       return 1;
     }
     const presented = presentSimulation(result.report);

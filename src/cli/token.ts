@@ -47,7 +47,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   // Tokens name engagements a server has applied: the database must already exist.
   return withDatabase(values.db, async (database) => {
     if (sub === 'create') {
-      const engagements = (values.engagement ?? []).flatMap((e) => e.split(',')).map((e) => e.trim()).filter(Boolean);
+      const engagements = (values.engagement ?? [])
+        .flatMap((e) => e.split(','))
+        .map((e) => e.trim())
+        .filter(Boolean);
       return create(io, database, { engagements, role: values.role, person: values.person, label: values.label });
     }
     if (sub === 'list') return list(io, database);
@@ -60,7 +63,10 @@ function isRole(role: string): role is Role {
 }
 
 /** Everything wrong with a create request, each as one sentence. */
-async function createProblems(database: Database, o: { engagements: string[]; role: string | undefined; person: string | undefined }): Promise<string[]> {
+async function createProblems(
+  database: Database,
+  o: { engagements: string[]; role: string | undefined; person: string | undefined },
+): Promise<string[]> {
   const problems: string[] = [];
   if (o.engagements.length === 0) problems.push('--engagement is required (one or more engagement ids, comma-separated)');
   if (!o.role || !isRole(o.role)) problems.push(`--role must be one of ${ROLES.join(', ')}${o.role ? `, got "${o.role}"` : ''}`);
@@ -72,22 +78,36 @@ async function createProblems(database: Database, o: { engagements: string[]; ro
   return problems;
 }
 
-async function create(io: CliIo, database: Database, o: { engagements: string[]; role: string | undefined; person: string | undefined; label: string | undefined }): Promise<number> {
+async function create(
+  io: CliIo,
+  database: Database,
+  o: { engagements: string[]; role: string | undefined; person: string | undefined; label: string | undefined },
+): Promise<number> {
   const problems = await createProblems(database, o);
   const role = o.role;
   if (problems.length || !role || !isRole(role)) {
     for (const p of problems) io.err(`tandem token create: ${p}`);
     return 2;
   }
-  const token = await createToken(database.db, { role, engagements: o.engagements, personId: o.person ?? null, label: o.label ?? null, at: systemClock.now() });
-  io.out(`Created ${role} token ${token.id} for ${o.engagements.join(', ')}${o.person ? ` acting as ${o.person}` : ''}. It is shown once; only its hash is stored.`);
+  const token = await createToken(database.db, {
+    role,
+    engagements: o.engagements,
+    personId: o.person ?? null,
+    label: o.label ?? null,
+    at: systemClock.now(),
+  });
+  io.out(
+    `Created ${role} token ${token.id} for ${o.engagements.join(', ')}${o.person ? ` acting as ${o.person}` : ''}. It is shown once; only its hash is stored.`,
+  );
   io.out(token.secret);
   return 0;
 }
 
 async function list(io: CliIo, database: Database): Promise<number> {
   for (const t of await listTokens(database.db)) {
-    io.out(`${t.id}  ${t.role.padEnd(9)}  ${t.engagements.join(',')}${t.person_id ? `  person:${t.person_id}` : ''}${t.label ? `  "${t.label}"` : ''}${t.revoked_at ? '  (revoked)' : ''}`);
+    io.out(
+      `${t.id}  ${t.role.padEnd(9)}  ${t.engagements.join(',')}${t.person_id ? `  person:${t.person_id}` : ''}${t.label ? `  "${t.label}"` : ''}${t.revoked_at ? '  (revoked)' : ''}`,
+    );
   }
   return 0;
 }

@@ -7,7 +7,14 @@ import type { Database } from '../db/connect.js';
 import type { Executor } from '../db/executor.js';
 import type { LoadedEngagement } from '../engagement/model.js';
 import { incidentPrefix } from './deployment.js';
-import { appliedConfigHash, insertEngagementRow, replaceIntegrationKeys, replacePeople, replaceServices, updateEngagementRow } from './store.js';
+import {
+  appliedConfigHash,
+  insertEngagementRow,
+  replaceIntegrationKeys,
+  replacePeople,
+  replaceServices,
+  updateEngagementRow,
+} from './store.js';
 
 /** Whether applying changed an engagement (false: the same file was already applied). */
 export interface ApplyResult {

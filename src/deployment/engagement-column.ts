@@ -32,7 +32,13 @@ const schedule = z.object({
   timezone: z.string(),
   layers: z.array(
     z.object({
-      rotation: z.object({ every: duration, handoffWeekday: z.number().optional(), handoffMinute: z.number(), members: z.array(z.string()), start: z.string() }),
+      rotation: z.object({
+        every: duration,
+        handoffWeekday: z.number().optional(),
+        handoffMinute: z.number(),
+        members: z.array(z.string()),
+        start: z.string(),
+      }),
       only: z.array(weeklyWindow).optional(),
     }),
   ),

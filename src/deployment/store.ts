@@ -106,6 +106,11 @@ export async function storedEngagementIds(ex: Executor): Promise<string[]> {
 /** Whether a person (archived or not) is in any of these engagements. */
 export async function personInEngagements(ex: Executor, personId: string, engagementIds: readonly string[]): Promise<boolean> {
   if (engagementIds.length === 0) return false;
-  const row = await ex.selectFrom('people').select('id').where('id', '=', personId).where('engagement_id', 'in', engagementIds).executeTakeFirst();
+  const row = await ex
+    .selectFrom('people')
+    .select('id')
+    .where('id', '=', personId)
+    .where('engagement_id', 'in', engagementIds)
+    .executeTakeFirst();
   return row !== undefined;
 }

@@ -157,9 +157,18 @@ export function normalize(file: EngagementFileOutput): Engagement {
       functions: dictionary(functions),
       ...(overflow === undefined
         ? {}
-        : { overflow: { after: overflow.after, to: overflow.to, functions: overflow.functions ?? defaultOverflowFunctions(functions, overflow.to) } }),
+        : {
+            overflow: {
+              after: overflow.after,
+              to: overflow.to,
+              functions: overflow.functions ?? defaultOverflowFunctions(functions, overflow.to),
+            },
+          }),
     },
-    routing: { internal: dictionary(Object.entries(file.routing.internal ?? {})), partner: dictionary(Object.entries(file.routing.partner ?? {})) },
+    routing: {
+      internal: dictionary(Object.entries(file.routing.internal ?? {})),
+      partner: dictionary(Object.entries(file.routing.partner ?? {})),
+    },
     escalationPolicies,
     services,
     priorities,

@@ -6,17 +6,66 @@ const lines = (text: string) => parseCsv(text).records.map((r) => r.line);
 
 describe('parseCsv', () => {
   it.each([
-    ['plain fields', 'a,b,c\n1,2,3\n', [['a', 'b', 'c'], ['1', '2', '3']]],
-    ['no final line break', 'a,b\n1,2', [['a', 'b'], ['1', '2']]],
-    ['CRLF', 'a,b\r\n1,2\r\n', [['a', 'b'], ['1', '2']]],
-    ['lone CR (old Mac exports)', 'a,b\r1,2\r', [['a', 'b'], ['1', '2']]],
-    ['empty fields', 'a,,c\n,,\n', [['a', '', 'c'], ['', '', '']]],
+    [
+      'plain fields',
+      'a,b,c\n1,2,3\n',
+      [
+        ['a', 'b', 'c'],
+        ['1', '2', '3'],
+      ],
+    ],
+    [
+      'no final line break',
+      'a,b\n1,2',
+      [
+        ['a', 'b'],
+        ['1', '2'],
+      ],
+    ],
+    [
+      'CRLF',
+      'a,b\r\n1,2\r\n',
+      [
+        ['a', 'b'],
+        ['1', '2'],
+      ],
+    ],
+    [
+      'lone CR (old Mac exports)',
+      'a,b\r1,2\r',
+      [
+        ['a', 'b'],
+        ['1', '2'],
+      ],
+    ],
+    [
+      'empty fields',
+      'a,,c\n,,\n',
+      [
+        ['a', '', 'c'],
+        ['', '', ''],
+      ],
+    ],
     ['quoted comma', 'a,"b,c",d', [['a', 'b,c', 'd']]],
     ['escaped quotes', '"say ""hi""",x', [['say "hi"', 'x']]],
     ['a quoted empty field', '"",x', [['', 'x']]],
-    ['embedded LF', '"line 1\nline 2",x\ny,z', [['line 1\nline 2', 'x'], ['y', 'z']]],
+    [
+      'embedded LF',
+      '"line 1\nline 2",x\ny,z',
+      [
+        ['line 1\nline 2', 'x'],
+        ['y', 'z'],
+      ],
+    ],
     ['embedded CRLF kept as written', '"a\r\nb",c\r\n', [['a\r\nb', 'c']]],
-    ['UTF-8 BOM dropped', '\uFEFFid,name\n1,x', [['id', 'name'], ['1', 'x']]],
+    [
+      'UTF-8 BOM dropped',
+      '\uFEFFid,name\n1,x',
+      [
+        ['id', 'name'],
+        ['1', 'x'],
+      ],
+    ],
     ['blank lines skipped', 'a\n\n\nb\n', [['a'], ['b']]],
     ['a stray quote inside an unquoted field is text', 'size,5" display\n', [['size', '5" display']]],
     ['spaces are kept', ' a , b ', [[' a ', ' b ']]],

@@ -56,7 +56,7 @@ export function parseCsv(input: string): ParsedCsv {
 
   while (i < n) {
     const c = text[i];
-    if (c === '"' && field === '' ) {
+    if (c === '"' && field === '') {
       // A quoted field: read to the closing quote, across line breaks.
       const openedOn = line;
       started = true;
@@ -93,7 +93,10 @@ export function parseCsv(input: string): ParsedCsv {
       }
       const next = text[i];
       if (next !== undefined && next !== ',' && next !== '\r' && next !== '\n') {
-        problems.push({ line, message: `unexpected ${JSON.stringify(next)} after a closing quote: inside quotes write a quote as "" and end the field with a comma` });
+        problems.push({
+          line,
+          message: `unexpected ${JSON.stringify(next)} after a closing quote: inside quotes write a quote as "" and end the field with a comma`,
+        });
         // Skip to the end of the field so the rest of the file can still be checked.
         while (i < n && text[i] !== ',' && text[i] !== '\r' && text[i] !== '\n') field += text[i++];
       }

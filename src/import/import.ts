@@ -55,7 +55,12 @@ export function prepareImport(o: PrepareOptions): PreparedImport {
   const csv = parseCsv(o.text);
   const problems: ImportProblem[] = [...csv.problems];
   const [header, ...records] = csv.records;
-  if (!header) return { layout: undefined, items: [], problems: [...problems, { line: null, message: 'the file is empty: expected a header line and one row per incident' }] };
+  if (!header)
+    return {
+      layout: undefined,
+      items: [],
+      problems: [...problems, { line: null, message: 'the file is empty: expected a header line and one row per incident' }],
+    };
   const detected = detectLayout(header.fields, o.format);
   problems.push(...detected.problems);
   const map = parseServiceMap(o.engagement, o.serviceMap);
@@ -71,7 +76,11 @@ export function prepareImport(o: PrepareOptions): PreparedImport {
 }
 
 /** Splits prepared items into those not imported yet and those a previous import already brought in. */
-export async function splitDuplicates(ex: Executor, engagementId: string, items: readonly ImportItem[]): Promise<{ fresh: ImportItem[]; duplicates: ImportItem[] }> {
+export async function splitDuplicates(
+  ex: Executor,
+  engagementId: string,
+  items: readonly ImportItem[],
+): Promise<{ fresh: ImportItem[]; duplicates: ImportItem[] }> {
   const bySource = new Map<string, string[]>();
   for (const i of items) {
     const ids = bySource.get(i.source);
@@ -79,7 +88,8 @@ export async function splitDuplicates(ex: Executor, engagementId: string, items:
     else bySource.set(i.source, [i.sourceId]);
   }
   const seen = new Set<string>();
-  for (const [source, ids] of bySource) for (const id of await importedSourceIds(ex, engagementId, source, ids)) seen.add(`${source}\u0000${id}`);
+  for (const [source, ids] of bySource)
+    for (const id of await importedSourceIds(ex, engagementId, source, ids)) seen.add(`${source}\u0000${id}`);
   const fresh: ImportItem[] = [];
   const duplicates: ImportItem[] = [];
   for (const i of items) (seen.has(`${i.source}\u0000${i.sourceId}`) ? duplicates : fresh).push(i);
@@ -100,7 +110,13 @@ export const IMPORT_BATCH = 100;
  * Writes prepared incidents (call {@link splitDuplicates} first). `file` is
  * the name recorded with each import row and timeline entry.
  */
-export async function writeImport(database: Database, engagement: Engagement, items: readonly ImportItem[], file: string, now: number): Promise<ImportResult> {
+export async function writeImport(
+  database: Database,
+  engagement: Engagement,
+  items: readonly ImportItem[],
+  file: string,
+  now: number,
+): Promise<ImportResult> {
   const incidents: Array<{ id: number; number: number; line: number }> = [];
   const name = basename(file);
   for (let i = 0; i < items.length; i += IMPORT_BATCH) {
@@ -111,7 +127,14 @@ export async function writeImport(database: Database, engagement: Engagement, it
       }
     });
   }
-  return { incidents, breaches: await countBreaches(database.db, engagement.id, incidents.map((x) => x.id)) };
+  return {
+    incidents,
+    breaches: await countBreaches(
+      database.db,
+      engagement.id,
+      incidents.map((x) => x.id),
+    ),
+  };
 }
 
 /** The actor a name from an export stands for on the timeline. */
@@ -197,12 +220,25 @@ async function writeOne(trx: Executor, engagement: Engagement, item: ImportItem,
       kind: 'incident.resolved',
       actor,
       message: `Resolved ${item.autoResolved ? 'automatically by the monitoring tool' : `by ${actor.name ?? actor.id ?? item.resolvedBy ?? 'someone'}`} at ${iso(item.resolvedAt)} (imported)`,
-      data: { from: item.acknowledgedAt === null ? 'triggered' : 'acknowledged', to: 'resolved', imported: true, ...(item.autoResolved ? { auto_resolved: true } : {}) },
+      data: {
+        from: item.acknowledgedAt === null ? 'triggered' : 'acknowledged',
+        to: 'resolved',
+        imported: true,
+        ...(item.autoResolved ? { auto_resolved: true } : {}),
+      },
     });
     history.push({ at: item.resolvedAt, status: 'resolved' });
   }
   await appendTimeline(trx, entries);
   await settleSlas(trx, engagement, incident, history, now);
-  await recordImport(trx, { engagementId: engagement.id, source: item.source, sourceId: item.sourceId, incidentId: opened.id, file, line: item.line, at: now });
+  await recordImport(trx, {
+    engagementId: engagement.id,
+    source: item.source,
+    sourceId: item.sourceId,
+    incidentId: opened.id,
+    file,
+    line: item.line,
+    at: now,
+  });
   return incident;
 }

@@ -33,10 +33,22 @@ describe('header names', () => {
 
 describe('detectLayout', () => {
   it.each([
-    ['Tandem header', 'number,service,title,priority,severity,side,created_at,acknowledged_at,resolved_at,acknowledged_by,resolved_by', 'tandem'],
+    [
+      'Tandem header',
+      'number,service,title,priority,severity,side,created_at,acknowledged_at,resolved_at,acknowledged_by,resolved_by',
+      'tandem',
+    ],
     ['Tandem minimum', 'service,title,created_at', 'tandem'],
-    ['PagerDuty raw incident report', 'id,incident_number,description,service_id,service_name,escalation_policy_name,created_on,resolved_on,seconds_to_first_ack,seconds_to_resolve,auto_resolved,escalation_count,acknowledged_by_user_names,resolved_by_user_name,urgency,priority_name', 'pagerduty'],
-    ['PagerDuty classic web export', 'Incident ID,Incident Number,Description,Service,Created On,Resolved On,Acknowledged By,Urgency,Priority,Status', 'pagerduty'],
+    [
+      'PagerDuty raw incident report',
+      'id,incident_number,description,service_id,service_name,escalation_policy_name,created_on,resolved_on,seconds_to_first_ack,seconds_to_resolve,auto_resolved,escalation_count,acknowledged_by_user_names,resolved_by_user_name,urgency,priority_name',
+      'pagerduty',
+    ],
+    [
+      'PagerDuty classic web export',
+      'Incident ID,Incident Number,Description,Service,Created On,Resolved On,Acknowledged By,Urgency,Priority,Status',
+      'pagerduty',
+    ],
     ['classic with Title and Created At', 'Incident Number,Title,Service,Created At,Urgency', 'pagerduty'],
   ])('%s', (_label, header, layout) => {
     const d = detectLayout(header.split(','));
@@ -48,7 +60,14 @@ describe('detectLayout', () => {
   });
 
   it("Tandem's layout is strict: an unknown column is an error with a suggestion", () => {
-    expect(detectLayout(['service', 'title', 'created_at', 'acknowleged_at']).problems).toEqual([{ line: 1, message: expect.stringMatching(/^unknown column "acknowleged_at": Tandem's layout has number, .*; did you mean 'acknowledged_at'\?$/) }]);
+    expect(detectLayout(['service', 'title', 'created_at', 'acknowleged_at']).problems).toEqual([
+      {
+        line: 1,
+        message: expect.stringMatching(
+          /^unknown column "acknowleged_at": Tandem's layout has number, .*; did you mean 'acknowledged_at'\?$/,
+        ),
+      },
+    ]);
   });
 
   it('a repeated column, and a PagerDuty export without an id, are errors', () => {
@@ -58,7 +77,8 @@ describe('detectLayout', () => {
 });
 
 describe('readRows: PagerDuty raw incident report', () => {
-  const header = 'id,incident_number,description,service_id,service_name,created_on,resolved_on,seconds_to_first_ack,seconds_to_resolve,auto_resolved,escalation_count,acknowledged_by_user_names,resolved_by_user_name,urgency,priority_name';
+  const header =
+    'id,incident_number,description,service_id,service_name,created_on,resolved_on,seconds_to_first_ack,seconds_to_resolve,auto_resolved,escalation_count,acknowledged_by_user_names,resolved_by_user_name,urgency,priority_name';
   const text = [
     header,
     'Q1AAA,4101,"Payments down, 502s",PQ7Z2KD,Payment processing API,2026-09-08T23:47:00-04:00,2026-09-09T00:30:00-04:00,240,2580,false,0,"Kim Tan, Sam Okafor",Kim Tan,high,P1',
@@ -70,10 +90,56 @@ describe('readRows: PagerDuty raw incident report', () => {
   it('maps every column; acknowledgement from seconds_to_first_ack, resolve from resolved_on or seconds_to_resolve', () => {
     expect(r.layout).toBe('pagerduty');
     expect(r.problems).toEqual([]);
-    expect(r.rows.map((x) => ({ id: x.sourceId, line: x.line, ack: x.acknowledgedAt, res: x.resolvedAt, by: x.acknowledgedBy, auto: x.autoResolved, esc: x.escalationCount, service: x.serviceName, urgency: x.urgency, priority: x.priority }))).toEqual([
-      { id: 'Q1AAA', line: 2, ack: ny('2026-09-08T23:51'), res: ny('2026-09-09T00:30'), by: 'Kim Tan', auto: false, esc: 0, service: 'Payment processing API', urgency: 'high', priority: 'P1' },
-      { id: 'Q1BBB', line: 3, ack: null, res: ny('2026-09-09T10:07'), by: null, auto: true, esc: null, service: 'Web storefront', urgency: 'low', priority: null },
-      { id: 'Q1CCC', line: 4, ack: Date.parse('2026-09-09T14:10:00Z'), res: null, by: 'Dana Reyes', auto: false, esc: 2, service: 'Helpdesk - Laptops', urgency: 'low', priority: 'SEV-3' },
+    expect(
+      r.rows.map((x) => ({
+        id: x.sourceId,
+        line: x.line,
+        ack: x.acknowledgedAt,
+        res: x.resolvedAt,
+        by: x.acknowledgedBy,
+        auto: x.autoResolved,
+        esc: x.escalationCount,
+        service: x.serviceName,
+        urgency: x.urgency,
+        priority: x.priority,
+      })),
+    ).toEqual([
+      {
+        id: 'Q1AAA',
+        line: 2,
+        ack: ny('2026-09-08T23:51'),
+        res: ny('2026-09-09T00:30'),
+        by: 'Kim Tan',
+        auto: false,
+        esc: 0,
+        service: 'Payment processing API',
+        urgency: 'high',
+        priority: 'P1',
+      },
+      {
+        id: 'Q1BBB',
+        line: 3,
+        ack: null,
+        res: ny('2026-09-09T10:07'),
+        by: null,
+        auto: true,
+        esc: null,
+        service: 'Web storefront',
+        urgency: 'low',
+        priority: null,
+      },
+      {
+        id: 'Q1CCC',
+        line: 4,
+        ack: Date.parse('2026-09-09T14:10:00Z'),
+        res: null,
+        by: 'Dana Reyes',
+        auto: false,
+        esc: 2,
+        service: 'Helpdesk - Laptops',
+        urgency: 'low',
+        priority: 'SEV-3',
+      },
     ]);
     expect(r.rows[0]?.raw['description']).toBe('Payments down, 502s');
   });
@@ -81,10 +147,22 @@ describe('readRows: PagerDuty raw incident report', () => {
 
 describe('readRows: PagerDuty classic web export', () => {
   it('reads Incident ID, Description, Service, Created On, Resolved On, Acknowledged By, Urgency, Priority, Status', () => {
-    const text = 'Incident ID,Incident Number,Description,Service,Created On,Resolved On,Acknowledged By,Urgency,Priority,Status\nPX1,77,Disk full,Web storefront,2026-10-01T12:00:00Z,2026-10-01T13:00:00Z,Ana Souza,high,P2,resolved\n';
+    const text =
+      'Incident ID,Incident Number,Description,Service,Created On,Resolved On,Acknowledged By,Urgency,Priority,Status\nPX1,77,Disk full,Web storefront,2026-10-01T12:00:00Z,2026-10-01T13:00:00Z,Ana Souza,high,P2,resolved\n';
     const r = read(text);
     expect(r.problems).toEqual([]);
-    expect(r.rows[0]).toMatchObject({ sourceId: 'PX1', number: '77', title: 'Disk full', serviceName: 'Web storefront', createdAt: Date.parse('2026-10-01T12:00:00Z'), resolvedAt: Date.parse('2026-10-01T13:00:00Z'), acknowledgedAt: null, acknowledgedBy: 'Ana Souza', priority: 'P2', status: 'resolved' });
+    expect(r.rows[0]).toMatchObject({
+      sourceId: 'PX1',
+      number: '77',
+      title: 'Disk full',
+      serviceName: 'Web storefront',
+      createdAt: Date.parse('2026-10-01T12:00:00Z'),
+      resolvedAt: Date.parse('2026-10-01T13:00:00Z'),
+      acknowledgedAt: null,
+      acknowledgedBy: 'Ana Souza',
+      priority: 'P2',
+      status: 'resolved',
+    });
   });
 });
 
@@ -148,7 +226,11 @@ describe('planImport', () => {
   });
 
   it('side from the coverage owner at opening; people by name or id', () => {
-    const { items } = plan(['Q1,a,PQ,Payment processing API,2026-09-08T23:47:00-04:00,60,Kim Tan,high,P1', 'Q2,b,PQ,Payment processing API,2026-09-08T10:00:00-04:00,60,dana,high,P1', 'Q3,c,PQ,Payment processing API,2026-09-08T10:00:00-04:00,60,Jane Contractor,high,P1']);
+    const { items } = plan([
+      'Q1,a,PQ,Payment processing API,2026-09-08T23:47:00-04:00,60,Kim Tan,high,P1',
+      'Q2,b,PQ,Payment processing API,2026-09-08T10:00:00-04:00,60,dana,high,P1',
+      'Q3,c,PQ,Payment processing API,2026-09-08T10:00:00-04:00,60,Jane Contractor,high,P1',
+    ]);
     expect(items.map((i) => [i.side, i.sideReason, i.acknowledgedBy])).toEqual([
       ['partner', 'after hours: partner owns infrastructure', 'person:kim'],
       ['internal', 'business hours: internal owns infrastructure', 'person:dana'],
@@ -157,7 +239,12 @@ describe('planImport', () => {
   });
 
   it('--service-map maps a PagerDuty name (or service id); every unmapped name is listed, with the known services', () => {
-    const rows = ['Q1,a,PL4,Helpdesk - Laptops,2026-09-08T10:00:00-04:00,60,,low,', 'Q2,b,PX,Legacy ERP,2026-09-08T10:00:00-04:00,60,,low,', 'Q3,c,PY,Printers,2026-09-08T11:00:00-04:00,60,,low,', 'Q4,d,PY,Printers,2026-09-08T12:00:00-04:00,60,,low,'];
+    const rows = [
+      'Q1,a,PL4,Helpdesk - Laptops,2026-09-08T10:00:00-04:00,60,,low,',
+      'Q2,b,PX,Legacy ERP,2026-09-08T10:00:00-04:00,60,,low,',
+      'Q3,c,PY,Printers,2026-09-08T11:00:00-04:00,60,,low,',
+      'Q4,d,PY,Printers,2026-09-08T12:00:00-04:00,60,,low,',
+    ];
     const unmapped = plan(rows);
     expect(unmapped.problems).toEqual([
       {
@@ -177,14 +264,19 @@ describe('planImport', () => {
 
   it('a row with neither a known priority nor an urgency is an error', () => {
     expect(plan(['Q1,a,PQ,payments-api,2026-09-08T10:00:00-04:00,60,,,SEV-9']).problems).toEqual([
-      { line: 2, message: 'has no priority of the engagement (P1, P2, P3, P4, P5) ("SEV-9" is not one) and no urgency (high or low) to derive one from' },
+      {
+        line: 2,
+        message:
+          'has no priority of the engagement (P1, P2, P3, P4, P5) ("SEV-9" is not one) and no urgency (high or low) to derive one from',
+      },
     ]);
   });
 });
 
 describe('prepareImport', () => {
   it("Tandem's layout: severity through the matrix, the file's side wins (T4 opened in business hours), problems sorted by line", () => {
-    const text = 'number,service,title,priority,severity,side,created_at\nT1,storefront,x,,warning,,2026-09-08T10:00:00Z\nT2,laptops,y,P9,,,2026-09-08T10:00:00Z\nT3,payments-api,z,,bogus,partner,2026-09-08T15:00:00Z\nT4,payments-api,w,,,partner,2026-09-08T15:00:00Z\n';
+    const text =
+      'number,service,title,priority,severity,side,created_at\nT1,storefront,x,,warning,,2026-09-08T10:00:00Z\nT2,laptops,y,P9,,,2026-09-08T10:00:00Z\nT3,payments-api,z,,bogus,partner,2026-09-08T15:00:00Z\nT4,payments-api,w,,,partner,2026-09-08T15:00:00Z\n';
     const p = prepareImport({ engagement: demo, text, format: 'auto', serviceMap: [], now });
     expect(p.problems).toEqual([
       { line: 3, message: 'priority "P9" is not one of the engagement\'s priorities (P1, P2, P3, P4, P5)' },
@@ -198,7 +290,11 @@ describe('prepareImport', () => {
   });
 
   it('an empty file, and a forced layout that does not fit', () => {
-    expect(prepareImport({ engagement: demo, text: '', format: 'auto', serviceMap: [], now }).problems).toEqual([{ line: null, message: expect.stringMatching(/the file is empty/) }]);
-    expect(prepareImport({ engagement: demo, text: 'id,description\n', format: 'tandem', serviceMap: [], now }).problems.map((p) => p.message)).toContain('the Tandem layout needs a "service" column; the header has: id, description');
+    expect(prepareImport({ engagement: demo, text: '', format: 'auto', serviceMap: [], now }).problems).toEqual([
+      { line: null, message: expect.stringMatching(/the file is empty/) },
+    ]);
+    expect(
+      prepareImport({ engagement: demo, text: 'id,description\n', format: 'tandem', serviceMap: [], now }).problems.map((p) => p.message),
+    ).toContain('the Tandem layout needs a "service" column; the header has: id, description');
   });
 });

@@ -27,7 +27,19 @@ export type Layout = (typeof LAYOUTS)[number];
 export const SOURCE_OF: Readonly<Record<Layout, string>> = { tandem: 'tandem-csv', pagerduty: 'pagerduty' };
 
 /** Tandem's documented header, in order. */
-export const TANDEM_COLUMNS = ['number', 'service', 'title', 'priority', 'severity', 'side', 'created_at', 'acknowledged_at', 'resolved_at', 'acknowledged_by', 'resolved_by'] as const;
+export const TANDEM_COLUMNS = [
+  'number',
+  'service',
+  'title',
+  'priority',
+  'severity',
+  'side',
+  'created_at',
+  'acknowledged_at',
+  'resolved_at',
+  'acknowledged_by',
+  'resolved_by',
+] as const;
 export const TANDEM_REQUIRED = ['service', 'title', 'created_at'] as const;
 
 type Field =
@@ -135,10 +147,18 @@ export function detectLayout(header: readonly string[], forced: Layout | 'auto' 
   const seen = new Map<string, number>();
   names.forEach((n, i) => {
     const first = seen.get(n);
-    if (first !== undefined && n !== '') problems.push({ line: 1, message: `column ${i + 1} "${header[i]}" repeats column ${first + 1}: each column may appear once` });
+    if (first !== undefined && n !== '')
+      problems.push({ line: 1, message: `column ${i + 1} "${header[i]}" repeats column ${first + 1}: each column may appear once` });
     else seen.set(n, i);
   });
-  const layout: Layout | undefined = forced !== 'auto' ? forced : names.some((n) => PAGERDUTY_MARKERS.has(n)) ? 'pagerduty' : TANDEM_REQUIRED.every((r) => names.includes(r)) ? 'tandem' : undefined;
+  const layout: Layout | undefined =
+    forced !== 'auto'
+      ? forced
+      : names.some((n) => PAGERDUTY_MARKERS.has(n))
+        ? 'pagerduty'
+        : TANDEM_REQUIRED.every((r) => names.includes(r))
+          ? 'tandem'
+          : undefined;
   if (layout === undefined) {
     problems.push({
       line: 1,
@@ -147,17 +167,29 @@ export function detectLayout(header: readonly string[], forced: Layout | 'auto' 
     return { problems };
   }
   if (layout === 'tandem') {
-    for (const r of TANDEM_REQUIRED) if (!names.includes(r)) problems.push({ line: 1, message: `the Tandem layout needs a "${r}" column; the header has: ${header.join(', ')}` });
+    for (const r of TANDEM_REQUIRED)
+      if (!names.includes(r))
+        problems.push({ line: 1, message: `the Tandem layout needs a "${r}" column; the header has: ${header.join(', ')}` });
     names.forEach((n, i) => {
       if (n !== '' && !(TANDEM_COLUMNS as readonly string[]).includes(n)) {
-        problems.push({ line: 1, message: `unknown column "${header[i]}": Tandem's layout has ${TANDEM_COLUMNS.join(', ')}${didYouMean(n, TANDEM_COLUMNS)}` });
+        problems.push({
+          line: 1,
+          message: `unknown column "${header[i]}": Tandem's layout has ${TANDEM_COLUMNS.join(', ')}${didYouMean(n, TANDEM_COLUMNS)}`,
+        });
       }
     });
   } else {
     const has = (f: Field) => (PAGERDUTY_ALIASES[f] ?? []).some((a) => names.includes(a));
-    if (!has('createdAt')) problems.push({ line: 1, message: 'a PagerDuty export needs a creation time column (created_on or "Created On")' });
-    if (!has('serviceName') && !has('serviceId')) problems.push({ line: 1, message: 'a PagerDuty export needs a service column (service_name or "Service")' });
-    if (!has('sourceId') && !has('number')) problems.push({ line: 1, message: 'a PagerDuty export needs an incident id column (id, "Incident ID" or incident_number): it is what makes a second import of the same file skip what is already there' });
+    if (!has('createdAt'))
+      problems.push({ line: 1, message: 'a PagerDuty export needs a creation time column (created_on or "Created On")' });
+    if (!has('serviceName') && !has('serviceId'))
+      problems.push({ line: 1, message: 'a PagerDuty export needs a service column (service_name or "Service")' });
+    if (!has('sourceId') && !has('number'))
+      problems.push({
+        line: 1,
+        message:
+          'a PagerDuty export needs an incident id column (id, "Incident ID" or incident_number): it is what makes a second import of the same file skip what is already there',
+      });
   }
   return { layout, problems };
 }
@@ -200,7 +232,12 @@ export const MAX_TITLE = 1024;
  * parsed and a problem for every bad value (a row with any problem is not
  * returned). `now` bounds instants: history cannot be in the future.
  */
-export function readRows(layout: Layout, header: readonly string[], records: readonly CsvRecord[], now: number): { rows: SourceRow[]; problems: LayoutProblem[] } {
+export function readRows(
+  layout: Layout,
+  header: readonly string[],
+  records: readonly CsvRecord[],
+  now: number,
+): { rows: SourceRow[]; problems: LayoutProblem[] } {
   const names = header.map(normalizeHeader);
   const column = new Map<Field, number>();
   if (layout === 'tandem') {
@@ -225,7 +262,10 @@ export function readRows(layout: Layout, header: readonly string[], records: rea
   for (const record of records) {
     const rowProblems: string[] = [];
     if (record.fields.length !== header.length) {
-      problems.push({ line: record.line, message: `has ${record.fields.length} field${record.fields.length === 1 ? '' : 's'}; the header has ${header.length} (a comma inside a value needs the value in double quotes)` });
+      problems.push({
+        line: record.line,
+        message: `has ${record.fields.length} field${record.fields.length === 1 ? '' : 's'}; the header has ${header.length} (a comma inside a value needs the value in double quotes)`,
+      });
       continue;
     }
     const get = (f: Field): string => {
@@ -272,7 +312,8 @@ export function readRows(layout: Layout, header: readonly string[], records: rea
     let autoResolved = false;
     if (autoText !== '') {
       if (['true', 'yes', '1', 't', 'y'].includes(autoText)) autoResolved = true;
-      else if (!['false', 'no', '0', 'f', 'n'].includes(autoText)) rowProblems.push(`${label('autoResolved')} "${get('autoResolved')}" is not true or false`);
+      else if (!['false', 'no', '0', 'f', 'n'].includes(autoText))
+        rowProblems.push(`${label('autoResolved')} "${get('autoResolved')}" is not true or false`);
     }
     const escText = get('escalationCount');
     let escalationCount: number | null = null;
@@ -292,25 +333,43 @@ export function readRows(layout: Layout, header: readonly string[], records: rea
     if (title.length > MAX_TITLE) title = `${title.slice(0, MAX_TITLE - 1)}…`;
 
     const status = get('status').toLowerCase();
-    if (status !== '' && !['triggered', 'acknowledged', 'resolved'].includes(status)) rowProblems.push(`${label('status')} "${get('status')}" is not triggered, acknowledged or resolved`);
-    if (status === 'resolved' && resolvedAt === null && get('resolvedAt') === '') rowProblems.push(`${label('status')} is resolved but the row has no resolve time (${label('resolvedAt')} or seconds_to_resolve)`);
+    if (status !== '' && !['triggered', 'acknowledged', 'resolved'].includes(status))
+      rowProblems.push(`${label('status')} "${get('status')}" is not triggered, acknowledged or resolved`);
+    if (status === 'resolved' && resolvedAt === null && get('resolvedAt') === '')
+      rowProblems.push(`${label('status')} is resolved but the row has no resolve time (${label('resolvedAt')} or seconds_to_resolve)`);
 
     if (createdAt !== null) {
-      if (createdAt > now) rowProblems.push(`${label('createdAt')} ${new Date(createdAt).toISOString()} is in the future: an import is history`);
-      if (acknowledgedAt !== null && acknowledgedAt < createdAt) rowProblems.push(`acknowledged (${new Date(acknowledgedAt).toISOString()}) before it was created (${new Date(createdAt).toISOString()})`);
-      if (resolvedAt !== null && resolvedAt < createdAt) rowProblems.push(`resolved (${new Date(resolvedAt).toISOString()}) before it was created (${new Date(createdAt).toISOString()})`);
+      if (createdAt > now)
+        rowProblems.push(`${label('createdAt')} ${new Date(createdAt).toISOString()} is in the future: an import is history`);
+      if (acknowledgedAt !== null && acknowledgedAt < createdAt)
+        rowProblems.push(
+          `acknowledged (${new Date(acknowledgedAt).toISOString()}) before it was created (${new Date(createdAt).toISOString()})`,
+        );
+      if (resolvedAt !== null && resolvedAt < createdAt)
+        rowProblems.push(`resolved (${new Date(resolvedAt).toISOString()}) before it was created (${new Date(createdAt).toISOString()})`);
     }
-    if (acknowledgedAt !== null && resolvedAt !== null && acknowledgedAt > resolvedAt) rowProblems.push(`acknowledged (${new Date(acknowledgedAt).toISOString()}) after it was resolved (${new Date(resolvedAt).toISOString()})`);
-    if (resolvedAt !== null && resolvedAt > now) rowProblems.push(`resolved in the future (${new Date(resolvedAt).toISOString()}): an import is history`);
-    else if (acknowledgedAt !== null && acknowledgedAt > now) rowProblems.push(`acknowledged in the future (${new Date(acknowledgedAt).toISOString()}): an import is history`);
+    if (acknowledgedAt !== null && resolvedAt !== null && acknowledgedAt > resolvedAt)
+      rowProblems.push(
+        `acknowledged (${new Date(acknowledgedAt).toISOString()}) after it was resolved (${new Date(resolvedAt).toISOString()})`,
+      );
+    if (resolvedAt !== null && resolvedAt > now)
+      rowProblems.push(`resolved in the future (${new Date(resolvedAt).toISOString()}): an import is history`);
+    else if (acknowledgedAt !== null && acknowledgedAt > now)
+      rowProblems.push(`acknowledged in the future (${new Date(acknowledgedAt).toISOString()}): an import is history`);
 
     let sourceId: string;
     if (layout === 'pagerduty') {
       sourceId = get('sourceId') || number || '';
-      if (sourceId === '') rowProblems.push('has no incident id (id, "Incident ID" or incident_number): without it a second import could not recognize it');
+      if (sourceId === '')
+        rowProblems.push('has no incident id (id, "Incident ID" or incident_number): without it a second import could not recognize it');
     } else {
       // Without a number, the row's own content is its identity: the same row imported twice is the same incident.
-      sourceId = number ?? `sha256:${createHash('sha256').update([serviceName, title, createdAt === null ? '' : new Date(createdAt).toISOString()].join('\u001f')).digest('hex').slice(0, 32)}`;
+      sourceId =
+        number ??
+        `sha256:${createHash('sha256')
+          .update([serviceName, title, createdAt === null ? '' : new Date(createdAt).toISOString()].join('\u001f'))
+          .digest('hex')
+          .slice(0, 32)}`;
     }
     if (sourceId !== '') {
       const first = firstLineOf.get(sourceId);
@@ -326,7 +385,7 @@ export function readRows(layout: Layout, header: readonly string[], records: rea
     header.forEach((h, i) => {
       raw[h] = record.fields[i] ?? '';
     });
-    const firstName = (v: string | null) => (v === null ? null : (v.split(/[,;]/)[0]?.trim() || null));
+    const firstName = (v: string | null) => (v === null ? null : v.split(/[,;]/)[0]?.trim() || null);
     rows.push({
       line: record.line,
       sourceId,

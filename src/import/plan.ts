@@ -51,7 +51,10 @@ export interface ImportItem {
 }
 
 /** Parses `--service-map "PagerDuty name=service-id"` values (the last `=` splits: ids never hold one). */
-export function parseServiceMap(engagement: Engagement, entries: readonly string[]): { map: Map<string, string>; problems: ImportProblem[] } {
+export function parseServiceMap(
+  engagement: Engagement,
+  entries: readonly string[],
+): { map: Map<string, string>; problems: ImportProblem[] } {
   const map = new Map<string, string>();
   const problems: ImportProblem[] = [];
   for (const entry of entries) {
@@ -63,7 +66,10 @@ export function parseServiceMap(engagement: Engagement, entries: readonly string
       continue;
     }
     if (!engagement.services.some((s) => s.id === id)) {
-      problems.push({ line: null, message: `--service-map "${entry}": "${id}" is not a service of engagement ${engagement.id} (${knownServices(engagement)})` });
+      problems.push({
+        line: null,
+        message: `--service-map "${entry}": "${id}" is not a service of engagement ${engagement.id} (${knownServices(engagement)})`,
+      });
       continue;
     }
     map.set(name, id);
@@ -79,19 +85,28 @@ function knownServices(engagement: Engagement): string {
 function personRef(engagement: Engagement, who: string | null): string | null {
   if (who === null) return null;
   const lower = who.toLowerCase();
-  const person = lookup(engagement).person(who) ?? engagement.people.find((p) => p.name.toLowerCase() === lower || p.contact.email?.toLowerCase() === lower);
+  const person =
+    lookup(engagement).person(who) ??
+    engagement.people.find((p) => p.name.toLowerCase() === lower || p.contact.email?.toLowerCase() === lower);
   return person ? `person:${person.id}` : `imported:${who}`;
 }
 
 /** Resolves every row; any problem in any row (or an unmapped service) means nothing is imported. */
-export function planImport(engagement: Engagement, layout: Layout, rows: readonly SourceRow[], serviceMap: ReadonlyMap<string, string>): { items: ImportItem[]; problems: ImportProblem[] } {
+export function planImport(
+  engagement: Engagement,
+  layout: Layout,
+  rows: readonly SourceRow[],
+  serviceMap: ReadonlyMap<string, string>,
+): { items: ImportItem[]; problems: ImportProblem[] } {
   const problems: ImportProblem[] = [];
   const items: ImportItem[] = [];
   const unmapped = new Map<string, { count: number; line: number }>();
   const serviceOf = (row: SourceRow): Service | undefined => {
     const mapped = serviceMap.get(row.serviceName) ?? (row.serviceId === null ? undefined : serviceMap.get(row.serviceId));
     const id = mapped ?? row.serviceName;
-    return lookup(engagement).service(id) ?? (mapped === undefined ? engagement.services.find((s) => s.name === row.serviceName) : undefined);
+    return (
+      lookup(engagement).service(id) ?? (mapped === undefined ? engagement.services.find((s) => s.name === row.serviceName) : undefined)
+    );
   };
   for (const row of rows) {
     const service = serviceOf(row);
@@ -122,7 +137,9 @@ export function planImport(engagement: Engagement, layout: Layout, rows: readonl
       priority = '';
       priorityReason = '';
     } else if (layout === 'pagerduty' && row.urgency === null) {
-      rowProblems.push(`has no priority of the engagement (${known.join(', ')})${row.priority ? ` ("${row.priority}" is not one)` : ''} and no urgency (high or low) to derive one from`);
+      rowProblems.push(
+        `has no priority of the engagement (${known.join(', ')})${row.priority ? ` ("${row.priority}" is not one)` : ''} and no urgency (high or low) to derive one from`,
+      );
       priority = '';
       priorityReason = '';
     } else {
@@ -145,7 +162,8 @@ export function planImport(engagement: Engagement, layout: Layout, rows: readonl
       for (const message of rowProblems) problems.push({ line: row.line, message });
       continue;
     }
-    const status = row.resolvedAt !== null ? 'resolved' : row.acknowledgedAt !== null || row.status === 'acknowledged' ? 'acknowledged' : 'triggered';
+    const status =
+      row.resolvedAt !== null ? 'resolved' : row.acknowledgedAt !== null || row.status === 'acknowledged' ? 'acknowledged' : 'triggered';
     items.push({
       line: row.line,
       source: SOURCE_OF[layout],
@@ -162,14 +180,21 @@ export function planImport(engagement: Engagement, layout: Layout, rows: readonl
       acknowledgedAt: row.acknowledgedAt,
       acknowledgedBy: row.acknowledgedAt === null && status !== 'acknowledged' ? null : personRef(engagement, row.acknowledgedBy),
       resolvedAt: row.resolvedAt,
-      resolvedBy: row.resolvedAt === null ? null : row.autoResolved ? `integration:${layout === 'pagerduty' ? 'pagerduty' : 'import'}` : personRef(engagement, row.resolvedBy),
+      resolvedBy:
+        row.resolvedAt === null
+          ? null
+          : row.autoResolved
+            ? `integration:${layout === 'pagerduty' ? 'pagerduty' : 'import'}`
+            : personRef(engagement, row.resolvedBy),
       autoResolved: row.autoResolved,
       escalationCount: row.escalationCount,
       row,
     });
   }
   if (unmapped.size > 0) {
-    const list = [...unmapped.entries()].map(([name, u]) => `"${name}" (${u.count} row${u.count === 1 ? '' : 's'}, first on line ${u.line})`);
+    const list = [...unmapped.entries()].map(
+      ([name, u]) => `"${name}" (${u.count} row${u.count === 1 ? '' : 's'}, first on line ${u.line})`,
+    );
     problems.push({
       line: null,
       message: `${unmapped.size === 1 ? 'a service is' : `${unmapped.size} services are`} not in engagement ${engagement.id}: ${list.join(', ')}. ${knownServices(engagement)}. Map each with --service-map "NAME=service-id"`,

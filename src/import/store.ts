@@ -6,7 +6,12 @@ import { chunked } from '../db/dialect.js';
 import type { Executor } from '../db/executor.js';
 
 /** The source ids among `sourceIds` already imported into the engagement from `source`. */
-export async function importedSourceIds(ex: Executor, engagementId: string, source: string, sourceIds: readonly string[]): Promise<Set<string>> {
+export async function importedSourceIds(
+  ex: Executor,
+  engagementId: string,
+  source: string,
+  sourceIds: readonly string[],
+): Promise<Set<string>> {
   const found = new Set<string>();
   // Chunked: both databases limit the parameters of one statement.
   for (const ids of chunked(sourceIds, 1, 500)) {
@@ -36,7 +41,15 @@ export interface NewImport {
 export async function recordImport(ex: Executor, i: NewImport): Promise<void> {
   await ex
     .insertInto('imports')
-    .values({ engagement_id: i.engagementId, source: i.source, source_id: i.sourceId, incident_id: i.incidentId, file: i.file, line: i.line, imported_at: i.at })
+    .values({
+      engagement_id: i.engagementId,
+      source: i.source,
+      source_id: i.sourceId,
+      incident_id: i.incidentId,
+      file: i.file,
+      line: i.line,
+      imported_at: i.at,
+    })
     .execute();
 }
 

@@ -30,7 +30,15 @@ class InboxChannel implements Channel {
       data: {
         kind: message.kind,
         reason: message.reason,
-        incidents: message.incidents.map((i) => ({ id: i.id, number: i.number, title: i.title, priority: i.priority, url: i.url, acknowledge: i.acknowledgeUrl, resolve: i.resolveUrl })),
+        incidents: message.incidents.map((i) => ({
+          id: i.id,
+          number: i.number,
+          title: i.title,
+          priority: i.priority,
+          url: i.url,
+          acknowledge: i.acknowledgeUrl,
+          resolve: i.resolveUrl,
+        })),
       },
       createdAt: this.clock.now(),
     });

@@ -61,6 +61,17 @@ export async function inboxRoutes(app: FastifyInstance, deps: InboxDeps): Promis
 
   app.get('/inbox.json', { schema: { hide: true } }, async (req) => {
     const rows = await messages(req);
-    return { messages: rows.map((r) => ({ id: r.id, channel: r.channel, to: r.address, recipient: r.recipient, subject: r.subject, body: r.body, ...r.data, at: new Date(r.createdAt).toISOString() })) };
+    return {
+      messages: rows.map((r) => ({
+        id: r.id,
+        channel: r.channel,
+        to: r.address,
+        recipient: r.recipient,
+        subject: r.subject,
+        body: r.body,
+        ...r.data,
+        at: new Date(r.createdAt).toISOString(),
+      })),
+    };
   });
 }

@@ -10,7 +10,17 @@ import { jsonColumn } from '../db/json-column.js';
 const inboxData = z.object({
   kind: z.string(),
   reason: z.string(),
-  incidents: z.array(z.object({ id: z.number(), number: z.string(), title: z.string(), priority: z.string(), url: z.string(), acknowledge: z.string(), resolve: z.string() })),
+  incidents: z.array(
+    z.object({
+      id: z.number(),
+      number: z.string(),
+      title: z.string(),
+      priority: z.string(),
+      url: z.string(),
+      acknowledge: z.string(),
+      resolve: z.string(),
+    }),
+  ),
 });
 
 /** What a message was about: its kind, why it was sent, and each incident with its respond links. */
@@ -69,5 +79,14 @@ export async function latestInboxMessages(ex: Executor, engagements: readonly st
   let query = ex.selectFrom('inbox').select(['id', 'channel', 'address', 'recipient', 'subject', 'body', 'data', 'created_at']);
   if (engagements !== 'all') query = query.where('engagement_id', 'in', engagements);
   const rows = await query.orderBy('id', 'desc').limit(limit).execute();
-  return rows.map((r) => ({ id: r.id, channel: r.channel, address: r.address, recipient: r.recipient, subject: r.subject, body: r.body, data: dataColumn.parse(r.data), createdAt: r.created_at }));
+  return rows.map((r) => ({
+    id: r.id,
+    channel: r.channel,
+    address: r.address,
+    recipient: r.recipient,
+    subject: r.subject,
+    body: r.body,
+    data: dataColumn.parse(r.data),
+    createdAt: r.created_at,
+  }));
 }

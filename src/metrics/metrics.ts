@@ -44,7 +44,14 @@ export interface Metrics extends ResponseFigures {
   sla_attainment: SlaAttainment[];
   /** Over every SLA clock that finished (met or breached); null when none did. */
   sla_attainment_pct: number | null;
-  pages: Array<{ person: string; name: string; side: 'internal' | 'partner'; pages: number; night_pages: number; after_hours_pages: number }>;
+  pages: Array<{
+    person: string;
+    name: string;
+    side: 'internal' | 'partner';
+    pages: number;
+    night_pages: number;
+    after_hours_pages: number;
+  }>;
   noisy_services: Array<{ service: string; name: string; incidents: number; alerts: number; events: number }>;
   noisy_alerts: Array<{ service: string; dedup_key: string; summary: string; alerts: number; events: number }>;
 }
@@ -94,7 +101,13 @@ export function isNight(msOfDay: number): boolean {
   return h >= 22 || h < 7;
 }
 
-export async function computeMetrics(ex: Executor, engagement: Engagement, from: number, to: number, incidents?: readonly IncidentFact[]): Promise<Metrics> {
+export async function computeMetrics(
+  ex: Executor,
+  engagement: Engagement,
+  from: number,
+  to: number,
+  incidents?: readonly IncidentFact[],
+): Promise<Metrics> {
   const list = incidents ?? (await incidentsOpened(ex, engagement.id, from, to));
   const all = new Acc();
   const byPriority = group(engagement.priorities.order);
@@ -123,7 +136,10 @@ export async function computeMetrics(ex: Executor, engagement: Engagement, from:
     by_priority: [...byPriority].filter(([, a]) => a.incidents > 0).map(([priority, a]) => ({ priority, ...a.figures() })),
     by_side: [...bySide].map(([side, a]) => ({ side, name: engagement.sides[side].name, ...a.figures() })),
     by_window: [...byWindow].map(([window, a]) => ({ window, ...a.figures() })),
-    by_service: [...byService].filter(([, a]) => a.incidents > 0).map(([service, a]) => ({ service, name: serviceName(service), ...a.figures() })).sort((a, b) => b.incidents - a.incidents),
+    by_service: [...byService]
+      .filter(([, a]) => a.incidents > 0)
+      .map(([service, a]) => ({ service, name: serviceName(service), ...a.figures() }))
+      .sort((a, b) => b.incidents - a.incidents),
     sla_attainment: attainment,
     sla_attainment_pct: finished ? Math.round((met * 1000) / finished) / 10 : null,
     pages: await pagesByPerson(ex, engagement, from, to),
@@ -140,14 +156,21 @@ export async function slaAttainment(ex: Executor, engagementId: string, from: nu
     const priority = breached ? (r.breachPriority ?? r.priority) : r.priority;
     const key = `${r.slaId}\u0000${priority}\u0000${r.kind}`;
     let a = out.get(key);
-    if (!a) out.set(key, (a = { sla: r.slaId, priority, kind: r.kind === 'resolve' ? 'resolve' : 'respond', total: 0, met: 0, breached: 0, pct: null }));
+    if (!a)
+      out.set(
+        key,
+        (a = { sla: r.slaId, priority, kind: r.kind === 'resolve' ? 'resolve' : 'respond', total: 0, met: 0, breached: 0, pct: null }),
+      );
     a.total++;
     if (breached) a.breached++;
     else a.met++;
   }
   return [...out.values()]
     .map((a) => ({ ...a, pct: a.total ? Math.round((a.met * 1000) / a.total) / 10 : null }))
-    .sort((a, b) => a.sla.localeCompare(b.sla) || a.priority.localeCompare(b.priority, undefined, { numeric: true }) || a.kind.localeCompare(b.kind));
+    .sort(
+      (a, b) =>
+        a.sla.localeCompare(b.sla) || a.priority.localeCompare(b.priority, undefined, { numeric: true }) || a.kind.localeCompare(b.kind),
+    );
 }
 
 /**
@@ -170,11 +193,24 @@ export async function pagesByPerson(ex: Executor, engagement: Engagement, from: 
   }
   return engagement.people
     .filter((p) => counts.has(p.id))
-    .map((p) => ({ person: p.id, name: p.name, side: p.side, pages: counts.get(p.id)?.pages ?? 0, night_pages: counts.get(p.id)?.night ?? 0, after_hours_pages: counts.get(p.id)?.afterHours ?? 0 }))
+    .map((p) => ({
+      person: p.id,
+      name: p.name,
+      side: p.side,
+      pages: counts.get(p.id)?.pages ?? 0,
+      night_pages: counts.get(p.id)?.night ?? 0,
+      after_hours_pages: counts.get(p.id)?.afterHours ?? 0,
+    }))
     .sort((a, b) => b.night_pages - a.night_pages || b.pages - a.pages);
 }
 
-async function noise(ex: Executor, engagement: Engagement, from: number, to: number, byService: Map<string, Acc>): Promise<Pick<Metrics, 'noisy_services' | 'noisy_alerts'>> {
+async function noise(
+  ex: Executor,
+  engagement: Engagement,
+  from: number,
+  to: number,
+  byService: Map<string, Acc>,
+): Promise<Pick<Metrics, 'noisy_services' | 'noisy_alerts'>> {
   const eventsOf = await eventCountsByService(ex, engagement.id, from, to);
   const alertsOf = await alertCountsByService(ex, engagement.id, from, to);
   const top = await noisiestAlerts(ex, engagement.id, from, to, 10);
@@ -182,7 +218,13 @@ async function noise(ex: Executor, engagement: Engagement, from: number, to: num
   const name = lookup(engagement).serviceName;
   return {
     noisy_services: [...ids]
-      .map((service) => ({ service, name: name(service), incidents: byService.get(service)?.incidents ?? 0, alerts: alertsOf.get(service) ?? 0, events: eventsOf.get(service) ?? 0 }))
+      .map((service) => ({
+        service,
+        name: name(service),
+        incidents: byService.get(service)?.incidents ?? 0,
+        alerts: alertsOf.get(service) ?? 0,
+        events: eventsOf.get(service) ?? 0,
+      }))
       .filter((s) => s.incidents + s.alerts + s.events > 0)
       .sort((a, b) => b.incidents - a.incidents || b.events - a.events)
       .slice(0, 10),

@@ -28,7 +28,21 @@ export interface IncidentFact {
 export async function incidentsOpened(ex: Executor, engagementId: string, from: number, to: number): Promise<IncidentFact[]> {
   const rows = await ex
     .selectFrom('incidents')
-    .select(['id', 'number', 'service_id', 'title', 'priority', 'severity', 'side', 'status', 'created_at', 'acknowledged_at', 'acknowledged_by', 'resolved_at', 'alert_count'])
+    .select([
+      'id',
+      'number',
+      'service_id',
+      'title',
+      'priority',
+      'severity',
+      'side',
+      'status',
+      'created_at',
+      'acknowledged_at',
+      'acknowledged_by',
+      'resolved_at',
+      'alert_count',
+    ])
     .where('engagement_id', '=', engagementId)
     .where('created_at', '>=', from)
     .where('created_at', '<', to)
@@ -72,7 +86,14 @@ export async function slaOutcomes(ex: Executor, engagementId: string, from: numb
     .where('i.created_at', '>=', from)
     .where('i.created_at', '<', to)
     .execute();
-  return rows.map((r) => ({ slaId: r.sla_id, kind: r.kind, status: r.status, priority: r.priority, breachPriority: r.breach_priority, breachedAt: r.breached_at }));
+  return rows.map((r) => ({
+    slaId: r.sla_id,
+    kind: r.kind,
+    status: r.status,
+    priority: r.priority,
+    breachPriority: r.breach_priority,
+    breachedAt: r.breached_at,
+  }));
 }
 
 /** An SLA breach with the incident it happened on. */
@@ -97,7 +118,21 @@ export async function breachesIn(ex: Executor, engagementId: string, from: numbe
   const rows = await ex
     .selectFrom('incident_slas as s')
     .innerJoin('incidents as i', 'i.id', 's.incident_id')
-    .select(['s.sla_id', 's.kind', 's.breach_priority', 's.priority', 's.breached_at', 's.target_ms', 'i.id as incident_id', 'i.number', 'i.title', 'i.service_id', 'i.created_at', 'i.acknowledged_at', 'i.resolved_at'])
+    .select([
+      's.sla_id',
+      's.kind',
+      's.breach_priority',
+      's.priority',
+      's.breached_at',
+      's.target_ms',
+      'i.id as incident_id',
+      'i.number',
+      'i.title',
+      'i.service_id',
+      'i.created_at',
+      'i.acknowledged_at',
+      'i.resolved_at',
+    ])
     .where('s.engagement_id', '=', engagementId)
     .where('s.breached_at', '>=', from)
     .where('s.breached_at', '<', to)
@@ -196,7 +231,13 @@ export async function noisiestAlerts(ex: Executor, engagementId: string, from: n
     .orderBy(sql`sum(event_count)`, 'desc')
     .limit(limit)
     .execute();
-  return rows.map((t) => ({ serviceId: t.service_id, dedupKey: t.dedup_key, summary: String(t.summary ?? ''), alerts: Number(t.n), events: Number(t.events ?? 0) }));
+  return rows.map((t) => ({
+    serviceId: t.service_id,
+    dedupKey: t.dedup_key,
+    summary: String(t.summary ?? ''),
+    alerts: Number(t.n),
+    events: Number(t.events ?? 0),
+  }));
 }
 
 /** A change event (a deploy, a config change) on a service. */

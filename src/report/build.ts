@@ -22,7 +22,10 @@ import { CHANGE_FOLLOW_WINDOW_MINUTES } from './model.js';
 
 const TREND_MONTHS = 6;
 
-function summaryOf(m: Pick<Metrics, 'incidents' | 'mtta_s' | 'mttr_s' | 'sla_attainment_pct' | 'pages'>, creditAmount: number): ReviewSummary {
+function summaryOf(
+  m: Pick<Metrics, 'incidents' | 'mtta_s' | 'mttr_s' | 'sla_attainment_pct' | 'pages'>,
+  creditAmount: number,
+): ReviewSummary {
   return {
     incidents: m.incidents,
     mtta_s: m.mtta_s,
@@ -88,7 +91,13 @@ function uncoveredGaps(engagement: Engagement, from: number, to: number): Monthl
     for (const gap of gaps(schedule, from, to)) {
       let start: number | null = null;
       const flush = (end: number) => {
-        if (start !== null && end > start) out.push({ schedule: schedule.id, start: new Date(start).toISOString(), end: new Date(end).toISOString(), hours: Math.round(((end - start) / 3_600_000) * 10) / 10 });
+        if (start !== null && end > start)
+          out.push({
+            schedule: schedule.id,
+            start: new Date(start).toISOString(),
+            end: new Date(end).toISOString(),
+            hours: Math.round(((end - start) / 3_600_000) * 10) / 10,
+          });
         start = null;
       };
       for (let t = gap.start; t < gap.end; t += STEP) {
@@ -110,7 +119,12 @@ export async function buildMonthlyReview(ex: Executor, engagement: Engagement, m
   const prevMonth = shiftMonth(month, -1);
   const prevPeriod = monthPeriod(prevMonth, engagement.timezone);
   const prevIncidents = await incidentsOpened(ex, engagement.id, prevPeriod.from, prevPeriod.to);
-  const previous = prevIncidents.length ? summaryOf(await computeMetrics(ex, engagement, prevPeriod.from, prevPeriod.to, prevIncidents), (await computeCredits(ex, engagement, prevMonth, now)).credit_amount) : null;
+  const previous = prevIncidents.length
+    ? summaryOf(
+        await computeMetrics(ex, engagement, prevPeriod.from, prevPeriod.to, prevIncidents),
+        (await computeCredits(ex, engagement, prevMonth, now)).credit_amount,
+      )
+    : null;
 
   const days = new Map<string, Record<string, number>>();
   for (let t = from; t < to; t += 86_400_000) days.set(formatLocalDate(toLocal(engagement.timezone, t).day), {});
@@ -127,11 +141,25 @@ export async function buildMonthlyReview(ex: Executor, engagement: Engagement, m
 
   const trend = [];
   for (let k = TREND_MONTHS - 1; k >= 1; k--) trend.push(await monthPoint(ex, engagement, shiftMonth(month, -k), now));
-  trend.push({ month, incidents: metrics.incidents, mtta_s: metrics.mtta_s, mttr_s: metrics.mttr_s, sla_attainment_pct: metrics.sla_attainment_pct, credits_amount: credits.credit_amount });
+  trend.push({
+    month,
+    incidents: metrics.incidents,
+    mtta_s: metrics.mtta_s,
+    mttr_s: metrics.mttr_s,
+    sla_attainment_pct: metrics.sla_attainment_pct,
+    credits_amount: credits.credit_amount,
+  });
 
   const cap = Object.values(credits.caps).reduce((a, b) => Math.max(a, b), 0);
   return {
-    engagement: { id: engagement.id, name: engagement.name, timezone: engagement.timezone, sides: { internal: engagement.sides.internal.name, partner: engagement.sides.partner.name }, currency: engagement.contract.currency, monthlyFee: engagement.contract.monthlyFee },
+    engagement: {
+      id: engagement.id,
+      name: engagement.name,
+      timezone: engagement.timezone,
+      sides: { internal: engagement.sides.internal.name, partner: engagement.sides.partner.name },
+      currency: engagement.contract.currency,
+      monthlyFee: engagement.contract.monthlyFee,
+    },
     month,
     generatedAt: new Date(now).toISOString(),
     priorities: [...engagement.priorities.order],
@@ -141,8 +169,26 @@ export async function buildMonthlyReview(ex: Executor, engagement: Engagement, m
     responseByWindow: metrics.by_window,
     responseBySide: metrics.by_side,
     slaAttainment: metrics.sla_attainment,
-    breaches: credits.breaches.map((b) => ({ incident: b.incident, title: b.title, service: lookup(engagement).serviceName(b.service), sla: b.sla, priority: b.priority, kind: b.kind, target_s: b.target_s ?? 0, actual_s: b.actual_s ?? 0, openedAt: b.opened_at, credit_percent: b.credit_percent, credit_amount: b.credit_amount })),
-    credits: { percent: credits.credit_percent, amount: credits.credit_amount, currency: credits.currency, capped: credits.capped, capPercent: cap },
+    breaches: credits.breaches.map((b) => ({
+      incident: b.incident,
+      title: b.title,
+      service: lookup(engagement).serviceName(b.service),
+      sla: b.sla,
+      priority: b.priority,
+      kind: b.kind,
+      target_s: b.target_s ?? 0,
+      actual_s: b.actual_s ?? 0,
+      openedAt: b.opened_at,
+      credit_percent: b.credit_percent,
+      credit_amount: b.credit_amount,
+    })),
+    credits: {
+      percent: credits.credit_percent,
+      amount: credits.credit_amount,
+      currency: credits.currency,
+      capped: credits.capped,
+      capPercent: cap,
+    },
     pagesByPerson: metrics.pages.map(({ person, name, side, pages, night_pages }) => ({ person, name, side, pages, night_pages })),
     noisyServices: metrics.noisy_services,
     changes: changes.map((c) => ({

@@ -46,7 +46,12 @@ export class LinkSigner {
   token(claims: LinkClaims): string {
     const [kind, id = ''] = claims.responder.split(':');
     const via = VIA[claims.via as keyof typeof VIA] ?? 'l';
-    const payload = [`${claims.action === 'acknowledge' ? 'a' : 'r'}${via}`, claims.incident.toString(36), `${kind === 'team' ? 't' : 'p'}:${id}`, Math.floor(claims.expires / 1000).toString(36)].join('~');
+    const payload = [
+      `${claims.action === 'acknowledge' ? 'a' : 'r'}${via}`,
+      claims.incident.toString(36),
+      `${kind === 'team' ? 't' : 'p'}:${id}`,
+      Math.floor(claims.expires / 1000).toString(36),
+    ].join('~');
     return `${payload}~${this.#signer.sign(payload, MAC_BYTES)}`;
   }
 

@@ -48,7 +48,7 @@ export function withRostersSince(engagement: Engagement, from: number): Engageme
       const startDay = parseLocalDate(r.start);
       if (startDay <= fromDay) return layer;
       const cycle = r.every.ms * Math.max(1, r.members.length);
-      const periodDays = Math.round((cycle / gcd(cycle, WEEK_MS)) * WEEK_MS / DAY_MS);
+      const periodDays = Math.round(((cycle / gcd(cycle, WEEK_MS)) * WEEK_MS) / DAY_MS);
       const k = Math.ceil((startDay - fromDay) / periodDays);
       return { ...layer, rotation: { ...r, start: formatLocalDate(startDay - k * periodDays) } };
     });
@@ -103,7 +103,12 @@ export interface Attention {
  * on `service`, or null when nobody could within {@link ATTENTION_HORIZON_MS}.
  * Pass an engagement from {@link withRostersSince} for history.
  */
-export function firstAttention(engagement: Engagement, service: Service, openedAt: number, horizonMs = ATTENTION_HORIZON_MS): Attention | null {
+export function firstAttention(
+  engagement: Engagement,
+  service: Service,
+  openedAt: number,
+  horizonMs = ATTENTION_HORIZON_MS,
+): Attention | null {
   const fn = service.function;
   const owner = ownerAt(engagement, fn, openedAt).side;
   const own = policyFor(engagement, owner, fn);
@@ -111,7 +116,7 @@ export function firstAttention(engagement: Engagement, service: Service, openedA
   const overflowPolicy = overflow ? policyFor(engagement, overflow.to, fn) : undefined;
   const overflowAt = openedAt + (overflow?.after.ms ?? 0);
   const end = openedAt + horizonMs;
-  for (let t = openedAt; t <= end; ) {
+  for (let t = openedAt; t <= end;) {
     if (own) {
       if (policyReachable(engagement, own, t)) return { at: t, side: owner, policy: own, via: 'owner' };
     } else {
@@ -119,7 +124,8 @@ export function firstAttention(engagement: Engagement, service: Service, openedA
       const p = policyFor(engagement, now, fn);
       if (p && policyReachable(engagement, p, t)) return { at: t, side: now, policy: p, via: 'coverage' };
     }
-    if (overflow && overflowPolicy && t >= overflowAt && policyReachable(engagement, overflowPolicy, t)) return { at: t, side: overflow.to, policy: overflowPolicy, via: 'overflow' };
+    if (overflow && overflowPolicy && t >= overflowAt && policyReachable(engagement, overflowPolicy, t))
+      return { at: t, side: overflow.to, policy: overflowPolicy, via: 'overflow' };
     // Reachability only changes when someone's shift does, or (without a policy) when the owner does.
     let next = Number.POSITIVE_INFINITY;
     for (const s of engagement.schedules) {

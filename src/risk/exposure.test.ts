@@ -66,7 +66,13 @@ describe('computeRisk on five incidents worked out by hand', () => {
       [unanswered.id, 135_000, false, 1200],
       [night.id, 63_000, true, 720],
     ]);
-    expect(r.top[2]).toMatchObject({ number: `ACME-${night.number}`, window: 'after_hours', side: 'partner', cost_per_minute: 9000, excess_minutes: 7 });
+    expect(r.top[2]).toMatchObject({
+      number: `ACME-${night.number}`,
+      window: 'after_hours',
+      side: 'partner',
+      cost_per_minute: 9000,
+      excess_minutes: 7,
+    });
     expect(r.unpriced_services).toEqual([
       { service: 'edr', name: 'Endpoint detection', incidents: 1, excess_minutes: 25 },
       { service: 'laptops', name: 'Staff laptops and accounts', incidents: 0, excess_minutes: 0 },

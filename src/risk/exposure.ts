@@ -74,7 +74,12 @@ export interface RiskReport {
   /** internal, partner, and `unknown` for incidents without a side. */
   readonly bySide: Readonly<Record<string, Tally>>;
   /** Services without a price (and incidents of services the engagement no longer has), with the excess time they had. */
-  readonly unpriced: ReadonlyArray<{ readonly serviceId: string; readonly name: string; readonly incidents: number; readonly excessMs: number }>;
+  readonly unpriced: ReadonlyArray<{
+    readonly serviceId: string;
+    readonly name: string;
+    readonly incidents: number;
+    readonly excessMs: number;
+  }>;
 }
 
 const empty = (): { incidents: number; excessMs: number; exposure: number } => ({ incidents: 0, excessMs: 0, exposure: 0 });
@@ -88,7 +93,9 @@ export function computeRisk(engagement: Engagement, incidents: readonly Incident
   const total = empty();
   // Every service without a price is listed, even one quiet in this period: its next incident would be free.
   const unpriced = new Map<string, { serviceId: string; name: string; incidents: number; excessMs: number }>(
-    engagement.services.filter((s) => s.downtimeCostPerMinute === null).map((s) => [s.id, { serviceId: s.id, name: s.name, incidents: 0, excessMs: 0 }]),
+    engagement.services
+      .filter((s) => s.downtimeCostPerMinute === null)
+      .map((s) => [s.id, { serviceId: s.id, name: s.name, incidents: 0, excessMs: 0 }]),
   );
   const out: IncidentExposure[] = [];
   for (const incident of incidents) {
@@ -106,7 +113,12 @@ export function computeRisk(engagement: Engagement, incidents: readonly Incident
       t.exposure += exposure;
     }
     if (costPerMinute === null) {
-      const u = unpriced.get(incident.serviceId) ?? { serviceId: incident.serviceId, name: service?.name ?? incident.serviceId, incidents: 0, excessMs: 0 };
+      const u = unpriced.get(incident.serviceId) ?? {
+        serviceId: incident.serviceId,
+        name: service?.name ?? incident.serviceId,
+        incidents: 0,
+        excessMs: 0,
+      };
       u.incidents++;
       u.excessMs += excess;
       unpriced.set(incident.serviceId, u);

@@ -31,9 +31,13 @@ export interface PeriodOptions {
 }
 
 /** Checks `from`, `to` and `first_response` together; `field` names the first bad one. */
-export function parsePeriodOptions(raw: { from?: unknown; to?: unknown; firstResponse?: unknown }, zone: string): Parsed<PeriodOptions> & { field?: string } {
+export function parsePeriodOptions(
+  raw: { from?: unknown; to?: unknown; firstResponse?: unknown },
+  zone: string,
+): Parsed<PeriodOptions> & { field?: string } {
   const bound = (name: 'from' | 'to', v: unknown): number | string => {
-    if (typeof v !== 'string' || v === '') return `${name} is required: an ISO 8601 instant (2026-09-01T00:00:00-04:00) or a date (2026-09-01, midnight in ${zone})`;
+    if (typeof v !== 'string' || v === '')
+      return `${name} is required: an ISO 8601 instant (2026-09-01T00:00:00-04:00) or a date (2026-09-01, midnight in ${zone})`;
     const t = parseBound(v, zone);
     return t === undefined ? `${name} "${v}" is neither an ISO 8601 instant (2026-09-01T00:00:00-04:00) nor a date (2026-09-01)` : t;
   };
@@ -41,8 +45,14 @@ export function parsePeriodOptions(raw: { from?: unknown; to?: unknown; firstRes
   if (typeof from === 'string') return { ok: false, error: from, field: 'from' };
   const to = bound('to', raw.to);
   if (typeof to === 'string') return { ok: false, error: to, field: 'to' };
-  if (to <= from) return { ok: false, error: `to (${new Date(to).toISOString()}) must be after from (${new Date(from).toISOString()})`, field: 'to' };
-  if (to - from > MAX_PERIOD_MS) return { ok: false, error: `the period is ${Math.ceil((to - from) / 86_400_000)} days; the longest is ${MAX_PERIOD_MS / 86_400_000}`, field: 'to' };
+  if (to <= from)
+    return { ok: false, error: `to (${new Date(to).toISOString()}) must be after from (${new Date(from).toISOString()})`, field: 'to' };
+  if (to - from > MAX_PERIOD_MS)
+    return {
+      ok: false,
+      error: `the period is ${Math.ceil((to - from) / 86_400_000)} days; the longest is ${MAX_PERIOD_MS / 86_400_000}`,
+      field: 'to',
+    };
   let firstResponseMs = DEFAULT_FIRST_RESPONSE_MS;
   if (raw.firstResponse !== undefined && raw.firstResponse !== '') {
     const d = typeof raw.firstResponse === 'string' ? parseDuration(raw.firstResponse) : undefined;

@@ -23,10 +23,19 @@ export async function riskFor(ex: Executor, engagement: Engagement, options: Ris
  * services the alternative file does not have, nothing is simulated and
  * those services are returned.
  */
-export async function simulationFor(ex: Executor, actual: Engagement, alternative: Engagement, options: RiskOptions): Promise<{ report: SimulationReport } | { missing: string[] }> {
+export async function simulationFor(
+  ex: Executor,
+  actual: Engagement,
+  alternative: Engagement,
+  options: RiskOptions,
+): Promise<{ report: SimulationReport } | { missing: string[] }> {
   const incidents = await incidentsOpened(ex, actual.id, options.from, options.to);
   const missing = missingServices(alternative, incidents);
   if (missing.length) return { missing };
-  const evidence = await responseEvidence(ex, actual.id, incidents.map((i) => i.id));
+  const evidence = await responseEvidence(
+    ex,
+    actual.id,
+    incidents.map((i) => i.id),
+  );
   return { report: simulate(actual, alternative, incidents, evidence, options) };
 }

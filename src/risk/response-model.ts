@@ -65,7 +65,9 @@ export interface ResponseModel {
 }
 
 /** A zero delay at tier 1: what the model assumes when the history has no acknowledgement at all. */
-const NO_DATA: readonly ResponseSample[] = [{ incidentId: 0, side: 'internal', window: 'business_hours', paged: true, fn: '', tier: 0, pass: 0, delayMs: 0 }];
+const NO_DATA: readonly ResponseSample[] = [
+  { incidentId: 0, side: 'internal', window: 'business_hours', paged: true, fn: '', tier: 0, pass: 0, delayMs: 0 },
+];
 
 /** The median of a non-empty list. */
 export function median(values: readonly number[]): number {
@@ -82,7 +84,13 @@ export function mean(values: readonly number[]): number {
 const picked = new WeakMap<ResponseModel, Map<string, { samples: readonly ResponseSample[]; basis: SampleBasis }>>();
 
 /** The samples that speak for an incident of this kind (paged or not) and function answered by a side in a window, widening until enough do. */
-export function samplesFor(model: ResponseModel, side: Side, window: CoverageWindow, paged: boolean, fn: string): { samples: readonly ResponseSample[]; basis: SampleBasis } {
+export function samplesFor(
+  model: ResponseModel,
+  side: Side,
+  window: CoverageWindow,
+  paged: boolean,
+  fn: string,
+): { samples: readonly ResponseSample[]; basis: SampleBasis } {
   let cache = picked.get(model);
   if (!cache) picked.set(model, (cache = new Map()));
   const key = `${paged ? 1 : 0}\u0000${fn}\u0000${side}\u0000${window}`;
@@ -93,7 +101,13 @@ export function samplesFor(model: ResponseModel, side: Side, window: CoverageWin
   return answer;
 }
 
-function pick(model: ResponseModel, side: Side, window: CoverageWindow, paged: boolean, fn: string): { samples: readonly ResponseSample[]; basis: SampleBasis } {
+function pick(
+  model: ResponseModel,
+  side: Side,
+  window: CoverageWindow,
+  paged: boolean,
+  fn: string,
+): { samples: readonly ResponseSample[]; basis: SampleBasis } {
   const tries: Array<[SampleBasis, (s: ResponseSample) => boolean]> = [
     ['function_side_window', (s) => s.paged === paged && s.fn === fn && s.side === side && s.window === window],
     ['side_window', (s) => s.paged === paged && s.side === side && s.window === window],
@@ -114,7 +128,11 @@ function pick(model: ResponseModel, side: Side, window: CoverageWindow, paged: b
  * `actual` is the configuration in force, with rosters in place since before
  * the period (withRostersSince).
  */
-export function observeResponses(actual: Engagement, incidents: readonly IncidentFact[], evidence: ReadonlyMap<number, ResponseEvidence>): ResponseModel {
+export function observeResponses(
+  actual: Engagement,
+  incidents: readonly IncidentFact[],
+  evidence: ReadonlyMap<number, ResponseEvidence>,
+): ResponseModel {
   const samples: ResponseSample[] = [];
   for (const incident of incidents) {
     const ack = incident.acknowledgedAt;
@@ -125,7 +143,16 @@ export function observeResponses(actual: Engagement, incidents: readonly Inciden
     if (attention === null || ack < attention.at) {
       // Someone answered before anyone was on call: somebody was watching, so it counts as attended from the start.
       const side = incident.side === 'partner' ? 'partner' : 'internal';
-      samples.push({ incidentId: incident.id, side, window: windowAt(actual, incident.createdAt), paged, fn: service.function, tier: 0, pass: 0, delayMs: ack - incident.createdAt });
+      samples.push({
+        incidentId: incident.id,
+        side,
+        window: windowAt(actual, incident.createdAt),
+        paged,
+        fn: service.function,
+        tier: 0,
+        pass: 0,
+        delayMs: ack - incident.createdAt,
+      });
       continue;
     }
     const { policy } = attention;
@@ -149,7 +176,16 @@ export function observeResponses(actual: Engagement, incidents: readonly Inciden
         pagedAt = at;
       }
     }
-    samples.push({ incidentId: incident.id, side: attention.side, window: windowAt(actual, attention.at), paged, fn: service.function, tier, pass, delayMs: Math.max(0, ack - pagedAt) });
+    samples.push({
+      incidentId: incident.id,
+      side: attention.side,
+      window: windowAt(actual, attention.at),
+      paged,
+      fn: service.function,
+      tier,
+      pass,
+      delayMs: Math.max(0, ack - pagedAt),
+    });
   }
   const delays: DelayStats[] = [];
   for (const paged of [true, false]) {

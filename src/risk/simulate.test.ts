@@ -39,7 +39,8 @@ describe('withRostersSince', () => {
       const before = actualFile.schedules.find((s) => s.id === id);
       const after = actual.schedules.find((s) => s.id === id);
       if (!before || !after) throw new Error(id);
-      for (const t of [ny('2026-11-10T10:00'), ny('2026-11-17T23:00'), ny('2026-11-21T12:00')]) expect(onCallAt(after, t)).toEqual(onCallAt(before, t));
+      for (const t of [ny('2026-11-10T10:00'), ny('2026-11-17T23:00'), ny('2026-11-21T12:00')])
+        expect(onCallAt(after, t)).toEqual(onCallAt(before, t));
     }
     // Without the move, September would meet an empty schedule: the file's rotation has not begun.
     const asWritten = actualFile.schedules.find((s) => s.id === 'acme-primary');
@@ -50,11 +51,51 @@ describe('withRostersSince', () => {
 
 describe('firstAttention', () => {
   it.each([
-    ['payments, Tuesday 23:47, actual: the partner NOC at once', actual, 'payments-api', '2026-09-08T23:47', '2026-09-08T23:47', 'partner', 'owner'],
-    ['payments, Tuesday 10:00, actual: Acme IT on call at once', actual, 'payments-api', '2026-09-08T10:00', '2026-09-08T10:00', 'internal', 'owner'],
-    ['laptops, Tuesday 23:00, actual: Acme IT in the morning', actual, 'laptops', '2026-09-08T23:00', '2026-09-09T08:00', 'internal', 'owner'],
-    ['payments, Tuesday 23:47, internal only: Wednesday 08:00', internalOnly, 'payments-api', '2026-09-08T23:47', '2026-09-09T08:00', 'internal', 'owner'],
-    ['storefront, Friday 19:00, internal only: Monday 08:00', internalOnly, 'storefront', '2026-09-11T19:00', '2026-09-14T08:00', 'internal', 'owner'],
+    [
+      'payments, Tuesday 23:47, actual: the partner NOC at once',
+      actual,
+      'payments-api',
+      '2026-09-08T23:47',
+      '2026-09-08T23:47',
+      'partner',
+      'owner',
+    ],
+    [
+      'payments, Tuesday 10:00, actual: Acme IT on call at once',
+      actual,
+      'payments-api',
+      '2026-09-08T10:00',
+      '2026-09-08T10:00',
+      'internal',
+      'owner',
+    ],
+    [
+      'laptops, Tuesday 23:00, actual: Acme IT in the morning',
+      actual,
+      'laptops',
+      '2026-09-08T23:00',
+      '2026-09-09T08:00',
+      'internal',
+      'owner',
+    ],
+    [
+      'payments, Tuesday 23:47, internal only: Wednesday 08:00',
+      internalOnly,
+      'payments-api',
+      '2026-09-08T23:47',
+      '2026-09-09T08:00',
+      'internal',
+      'owner',
+    ],
+    [
+      'storefront, Friday 19:00, internal only: Monday 08:00',
+      internalOnly,
+      'storefront',
+      '2026-09-11T19:00',
+      '2026-09-14T08:00',
+      'internal',
+      'owner',
+    ],
   ] as const)('%s', (_label, e, svc, opened, expected, side, via) => {
     const a = firstAttention(e, service(e, svc), ny(opened));
     expect({ at: iso(a?.at), side: a?.side, via: a?.via }).toEqual({ at: iso(ny(expected)), side, via });
@@ -63,14 +104,27 @@ describe('firstAttention', () => {
   it('overflow: with nobody on the internal schedule, the partner policy answers after overflow.after', () => {
     const late: Engagement = {
       ...actual,
-      schedules: actual.schedules.map((s) => (s.id === 'acme-primary' ? { ...s, layers: s.layers.map((l) => ({ ...l, only: [{ days: [1, 2, 3, 4, 5], from: 12 * 60, to: 18 * 60 }] })) } : s)),
+      schedules: actual.schedules.map((s) =>
+        s.id === 'acme-primary'
+          ? { ...s, layers: s.layers.map((l) => ({ ...l, only: [{ days: [1, 2, 3, 4, 5], from: 12 * 60, to: 18 * 60 }] })) }
+          : s,
+      ),
     };
     const a = firstAttention(late, service(late, 'payments-api'), ny('2026-09-08T10:00'));
-    expect({ at: iso(a?.at), side: a?.side, via: a?.via, policy: a?.policy.id }).toEqual({ at: iso(ny('2026-09-08T10:10')), side: 'partner', via: 'overflow', policy: 'partner-noc' });
+    expect({ at: iso(a?.at), side: a?.side, via: a?.via, policy: a?.policy.id }).toEqual({
+      at: iso(ny('2026-09-08T10:10')),
+      side: 'partner',
+      via: 'overflow',
+      policy: 'partner-noc',
+    });
   });
 
   it('no policy for the owner: the incident waits for coverage to hand the function to a side that has one', () => {
-    const noPolicy: Engagement = { ...actual, coverage: { ...actual.coverage, overflow: undefined }, routing: { ...actual.routing, internal: { end_user: 'internal-helpdesk' } } };
+    const noPolicy: Engagement = {
+      ...actual,
+      coverage: { ...actual.coverage, overflow: undefined },
+      routing: { ...actual.routing, internal: { end_user: 'internal-helpdesk' } },
+    };
     const a = firstAttention(noPolicy, service(noPolicy, 'payments-api'), ny('2026-09-08T10:00'));
     expect({ at: iso(a?.at), side: a?.side, via: a?.via }).toEqual({ at: iso(ny('2026-09-08T18:00')), side: 'partner', via: 'coverage' });
   });
@@ -83,14 +137,23 @@ describe('firstAttention', () => {
   it('tier offsets follow the policy (internal-infra: tier 2 at 5m, a pass every 10m)', () => {
     const policy = actual.escalationPolicies.find((p) => p.id === 'internal-infra');
     if (!policy) throw new Error('policy');
-    expect([tierOffsetMs(policy, 0, 0), tierOffsetMs(policy, 1, 0), tierOffsetMs(policy, 0, 1), tierOffsetMs(policy, 5, 9)]).toEqual([0, 5 * M, 10 * M, 15 * M]);
+    expect([tierOffsetMs(policy, 0, 0), tierOffsetMs(policy, 1, 0), tierOffsetMs(policy, 0, 1), tierOffsetMs(policy, 5, 9)]).toEqual([
+      0,
+      5 * M,
+      10 * M,
+      15 * M,
+    ]);
   });
 });
 
 describe('simulate: after-hours incidents the partner acknowledged in 4 minutes become morning waits without it', () => {
   // Three nights the partner NOC answered in 4 minutes; three business days Acme IT answered in 6.
-  const nights = ['2026-09-08T23:00', '2026-09-09T02:00', '2026-09-10T21:00'].map((t) => fact({ service: 'payments-api', at: ny(t), side: 'partner', ackMin: 4 }));
-  const days = ['2026-09-08T10:00', '2026-09-09T11:00', '2026-09-10T14:00'].map((t) => fact({ service: 'payments-api', at: ny(t), side: 'internal', ackMin: 6 }));
+  const nights = ['2026-09-08T23:00', '2026-09-09T02:00', '2026-09-10T21:00'].map((t) =>
+    fact({ service: 'payments-api', at: ny(t), side: 'partner', ackMin: 4 }),
+  );
+  const days = ['2026-09-08T10:00', '2026-09-09T11:00', '2026-09-10T14:00'].map((t) =>
+    fact({ service: 'payments-api', at: ny(t), side: 'internal', ackMin: 6 }),
+  );
   const options = { from: since, to: ny('2026-10-01T00:00'), firstResponseMs: 5 * M, now: ny('2026-11-01T00:00') };
   const report = simulate(actualFile, internalFile, [...days, ...nights], new Map(), options);
   const s = presentSimulation(report);
@@ -116,7 +179,7 @@ describe('simulate: after-hours incidents the partner acknowledged in 4 minutes 
     const waits = [9 * H, 6 * H, 11 * H];
     const excessMin = waits.map((w) => (w + 6 * M - 5 * M) / M);
     expect(s.alternative).toEqual({
-      mtta_s: ((waits.reduce((a, b) => a + b, 0) + 6 * 6 * M) / 6) / 1000,
+      mtta_s: (waits.reduce((a, b) => a + b, 0) + 6 * 6 * M) / 6 / 1000,
       unattended_minutes: 26 * 60,
       exposure: 27_000 + excessMin.reduce((a, b) => a + b, 0) * 9000,
       fee: 0,
@@ -125,9 +188,19 @@ describe('simulate: after-hours incidents the partner acknowledged in 4 minutes 
     // MTTA: (9h06 + 6h06 + 11h06 + 3 x 6m) / 6 = 266 minutes.
     expect(s.alternative.mtta_s).toBe(266 * 60);
     expect(s.difference).toEqual({ mtta_s: 266 * 60 - 300, unattended_minutes: 1560, exposure: 14_067_000, fee: -18_000 });
-    expect(s.net).toEqual({ exposure_avoided: 14_067_000, extra_fee: 18_000, net: 14_049_000, annualized_net: Math.round(((14_049_000 * 365) / 30) * 100) / 100 });
-    expect(s.verdict).toMatch(/^Co-managed coverage pays for itself: on this history it avoided \$14,067,000 of downtime exposure for \$18,000 in fees, net \$14,049,000/);
-    expect(s.top_changes[0]).toMatchObject({ actual: { side: 'partner', acknowledged_after_s: 240, exposure: 0 }, alternative: { side: 'internal', attended_at: iso(ny('2026-09-11T08:00')), unattended_minutes: 660 } });
+    expect(s.net).toEqual({
+      exposure_avoided: 14_067_000,
+      extra_fee: 18_000,
+      net: 14_049_000,
+      annualized_net: Math.round(((14_049_000 * 365) / 30) * 100) / 100,
+    });
+    expect(s.verdict).toMatch(
+      /^Co-managed coverage pays for itself: on this history it avoided \$14,067,000 of downtime exposure for \$18,000 in fees, net \$14,049,000/,
+    );
+    expect(s.top_changes[0]).toMatchObject({
+      actual: { side: 'partner', acknowledged_after_s: 240, exposure: 0 },
+      alternative: { side: 'internal', attended_at: iso(ny('2026-09-11T08:00')), unattended_minutes: 660 },
+    });
   });
 
   it('is deterministic', () => {
@@ -148,8 +221,25 @@ describe('simulate: after-hours incidents the partner acknowledged in 4 minutes 
 describe('the response model', () => {
   it('takes the tier that acknowledged from the escalation timeline, and the delay from its page', () => {
     const i = fact({ service: 'payments-api', at: ny('2026-09-08T10:00'), side: 'internal', ackMin: 8 });
-    const model = observeResponses(actual, [i], new Map([[i.id, { paged: [{ at: i.createdAt, policy: 'internal-infra', tier: 0, pass: 0 }, { at: i.createdAt + 5 * M, policy: 'internal-infra', tier: 1, pass: 0 }], escalationCount: null }]]));
-    expect(model.samples).toEqual([{ incidentId: i.id, side: 'internal', window: 'business_hours', paged: true, fn: 'infrastructure', tier: 1, pass: 0, delayMs: 3 * M }]);
+    const model = observeResponses(
+      actual,
+      [i],
+      new Map([
+        [
+          i.id,
+          {
+            paged: [
+              { at: i.createdAt, policy: 'internal-infra', tier: 0, pass: 0 },
+              { at: i.createdAt + 5 * M, policy: 'internal-infra', tier: 1, pass: 0 },
+            ],
+            escalationCount: null,
+          },
+        ],
+      ]),
+    );
+    expect(model.samples).toEqual([
+      { incidentId: i.id, side: 'internal', window: 'business_hours', paged: true, fn: 'infrastructure', tier: 1, pass: 0, delayMs: 3 * M },
+    ]);
   });
 
   it('reads PagerDuty’s escalation count for imported incidents', () => {
@@ -164,15 +254,25 @@ describe('the response model', () => {
   });
 
   it('a queue ticket does not teach how fast a page is answered', () => {
-    const pages = ['2026-09-08T10:00', '2026-09-09T10:00', '2026-09-10T10:00'].map((t) => fact({ service: 'payments-api', at: ny(t), side: 'internal', ackMin: 3 }));
-    const tickets = ['2026-09-08T11:00', '2026-09-09T11:00', '2026-09-10T11:00'].map((t) => fact({ service: 'laptops', at: ny(t), side: 'internal', ackMin: 40, priority: 'P5' }));
+    const pages = ['2026-09-08T10:00', '2026-09-09T10:00', '2026-09-10T10:00'].map((t) =>
+      fact({ service: 'payments-api', at: ny(t), side: 'internal', ackMin: 3 }),
+    );
+    const tickets = ['2026-09-08T11:00', '2026-09-09T11:00', '2026-09-10T11:00'].map((t) =>
+      fact({ service: 'laptops', at: ny(t), side: 'internal', ackMin: 40, priority: 'P5' }),
+    );
     const model = observeResponses(actual, [...pages, ...tickets], new Map());
     expect(samplesFor(model, 'internal', 'business_hours', true, 'cloud').samples.map((x) => x.delayMs)).toEqual([3 * M, 3 * M, 3 * M]);
-    expect(samplesFor(model, 'internal', 'business_hours', false, 'end_user').samples.map((x) => x.delayMs)).toEqual([40 * M, 40 * M, 40 * M]);
+    expect(samplesFor(model, 'internal', 'business_hours', false, 'end_user').samples.map((x) => x.delayMs)).toEqual([
+      40 * M,
+      40 * M,
+      40 * M,
+    ]);
   });
 
   it('widens from the function to the side, then the window, the kind, everything, until it has 3 responses', () => {
-    const nights = ['2026-09-08T23:00', '2026-09-09T23:00', '2026-09-10T23:00'].map((t) => fact({ service: 'payments-api', at: ny(t), side: 'partner', ackMin: 4 }));
+    const nights = ['2026-09-08T23:00', '2026-09-09T23:00', '2026-09-10T23:00'].map((t) =>
+      fact({ service: 'payments-api', at: ny(t), side: 'partner', ackMin: 4 }),
+    );
     const model = observeResponses(actual, nights, new Map());
     expect(samplesFor(model, 'partner', 'after_hours', true, 'infrastructure').basis).toBe('function_side_window');
     expect(samplesFor(model, 'partner', 'after_hours', true, 'cloud').basis).toBe('side_window');
@@ -180,13 +280,19 @@ describe('the response model', () => {
     expect(samplesFor(model, 'internal', 'after_hours', true, 'cloud').basis).toBe('window');
     expect(samplesFor(model, 'internal', 'weekend', true, 'cloud').basis).toBe('kind');
     expect(samplesFor(model, 'internal', 'weekend', false, 'end_user').basis).toBe('all');
-    expect(samplesFor({ samples: [], delays: [], tierShares: [] }, 'internal', 'weekend', true, 'cloud')).toMatchObject({ basis: 'none', samples: [{ delayMs: 0 }] });
+    expect(samplesFor({ samples: [], delays: [], tierShares: [] }, 'internal', 'weekend', true, 'cloud')).toMatchObject({
+      basis: 'none',
+      samples: [{ delayMs: 0 }],
+    });
   });
 });
 
 describe('proratedFee', () => {
   it('each calendar month contributes its covered share', () => {
     expect(proratedFee(18_000, 'America/New_York', ny('2026-09-01T00:00'), ny('2026-10-01T00:00'))).toBeCloseTo(18_000, 6);
-    expect(proratedFee(18_000, 'America/New_York', ny('2026-09-16T00:00'), ny('2026-10-16T00:00'))).toBeCloseTo(18_000 * (15 / 30) + 18_000 * (15 / 31), 6);
+    expect(proratedFee(18_000, 'America/New_York', ny('2026-09-16T00:00'), ny('2026-10-16T00:00'))).toBeCloseTo(
+      18_000 * (15 / 30) + 18_000 * (15 / 31),
+      6,
+    );
   });
 });

@@ -83,7 +83,7 @@ export interface SimulationReport {
 /** A monthly fee pro-rated to [from, to): each calendar month (in `zone`) contributes its covered share. */
 export function proratedFee(monthlyFee: number, zone: string, from: number, to: number): number {
   let total = 0;
-  for (let t = from; t < to; ) {
+  for (let t = from; t < to;) {
     const month = monthPeriod(monthOf(t, zone), zone);
     const end = Math.min(month.to, to);
     total += (monthlyFee * (end - t)) / (month.to - month.from);
@@ -93,7 +93,13 @@ export function proratedFee(monthlyFee: number, zone: string, from: number, to: 
 }
 
 /** The model's view of one incident under `config` (rosters already in place). */
-export function predict(config: Engagement, model: ResponseModel, incident: IncidentFact, service: Service, options: RiskOptions): Prediction {
+export function predict(
+  config: Engagement,
+  model: ResponseModel,
+  incident: IncidentFact,
+  service: Service,
+  options: RiskOptions,
+): Prediction {
   const until = Math.max(Math.min(options.to, options.now), incident.createdAt);
   const opened = incident.createdAt;
   // An incident that resolved without anyone acknowledging it ended on its own; one still open counts until `until`.
@@ -104,13 +110,30 @@ export function predict(config: Engagement, model: ResponseModel, incident: Inci
   if (attention === null) {
     const end = responseEnd(incident, until);
     const excess = excessMs(opened, end, options.firstResponseMs);
-    return { attention, window: null, unattendedMs: end - opened, expectedAckMs: null, excessMs: excess, exposure: exposureOf(excess, service.downtimeCostPerMinute), basis: null };
+    return {
+      attention,
+      window: null,
+      unattendedMs: end - opened,
+      expectedAckMs: null,
+      excessMs: excess,
+      exposure: exposureOf(excess, service.downtimeCostPerMinute),
+      basis: null,
+    };
   }
   const window = windowAt(config, attention.at);
-  const { samples, basis } = samplesFor(model, attention.side, window, config.priorities.page.includes(incident.priority), service.function);
+  const { samples, basis } = samplesFor(
+    model,
+    attention.side,
+    window,
+    config.priorities.page.includes(incident.priority),
+    service.function,
+  );
   const acks = samples.map((s) => attention.at - opened + tierOffsetMs(attention.policy, s.tier, s.pass) + s.delayMs);
   // Nobody acknowledged it and it ended by itself: its end is what it was, whoever was on call.
-  const excess = selfEnded !== null ? excessMs(opened, selfEnded, options.firstResponseMs) : mean(acks.map((a) => excessMs(opened, opened + Math.min(a, cap - opened), options.firstResponseMs)));
+  const excess =
+    selfEnded !== null
+      ? excessMs(opened, selfEnded, options.firstResponseMs)
+      : mean(acks.map((a) => excessMs(opened, opened + Math.min(a, cap - opened), options.firstResponseMs)));
   return {
     attention,
     window,
@@ -138,7 +161,13 @@ function figures(predictions: ReadonlyArray<{ incident: IncidentFact; p: Predict
  * under `alternative` and compares with `actual`. Every incident's service
  * must exist in both files (check with {@link missingServices} first).
  */
-export function simulate(actual: Engagement, alternative: Engagement, incidents: readonly IncidentFact[], evidence: ReadonlyMap<number, ResponseEvidence>, options: RiskOptions): SimulationReport {
+export function simulate(
+  actual: Engagement,
+  alternative: Engagement,
+  incidents: readonly IncidentFact[],
+  evidence: ReadonlyMap<number, ResponseEvidence>,
+  options: RiskOptions,
+): SimulationReport {
   const actualRoster = withRostersSince(actual, options.from);
   const altRoster = withRostersSince(alternative, options.from);
   const model = observeResponses(actualRoster, incidents, evidence);
@@ -147,7 +176,11 @@ export function simulate(actual: Engagement, alternative: Engagement, incidents:
     const b = lookup(alternative).service(incident.serviceId);
     return a && b ? [{ incident, actualService: a, altService: b }] : [];
   });
-  const observed = computeRisk(actual, rows.map((r) => r.incident), options);
+  const observed = computeRisk(
+    actual,
+    rows.map((r) => r.incident),
+    options,
+  );
   const compared = rows.map((r, i) => ({
     incident: r.incident,
     service: r.altService,
@@ -172,8 +205,14 @@ export function simulate(actual: Engagement, alternative: Engagement, incidents:
       fee: actualFee,
       neverAttended: compared.filter((c) => c.check.attention === null).length,
     },
-    alternative: figures(compared.map((c) => ({ incident: c.incident, p: c.alt })), proratedFee(alternative.contract.monthlyFee, zone, options.from, options.to)),
-    modelCheck: figures(compared.map((c) => ({ incident: c.incident, p: c.check })), actualFee),
+    alternative: figures(
+      compared.map((c) => ({ incident: c.incident, p: c.alt })),
+      proratedFee(alternative.contract.monthlyFee, zone, options.from, options.to),
+    ),
+    modelCheck: figures(
+      compared.map((c) => ({ incident: c.incident, p: c.check })),
+      actualFee,
+    ),
     model,
     bases,
     comparisons: compared.map((c) => ({

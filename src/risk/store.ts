@@ -13,7 +13,9 @@ const lenient = <T extends z.ZodType>(schema: T) => schema.optional().catch(unde
 
 /** The parts of `timeline.data` the response model reads, of `escalation.paged` and `incident.imported` entries. */
 const evidenceData = jsonColumn(
-  z.object({ policy: lenient(z.string()), tier: lenient(z.number()), pass: lenient(z.number()), escalation_count: lenient(z.number()) }).catch({}),
+  z
+    .object({ policy: lenient(z.string()), tier: lenient(z.number()), pass: lenient(z.number()), escalation_count: lenient(z.number()) })
+    .catch({}),
   'timeline.data',
 );
 
@@ -33,7 +35,11 @@ export interface ResponseEvidence {
 }
 
 /** Evidence for each of the incidents (of one engagement) that has any. */
-export async function responseEvidence(ex: Executor, engagementId: string, incidentIds: readonly number[]): Promise<Map<number, ResponseEvidence>> {
+export async function responseEvidence(
+  ex: Executor,
+  engagementId: string,
+  incidentIds: readonly number[],
+): Promise<Map<number, ResponseEvidence>> {
   const out = new Map<number, { paged: PagedTier[]; escalationCount: number | null }>();
   for (const ids of chunked(incidentIds, 1, 500)) {
     const rows = await ex

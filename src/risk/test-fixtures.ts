@@ -27,7 +27,14 @@ export const ny = (local: string): number => wall(NY, local);
 let nextId = 1;
 
 /** An incident fact: opened at `at`, acknowledged `ackMin` minutes later (null: never), resolved `resolveMin` after opening. */
-export function fact(o: { service: string; at: number; side: 'internal' | 'partner' | null; ackMin: number | null; resolveMin?: number | null; priority?: string }): IncidentFact {
+export function fact(o: {
+  service: string;
+  at: number;
+  side: 'internal' | 'partner' | null;
+  ackMin: number | null;
+  resolveMin?: number | null;
+  priority?: string;
+}): IncidentFact {
   const id = nextId++;
   return {
     id,

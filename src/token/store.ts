@@ -78,8 +78,14 @@ export async function markTokenRevoked(ex: Executor, id: string, at: number): Pr
 }
 
 /** Stores a session and drops the expired ones (housekeeping: they are useless rows). */
-export async function insertSession(ex: Executor, s: { idHash: string; tokenId: string; createdAt: number; expiresAt: number }): Promise<void> {
-  await ex.insertInto('sessions').values({ id_hash: s.idHash, token_id: s.tokenId, created_at: s.createdAt, expires_at: s.expiresAt }).execute();
+export async function insertSession(
+  ex: Executor,
+  s: { idHash: string; tokenId: string; createdAt: number; expiresAt: number },
+): Promise<void> {
+  await ex
+    .insertInto('sessions')
+    .values({ id_hash: s.idHash, token_id: s.tokenId, created_at: s.createdAt, expires_at: s.expiresAt })
+    .execute();
   await ex.deleteFrom('sessions').where('expires_at', '<', s.createdAt).execute();
 }
 

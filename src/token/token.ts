@@ -47,7 +47,15 @@ export async function createToken(
 ): Promise<CreatedToken> {
   const secret = PREFIX + randomBytes(32).toString('base64url');
   const id = randomBytes(6).toString('hex');
-  await insertToken(ex, { id, secretHash: hashSecret(secret), role: t.role, engagements: t.engagements, personId: t.personId ?? null, label: t.label ?? null, createdAt: t.at });
+  await insertToken(ex, {
+    id,
+    secretHash: hashSecret(secret),
+    role: t.role,
+    engagements: t.engagements,
+    personId: t.personId ?? null,
+    label: t.label ?? null,
+    createdAt: t.at,
+  });
   return { id, secret };
 }
 
