@@ -5,7 +5,9 @@
  */
 import { formatDiagnostic, loadEngagements } from '../engagement/index.js';
 import { lookup } from '../engagement/model.js';
+import type { Engagement } from '../engagement/model.js';
 import { explainRoute } from '../routing/route.js';
+import type { RouteExplanation } from '../routing/route.js';
 import { isoWithOffset, looksLikeInstant, parseInstantIn } from './instant.js';
 import type { CliIo } from './io.js';
 import { parseCommand } from './io.js';
@@ -67,6 +69,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.out(JSON.stringify({ ...x, at: isoWithOffset(at, e.timezone), timezone: e.timezone }, null, 2));
     return 0;
   }
+  io.out(routeText(e, x, at));
+  return 0;
+}
+
+/** The human answer: the instant, the reason, each tier with who it pages, repeats and overflow. */
+function routeText(e: Engagement, x: RouteExplanation, at: number): string {
   const name = lookup(e).personName;
   const local = new Date(at).toLocaleString('en-US', { timeZone: e.timezone, dateStyle: 'full', timeStyle: 'short' });
   const lines = [`${x.service} at ${local} (${e.timezone})`, `  ${x.reason}`];
@@ -81,11 +89,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     lines.push(
       `  overflow: if nobody acknowledges within ${x.overflow.after_s / 60}m, ${x.overflow.to}'s policy ${x.overflow.policy ?? '(none)'} starts too:`,
     );
-    for (const t of x.overflow.tiers)
-      lines.push(
-        `    tier ${t.tier} at +${(x.overflow.after_s + t.after_s) / 60}m: ${t.targets.join(', ')} -> ${[...t.people.map(name), ...t.team_addresses].join(', ') || 'nobody'}`,
-      );
+    for (const t of x.overflow.tiers) {
+      const who = [...t.people.map(name), ...t.team_addresses].join(', ') || 'nobody';
+      lines.push(`    tier ${t.tier} at +${(x.overflow.after_s + t.after_s) / 60}m: ${t.targets.join(', ')} -> ${who}`);
+    }
   }
-  io.out(lines.join('\n'));
-  return 0;
+  return lines.join('\n');
 }

@@ -12,10 +12,12 @@ import { incidentPrefix } from '../deployment/deployment.js';
 import type { Engagement, Schedule, Side } from '../engagement/model.js';
 import { lookup } from '../engagement/model.js';
 import { computeCredits } from '../metrics/credits.js';
+import type { Credits } from '../metrics/credits.js';
 import { computeMetrics, slaAttainment } from '../metrics/metrics.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { monthPeriod, shiftMonth } from '../metrics/period.js';
 import { changesIn, incidentsOpened } from '../metrics/store.js';
+import type { IncidentFact } from '../metrics/store.js';
 import { gaps } from '../schedule/index.js';
 import type { MonthlyReview, ReviewSummary } from './model.js';
 import { CHANGE_FOLLOW_WINDOW_MINUTES } from './model.js';
@@ -111,21 +113,8 @@ function uncoveredGaps(engagement: Engagement, from: number, to: number): Monthl
   return out.sort((a, b) => a.start.localeCompare(b.start));
 }
 
-export async function buildMonthlyReview(ex: Executor, engagement: Engagement, month: string, now: number): Promise<MonthlyReview> {
-  const { from, to } = monthPeriod(month, engagement.timezone);
-  const incidents = await incidentsOpened(ex, engagement.id, from, to);
-  const metrics = await computeMetrics(ex, engagement, from, to, incidents);
-  const credits = await computeCredits(ex, engagement, month, now);
-  const prevMonth = shiftMonth(month, -1);
-  const prevPeriod = monthPeriod(prevMonth, engagement.timezone);
-  const prevIncidents = await incidentsOpened(ex, engagement.id, prevPeriod.from, prevPeriod.to);
-  const previous = prevIncidents.length
-    ? summaryOf(
-        await computeMetrics(ex, engagement, prevPeriod.from, prevPeriod.to, prevIncidents),
-        (await computeCredits(ex, engagement, prevMonth, now)).credit_amount,
-      )
-    : null;
-
+/** Incidents opened per local day of the period, by priority (every day present, oldest first). */
+function volumeByDay(engagement: Engagement, from: number, to: number, incidents: readonly IncidentFact[]): MonthlyReview['volumeByDay'] {
   const days = new Map<string, Record<string, number>>();
   for (let t = from; t < to; t += 86_400_000) days.set(formatLocalDate(toLocal(engagement.timezone, t).day), {});
   for (const i of incidents) {
@@ -134,21 +123,69 @@ export async function buildMonthlyReview(ex: Executor, engagement: Engagement, m
     counts[i.priority] = (counts[i.priority] ?? 0) + 1;
     days.set(day, counts);
   }
+  return [...days].sort(([a], [b]) => a.localeCompare(b)).map(([date, byPriority]) => ({ date, byPriority }));
+}
 
+/** The period's change events, each with the incidents on its service that opened within the follow window after it. */
+async function changesWithFollowers(
+  ex: Executor,
+  engagement: Engagement,
+  from: number,
+  to: number,
+  incidents: readonly IncidentFact[],
+): Promise<MonthlyReview['changes']> {
   const changes = await changesIn(ex, engagement.id, from, to, 200);
   const prefix = incidentPrefix(engagement.id);
   const followWindow = CHANGE_FOLLOW_WINDOW_MINUTES * 60_000;
+  return changes.map((c) => ({
+    at: new Date(c.at).toISOString(),
+    service: lookup(engagement).serviceName(c.serviceId),
+    summary: c.summary,
+    followedBy: incidents
+      .filter((i) => i.serviceId === c.serviceId && i.createdAt >= c.at && i.createdAt - c.at <= followWindow)
+      .map((i) => ({ incident: `${prefix}-${i.number}`, title: i.title, minutesAfter: Math.round((i.createdAt - c.at) / 60_000) })),
+  }));
+}
+
+function breachesOf(engagement: Engagement, credits: Credits): MonthlyReview['breaches'] {
+  return credits.breaches.map((b) => ({
+    incident: b.incident,
+    title: b.title,
+    service: lookup(engagement).serviceName(b.service),
+    sla: b.sla,
+    priority: b.priority,
+    kind: b.kind,
+    target_s: b.target_s ?? 0,
+    actual_s: b.actual_s ?? 0,
+    openedAt: b.opened_at,
+    credit_percent: b.credit_percent,
+    credit_amount: b.credit_amount,
+  }));
+}
+
+/** Last month's summary, for the deltas; null when it had no incident. */
+async function previousSummary(ex: Executor, engagement: Engagement, month: string, now: number): Promise<ReviewSummary | null> {
+  const prevMonth = shiftMonth(month, -1);
+  const prev = monthPeriod(prevMonth, engagement.timezone);
+  const prevIncidents = await incidentsOpened(ex, engagement.id, prev.from, prev.to);
+  if (!prevIncidents.length) return null;
+  const metrics = await computeMetrics(ex, engagement, prev.from, prev.to, prevIncidents);
+  return summaryOf(metrics, (await computeCredits(ex, engagement, prevMonth, now)).credit_amount);
+}
+
+/** The monthly operational review of an engagement, from the database. */
+export async function buildMonthlyReview(ex: Executor, engagement: Engagement, month: string, now: number): Promise<MonthlyReview> {
+  const { from, to } = monthPeriod(month, engagement.timezone);
+  const incidents = await incidentsOpened(ex, engagement.id, from, to);
+  const metrics = await computeMetrics(ex, engagement, from, to, incidents);
+  const credits = await computeCredits(ex, engagement, month, now);
+  const previous = await previousSummary(ex, engagement, month, now);
+  const changes = await changesWithFollowers(ex, engagement, from, to, incidents);
 
   const trend = [];
   for (let k = TREND_MONTHS - 1; k >= 1; k--) trend.push(await monthPoint(ex, engagement, shiftMonth(month, -k), now));
-  trend.push({
-    month,
-    incidents: metrics.incidents,
-    mtta_s: metrics.mtta_s,
-    mttr_s: metrics.mttr_s,
-    sla_attainment_pct: metrics.sla_attainment_pct,
-    credits_amount: credits.credit_amount,
-  });
+  const { mtta_s, mttr_s, sla_attainment_pct } = metrics;
+  trend.push({ month, incidents: metrics.incidents, mtta_s, mttr_s, sla_attainment_pct, credits_amount: credits.credit_amount });
 
   const cap = Object.values(credits.caps).reduce((a, b) => Math.max(a, b), 0);
   return {
@@ -165,23 +202,11 @@ export async function buildMonthlyReview(ex: Executor, engagement: Engagement, m
     priorities: [...engagement.priorities.order],
     summary: summaryOf(metrics, credits.credit_amount),
     previous,
-    volumeByDay: [...days].sort(([a], [b]) => a.localeCompare(b)).map(([date, byPriority]) => ({ date, byPriority })),
+    volumeByDay: volumeByDay(engagement, from, to, incidents),
     responseByWindow: metrics.by_window,
     responseBySide: metrics.by_side,
     slaAttainment: metrics.sla_attainment,
-    breaches: credits.breaches.map((b) => ({
-      incident: b.incident,
-      title: b.title,
-      service: lookup(engagement).serviceName(b.service),
-      sla: b.sla,
-      priority: b.priority,
-      kind: b.kind,
-      target_s: b.target_s ?? 0,
-      actual_s: b.actual_s ?? 0,
-      openedAt: b.opened_at,
-      credit_percent: b.credit_percent,
-      credit_amount: b.credit_amount,
-    })),
+    breaches: breachesOf(engagement, credits),
     credits: {
       percent: credits.credit_percent,
       amount: credits.credit_amount,
@@ -191,14 +216,7 @@ export async function buildMonthlyReview(ex: Executor, engagement: Engagement, m
     },
     pagesByPerson: metrics.pages.map(({ person, name, side, pages, night_pages }) => ({ person, name, side, pages, night_pages })),
     noisyServices: metrics.noisy_services,
-    changes: changes.map((c) => ({
-      at: new Date(c.at).toISOString(),
-      service: lookup(engagement).serviceName(c.serviceId),
-      summary: c.summary,
-      followedBy: incidents
-        .filter((i) => i.serviceId === c.serviceId && i.createdAt >= c.at && i.createdAt - c.at <= followWindow)
-        .map((i) => ({ incident: `${prefix}-${i.number}`, title: i.title, minutesAfter: Math.round((i.createdAt - c.at) / 60_000) })),
-    })),
+    changes,
     coverageGaps: uncoveredGaps(engagement, from, to),
     trend,
   };
