@@ -194,7 +194,8 @@ export async function apiRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<
       description,
       tags: ['incidents'] satisfies ApiTag[],
       params: IncidentParams,
-      body,
+      // Actions without a body declare none (an undefined `body` key makes Fastify warn at start).
+      ...((body === undefined ? {} : { body }) as B extends ZodType ? { body: B } : object),
       response: { ...(answer ?? { 200: IncidentResponse }), ...actionErrors } as R & typeof actionErrors,
     },
   });
