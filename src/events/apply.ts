@@ -26,7 +26,7 @@ import { BufferedWriter } from '../incident/writer.js';
 import type { AlertAction, IngestAction } from '../ingest/event.js';
 import { normalizeJson } from '../ingest/json-shape.js';
 import { foldRetrigger, incidentToRead, planAlertAction, planChange } from './plan.js';
-import type { AlertPlan, PlannedEntry, Retrigger } from './plan.js';
+import type { AlertInput, AlertPlan, PlannedEntry, Retrigger } from './plan.js';
 import { eventToApply, markApplied, nextEventsToApply, quarantineEvent } from './store.js';
 import type { EventToApply } from './store.js';
 
@@ -214,9 +214,13 @@ class Batch {
   }
 
   async apply({ event, actions }: Parsed): Promise<void> {
+    const on = {
+      engagement: this.#ctx.deployment.engagement(event.engagement_id),
+      service: this.#ctx.deployment.service(event.engagement_id, event.service_id),
+    };
     for (const action of actions) {
       if (action.type === 'change') await insertChange(this.#w.ex, planChange(event, action).change);
-      else await this.#alert(event, action);
+      else await this.#alert(event, action, on);
     }
   }
 
@@ -231,16 +235,14 @@ class Batch {
   }
 
   /** Plans one alert action from what the batch knows and the incident it needs, then writes the plan. */
-  async #alert(event: EventToApply, action: AlertAction): Promise<void> {
+  async #alert(event: EventToApply, action: AlertAction, on: Pick<AlertInput, 'engagement' | 'service'>): Promise<void> {
     const key = alertKey(event.engagement_id, event.service_id, action.dedupKey);
     const alert = this.#open.get(key) ?? undefined;
     const wanted = incidentToRead(action, alert);
     let incident: IncidentRow | undefined;
     if (wanted && 'id' in wanted) incident = await getIncident(this.#w.ex, [event.engagement_id], wanted.id);
     else if (wanted) incident = await findOpenIncidentByGroup(this.#w.ex, event.engagement_id, event.service_id, wanted.groupKey);
-    const engagement = this.#ctx.deployment.engagement(event.engagement_id);
-    const service = this.#ctx.deployment.service(event.engagement_id, event.service_id);
-    await this.#write(key, planAlertAction({ event, action, alert, incident, engagement, service }), event.received_at);
+    await this.#write(key, planAlertAction({ event, action, alert, incident, ...on }), event.received_at);
   }
 
   async #write(key: string, plan: AlertPlan, at: number): Promise<void> {
