@@ -4,6 +4,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { Database } from '../db/connect.js';
+import type { Deployment } from '../deployment/deployment.js';
 import type { Engagement } from '../engagement/model.js';
 import { lookup } from '../engagement/model.js';
 import { TandemError } from '../errors/catalog.js';
@@ -38,7 +39,11 @@ export async function authenticate(database: Database, req: FastifyRequest, now:
       req.principal = principal;
       return principal;
     }
-    throw new TandemError('AUTH_REQUIRED', 'send an API token as "Authorization: Bearer <token>" (create one with `tandem token create`)', 'Authorization');
+    throw new TandemError(
+      'AUTH_REQUIRED',
+      'send an API token as "Authorization: Bearer <token>" (create one with `tandem token create`)',
+      'Authorization',
+    );
   }
   const token = bearerToken(header);
   if (!token) throw new TandemError('AUTH_INVALID', 'the Authorization header must be "Bearer <token>"', 'Authorization');
@@ -69,7 +74,12 @@ export function principalOf(req: FastifyRequest): TokenPrincipal {
 
 export function requireRole(p: TokenPrincipal, action: 'respond' | 'admin'): void {
   if (!can(p.role, action)) {
-    throw new TandemError('FORBIDDEN', action === 'respond' ? `a ${p.role} token cannot change incidents; use a responder or admin token` : `this needs an admin token; this one is ${p.role}`);
+    throw new TandemError(
+      'FORBIDDEN',
+      action === 'respond'
+        ? `a ${p.role} token cannot change incidents; use a responder or admin token`
+        : `this needs an admin token; this one is ${p.role}`,
+    );
   }
 }
 
@@ -89,4 +99,12 @@ export function scopeEngagements(p: TokenPrincipal, requested: readonly string[]
     if (!p.engagements.includes(e)) throw new TandemError('NOT_FOUND', `engagement "${e}" not found`, 'engagement');
   }
   return [...requested];
+}
+
+/** The engagement a path names, when the token sees it; otherwise 404, exactly like one that does not exist. */
+export function visibleEngagement(deployment: Deployment, p: TokenPrincipal, ref: string): Engagement {
+  const [id] = scopeEngagements(p, [ref]);
+  const engagement = id === undefined ? undefined : deployment.engagement(id);
+  if (engagement === undefined) throw new TandemError('NOT_FOUND', `engagement "${ref}" not found`, 'engagement');
+  return engagement;
 }

@@ -4,8 +4,10 @@
  * the /api/v1 plugin, so its bearer-token hook applies; an engagement the
  * token cannot see is a 404. Simulation takes an engagement file from the
  * caller and runs the model over the whole period, so it is for admins.
+ * The contract is src/api/schema/risk.ts.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Clock } from '../clock/clock.js';
 import type { Database } from '../db/connect.js';
 import type { Deployment } from '../deployment/deployment.js';
@@ -16,8 +18,10 @@ import { parsePeriodOptions } from '../risk/options.js';
 import type { PeriodOptions } from '../risk/options.js';
 import { presentRisk, presentSimulation } from '../risk/present.js';
 import { riskFor, simulationFor } from '../risk/report.js';
-import { principalOf, requireRole, scopeEngagements } from './auth.js';
-import { objectBody } from './params.js';
+import { principalOf, requireRole, visibleEngagement } from './auth.js';
+import { AUTH_ERRORS, errorResponses } from './schema/common.js';
+import { EngagementParams } from './schema/engagements.js';
+import { Risk, RiskQuery, SimulateBody, Simulation } from './schema/risk.js';
 
 export interface RiskDeps {
   readonly database: Database;
@@ -25,49 +29,88 @@ export interface RiskDeps {
   readonly clock: Clock;
 }
 
-/** Largest alternative engagement file accepted (the demo's is ~5 KB). */
-const MAX_CONFIG_CHARS = 256 * 1024;
+/** The operations: their documentation, parameters and answers (src/api/schema/risk.ts). */
+const routes = {
+  risk: {
+    schema: {
+      operationId: 'getRisk',
+      summary:
+        'The price of the gap: response time beyond a first-response time x the service downtime cost per minute, for incidents opened in [from, to)',
+      description:
+        'By window and side, the costliest incidents, annualized. An incident nobody acknowledged counts until it resolved (or until `to`). Services without `downtime_cost_per_minute` count 0 and are listed in `unpriced_services`. Any token that sees the engagement may read it.',
+      tags: ['risk' as const],
+      params: EngagementParams,
+      querystring: RiskQuery,
+      response: { 200: Risk, ...errorResponses(...AUTH_ERRORS, 404) },
+    },
+  },
+  simulate: {
+    schema: {
+      operationId: 'simulateEngagement',
+      summary: "Replay the period's real incidents under another engagement file and compare with what happened (admin)",
+      description:
+        'Expected MTTA, unattended minutes, exposure, the partner\'s fee, and the verdict. A bad `config` is a 400 whose message lists every problem as `file:line:col: message` (`file` names it; default "config"). The model and its assumptions: docs/risk-model.md.',
+      tags: ['risk' as const],
+      params: EngagementParams,
+      body: SimulateBody,
+      response: { 200: Simulation, ...errorResponses(...AUTH_ERRORS, 403, 404) },
+    },
+  },
+};
 
-export async function riskRoutes(app: FastifyInstance, deps: RiskDeps): Promise<void> {
+/** The period, read in the engagement's time zone (a date is its local midnight). */
+function period(
+  raw: { from: string; to: string; firstResponse: string | undefined },
+  e: Engagement,
+  code: 'INVALID_QUERY' | 'INVALID_BODY',
+): PeriodOptions {
+  const p = parsePeriodOptions(raw, e.timezone);
+  if (!p.ok) throw new TandemError(code, p.error, p.field);
+  return p.value;
+}
+
+/** The alternative engagement file, or a 400 listing every problem in it. */
+function alternative(text: string, file: string | undefined): Engagement {
+  const loaded = loadEngagementText(text, file ?? 'config');
+  if (loaded.engagement) return loaded.engagement;
+  const list = loaded.diagnostics.map(formatDiagnostic);
+  throw new TandemError(
+    'INVALID_BODY',
+    `the alternative engagement file has ${list.length} problem${list.length === 1 ? '' : 's'}:\n${list.join('\n')}`,
+    'config',
+  );
+}
+
+export async function riskRoutes(scope: FastifyInstance, deps: RiskDeps): Promise<void> {
   const { database, deployment, clock } = deps;
+  const app = scope.withTypeProvider<ZodTypeProvider>();
+  const engagementOf = (req: FastifyRequest<{ Params: { engagement: string } }>) =>
+    visibleEngagement(deployment, principalOf(req), req.params.engagement);
 
-  function engagementOf(req: FastifyRequest<{ Params: { engagement: string } }>): Engagement {
-    const [id] = scopeEngagements(principalOf(req), [req.params.engagement]);
-    const e = id === undefined ? undefined : deployment.engagement(id);
-    if (!e) throw new TandemError('NOT_FOUND', `engagement "${req.params.engagement}" not found`, 'engagement');
-    return e;
-  }
-
-  function period(raw: { from?: unknown; to?: unknown; firstResponse?: unknown }, e: Engagement, code: 'INVALID_QUERY' | 'INVALID_BODY'): PeriodOptions {
-    const p = parsePeriodOptions(raw, e.timezone);
-    if (!p.ok) throw new TandemError(code, p.error, p.field);
-    return p.value;
-  }
-
-  app.get<{ Params: { engagement: string } }>('/engagements/:engagement/risk', async (req) => {
+  app.get('/engagements/:engagement/risk', routes.risk, async (req) => {
     const e = engagementOf(req);
-    const q = req.query as Record<string, unknown>;
-    const options = period({ from: q['from'], to: q['to'], firstResponse: q['first_response'] }, e, 'INVALID_QUERY');
+    const q = req.query;
+    const options = period({ from: q.from, to: q.to, firstResponse: q.first_response }, e, 'INVALID_QUERY');
     return presentRisk(await riskFor(database.db, e, { ...options, now: clock.now() }));
   });
 
-  app.post<{ Params: { engagement: string } }>('/engagements/:engagement/simulate', async (req) => {
-    const e = engagementOf(req);
+  // Before the body is read, as it always was: an engagement the token cannot see is 404, a token that is not admin 403.
+  const adminOfEngagement = async (req: FastifyRequest<{ Params: { engagement: string } }>) => {
+    engagementOf(req);
     requireRole(principalOf(req), 'admin');
-    const body = objectBody(req.body);
-    const options = period({ from: body['from'], to: body['to'], firstResponse: body['first_response'] }, e, 'INVALID_BODY');
-    const text = body['config'];
-    if (typeof text !== 'string' || text.trim() === '') throw new TandemError('INVALID_BODY', 'config is required: the alternative engagement file, as YAML text', 'config');
-    if (text.length > MAX_CONFIG_CHARS) throw new TandemError('INVALID_BODY', `config is ${text.length} characters; the maximum is ${MAX_CONFIG_CHARS}`, 'config');
-    const name = typeof body['file'] === 'string' && body['file'] !== '' ? body['file'] : 'config';
-    const loaded = loadEngagementText(text, name);
-    if (!loaded.engagement) {
-      const list = loaded.diagnostics.map(formatDiagnostic);
-      throw new TandemError('INVALID_BODY', `the alternative engagement file has ${list.length} problem${list.length === 1 ? '' : 's'}:\n${list.join('\n')}`, 'config');
-    }
-    const result = await simulationFor(database.db, e, loaded.engagement, { ...options, now: clock.now() });
+  };
+
+  app.post('/engagements/:engagement/simulate', { ...routes.simulate, preValidation: adminOfEngagement }, async (req) => {
+    const e = engagementOf(req);
+    const body = req.body;
+    const options = period({ from: body.from, to: body.to, firstResponse: body.first_response }, e, 'INVALID_BODY');
+    const result = await simulationFor(database.db, e, alternative(body.config, body.file), { ...options, now: clock.now() });
     if ('missing' in result) {
-      throw new TandemError('INVALID_BODY', `the alternative engagement file has no service ${result.missing.map((m) => `"${m}"`).join(', ')}, which had incidents in the period`, 'config');
+      throw new TandemError(
+        'INVALID_BODY',
+        `the alternative engagement file has no service ${result.missing.map((m) => `"${m}"`).join(', ')}, which had incidents in the period`,
+        'config',
+      );
     }
     return presentSimulation(result.report);
   });

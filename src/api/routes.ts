@@ -31,7 +31,8 @@ import type { PdfPrinter } from '../report/pdf.js';
 import { reportRoutes } from './reports.js';
 import { actorOf, authenticate, principalOf, requireRole, scopeEngagements } from './auth.js';
 import { isoInstant, presentAlert, presentEngagement, presentIncidents, presentService, presentTimelineEntry } from './presenters.js';
-import { personCalendars, scheduleRoutes } from './schedules.js';
+import { scheduleRoutes } from './schedules.js';
+import { personCalendars } from './schedule-presenters.js';
 import { riskRoutes } from './risk.js';
 import { eventRoutes } from './events.js';
 

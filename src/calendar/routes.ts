@@ -8,6 +8,9 @@
  * which schedules or people exist.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { errorResponses } from '../api/schema/common.js';
+import { CalendarFeed, CalendarParams } from '../api/schema/schedules.js';
 import type { Clock } from '../clock/clock.js';
 import { DAY_MS } from '../time/duration.js';
 import type { Deployment } from '../deployment/deployment.js';
@@ -114,9 +117,23 @@ export function personFeed(engagement: Engagement, personId: string, from: numbe
   return lines.join(CRLF) + CRLF;
 }
 
+/** The feed routes' documentation: public (the signed URL is the credential), a feed or a 404. */
+function feedSchema(operationId: string, summary: string, description: string) {
+  return {
+    operationId,
+    summary,
+    description,
+    tags: ['schedules' as const],
+    security: [],
+    params: CalendarParams,
+    response: { 200: CalendarFeed, ...errorResponses(404, 408) },
+  };
+}
+
 /** Registers the public feed routes (outside /api/v1: no bearer token). */
-export async function calendarRoutes(app: FastifyInstance, deps: CalendarDeps): Promise<void> {
+export async function calendarRoutes(scope: FastifyInstance, deps: CalendarDeps): Promise<void> {
   const { deployment, clock, calendars } = deps;
+  const app = scope.withTypeProvider<ZodTypeProvider>();
 
   const notFound = () => new TandemError('NOT_FOUND', 'calendar not found; copy the feed URL again from Tandem');
 
@@ -136,22 +153,40 @@ export async function calendarRoutes(app: FastifyInstance, deps: CalendarDeps): 
     return engagement;
   }
 
-  type Params = { engagement: string; id: string; token: string };
+  app.get(
+    '/calendars/:engagement/schedule/:id/:token.ics',
+    {
+      schema: feedSchema(
+        'getScheduleFeed',
+        'iCalendar feed of a schedule (30 days back, 90 ahead); the URL is the credential',
+        'For calendar apps, which cannot send a bearer token. Take the URL from `calendar_url` in GET /api/v1/schedules. A wrong token or an unknown id is 404.',
+      ),
+    },
+    async (req, reply) => {
+      const engagement = resolve('schedule', req.params);
+      const schedule = engagement.schedules.find((s) => s.id === req.params.id);
+      if (schedule === undefined) throw notFound();
+      const now = clock.now();
+      const { from, to } = feedRange(now);
+      return send(reply, scheduleFeed(engagement, schedule, from, to, now));
+    },
+  );
 
-  app.get<{ Params: Params }>('/calendars/:engagement/schedule/:id/:token.ics', async (req, reply) => {
-    const engagement = resolve('schedule', req.params);
-    const schedule = engagement.schedules.find((s) => s.id === req.params.id);
-    if (schedule === undefined) throw notFound();
-    const now = clock.now();
-    const { from, to } = feedRange(now);
-    return send(reply, scheduleFeed(engagement, schedule, from, to, now));
-  });
-
-  app.get<{ Params: Params }>('/calendars/:engagement/person/:id/:token.ics', async (req, reply) => {
-    const engagement = resolve('person', req.params);
-    if (!engagement.people.some((p) => p.id === req.params.id)) throw notFound();
-    const now = clock.now();
-    const { from, to } = feedRange(now);
-    return send(reply, personFeed(engagement, req.params.id, from, to, now));
-  });
+  app.get(
+    '/calendars/:engagement/person/:id/:token.ics',
+    {
+      schema: feedSchema(
+        'getPersonFeed',
+        "iCalendar feed of one person's shifts across the engagement's schedules; the URL is the credential",
+        'Take the URL from `members[].calendar_url` in GET /api/v1/schedules or `calendars` in GET /api/v1/me. Each SUMMARY names the schedule. A wrong token or an unknown id is 404.',
+      ),
+    },
+    async (req, reply) => {
+      const engagement = resolve('person', req.params);
+      if (!engagement.people.some((p) => p.id === req.params.id)) throw notFound();
+      const now = clock.now();
+      const { from, to } = feedRange(now);
+      return send(reply, personFeed(engagement, req.params.id, from, to, now));
+    },
+  );
 }

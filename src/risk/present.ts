@@ -53,7 +53,7 @@ export function presentRisk(r: RiskReport) {
       window: i.window,
       side: i.incident.side,
       acknowledged: i.incident.acknowledgedAt !== null,
-      waited_s: seconds(i.waitedMs),
+      waited_s: Math.round(i.waitedMs / 1000),
       excess_minutes: minutes(i.excessMs),
       cost_per_minute: i.costPerMinute,
       exposure: money(i.exposure),

@@ -6,7 +6,7 @@
  * and a NUL character in a note.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeCursor } from '../../src/api/params.js';
+import { encodeCursor } from '../../src/api/schema/common.js';
 import { databaseKinds } from '../support/databases.js';
 import { startHarness } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';

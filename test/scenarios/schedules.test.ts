@@ -12,7 +12,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CalendarLinks } from '../../src/calendar/links.js';
-import { presentEngagementOnCall } from '../../src/api/schedules.js';
+import { presentEngagementOnCall } from '../../src/api/schedule-presenters.js';
 import { serverSecret } from '../../src/secrets/secrets.js';
 import { databaseKinds } from '../support/databases.js';
 import { startHarness } from '../support/harness.js';

@@ -79,8 +79,8 @@ export function issueCode(code: 'INVALID_CURSOR' | 'INVALID_QUERY' | 'INVALID_BO
   return { params: { code } };
 }
 
-/** One query-string value: a repeated parameter (?a=1&a=2) reads as a comma-separated list. */
-const queryText = z
+/** One query-string value: a repeated parameter (?a=1&a=2) reads as a comma-separated list; NUL refused. */
+export const queryText = z
   .preprocess((v) => (Array.isArray(v) ? v.join(',') : v), z.string())
   .transform((text, ctx) => {
     // No stored value holds U+0000 (PostgreSQL text cannot): answer here rather than from the database.
