@@ -120,7 +120,7 @@ export async function apiRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<
     },
   );
 
-  app.get('/services', { schema: { ...read('listServices', 'Services of the engagements', ['engagements']), querystring: ScopeQuery, response: { 200: ServiceList, ...errorResponses(...AUTH_ERRORS) } } }, async (req) => {
+  app.get('/services', { schema: { ...read('listServices', 'Services of the engagements', ['engagements']), querystring: ScopeQuery, response: { 200: ServiceList, ...errorResponses(...AUTH_ERRORS, 404) } } }, async (req) => {
     const scope = scopeEngagements(principalOf(req), req.query.engagement);
     const services = scope.flatMap((id) => {
       const e = deployment.engagement(id);
@@ -129,7 +129,7 @@ export async function apiRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<
     return { services };
   });
 
-  app.get('/changes', { schema: { ...read('listChanges', 'Change events (deploys, config changes), newest first', ['engagements']), querystring: ChangeQuery, response: { 200: ChangeList, ...errorResponses(...AUTH_ERRORS) } } }, async (req) => {
+  app.get('/changes', { schema: { ...read('listChanges', 'Change events (deploys, config changes), newest first', ['engagements']), querystring: ChangeQuery, response: { 200: ChangeList, ...errorResponses(...AUTH_ERRORS, 404) } } }, async (req) => {
     const q = req.query;
     const rows = await listChanges(db, { engagementIds: scopeEngagements(principalOf(req), q.engagement), services: q.service, since: q.since, limit: q.limit });
     return {
@@ -139,7 +139,7 @@ export async function apiRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<
 
   app.get(
     '/incidents',
-    { schema: { ...read('listIncidents', 'Incidents, newest first, with their SLA clocks', ['incidents']), querystring: IncidentListQuery, response: { 200: IncidentList, ...errorResponses(...AUTH_ERRORS) } } },
+    { schema: { ...read('listIncidents', 'Incidents, newest first, with their SLA clocks', ['incidents']), querystring: IncidentListQuery, response: { 200: IncidentList, ...errorResponses(...AUTH_ERRORS, 404) } } },
     async (req) => {
       const q = req.query;
       const p = principalOf(req);
