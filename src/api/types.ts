@@ -8,7 +8,12 @@
  */
 import type { z } from 'zod';
 import type * as engagements from './schema/engagements.js';
+import type * as events from './schema/events.js';
 import type * as incidents from './schema/incidents.js';
+import type * as reports from './schema/reports.js';
+import type * as risk from './schema/risk.js';
+import type * as schedules from './schema/schedules.js';
+import type * as session from './schema/session.js';
 
 type Out<T extends z.ZodType> = z.output<T>;
 
@@ -42,3 +47,42 @@ export type EngagementResponse = Out<typeof engagements.EngagementResponse>;
 export type ServiceList = Out<typeof engagements.ServiceList>;
 /** GET /changes */
 export type ChangeList = Out<typeof engagements.ChangeList>;
+
+// ---- on call and schedules
+export type OnCallPerson = Out<typeof schedules.OnCallPerson>;
+export type FirstPage = Out<typeof schedules.FirstPage>;
+export type EngagementOnCall = Out<typeof schedules.EngagementOnCall>;
+export type CoverageWindow = EngagementOnCall['coverage']['window'];
+export type Schedule = Out<typeof schedules.Schedule>;
+export type Shift = Out<typeof schedules.Shift>;
+/** GET /on-call */
+export type OnCallList = Out<typeof schedules.OnCallList>;
+/** GET /schedules */
+export type ScheduleList = Out<typeof schedules.ScheduleList>;
+/** GET /schedules/{engagement}/{id}/shifts */
+export type ShiftList = Out<typeof schedules.ShiftList>;
+/** GET /schedules/{engagement}/{id}/on-call */
+export type ScheduleOnCallResponse = Out<typeof schedules.ScheduleOnCallResponse>;
+
+// ---- metrics, credits, risk
+/** GET /engagements/{engagement}/metrics */
+export type Metrics = Out<typeof reports.Metrics>;
+/** GET /engagements/{engagement}/metrics/monthly */
+export type MonthlyMetrics = Out<typeof reports.MonthlyMetrics>;
+/** GET /engagements/{engagement}/credits */
+export type Credits = Out<typeof reports.Credits>;
+/** GET /engagements/{engagement}/risk */
+export type Risk = Out<typeof risk.Risk>;
+/** POST /engagements/{engagement}/simulate */
+export type Simulation = Out<typeof risk.Simulation>;
+
+// ---- the event pipeline, sessions
+export type QuarantinedEvent = Out<typeof events.QuarantinedEvent>;
+/** GET /events/quarantined */
+export type QuarantinedList = Out<typeof events.QuarantinedList>;
+/** POST /events/quarantined/retry */
+export type RetryResult = Out<typeof events.RetryResult>;
+/** GET /events/backlog */
+export type Backlog = Out<typeof events.Backlog>;
+/** POST /session */
+export type Session = Out<typeof session.Session>;

@@ -170,12 +170,10 @@ function ingestErrorHandler(deps: IngestDeps) {
     }
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       rejected('too_large');
-      return reply
-        .code(413)
-        .send({
-          ...invalidEvent([`the body is over the limit of ${deps.bodyLimit} bytes (512 KB)`]),
-          message: 'Request body is too large',
-        });
+      return reply.code(413).send({
+        ...invalidEvent([`the body is over the limit of ${deps.bodyLimit} bytes (512 KB)`]),
+        message: 'Request body is too large',
+      });
     }
     if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
       rejected('invalid');

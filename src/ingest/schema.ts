@@ -22,14 +22,10 @@ export const PagerDutyEvent = z
   .object({
     routing_key: RoutingKey,
     event_action: z.enum(['trigger', 'acknowledge', 'resolve']),
-    dedup_key: z
-      .string()
-      .max(DEDUP_KEY_MAX)
-      .optional()
-      .meta({
-        description:
-          'Identifies the alert; required to acknowledge or resolve. A trigger without one gets a new key, returned in the answer.',
-      }),
+    dedup_key: z.string().max(DEDUP_KEY_MAX).optional().meta({
+      description:
+        'Identifies the alert; required to acknowledge or resolve. A trigger without one gets a new key, returned in the answer.',
+    }),
     payload: z
       .object({
         summary: z.string().max(SUMMARY_MAX),

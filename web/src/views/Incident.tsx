@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { ApiError, api, canRespond } from '../api';
-import type { EngagementResponse, Incident, IncidentDetail, IncidentDetailResponse, IncidentResponse, SlaClock, Status, TimelineEntry } from '../api';
+import type { EngagementResponse, IncidentDetail, IncidentDetailResponse, IncidentResponse, SlaClock, Status, TimelineEntry } from '../api';
 import { Icon } from '../components/icons';
 import type { IconName } from '../components/icons';
 import { Empty, ErrorNote, Loading, Panel, PriorityBadge, SideBadge, StatusBadge, clockState, slaTerms } from '../components/ui';

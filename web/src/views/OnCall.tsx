@@ -1,16 +1,14 @@
 /** Who answers now: the coverage banner and the on-call lists of both sides (GET /api/v1/on-call). */
 import { useEffect } from 'react';
-import type { EngagementOnCall, Side } from '../api';
+import type { EngagementOnCall, OnCallList, Side } from '../api';
 import { Icon } from '../components/icons';
 import { ErrorNote, Loading, Panel, fnLabel, listText } from '../components/ui';
 import { useSession } from '../context';
 import { useResource } from '../hooks';
 import { formatInZone } from '../time';
 
-export interface OnCallData {
-  at: string;
-  engagements: EngagementOnCall[];
-}
+/** GET /on-call */
+export type OnCallData = OnCallList;
 
 /** /on-call, refreshed every minute and when a coverage window ends. */
 export function useOnCall() {

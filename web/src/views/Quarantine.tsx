@@ -6,7 +6,7 @@
  */
 import { useState } from 'react';
 import { ApiError, api } from '../api';
-import type { QuarantinedEvent } from '../api';
+import type { QuarantinedList, RetryResult } from '../api';
 import { ErrorNote, Panel } from '../components/ui';
 import { useSession } from '../context';
 import { useResource } from '../hooks';
@@ -15,7 +15,7 @@ import { formatPrecise } from '../time';
 export function QuarantinedEvents({ engagementId }: { engagementId: string }) {
   const { me, announce } = useSession();
   const admin = me.token.role === 'admin';
-  const r = useResource<{ events: QuarantinedEvent[] }>(admin ? `/events/quarantined?engagement=${encodeURIComponent(engagementId)}&limit=50` : null);
+  const r = useResource<QuarantinedList>(admin ? `/events/quarantined?engagement=${encodeURIComponent(engagementId)}&limit=50` : null);
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<ApiError | undefined>(undefined);
   const events = r.data?.events ?? [];
@@ -25,7 +25,7 @@ export function QuarantinedEvents({ engagementId }: { engagementId: string }) {
     setBusy(true);
     setFailure(undefined);
     try {
-      const res = await api<{ retried: number[] }>('POST', `/events/quarantined/retry?engagement=${encodeURIComponent(engagementId)}`, ids === 'all' ? { all: true } : { ids });
+      const res = await api<RetryResult>('POST', `/events/quarantined/retry?engagement=${encodeURIComponent(engagementId)}`, ids === 'all' ? { all: true } : { ids });
       announce(`${res.retried.length} event(s) back in the queue`);
       r.reload();
     } catch (err) {

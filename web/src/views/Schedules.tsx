@@ -4,7 +4,7 @@
  * highlighted. Times are in the engagement's time zone.
  */
 import { useMemo } from 'react';
-import type { ScheduleInfo, ShiftsResponse } from '../api';
+import type { ScheduleInfo, ScheduleList, ShiftsResponse } from '../api';
 import { Icon } from '../components/icons';
 import { Empty, ErrorNote, Loading } from '../components/ui';
 import { useSession } from '../context';
@@ -32,7 +32,7 @@ export function SchedulesView() {
     return startOfWeek(base, tz);
   }, [weekParam, tz]);
   const weekEnd = addDays(weekStart, 7, tz);
-  const list = useResource<{ schedules: ScheduleInfo[] }>(engagementId ? `/schedules?engagement=${encodeURIComponent(engagementId)}` : null);
+  const list = useResource<ScheduleList>(engagementId ? `/schedules?engagement=${encodeURIComponent(engagementId)}` : null);
 
   const go = (weeks: number) => {
     const z = zoned(addDays(weekStart, weeks * 7, tz) + 12 * 3600_000, tz);
