@@ -22,7 +22,10 @@ import { SignIn } from './views/SignIn';
 import { Shortcuts } from './views/Shortcuts';
 import { Loading } from './components/ui';
 
-type Auth = { state: 'checking' } | { state: 'signed-out'; expired: boolean } | { state: 'signed-in'; me: Me; engagements: EngagementSummary[]; justSignedIn: boolean };
+type Auth =
+  | { state: 'checking' }
+  | { state: 'signed-out'; expired: boolean }
+  | { state: 'signed-in'; me: Me; engagements: EngagementSummary[]; justSignedIn: boolean };
 
 export function App() {
   const [auth, setAuth] = useState<Auth>({ state: 'checking' });
@@ -56,7 +59,14 @@ export function App() {
     );
   }
   if (auth.state === 'signed-out') return <SignIn expired={auth.expired} onSignedIn={() => void load(true)} />;
-  return <Shell me={auth.me} engagements={auth.engagements} focusMain={auth.justSignedIn} onSignOut={() => setAuth({ state: 'signed-out', expired: false })} />;
+  return (
+    <Shell
+      me={auth.me}
+      engagements={auth.engagements}
+      focusMain={auth.justSignedIn}
+      onSignOut={() => setAuth({ state: 'signed-out', expired: false })}
+    />
+  );
 }
 
 const NAV = [
@@ -66,7 +76,17 @@ const NAV = [
   { to: '/engagement', label: 'Engagement', icon: 'grid', key: 'e' },
 ] as const;
 
-function Shell({ me, engagements, focusMain, onSignOut }: { me: Me; engagements: EngagementSummary[]; focusMain: boolean; onSignOut: () => void }) {
+function Shell({
+  me,
+  engagements,
+  focusMain,
+  onSignOut,
+}: {
+  me: Me;
+  engagements: EngagementSummary[];
+  focusMain: boolean;
+  onSignOut: () => void;
+}) {
   const location = useLocation();
   const route = match(location.path);
   const theme = useTheme();
@@ -151,10 +171,22 @@ function Shell({ me, engagements, focusMain, onSignOut }: { me: Me; engagements:
               <span className="who-scope">{scopeLabel}</span>
               <span className={`role role-${me.token.role}`}>{me.token.role}</span>
             </span>
-            <button type="button" className="icon-btn" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">
+            <button
+              type="button"
+              className="icon-btn"
+              onClick={() => setHelp(true)}
+              aria-label="Keyboard shortcuts"
+              title="Keyboard shortcuts (?)"
+            >
               <Icon name="keyboard" />
             </button>
-            <button type="button" className="icon-btn" onClick={toggleTheme} aria-label={theme === 'dark' ? 'Switch to light mode' : 'Switch to dark mode'} title={theme === 'dark' ? 'Light mode' : 'Dark mode'}>
+            <button
+              type="button"
+              className="icon-btn"
+              onClick={toggleTheme}
+              aria-label={theme === 'dark' ? 'Switch to light mode' : 'Switch to dark mode'}
+              title={theme === 'dark' ? 'Light mode' : 'Dark mode'}
+            >
               <Icon name={theme === 'dark' ? 'sun' : 'moon'} />
             </button>
             <button type="button" className="btn btn-ghost btn-sm" onClick={() => void signOut()}>
@@ -185,7 +217,10 @@ function LiveStatus() {
   const c = incidents.connection;
   const text = c === 'live' ? 'Live' : c === 'connecting' ? 'Connecting' : c === 'reconnecting' ? 'Reconnecting' : 'Offline';
   return (
-    <span className={`live live-${c}`} title={c === 'live' ? 'Receiving changes as they happen' : 'Trying to reach the server; the page catches up when it is back'}>
+    <span
+      className={`live live-${c}`}
+      title={c === 'live' ? 'Receiving changes as they happen' : 'Trying to reach the server; the page catches up when it is back'}
+    >
       <span className="live-dot" aria-hidden="true" />
       {text}
     </span>

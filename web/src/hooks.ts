@@ -11,7 +11,12 @@ export interface Resource<T> {
 
 /** GETs `path` (null: nothing to load yet) and keeps the last answer while reloading. */
 export function useResource<T>(path: string | null): Resource<T> {
-  const [state, setState] = useState<{ path: string | null; data: T | undefined; error: ApiError | undefined; loading: boolean }>({ path, data: undefined, error: undefined, loading: path !== null });
+  const [state, setState] = useState<{ path: string | null; data: T | undefined; error: ApiError | undefined; loading: boolean }>({
+    path,
+    data: undefined,
+    error: undefined,
+    loading: path !== null,
+  });
   const [nonce, setNonce] = useState(0);
   useEffect(() => {
     if (path === null) return;
@@ -28,7 +33,12 @@ export function useResource<T>(path: string | null): Resource<T> {
   }, [path, nonce]);
   const reload = useCallback(() => setNonce((n) => n + 1), []);
   const current = state.path === path;
-  return { data: current ? state.data : undefined, error: current ? state.error : undefined, loading: current ? state.loading : path !== null, reload };
+  return {
+    data: current ? state.data : undefined,
+    error: current ? state.error : undefined,
+    loading: current ? state.loading : path !== null,
+    reload,
+  };
 }
 
 /** Sets document.title while a view is shown. */

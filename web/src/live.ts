@@ -47,7 +47,12 @@ export function urgentClock(sla: SlaClock[] | undefined, now: number): { clock: 
 
 function entryOf(incident: Incident): Entry {
   const now = Date.now();
-  return { incident, rank: priorityRank(incident.priority), due: urgentClock(incident.sla, now)?.due ?? Number.POSITIVE_INFINITY, created: Date.parse(incident.created_at) };
+  return {
+    incident,
+    rank: priorityRank(incident.priority),
+    due: urgentClock(incident.sla, now)?.due ?? Number.POSITIVE_INFINITY,
+    created: Date.parse(incident.created_at),
+  };
 }
 
 function compare(a: Entry, b: Entry): number {

@@ -10,11 +10,14 @@ let now = Math.floor(Date.now() / 1000) * 1000;
 let timer: ReturnType<typeof setTimeout> | undefined;
 
 function schedule(): void {
-  timer = setTimeout(() => {
-    now = Math.floor(Date.now() / 1000) * 1000;
-    for (const l of listeners) l();
-    schedule();
-  }, 1000 - (Date.now() % 1000) + 5);
+  timer = setTimeout(
+    () => {
+      now = Math.floor(Date.now() / 1000) * 1000;
+      for (const l of listeners) l();
+      schedule();
+    },
+    1000 - (Date.now() % 1000) + 5,
+  );
 }
 
 function subscribe(listener: () => void): () => void {

@@ -8,7 +8,17 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function partsFormatter(tz: string): Intl.DateTimeFormat {
   let f = formatters.get(tz);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', weekday: 'short' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+      weekday: 'short',
+    });
     formatters.set(tz, f);
   }
   return f;
@@ -31,14 +41,29 @@ export function zoned(ms: number, tz: string): ZonedParts {
   const out: ZonedParts = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0, weekday: 1 };
   for (const p of partsFormatter(tz).formatToParts(new Date(ms))) {
     switch (p.type) {
-      case 'year': out.year = Number(p.value); break;
-      case 'month': out.month = Number(p.value); break;
-      case 'day': out.day = Number(p.value); break;
-      case 'hour': out.hour = Number(p.value) % 24; break;
-      case 'minute': out.minute = Number(p.value); break;
-      case 'second': out.second = Number(p.value); break;
-      case 'weekday': out.weekday = WEEKDAYS[p.value] ?? 1; break;
-      default: break;
+      case 'year':
+        out.year = Number(p.value);
+        break;
+      case 'month':
+        out.month = Number(p.value);
+        break;
+      case 'day':
+        out.day = Number(p.value);
+        break;
+      case 'hour':
+        out.hour = Number(p.value) % 24;
+        break;
+      case 'minute':
+        out.minute = Number(p.value);
+        break;
+      case 'second':
+        out.second = Number(p.value);
+        break;
+      case 'weekday':
+        out.weekday = WEEKDAYS[p.value] ?? 1;
+        break;
+      default:
+        break;
     }
   }
   return out;
@@ -102,8 +127,23 @@ export function formatRelative(iso: string | null | undefined, now: number): str
   return `${formatDuration(diff)} ago`;
 }
 
-const dateTime = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-const dateTimeSeconds = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+const dateTime = new Intl.DateTimeFormat('en-GB', {
+  weekday: 'short',
+  day: 'numeric',
+  month: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+const dateTimeSeconds = new Intl.DateTimeFormat('en-GB', {
+  weekday: 'short',
+  day: 'numeric',
+  month: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+});
 
 const zoneNames = new Map<string, Intl.DateTimeFormat>();
 /**
@@ -135,14 +175,19 @@ export function formatPrecise(iso: string | null | undefined): string {
   return `${dateTimeSeconds.format(ms)} ${zoneName(ms)}`;
 }
 
-
 const zonedFormats = new Map<string, Intl.DateTimeFormat>();
 /** "Mon 09:00" in a zone. */
 export function formatInZone(iso: string | number, tz: string, withDay = true): string {
   const key = `${tz}|${withDay}`;
   let f = zonedFormats.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', { timeZone: tz, ...(withDay ? { weekday: 'short', day: 'numeric', month: 'short' } : {}), hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone: tz,
+      ...(withDay ? { weekday: 'short', day: 'numeric', month: 'short' } : {}),
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
     zonedFormats.set(key, f);
   }
   return f.format(new Date(iso));

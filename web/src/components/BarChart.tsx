@@ -4,7 +4,19 @@ export interface Bar {
   value: number | null;
 }
 
-export function BarChart({ bars, format, title, tone = 'accent', max }: { bars: Bar[]; format: (v: number) => string; title: string; tone?: 'accent' | 'success' | 'warn' | 'danger'; max?: number }) {
+export function BarChart({
+  bars,
+  format,
+  title,
+  tone = 'accent',
+  max,
+}: {
+  bars: Bar[];
+  format: (v: number) => string;
+  title: string;
+  tone?: 'accent' | 'success' | 'warn' | 'danger';
+  max?: number;
+}) {
   const W = 320;
   const H = 150;
   const pad = { top: 20, bottom: 22, side: 6 };
@@ -15,7 +27,11 @@ export function BarChart({ bars, format, title, tone = 'accent', max }: { bars: 
   return (
     <figure className="chart">
       <figcaption>{title}</figcaption>
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${title}: ${bars.map((b) => `${b.label} ${b.value === null ? 'no data' : format(b.value)}`).join(', ')}`}>
+      <svg
+        viewBox={`0 0 ${W} ${H}`}
+        role="img"
+        aria-label={`${title}: ${bars.map((b) => `${b.label} ${b.value === null ? 'no data' : format(b.value)}`).join(', ')}`}
+      >
         <line x1={pad.side} x2={W - pad.side} y1={H - pad.bottom} y2={H - pad.bottom} className="chart-axis" />
         {bars.map((b, i) => {
           const x = pad.side + slot * i + (slot - bw) / 2;

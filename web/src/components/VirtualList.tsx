@@ -24,7 +24,10 @@ interface Props {
   firstRowIndex?: number;
 }
 
-export const VirtualList = forwardRef<VirtualListHandle, Props>(function VirtualList({ count, rowHeight, overscan = 6, renderRow, rowKey, rowClassName, className, firstRowIndex = 2 }, ref) {
+export const VirtualList = forwardRef<VirtualListHandle, Props>(function VirtualList(
+  { count, rowHeight, overscan = 6, renderRow, rowKey, rowClassName, className, firstRowIndex = 2 },
+  ref,
+) {
   const scroller = useRef<HTMLDivElement>(null);
   const [view, setView] = useState({ top: 0, height: 0 });
   const frame = useRef(0);

@@ -40,7 +40,10 @@ export function SideBadge({ side, name }: { side: Side | null; name?: string | u
 }
 
 /** Live SLA state of one clock: time left (ticking), paused, met or breached. A clock without a target (its figures null) has no time left to show. */
-export function clockState(c: SlaClock, now: number): { tone: 'ok' | 'warn' | 'danger' | 'paused' | 'met' | 'muted'; text: string; pct: number } {
+export function clockState(
+  c: SlaClock,
+  now: number,
+): { tone: 'ok' | 'warn' | 'danger' | 'paused' | 'met' | 'muted'; text: string; pct: number } {
   const pct = Math.max(0, Math.min(100, c.percent_used ?? 0));
   const paused = c.remaining_s === null ? 'Paused' : `Paused · ${formatDuration(c.remaining_s)} left`;
   switch (c.status) {
@@ -92,7 +95,21 @@ export function SlaCell({ incident }: { incident: Incident }) {
   );
 }
 
-export function Panel({ title, icon, actions, children, className, id }: { title: ReactNode; icon?: IconName; actions?: ReactNode; children: ReactNode; className?: string; id?: string }) {
+export function Panel({
+  title,
+  icon,
+  actions,
+  children,
+  className,
+  id,
+}: {
+  title: ReactNode;
+  icon?: IconName;
+  actions?: ReactNode;
+  children: ReactNode;
+  className?: string;
+  id?: string;
+}) {
   const headingId = id ? `${id}-title` : undefined;
   return (
     <section className={`panel${className ? ` ${className}` : ''}`} aria-labelledby={headingId} id={id}>

@@ -14,17 +14,26 @@ import { EngagementPicker, useEngagementParam } from './EngagementPicker';
 import { shortZone, useOnCall } from './OnCall';
 import { QuarantinedEvents } from './Quarantine';
 
-const WINDOW_LABEL: Record<string, string> = { business_hours: 'Business hours', after_hours: 'After hours', weekend: 'Weekend', holiday: 'Holiday' };
+const WINDOW_LABEL: Record<string, string> = {
+  business_hours: 'Business hours',
+  after_hours: 'After hours',
+  weekend: 'Weekend',
+  holiday: 'Holiday',
+};
 const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
 const DAY_ORDER = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
 /** "Mon–Fri" for a run of three or more days, else the days listed. */
 function daysText(days: string[]): string {
-  const sorted = days.map((d) => DAY_ORDER.indexOf(d) + 1).filter((n) => n > 0).sort((a, b) => a - b);
+  const sorted = days
+    .map((d) => DAY_ORDER.indexOf(d) + 1)
+    .filter((n) => n > 0)
+    .sort((a, b) => a - b);
   const first = sorted[0];
   const last = sorted[sorted.length - 1];
-  if (first !== undefined && last !== undefined && sorted.length === last - first + 1 && sorted.length > 2) return `${DAYS[first - 1]}–${DAYS[last - 1]}`;
+  if (first !== undefined && last !== undefined && sorted.length === last - first + 1 && sorted.length > 2)
+    return `${DAYS[first - 1]}–${DAYS[last - 1]}`;
   return sorted.map((d) => DAYS[d - 1]).join(', ');
 }
 
@@ -53,8 +62,11 @@ export function EngagementView() {
           <h1>{name}</h1>
           {e ? (
             <p className="muted">
-              {e.sides.internal.name} with {e.sides.partner.name} · {e.timezone} ({shortZone(e.timezone)}) · incidents numbered {e.incident_prefix}-n
-              {e.coverage.business_hours ? ` · business hours ${daysText(e.coverage.business_hours.days)} ${e.coverage.business_hours.from}–${e.coverage.business_hours.to}` : ''}
+              {e.sides.internal.name} with {e.sides.partner.name} · {e.timezone} ({shortZone(e.timezone)}) · incidents numbered{' '}
+              {e.incident_prefix}-n
+              {e.coverage.business_hours
+                ? ` · business hours ${daysText(e.coverage.business_hours.days)} ${e.coverage.business_hours.from}–${e.coverage.business_hours.to}`
+                : ''}
             </p>
           ) : null}
         </div>
@@ -70,7 +82,9 @@ export function EngagementView() {
           <Panel title="Who answers what, and when" icon="grid" id="matrix">
             <div className="table-wrap">
               <table className="table matrix">
-                <caption className="sr-only">Coverage matrix: for each function and coverage window, the side that owns it and the escalation policy it runs</caption>
+                <caption className="sr-only">
+                  Coverage matrix: for each function and coverage window, the side that owns it and the escalation policy it runs
+                </caption>
                 <thead>
                   <tr>
                     <th scope="col">Function</th>
@@ -87,7 +101,12 @@ export function EngagementView() {
                     <tr key={fn}>
                       <th scope="row">
                         <span className="fn-name">{fnLabel(fn)}</span>
-                        <span className="muted small block">{e.services.filter((s) => s.function === fn).map((s) => s.name).join(', ') || 'no services'}</span>
+                        <span className="muted small block">
+                          {e.services
+                            .filter((s) => s.function === fn)
+                            .map((s) => s.name)
+                            .join(', ') || 'no services'}
+                        </span>
                       </th>
                       {WINDOWS.map((w) => {
                         const side = cov[w];
@@ -114,7 +133,8 @@ export function EngagementView() {
               <p className="overflow-note">
                 <Icon name="route" />
                 <span>
-                  Overflow: when {e.sides.internal.name} has not acknowledged within <strong>{e.coverage.overflow.after}</strong>, {e.sides[e.coverage.overflow.to].name} is paged too ({e.coverage.overflow.functions.map(fnLabel).join(', ')}).
+                  Overflow: when {e.sides.internal.name} has not acknowledged within <strong>{e.coverage.overflow.after}</strong>,{' '}
+                  {e.sides[e.coverage.overflow.to].name} is paged too ({e.coverage.overflow.functions.map(fnLabel).join(', ')}).
                 </span>
               </p>
             ) : null}
@@ -123,7 +143,9 @@ export function EngagementView() {
           <Panel title="Escalation policies" icon="megaphone" id="policies">
             <div className="policies">
               {e.escalation_policies.map((p) => {
-                const owner = (Object.entries(e.routing) as Array<[Side, Record<string, string>]>).find(([, fns]) => Object.values(fns).includes(p.id))?.[0];
+                const owner = (Object.entries(e.routing) as Array<[Side, Record<string, string>]>).find(([, fns]) =>
+                  Object.values(fns).includes(p.id),
+                )?.[0];
                 return (
                   <article key={p.id} className={`policy-card${owner ? ` side-border-${owner}` : ''}`}>
                     <h3>
@@ -139,7 +161,9 @@ export function EngagementView() {
                         </li>
                       ))}
                     </ol>
-                    <p className="muted small">{p.repeat > 0 ? `Repeats ${p.repeat} more time${p.repeat > 1 ? 's' : ''} if nobody acknowledges.` : 'Runs once.'}</p>
+                    <p className="muted small">
+                      {p.repeat > 0 ? `Repeats ${p.repeat} more time${p.repeat > 1 ? 's' : ''} if nobody acknowledges.` : 'Runs once.'}
+                    </p>
                   </article>
                 );
               })}
@@ -191,7 +215,9 @@ export function EngagementView() {
                   <tr>
                     <th scope="col">Service</th>
                     <th scope="col">Function</th>
-                    <th scope="col" className="num">Criticality</th>
+                    <th scope="col" className="num">
+                      Criticality
+                    </th>
                     <th scope="col">Integrations</th>
                   </tr>
                 </thead>

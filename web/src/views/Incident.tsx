@@ -109,7 +109,12 @@ export function IncidentView({ reference }: { reference: string }) {
       {canRespond(session.me.token.role) ? <Actions incident={incident} onChanged={reload} /> : null}
       <div className="incident-grid">
         <div className="incident-main">
-          <Panel title="Timeline" icon="activity" id="timeline" actions={<span className="muted small">{incident.timeline.length} entries · append-only</span>}>
+          <Panel
+            title="Timeline"
+            icon="activity"
+            id="timeline"
+            actions={<span className="muted small">{incident.timeline.length} entries · append-only</span>}
+          >
             <Timeline entries={incident.timeline} names={names} />
             {canRespond(session.me.token.role) && incident.status !== 'resolved' ? <NoteForm incident={incident} onAdded={reload} /> : null}
           </Panel>
@@ -214,7 +219,13 @@ function Actions({ incident, onChanged }: { incident: IncidentDetail; onChanged:
     <div className="actions" role="region" aria-label="Actions">
       <div className="actions-row">
         {incident.status === 'triggered' ? (
-          <button type="button" className="btn btn-primary" disabled={busy !== null} onClick={() => void run('Acknowledge', '/acknowledge')} aria-keyshortcuts="a">
+          <button
+            type="button"
+            className="btn btn-primary"
+            disabled={busy !== null}
+            onClick={() => void run('Acknowledge', '/acknowledge')}
+            aria-keyshortcuts="a"
+          >
             <Icon name="check" /> Acknowledge
           </button>
         ) : null}
@@ -224,12 +235,22 @@ function Actions({ incident, onChanged }: { incident: IncidentDetail; onChanged:
           </button>
         ) : null}
         {incident.status !== 'waiting_on_customer' ? (
-          <button type="button" className="btn" disabled={busy !== null} onClick={() => setStatus('waiting_on_customer', 'Waiting on customer')}>
+          <button
+            type="button"
+            className="btn"
+            disabled={busy !== null}
+            onClick={() => setStatus('waiting_on_customer', 'Waiting on customer')}
+          >
             <Icon name="pause" /> Waiting on customer
           </button>
         ) : null}
         {incident.status !== 'waiting_on_vendor' ? (
-          <button type="button" className="btn" disabled={busy !== null} onClick={() => setStatus('waiting_on_vendor', 'Waiting on vendor')}>
+          <button
+            type="button"
+            className="btn"
+            disabled={busy !== null}
+            onClick={() => setStatus('waiting_on_vendor', 'Waiting on vendor')}
+          >
             <Icon name="pause" /> Waiting on vendor
           </button>
         ) : null}
@@ -340,7 +361,14 @@ export function SlaClocks({ sla }: { sla: SlaClock[] | undefined }) {
               <span className="sla-item-kind">{c.kind === 'respond' ? 'Respond' : 'Resolve'}</span>
               <span className="sla-item-state">{s.text}</span>
             </div>
-            <div className="meter meter-lg" role="meter" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(s.pct)} aria-label={`${c.kind} SLA used`}>
+            <div
+              className="meter meter-lg"
+              role="meter"
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={Math.round(s.pct)}
+              aria-label={`${c.kind} SLA used`}
+            >
               <span style={{ width: `${s.pct}%` }} />
             </div>
             <p className="muted small">

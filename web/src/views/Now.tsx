@@ -209,7 +209,11 @@ export function NowView() {
               <div className="queue-empty">
                 <Icon name="checkCircle" size={28} />
                 <p className="empty-title">{all.length === 0 ? 'No open incidents' : 'Nothing matches'}</p>
-                <p className="muted">{all.length === 0 ? 'New incidents appear here the moment they open.' : 'Clear the search or filters to see the whole queue.'}</p>
+                <p className="muted">
+                  {all.length === 0
+                    ? 'New incidents appear here the moment they open.'
+                    : 'Clear the search or filters to see the whole queue.'}
+                </p>
               </div>
             ) : (
               <VirtualList
@@ -221,7 +225,17 @@ export function NowView() {
                 rowClassName={(i) => `${headerCols}${i === active ? ' row-active' : ''}`}
                 renderRow={(i) => {
                   const incident = rows[i];
-                  return incident ? <Row incident={incident} multi={session.multi} engagementName={session.engagementName(incident.engagement)} sideName={incident.side ? sideNames.get(incident.engagement)?.[incident.side] : undefined} responder={responder} index={i} onFocusRow={focusRow} /> : null;
+                  return incident ? (
+                    <Row
+                      incident={incident}
+                      multi={session.multi}
+                      engagementName={session.engagementName(incident.engagement)}
+                      sideName={incident.side ? sideNames.get(incident.engagement)?.[incident.side] : undefined}
+                      responder={responder}
+                      index={i}
+                      onFocusRow={focusRow}
+                    />
+                  ) : null;
                 }}
               />
             )}
@@ -314,7 +328,13 @@ const Row = memo(function Row({ incident, multi, engagementName, sideName, respo
       {responder ? (
         <span role="cell" className="cell-action">
           {incident.status === 'triggered' ? (
-            <button type="button" className="btn btn-sm btn-outline" disabled={busy} onClick={() => void acknowledge()} aria-label={`Acknowledge ${incident.number}`}>
+            <button
+              type="button"
+              className="btn btn-sm btn-outline"
+              disabled={busy}
+              onClick={() => void acknowledge()}
+              aria-label={`Acknowledge ${incident.number}`}
+            >
               <Icon name="check" /> Ack
             </button>
           ) : null}
@@ -326,5 +346,9 @@ const Row = memo(function Row({ incident, multi, engagementName, sideName, respo
 
 function Age({ iso }: { iso: string }) {
   const now = useNow();
-  return <time dateTime={iso} title={formatDateTime(iso)}>{formatRelative(iso, now)}</time>;
+  return (
+    <time dateTime={iso} title={formatDateTime(iso)}>
+      {formatRelative(iso, now)}
+    </time>
+  );
 }

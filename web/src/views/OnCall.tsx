@@ -15,7 +15,10 @@ export function useOnCall() {
   const r = useResource<OnCallData>('/on-call');
   const { reload, data } = r;
   useEffect(() => {
-    const next = data?.engagements.map((e) => (e.coverage.until ? Date.parse(e.coverage.until) : Infinity)).reduce((a, b) => Math.min(a, b), Infinity) ?? Infinity;
+    const next =
+      data?.engagements
+        .map((e) => (e.coverage.until ? Date.parse(e.coverage.until) : Infinity))
+        .reduce((a, b) => Math.min(a, b), Infinity) ?? Infinity;
     const wait = Math.min(60_000, Math.max(1_000, next - Date.now() + 1_000));
     const t = setTimeout(reload, wait);
     return () => clearTimeout(t);
@@ -23,7 +26,12 @@ export function useOnCall() {
   return r;
 }
 
-const WINDOW_TITLE: Record<string, string> = { business_hours: 'Business hours', after_hours: 'After hours', weekend: 'Weekend', holiday: 'Holiday' };
+const WINDOW_TITLE: Record<string, string> = {
+  business_hours: 'Business hours',
+  after_hours: 'After hours',
+  weekend: 'Weekend',
+  holiday: 'Holiday',
+};
 
 function ownersText(e: EngagementOnCall): string {
   const sides = (['partner', 'internal'] as Side[])
@@ -73,7 +81,9 @@ export function CoverageBanner({ data, engagement }: { data: OnCallData | undefi
 /** "EST", "GMT", "UTC": the zone's short name at `at` (default now; a DST change may fall in between). */
 export function shortZone(tz: string, at?: string | number): string {
   try {
-    const part = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'short' }).formatToParts(at === undefined ? new Date() : new Date(at)).find((p) => p.type === 'timeZoneName');
+    const part = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'short' })
+      .formatToParts(at === undefined ? new Date() : new Date(at))
+      .find((p) => p.type === 'timeZoneName');
     return part?.value ?? tz;
   } catch {
     return tz;
@@ -125,7 +135,17 @@ function initials(name: string): string {
     .toUpperCase();
 }
 
-export function OnCallPanel({ data, error, loading, engagement }: { data: OnCallData | undefined; error: ReturnType<typeof useOnCall>['error']; loading: boolean; engagement: string | null }) {
+export function OnCallPanel({
+  data,
+  error,
+  loading,
+  engagement,
+}: {
+  data: OnCallData | undefined;
+  error: ReturnType<typeof useOnCall>['error'];
+  loading: boolean;
+  engagement: string | null;
+}) {
   const { multi } = useSession();
   const list = data?.engagements.filter((e) => !engagement || e.id === engagement) ?? [];
   return (
@@ -153,7 +173,9 @@ export function OnCallPanel({ data, error, loading, engagement }: { data: OnCall
                   <span className={`side-chip side-${side}`}>{side === 'internal' ? 'Internal' : 'Partner'}</span>
                   <span className="oncall-side-name">{s.name}</span>
                 </div>
-                <p className="oncall-owns">{s.functions.length ? `Owns ${listText(s.functions.map(fnLabel))}` : 'Owns nothing right now'}</p>
+                <p className="oncall-owns">
+                  {s.functions.length ? `Owns ${listText(s.functions.map(fnLabel))}` : 'Owns nothing right now'}
+                </p>
                 {nobody.length > 0 ? (
                   <p className="oncall-nobody">
                     <Icon name="alert" /> Nobody to page for {listText(nobody.map(fnLabel))}

@@ -47,7 +47,9 @@ export function PerformanceView() {
   const base = `/engagements/${encodeURIComponent(engagementId)}`;
 
   const monthly = useResource<MonthlyMetrics>(engagementId ? `${base}/metrics/monthly?months=6` : null);
-  const metrics = useResource<Metrics>(engagementId ? `${base}/metrics?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}` : null);
+  const metrics = useResource<Metrics>(
+    engagementId ? `${base}/metrics?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}` : null,
+  );
   const credits = useResource<Credits>(engagementId ? `${base}/credits?month=${month}` : null);
   const reportUrl = `/api/v1${base}/reports/monthly?month=${month}`;
   const months = Array.from({ length: 12 }, (_, i) => shiftMonth(current, -i));
@@ -92,8 +94,18 @@ export function PerformanceView() {
         <Kpi label="Incidents" value={metrics.data ? metrics.data.incidents.toLocaleString() : '—'} />
         <Kpi label="MTTA" hint="trigger to first acknowledge" value={metrics.data ? formatDuration(metrics.data.mtta_s) : '—'} />
         <Kpi label="MTTR" hint="trigger to resolve" value={metrics.data ? formatDuration(metrics.data.mttr_s) : '—'} />
-        <Kpi label="SLA attainment" value={pct(slaPct)} hint={slaTotal ? `${slaMet} of ${slaTotal} targets met` : metrics.data ? 'no SLA targets due yet' : undefined} tone={slaPct !== null && slaPct < 95 ? 'warn' : undefined} />
-        <Kpi label="Service credits" value={credits.data ? money(credits.data.credit_amount, credits.data.currency) : '—'} hint={credits.data ? `${pct(credits.data.credit_percent)} of the fee${credits.data.capped ? ', capped' : ''}` : undefined} tone={credits.data && credits.data.credit_amount > 0 ? 'danger' : undefined} />
+        <Kpi
+          label="SLA attainment"
+          value={pct(slaPct)}
+          hint={slaTotal ? `${slaMet} of ${slaTotal} targets met` : metrics.data ? 'no SLA targets due yet' : undefined}
+          tone={slaPct !== null && slaPct < 95 ? 'warn' : undefined}
+        />
+        <Kpi
+          label="Service credits"
+          value={credits.data ? money(credits.data.credit_amount, credits.data.currency) : '—'}
+          hint={credits.data ? `${pct(credits.data.credit_percent)} of the fee${credits.data.capped ? ', capped' : ''}` : undefined}
+          tone={credits.data && credits.data.credit_amount > 0 ? 'danger' : undefined}
+        />
       </section>
 
       <Panel title="Last 6 months" icon="chart" id="trend">
@@ -105,28 +117,65 @@ export function PerformanceView() {
           ) : (
             <>
               <div className="charts">
-                <BarChart title="Incidents" bars={monthly.data.months.map((x) => ({ label: monthLabel(x.month).split(' ')[0] ?? x.month, value: x.incidents }))} format={(v) => String(v)} />
-                <BarChart title="MTTA" tone="accent" bars={monthly.data.months.map((x) => ({ label: monthLabel(x.month).split(' ')[0] ?? x.month, value: x.mtta_s }))} format={(v) => formatDuration(v)} />
-                <BarChart title="MTTR" tone="warn" bars={monthly.data.months.map((x) => ({ label: monthLabel(x.month).split(' ')[0] ?? x.month, value: x.mttr_s }))} format={(v) => formatDuration(v)} />
-                <BarChart title="SLA attainment" tone="success" max={100} bars={monthly.data.months.map((x) => ({ label: monthLabel(x.month).split(' ')[0] ?? x.month, value: x.sla_attainment_pct }))} format={(v) => `${Math.round(v)}%`} />
+                <BarChart
+                  title="Incidents"
+                  bars={monthly.data.months.map((x) => ({ label: monthLabel(x.month).split(' ')[0] ?? x.month, value: x.incidents }))}
+                  format={(v) => String(v)}
+                />
+                <BarChart
+                  title="MTTA"
+                  tone="accent"
+                  bars={monthly.data.months.map((x) => ({ label: monthLabel(x.month).split(' ')[0] ?? x.month, value: x.mtta_s }))}
+                  format={(v) => formatDuration(v)}
+                />
+                <BarChart
+                  title="MTTR"
+                  tone="warn"
+                  bars={monthly.data.months.map((x) => ({ label: monthLabel(x.month).split(' ')[0] ?? x.month, value: x.mttr_s }))}
+                  format={(v) => formatDuration(v)}
+                />
+                <BarChart
+                  title="SLA attainment"
+                  tone="success"
+                  max={100}
+                  bars={monthly.data.months.map((x) => ({
+                    label: monthLabel(x.month).split(' ')[0] ?? x.month,
+                    value: x.sla_attainment_pct,
+                  }))}
+                  format={(v) => `${Math.round(v)}%`}
+                />
               </div>
               <table className="table compact">
                 <caption className="sr-only">Monthly figures</caption>
                 <thead>
                   <tr>
                     <th scope="col">Month</th>
-                    <th scope="col" className="num">Incidents</th>
-                    <th scope="col" className="num">MTTA</th>
-                    <th scope="col" className="num">MTTR</th>
-                    <th scope="col" className="num">SLA attainment</th>
-                    <th scope="col" className="num">Credits</th>
+                    <th scope="col" className="num">
+                      Incidents
+                    </th>
+                    <th scope="col" className="num">
+                      MTTA
+                    </th>
+                    <th scope="col" className="num">
+                      MTTR
+                    </th>
+                    <th scope="col" className="num">
+                      SLA attainment
+                    </th>
+                    <th scope="col" className="num">
+                      Credits
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
                   {monthly.data.months.map((x) => (
                     <tr key={x.month} className={x.month === month ? 'selected' : undefined}>
                       <th scope="row">
-                        <button type="button" className="link-btn" onClick={() => setQuery({ month: x.month === current ? null : x.month })}>
+                        <button
+                          type="button"
+                          className="link-btn"
+                          onClick={() => setQuery({ month: x.month === current ? null : x.month })}
+                        >
                           {monthLabel(x.month)}
                         </button>
                       </th>
@@ -158,7 +207,9 @@ export function PerformanceView() {
         {credits.data ? (
           <>
             <p className="credit-line">
-              <strong>{money(credits.data.credit_amount, credits.data.currency)}</strong> owed by the partner ({pct(credits.data.credit_percent)} of the monthly fee{credits.data.capped ? ', at the contract cap' : ''}) for {credits.data.breaches.length} SLA breach{credits.data.breaches.length === 1 ? '' : 'es'}.
+              <strong>{money(credits.data.credit_amount, credits.data.currency)}</strong> owed by the partner (
+              {pct(credits.data.credit_percent)} of the monthly fee{credits.data.capped ? ', at the contract cap' : ''}) for{' '}
+              {credits.data.breaches.length} SLA breach{credits.data.breaches.length === 1 ? '' : 'es'}.
             </p>
             {credits.data.breaches.length ? (
               <table className="table compact">
@@ -197,7 +248,17 @@ export function PerformanceView() {
   );
 }
 
-function Kpi({ label, value, hint, tone }: { label: string; value: string; hint?: string | undefined; tone?: 'warn' | 'danger' | undefined }) {
+function Kpi({
+  label,
+  value,
+  hint,
+  tone,
+}: {
+  label: string;
+  value: string;
+  hint?: string | undefined;
+  tone?: 'warn' | 'danger' | undefined;
+}) {
   return (
     <div className={`kpi${tone ? ` kpi-${tone}` : ''}`}>
       <span className="kpi-label">{label}</span>
@@ -211,23 +272,61 @@ function Breakdowns({ metrics }: { metrics: Metrics }) {
   return (
     <div className="grid-2">
       <Panel title="By priority" icon="flag">
-        <Table head={['Priority', 'Incidents', 'MTTA', 'MTTR']} rows={metrics.by_priority.map((r) => [<PriorityBadge key="p" priority={r.priority} />, r.incidents, formatDuration(r.mtta_s), formatDuration(r.mttr_s)])} />
+        <Table
+          head={['Priority', 'Incidents', 'MTTA', 'MTTR']}
+          rows={metrics.by_priority.map((r) => [
+            <PriorityBadge key="p" priority={r.priority} />,
+            r.incidents,
+            formatDuration(r.mtta_s),
+            formatDuration(r.mttr_s),
+          ])}
+        />
       </Panel>
       <Panel title="By side and window" icon="users">
-        <Table head={['Side', 'Incidents', 'MTTA', 'MTTR']} rows={metrics.by_side.map((r) => [r.name, r.incidents, formatDuration(r.mtta_s), formatDuration(r.mttr_s)])} />
-        <Table head={['Window', 'Incidents', 'MTTA', 'MTTR']} rows={metrics.by_window.map((r) => [r.window.replace(/_/g, ' '), r.incidents, formatDuration(r.mtta_s), formatDuration(r.mttr_s)])} />
+        <Table
+          head={['Side', 'Incidents', 'MTTA', 'MTTR']}
+          rows={metrics.by_side.map((r) => [r.name, r.incidents, formatDuration(r.mtta_s), formatDuration(r.mttr_s)])}
+        />
+        <Table
+          head={['Window', 'Incidents', 'MTTA', 'MTTR']}
+          rows={metrics.by_window.map((r) => [
+            r.window.replace(/_/g, ' '),
+            r.incidents,
+            formatDuration(r.mtta_s),
+            formatDuration(r.mttr_s),
+          ])}
+        />
       </Panel>
       <Panel title="SLA attainment" icon="clock">
-        <Table empty="No SLA targets came due in this period." head={['SLA', 'Priority', 'Target', 'Met', 'Breached', 'Attainment']} rows={metrics.sla_attainment.map((r) => [r.sla, r.priority, r.kind, r.met, r.breached, pct(r.pct)])} />
+        <Table
+          empty="No SLA targets came due in this period."
+          head={['SLA', 'Priority', 'Target', 'Met', 'Breached', 'Attainment']}
+          rows={metrics.sla_attainment.map((r) => [r.sla, r.priority, r.kind, r.met, r.breached, pct(r.pct)])}
+        />
       </Panel>
       <Panel title="Pages per person" icon="megaphone">
-        <Table empty="Nobody was paged in this period." head={['Person', 'Side', 'Pages', 'At night']} rows={metrics.pages.map((r) => [r.name, r.side === 'internal' ? 'Internal' : r.side === 'partner' ? 'Partner' : '—', r.pages, r.night_pages])} />
+        <Table
+          empty="Nobody was paged in this period."
+          head={['Person', 'Side', 'Pages', 'At night']}
+          rows={metrics.pages.map((r) => [
+            r.name,
+            r.side === 'internal' ? 'Internal' : r.side === 'partner' ? 'Partner' : '—',
+            r.pages,
+            r.night_pages,
+          ])}
+        />
       </Panel>
       <Panel title="By service" icon="activity">
-        <Table head={['Service', 'Incidents', 'MTTA', 'MTTR']} rows={metrics.by_service.map((r) => [r.name, r.incidents, formatDuration(r.mtta_s), formatDuration(r.mttr_s)])} />
+        <Table
+          head={['Service', 'Incidents', 'MTTA', 'MTTR']}
+          rows={metrics.by_service.map((r) => [r.name, r.incidents, formatDuration(r.mtta_s), formatDuration(r.mttr_s)])}
+        />
       </Panel>
       <Panel title="Noisiest services" icon="bell">
-        <Table head={['Service', 'Incidents', 'Alerts', 'Events']} rows={metrics.noisy_services.map((r) => [r.name, r.incidents, r.alerts, r.events])} />
+        <Table
+          head={['Service', 'Incidents', 'Alerts', 'Events']}
+          rows={metrics.noisy_services.map((r) => [r.name, r.incidents, r.alerts, r.events])}
+        />
       </Panel>
     </div>
   );
@@ -249,7 +348,17 @@ function Table({ head, rows, empty = 'No incidents in this period.' }: { head: s
       <tbody>
         {rows.map((r, i) => (
           <tr key={i}>
-            {r.map((c, j) => (j === 0 ? <th key={j} scope="row">{c}</th> : <td key={j} className="num">{c}</td>))}
+            {r.map((c, j) =>
+              j === 0 ? (
+                <th key={j} scope="row">
+                  {c}
+                </th>
+              ) : (
+                <td key={j} className="num">
+                  {c}
+                </td>
+              ),
+            )}
           </tr>
         ))}
       </tbody>

@@ -25,7 +25,11 @@ export function QuarantinedEvents({ engagementId }: { engagementId: string }) {
     setBusy(true);
     setFailure(undefined);
     try {
-      const res = await api<RetryResult>('POST', `/events/quarantined/retry?engagement=${encodeURIComponent(engagementId)}`, ids === 'all' ? { all: true } : { ids });
+      const res = await api<RetryResult>(
+        'POST',
+        `/events/quarantined/retry?engagement=${encodeURIComponent(engagementId)}`,
+        ids === 'all' ? { all: true } : { ids },
+      );
       announce(`${res.retried.length} event(s) back in the queue`);
       r.reload();
     } catch (err) {
@@ -50,8 +54,9 @@ export function QuarantinedEvents({ engagementId }: { engagementId: string }) {
       }
     >
       <p className="muted small">
-        Each was accepted (its sender got a 202) but could not be applied to alerts and incidents, so it was set aside while every event after it went on. Fix the cause,
-        then retry: an event that fails again comes back here with its new error. <code>tandem events list</code> shows the same.
+        Each was accepted (its sender got a 202) but could not be applied to alerts and incidents, so it was set aside while every event
+        after it went on. Fix the cause, then retry: an event that fails again comes back here with its new error.{' '}
+        <code>tandem events list</code> shows the same.
       </p>
       {r.error ? <ErrorNote error={r.error} what="the quarantined events" /> : null}
       {failure ? <ErrorNote error={failure} what="the retry" /> : null}

@@ -55,7 +55,13 @@ export function SchedulesView() {
             <button type="button" className="btn btn-sm" onClick={() => go(-1)} aria-label="Previous week">
               <Icon name="chevronLeft" /> Prev
             </button>
-            <button type="button" className="btn btn-sm" onClick={() => setQuery({ week: null })} disabled={thisWeek} aria-label="This week">
+            <button
+              type="button"
+              className="btn btn-sm"
+              onClick={() => setQuery({ week: null })}
+              disabled={thisWeek}
+              aria-label="This week"
+            >
               This week
             </button>
             <button type="button" className="btn btn-sm" onClick={() => go(1)} aria-label="Next week">
@@ -96,7 +102,9 @@ function zonedTime(iso: string, tz: string): string {
 function ScheduleWeek({ schedule, weekStart, tz, now }: { schedule: ScheduleInfo; weekStart: number; tz: string; now: number }) {
   const from = new Date(weekStart).toISOString();
   const to = new Date(addDays(weekStart, 7, tz)).toISOString();
-  const r = useResource<ShiftsResponse>(`/schedules/${encodeURIComponent(schedule.engagement)}/${encodeURIComponent(schedule.id)}/shifts?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
+  const r = useResource<ShiftsResponse>(
+    `/schedules/${encodeURIComponent(schedule.engagement)}/${encodeURIComponent(schedule.id)}/shifts?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
+  );
   const colors = useMemo(() => {
     const m = new Map<string, number>();
     schedule.members.forEach((p, i) => m.set(p.person, i % PALETTE));
@@ -123,7 +131,11 @@ function ScheduleWeek({ schedule, weekStart, tz, now }: { schedule: ScheduleInfo
           <span className="oncall-now-chip">
             On call now: <strong>{schedule.on_call.length ? schedule.on_call.map((p) => p.name).join(', ') : 'nobody'}</strong>
           </span>
-          {r.data ? <span className={`gap-chip${gapHours > 0 ? ' has-gaps' : ''}`}>{gapHours > 0 ? `${fmtHours(gapHours)} uncovered this week` : 'No gaps this week'}</span> : null}
+          {r.data ? (
+            <span className={`gap-chip${gapHours > 0 ? ' has-gaps' : ''}`}>
+              {gapHours > 0 ? `${fmtHours(gapHours)} uncovered this week` : 'No gaps this week'}
+            </span>
+          ) : null}
         </div>
       </header>
       <div className="panel-body">
@@ -144,7 +156,10 @@ function ScheduleWeek({ schedule, weekStart, tz, now }: { schedule: ScheduleInfo
               </div>
               {days.map((day) => {
                 const len = day.end - day.start;
-                const pos = (a: number, b: number) => ({ left: `${((Math.max(a, day.start) - day.start) / len) * 100}%`, width: `${((Math.min(b, day.end) - Math.max(a, day.start)) / len) * 100}%` });
+                const pos = (a: number, b: number) => ({
+                  left: `${((Math.max(a, day.start) - day.start) / len) * 100}%`,
+                  width: `${((Math.min(b, day.end) - Math.max(a, day.start)) / len) * 100}%`,
+                });
                 const isToday = now >= day.start && now < day.end;
                 return (
                   <div key={day.start} className={`week-row${isToday ? ' today' : ''}`}>
@@ -153,7 +168,12 @@ function ScheduleWeek({ schedule, weekStart, tz, now }: { schedule: ScheduleInfo
                       {r.data?.gaps
                         .filter((g) => Date.parse(g.end) > day.start && Date.parse(g.start) < day.end)
                         .map((g) => (
-                          <span key={`g${g.start}`} className="bar bar-gap" style={pos(Date.parse(g.start), Date.parse(g.end))} title={`Gap ${zonedTime(g.start, tz)} – ${zonedTime(g.end, tz)}`} />
+                          <span
+                            key={`g${g.start}`}
+                            className="bar bar-gap"
+                            style={pos(Date.parse(g.start), Date.parse(g.end))}
+                            title={`Gap ${zonedTime(g.start, tz)} – ${zonedTime(g.end, tz)}`}
+                          />
                         ))}
                       {r.data?.shifts
                         .filter((s) => Date.parse(s.end) > day.start && Date.parse(s.start) < day.end)
@@ -203,7 +223,8 @@ function ScheduleWeek({ schedule, weekStart, tz, now }: { schedule: ScheduleInfo
               ))}
               {schedule.overrides.length ? (
                 <span className="muted small">
-                  {schedule.overrides.length} override{schedule.overrides.length > 1 ? 's' : ''}: {schedule.overrides.map((o) => `${o.name} ${o.from.replace('T', ' ')}–${o.to.slice(11)}`).join('; ')}
+                  {schedule.overrides.length} override{schedule.overrides.length > 1 ? 's' : ''}:{' '}
+                  {schedule.overrides.map((o) => `${o.name} ${o.from.replace('T', ' ')}–${o.to.slice(11)}`).join('; ')}
                 </span>
               ) : null}
             </div>

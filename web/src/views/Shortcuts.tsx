@@ -40,7 +40,11 @@ export function Shortcuts({ onClose }: { onClose: () => void }) {
           {KEYS.map(([k, what]) => (
             <tr key={k}>
               <th scope="row">
-                {k.split(' ').map((part, i) => (part === 'then' || part === '/' && k.includes(' / ') ? <span key={i}> {part} </span> : <kbd key={i}>{part}</kbd>))}
+                {k
+                  .split(' ')
+                  .map((part, i) =>
+                    part === 'then' || (part === '/' && k.includes(' / ')) ? <span key={i}> {part} </span> : <kbd key={i}>{part}</kbd>,
+                  )}
               </th>
               <td>{what}</td>
             </tr>
