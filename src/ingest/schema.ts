@@ -1,14 +1,20 @@
 /**
  * The ingest contract as the OpenAPI document shows it: the PagerDuty Events
  * API v2 bodies (alert and change), the Alertmanager webhook (version 4), the
- * generic JSON event, the 202 answers and PagerDuty's error bodies. These
- * schemas describe; they do not validate: the parsers (pagerduty.ts,
+ * generic JSON event, the 202 answers and PagerDuty's error bodies, and each
+ * route's declaration (ingestRouteOptions). These schemas describe; they do
+ * not validate: the parsers (pagerduty.ts,
  * alertmanager.ts, generic.ts) read every body and report every bad field at
  * once in PagerDuty's `errors` list, which a schema validator would not.
  * Keep the two in step when a format changes.
  */
+import type { SwaggerTransform } from '@fastify/swagger';
+import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { ZodType } from 'zod';
 import { SEVERITIES } from '../engagement/model.js';
+import type { IntegrationType } from '../engagement/model.js';
 import { MAX_ALERTS_PER_REQUEST } from './alertmanager.js';
 import { DEDUP_KEY_MAX, SUMMARY_MAX } from './pagerduty.js';
 
@@ -146,6 +152,126 @@ export const ThrottledEvent = z
 export const EventNotStored = z
   .object({ status: z.literal('error'), message: z.string(), errors: z.array(z.string()) })
   .meta({ id: 'EventNotStored', description: 'The server could not store the event; it was not accepted. Retry.' });
+
+/**
+ * The route schemas document the bodies; the parsers validate them. A schema
+ * validator would stop at the first bad field and word it its own way, where
+ * senders get every bad field in PagerDuty's `errors` list (and the fuzz and
+ * bad-input tests hold the parsers to it); it would also parse every body a
+ * second time on the hot path. So these routes pass the body (raw text) and
+ * the key through untouched.
+ */
+const documentOnly: FastifySchemaCompiler<unknown> = () => () => true;
+
+/** The 429 answer carries Retry-After; the zod transform has no place for response headers, so they are added here. */
+const withRetryAfter: SwaggerTransform = (input) => {
+  const out = jsonSchemaTransform(input as Parameters<typeof jsonSchemaTransform>[0]);
+  const response = out.schema.response as Record<string, Record<string, unknown>> | undefined;
+  const throttled = response?.['429'];
+  if (response && throttled) {
+    response['429'] = {
+      ...throttled,
+      headers: { 'Retry-After': { type: 'integer', minimum: 1, description: 'Seconds until this key may send again.' } },
+    };
+  }
+  return out as { schema: FastifySchema; url: string };
+};
+
+/** The errors every ingest route can answer. */
+function ingestErrors(keyInPath: boolean): Record<number, ZodType> {
+  const unknownKey: Record<number, ZodType> = keyInPath
+    ? { 404: InvalidEvent.describe('The key in the URL is not an integration key of this server.') }
+    : {};
+  return {
+    400: InvalidEvent.describe(
+      `Invalid event: \`errors\` names each bad field${keyInPath ? '' : ' (an unknown routing_key is one)'}. Senders do not retry a 400.`,
+    ),
+    ...unknownKey,
+    413: InvalidEvent.describe('The body is over the size limit (512 KB by default, --ingest-body-limit).'),
+    429: ThrottledEvent.describe(
+      'Too many events for this integration key (an Alertmanager request costs one per alert); nothing was stored. Retry after `Retry-After` seconds.',
+    ),
+    503: EventNotStored.describe('The event could not be stored; it was not accepted. Retry.'),
+  };
+}
+
+/** One ingest operation, as the document shows it. */
+export interface IngestOperation {
+  readonly operationId: string;
+  readonly summary: string;
+  readonly description: string;
+  readonly body: ZodType;
+  readonly accepted: ZodType;
+  readonly keyInPath: boolean;
+  readonly integration: IntegrationType;
+  /** Answers that differ from every ingest route's. */
+  readonly errors?: Record<number, ZodType>;
+}
+
+/** The route options of one ingest endpoint: its document entry, its integration (for metrics) and its body limit. */
+export function ingestRouteOptions(r: IngestOperation, bodyLimit: number) {
+  const errors = { ...ingestErrors(r.keyInPath), ...r.errors };
+  return {
+    bodyLimit,
+    validatorCompiler: documentOnly,
+    config: { integration: r.integration, swaggerTransform: withRetryAfter },
+    schema: {
+      operationId: r.operationId,
+      summary: r.summary,
+      description: r.description,
+      tags: ['ingest'],
+      security: [],
+      ...(r.keyInPath ? { params: IntegrationKeyParams } : {}),
+      body: r.body,
+      response: { 202: r.accepted.describe('Durably stored: the engine applies it next.'), ...errors },
+    },
+  };
+}
+
+export const PAGERDUTY_EVENT: IngestOperation = {
+  operationId: 'enqueueEvent',
+  summary: 'PagerDuty Events API v2: trigger, acknowledge or resolve an alert',
+  description: 'Authenticated by the `routing_key` in the body. Read as JSON whatever the content type.',
+  body: PagerDutyEvent,
+  accepted: EventAccepted,
+  keyInPath: false,
+  integration: 'pagerduty',
+};
+
+export const PAGERDUTY_CHANGE: IngestOperation = {
+  operationId: 'enqueueChange',
+  summary: 'PagerDuty change event: record a deploy or config change on the service',
+  description: 'Authenticated by the `routing_key` in the body. Change events open no incident; they are listed under GET /api/v1/changes.',
+  body: PagerDutyChange,
+  accepted: ChangeAccepted,
+  keyInPath: false,
+  integration: 'pagerduty',
+};
+
+export const ALERTMANAGER_WEBHOOK: IngestOperation = {
+  operationId: 'receiveAlertmanagerWebhook',
+  summary: 'Alertmanager webhook (payload version 4): one alert per fingerprint',
+  description: 'Point an Alertmanager webhook receiver here, with `max_alerts: 1000`. Authenticated by the key in the path.',
+  body: AlertmanagerWebhook,
+  accepted: AlertsAccepted,
+  keyInPath: true,
+  integration: 'alertmanager',
+  errors: {
+    413: InvalidEvent.describe(
+      `The body is over the size limit, or carries more than ${MAX_ALERTS_PER_REQUEST} alerts (\`"code": "TOO_MANY_ALERTS"\`); nothing was stored. Set \`max_alerts: ${MAX_ALERTS_PER_REQUEST}\` on the receiver.`,
+    ),
+  },
+};
+
+export const GENERIC_EVENT: IngestOperation = {
+  operationId: 'enqueueGenericEvent',
+  summary: 'Generic JSON event, for scripts, EDR consoles and forms (docs/ingest.md)',
+  description: 'Authenticated by the key in the path. Without a dedup_key, the same summary and details are the same alert.',
+  body: GenericEvent,
+  accepted: EventAccepted,
+  keyInPath: true,
+  integration: 'generic',
+};
 
 export type IntegrationKeyParams = z.output<typeof IntegrationKeyParams>;
 export type InvalidEvent = z.output<typeof InvalidEvent>;
