@@ -12,6 +12,7 @@ import { chunked } from '../db/dialect.js';
 import type { IncidentRow } from '../db/schema.js';
 import { incidentsByIds, latestTimelineId, timelineSince } from './store.js';
 
+/** One open stream: the engagements it may see, and how to send it an event. */
 export interface Subscriber {
   readonly engagements: ReadonlySet<string>;
   send(event: string, data: unknown): void;
@@ -26,6 +27,7 @@ const SEEN_LIMIT = 50_000;
 /** Incidents presented together. */
 const PRESENT_BATCH = 500;
 
+/** One poller per server over the timeline, pushing changed incidents to the subscribers who may see them. */
 export class LiveFeed {
   readonly #database: Database;
   readonly #log: Logger;

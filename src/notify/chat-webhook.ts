@@ -10,6 +10,7 @@ import type { DeliveryResult, OutboundMessage } from './channel.js';
 import { classifyStatus, describeAnswer, postToContact } from './http-delivery.js';
 import type { HttpAnswer } from './http-delivery.js';
 
+/** A chat webhook channel's settings. */
 export interface ChatWebhookOptions {
   clock: Clock;
   timeoutMs: number;

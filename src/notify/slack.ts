@@ -25,6 +25,7 @@ const HEADER_MAX = 150;
 const SECTION_TEXT_MAX = 3000;
 const FIELD_MAX = 2000;
 
+/** The Slack channel's settings: those of every chat webhook. */
 export type SlackChannelOptions = ChatWebhookOptions;
 
 /** A Block Kit block, as far as Tandem builds them. */

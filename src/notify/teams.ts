@@ -24,6 +24,7 @@ import {
   testSentence,
 } from './render.js';
 
+/** The Teams channel's settings: those of every chat webhook. */
 export type TeamsChannelOptions = ChatWebhookOptions;
 
 /** An Adaptive Card element or action, as far as Tandem builds them. */

@@ -35,6 +35,7 @@ import type { NotificationUpdate } from './store.js';
 
 export type { DeliveryOutcome } from './plan.js';
 
+/** What the delivery module sends through, and its limits (each has a default). */
 export interface DeliveryOptions {
   readonly channels: ChannelRegistry;
   readonly links: LinkSigner;
@@ -97,6 +98,7 @@ function settingsOf(options: DeliveryOptions): Settings {
   };
 }
 
+/** The outbox worker as an engine module: each step claims a batch of due messages and works it to the end. */
 export function deliveryModule(options: DeliveryOptions): EngineModule {
   const settings = settingsOf(options);
   return {

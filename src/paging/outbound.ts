@@ -13,6 +13,7 @@ import type { LinkSigner } from '../respond/links.js';
 import { LINK_TTL_MS } from '../respond/links.js';
 import type { Send } from './plan.js';
 
+/** What a message is built from besides its rows. */
 export interface OutboundContext {
   readonly engagement: Engagement | undefined;
   readonly incidents: ReadonlyMap<number, IncidentRow>;

@@ -13,6 +13,7 @@ import type { Recipient } from './recipient.js';
 /** An outbox row as a page writes it (store.ts `insertNotifications`). */
 export type NotificationInsert = Insertable<NotificationsTable>;
 
+/** Page these recipients about an incident (an escalation tier, or an SLA warning). */
 export interface PageRequest {
   readonly engagement: Engagement;
   readonly incidentId: number;
@@ -24,6 +25,7 @@ export interface PageRequest {
   readonly at: number;
 }
 
+/** One message a page plans: to whom, on which channel and address, and when it is due. */
 export interface PlannedMessage {
   readonly recipient: Recipient;
   readonly channel: string;

@@ -49,6 +49,7 @@ export interface Send extends Contact {
   readonly rows: readonly NotificationRow[];
 }
 
+/** What one claim does with its messages; every claimed message is in exactly one part. */
 export interface DeliveryPlan {
   /** Pages the incident no longer needs, with the status that made it so ("deleted" when it is gone). */
   readonly cancel: ReadonlyArray<{ readonly row: NotificationRow; readonly incidentStatus: string }>;
