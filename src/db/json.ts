@@ -5,7 +5,7 @@
  * serializing them overflows the stack and the incident could never be
  * opened again. Text that is not JSON is shown as the text.
  */
-import { JSON_LIMITS, jsonDepth } from '../ingest/json-shape.js';
+import { JSON_LIMITS, jsonDepth } from '../events/json-shape.js';
 
 export const TOO_DEEP = `[nested deeper than ${JSON_LIMITS.depth} levels; the raw event keeps it]`;
 

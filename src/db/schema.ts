@@ -67,7 +67,7 @@ export interface EventsTable {
   request_id: string | null;
   /** The body as it arrived, byte for byte. */
   raw: string;
-  /** The normalized actions (ingest/event.ts IngestAction[]), JSON. */
+  /** The normalized actions (events/event.ts IngestAction[]), JSON. */
   actions: string;
   /** Set when the engine has applied the event to alerts and incidents. */
   processed_at: number | null;

@@ -7,8 +7,8 @@
  * statement fast path.
  */
 import type { Database } from '../db/connect.js';
-import { appendEvents } from '../events/store.js';
-import type { NewEventRow } from '../events/store.js';
+import { appendEvents } from './store.js';
+import type { NewEventRow } from './store.js';
 import type { IngestEvent } from './event.js';
 
 /** Where accepted events go: resolves once the event is durably stored. */

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { AlertRow, IncidentRow } from '../db/schema.js';
 import { loadEngagementText } from '../engagement/index.js';
 import type { Engagement, Service } from '../engagement/model.js';
-import type { AlertAction } from '../ingest/event.js';
+import type { AlertAction } from './event.js';
 import { foldRetrigger, incidentToRead, planAlertAction, planChange } from './plan.js';
 import type { AlertInput, AlertPlan, PlannedEvent } from './plan.js';
 

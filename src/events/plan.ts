@@ -22,7 +22,7 @@ import type { Actor } from '../incident/actor.js';
 import type { CommandOptions } from '../incident/commands.js';
 import type { NewIncident } from '../incident/store.js';
 import type { TimelineEntry, TimelineKind } from '../incident/timeline.js';
-import type { AlertAction, ChangeAction } from '../ingest/event.js';
+import type { AlertAction, ChangeAction } from './event.js';
 import { priorityFor } from '../priority/priority.js';
 import type { PriorityDecision } from '../priority/priority.js';
 import { routeIncident } from '../routing/route.js';

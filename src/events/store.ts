@@ -22,7 +22,7 @@ const APPEND_COLUMNS = [
   'actions',
   'processed_at',
 ] as const;
-/** An accepted event as the inbox appends it (ingest/inbox.ts builds it). */
+/** An accepted event as the inbox appends it (events/inbox.ts builds it). */
 export type NewEventRow = Required<Pick<Insertable<EventsTable>, (typeof APPEND_COLUMNS)[number]>>;
 
 /**

@@ -3,7 +3,7 @@
  * `fingerprint`; alerts of one notification share the group's incident.
  */
 import type { Severity } from '../engagement/model.js';
-import type { AlertAction, ParseResult } from './event.js';
+import type { AlertAction, ParseResult } from '../events/event.js';
 import { FieldErrors, describe, isObject, storedGroupKey } from './fields.js';
 import { SUMMARY_MAX } from './pagerduty.js';
 import { parseIsoInstant } from '../time/iso.js';

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { SEVERITIES } from '../engagement/model.js';
-import type { AlertAction, AlertActionName, ParseResult } from './event.js';
+import type { AlertAction, AlertActionName, ParseResult } from '../events/event.js';
 import { FieldErrors, describe, isObject, storedGroupKey } from './fields.js';
 import { DEDUP_KEY_MAX, SUMMARY_MAX } from './pagerduty.js';
 import { parseIsoInstant } from '../time/iso.js';

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { SEVERITIES } from '../engagement/model.js';
-import type { AlertAction, AlertActionName, ChangeAction, ParseResult } from './event.js';
+import type { AlertAction, AlertActionName, ChangeAction, ParseResult } from '../events/event.js';
 import { FieldErrors, describe, isObject } from './fields.js';
 import type { JsonObject } from './fields.js';
 import { parseIsoInstant } from '../time/iso.js';

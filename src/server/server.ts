@@ -25,7 +25,7 @@ import { calendarRoutes } from '../calendar/routes.js';
 import { LinkSigner } from '../respond/links.js';
 import { respondRoutes } from '../respond/routes.js';
 import { serverSecret } from '../secrets/secrets.js';
-import { Inbox } from '../ingest/inbox.js';
+import { Inbox } from '../events/inbox.js';
 import { RateLimiter } from '../ingest/rate-limit.js';
 import type { Settings } from '../settings/settings.js';
 import { createMetrics, registerBacklogGauges } from '../telemetry/metrics.js';

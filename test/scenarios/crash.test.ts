@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/connect.js';
-import type { IngestAction } from '../../src/ingest/event.js';
+import type { IngestAction } from '../../src/events/event.js';
 import { databaseKinds } from '../support/databases.js';
 import type { TestDatabase } from '../support/databases.js';
 import { DEMO } from '../support/paths.js';
