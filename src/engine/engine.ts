@@ -12,14 +12,12 @@ import type { Clock } from '../clock/clock.js';
 import type { Database } from '../db/connect.js';
 import { relaxCommitDurability } from '../db/dialect.js';
 import type { Deployment } from '../deployment/deployment.js';
-import type { IncidentHooks } from './hooks.js';
 
 export interface EngineContext {
   readonly database: Database;
   readonly clock: Clock;
   readonly deployment: Deployment;
   readonly log: Logger;
-  readonly hooks: IncidentHooks;
   /** Distinguishes instances in claims and logs. */
   readonly instanceId: string;
 }

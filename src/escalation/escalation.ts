@@ -10,7 +10,7 @@
 import type { IncidentRow } from '../db/schema.js';
 import type { Executor } from '../db/executor.js';
 import type { Engagement } from '../engagement/model.js';
-import type { OpenedIncident } from '../engine/hooks.js';
+import type { OpenedIncident } from '../incident/hooks.js';
 import { updateIncident } from '../incident/store.js';
 import type { Collector, IncidentWriter } from '../incident/writer.js';
 import { routeIncident } from '../routing/route.js';

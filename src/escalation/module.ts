@@ -12,6 +12,10 @@ import type { EscalationStepRow, IncidentRow } from '../db/schema.js';
 import type { Executor } from '../db/executor.js';
 import { engineTransaction } from '../engine/engine.js';
 import type { EngineContext, EngineModule } from '../engine/engine.js';
+import type { ChangeHooks } from '../incident/changes.js';
+
+/** The engine's context and the incident hooks the module's writes report changes to. */
+type HookedContext = EngineContext & { readonly hooks: ChangeHooks };
 import { withWriter } from '../incident/writer.js';
 import { insertNotifications } from '../paging/store.js';
 import { escalationRows } from './escalation.js';
@@ -30,10 +34,11 @@ interface Fired {
 }
 
 /** The engine module that fires due escalation steps. `onFired` hears of each fired step once it is committed. */
-export function escalationModule(options: { onFired?: (kind: string, lateMs: number) => void } = {}): EngineModule {
+export function escalationModule(options: { readonly hooks: ChangeHooks; readonly onFired?: (kind: string, lateMs: number) => void }): EngineModule {
   return {
     name: 'escalation',
-    async step(ctx) {
+    async step(engine) {
+      const ctx = { ...engine, hooks: options.hooks };
       const now = ctx.clock.now();
       const { more, fired } = await engineTransaction(ctx.database, (trx) => fireDueSteps(ctx, trx, now));
       for (const f of fired) options.onFired?.(f.kind, f.lateMs);
@@ -44,7 +49,7 @@ export function escalationModule(options: { onFired?: (kind: string, lateMs: num
 }
 
 /** One batch: claim, plan, write. More is due at once after a full batch, or when the batch made work due now (a skipped tier, an overflow). */
-async function fireDueSteps(ctx: EngineContext, trx: Executor, now: number): Promise<{ more: boolean; fired: Fired[] }> {
+async function fireDueSteps(ctx: HookedContext, trx: Executor, now: number): Promise<{ more: boolean; fired: Fired[] }> {
   const steps = await claimDueSteps(trx, ctx.database.dialect, now, BATCH);
   if (steps.length === 0) return { more: false, fired: [] };
   const incidents = await incidentsById(trx, [...new Set(steps.map((s) => s.incident_id))]);
@@ -63,7 +68,7 @@ async function fireDueSteps(ctx: EngineContext, trx: Executor, now: number): Pro
  * by the next, so it ends (and the timeline says so) once.
  */
 function planBatch(
-  ctx: EngineContext,
+  ctx: HookedContext,
   steps: readonly EscalationStepRow[],
   incidents: ReadonlyMap<number, IncidentRow>,
   escalations: ReadonlyMap<number, EscalationRow>,
@@ -86,7 +91,7 @@ function planBatch(
 
 /** Writes a batch's plans: step outcomes and ended escalations in one statement per status, then new rows, pages and timeline. */
 async function writePlans(
-  ctx: EngineContext,
+  ctx: HookedContext,
   trx: Executor,
   plans: ReadonlyArray<{ step: EscalationStepRow; plan: StepPlan }>,
   now: number,

@@ -19,6 +19,10 @@ import type { Executor } from '../db/executor.js';
 import type { AlertRow, IncidentRow } from '../db/schema.js';
 import { engineTransaction } from '../engine/engine.js';
 import type { EngineContext, EngineModule } from '../engine/engine.js';
+import type { IncidentHooks } from '../incident/hooks.js';
+
+/** The engine's context and the incident hooks applying events runs. */
+type HookedContext = EngineContext & { readonly hooks: IncidentHooks };
 import { acknowledgeIncident, resolveIncident } from '../incident/commands.js';
 import { IncidentNumbers, adjustAlertCounts, findOpenIncidentByGroup, getIncident, insertIncident } from '../incident/store.js';
 import type { TimelineEntry } from '../incident/timeline.js';
@@ -35,6 +39,8 @@ const EVENTS_LOCK = 7_243_501;
 const BATCH = 500;
 
 export interface ProcessEventsOptions {
+  /** What runs when incidents open or change (routing and escalation, SLA clocks). */
+  readonly hooks: IncidentHooks;
   /** Called after commit for each incident opened, with its engagement (metrics). */
   onOpened?: (count: number, engagementId: string) => void;
   /** Called after an event is set aside (metrics, logs). */
@@ -49,11 +55,12 @@ export interface ProcessEventsOptions {
  * on. A failure of the database itself (connection lost, busy) quarantines
  * nothing: the step fails and the loop tries again.
  */
-export function processEventsModule(options: ProcessEventsOptions = {}): EngineModule {
+export function processEventsModule(options: ProcessEventsOptions): EngineModule {
   const onOpened = options.onOpened ?? (() => {});
   return {
     name: 'process-events',
-    async step(ctx) {
+    async step(engine) {
+      const ctx = { ...engine, hooks: options.hooks };
       let seen: number[] = [];
       let result: Applied;
       try {
@@ -85,7 +92,7 @@ interface Applied {
 
 /** One transaction: takes the events lock, reads events, applies them, marks them applied. */
 async function applyEvents(
-  ctx: EngineContext,
+  ctx: HookedContext,
   read: (trx: Executor) => Promise<EventToApply[]>,
   onRead: (ids: number[]) => void = () => {},
 ): Promise<Applied> {
@@ -109,7 +116,7 @@ async function applyEvents(
 }
 
 /** The failed batch again, one event per transaction; an event that fails alone is quarantined. */
-async function applyOneByOne(ctx: EngineContext, ids: readonly number[], options: ProcessEventsOptions): Promise<Applied> {
+async function applyOneByOne(ctx: HookedContext, ids: readonly number[], options: ProcessEventsOptions): Promise<Applied> {
   const total: Applied = { count: 0, opened: [], more: false };
   for (const id of ids) {
     try {
@@ -177,7 +184,7 @@ interface Parsed {
 /** One batch of events in one transaction. */
 class Batch {
   readonly #w: BufferedWriter;
-  readonly #ctx: EngineContext;
+  readonly #ctx: HookedContext;
   /** Open alerts by (engagement, service, dedup key), as the batch has left them; null = known to have none. */
   readonly #open = new Map<string, AlertRow | null>();
   readonly #numbers: IncidentNumbers;
@@ -186,7 +193,7 @@ class Batch {
   /** Engagement of each incident opened, for metrics. */
   readonly opened: string[] = [];
 
-  constructor(w: BufferedWriter, ctx: EngineContext) {
+  constructor(w: BufferedWriter, ctx: HookedContext) {
     this.#w = w;
     this.#ctx = ctx;
     this.#numbers = new IncidentNumbers(w.ex);

@@ -17,7 +17,7 @@ import type { NewAlertRow, RetriggerUpdate } from '../alert/store.js';
 import type { NewChange } from '../change/store.js';
 import type { AlertRow, IncidentRow } from '../db/schema.js';
 import type { Engagement, Service } from '../engagement/model.js';
-import type { OpenedIncident } from '../engine/hooks.js';
+import type { OpenedIncident } from '../incident/hooks.js';
 import type { Actor } from '../incident/actor.js';
 import type { CommandOptions } from '../incident/commands.js';
 import type { NewIncident } from '../incident/store.js';

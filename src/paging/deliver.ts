@@ -18,6 +18,10 @@
 import type { IncidentRow, NotificationRow } from '../db/schema.js';
 import { engineTransaction } from '../engine/engine.js';
 import type { EngineContext, EngineModule } from '../engine/engine.js';
+import type { ChangeHooks } from '../incident/changes.js';
+
+/** The engine's context and the incident hooks the module's writes report changes to. */
+type HookedContext = EngineContext & { readonly hooks: ChangeHooks };
 import type { TimelineEntry } from '../incident/timeline.js';
 import { withWriter } from '../incident/writer.js';
 import { isChannelName } from '../notify/channel.js';
@@ -37,6 +41,8 @@ export type { DeliveryOutcome } from './plan.js';
 
 /** What the delivery module sends through, and its limits (each has a default). */
 export interface DeliveryOptions {
+  /** Who follows incident changes written here (the engine's hooks). */
+  readonly hooks: ChangeHooks;
   readonly channels: ChannelRegistry;
   readonly links: LinkSigner;
   readonly publicUrl: string;
@@ -72,7 +78,7 @@ interface Settings extends Omit<DeliveryRules, 'recipientName'> {
 
 /** One step's sends and what they need. */
 interface Run {
-  readonly ctx: EngineContext;
+  readonly ctx: HookedContext;
   readonly options: DeliveryOptions;
   readonly settings: Settings;
   readonly rules: DeliveryRules;
@@ -103,13 +109,13 @@ export function deliveryModule(options: DeliveryOptions): EngineModule {
   const settings = settingsOf(options);
   return {
     name: 'delivery',
-    step: (ctx) => step(ctx, options, settings),
+    step: (ctx) => step({ ...ctx, hooks: options.hooks }, options, settings),
     nextDue: (ctx) => nextDue(ctx.database.db),
   };
 }
 
 /** Claim, plan, write what is not sent, send the rest. True when more messages may be due right now. */
-async function step(ctx: EngineContext, options: DeliveryOptions, settings: Settings): Promise<boolean> {
+async function step(ctx: HookedContext, options: DeliveryOptions, settings: Settings): Promise<boolean> {
   const now = ctx.clock.now();
   const { database } = ctx;
   const claim = { now, limit: settings.claimLimit, leaseUntil: now + settings.leaseMs, instanceId: ctx.instanceId };
@@ -138,7 +144,7 @@ async function step(ctx: EngineContext, options: DeliveryOptions, settings: Sett
  * the rows this call recorded.
  */
 async function record(
-  ctx: EngineContext,
+  ctx: HookedContext,
   updates: readonly NotificationUpdate[],
   timeline: readonly TimelineEntry[],
   renew?: Renewal,

@@ -9,8 +9,8 @@ import type { Database } from '../db/connect.js';
 import type { Deployment } from '../deployment/deployment.js';
 import { Engine } from '../engine/engine.js';
 import type { EngineContext } from '../engine/engine.js';
-import { emptyHooks } from '../engine/hooks.js';
-import type { IncidentHooks } from '../engine/hooks.js';
+import { emptyHooks } from '../incident/hooks.js';
+import type { IncidentHooks } from '../incident/hooks.js';
 import { processEventsModule } from '../events/apply.js';
 import { routeOnOpen } from '../escalation/escalation.js';
 import { escalationModule } from '../escalation/module.js';
@@ -78,19 +78,19 @@ export function createEngines(d: EngineDeps): Engines {
   const hooks = emptyHooks();
   hooks.opened.push(routeOnOpen, slaOnOpen);
   hooks.changed.push(slaOnChange);
-  const ctx: EngineContext = { database: d.database, clock: d.clock, deployment: d.deployment, log: d.log.child({ component: 'engine' }), hooks, instanceId: randomBytes(4).toString('hex') };
+  const ctx: EngineContext = { database: d.database, clock: d.clock, deployment: d.deployment, log: d.log.child({ component: 'engine' }), instanceId: randomBytes(4).toString('hex') };
   const poll = { pollMs: d.settings.enginePollMs };
-  const delivery = new Engine(ctx, [deliveryModule({ channels: d.channels, links: d.links, publicUrl: d.settings.publicUrl, perContactPerMinute: d.settings.perContactPerMinute, sendTimeoutMs: DEFAULT_TIMEOUT_MS, ...(d.onDelivery ? { onResult: d.onDelivery } : {}) })], poll);
+  const delivery = new Engine(ctx, [deliveryModule({ hooks, channels: d.channels, links: d.links, publicUrl: d.settings.publicUrl, perContactPerMinute: d.settings.perContactPerMinute, sendTimeoutMs: DEFAULT_TIMEOUT_MS, ...(d.onDelivery ? { onResult: d.onDelivery } : {}) })], poll);
   // Three loops, so that a large batch of events never delays a due escalation, and a slow
   // provider never delays either.
-  const escalation = new Engine(ctx, [escalationModule(d.onStepFired ? { onFired: d.onStepFired } : {}), slaModule(d.onSlaBreach)], {
+  const escalation = new Engine(ctx, [escalationModule({ hooks, ...(d.onStepFired ? { onFired: d.onStepFired } : {}) }), slaModule(hooks, d.onSlaBreach)], {
     ...poll,
     afterPass: () => {
       delivery.kick();
       d.onChanged();
     },
   });
-  const engine = new Engine(ctx, [processEventsModule({ onOpened: (n, engagement) => d.onIncidentsOpened(engagement, n), ...(d.onEventQuarantined ? { onQuarantined: d.onEventQuarantined } : {}) })], {
+  const engine = new Engine(ctx, [processEventsModule({ hooks, onOpened: (n, engagement) => d.onIncidentsOpened(engagement, n), ...(d.onEventQuarantined ? { onQuarantined: d.onEventQuarantined } : {}) })], {
     ...poll,
     afterPass: () => {
       escalation.kick();

@@ -11,6 +11,10 @@ import type { Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { engineTransaction } from '../engine/engine.js';
 import type { EngineContext, EngineModule } from '../engine/engine.js';
+import type { ChangeHooks } from '../incident/changes.js';
+
+/** The engine's context and the incident hooks the module's writes report changes to. */
+type HookedContext = EngineContext & { readonly hooks: ChangeHooks };
 import { BufferedWriter } from '../incident/writer.js';
 import { insertNotifications } from '../paging/store.js';
 import { statusHistories } from './evaluate.js';
@@ -23,7 +27,7 @@ import { claimDueSlas, incidentsByIds, nextSlaCheck, recentPages, statusEntries,
 const BATCH = 200;
 
 /** Reads what a look at `rows` needs and plans the pass. */
-async function plan(trx: Transaction<DB>, ctx: EngineContext, rows: readonly SlaRow[], now: number): Promise<SlaPlan> {
+async function plan(trx: Transaction<DB>, ctx: HookedContext, rows: readonly SlaRow[], now: number): Promise<SlaPlan> {
   const ids = [...new Set(rows.map((r) => r.incident_id))];
   const facts = {
     incidents: await incidentsByIds(trx, ids),
@@ -35,7 +39,7 @@ async function plan(trx: Transaction<DB>, ctx: EngineContext, rows: readonly Sla
 }
 
 /** Writes a plan: the rows, the warning pages and the timeline entries. */
-async function write(trx: Transaction<DB>, ctx: EngineContext, p: SlaPlan, now: number): Promise<void> {
+async function write(trx: Transaction<DB>, ctx: HookedContext, p: SlaPlan, now: number): Promise<void> {
   await stopSlaChecks(trx, p.stop, now);
   for (const u of p.updates) await updateSlaRow(trx, u.id, u.patch);
   const w = new BufferedWriter(trx, ctx.database, ctx.hooks);
@@ -45,10 +49,11 @@ async function write(trx: Transaction<DB>, ctx: EngineContext, p: SlaPlan, now: 
 }
 
 /** The engine module: fires SLA warnings and breaches when due. `onBreach` hears of each breach once it is committed. */
-export function slaModule(onBreach: (engagementId: string, sla: string, kind: string) => void = () => {}): EngineModule {
+export function slaModule(hooks: ChangeHooks, onBreach: (engagementId: string, sla: string, kind: string) => void = () => {}): EngineModule {
   return {
     name: 'sla',
-    async step(ctx: EngineContext) {
+    async step(engine: EngineContext) {
+      const ctx = { ...engine, hooks };
       const now = ctx.clock.now();
       let breaches: readonly SlaBreach[] = [];
       const more = await engineTransaction(ctx.database, async (trx) => {

@@ -8,7 +8,7 @@
 import type { Executor } from '../db/executor.js';
 import type { IncidentRow } from '../db/schema.js';
 import type { Engagement } from '../engagement/model.js';
-import type { OpenedIncident } from '../engine/hooks.js';
+import type { OpenedIncident } from '../incident/hooks.js';
 import type { IncidentChange } from '../incident/changes.js';
 import type { IncidentWriter } from '../incident/writer.js';
 import type { StatusChange } from './clock.js';

@@ -110,7 +110,7 @@ describe.each(databaseKinds())('a delivery step longer than the lease, on $name'
             const tandem = (h as Harness).tandem;
             const rows = await tandem.database.db.selectFrom('notifications').select(['status', 'lease_until']).execute();
             // When a delivery loop (this instance's or another's) would look at the outbox again.
-            const due = await deliveryModule({ channels: createRegistry([]), links: tandem.links, publicUrl: tandem.settings.publicUrl }).nextDue?.(tandem.delivery.context);
+            const due = await deliveryModule({ hooks: { changed: [] }, channels: createRegistry([]), links: tandem.links, publicUrl: tandem.settings.publicUrl }).nextDue?.(tandem.delivery.context);
             seen.push({
               sent,
               sending: rows.filter((r) => r.status === 'sending').length,

@@ -1,10 +1,11 @@
 /**
  * What other parts of Tandem do when an incident opens or changes, inside
  * the same transaction (routing and escalation, SLA clocks). The incident
- * module does not know them; they register here.
+ * module does not know them; they register here (src/server/engines.ts), and
+ * the engine modules and the API's commands are handed the lists.
  */
-import type { IncidentChangeHook } from '../incident/changes.js';
-import type { IncidentWriter } from '../incident/writer.js';
+import type { IncidentChangeHook } from './changes.js';
+import type { IncidentWriter } from './writer.js';
 import type { IncidentRow } from '../db/schema.js';
 import type { Engagement, Service } from '../engagement/model.js';
 import type { RouteDecision } from '../routing/route.js';
