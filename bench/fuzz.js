@@ -21,9 +21,17 @@ if (postgres) env.TANDEM_TEST_PG_URL = PG_URL;
 else delete env.TANDEM_TEST_PG_URL;
 
 console.error(`# fuzz: ${N} bodies per endpoint on sqlite${postgres ? ' and postgres' : ''}`);
-const run = spawnSync(join(ROOT, 'node_modules/.bin/vitest'), ['run', 'test/scenarios/fuzz.test.ts'], { cwd: ROOT, env, stdio: ['ignore', 2, 2] });
+const run = spawnSync(join(ROOT, 'node_modules/.bin/vitest'), ['run', 'test/scenarios/fuzz.test.ts'], {
+  cwd: ROOT,
+  env,
+  stdio: ['ignore', 2, 2],
+});
 const text = readFileSync(report, 'utf8');
 rmSync(dirname(report), { recursive: true, force: true });
-const out = { passed: run.status === 0, postgres_tested: postgres, ...(text ? JSON.parse(text) : { error: 'the fuzz test wrote no report' }) };
+const out = {
+  passed: run.status === 0,
+  postgres_tested: postgres,
+  ...(text ? JSON.parse(text) : { error: 'the fuzz test wrote no report' }),
+};
 console.log(JSON.stringify(out, null, 2));
 process.exitCode = run.status === 0 ? 0 : 1;

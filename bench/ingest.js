@@ -30,12 +30,18 @@ function benchEngagement() {
   const start = demo.indexOf('\nservices:');
   const end = demo.indexOf('\n# Event severity');
   const services = Array.from({ length: SERVICES }, (_, i) =>
-    [`  - id: svc-${i}`, `    name: Service ${i}`, '    function: infrastructure', `    criticality: ${(i % 4) + 1}`, '    integrations:', `      - { type: pagerduty, key: "${key(i)}" }`].join('\n'),
+    [
+      `  - id: svc-${i}`,
+      `    name: Service ${i}`,
+      '    function: infrastructure',
+      `    criticality: ${(i % 4) + 1}`,
+      '    integrations:',
+      `      - { type: pagerduty, key: "${key(i)}" }`,
+    ].join('\n'),
   );
   return `${demo.slice(0, start)}\nservices:\n${services.join('\n')}\n${demo.slice(end)}`;
 }
 const key = (i) => `bench${String(i).padStart(4, '0')}`.padEnd(32, 'f');
-
 
 /** The workload: which alert each request is about, and whether it triggers or resolves. */
 function workload(seed) {
@@ -79,7 +85,11 @@ function pagerDutyBody({ action, alert }) {
             summary: `[FIRING:1] HighLatency svc-${alert.service} (${alert.id} warning)`,
             source: `host-${alert.id}`,
             severity: process.env.BENCH_SEVERITY ?? 'warning',
-            custom_details: { firing: `Labels:\n - alertname = HighLatency\n - instance = ${alert.id}\n - service = svc-${alert.service}\nAnnotations:\n - summary = p99 latency above 500ms`, num_firing: '1', num_resolved: '0' },
+            custom_details: {
+              firing: `Labels:\n - alertname = HighLatency\n - instance = ${alert.id}\n - service = svc-${alert.service}\nAnnotations:\n - summary = p99 latency above 500ms`,
+              num_firing: '1',
+              num_resolved: '0',
+            },
           },
           client: 'Alertmanager',
           client_url: 'http://127.0.0.1:9093/#/alerts',
@@ -129,9 +139,15 @@ async function seed(url, path, bodyOf, alerts) {
   // Open the starting set of alerts, 64 at a time.
   for (let i = 0; i < alerts.length; i += 64) {
     await Promise.all(
-      alerts.slice(i, i + 64).map((alert) =>
-        fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bodyOf({ action: 'trigger', alert }) }).then((r) => r.arrayBuffer()),
-      ),
+      alerts
+        .slice(i, i + 64)
+        .map((alert) =>
+          fetch(`${url}${path}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: bodyOf({ action: 'trigger', alert }),
+          }).then((r) => r.arrayBuffer()),
+        ),
     );
   }
 }
@@ -156,7 +172,15 @@ async function unprocessed(kind, dbUrl) {
 
 async function benchTandem(kind, config) {
   const db = await tempDatabase(kind);
-  const server = await startTandem(['--config', config, '--db', db.url, '--log-level', process.env.BENCH_LOG_LEVEL ?? 'info', ...(process.env.BENCH_SERVER_ARGS ? process.env.BENCH_SERVER_ARGS.split(' ') : [])]);
+  const server = await startTandem([
+    '--config',
+    config,
+    '--db',
+    db.url,
+    '--log-level',
+    process.env.BENCH_LOG_LEVEL ?? 'info',
+    ...(process.env.BENCH_SERVER_ARGS ? process.env.BENCH_SERVER_ARGS.split(' ') : []),
+  ]);
   try {
     const w = workload(42);
     await seed(server.url, '/v2/enqueue', pagerDutyBody, w.seeded);
@@ -190,13 +214,23 @@ async function benchTandem(kind, config) {
 }
 
 async function benchAlertmanager() {
-  if (spawnSync('sh', ['-c', 'command -v prometheus-alertmanager']).status !== 0) return { skipped: 'prometheus-alertmanager is not installed' };
+  if (spawnSync('sh', ['-c', 'command -v prometheus-alertmanager']).status !== 0)
+    return { skipped: 'prometheus-alertmanager is not installed' };
   const dir = mkdtempSync(join(tmpdir(), 'tandem-bench-am-'));
   const port = await freePort();
   writeFileSync(join(dir, 'am.yml'), 'route:\n  receiver: blackhole\n  group_by: [alertname, service]\nreceivers:\n  - name: blackhole\n');
-  const am = await startProcess('prometheus-alertmanager', [`--config.file=${join(dir, 'am.yml')}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='], {
-    readyUrl: `http://127.0.0.1:${port}/-/ready`,
-  });
+  const am = await startProcess(
+    'prometheus-alertmanager',
+    [
+      `--config.file=${join(dir, 'am.yml')}`,
+      `--storage.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+    ],
+    {
+      readyUrl: `http://127.0.0.1:${port}/-/ready`,
+    },
+  );
   try {
     const url = `http://127.0.0.1:${port}`;
     const w = workload(42);
@@ -223,11 +257,19 @@ const config = tempFile('bench.yaml', benchEngagement());
 const out = {
   bench: 'ingest',
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
-  load: { tool: 'autocannon (separate process)', connections: CONNECTIONS, seconds: SECONDS, services: SERVICES, open_alerts_at_start: OPEN_AT_START, mix: '80% re-trigger of open keys, 15% new keys, 5% resolve' },
+  load: {
+    tool: 'autocannon (separate process)',
+    connections: CONNECTIONS,
+    seconds: SECONDS,
+    services: SERVICES,
+    open_alerts_at_start: OPEN_AT_START,
+    mix: '80% re-trigger of open keys, 15% new keys, 5% resolve',
+  },
   tandem: {},
 };
 const only = process.env.BENCH_ONLY;
 if (!only || only === 'sqlite') out.tandem.sqlite = await benchTandem('sqlite', config);
-if (!only || only === 'postgres') out.tandem.postgres = (await postgresReachable()) ? await benchTandem('postgres', config) : { skipped: 'PostgreSQL not reachable' };
+if (!only || only === 'postgres')
+  out.tandem.postgres = (await postgresReachable()) ? await benchTandem('postgres', config) : { skipped: 'PostgreSQL not reachable' };
 if (!only || only === 'alertmanager') out.reference = { alertmanager: await benchAlertmanager() };
 console.log(JSON.stringify(out, null, 2));

@@ -79,7 +79,9 @@ export async function waitHttp(url, timeoutMs = 30_000) {
     try {
       const res = await fetch(url);
       if (res.ok) return;
-    } catch {}
+    } catch {
+      // Not listening yet: poll again.
+    }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${url}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -116,8 +118,14 @@ export async function startTandem(args, env = {}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   // The flags bin/tandem.js's shebang gives a server started as `tandem serve` or `npm start`.
-  const nodeArgs = ['--max-semi-space-size=8', ...(process.env.BENCH_SERVER_NODE_ARGS ? process.env.BENCH_SERVER_NODE_ARGS.split(' ') : [])];
-  const proc = await startProcess(process.execPath, [...nodeArgs, BIN, 'serve', '--port', String(port), ...args], { readyUrl: `${url}/readyz`, env });
+  const nodeArgs = [
+    '--max-semi-space-size=8',
+    ...(process.env.BENCH_SERVER_NODE_ARGS ? process.env.BENCH_SERVER_NODE_ARGS.split(' ') : []),
+  ];
+  const proc = await startProcess(process.execPath, [...nodeArgs, BIN, 'serve', '--port', String(port), ...args], {
+    readyUrl: `${url}/readyz`,
+    env,
+  });
   return { ...proc, url, port };
 }
 

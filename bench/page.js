@@ -53,17 +53,28 @@ async function receiver() {
       try {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
         for (const i of body.incidents ?? []) if (!arrivals.has(i.title)) arrivals.set(i.title, now);
-      } catch {}
+      } catch {
+        // A body that is not JSON carries no incident: still answer 200.
+      }
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"received":true}');
     });
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${server.address().port}`, arrivals, requests: () => requests, close: () => new Promise((r) => server.close(r)) };
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    arrivals,
+    requests: () => requests,
+    close: () => new Promise((r) => server.close(r)),
+  };
 }
 
 async function post(url, body) {
-  const res = await fetch(`${url}/v2/enqueue`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${url}/v2/enqueue`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   await res.arrayBuffer();
   return res.status;
 }
@@ -89,10 +100,38 @@ async function query(kind, dbUrl, sql) {
 async function bench(kind, config) {
   const db = await tempDatabase(kind);
   const rx = await receiver();
-  const server = await startTandem(['--config', config, '--db', db.url, '--log-level', 'warn', '--notify', 'live', '--webhook-url', rx.url, '--contact-rate', '1000000', '--rate-limit', '0'], { TANDEM_WEBHOOK_SECRET: SECRET });
+  const server = await startTandem(
+    [
+      '--config',
+      config,
+      '--db',
+      db.url,
+      '--log-level',
+      'warn',
+      '--notify',
+      'live',
+      '--webhook-url',
+      rx.url,
+      '--contact-rate',
+      '1000000',
+      '--rate-limit',
+      '0',
+    ],
+    { TANDEM_WEBHOOK_SECRET: SECRET },
+  );
   try {
     // Background: 200 events/s. Open 500 low-priority alerts first, then re-trigger them and add new ones.
-    for (let i = 0; i < 500; i += 50) await Promise.all(Array.from({ length: 50 }, (_, k) => post(server.url, { routing_key: PAYMENTS, event_action: 'trigger', dedup_key: `bg-${i + k}`, payload: { summary: `background ${i + k}`, source: 'bg', severity: 'info' } })));
+    for (let i = 0; i < 500; i += 50)
+      await Promise.all(
+        Array.from({ length: 50 }, (_, k) =>
+          post(server.url, {
+            routing_key: PAYMENTS,
+            event_action: 'trigger',
+            dedup_key: `bg-${i + k}`,
+            payload: { summary: `background ${i + k}`, source: 'bg', severity: 'info' },
+          }),
+        ),
+      );
     let stop = false;
     let background = 0;
     const backgroundLoop = (async () => {
@@ -103,7 +142,14 @@ async function bench(kind, config) {
         while (background < due) {
           const n = background++;
           const fresh = n % 5 === 0;
-          batch.push(post(server.url, { routing_key: PAYMENTS, event_action: 'trigger', dedup_key: fresh ? `bg-new-${n}` : `bg-${n % 500}`, payload: { summary: `background ${n}`, source: 'bg', severity: 'info' } }));
+          batch.push(
+            post(server.url, {
+              routing_key: PAYMENTS,
+              event_action: 'trigger',
+              dedup_key: fresh ? `bg-new-${n}` : `bg-${n % 500}`,
+              payload: { summary: `background ${n}`, source: 'bg', severity: 'info' },
+            }),
+          );
         }
         await Promise.all(batch);
         await new Promise((r) => setTimeout(r, 20));
@@ -114,19 +160,36 @@ async function bench(kind, config) {
     const sent = new Map();
     for (let p = 0; p < PROBES; p++) {
       const title = `probe ${p}`;
-      const status = await post(server.url, { routing_key: STOREFRONT, event_action: 'trigger', dedup_key: `probe-${p}`, payload: { summary: title, source: 'probe', severity: 'critical' } });
+      const status = await post(server.url, {
+        routing_key: STOREFRONT,
+        event_action: 'trigger',
+        dedup_key: `probe-${p}`,
+        payload: { summary: title, source: 'probe', severity: 'critical' },
+      });
       if (status === 202) sent.set(title, performance.timeOrigin + performance.now());
       await new Promise((r) => setTimeout(r, 250));
     }
     await new Promise((r) => setTimeout(r, 2000));
     stop = true;
     await backgroundLoop;
-    const latencies = [...sent].map(([title, t]) => (rx.arrivals.has(title) ? rx.arrivals.get(title) - t : null)).filter((x) => x !== null).sort((a, b) => a - b);
+    const latencies = [...sent]
+      .map(([title, t]) => (rx.arrivals.has(title) ? rx.arrivals.get(title) - t : null))
+      .filter((x) => x !== null)
+      .sort((a, b) => a - b);
 
     // Storm: 10,000 incidents at once; each has a tier 2 due 60 s after it opened.
     const stormStart = Date.now();
     for (let i = 0; i < STORM; i += 100) {
-      await Promise.all(Array.from({ length: Math.min(100, STORM - i) }, (_, k) => post(server.url, { routing_key: STOREFRONT, event_action: 'trigger', dedup_key: `storm-${i + k}`, payload: { summary: `storm ${i + k}`, source: 'storm', severity: 'critical' } })));
+      await Promise.all(
+        Array.from({ length: Math.min(100, STORM - i) }, (_, k) =>
+          post(server.url, {
+            routing_key: STOREFRONT,
+            event_action: 'trigger',
+            dedup_key: `storm-${i + k}`,
+            payload: { summary: `storm ${i + k}`, source: 'storm', severity: 'critical' },
+          }),
+        ),
+      );
     }
     const stormIngest = (Date.now() - stormStart) / 1000;
     // Wait until every tier-2 step fired.
@@ -138,12 +201,27 @@ async function bench(kind, config) {
       if (fired >= STORM + PROBES) break;
       await new Promise((r) => setTimeout(r, 500));
     }
-    const late = (await query(kind, db.url, 'select fired_at - due_at as late from escalation_steps where tier = 1 and fired_at is not null')).map((r) => Number(r.late)).sort((a, b) => a - b);
+    const late = (
+      await query(kind, db.url, 'select fired_at - due_at as late from escalation_steps where tier = 1 and fired_at is not null')
+    )
+      .map((r) => Number(r.late))
+      .sort((a, b) => a - b);
     return {
-      time_to_page_ms: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(latencies[latencies.length - 1] ?? NaN), probes: sent.size, paged: latencies.length },
+      time_to_page_ms: {
+        p50: round(percentile(latencies, 50)),
+        p99: round(percentile(latencies, 99)),
+        max: round(latencies[latencies.length - 1] ?? NaN),
+        probes: sent.size,
+        paged: latencies.length,
+      },
       background_events: background,
       storm: { incidents: STORM, ingest_seconds: round(stormIngest, 1), tier2_steps_fired: fired },
-      escalation_lateness_ms: { p50: percentile(late, 50), p99: percentile(late, 99), max: late[late.length - 1] ?? null, steps: late.length },
+      escalation_lateness_ms: {
+        p50: percentile(late, 50),
+        p99: percentile(late, 99),
+        max: late[late.length - 1] ?? null,
+        steps: late.length,
+      },
       webhook_requests: rx.requests(),
       peak_rss_mb: peakRssMb(server.pid),
     };
@@ -155,8 +233,15 @@ async function bench(kind, config) {
 }
 
 const config = engagement();
-const out = { bench: 'page', machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version }, probes: PROBES, background_events_per_s: BACKGROUND_RATE, storm_incidents: STORM };
+const out = {
+  bench: 'page',
+  machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
+  probes: PROBES,
+  background_events_per_s: BACKGROUND_RATE,
+  storm_incidents: STORM,
+};
 const only = process.env.BENCH_ONLY;
 if (!only || only === 'sqlite') out.sqlite = await bench('sqlite', config);
-if (!only || only === 'postgres') out.postgres = (await postgresReachable()) ? await bench('postgres', config) : { skipped: 'PostgreSQL not reachable' };
+if (!only || only === 'postgres')
+  out.postgres = (await postgresReachable()) ? await bench('postgres', config) : { skipped: 'PostgreSQL not reachable' };
 console.log(JSON.stringify(out, null, 2));

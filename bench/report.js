@@ -30,7 +30,7 @@ async function seed(url) {
   await applyEngagements(database, loaded, Date.now());
   const e = loaded[0].engagement;
   let s = 42;
-  const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rand = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
   const from = Date.parse('2026-11-01T04:00:00Z');
   const span = Date.parse('2026-12-01T05:00:00Z') - from;
   const severities = ['critical', 'error', 'warning', 'info'];
@@ -54,22 +54,108 @@ async function seed(url) {
     await db.transaction().execute(async (trx) => {
       const rows = await trx
         .insertInto('incidents')
-        .values(batch.map((b) => ({ engagement_id: e.id, number: b.number, service_id: b.service.id, title: `${b.service.name}: generated ${b.number}`, severity: b.severity, priority: b.priority, status: b.resolved ? 'resolved' : b.ack ? 'acknowledged' : 'triggered', group_key: null, side: b.side, created_at: b.created, updated_at: b.resolved ?? b.ack ?? b.created, acknowledged_at: b.ack, acknowledged_by: b.ack ? 'person:sam' : null, resolved_at: b.resolved, resolved_by: b.resolved ? 'person:sam' : null, alert_count: 1, open_alert_count: b.resolved ? 0 : 1 })))
+        .values(
+          batch.map((b) => ({
+            engagement_id: e.id,
+            number: b.number,
+            service_id: b.service.id,
+            title: `${b.service.name}: generated ${b.number}`,
+            severity: b.severity,
+            priority: b.priority,
+            status: b.resolved ? 'resolved' : b.ack ? 'acknowledged' : 'triggered',
+            group_key: null,
+            side: b.side,
+            created_at: b.created,
+            updated_at: b.resolved ?? b.ack ?? b.created,
+            acknowledged_at: b.ack,
+            acknowledged_by: b.ack ? 'person:sam' : null,
+            resolved_at: b.resolved,
+            resolved_by: b.resolved ? 'person:sam' : null,
+            alert_count: 1,
+            open_alert_count: b.resolved ? 0 : 1,
+          })),
+        )
         .returning(['id', 'number'])
         .execute();
       const idOf = new Map(rows.map((r) => [r.number, r.id]));
-      await trx.insertInto('alerts').values(batch.map((b) => ({ engagement_id: e.id, service_id: b.service.id, incident_id: idOf.get(b.number), dedup_key: `gen-${b.number}`, status: b.resolved ? 'resolved' : 'triggered', summary: `generated ${b.number}`, severity: b.severity, source: 'bench', details: null, integration_type: 'pagerduty', created_at: b.created, updated_at: b.created, resolved_at: b.resolved, event_count: 1 + Math.floor(rand() * 5) }))).execute();
+      await trx
+        .insertInto('alerts')
+        .values(
+          batch.map((b) => ({
+            engagement_id: e.id,
+            service_id: b.service.id,
+            incident_id: idOf.get(b.number),
+            dedup_key: `gen-${b.number}`,
+            status: b.resolved ? 'resolved' : 'triggered',
+            summary: `generated ${b.number}`,
+            severity: b.severity,
+            source: 'bench',
+            details: null,
+            integration_type: 'pagerduty',
+            created_at: b.created,
+            updated_at: b.created,
+            resolved_at: b.resolved,
+            event_count: 1 + Math.floor(rand() * 5),
+          })),
+        )
+        .execute();
       const slas = [];
       const pages = [];
       for (const b of batch) {
         const id = idOf.get(b.number);
-        const incident = { id, created_at: b.created, acknowledged_at: b.ack, resolved_at: b.resolved, priority: b.priority, status: b.resolved ? 'resolved' : 'acknowledged', side: b.side };
-        const history = [{ at: b.created, status: 'triggered' }, ...(b.ack ? [{ at: b.ack, status: 'acknowledged' }] : []), ...(b.resolved ? [{ at: b.resolved, status: 'resolved' }] : [])];
-        for (const sla of slasFor(e, b.side)) for (const kind of ['respond', 'resolve']) slas.push({ engagement_id: e.id, incident_id: id, sla_id: sla.id, kind, ...evaluate(undefined, e, sla, kind, incident, history, b.resolved ?? b.created + 86_400_000).patch });
+        const incident = {
+          id,
+          created_at: b.created,
+          acknowledged_at: b.ack,
+          resolved_at: b.resolved,
+          priority: b.priority,
+          status: b.resolved ? 'resolved' : 'acknowledged',
+          side: b.side,
+        };
+        const history = [
+          { at: b.created, status: 'triggered' },
+          ...(b.ack ? [{ at: b.ack, status: 'acknowledged' }] : []),
+          ...(b.resolved ? [{ at: b.resolved, status: 'resolved' }] : []),
+        ];
+        for (const sla of slasFor(e, b.side))
+          for (const kind of ['respond', 'resolve'])
+            slas.push({
+              engagement_id: e.id,
+              incident_id: id,
+              sla_id: sla.id,
+              kind,
+              ...evaluate(undefined, e, sla, kind, incident, history, b.resolved ?? b.created + 86_400_000).patch,
+            });
         const person = b.side === 'partner' ? ['sam', 'kim', 'ana'][b.number % 3] : ['dana', 'lee'][b.number % 2];
-        pages.push({ engagement_id: e.id, incident_id: id, step_id: null, recipient_kind: 'person', recipient_id: person, channel: 'email', address: `${person}@example`, kind: 'page', reason: 'bench', note: null, created_at: b.created, due_at: b.created, next_attempt_at: b.created, status: 'delivered', attempts: 1, last_error: null, lease_until: null, claimed_by: null, delivered_at: b.created + 2000, provider_id: null, bundle_id: null });
+        pages.push({
+          engagement_id: e.id,
+          incident_id: id,
+          step_id: null,
+          recipient_kind: 'person',
+          recipient_id: person,
+          channel: 'email',
+          address: `${person}@example`,
+          kind: 'page',
+          reason: 'bench',
+          note: null,
+          created_at: b.created,
+          due_at: b.created,
+          next_attempt_at: b.created,
+          status: 'delivered',
+          attempts: 1,
+          last_error: null,
+          lease_until: null,
+          claimed_by: null,
+          delivered_at: b.created + 2000,
+          provider_id: null,
+          bundle_id: null,
+        });
       }
-      for (let j = 0; j < slas.length; j += 500) await trx.insertInto('incident_slas').values(slas.slice(j, j + 500)).execute();
+      for (let j = 0; j < slas.length; j += 500)
+        await trx
+          .insertInto('incident_slas')
+          .values(slas.slice(j, j + 500))
+          .execute();
       await trx.insertInto('notifications').values(pages).execute();
     });
   }
@@ -97,7 +183,18 @@ async function bench(kind) {
     const seedSeconds = await seed(db.url);
     const html = join(dir, 'review.html');
     const review = timed(['report', 'monthly', '--engagement', 'acme', '--month', '2026-11', '--out', html, '--db', db.url]);
-    const metrics = timed(['metrics', '--engagement', 'acme', '--from', '2026-11-01T00:00:00-04:00', '--to', '2026-12-01T00:00:00-05:00', '--json', '--db', db.url]);
+    const metrics = timed([
+      'metrics',
+      '--engagement',
+      'acme',
+      '--from',
+      '2026-11-01T00:00:00-04:00',
+      '--to',
+      '2026-12-01T00:00:00-05:00',
+      '--json',
+      '--db',
+      db.url,
+    ]);
     return { incidents: N, seed_seconds: round(seedSeconds, 1), monthly_review_html: { ...review, bytes: statSync(html).size }, metrics };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -105,7 +202,11 @@ async function bench(kind) {
   }
 }
 
-const out = { bench: 'report', machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version }, note: 'seconds are wall time of the CLI process, median of runs; peak_rss_mb is the largest maximum resident set size across runs' };
+const out = {
+  bench: 'report',
+  machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
+  note: 'seconds are wall time of the CLI process, median of runs; peak_rss_mb is the largest maximum resident set size across runs',
+};
 if (process.env.BENCH_SEED_ONLY) {
   const url = process.env.BENCH_SEED_ONLY;
   console.log(JSON.stringify({ seeded: url, seconds: await seed(url) }));
@@ -113,5 +214,6 @@ if (process.env.BENCH_SEED_ONLY) {
 }
 const only = process.env.BENCH_ONLY;
 if (!only || only === 'sqlite') out.sqlite = await bench('sqlite');
-if (!only || only === 'postgres') out.postgres = (await postgresReachable()) ? await bench('postgres') : { skipped: 'PostgreSQL not reachable' };
+if (!only || only === 'postgres')
+  out.postgres = (await postgresReachable()) ? await bench('postgres') : { skipped: 'PostgreSQL not reachable' };
 console.log(JSON.stringify(out, null, 2));

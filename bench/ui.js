@@ -49,13 +49,23 @@ function incident(i) {
 }
 
 function body(x, action) {
-  if (x.pd) return { routing_key: x.pd, event_action: action, dedup_key: x.dedup, payload: { summary: x.title, source: 'bench', severity: x.severity } };
+  if (x.pd)
+    return {
+      routing_key: x.pd,
+      event_action: action,
+      dedup_key: x.dedup,
+      payload: { summary: x.title, source: 'bench', severity: x.severity },
+    };
   return { summary: x.title, severity: x.severity, dedup_key: x.dedup, source: 'bench', action };
 }
 
 async function post(base, path, payload) {
   for (let attempt = 0; ; attempt++) {
-    const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+    const res = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(payload),
+    });
     if (res.status === 202) return;
     if (attempt > 5) throw new Error(`${path} answered ${res.status}: ${await res.text()}`);
     await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
@@ -64,9 +74,11 @@ async function post(base, path, payload) {
 
 async function pool(items, n, fn) {
   let next = 0;
-  await Promise.all(Array.from({ length: n }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (next < items.length) await fn(items[next++]);
+    }),
+  );
 }
 
 async function openIncidents(base, token) {
@@ -96,7 +108,9 @@ function instrument() {
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) window.__bench.longtasks.push({ start: e.startTime, duration: e.duration });
     }).observe({ type: 'longtask', buffered: true });
-  } catch {}
+  } catch {
+    // No long-task observer in this browser: frames are still timed below.
+  }
   const frame = (t) => {
     window.__bench.frames.push(t);
     if (window.__bench.frames.length > 20000) window.__bench.frames.splice(0, 10000);
@@ -158,15 +172,22 @@ async function main() {
         };
       });
       loads.push(m);
-      log(`load ${run + 1}: first rows ${round(m.first_rows_ms)} ms, all ${m.rows_in_queue} in ${round(m.all_loaded_ms)} ms, ${m.rows_in_dom} rows in the DOM`);
+      log(
+        `load ${run + 1}: first rows ${round(m.first_rows_ms)} ms, all ${m.rows_in_queue} in ${round(m.all_loaded_ms)} ms, ${m.rows_in_dom} rows in the DOM`,
+      );
     }
 
     // Live updates: acknowledge events for 100 triggered incidents (PagerDuty-integrated ones).
     await page.waitForSelector('.live-live');
     const byTitle = new Map(open.map((i) => [i.title, i]));
-    const targets = items.filter((x) => x.pd && byTitle.get(x.title)?.status === 'triggered').slice(0, UPDATES).map((x) => ({ x, id: byTitle.get(x.title).id }));
+    const targets = items
+      .filter((x) => x.pd && byTitle.get(x.title)?.status === 'triggered')
+      .slice(0, UPDATES)
+      .map((x) => ({ x, id: byTitle.get(x.title).id }));
     if (targets.length < UPDATES) throw new Error(`only ${targets.length} triggered incidents to acknowledge`);
-    const before = await page.evaluate(() => Number(document.querySelector('[data-stat="unacknowledged"] strong')?.textContent?.replace(/\D/g, '') ?? 0));
+    const before = await page.evaluate(() =>
+      Number(document.querySelector('[data-stat="unacknowledged"] strong')?.textContent?.replace(/\D/g, '') ?? 0),
+    );
     const start = await page.evaluate(() => {
       window.__bench.longtasks = [];
       window.__bench.frames = [];
@@ -199,16 +220,30 @@ async function main() {
     const sentAt = Date.now();
     await pool(targets, 20, ({ x }) => post(base, x.url, body(x, 'acknowledge')));
     const sendMs = Date.now() - sentAt;
-    const live = await Promise.race([watch, new Promise((_, reject) => setTimeout(() => reject(new Error('the page did not show all updates within 60 s')), 60_000))]);
+    const live = await Promise.race([
+      watch,
+      new Promise((_, reject) => setTimeout(() => reject(new Error('the page did not show all updates within 60 s')), 60_000)),
+    ]);
     const shotPath = join(ROOT, 'test-output/screenshots/now-5000.png');
     await page.screenshot({ path: shotPath }).catch(() => undefined);
 
     const result = {
       benchmark: 'dashboard (Now) with a large open queue, headless Chromium',
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? null, node: process.version },
-      server: { database: 'sqlite', open_incidents: open.length, ingest_seconds: round(ingestedMs / 1000), listed_after_seconds: round(listedMs / 1000), peak_rss_mb: peakRssMb(server.pid) },
+      server: {
+        database: 'sqlite',
+        open_incidents: open.length,
+        ingest_seconds: round(ingestedMs / 1000),
+        listed_after_seconds: round(listedMs / 1000),
+        peak_rss_mb: peakRssMb(server.pid),
+      },
       first_render: {
-        runs: loads.map((m) => ({ first_rows_ms: round(m.first_rows_ms), all_loaded_ms: round(m.all_loaded_ms), longest_task_ms: round(m.longest_task_ms), rows_in_dom: m.rows_in_dom })),
+        runs: loads.map((m) => ({
+          first_rows_ms: round(m.first_rows_ms),
+          all_loaded_ms: round(m.all_loaded_ms),
+          longest_task_ms: round(m.longest_task_ms),
+          rows_in_dom: m.rows_in_dom,
+        })),
         median_first_rows_ms: round(median(loads.map((m) => m.first_rows_ms))),
         median_all_loaded_ms: round(median(loads.map((m) => m.all_loaded_ms))),
         rows_in_queue: loads[0]?.rows_in_queue ?? null,

@@ -23,8 +23,29 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 /** Files a working install needs; and what must not ship. */
-const REQUIRED = ['package.json', 'README.md', 'LICENSE', 'NOTICE', 'bin/tandem.js', 'dist/cli/main.js', 'dist/server/server.js', 'dist/web/index.html', 'demo/acme.yaml', 'docs/operations.md'];
-const FORBIDDEN = [/^src\//, /^test\//, /^web\//, /^bench\//, /^scripts\//, /^\.ci\//, /^node_modules\//, /\.test\.js$/, /^dist\/web\/.*\.map$/];
+const REQUIRED = [
+  'package.json',
+  'README.md',
+  'LICENSE',
+  'NOTICE',
+  'bin/tandem.js',
+  'dist/cli/main.js',
+  'dist/server/server.js',
+  'dist/web/index.html',
+  'demo/acme.yaml',
+  'docs/operations.md',
+];
+const FORBIDDEN = [
+  /^src\//,
+  /^test\//,
+  /^web\//,
+  /^bench\//,
+  /^scripts\//,
+  /^\.ci\//,
+  /^node_modules\//,
+  /\.test\.js$/,
+  /^dist\/web\/.*\.map$/,
+];
 /** Development-only packages that must not be installed with the package. */
 const DEV_ONLY = ['react', 'react-dom', 'smtp-server', 'vite', 'vitest', 'typescript'];
 
@@ -64,12 +85,19 @@ try {
   }
   if (!existsSync(tarball)) throw new Error(`no tarball at ${tarball}`);
   report.tarball = tarball;
-  const files = run('tar', ['-tzf', tarball]).split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
+  const files = run('tar', ['-tzf', tarball])
+    .split('\n')
+    .filter(Boolean)
+    .map((f) => f.replace(/^package\//, ''));
   report.files = files.length;
   report.packedKB = Math.round(Number(run('stat', ['-c', '%s', tarball]).trim()) / 1024);
   for (const f of REQUIRED) check(`ships ${f}`, files.includes(f));
   const forbidden = files.filter((f) => FORBIDDEN.some((re) => re.test(f)));
-  check('ships no sources, tests, tooling or web source maps', forbidden.length === 0, forbidden.length ? forbidden.slice(0, 20) : undefined);
+  check(
+    'ships no sources, tests, tooling or web source maps',
+    forbidden.length === 0,
+    forbidden.length ? forbidden.slice(0, 20) : undefined,
+  );
 
   // 2. Install it where nothing else is, as a user would.
   const app = join(work, 'app');
@@ -86,7 +114,10 @@ try {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   t0 = performance.now();
-  server = spawn(join(app, 'node_modules/.bin/tandem'), ['serve', '--demo', '--port', String(port)], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+  server = spawn(join(app, 'node_modules/.bin/tandem'), ['serve', '--demo', '--port', String(port)], {
+    cwd: app,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   server.stdout.on('data', (d) => (output += d));
   server.stderr.on('data', (d) => (output += d));
@@ -98,11 +129,14 @@ try {
         up = true;
         break;
       }
-    } catch {}
+    } catch {
+      // Not listening yet: poll again.
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   report.startSeconds = seconds(t0);
-  if (!check('tandem serve --demo starts and /healthz answers', up, up ? undefined : output.slice(-4000))) throw new Error('server did not start');
+  if (!check('tandem serve --demo starts and /healthz answers', up, up ? undefined : output.slice(-4000)))
+    throw new Error('server did not start');
   const ready = await fetch(`${url}/readyz`);
   check('/readyz is 200', ready.status === 200, ready.status);
   const page = await fetch(`${url}/`);
@@ -112,7 +146,11 @@ try {
   if (script) {
     const js = await fetch(new URL(script, url));
     const body = await js.text();
-    check('the dashboard script is served, with its third-party notices', js.status === 200 && body.includes('Lucide Contributors'), js.status);
+    check(
+      'the dashboard script is served, with its third-party notices',
+      js.status === 200 && body.includes('Lucide Contributors'),
+      js.status,
+    );
   }
   const inbox = await fetch(`${url}/inbox`);
   check('the demo inbox answers', inbox.status === 200, inbox.status);

@@ -35,5 +35,11 @@ if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== digest) {
 
 const sources = ['src', 'test', 'bench', 'scripts', 'bin', 'web/src', 'web/vite.config.ts', 'tools/lint/eslint.config.js'];
 run(join(root, 'node_modules', '.bin', 'prettier'), [fix ? '--write' : '--check', '--log-level=warn', ...sources]);
-run(join(tools, 'node_modules', '.bin', 'eslint'), ['--config', join(tools, 'eslint.config.js'), '--max-warnings=0', ...(fix ? ['--fix'] : []), ...sources.filter((s) => s !== 'web/vite.config.ts' && !s.startsWith('tools'))]);
+run(join(tools, 'node_modules', '.bin', 'eslint'), [
+  '--config',
+  join(tools, 'eslint.config.js'),
+  '--max-warnings=0',
+  ...(fix ? ['--fix'] : []),
+  ...sources.filter((s) => s !== 'web/vite.config.ts' && !s.startsWith('tools')),
+]);
 console.log('lint: formatting and code checks pass');

@@ -61,14 +61,29 @@ export function presentIncident(i: IncidentRow, deployment: Deployment): Omit<In
 }
 
 /** Incidents with their SLA clocks as of `now` (one query for all their SLA rows). */
-export async function presentIncidents(ex: Executor, deployment: Deployment, rows: readonly IncidentRow[], now: number): Promise<Incident[]> {
-  const slas = await slaRowsOf(ex, rows.map((r) => r.id));
-  return rows.map((r) => ({ ...presentIncident(r, deployment), sla: slaClocks(presentSlaRows(slas.get(r.id) ?? [], deployment.engagement(r.engagement_id), now, r)) }));
+export async function presentIncidents(
+  ex: Executor,
+  deployment: Deployment,
+  rows: readonly IncidentRow[],
+  now: number,
+): Promise<Incident[]> {
+  const slas = await slaRowsOf(
+    ex,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => ({
+    ...presentIncident(r, deployment),
+    sla: slaClocks(presentSlaRows(slas.get(r.id) ?? [], deployment.engagement(r.engagement_id), now, r)),
+  }));
 }
 
 /** The SLA module's clocks with their stored kinds and statuses checked against the contract. */
 function slaClocks(clocks: ReadonlyArray<Omit<SlaClock, 'kind' | 'status'> & { kind: string; status: string }>): SlaClock[] {
-  return clocks.map((c) => ({ ...c, kind: storedEnum(SLA_KINDS, c.kind, 'incident_slas.kind'), status: storedEnum(SLA_STATUSES, c.status, 'incident_slas.status') }));
+  return clocks.map((c) => ({
+    ...c,
+    kind: storedEnum(SLA_KINDS, c.kind, 'incident_slas.kind'),
+    status: storedEnum(SLA_STATUSES, c.status, 'incident_slas.status'),
+  }));
 }
 
 export function presentAlert(a: AlertRow): Alert {
@@ -115,7 +130,9 @@ export function presentEngagement(e: EngagementModel): Engagement {
     coverage: {
       business_hours: presentWindow(e.coverage.businessHours),
       functions: Object.fromEntries(Object.entries(e.coverage.functions).map(([f, windows]) => [f, { ...windows }])),
-      overflow: e.coverage.overflow ? { after: e.coverage.overflow.after.text, to: e.coverage.overflow.to, functions: [...e.coverage.overflow.functions] } : null,
+      overflow: e.coverage.overflow
+        ? { after: e.coverage.overflow.after.text, to: e.coverage.overflow.to, functions: [...e.coverage.overflow.functions] }
+        : null,
     },
     routing: Object.fromEntries(Object.entries(e.routing).map(([side, byFunction]) => [side, { ...byFunction }])),
     escalation_policies: e.escalationPolicies.map((p) => ({
@@ -123,7 +140,10 @@ export function presentEngagement(e: EngagementModel): Engagement {
       repeat: p.repeat,
       tiers: p.tiers.map((t, i) => ({ tier: i + 1, after: t.after.text, targets: t.targets.map((x) => `${x.kind}:${x.id}`) })),
     })),
-    priorities: { matrix: Object.fromEntries(Object.entries(e.priorities.matrix).map(([sev, row]) => [sev, [...row]])), page: [...e.priorities.page] },
+    priorities: {
+      matrix: Object.fromEntries(Object.entries(e.priorities.matrix).map(([sev, row]) => [sev, [...row]])),
+      page: [...e.priorities.page],
+    },
   };
 }
 

@@ -8,8 +8,26 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ZodType } from 'zod';
 import type { ApiTag } from '../server/openapi.js';
 import { AUTH_ERRORS, OpenApiDocument, encodeCursor, errorResponses } from './schema/common.js';
-import { ChangeList, ChangeQuery, EngagementList, EngagementParams, EngagementResponse, Me, ScopeQuery, ServiceList } from './schema/engagements.js';
-import { IncidentDetailResponse, IncidentListQuery, IncidentList, IncidentParams, IncidentResponse, NoteBody, PriorityBody, StatusBody } from './schema/incidents.js';
+import {
+  ChangeList,
+  ChangeQuery,
+  EngagementList,
+  EngagementParams,
+  EngagementResponse,
+  Me,
+  ScopeQuery,
+  ServiceList,
+} from './schema/engagements.js';
+import {
+  IncidentDetailResponse,
+  IncidentListQuery,
+  IncidentList,
+  IncidentParams,
+  IncidentResponse,
+  NoteBody,
+  PriorityBody,
+  StatusBody,
+} from './schema/incidents.js';
 import { listAlertsOfIncident } from '../alert/store.js';
 import { listChanges } from '../change/store.js';
 import type { Clock } from '../clock/clock.js';
@@ -58,7 +76,19 @@ export async function apiRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<
   const db = database.db;
   const app = scope.withTypeProvider<ZodTypeProvider>();
 
-  app.get('/openapi.json', { schema: { operationId: 'getOpenApi', summary: 'This document (OpenAPI 3.1, generated from the routes)', tags: ['operations'], security: [], response: { 200: OpenApiDocument, ...errorResponses(408) } } }, async () => scope.swagger());
+  app.get(
+    '/openapi.json',
+    {
+      schema: {
+        operationId: 'getOpenApi',
+        summary: 'This document (OpenAPI 3.1, generated from the routes)',
+        tags: ['operations'],
+        security: [],
+        response: { 200: OpenApiDocument, ...errorResponses(408) },
+      },
+    },
+    async () => scope.swagger(),
+  );
 
   // The API speaks JSON only (other types are 415). An empty body with a JSON content type, as
   // many clients send on POST /acknowledge, is an empty object, not an error.
@@ -91,7 +121,8 @@ export async function apiRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<
       if (Number.isSafeInteger(Number(ref))) incident = await getIncident(db, p.engagements, Number(ref));
     } else {
       const m = /^(.+)-(\d+)$/.exec(ref);
-      if (m?.[1] && m[2] && Number(m[2]) <= MAX_INCIDENT_NUMBER && !m[1].includes('\u0000')) incident = await getIncidentByNumber(db, p.engagements, m[1].toUpperCase(), Number(m[2]));
+      if (m?.[1] && m[2] && Number(m[2]) <= MAX_INCIDENT_NUMBER && !m[1].includes('\u0000'))
+        incident = await getIncidentByNumber(db, p.engagements, m[1].toUpperCase(), Number(m[2]));
     }
     if (!incident) throw new TandemError('NOT_FOUND', `incident "${ref}" not found`, 'id');
     return incident;
@@ -99,19 +130,51 @@ export async function apiRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<
 
   const read = (operationId: string, summary: string, tags: ApiTag[]) => ({ operationId, summary, tags });
 
-  app.get('/me', { schema: { ...read('getMe', 'The token (or session) and its calendar feeds', ['engagements']), response: { 200: Me, ...errorResponses(...AUTH_ERRORS) } } }, async (req) => {
-    const p = principalOf(req);
-    return { token: { id: p.tokenId, role: p.role, engagements: [...p.engagements], person: p.personId, label: p.label }, calendars: personCalendars(deployment, deps.calendars, p.engagements, p.personId) };
-  });
+  app.get(
+    '/me',
+    {
+      schema: {
+        ...read('getMe', 'The token (or session) and its calendar feeds', ['engagements']),
+        response: { 200: Me, ...errorResponses(...AUTH_ERRORS) },
+      },
+    },
+    async (req) => {
+      const p = principalOf(req);
+      return {
+        token: { id: p.tokenId, role: p.role, engagements: [...p.engagements], person: p.personId, label: p.label },
+        calendars: personCalendars(deployment, deps.calendars, p.engagements, p.personId),
+      };
+    },
+  );
 
-  app.get('/engagements', { schema: { ...read('listEngagements', "The token's engagements", ['engagements']), response: { 200: EngagementList, ...errorResponses(...AUTH_ERRORS) } } }, async (req) => {
-    const p = principalOf(req);
-    return { engagements: p.engagements.map((id) => deployment.engagement(id)).filter((e) => e !== undefined).map((e) => ({ id: e.id, name: e.name, timezone: e.timezone })) };
-  });
+  app.get(
+    '/engagements',
+    {
+      schema: {
+        ...read('listEngagements', "The token's engagements", ['engagements']),
+        response: { 200: EngagementList, ...errorResponses(...AUTH_ERRORS) },
+      },
+    },
+    async (req) => {
+      const p = principalOf(req);
+      return {
+        engagements: p.engagements
+          .map((id) => deployment.engagement(id))
+          .filter((e) => e !== undefined)
+          .map((e) => ({ id: e.id, name: e.name, timezone: e.timezone })),
+      };
+    },
+  );
 
   app.get(
     '/engagements/:engagement',
-    { schema: { ...read('getEngagement', 'One engagement: sides, people, teams, services, coverage, routing, policies', ['engagements']), params: EngagementParams, response: { 200: EngagementResponse, ...errorResponses(...AUTH_ERRORS, 404) } } },
+    {
+      schema: {
+        ...read('getEngagement', 'One engagement: sides, people, teams, services, coverage, routing, policies', ['engagements']),
+        params: EngagementParams,
+        response: { 200: EngagementResponse, ...errorResponses(...AUTH_ERRORS, 404) },
+      },
+    },
     async (req) => {
       const [id] = scopeEngagements(principalOf(req), [req.params.engagement]);
       const e = id === undefined ? undefined : deployment.engagement(id);
@@ -120,26 +183,65 @@ export async function apiRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<
     },
   );
 
-  app.get('/services', { schema: { ...read('listServices', 'Services of the engagements', ['engagements']), querystring: ScopeQuery, response: { 200: ServiceList, ...errorResponses(...AUTH_ERRORS, 404) } } }, async (req) => {
-    const scope = scopeEngagements(principalOf(req), req.query.engagement);
-    const services = scope.flatMap((id) => {
-      const e = deployment.engagement(id);
-      return e ? e.services.map((s) => presentService(e, s.id)) : [];
-    });
-    return { services };
-  });
+  app.get(
+    '/services',
+    {
+      schema: {
+        ...read('listServices', 'Services of the engagements', ['engagements']),
+        querystring: ScopeQuery,
+        response: { 200: ServiceList, ...errorResponses(...AUTH_ERRORS, 404) },
+      },
+    },
+    async (req) => {
+      const scope = scopeEngagements(principalOf(req), req.query.engagement);
+      const services = scope.flatMap((id) => {
+        const e = deployment.engagement(id);
+        return e ? e.services.map((s) => presentService(e, s.id)) : [];
+      });
+      return { services };
+    },
+  );
 
-  app.get('/changes', { schema: { ...read('listChanges', 'Change events (deploys, config changes), newest first', ['engagements']), querystring: ChangeQuery, response: { 200: ChangeList, ...errorResponses(...AUTH_ERRORS, 404) } } }, async (req) => {
-    const q = req.query;
-    const rows = await listChanges(db, { engagementIds: scopeEngagements(principalOf(req), q.engagement), services: q.service, since: q.since, limit: q.limit });
-    return {
-      changes: rows.map((c) => ({ id: c.id, engagement: c.engagement_id, service: c.service_id, at: isoInstant(c.at), summary: c.summary, source: c.source, details: readStoredJson(c.data) })),
-    };
-  });
+  app.get(
+    '/changes',
+    {
+      schema: {
+        ...read('listChanges', 'Change events (deploys, config changes), newest first', ['engagements']),
+        querystring: ChangeQuery,
+        response: { 200: ChangeList, ...errorResponses(...AUTH_ERRORS, 404) },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const rows = await listChanges(db, {
+        engagementIds: scopeEngagements(principalOf(req), q.engagement),
+        services: q.service,
+        since: q.since,
+        limit: q.limit,
+      });
+      return {
+        changes: rows.map((c) => ({
+          id: c.id,
+          engagement: c.engagement_id,
+          service: c.service_id,
+          at: isoInstant(c.at),
+          summary: c.summary,
+          source: c.source,
+          details: readStoredJson(c.data),
+        })),
+      };
+    },
+  );
 
   app.get(
     '/incidents',
-    { schema: { ...read('listIncidents', 'Incidents, newest first, with their SLA clocks', ['incidents']), querystring: IncidentListQuery, response: { 200: IncidentList, ...errorResponses(...AUTH_ERRORS, 404) } } },
+    {
+      schema: {
+        ...read('listIncidents', 'Incidents, newest first, with their SLA clocks', ['incidents']),
+        querystring: IncidentListQuery,
+        response: { 200: IncidentList, ...errorResponses(...AUTH_ERRORS, 404) },
+      },
+    },
     async (req) => {
       const q = req.query;
       const p = principalOf(req);
@@ -163,10 +265,19 @@ export async function apiRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<
 
   app.get(
     '/incidents/:id',
-    { schema: { ...read('getIncident', 'One incident with its alerts and timeline', ['incidents']), params: IncidentParams, response: { 200: IncidentDetailResponse, ...errorResponses(...AUTH_ERRORS, 404) } } },
+    {
+      schema: {
+        ...read('getIncident', 'One incident with its alerts and timeline', ['incidents']),
+        params: IncidentParams,
+        response: { 200: IncidentDetailResponse, ...errorResponses(...AUTH_ERRORS, 404) },
+      },
+    },
     async (req) => {
       const incident = await loadIncident(req, req.params.id);
-      const [alerts, timeline] = await Promise.all([listAlertsOfIncident(db, incident.id), listTimeline(db, incident.engagement_id, incident.id)]);
+      const [alerts, timeline] = await Promise.all([
+        listAlertsOfIncident(db, incident.id),
+        listTimeline(db, incident.engagement_id, incident.id),
+      ]);
       const [presented] = await presentIncidents(db, deployment, [incident], clock.now());
       if (!presented) throw new TandemError('NOT_FOUND', `incident "${req.params.id}" not found`, 'id');
       return { incident: { ...presented, alerts: alerts.map(presentAlert), timeline: timeline.map(presentTimelineEntry) } };
@@ -174,12 +285,23 @@ export async function apiRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<
   );
 
   /** Runs a command on an incident in a transaction, then answers with the incident as it is now. */
-  async function act(req: FastifyRequest<{ Params: { id: string } }>, run: (w: IncidentWriter, incident: IncidentRow, at: number) => Promise<unknown>) {
+  async function act(
+    req: FastifyRequest<{ Params: { id: string } }>,
+    run: (w: IncidentWriter, incident: IncidentRow, at: number) => Promise<unknown>,
+  ) {
     const p = principalOf(req);
     const found = await loadIncident(req, req.params.id);
     requireRole(p, 'respond');
     const at = clock.now();
-    const { incident } = await runIncidentCommand({ database, engagementId: found.engagement_id, incidentId: found.id, ref: req.params.id, kick: deps.kick, hooks: deps.hooks, run: (w, current) => run(w, current, at) });
+    const { incident } = await runIncidentCommand({
+      database,
+      engagementId: found.engagement_id,
+      incidentId: found.id,
+      ref: req.params.id,
+      kick: deps.kick,
+      hooks: deps.hooks,
+      run: (w, current) => run(w, current, at),
+    });
     const [presented] = await presentIncidents(db, deployment, [incident], clock.now());
     if (!presented) throw new TandemError('NOT_FOUND', `incident "${req.params.id}" not found`, 'id');
     return { incident: presented };
@@ -188,7 +310,13 @@ export async function apiRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<
   const actor = (req: FastifyRequest, incident: IncidentRow) => actorOf(principalOf(req), deployment.engagement(incident.engagement_id));
   /** An incident action: its path, the body it takes, its answer and errors. */
   const actionErrors = errorResponses(...AUTH_ERRORS, 403, 404, 409);
-  const action = <B extends ZodType | undefined, R extends object = { 200: typeof IncidentResponse }>(operationId: string, summary: string, description: string, body: B, answer?: R) => ({
+  const action = <B extends ZodType | undefined, R extends object = { 200: typeof IncidentResponse }>(
+    operationId: string,
+    summary: string,
+    description: string,
+    body: B,
+    answer?: R,
+  ) => ({
     schema: {
       operationId,
       summary,
@@ -203,39 +331,67 @@ export async function apiRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<
 
   app.post(
     '/incidents/:id/acknowledge',
-    action('acknowledgeIncident', 'Acknowledge: escalation stops', 'A no-op on an incident already acknowledged; 409 on a resolved one. Needs the responder or admin role. Any body is ignored.', undefined),
+    action(
+      'acknowledgeIncident',
+      'Acknowledge: escalation stops',
+      'A no-op on an incident already acknowledged; 409 on a resolved one. Needs the responder or admin role. Any body is ignored.',
+      undefined,
+    ),
     async (req) => act(req, (w, incident, at) => acknowledgeIncident(w, incident, actor(req, incident), at, { via: 'API' })),
   );
 
   app.post(
     '/incidents/:id/resolve',
-    action('resolveIncident', 'Resolve, with its open alerts', 'A no-op on a resolved incident. Needs the responder or admin role. Any body is ignored.', undefined),
+    action(
+      'resolveIncident',
+      'Resolve, with its open alerts',
+      'A no-op on a resolved incident. Needs the responder or admin role. Any body is ignored.',
+      undefined,
+    ),
     async (req) => act(req, (w, incident, at) => resolveIncident(w, incident, actor(req, incident), at, { via: 'API' })),
   );
 
   app.post(
     '/incidents/:id/status',
-    action('setIncidentStatus', 'Set a waiting status (the SLA clocks that pause while waiting pause)', 'acknowledged, waiting_on_customer or waiting_on_vendor.', StatusBody),
+    action(
+      'setIncidentStatus',
+      'Set a waiting status (the SLA clocks that pause while waiting pause)',
+      'acknowledged, waiting_on_customer or waiting_on_vendor.',
+      StatusBody,
+    ),
     async (req) => act(req, (w, incident, at) => setWaitingStatus(w, incident, actor(req, incident), at, req.body.status)),
   );
 
-  app.post('/incidents/:id/priority', action('setIncidentPriority', 'Change the priority (raising it into a paging priority starts escalation)', "One of the engagement's priorities.", PriorityBody), async (req) => {
-    const priority = req.body.priority;
-    const found = await loadIncident(req, req.params.id);
-    const allowed = deployment.engagement(found.engagement_id)?.priorities.order ?? [];
-    if (!allowed.includes(priority)) throw new TandemError('INVALID_BODY', `priority must be one of ${allowed.join(', ')}`, 'priority');
-    return act(req, async (w, incident, at) => {
-      const before = incident.priority;
-      await changePriority(w, incident, actor(req, incident), at, priority);
-      const engagement = deployment.engagement(incident.engagement_id);
-      if (engagement) await escalateIfRaised(w, incident, engagement, before);
-    });
-  });
+  app.post(
+    '/incidents/:id/priority',
+    action(
+      'setIncidentPriority',
+      'Change the priority (raising it into a paging priority starts escalation)',
+      "One of the engagement's priorities.",
+      PriorityBody,
+    ),
+    async (req) => {
+      const priority = req.body.priority;
+      const found = await loadIncident(req, req.params.id);
+      const allowed = deployment.engagement(found.engagement_id)?.priorities.order ?? [];
+      if (!allowed.includes(priority)) throw new TandemError('INVALID_BODY', `priority must be one of ${allowed.join(', ')}`, 'priority');
+      return act(req, async (w, incident, at) => {
+        const before = incident.priority;
+        await changePriority(w, incident, actor(req, incident), at, priority);
+        const engagement = deployment.engagement(incident.engagement_id);
+        if (engagement) await escalateIfRaised(w, incident, engagement, before);
+      });
+    },
+  );
 
-  app.post('/incidents/:id/notes', action('addIncidentNote', 'Add a note to the timeline', 'Up to 10,000 characters.', NoteBody, { 201: IncidentResponse }), async (req, reply) => {
-    const result = await act(req, (w, incident, at) => addNote(w, incident, actor(req, incident), at, req.body.text));
-    return reply.code(201).send(result);
-  });
+  app.post(
+    '/incidents/:id/notes',
+    action('addIncidentNote', 'Add a note to the timeline', 'Up to 10,000 characters.', NoteBody, { 201: IncidentResponse }),
+    async (req, reply) => {
+      const result = await act(req, (w, incident, at) => addNote(w, incident, actor(req, incident), at, req.body.text));
+      return reply.code(201).send(result);
+    },
+  );
 
   await scope.register((s) => scheduleRoutes(s, { database, deployment, clock, calendars: deps.calendars }));
   await scope.register((s) => reportRoutes(s, { database, deployment, clock, pdf: deps.pdf }));

@@ -138,11 +138,13 @@ export async function calendarRoutes(scope: FastifyInstance, deps: CalendarDeps)
   const notFound = () => new TandemError('NOT_FOUND', 'calendar not found; copy the feed URL again from Tandem');
 
   function send(reply: FastifyReply, body: string): FastifyReply {
-    return reply
-      .header('content-type', 'text/calendar; charset=utf-8')
-      // The URL is a secret: keep it out of shared caches; five minutes spares a refresh storm.
-      .header('cache-control', 'private, max-age=300')
-      .send(body);
+    return (
+      reply
+        .header('content-type', 'text/calendar; charset=utf-8')
+        // The URL is a secret: keep it out of shared caches; five minutes spares a refresh storm.
+        .header('cache-control', 'private, max-age=300')
+        .send(body)
+    );
   }
 
   /** Checks the token first and then the ids, answering every failure the same way. */

@@ -18,11 +18,22 @@ export interface DashboardOptions {
 }
 
 /** Server paths the app never answers for: unknown paths under them stay JSON 404s (or 405s). */
-export const SERVER_PREFIXES = ['/api', '/v2', '/integrations', '/respond', '/inbox', '/calendars', '/metrics', '/healthz', '/readyz'] as const;
+export const SERVER_PREFIXES = [
+  '/api',
+  '/v2',
+  '/integrations',
+  '/respond',
+  '/inbox',
+  '/calendars',
+  '/metrics',
+  '/healthz',
+  '/readyz',
+] as const;
 
 /** The app's security headers: nothing but this origin, no framing, no referrer. */
 export const DASHBOARD_HEADERS: Readonly<Record<string, string>> = {
-  'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
 };
@@ -89,7 +100,12 @@ export async function dashboardRoutes(app: FastifyInstance, options: DashboardOp
     const had = cache.get(file);
     if (had && had.mtimeMs === info.mtimeMs && had.size === info.size) return had;
     const body = await readFile(file);
-    const entry: CachedFile = { mtimeMs: info.mtimeMs, size: info.size, body, etag: `"${createHash('sha1').update(body).digest('base64url').slice(0, 20)}"` };
+    const entry: CachedFile = {
+      mtimeMs: info.mtimeMs,
+      size: info.size,
+      body,
+      etag: `"${createHash('sha1').update(body).digest('base64url').slice(0, 20)}"`,
+    };
     cache.set(file, entry);
     return entry;
   }

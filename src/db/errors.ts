@@ -18,6 +18,12 @@ export function isTransientDatabaseError(err: unknown): boolean {
     if (/^[0-9A-Z]{5}$/.test(code) && PG_TRANSIENT_CLASSES.includes(code.slice(0, 2))) return true;
   }
   const message = (err as { message?: unknown }).message;
-  if (typeof message === 'string' && /Connection terminated|connection is not open|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(message)) return true;
+  if (
+    typeof message === 'string' &&
+    /Connection terminated|connection is not open|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(
+      message,
+    )
+  )
+    return true;
   return false;
 }

@@ -25,6 +25,7 @@ function prune(v: unknown, depth: number): unknown {
   if (depth > JSON_LIMITS.depth) return TOO_DEEP;
   if (Array.isArray(v)) return v.map((item) => prune(item, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, item] of Object.entries(v)) Object.defineProperty(out, k, { value: prune(item, depth + 1), enumerable: true, writable: true, configurable: true });
+  for (const [k, item] of Object.entries(v))
+    Object.defineProperty(out, k, { value: prune(item, depth + 1), enumerable: true, writable: true, configurable: true });
   return out;
 }

@@ -14,7 +14,6 @@ import * as m0004 from './migrations/0004-slas.js';
 import * as m0005 from './migrations/0005-imports.js';
 import * as m0006 from './migrations/0006-event-quarantine.js';
 
-
 type Step = (db: Kysely<unknown>, ctx: MigrationContext) => Promise<void>;
 
 const STEPS: ReadonlyArray<readonly [string, Step]> = [
@@ -37,9 +36,7 @@ function context(dialect: Dialect): MigrationContext {
       if (dialect === 'sqlite') {
         for (const op of ['update', 'delete']) {
           await sql
-            .raw(
-              `create trigger ${table}_no_${op} before ${op} on ${table} begin select raise(abort, '${table} is append-only'); end`,
-            )
+            .raw(`create trigger ${table}_no_${op} before ${op} on ${table} begin select raise(abort, '${table} is append-only'); end`)
             .execute(db);
         }
       } else {
@@ -48,7 +45,9 @@ function context(dialect: Dialect): MigrationContext {
             `create or replace function tandem_append_only() returns trigger language plpgsql as $$ begin raise exception '% is append-only', tg_table_name; end $$`,
           )
           .execute(db);
-        await sql.raw(`create trigger ${table}_append_only before update or delete on ${table} for each row execute function tandem_append_only()`).execute(db);
+        await sql
+          .raw(`create trigger ${table}_append_only before update or delete on ${table} for each row execute function tandem_append_only()`)
+          .execute(db);
       }
     },
   };
@@ -58,10 +57,14 @@ function context(dialect: Dialect): MigrationContext {
 export async function migrateToLatest(database: Database): Promise<string[]> {
   const ctx = context(database.dialect);
   const provider: MigrationProvider = {
-    getMigrations: async () =>
-      Object.fromEntries(STEPS.map(([name, up]): [string, Migration] => [name, { up: (db) => up(db, ctx) }])),
+    getMigrations: async () => Object.fromEntries(STEPS.map(([name, up]): [string, Migration] => [name, { up: (db) => up(db, ctx) }])),
   };
-  const migrator = new Migrator({ db: database.db, provider, migrationTableName: 'tandem_migrations', migrationLockTableName: 'tandem_migrations_lock' });
+  const migrator = new Migrator({
+    db: database.db,
+    provider,
+    migrationTableName: 'tandem_migrations',
+    migrationLockTableName: 'tandem_migrations_lock',
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

@@ -76,7 +76,10 @@ export function parseDays(value: string | readonly string[]): Parsed<number[]> {
     return { ok: false, error: `bad days ${JSON.stringify(value)}: ${DAYS_EXPECTED}` };
   }
   if (last !== undefined && from === to) {
-    return { ok: false, error: `bad days ${JSON.stringify(value)}: a range from a day to itself is ambiguous; write "${first}" for one day or "mon-sun" for the whole week` };
+    return {
+      ok: false,
+      error: `bad days ${JSON.stringify(value)}: a range from a day to itself is ambiguous; write "${first}" for one day or "mon-sun" for the whole week`,
+    };
   }
   const days: number[] = [];
   for (let d = from; ; d = (d % 7) + 1) {
@@ -122,7 +125,10 @@ export function parseDate(text: string): Parsed<string> {
   const match = DATE_RE.exec(text);
   if (!match) return { ok: false, error: `bad date ${JSON.stringify(text)}: expected YYYY-MM-DD, e.g. "2026-12-24"` };
   if (!isCalendarDate(Number(match[1]), Number(match[2]), Number(match[3]))) {
-    return { ok: false, error: `bad date ${JSON.stringify(text)}: there is no such day; expected a calendar date YYYY-MM-DD, e.g. "2026-12-24"` };
+    return {
+      ok: false,
+      error: `bad date ${JSON.stringify(text)}: there is no such day; expected a calendar date YYYY-MM-DD, e.g. "2026-12-24"`,
+    };
   }
   return { ok: true, value: text };
 }

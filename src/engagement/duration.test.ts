@@ -27,12 +27,16 @@ describe('parseDuration', () => {
   it('refuses weeks where they are not allowed, and names the unit', () => {
     expect(parseDuration('1w')).toEqual({
       ok: false,
-      error: 'bad duration "1w": unit "w" is not allowed here; expected <number><unit> with unit s, m, h or d (seconds, minutes, hours or days), e.g. "5m"',
+      error:
+        'bad duration "1w": unit "w" is not allowed here; expected <number><unit> with unit s, m, h or d (seconds, minutes, hours or days), e.g. "5m"',
     });
   });
 
   it('reads rotation lengths in hours, days or weeks, whole and above zero', () => {
-    expect(parseDuration('2w', ROTATION_UNITS, { wholePositive: true })).toMatchObject({ ok: true, value: { unit: 'w', ms: 1_209_600_000 } });
+    expect(parseDuration('2w', ROTATION_UNITS, { wholePositive: true })).toMatchObject({
+      ok: true,
+      value: { unit: 'w', ms: 1_209_600_000 },
+    });
     expect(parseDuration('12h', ROTATION_UNITS, { wholePositive: true })).toMatchObject({ ok: true, value: { n: 12 } });
     for (const bad of ['0d', '1.5d', '30m']) {
       const parsed = parseDuration(bad, ROTATION_UNITS, { wholePositive: true });

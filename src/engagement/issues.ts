@@ -81,7 +81,12 @@ export function schemaDiagnostics<S extends z.ZodType>(
           if (asText === undefined || asText.ok) return `${got}; quote it: "${written}"`;
           return asText.error;
         }
-        if ((issue.expected === 'number' || issue.expected === 'int') && typeof input === 'string' && input.trim() !== '' && !Number.isNaN(Number(input))) {
+        if (
+          (issue.expected === 'number' || issue.expected === 'int') &&
+          typeof input === 'string' &&
+          input.trim() !== '' &&
+          !Number.isNaN(Number(input))
+        ) {
           return `${got}; write the number without quotes`;
         }
         return got;
@@ -94,7 +99,9 @@ export function schemaDiagnostics<S extends z.ZodType>(
       case 'too_small': {
         const min = Number(issue.minimum);
         if (issue.origin === 'array') {
-          return min === 1 ? `'${key ?? 'list'}' is empty: it needs at least one entry` : `'${key ?? 'list'}' needs at least ${min} entries`;
+          return min === 1
+            ? `'${key ?? 'list'}' is empty: it needs at least one entry`
+            : `'${key ?? 'list'}' needs at least ${min} entries`;
         }
         if (issue.origin === 'string') return `'${key ?? 'value'}' must not be empty`;
         return `bad ${key ?? 'value'} ${show(input)}: must be ${issue.inclusive === true ? 'at least' : 'above'} ${min}`;

@@ -44,7 +44,10 @@ export function loadEngagementText(text: string, file: string): TextLoadResult {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     const what = raw === null ? 'the file is empty' : `the file holds ${Array.isArray(raw) ? 'a list' : 'a single value'}`;
     return {
-      diagnostics: sortDiagnostics([...source.diagnostics, source.at([], `${what}: an engagement file is a map of keys starting with "version: 1"; see \`tandem schema\``)]),
+      diagnostics: sortDiagnostics([
+        ...source.diagnostics,
+        source.at([], `${what}: an engagement file is a map of keys starting with "version: 1"; see \`tandem schema\``),
+      ]),
       position,
     };
   }
@@ -106,7 +109,11 @@ export async function loadEngagements(paths: readonly string[]): Promise<{ loade
     const idAt = result.position(['engagement', 'id']);
     const first = ids.get(engagement.id);
     if (first !== undefined) {
-      clashes.push({ file, ...idAt, message: `engagement id '${engagement.id}' is already used by ${first.file}:${first.line}:${first.col}; engagement ids must be unique` });
+      clashes.push({
+        file,
+        ...idAt,
+        message: `engagement id '${engagement.id}' is already used by ${first.file}:${first.line}:${first.col}; engagement ids must be unique`,
+      });
     }
     const uses: [string, KeyUse][] = [];
     engagement.services.forEach((service, s) => {

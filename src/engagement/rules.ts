@@ -360,7 +360,10 @@ export function checkRules(parts: Parts, raw: unknown, source: Source): Diagnost
         return;
       }
       const at = source.position([key, earlier, 'id']);
-      report([key, index, 'id'], `duplicate ${kind} id '${id}': already used by ${key}[${earlier}] at line ${at.line}; ids must be unique among ${key}`);
+      report(
+        [key, index, 'id'],
+        `duplicate ${kind} id '${id}': already used by ${key}[${earlier}] at line ${at.line}; ids must be unique among ${key}`,
+      );
     });
   }
 
@@ -376,7 +379,10 @@ export function checkRules(parts: Parts, raw: unknown, source: Source): Diagnost
     person.notify.forEach((rule, i) => {
       if (contact[rule.channel] !== undefined) return;
       const instead = has.length > 0 ? ` or notify by ${oneOf(has)}` : '';
-      report(['people', index, 'notify', i, 'channel'], `${who} has no contact.${rule.channel} for this ${rule.channel} notify rule; add contact.${rule.channel}${instead}`);
+      report(
+        ['people', index, 'notify', i, 'channel'],
+        `${who} has no contact.${rule.channel} for this ${rule.channel} notify rule; add contact.${rule.channel}${instead}`,
+      );
     });
   }
 
@@ -406,7 +412,10 @@ export function checkRules(parts: Parts, raw: unknown, source: Source): Diagnost
       const { every, handoff, members } = layer.rotation;
       members.forEach((member, i) => resolve('person', member, [...path, 'members', i], ` in ${name}`));
       if (every.unit === 'w' && handoff.weekday === undefined) {
-        report([...path, 'handoff'], `a weekly rotation (every: ${every.text}) hands off on a weekday: write the day and time, e.g. "mon 09:00"`);
+        report(
+          [...path, 'handoff'],
+          `a weekly rotation (every: ${every.text}) hands off on a weekday: write the day and time, e.g. "mon 09:00"`,
+        );
       }
       if (every.unit !== 'w' && handoff.weekday !== undefined) {
         report(
@@ -418,21 +427,29 @@ export function checkRules(parts: Parts, raw: unknown, source: Source): Diagnost
     (schedule.overrides ?? []).forEach((override, i) => {
       const path = ['schedules', index, 'overrides', i];
       resolve('person', override.person, [...path, 'person'], ` in an override of ${name}`);
-      if (override.to <= override.from) report([...path, 'to'], `override ends (${override.to}) before it starts (${override.from}); 'to' must be after 'from'`);
+      if (override.to <= override.from)
+        report([...path, 'to'], `override ends (${override.to}) before it starts (${override.from}); 'to' must be after 'from'`);
     });
   }
 
   // Coverage: every window has a side; the side that owns a function has a routing entry for it.
   const rawFunctions = get(raw, 'coverage', 'functions');
   if (isRecord(rawFunctions) && Object.keys(rawFunctions).length === 0) {
-    report(['coverage', 'functions'], 'coverage.functions is empty: list each function and who owns it, e.g. infrastructure: { business_hours: internal, after_hours: partner }');
+    report(
+      ['coverage', 'functions'],
+      'coverage.functions is empty: list each function and who owns it, e.g. infrastructure: { business_hours: internal, after_hours: partner }',
+    );
   }
   const coverage = new Map<string, FunctionCoverage>();
   for (const { name, value: entry } of parts.functions) {
     const path = ['coverage', 'functions', name];
     const resolved = resolveCoverage(entry);
     if (resolved.mixed.length > 0) {
-      report([...path, 'always'], `'always' cannot be combined with ${resolved.mixed.join(', ')} in coverage of '${name}': use always: <side> or a side per window`, 'key');
+      report(
+        [...path, 'always'],
+        `'always' cannot be combined with ${resolved.mixed.join(', ')} in coverage of '${name}': use always: <side> or a side per window`,
+        'key',
+      );
     }
     if (resolved.missing.length > 0) {
       const defaults = resolved.missing.includes('after_hours') ? ' (weekend and holiday default to after_hours)' : '';
@@ -478,12 +495,19 @@ export function checkRules(parts: Parts, raw: unknown, source: Source): Diagnost
         if (!resolve('function', fn, path, ' in overflow.functions')) return;
         const owned = coverage.get(fn);
         if (owned !== undefined && !WINDOWS.some((w) => owned[w] === from)) {
-          report(path, `overflow moves ${from}'s unacknowledged incidents to ${to}, but ${from} never owns '${fn}'; remove it from overflow.functions`);
+          report(
+            path,
+            `overflow moves ${from}'s unacknowledged incidents to ${to}, but ${from} never owns '${fn}'; remove it from overflow.functions`,
+          );
         } else if (routedTo !== undefined && !routedTo.has(fn)) {
           report(path, `overflow sends '${fn}' to ${to}, but routing.${to} has no entry for '${fn}'; add routing.${to}.${fn}: <policy id>`);
         }
       });
-    } else if (routedTo !== undefined && get(raw, 'coverage', 'overflow', 'functions') === undefined && coverage.size === known.function?.size) {
+    } else if (
+      routedTo !== undefined &&
+      get(raw, 'coverage', 'overflow', 'functions') === undefined &&
+      coverage.size === known.function?.size
+    ) {
       for (const fn of defaultOverflowFunctions(coverage, to)) {
         if (routedTo.has(fn)) continue;
         report(
@@ -501,12 +525,18 @@ export function checkRules(parts: Parts, raw: unknown, source: Source): Diagnost
     (policy.tiers ?? []).forEach((tier, t) => {
       const path = ['escalation_policies', index, 'tiers', t];
       if (t > 0 && tier.after === undefined) {
-        report(path, `tier ${t + 1} of ${name} needs 'after': how long after the incident opens to page this tier if nobody acknowledged, e.g. after: 5m`);
+        report(
+          path,
+          `tier ${t + 1} of ${name} needs 'after': how long after the incident opens to page this tier if nobody acknowledged, e.g. after: 5m`,
+        );
       }
       // Tiers page at incident open + their 'after', so a later tier cannot come earlier.
       const previous = t > 0 ? policy.tiers?.[t - 1]?.after : undefined;
       if (tier.after !== undefined && previous !== undefined && tier.after.ms < previous.ms) {
-        report([...path, 'after'], `tier ${t + 1} of ${name} pages ${tier.after.text} after the incident opens, before tier ${t} (${previous.text}); each tier's 'after' counts from the incident opening and must be at least the tier before's`);
+        report(
+          [...path, 'after'],
+          `tier ${t + 1} of ${name} pages ${tier.after.text} after the incident opens, before tier ${t} (${previous.text}); each tier's 'after' counts from the incident opening and must be at least the tier before's`,
+        );
       }
       tier.notify.forEach((target, i) => {
         resolve(target.kind, target.id, [...path, 'notify', i], ` in target "${target.kind}:${target.id}"`);
@@ -527,7 +557,12 @@ export function checkRules(parts: Parts, raw: unknown, source: Source): Diagnost
         keys.set(integration.key, { service: name, path });
         return;
       }
-      const use = { engagement: typeof engagementId === 'string' ? engagementId : '?', service: earlier.service, file: source.file, ...source.position(earlier.path) };
+      const use = {
+        engagement: typeof engagementId === 'string' ? engagementId : '?',
+        service: earlier.service,
+        file: source.file,
+        ...source.position(earlier.path),
+      };
       report(path, alreadyUsed(integration.key, use));
     });
   }
@@ -548,7 +583,10 @@ export function checkRules(parts: Parts, raw: unknown, source: Source): Diagnost
     for (const [priority, target] of Object.entries(targets)) {
       resolve('priority', priority, [...path, 'targets', priority], ` in targets of ${name}`, 'key');
       if (target.respond === undefined && target.resolve === undefined) {
-        report([...path, 'targets', priority], `target ${priority} of ${name} sets neither respond nor resolve; add one, e.g. { respond: 15m, resolve: 4h }`);
+        report(
+          [...path, 'targets', priority],
+          `target ${priority} of ${name} sets neither respond nor resolve; add one, e.g. { respond: 15m, resolve: 4h }`,
+        );
       }
     }
     const warnAt = sla.warn_at ?? [];
@@ -564,13 +602,25 @@ export function checkRules(parts: Parts, raw: unknown, source: Source): Diagnost
     if (sla.credits !== undefined) {
       for (const priority of Object.keys(sla.credits.per_breach)) {
         const at = [...path, 'credits', 'per_breach', priority];
-        if (resolve('priority', priority, at, ` in credits of ${name}`, 'key') && sla.targets !== undefined && !Object.hasOwn(sla.targets, priority)) {
-          report(at, `a credit for ${priority}, but ${name} has no ${priority} target to breach; add targets.${priority} or remove the credit`, 'key');
+        if (
+          resolve('priority', priority, at, ` in credits of ${name}`, 'key') &&
+          sla.targets !== undefined &&
+          !Object.hasOwn(sla.targets, priority)
+        ) {
+          report(
+            at,
+            `a credit for ${priority}, but ${name} has no ${priority} target to breach; add targets.${priority} or remove the credit`,
+            'key',
+          );
         }
       }
     }
     if (get(raw, 'slas', index, 'credits') !== undefined && noContract) {
-      report([...path, 'credits'], `credits are a share of the monthly fee, but engagement.contract is missing; add engagement.contract: { monthly_fee: <amount>, currency: USD }`, 'key');
+      report(
+        [...path, 'credits'],
+        `credits are a share of the monthly fee, but engagement.contract is missing; add engagement.contract: { monthly_fee: <amount>, currency: USD }`,
+        'key',
+      );
     }
   }
 

@@ -95,8 +95,7 @@ const duration = (units = DEFAULT_DURATION_UNITS, options: { readonly wholePosit
 const id = (what: string) => parsed((t) => parseId(t, what), `an id like "acme-it"`, { pattern: ID_PATTERN });
 /** A reference to an id defined elsewhere; existence is checked in rules.ts. */
 const ref = (what: string) => id(what);
-const name = () =>
-  z.string().min(1, { error: unlessMissing(() => 'must not be empty') });
+const name = () => z.string().min(1, { error: unlessMissing(() => 'must not be empty') });
 const side = () => z.enum(SIDES);
 const timeZone = () =>
   parsed(parseTimeZone, 'an IANA time zone like "America/New_York"', { examples: ['America/New_York', 'Europe/London', 'UTC'] });
@@ -110,7 +109,9 @@ const WindowSchema = z
   .strictObject({
     days: z
       .union([z.string().meta({ pattern: DAYS_PATTERN }), z.array(z.enum(DAY_NAMES, { error: dayError })).min(1)], {
-        error: unlessMissing((input) => `bad days ${show(input)}: expected a day like "sat", a range like "mon-fri" or a list like [sat, sun]`),
+        error: unlessMissing(
+          (input) => `bad days ${show(input)}: expected a day like "sat", a range like "mon-fri" or a list like [sat, sun]`,
+        ),
       })
       .transform((value, ctx): number[] => {
         const result = parseDays(value);
@@ -136,7 +137,9 @@ const ContactSchema = z
       .describe('Mobile number in E.164 form, quoted: "+15550100001".'),
     slack: parsed(parseHttpUrl, 'an https:// URL', { pattern: '^https?://' }).optional().describe('Slack incoming-webhook URL.'),
     teams: parsed(parseHttpUrl, 'an https:// URL', { pattern: '^https?://' }).optional().describe('Microsoft Teams incoming-webhook URL.'),
-    webhook: parsed(parseHttpUrl, 'an https:// URL', { pattern: '^https?://' }).optional().describe('URL that receives a JSON POST per notification.'),
+    webhook: parsed(parseHttpUrl, 'an https:// URL', { pattern: '^https?://' })
+      .optional()
+      .describe('URL that receives a JSON POST per notification.'),
   })
   .meta({ title: 'Contact', description: 'How to reach a person; each notify rule needs the contact of its channel.' });
 
@@ -238,7 +241,9 @@ export const OverflowSchema = z
     functions: z
       .array(functionName())
       .optional()
-      .describe("Functions it applies to; default: every function the other side owns in some window (each needs a routing entry for `to`)."),
+      .describe(
+        'Functions it applies to; default: every function the other side owns in some window (each needs a routing entry for `to`).',
+      ),
   })
   .meta({ title: 'Overflow' });
 
@@ -272,7 +277,9 @@ const TierSchema = z
       .describe('Targets: "schedule:ID", "team:ID" or "person:ID".'),
     after: duration()
       .optional()
-      .describe('When this tier is paged if nobody has acknowledged, counted from the incident opening (tier 1 default 0m); required from tier 2 and never earlier than the tier before.'),
+      .describe(
+        'When this tier is paged if nobody has acknowledged, counted from the incident opening (tier 1 default 0m); required from tier 2 and never earlier than the tier before.',
+      ),
   })
   .meta({ title: 'Tier' });
 
@@ -377,10 +384,7 @@ export const SlaSchema = z
       )
       .describe('Per priority of priorities.matrix: respond and/or resolve.'),
     warn_at: z.array(percent()).optional().describe('Warn at these shares of a target, ascending, each below 100%.'),
-    pause_while: z
-      .array(z.enum(PAUSE_STATUSES))
-      .optional()
-      .describe('Incident statuses that pause the clock.'),
+    pause_while: z.array(z.enum(PAUSE_STATUSES)).optional().describe('Incident statuses that pause the clock.'),
     credits: z
       .strictObject({
         per_breach: z.record(priorityName(), percent()).describe('Share of the monthly fee credited per breach, by priority.'),
@@ -439,10 +443,13 @@ export const EngagementFileSchema = z
     schedules: z.array(ScheduleSchema).optional().describe('On-call schedules: rotations and overrides.'),
     coverage: CoverageSchema,
     routing: RoutingSchema,
-    escalation_policies: z.array(EscalationPolicySchema).min(1).describe('How incidents escalate, tier by tier, until someone acknowledges.'),
+    escalation_policies: z
+      .array(EscalationPolicySchema)
+      .min(1)
+      .describe('How incidents escalate, tier by tier, until someone acknowledges.'),
     services: z.array(ServiceSchema).describe('Monitored services; each belongs to a function of coverage.functions.'),
     priorities: PrioritiesSchema,
-    slas: z.array(SlaSchema).optional().describe("What each side has promised."),
+    slas: z.array(SlaSchema).optional().describe('What each side has promised.'),
   })
   .meta({ title: 'Tandem engagement file (version 1)' });
 
@@ -461,7 +468,6 @@ export type SlaOut = z.output<typeof SlaSchema>;
 export type EngagementSectionOut = z.output<typeof EngagementSectionSchema>;
 export type EngagementFileOutput = z.output<typeof EngagementFileSchema>;
 export type SidesOut = z.output<typeof EngagementFileSchema.shape.sides>;
-
 
 /** The JSON Schema's $id: a name, not a download location (editors load the schema from wherever the $schema modeline points). */
 export const SCHEMA_ID = 'urn:tandem:engagement-file:v1';

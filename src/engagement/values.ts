@@ -24,14 +24,20 @@ export const CURRENCY_PATTERN = '^[A-Z]{3}$';
 export function parseSlug(text: string): Parsed<string> {
   return new RegExp(SLUG_PATTERN).test(text)
     ? { ok: true, value: text }
-    : { ok: false, error: `bad engagement id ${JSON.stringify(text)}: expected a slug of lowercase letters, digits and '-', starting with a letter or digit, e.g. "acme"` };
+    : {
+        ok: false,
+        error: `bad engagement id ${JSON.stringify(text)}: expected a slug of lowercase letters, digits and '-', starting with a letter or digit, e.g. "acme"`,
+      };
 }
 
 /** Checks an id of a person, team, schedule, policy, service or SLA, or a function or priority name. */
 export function parseId(text: string, what = 'id'): Parsed<string> {
   return new RegExp(ID_PATTERN).test(text)
     ? { ok: true, value: text }
-    : { ok: false, error: `bad ${what} ${JSON.stringify(text)}: expected letters, digits, '-', '_' or '.', starting with a letter or digit, e.g. "acme-it"` };
+    : {
+        ok: false,
+        error: `bad ${what} ${JSON.stringify(text)}: expected letters, digits, '-', '_' or '.', starting with a letter or digit, e.g. "acme-it"`,
+      };
 }
 
 /**
@@ -98,7 +104,10 @@ export function parseHolidayRegion(text: string): Parsed<{ country: string; regi
   const match = new RegExp(HOLIDAY_REGION_PATTERN).test(text) ? text.split('-') : undefined;
   const [country = '', state, sub] = match ?? [];
   if (match === undefined) {
-    return { ok: false, error: `bad holiday country ${JSON.stringify(text)}: expected an ISO 3166 country code with an optional region, e.g. "US" or "US-NY"` };
+    return {
+      ok: false,
+      error: `bad holiday country ${JSON.stringify(text)}: expected an ISO 3166 country code with an optional region, e.g. "US" or "US-NY"`,
+    };
   }
   const calendar = holidayCalendar();
   // getCountries() builds a fresh object on each call; the list never changes.
@@ -141,7 +150,10 @@ let currencies: readonly string[] | undefined;
 export function parseCurrency(text: string): Parsed<string> {
   currencies ??= Intl.supportedValuesOf('currency');
   if (new RegExp(CURRENCY_PATTERN).test(text) && currencies.includes(text)) return { ok: true, value: text };
-  return { ok: false, error: `bad currency ${JSON.stringify(text)}: expected an ISO 4217 code of 3 capital letters, e.g. "USD", "EUR" or "GBP"` };
+  return {
+    ok: false,
+    error: `bad currency ${JSON.stringify(text)}: expected an ISO 4217 code of 3 capital letters, e.g. "USD", "EUR" or "GBP"`,
+  };
 }
 
 /** Checks an email address (the shape only; deliverability is the mail server's business). */
@@ -155,7 +167,10 @@ export function parseEmail(text: string): Parsed<string> {
 export function parsePhone(text: string): Parsed<string> {
   return new RegExp(E164_PATTERN).test(text)
     ? { ok: true, value: text }
-    : { ok: false, error: `bad phone number ${JSON.stringify(text)}: expected E.164, a + and 7 to 15 digits without spaces, e.g. "+15550100001"` };
+    : {
+        ok: false,
+        error: `bad phone number ${JSON.stringify(text)}: expected E.164, a + and 7 to 15 digits without spaces, e.g. "+15550100001"`,
+      };
 }
 
 /** Checks an http(s) URL (Slack, Teams and webhook endpoints). */
@@ -168,14 +183,20 @@ export function parseHttpUrl(text: string): Parsed<string> {
   }
   return protocol === 'http:' || protocol === 'https:'
     ? { ok: true, value: text }
-    : { ok: false, error: `bad URL ${JSON.stringify(text)}: expected an http:// or https:// URL, e.g. "https://hooks.slack.com/services/..."` };
+    : {
+        ok: false,
+        error: `bad URL ${JSON.stringify(text)}: expected an http:// or https:// URL, e.g. "https://hooks.slack.com/services/..."`,
+      };
 }
 
 /** Checks an integration key: at least 8 URL-safe characters, since keys travel in URLs and headers. */
 export function parseIntegrationKey(text: string): Parsed<string> {
   return new RegExp(INTEGRATION_KEY_PATTERN).test(text)
     ? { ok: true, value: text }
-    : { ok: false, error: `bad integration key ${JSON.stringify(text)}: expected at least 8 characters from letters, digits, '-', '_', '.' and '~', e.g. "9f1c2a7e5b3d4c6e8a0b1d2f3e4a5b6c"` };
+    : {
+        ok: false,
+        error: `bad integration key ${JSON.stringify(text)}: expected at least 8 characters from letters, digits, '-', '_', '.' and '~', e.g. "9f1c2a7e5b3d4c6e8a0b1d2f3e4a5b6c"`,
+      };
 }
 
 /** Kinds of escalation targets, as written before the colon. */

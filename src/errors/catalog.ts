@@ -8,7 +8,10 @@ export const ERROR_CATALOG = {
   AUTH_REQUIRED: { status: 401, summary: 'No `Authorization: Bearer <token>` header was sent.' },
   AUTH_INVALID: { status: 401, summary: 'The token is unknown, malformed or revoked.' },
   FORBIDDEN: { status: 403, summary: "The token's role does not allow this action (viewers cannot change anything)." },
-  NOT_FOUND: { status: 404, summary: 'No such resource in the engagements this token can see (another engagement\'s resource is also a 404).' },
+  NOT_FOUND: {
+    status: 404,
+    summary: "No such resource in the engagements this token can see (another engagement's resource is also a 404).",
+  },
   ROUTE_NOT_FOUND: { status: 404, summary: 'No such endpoint.' },
   METHOD_NOT_ALLOWED: { status: 405, summary: 'The endpoint exists but not with this HTTP method.' },
   INVALID_JSON: { status: 400, summary: 'The body is not valid JSON.' },
@@ -18,7 +21,10 @@ export const ERROR_CATALOG = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'The body has a content type other than JSON.' },
   BODY_TOO_LARGE: { status: 413, summary: 'The body is over the size limit (512 KB for ingest).' },
   TOO_MANY_ALERTS: { status: 413, summary: 'An Alertmanager webhook request carries more than 1,000 alerts; nothing was stored.' },
-  INVALID_TRANSITION: { status: 409, summary: 'The incident is not in a state that allows this action (e.g. acknowledging a resolved incident).' },
+  INVALID_TRANSITION: {
+    status: 409,
+    summary: 'The incident is not in a state that allows this action (e.g. acknowledging a resolved incident).',
+  },
   RATE_LIMITED: { status: 429, summary: 'Too many requests; retry after the number of seconds in `Retry-After`.' },
   NOT_READY: { status: 503, summary: 'The server cannot reach its database or is shutting down.' },
   INTERNAL: { status: 500, summary: 'A bug in Tandem. The response carries a request id to find it in the logs.' },

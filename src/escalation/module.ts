@@ -34,7 +34,10 @@ interface Fired {
 }
 
 /** The engine module that fires due escalation steps. `onFired` hears of each fired step once it is committed. */
-export function escalationModule(options: { readonly hooks: ChangeHooks; readonly onFired?: (kind: string, lateMs: number) => void }): EngineModule {
+export function escalationModule(options: {
+  readonly hooks: ChangeHooks;
+  readonly onFired?: (kind: string, lateMs: number) => void;
+}): EngineModule {
   return {
     name: 'escalation',
     async step(engine) {

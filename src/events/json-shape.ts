@@ -29,6 +29,7 @@ export type ShapeResult = { ok: true; value: unknown } | { ok: false; error: str
 const REPLACEMENT = '\uFFFD';
 
 /** Any surrogate or NUL: most text has neither, and then one scan decides. */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for
 const SUSPECT = /[\u0000\uD800-\uDFFF]/;
 
 /** Text every store can hold unchanged: lone surrogates and NUL become U+FFFD. */
@@ -43,7 +44,10 @@ export function isStorableText(s: string): boolean {
 }
 
 function pathText(path: readonly (string | number)[]): string {
-  const shown = path.slice(0, 6).map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');
+  const shown = path
+    .slice(0, 6)
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`))
+    .join('');
   const text = shown.startsWith('.') ? shown.slice(1) : shown;
   return path.length > 6 ? `${text}…` : text || '(the body)';
 }
@@ -87,7 +91,13 @@ export function normalizeJson(value: unknown, limits: { depth: number; members: 
       const storedKey = storableText(key);
       if (out === undefined && (item !== obj[key] || storedKey !== key)) {
         out = {};
-        for (let j = 0; j < i; j++) Object.defineProperty(out, entries[j] as string, { value: obj[entries[j] as string], enumerable: true, writable: true, configurable: true });
+        for (let j = 0; j < i; j++)
+          Object.defineProperty(out, entries[j] as string, {
+            value: obj[entries[j] as string],
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
       }
       // defineProperty: a sender's "__proto__" key stays a plain key.
       if (out !== undefined) Object.defineProperty(out, storedKey, { value: item, enumerable: true, writable: true, configurable: true });

@@ -26,7 +26,13 @@ function via(o: CommandOptions): string {
 }
 
 /** Acknowledges; a no-op on an incident already acknowledged. Returns whether anything changed. */
-export async function acknowledgeIncident(w: IncidentWriter, incident: IncidentRow, actor: Actor, at: number, o: CommandOptions = {}): Promise<boolean> {
+export async function acknowledgeIncident(
+  w: IncidentWriter,
+  incident: IncidentRow,
+  actor: Actor,
+  at: number,
+  o: CommandOptions = {},
+): Promise<boolean> {
   if (incident.status === 'resolved') {
     throw new TandemError('INVALID_TRANSITION', `incident ${incident.id} is resolved; a resolved incident cannot be acknowledged`);
   }
@@ -62,7 +68,13 @@ export async function acknowledgeIncident(w: IncidentWriter, incident: IncidentR
  * resolves its open alerts too (PagerDuty does the same), so the next trigger
  * with the same dedup key opens a new incident.
  */
-export async function resolveIncident(w: IncidentWriter, incident: IncidentRow, actor: Actor, at: number, o: CommandOptions = {}): Promise<boolean> {
+export async function resolveIncident(
+  w: IncidentWriter,
+  incident: IncidentRow,
+  actor: Actor,
+  at: number,
+  o: CommandOptions = {},
+): Promise<boolean> {
   if (incident.status === 'resolved') return false;
   const closed = await resolveAlertsOfIncident(w.ex, incident.id, at);
   await updateIncident(w.ex, incident.id, at, { status: 'resolved', resolved_at: at, resolved_by: actorRef(actor), open_alert_count: 0 });
@@ -96,9 +108,7 @@ export async function resolveIncident(w: IncidentWriter, incident: IncidentRow, 
 }
 
 export async function addNote(w: IncidentWriter, incident: IncidentRow, actor: Actor, at: number, text: string): Promise<void> {
-  await w.timeline([
-    { engagementId: incident.engagement_id, incidentId: incident.id, at, kind: 'note', actor, message: text },
-  ]);
+  await w.timeline([{ engagementId: incident.engagement_id, incidentId: incident.id, at, kind: 'note', actor, message: text }]);
 }
 
 /** Sets a waiting status (SLA pauses) or returns from one to acknowledged. */
@@ -135,9 +145,18 @@ export async function setWaitingStatus(
 }
 
 /** Changes the priority (SLA targets follow it). A no-op when it is already that priority. */
-export async function changePriority(w: IncidentWriter, incident: IncidentRow, actor: Actor, at: number, priority: string): Promise<boolean> {
+export async function changePriority(
+  w: IncidentWriter,
+  incident: IncidentRow,
+  actor: Actor,
+  at: number,
+  priority: string,
+): Promise<boolean> {
   if (incident.status === 'resolved') {
-    throw new TandemError('INVALID_TRANSITION', `incident ${incident.id} is resolved; its priority (and the SLA record it carries) cannot change`);
+    throw new TandemError(
+      'INVALID_TRANSITION',
+      `incident ${incident.id} is resolved; its priority (and the SLA record it carries) cannot change`,
+    );
   }
   if (incident.priority === priority) return false;
   await updateIncident(w.ex, incident.id, at, { priority });

@@ -10,10 +10,30 @@ import { parseIsoInstant } from '../time/iso.js';
 
 /** Values seen in `severity` labels in the wild, mapped to the four PagerDuty severities. */
 const SEVERITY_LABELS: Record<string, Severity> = {
-  critical: 'critical', crit: 'critical', fatal: 'critical', emergency: 'critical', page: 'critical', high: 'critical', p1: 'critical',
-  error: 'error', err: 'error', major: 'error', p2: 'error',
-  warning: 'warning', warn: 'warning', minor: 'warning', medium: 'warning', p3: 'warning',
-  info: 'info', informational: 'info', notice: 'info', low: 'info', none: 'info', debug: 'info', p4: 'info', p5: 'info',
+  critical: 'critical',
+  crit: 'critical',
+  fatal: 'critical',
+  emergency: 'critical',
+  page: 'critical',
+  high: 'critical',
+  p1: 'critical',
+  error: 'error',
+  err: 'error',
+  major: 'error',
+  p2: 'error',
+  warning: 'warning',
+  warn: 'warning',
+  minor: 'warning',
+  medium: 'warning',
+  p3: 'warning',
+  info: 'info',
+  informational: 'info',
+  notice: 'info',
+  low: 'info',
+  none: 'info',
+  debug: 'info',
+  p4: 'info',
+  p5: 'info',
 };
 
 /**
@@ -75,13 +95,19 @@ export function parseAlertmanagerWebhook(body: unknown): ParseResult<AlertAction
       const annotations = stringMap(alert['annotations'], `${path}.annotations`, errors);
       const startsAtText = errors.optionalString(alert, 'startsAt', `${path}.startsAt`);
       const startsAt = startsAtText === undefined ? undefined : parseIsoInstant(startsAtText);
-      if (startsAtText !== undefined && startsAt === undefined) errors.add(`'${path}.startsAt' is not an RFC 3339 timestamp: "${startsAtText.slice(0, 64)}"`);
+      if (startsAtText !== undefined && startsAt === undefined)
+        errors.add(`'${path}.startsAt' is not an RFC 3339 timestamp: "${startsAtText.slice(0, 64)}"`);
       const endsAtText = errors.optionalString(alert, 'endsAt', `${path}.endsAt`);
-      if (endsAtText !== undefined && parseIsoInstant(endsAtText) === undefined) errors.add(`'${path}.endsAt' is not an RFC 3339 timestamp: "${endsAtText.slice(0, 64)}"`);
+      if (endsAtText !== undefined && parseIsoInstant(endsAtText) === undefined)
+        errors.add(`'${path}.endsAt' is not an RFC 3339 timestamp: "${endsAtText.slice(0, 64)}"`);
       const generatorURL = errors.optionalString(alert, 'generatorURL', `${path}.generatorURL`, 4096);
       if (errors.list.length > before || status === undefined || fingerprint === undefined) return;
       const name = labels['alertname'] ?? 'Alert';
-      const summary = (annotations['summary'] ?? annotations['description'] ?? `${name}${labels['instance'] ? ` on ${labels['instance']}` : ''}`).slice(0, SUMMARY_MAX);
+      const summary = (
+        annotations['summary'] ??
+        annotations['description'] ??
+        `${name}${labels['instance'] ? ` on ${labels['instance']}` : ''}`
+      ).slice(0, SUMMARY_MAX);
       actions.push({
         type: 'alert',
         action: status === 'firing' ? 'trigger' : 'resolve',

@@ -18,16 +18,18 @@ const ACTIONS = ['trigger', 'acknowledge', 'resolve', 'close'] as const;
 export function parseGeneric(body: unknown): ParseResult<AlertAction> {
   if (!isObject(body)) return { ok: false, errors: [`the body must be a JSON object, got ${describe(body)}`] };
   const errors = new FieldErrors();
-  const actionWord = errors.oneOf(body, 'action', 'action', ACTIONS, false) ?? (body['action'] === undefined || body['action'] === null ? 'trigger' : undefined);
+  const actionWord =
+    errors.oneOf(body, 'action', 'action', ACTIONS, false) ??
+    (body['action'] === undefined || body['action'] === null ? 'trigger' : undefined);
   const action: AlertActionName | undefined = actionWord === 'close' ? 'resolve' : actionWord;
   const dedupField = body['dedup_key'] !== undefined ? 'dedup_key' : 'dedup';
   let dedupKey = errors.optionalString(body, dedupField, dedupField, DEDUP_KEY_MAX);
   if (dedupKey === '') dedupKey = undefined;
   const summary =
-    action === 'trigger' || body['summary'] !== undefined
-      ? errors.requiredString(body, 'summary', 'summary', SUMMARY_MAX)
-      : undefined;
-  const severity = errors.oneOf(body, 'severity', 'severity', SEVERITIES, false) ?? (body['severity'] === undefined || body['severity'] === null ? 'error' : undefined);
+    action === 'trigger' || body['summary'] !== undefined ? errors.requiredString(body, 'summary', 'summary', SUMMARY_MAX) : undefined;
+  const severity =
+    errors.oneOf(body, 'severity', 'severity', SEVERITIES, false) ??
+    (body['severity'] === undefined || body['severity'] === null ? 'error' : undefined);
   const source = errors.optionalString(body, 'source', 'source', 1024);
   const group = errors.optionalString(body, 'group', 'group', 1024);
   const detailsValue = body['details'];
@@ -66,5 +68,9 @@ export function parseGeneric(body: unknown): ParseResult<AlertAction> {
 
 /** The dedup key of an alert sent without one: its summary and details. */
 export function contentKey(summary: string, details: unknown): string {
-  return createHash('sha256').update(summary).update('\n').update(details === undefined ? '' : JSON.stringify(details)).digest('hex');
+  return createHash('sha256')
+    .update(summary)
+    .update('\n')
+    .update(details === undefined ? '' : JSON.stringify(details))
+    .digest('hex');
 }

@@ -57,7 +57,8 @@ function readLinksAndImages(body: JsonObject, errors: FieldErrors): { links?: un
     }
     v.forEach((item, i) => {
       if (!isObject(item)) errors.add(`'${key}[${i}]' must be an object, got ${describe(item)}`);
-      else if (typeof item[required] !== 'string' || item[required] === '') errors.add(`'${key}[${i}].${required}' is missing or not a string`);
+      else if (typeof item[required] !== 'string' || item[required] === '')
+        errors.add(`'${key}[${i}].${required}' is missing or not a string`);
     });
     out[key] = v;
   }

@@ -28,7 +28,12 @@ describe('email channel against a real SMTP server', () => {
         { pattern: /^busy@/, code: 451, message: 'Requested action aborted: try again later' },
       ],
     });
-    channel = new EmailChannel({ smtpUrl: smtp.url.replace('smtp://', 'smtp://tandem:s3cret@'), from: FROM, timeoutMs: 5_000, clock: testClock() });
+    channel = new EmailChannel({
+      smtpUrl: smtp.url.replace('smtp://', 'smtp://tandem:s3cret@'),
+      from: FROM,
+      timeoutMs: 5_000,
+      clock: testClock(),
+    });
   });
   afterEach(() => {
     smtp.messages.length = 0;

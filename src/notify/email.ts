@@ -67,7 +67,9 @@ function fromDomain(from: string): string {
  * duplicate. Ids with characters a Message-ID cannot hold are hashed.
  */
 export function messageIdFor(deliveryId: string, from: string): string {
-  const local = /^[A-Za-z0-9._+=-]{1,64}$/.test(deliveryId) ? deliveryId : createHash('sha256').update(deliveryId).digest('hex').slice(0, 40);
+  const local = /^[A-Za-z0-9._+=-]{1,64}$/.test(deliveryId)
+    ? deliveryId
+    : createHash('sha256').update(deliveryId).digest('hex').slice(0, 40);
   return `<tandem.${local}@${fromDomain(from)}>`;
 }
 

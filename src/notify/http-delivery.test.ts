@@ -28,7 +28,9 @@ describe('rebaseOrigin', () => {
   });
 
   it('drops the original port when the base has none', () => {
-    expect(rebaseOrigin('https://ops.nightowl.example:8443/hooks/sam', 'https://staging.example')).toBe('https://staging.example/hooks/sam');
+    expect(rebaseOrigin('https://ops.nightowl.example:8443/hooks/sam', 'https://staging.example')).toBe(
+      'https://staging.example/hooks/sam',
+    );
   });
 
   it('keeps credentials and leaves the URL alone without a base', () => {
@@ -55,8 +57,14 @@ describe('postOnce', () => {
   });
 
   it('refuses non-HTTP URLs and garbage as permanent', async () => {
-    expect(await postOnce({ url: 'ftp://x.example/', headers: {}, body: '', timeoutMs: 100 })).toMatchObject({ ok: false, result: { status: 'permanent' } });
-    expect(await postOnce({ url: 'not a url', headers: {}, body: '', timeoutMs: 100 })).toMatchObject({ ok: false, result: { status: 'permanent' } });
+    expect(await postOnce({ url: 'ftp://x.example/', headers: {}, body: '', timeoutMs: 100 })).toMatchObject({
+      ok: false,
+      result: { status: 'permanent' },
+    });
+    expect(await postOnce({ url: 'not a url', headers: {}, body: '', timeoutMs: 100 })).toMatchObject({
+      ok: false,
+      result: { status: 'permanent' },
+    });
   });
 
   it('a peer that never answers times out as retryable', async () => {

@@ -129,7 +129,8 @@ export async function postOnce(request: HttpPost): Promise<HttpAttempt> {
   } catch (err) {
     const error = networkError(err, request.timeoutMs);
     // fetch refuses a fixed list of ports (25, 6667, ...) before connecting: retrying cannot help.
-    if (error === 'network error: bad port') return { ok: false, result: { status: 'permanent', error: `${error} (fetch refuses port ${url.port})` } };
+    if (error === 'network error: bad port')
+      return { ok: false, result: { status: 'permanent', error: `${error} (fetch refuses port ${url.port})` } };
     return { ok: false, result: { status: 'retryable', error } };
   }
 }
@@ -170,7 +171,14 @@ function networkError(err: unknown, timeoutMs: number): string {
  * webhook), its origin rebased when a base URL is configured. A URL that
  * does not parse is a permanent failure, named for `what`.
  */
-export async function postToContact(o: { what: string; to: string; baseUrl: string | undefined; headers: Record<string, string>; body: string; timeoutMs: number }): Promise<HttpAttempt> {
+export async function postToContact(o: {
+  what: string;
+  to: string;
+  baseUrl: string | undefined;
+  headers: Record<string, string>;
+  body: string;
+  timeoutMs: number;
+}): Promise<HttpAttempt> {
   let url: string;
   try {
     url = rebaseOrigin(o.to, o.baseUrl);

@@ -62,7 +62,13 @@ describe('bundle reasons', () => {
   const mixed = () => {
     const [first, second] = bundleMessage(2).incidents;
     if (!first || !second) throw new Error('fixture');
-    return bundleMessage(2, { reason: TIER1, incidents: [{ ...first, reason: TIER1 }, { ...second, reason: TIER2 }] });
+    return bundleMessage(2, {
+      reason: TIER1,
+      incidents: [
+        { ...first, reason: TIER1 },
+        { ...second, reason: TIER2 },
+      ],
+    });
   };
 
   it('a bundle of pages with different reasons keeps each one under its incident', () => {
@@ -70,8 +76,12 @@ describe('bundle reasons', () => {
     expect(reasonLine(message)).toBe('Why you: each incident below says why you are paged for it.');
     const text = plainText(message);
     const [first, second] = message.incidents;
-    expect(text).toContain(`[P1] ACME-100 Disk latency high on db-1\n  storefront · triggered · critical · opened 2026-11-24 23:47 UTC\n  Why you: ${TIER1}\n`);
-    expect(text).toContain(`[P3] ACME-101 Disk latency high on db-2\n  storefront · triggered · critical · opened 2026-11-24 23:47 UTC\n  Why you: ${TIER2}\n`);
+    expect(text).toContain(
+      `[P1] ACME-100 Disk latency high on db-1\n  storefront · triggered · critical · opened 2026-11-24 23:47 UTC\n  Why you: ${TIER1}\n`,
+    );
+    expect(text).toContain(
+      `[P3] ACME-101 Disk latency high on db-2\n  storefront · triggered · critical · opened 2026-11-24 23:47 UTC\n  Why you: ${TIER2}\n`,
+    );
     expect(incidentReasonLine(message, first ?? incident(0))).toBe(`Why you: ${TIER1}`);
     expect(incidentReasonLine(message, second ?? incident(0))).toBe(`Why you: ${TIER2}`);
   });
@@ -96,7 +106,9 @@ describe('bundle reasons', () => {
 
 describe('SMS text', () => {
   it('has the documented shape when it fits', () => {
-    const short = pageMessage({ incidents: [incident(42, { acknowledgeUrl: 'https://t.example/a/1', resolveUrl: 'https://t.example/r/1' })] });
+    const short = pageMessage({
+      incidents: [incident(42, { acknowledgeUrl: 'https://t.example/a/1', resolveUrl: 'https://t.example/r/1' })],
+    });
     expect(smsText(short)).toBe('[P1] ACME-42 Payment API down. Ack: https://t.example/a/1 Resolve: https://t.example/r/1');
   });
 

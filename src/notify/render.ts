@@ -177,7 +177,12 @@ function truncate(text: string, budget: number): string {
   const chars = Array.from(text);
   if (chars.length <= budget) return text;
   if (budget < 4) return '';
-  return chars.slice(0, budget - 3).join('').trimEnd() + '...';
+  return (
+    chars
+      .slice(0, budget - 3)
+      .join('')
+      .trimEnd() + '...'
+  );
 }
 
 /**
@@ -205,7 +210,10 @@ export function smsText(message: OutboundMessage, maxChars: number = SMS_MAX_CHA
     head = `[Tandem] ${bundleTitle(message)}`;
     middle = message.incidents.map((i) => `${i.priority} ${incidentLine(i)}`).join('; ');
     const open = message.overviewUrl ?? message.incidents[0]?.url;
-    const parts = [open === undefined ? '' : `Open: ${open}`, message.acknowledgeAllUrl === undefined ? '' : `Ack all: ${message.acknowledgeAllUrl}`];
+    const parts = [
+      open === undefined ? '' : `Open: ${open}`,
+      message.acknowledgeAllUrl === undefined ? '' : `Ack all: ${message.acknowledgeAllUrl}`,
+    ];
     tail = parts.filter((p) => p !== '').join(' ');
   }
   head = gsmFriendly(head);

@@ -75,8 +75,10 @@ export function checkNotifySettings(settings: NotifySettings): Readonly<NotifySe
     checkUrl('twilio.baseUrl', settings.twilio.baseUrl, ['http:', 'https:']);
   }
   const timeoutMs = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new NotifySettingsError(`timeoutMs: ${timeoutMs} is not a positive whole number`);
-  const twilio = settings.twilio === undefined ? undefined : Object.freeze({ ...settings.twilio, baseUrl: settings.twilio.baseUrl ?? TWILIO_BASE_URL });
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
+    throw new NotifySettingsError(`timeoutMs: ${timeoutMs} is not a positive whole number`);
+  const twilio =
+    settings.twilio === undefined ? undefined : Object.freeze({ ...settings.twilio, baseUrl: settings.twilio.baseUrl ?? TWILIO_BASE_URL });
   return Object.freeze({ ...settings, timeoutMs, twilio });
 }
 

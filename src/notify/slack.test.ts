@@ -23,7 +23,8 @@ describe('Slack channel against a Slack-faithful receiver', () => {
     await slack.close();
   });
 
-  const message = (overrides = {}) => pageMessage({ channel: 'slack', to: HOOK, recipient: { kind: 'person', id: 'lee', name: 'Lee Park' }, ...overrides });
+  const message = (overrides = {}) =>
+    pageMessage({ channel: 'slack', to: HOOK, recipient: { kind: 'person', id: 'lee', name: 'Lee Park' }, ...overrides });
 
   it('posts { text, blocks } to the webhook path; Slack answers ok', async () => {
     expect(await channel.send(message())).toEqual({ status: 'delivered', detail: 'ok' });
@@ -46,8 +47,20 @@ describe('Slack channel against a Slack-faithful receiver', () => {
     expect(JSON.stringify(payload.blocks)).toContain('Why you: Tier 1 of partner-noc (after hours: partner owns infrastructure)');
     const actions = payload.blocks.find((b) => b['type'] === 'actions');
     expect(actions?.['elements']).toEqual([
-      { type: 'button', text: { type: 'plain_text', text: 'Acknowledge', emoji: true }, url: ref.acknowledgeUrl, action_id: 'acknowledge', style: 'primary' },
-      { type: 'button', text: { type: 'plain_text', text: 'Resolve', emoji: true }, url: ref.resolveUrl, action_id: 'resolve', style: 'danger' },
+      {
+        type: 'button',
+        text: { type: 'plain_text', text: 'Acknowledge', emoji: true },
+        url: ref.acknowledgeUrl,
+        action_id: 'acknowledge',
+        style: 'primary',
+      },
+      {
+        type: 'button',
+        text: { type: 'plain_text', text: 'Resolve', emoji: true },
+        url: ref.resolveUrl,
+        action_id: 'resolve',
+        style: 'danger',
+      },
     ]);
   });
 
@@ -73,8 +86,15 @@ describe('Slack channel against a Slack-faithful receiver', () => {
   });
 
   it('the receiver refuses malformed blocks with invalid_payload, which is permanent', async () => {
-    const bad = { text: 'x', blocks: [{ type: 'actions', elements: [{ type: 'button', text: { type: 'mrkdwn', text: 'Ack' }, url: 'https://x.example' }] }] };
-    const response = await fetch(slack.urlFor('/services/T/B/X'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(bad) });
+    const bad = {
+      text: 'x',
+      blocks: [{ type: 'actions', elements: [{ type: 'button', text: { type: 'mrkdwn', text: 'Ack' }, url: 'https://x.example' }] }],
+    };
+    const response = await fetch(slack.urlFor('/services/T/B/X'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(bad),
+    });
     expect(response.status).toBe(400);
     expect(await response.text()).toBe('invalid_payload');
   });
@@ -84,7 +104,7 @@ describe('Slack channel against a Slack-faithful receiver', () => {
     [410, 'channel_is_archived'],
     [403, 'action_prohibited'],
     [400, 'invalid_payload'],
-  ])('%i %s is permanent with Slack\'s code', async (status, code) => {
+  ])("%i %s is permanent with Slack's code", async (status, code) => {
     slack.failNext(1, status, code);
     expect(await channel.send(message())).toEqual({ status: 'permanent', error: `Slack HTTP ${status} ${code}` });
   });

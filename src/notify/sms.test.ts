@@ -15,7 +15,12 @@ describe('SMS channel against a Twilio-faithful receiver', () => {
 
   beforeAll(async () => {
     twilio = await twilioReceiver({ accountSid: ACCOUNT, authToken: TOKEN });
-    channel = new SmsChannel({ twilio: { accountSid: ACCOUNT, authToken: TOKEN, from: FROM, baseUrl: twilio.url }, clock, timeoutMs: 2_000, userAgent: 'Tandem/test' });
+    channel = new SmsChannel({
+      twilio: { accountSid: ACCOUNT, authToken: TOKEN, from: FROM, baseUrl: twilio.url },
+      clock,
+      timeoutMs: 2_000,
+      userAgent: 'Tandem/test',
+    });
   });
   afterEach(() => {
     twilio.requests.length = 0;
@@ -60,14 +65,16 @@ describe('SMS channel against a Twilio-faithful receiver', () => {
 
   it('a long title is cut, both links arrive whole', async () => {
     const long = sms();
-    long.incidents = [incident(42, { title: 'Payment API returning 503 for every card brand in every region since the last deploy '.repeat(5) })];
+    long.incidents = [
+      incident(42, { title: 'Payment API returning 503 for every card brand in every region since the last deploy '.repeat(5) }),
+    ];
     expect(await channel.send(long)).toMatchObject({ status: 'delivered' });
     const body = twilio.messages[0]?.body ?? '';
     expect(body.length).toBeLessThanOrEqual(320);
     expect(body).toContain(`Ack: ${incident(42).acknowledgeUrl} Resolve: ${incident(42).resolveUrl}`);
   });
 
-  it('invalid To (Twilio 21211) is permanent with Twilio\'s message', async () => {
+  it("invalid To (Twilio 21211) is permanent with Twilio's message", async () => {
     const result = await channel.send(sms('+1555'));
     expect(result).toEqual({
       status: 'permanent',
@@ -76,12 +83,22 @@ describe('SMS channel against a Twilio-faithful receiver', () => {
   });
 
   it('wrong credentials (401, 20003) are permanent', async () => {
-    const wrong = new SmsChannel({ twilio: { accountSid: ACCOUNT, authToken: 'nope', from: FROM, baseUrl: twilio.url }, clock, timeoutMs: 2_000, userAgent: 'Tandem/test' });
+    const wrong = new SmsChannel({
+      twilio: { accountSid: ACCOUNT, authToken: 'nope', from: FROM, baseUrl: twilio.url },
+      clock,
+      timeoutMs: 2_000,
+      userAgent: 'Tandem/test',
+    });
     expect(await wrong.send(sms())).toMatchObject({ status: 'permanent', error: expect.stringContaining('Twilio 20003: Authenticate') });
   });
 
   it('429 with Retry-After is retryable after that many seconds', async () => {
-    twilio.failNext(1, 429, { code: 20429, message: 'Too Many Requests', more_info: 'https://www.twilio.com/docs/errors/20429', status: 429 }, { 'retry-after': '7' });
+    twilio.failNext(
+      1,
+      429,
+      { code: 20429, message: 'Too Many Requests', more_info: 'https://www.twilio.com/docs/errors/20429', status: 429 },
+      { 'retry-after': '7' },
+    );
     expect(await channel.send(sms())).toEqual({
       status: 'retryable',
       error: 'Twilio 20429: Too Many Requests (https://www.twilio.com/docs/errors/20429)',
@@ -98,7 +115,12 @@ describe('SMS channel against a Twilio-faithful receiver', () => {
   });
 
   it('no answer within the timeout is retryable', async () => {
-    const impatient = new SmsChannel({ twilio: { accountSid: ACCOUNT, authToken: TOKEN, from: FROM, baseUrl: twilio.url }, clock, timeoutMs: 150, userAgent: 'Tandem/test' });
+    const impatient = new SmsChannel({
+      twilio: { accountSid: ACCOUNT, authToken: TOKEN, from: FROM, baseUrl: twilio.url },
+      clock,
+      timeoutMs: 150,
+      userAgent: 'Tandem/test',
+    });
     twilio.hangNext();
     expect(await impatient.send(sms())).toEqual({ status: 'retryable', error: 'timed out after 150 ms' });
   });

@@ -100,6 +100,8 @@ export class SmsChannel implements Channel {
     const result = classifyStatus(answer, twilioError(answer), this.#options.clock.now());
     if (result.status !== 'delivered') return result;
     const sid = messageSid(answer.body);
-    return sid === undefined ? { status: 'delivered', detail: `HTTP ${answer.status}` } : { status: 'delivered', providerId: sid, detail: `HTTP ${answer.status}` };
+    return sid === undefined
+      ? { status: 'delivered', detail: `HTTP ${answer.status}` }
+      : { status: 'delivered', providerId: sid, detail: `HTTP ${answer.status}` };
   }
 }

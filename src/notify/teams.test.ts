@@ -25,7 +25,8 @@ describe('Teams channel against a Teams-faithful receiver', () => {
     await workflows.close();
   });
 
-  const message = (overrides = {}) => pageMessage({ channel: 'teams', to: HOOK, recipient: { kind: 'person', id: 'ana', name: 'Ana Souza' }, ...overrides });
+  const message = (overrides = {}) =>
+    pageMessage({ channel: 'teams', to: HOOK, recipient: { kind: 'person', id: 'ana', name: 'Ana Souza' }, ...overrides });
 
   it('posts an Adaptive Card message; the classic connector answers 200 "1"', async () => {
     expect(await channel.send(message())).toEqual({ status: 'delivered', detail: '1' });
@@ -70,15 +71,21 @@ describe('Teams channel against a Teams-faithful receiver', () => {
   });
 
   it('an event title cannot add Markdown (a link beside the real buttons, bold) to the card', () => {
-    const hostile = incident(42, { title: 'Login page [click](https://evil.example) **bold** _now_', service: { id: 'payments-api', name: '[Pay here](https://evil.example)' } });
+    const hostile = incident(42, {
+      title: 'Login page [click](https://evil.example) **bold** _now_',
+      service: { id: 'payments-api', name: '[Pay here](https://evil.example)' },
+    });
     const card = teamsPayload(message({ incidents: [hostile], note: '- list item' })).attachments[0]?.content;
     expect(card?.body[0]).toMatchObject({ text: 'ACME-42 Login page \\[click\\](https://evil.example) \\*\\*bold\\*\\* \\_now\\_' });
     expect(card?.body).toContainEqual({ type: 'TextBlock', text: '\\- list item', wrap: true, color: 'Warning', weight: 'Bolder' });
     const facts = card?.body.find((e) => e['type'] === 'FactSet')?.['facts'] as Array<{ title: string; value: string }>;
     expect(facts).toContainEqual({ title: 'Service', value: '\\[Pay here\\](https://evil.example) (payments-api)' });
     // In a bundle the priority stays bold (Tandem's own Markdown) and the title is escaped.
-    const bundle = teamsPayload(bundleMessage(2, { channel: 'teams', to: HOOK, incidents: [hostile, incident(43)] })).attachments[0]?.content;
-    expect(JSON.stringify(bundle?.body)).toContain(JSON.stringify('**P1** ACME-42 Login page \\[click\\](https://evil.example) \\*\\*bold\\*\\* \\_now\\_'));
+    const bundle = teamsPayload(bundleMessage(2, { channel: 'teams', to: HOOK, incidents: [hostile, incident(43)] })).attachments[0]
+      ?.content;
+    expect(JSON.stringify(bundle?.body)).toContain(
+      JSON.stringify('**P1** ACME-42 Login page \\[click\\](https://evil.example) \\*\\*bold\\*\\* \\_now\\_'),
+    );
     // No unescaped link syntax anywhere in what either card renders (`speak` is read aloud, not rendered).
     for (const c of [card, bundle]) expect(JSON.stringify([c?.body, c?.actions])).not.toMatch(/[^\\\\]\[click/);
   });
@@ -93,7 +100,11 @@ describe('Teams channel against a Teams-faithful receiver', () => {
   });
 
   it('a throttled classic connector (200 with "HTTP error 429" in the body) is retryable', async () => {
-    teams.failNext(1, 200, 'Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429 with ContextId tcid=0,server=msgapi-production-eus-azsc2-4-170,cv=deadbeef.0..');
+    teams.failNext(
+      1,
+      200,
+      'Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429 with ContextId tcid=0,server=msgapi-production-eus-azsc2-4-170,cv=deadbeef.0..',
+    );
     expect(await channel.send(message())).toMatchObject({ status: 'retryable', error: expect.stringContaining('HTTP error 429') });
   });
 
@@ -105,7 +116,10 @@ describe('Teams channel against a Teams-faithful receiver', () => {
 
   it('400 bad payload and 404 are permanent, 503 retryable', async () => {
     teams.failNext(1, 400, 'Bad payload received by generic incoming webhook.');
-    expect(await channel.send(message())).toEqual({ status: 'permanent', error: 'Teams HTTP 400 Bad payload received by generic incoming webhook.' });
+    expect(await channel.send(message())).toEqual({
+      status: 'permanent',
+      error: 'Teams HTTP 400 Bad payload received by generic incoming webhook.',
+    });
     teams.failNext(1, 404, '');
     expect(await channel.send(message())).toEqual({ status: 'permanent', error: 'Teams HTTP 404' });
     teams.failNext(1, 503, 'unavailable');

@@ -48,7 +48,11 @@ export function pageMessage(overrides: Partial<OutboundMessage> = {}): OutboundM
 
 export function bundleMessage(count: number, overrides: Partial<OutboundMessage> = {}): OutboundMessage {
   const incidents = Array.from({ length: count }, (_, i) =>
-    incident(100 + i, { title: `Disk latency high on db-${i + 1}`, priority: i === 0 ? 'P1' : 'P3', service: { id: 'storefront', name: 'Web storefront' } }),
+    incident(100 + i, {
+      title: `Disk latency high on db-${i + 1}`,
+      priority: i === 0 ? 'P1' : 'P3',
+      service: { id: 'storefront', name: 'Web storefront' },
+    }),
   );
   return pageMessage({
     id: 'dlv_bundle_1',

@@ -105,7 +105,11 @@ describe('webhook channel against a verifying receiver', () => {
   it('bundle: type tandem.bundle, every incident with ISO times, bundle links', async () => {
     const bundle = bundleMessage(3, { channel: 'webhook', to: HOOK });
     await channel.send(bundle);
-    const body = receiver.requests[0]?.body as { type: string; incidents: Array<{ number: string; createdAt: string }>; overviewUrl: string };
+    const body = receiver.requests[0]?.body as {
+      type: string;
+      incidents: Array<{ number: string; createdAt: string }>;
+      overviewUrl: string;
+    };
     expect(body.type).toBe('tandem.bundle');
     expect(body.incidents.map((i) => i.number)).toEqual(['ACME-100', 'ACME-101', 'ACME-102']);
     expect(body.incidents[0]?.createdAt).toBe('2026-11-24T23:47:00.000Z');
@@ -142,7 +146,10 @@ describe('webhook channel against a verifying receiver', () => {
 
   it('a port fetch refuses (e.g. 25) is permanent', async () => {
     const smtpPort = new WebhookChannel({ clock, timeoutMs: 1_000, secret: SECRET, version: '0.1.0' });
-    expect(await smtpPort.send(message({ to: 'http://127.0.0.1:25/hook' }))).toMatchObject({ status: 'permanent', error: expect.stringContaining('bad port') });
+    expect(await smtpPort.send(message({ to: 'http://127.0.0.1:25/hook' }))).toMatchObject({
+      status: 'permanent',
+      error: expect.stringContaining('bad port'),
+    });
   });
 
   it('a redirect is not followed and is permanent', async () => {

@@ -114,7 +114,10 @@ describe('chart markup', () => {
     });
     expectWellFormed(svg);
     // Bars carry a tooltip; legend swatches do not.
-    const bars = [...svg.matchAll(/<rect x="[^"]+" y="([^"]+)" width="[^"]+" height="[^"]+" fill="(#[0-9a-f]+)"><title>/g)].map((m) => ({ y: Number(m[1]), color: m[2] }));
+    const bars = [...svg.matchAll(/<rect x="[^"]+" y="([^"]+)" width="[^"]+" height="[^"]+" fill="(#[0-9a-f]+)"><title>/g)].map((m) => ({
+      y: Number(m[1]),
+      color: m[2],
+    }));
     expect(bars.map((b) => b.color)).toEqual(['#a61b1b', '#e0692b', '#e0692b']);
     const [p1, p2] = bars;
     expect(p1 && p2 && p1.y > p2.y).toBe(true); // P1 sits on the baseline, P2 above it
@@ -128,14 +131,27 @@ describe('chart markup', () => {
     expectWellFormed(horizontalBarChart({ title: 'None', rows: [], measures, layout: 'panels' }));
     expectWellFormed(horizontalBarChart({ title: 'Nulls', rows: [{ label: 'A', values: [null] }], measures, layout: 'grouped' }));
     expectWellFormed(lineChart({ title: 'Empty', labels: [], values: [], color: '#000', kind: 'count', format: String }));
-    expectWellFormed(lineChart({ title: 'Gaps', labels: ['a', 'b', 'c'], values: [null, 3, null], color: '#000', kind: 'percent', format: String }));
+    expectWellFormed(
+      lineChart({ title: 'Gaps', labels: ['a', 'b', 'c'], values: [null, 3, null], color: '#000', kind: 'percent', format: String }),
+    );
     expectWellFormed(meter({ title: 'Zero', total: 0, segments: [] }));
   });
 
   it('escapes every label, title and colour', () => {
     const svgs = [
-      stackedBarChart({ title: HOSTILE, description: HOSTILE, categories: [{ label: HOSTILE, name: HOSTILE, values: { [HOSTILE]: 1 } }], series: [{ key: HOSTILE, label: HOSTILE, color: HOSTILE }] }),
-      horizontalBarChart({ title: HOSTILE, rows: [{ label: HOSTILE, sublabel: HOSTILE, values: [3], highlight: true }], measures: [{ label: HOSTILE, color: HOSTILE, kind: 'count', format: () => HOSTILE }], layout: 'grouped', threshold: { value: 2, label: HOSTILE } }),
+      stackedBarChart({
+        title: HOSTILE,
+        description: HOSTILE,
+        categories: [{ label: HOSTILE, name: HOSTILE, values: { [HOSTILE]: 1 } }],
+        series: [{ key: HOSTILE, label: HOSTILE, color: HOSTILE }],
+      }),
+      horizontalBarChart({
+        title: HOSTILE,
+        rows: [{ label: HOSTILE, sublabel: HOSTILE, values: [3], highlight: true }],
+        measures: [{ label: HOSTILE, color: HOSTILE, kind: 'count', format: () => HOSTILE }],
+        layout: 'grouped',
+        threshold: { value: 2, label: HOSTILE },
+      }),
       lineChart({ title: HOSTILE, labels: [HOSTILE, HOSTILE], values: [1, 2], color: HOSTILE, kind: 'money', format: () => HOSTILE }),
       meter({ title: HOSTILE, total: 2, segments: [{ value: 1, color: HOSTILE, label: HOSTILE }] }),
     ];
@@ -164,7 +180,14 @@ describe('chart markup', () => {
   });
 
   it('leaves a gap in a line where a month has no value', () => {
-    const svg = lineChart({ title: 'SLA', labels: ['a', 'b', 'c', 'd'], values: [90, 91, null, 95], color: '#000', kind: 'percent', format: (v) => `${v}%` });
+    const svg = lineChart({
+      title: 'SLA',
+      labels: ['a', 'b', 'c', 'd'],
+      values: [90, 91, null, 95],
+      color: '#000',
+      kind: 'percent',
+      format: (v) => `${v}%`,
+    });
     expect(svg.match(/<polyline /g)).toHaveLength(1);
     expect(svg.match(/<circle /g)).toHaveLength(3);
   });

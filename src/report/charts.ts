@@ -122,7 +122,14 @@ function fit(text: string, width: number, fontSize: number): string {
 }
 
 /** The opening of every chart: sizing that scales with the page, and the accessible name. */
-function svgOpen(width: number, height: number, title: string, description: string, className: string, style = 'width:100%;height:auto;display:block'): string {
+function svgOpen(
+  width: number,
+  height: number,
+  title: string,
+  description: string,
+  className: string,
+  style = 'width:100%;height:auto;display:block',
+): string {
   const label = description ? `${title}. ${description}` : title;
   return (
     `<svg class="${className}" viewBox="0 0 ${n(width)} ${n(height)}" width="${n(width)}" height="${n(height)}" ` +
@@ -131,7 +138,12 @@ function svgOpen(width: number, height: number, title: string, description: stri
   );
 }
 
-function text(x: number, y: number, content: string, attrs: { size?: number; anchor?: 'start' | 'middle' | 'end'; fill?: string; weight?: number; baseline?: 'middle' | 'auto' } = {}): string {
+function text(
+  x: number,
+  y: number,
+  content: string,
+  attrs: { size?: number; anchor?: 'start' | 'middle' | 'end'; fill?: string; weight?: number; baseline?: 'middle' | 'auto' } = {},
+): string {
   const size = attrs.size ?? 10;
   const anchor = attrs.anchor && attrs.anchor !== 'start' ? ` text-anchor="${attrs.anchor}"` : '';
   const weight = attrs.weight ? ` font-weight="${attrs.weight}"` : '';
@@ -206,7 +218,8 @@ export function stackedBarChart(o: StackedBarOptions): string {
   let out = svgOpen(width, height, o.title, o.description ?? '', 'chart chart-stacked');
   // Shading first so gridlines and bars draw over it.
   o.categories.forEach((c, i) => {
-    if (c.shade) out += `<rect x="${n(m.left + i * band)}" y="${m.top}" width="${n(band)}" height="${n(plotH)}" fill="${CHART_INK.shade}"/>`;
+    if (c.shade)
+      out += `<rect x="${n(m.left + i * band)}" y="${m.top}" width="${n(band)}" height="${n(plotH)}" fill="${CHART_INK.shade}"/>`;
   });
   for (const t of scale.ticks) {
     out += `<line x1="${m.left}" x2="${n(width - m.right)}" y1="${n(y(t))}" y2="${n(y(t))}" stroke="${t === 0 ? CHART_INK.axis : CHART_INK.grid}" stroke-width="1"/>`;
@@ -227,12 +240,22 @@ export function stackedBarChart(o: StackedBarOptions): string {
       out += `<rect x="${n(x)}" y="${n(top)}" width="${n(barW)}" height="${n(Math.max(0.5, h))}" fill="${escapeHtml(s.color)}"><title>${escapeHtml(`${c.name ?? c.label}: ${v} ${s.label}`)}</title></rect>`;
       base += v;
     }
-    if (i % labelEvery === 0) out += text(m.left + i * band + band / 2, height - m.bottom + 13, c.label, { anchor: 'middle', size: 9, fill: c.shade ? CHART_INK.muted : CHART_INK.text });
+    if (i % labelEvery === 0)
+      out += text(m.left + i * band + band / 2, height - m.bottom + 13, c.label, {
+        anchor: 'middle',
+        size: 9,
+        fill: c.shade ? CHART_INK.muted : CHART_INK.text,
+      });
   });
   // Label the peak so the reader gets the scale of the busiest day without gridline arithmetic.
   const peakIndex = totals.indexOf(peak);
   if (peak > 0 && peakIndex >= 0) {
-    out += text(m.left + peakIndex * band + band / 2, y(peak) - 4, formatNumber(peak), { anchor: 'middle', size: 9, fill: CHART_INK.text, weight: 600 });
+    out += text(m.left + peakIndex * band + band / 2, y(peak) - 4, formatNumber(peak), {
+      anchor: 'middle',
+      size: 9,
+      fill: CHART_INK.text,
+      weight: 600,
+    });
   }
   return `${out}</svg>`;
 }
@@ -312,7 +335,8 @@ export function horizontalBarChart(o: HBarOptions): string {
     } else {
       out += text(0, cy + 4, label, { size: 11, fill, weight: r.highlight ? 600 : 500 });
     }
-    if (ri > 0) out += `<line x1="0" x2="${n(width)}" y1="${n(top + ri * rowH)}" y2="${n(top + ri * rowH)}" stroke="${CHART_INK.grid}" stroke-width="0.75"/>`;
+    if (ri > 0)
+      out += `<line x1="0" x2="${n(width)}" y1="${n(top + ri * rowH)}" y2="${n(top + ri * rowH)}" stroke="${CHART_INK.grid}" stroke-width="0.75"/>`;
   });
 
   const drawAxis = (x0: number, scale: Scale, kind: HBarMeasure['kind']): string => {
@@ -332,7 +356,11 @@ export function horizontalBarChart(o: HBarOptions): string {
     const color = highlight ? CHART_INK.highlight : m.color;
     return (
       `<rect x="${n(x0)}" y="${n(y0)}" width="${n(w)}" height="${barH}" rx="1.5" fill="${escapeHtml(color)}"><title>${escapeHtml(tooltip)}</title></rect>` +
-      text(x0 + w + 4, y0 + barH / 2 + 3.5, m.format(value), { size: 10, fill: highlight ? CHART_INK.highlight : CHART_INK.text, weight: 600 })
+      text(x0 + w + 4, y0 + barH / 2 + 3.5, m.format(value), {
+        size: 10,
+        fill: highlight ? CHART_INK.highlight : CHART_INK.text,
+        weight: 600,
+      })
     );
   };
 
@@ -426,7 +454,12 @@ export function lineChart(o: LineChartOptions): string {
     out += text(m.left - 6, y(t) + 3.5, tickFormat(t), { anchor: 'end', size: 9 });
   }
   o.labels.forEach((l, i) => {
-    out += text(x(i), height - 6, l, { anchor: 'middle', size: 9, fill: i === o.labels.length - 1 ? CHART_INK.text : CHART_INK.muted, weight: i === o.labels.length - 1 ? 600 : 400 });
+    out += text(x(i), height - 6, l, {
+      anchor: 'middle',
+      size: 9,
+      fill: i === o.labels.length - 1 ? CHART_INK.text : CHART_INK.muted,
+      weight: i === o.labels.length - 1 ? 600 : 400,
+    });
   });
   // Split at nulls so a month without data is a visible gap, not an invented slope.
   const runs: Array<Array<[number, number]>> = [];
@@ -446,7 +479,8 @@ export function lineChart(o: LineChartOptions): string {
       if (o.kind !== 'percent') {
         const first = r[0];
         const last = r[r.length - 1];
-        if (first && last) out += `<polygon points="${n(first[0])},${n(y(scale.min))} ${pts} ${n(last[0])},${n(y(scale.min))}" fill="${color}" fill-opacity="0.08"/>`;
+        if (first && last)
+          out += `<polygon points="${n(first[0])},${n(y(scale.min))} ${pts} ${n(last[0])},${n(y(scale.min))}" fill="${color}" fill-opacity="0.08"/>`;
       }
       out += `<polyline points="${pts}" fill="none" stroke="${color}" stroke-width="2" stroke-linejoin="round" stroke-linecap="round"/>`;
     }
@@ -475,7 +509,13 @@ export interface MeterSegment {
 }
 
 /** A thin proportion bar (met / breached / still running) for table cells. */
-export function meter(o: { readonly title: string; readonly segments: readonly MeterSegment[]; readonly total: number; readonly width?: number; readonly height?: number }): string {
+export function meter(o: {
+  readonly title: string;
+  readonly segments: readonly MeterSegment[];
+  readonly total: number;
+  readonly width?: number;
+  readonly height?: number;
+}): string {
   const width = o.width ?? 120;
   const height = o.height ?? 10;
   const description = o.segments.map((s) => `${s.label} ${formatNumber(s.value)}`).join(', ');

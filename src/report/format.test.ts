@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { cssString, formatDuration, formatDurationTick, formatInstant, formatLocalDate, formatMoney, formatMonthLong, formatPct, isWeekendDate, localDateOf, previousMonth } from './format.js';
+import {
+  cssString,
+  formatDuration,
+  formatDurationTick,
+  formatInstant,
+  formatLocalDate,
+  formatMoney,
+  formatMonthLong,
+  formatPct,
+  isWeekendDate,
+  localDateOf,
+  previousMonth,
+} from './format.js';
 
 describe('formatDuration', () => {
   it.each([
@@ -73,7 +85,9 @@ describe('numbers, money and dates', () => {
   it('formats instants in the engagement timezone, across DST', () => {
     expect(formatInstant('2026-11-17T18:05:00Z', 'America/New_York')).toBe('Tue 17 Nov, 13:05');
     expect(formatInstant('2026-10-31T18:05:00Z', 'America/New_York', { zone: true })).toBe('Sat 31 Oct, 14:05 EDT');
-    expect(formatInstant('2026-12-01T14:05:00Z', 'America/New_York', { year: true, zone: true, weekday: false })).toBe('1 Dec 2026, 09:05 EST');
+    expect(formatInstant('2026-12-01T14:05:00Z', 'America/New_York', { year: true, zone: true, weekday: false })).toBe(
+      '1 Dec 2026, 09:05 EST',
+    );
     expect(formatInstant('2026-12-01T14:05:00Z', 'Not/AZone', { zone: true })).toBe('Tue 1 Dec, 14:05 UTC');
     expect(localDateOf('2026-11-01T03:30:00Z', 'America/New_York')).toBe('2026-10-31');
   });

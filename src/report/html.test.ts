@@ -1,10 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { SECTION_TITLES, renderMonthlyReviewHtml } from './html.js';
 import { escapeHtml } from '../html/html.js';
-import { breachTakeaway, changesTakeaway, gapsTakeaway, noisyTakeaway, pagesTakeaway, responseTakeaway, slaTakeaway, summaryTakeaway, trendTakeaway, volumeTakeaway } from './takeaways.js';
+import {
+  breachTakeaway,
+  changesTakeaway,
+  gapsTakeaway,
+  noisyTakeaway,
+  pagesTakeaway,
+  responseTakeaway,
+  slaTakeaway,
+  summaryTakeaway,
+  trendTakeaway,
+  volumeTakeaway,
+} from './takeaways.js';
 import { HOSTILE, cappedReview, emptyReview, hostileReview, sampleReview, svgsIn, wellFormedProblems } from './test-fixtures.js';
 
-const TAKEAWAYS = [summaryTakeaway, volumeTakeaway, responseTakeaway, slaTakeaway, breachTakeaway, pagesTakeaway, noisyTakeaway, changesTakeaway, gapsTakeaway, trendTakeaway];
+const TAKEAWAYS = [
+  summaryTakeaway,
+  volumeTakeaway,
+  responseTakeaway,
+  slaTakeaway,
+  breachTakeaway,
+  pagesTakeaway,
+  noisyTakeaway,
+  changesTakeaway,
+  gapsTakeaway,
+  trendTakeaway,
+];
 
 function headings(html: string): string[] {
   return [...html.matchAll(/<h2 id="[^"]+">(?:<span class="num">\d+&nbsp;<\/span>)?([^<]+)<\/h2>/g)].map((m) => m[1] ?? '');
@@ -21,7 +43,14 @@ function tagsIn(html: string): Array<{ name: string; attributes: string[]; value
 /** Anything that would make a browser fetch or run something. */
 function externalReferences(html: string): string[] {
   const found: string[] = [];
-  for (const re of [/https?:/gi, /\b(?:src|href|xlink:href|action|srcset|poster)\s*=\s*(?!"#)/gi, /url\(/gi, /@import/gi, /<(?:script|link|img|iframe|object|embed|base)\b/gi, /\/\/[a-z0-9.-]+\.[a-z]{2,}\//gi]) {
+  for (const re of [
+    /https?:/gi,
+    /\b(?:src|href|xlink:href|action|srcset|poster)\s*=\s*(?!"#)/gi,
+    /url\(/gi,
+    /@import/gi,
+    /<(?:script|link|img|iframe|object|embed|base)\b/gi,
+    /\/\/[a-z0-9.-]+\.[a-z]{2,}\//gi,
+  ]) {
     for (const m of html.matchAll(re)) found.push(m[0]);
   }
   return found;
@@ -67,7 +96,9 @@ describe('the monthly review document', () => {
   });
 
   it('lists the points for discussion, each linked to its section', () => {
-    expect(html).toContain('<li>5 SLA breaches: $1,710 in service credits due to Acme Payments <a class="ref" href="#breaches">§4</a></li>');
+    expect(html).toContain(
+      '<li>5 SLA breaches: $1,710 in service credits due to Acme Payments <a class="ref" href="#breaches">§4</a></li>',
+    );
     expect(renderMonthlyReviewHtml(emptyReview())).toContain('Nothing needs a decision this month');
   });
 
@@ -138,7 +169,9 @@ describe('hostile text', () => {
     expect(new Set(tags.map((t) => t.name))).toEqual(new Set(tagsIn(renderMonthlyReviewHtml(sampleReview())).map((t) => t.name)));
     expect(tags.flatMap((t) => t.attributes).filter((a) => a.startsWith('on'))).toEqual([]);
     expect(html.match(/<\/style>/g)).toHaveLength(1);
-    const fetching = tags.flatMap((t) => t.attributes.filter((a) => /^(?:src|href|xlink:href|srcset|action)$/.test(a)).map((a) => t.values[a] ?? ''));
+    const fetching = tags.flatMap((t) =>
+      t.attributes.filter((a) => /^(?:src|href|xlink:href|srcset|action)$/.test(a)).map((a) => t.values[a] ?? ''),
+    );
     expect(fetching.filter((v) => !/^#[a-z]+$/.test(v))).toEqual([]);
     // The hostile text is still there for the reader, as text.
     expect(html).toContain(escapeHtml(HOSTILE));

@@ -32,7 +32,14 @@ export interface ReviewSummary {
 
 /** Everything the monthly operational review of one engagement shows. */
 export interface MonthlyReview {
-  engagement: { id: string; name: string; timezone: string; sides: { internal: string; partner: string }; currency: string; monthlyFee: number };
+  engagement: {
+    id: string;
+    name: string;
+    timezone: string;
+    sides: { internal: string; partner: string };
+    currency: string;
+    monthlyFee: number;
+  };
   /** The reviewed month, "YYYY-MM". */
   month: string;
   /** When the figures were computed (ISO instant). */
@@ -61,12 +68,30 @@ export interface MonthlyReview {
     credit_amount: number;
   }>;
   credits: { percent: number; amount: number; currency: string; capped: boolean; capPercent: number };
-  pagesByPerson: Array<{ person: string; name: string; side: ReviewSide; pages: number; night_pages: number /* 22:00-07:00 in their own tz */ }>;
+  pagesByPerson: Array<{
+    person: string;
+    name: string;
+    side: ReviewSide;
+    pages: number;
+    night_pages: number; /* 22:00-07:00 in their own tz */
+  }>;
   noisyServices: Array<{ service: string; name: string; incidents: number; alerts: number; events: number }>;
-  changes: Array<{ at: string; service: string; summary: string; followedBy: Array<{ incident: string; title: string; minutesAfter: number }> }>;
+  changes: Array<{
+    at: string;
+    service: string;
+    summary: string;
+    followedBy: Array<{ incident: string; title: string; minutesAfter: number }>;
+  }>;
   coverageGaps: Array<{ schedule: string; start: string; end: string; hours: number }>;
   /** Oldest first, up to 6 months including this one. */
-  trend: Array<{ month: string; incidents: number; mtta_s: number | null; mttr_s: number | null; sla_attainment_pct: number | null; credits_amount: number }>;
+  trend: Array<{
+    month: string;
+    incidents: number;
+    mtta_s: number | null;
+    mttr_s: number | null;
+    sla_attainment_pct: number | null;
+    credits_amount: number;
+  }>;
   /**
    * Night pages above which a person is flagged as at risk of burnout.
    * Optional: the review uses {@link DEFAULT_NIGHT_PAGE_THRESHOLD} when absent.

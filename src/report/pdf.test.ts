@@ -31,7 +31,12 @@ function outlineTitles(pdf: Buffer): string[] {
     const literal = /\/Title \(((?:\\.|[^\\)])*)\)/.exec(dict);
     const hex = /\/Title <FEFF([0-9A-Fa-f]*)>/.exec(dict);
     if (literal) titles.push((literal[1] ?? '').replace(/\\(.)/g, '$1'));
-    else if (hex) titles.push(Buffer.from(hex[1] ?? '', 'hex').swap16().toString('utf16le'));
+    else if (hex)
+      titles.push(
+        Buffer.from(hex[1] ?? '', 'hex')
+          .swap16()
+          .toString('utf16le'),
+      );
   }
   return titles;
 }
@@ -70,7 +75,8 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the review as PDF' : `the review 
     writeFileSync(join(dir, 'sample.pdf'), pdf);
     if (PDFTOTEXT) {
       // The @page margin boxes: no header on the cover page, a header on the rest, page numbers on all.
-      const page = (n: number): string => execFileSync(PDFTOTEXT, ['-layout', '-f', String(n), '-l', String(n), join(dir, 'sample.pdf'), '-'], { encoding: 'utf8' });
+      const page = (n: number): string =>
+        execFileSync(PDFTOTEXT, ['-layout', '-f', String(n), '-l', String(n), join(dir, 'sample.pdf'), '-'], { encoding: 'utf8' });
       const first = page(1);
       const pages = Number(/Page 1 of (\d+)/.exec(first)?.[1] ?? 0);
       expect(pages).toBeGreaterThanOrEqual(3);
@@ -82,45 +88,64 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the review as PDF' : `the review 
     }
   });
 
-  it.skipIf(!PDFTOPPM)(PDFTOPPM ? 'renders a first page that is neither blank nor mis-sized' : `renders a first page (${NO_PDFTOPPM_REASON})`, async () => {
-    const pdfPath = join(dir, 'review.pdf');
-    writeFileSync(pdfPath, await renderPdf(renderMonthlyReviewHtml(sampleReview())));
-    const png = firstPagePng(pdfPath, join(dir, 'review-page1'));
-    writeFileSync(join(OUTPUT, 'monthly-review-sample-page1.png'), png);
+  it.skipIf(!PDFTOPPM)(
+    PDFTOPPM ? 'renders a first page that is neither blank nor mis-sized' : `renders a first page (${NO_PDFTOPPM_REASON})`,
+    async () => {
+      const pdfPath = join(dir, 'review.pdf');
+      writeFileSync(pdfPath, await renderPdf(renderMonthlyReviewHtml(sampleReview())));
+      const png = firstPagePng(pdfPath, join(dir, 'review-page1'));
+      writeFileSync(join(OUTPUT, 'monthly-review-sample-page1.png'), png);
 
-    // A blank A4 page through the same pipeline: the baseline for "not blank".
-    const blankPath = join(dir, 'blank.pdf');
-    writeFileSync(blankPath, await renderPdf('<!DOCTYPE html><html><head><title>blank</title><style>@page { size: A4; }</style></head><body></body></html>'));
-    const blank = firstPagePng(blankPath, join(dir, 'blank-page1'));
+      // A blank A4 page through the same pipeline: the baseline for "not blank".
+      const blankPath = join(dir, 'blank.pdf');
+      writeFileSync(
+        blankPath,
+        await renderPdf('<!DOCTYPE html><html><head><title>blank</title><style>@page { size: A4; }</style></head><body></body></html>'),
+      );
+      const blank = firstPagePng(blankPath, join(dir, 'blank-page1'));
 
-    // A4 at 60 dpi is 8.27 x 11.69 in: 496 x 702 px.
-    expect(pngSize(png)).toEqual({ width: 496, height: 702 });
-    expect(pngSize(blank)).toEqual({ width: 496, height: 702 });
-    expect(statSync(join(dir, 'review-page1.png')).size).toBeGreaterThan(5 * blank.length);
-    expect(inkCoverage(blank)).toBeLessThan(0.001);
-    // Title, KPI tiles and the volume chart put real ink on the page.
-    expect(inkCoverage(png)).toBeGreaterThan(0.04);
-  });
+      // A4 at 60 dpi is 8.27 x 11.69 in: 496 x 702 px.
+      expect(pngSize(png)).toEqual({ width: 496, height: 702 });
+      expect(pngSize(blank)).toEqual({ width: 496, height: 702 });
+      expect(statSync(join(dir, 'review-page1.png')).size).toBeGreaterThan(5 * blank.length);
+      expect(inkCoverage(blank)).toBeLessThan(0.001);
+      // Title, KPI tiles and the volume chart put real ink on the page.
+      expect(inkCoverage(png)).toBeGreaterThan(0.04);
+    },
+  );
 
-  it.skipIf(!PDFINFO)(PDFINFO ? 'is a tagged PDF with an outline of its sections' : `is a tagged PDF with an outline (${NO_PDFINFO_REASON})`, async () => {
-    const pdfPath = join(dir, 'tagged.pdf');
-    const pdf = await renderPdf(renderMonthlyReviewHtml(sampleReview()));
-    writeFileSync(pdfPath, pdf);
-    const info = execFileSync(PDFINFO ?? 'pdfinfo', [pdfPath], { encoding: 'utf8' });
-    expect(info).toMatch(/^Tagged:\s+yes$/m);
-    // The structure tree has the document's headings, so screen readers can navigate it.
-    const structure = execFileSync(PDFINFO ?? 'pdfinfo', ['-struct', pdfPath], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    expect(structure).toMatch(/^\s*H1\b/m);
-    expect(structure).toMatch(/^\s*H2\b/m);
-    // The outline (bookmarks): the catalog points at it, and it lists every numbered section, numbers apart from titles.
-    expect(pdf.toString('latin1')).toMatch(/\/Outlines \d+ 0 R/);
-    const titles = outlineTitles(pdf);
-    expect(titles).toContain('Acme Payments');
-    expect(titles).toContain(SECTION_TITLES.summary);
-    for (const [n, title] of [SECTION_TITLES.volume, SECTION_TITLES.response, SECTION_TITLES.sla, SECTION_TITLES.breaches, SECTION_TITLES.pages, SECTION_TITLES.noisy, SECTION_TITLES.changes, SECTION_TITLES.gaps, SECTION_TITLES.trend].entries()) {
-      expect(titles).toContain(`${n + 1}\u00a0${title}`);
-    }
-  });
+  it.skipIf(!PDFINFO)(
+    PDFINFO ? 'is a tagged PDF with an outline of its sections' : `is a tagged PDF with an outline (${NO_PDFINFO_REASON})`,
+    async () => {
+      const pdfPath = join(dir, 'tagged.pdf');
+      const pdf = await renderPdf(renderMonthlyReviewHtml(sampleReview()));
+      writeFileSync(pdfPath, pdf);
+      const info = execFileSync(PDFINFO ?? 'pdfinfo', [pdfPath], { encoding: 'utf8' });
+      expect(info).toMatch(/^Tagged:\s+yes$/m);
+      // The structure tree has the document's headings, so screen readers can navigate it.
+      const structure = execFileSync(PDFINFO ?? 'pdfinfo', ['-struct', pdfPath], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      expect(structure).toMatch(/^\s*H1\b/m);
+      expect(structure).toMatch(/^\s*H2\b/m);
+      // The outline (bookmarks): the catalog points at it, and it lists every numbered section, numbers apart from titles.
+      expect(pdf.toString('latin1')).toMatch(/\/Outlines \d+ 0 R/);
+      const titles = outlineTitles(pdf);
+      expect(titles).toContain('Acme Payments');
+      expect(titles).toContain(SECTION_TITLES.summary);
+      for (const [n, title] of [
+        SECTION_TITLES.volume,
+        SECTION_TITLES.response,
+        SECTION_TITLES.sla,
+        SECTION_TITLES.breaches,
+        SECTION_TITLES.pages,
+        SECTION_TITLES.noisy,
+        SECTION_TITLES.changes,
+        SECTION_TITLES.gaps,
+        SECTION_TITLES.trend,
+      ].entries()) {
+        expect(titles).toContain(`${n + 1}\u00a0${title}`);
+      }
+    },
+  );
 
   it('prints an empty month too', async () => {
     const pdf = await renderPdf(renderMonthlyReviewHtml(emptyReview()));
@@ -162,7 +187,15 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the review in a browser' : `the r
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Acme Payments');
       const h2 = await page.getByRole('heading', { level: 2 }).allTextContents();
       expect(h2.map((t) => t.replace(/^\d+\u00a0/, ''))).toEqual(Object.values(SECTION_TITLES));
-      const boxes = await page.locator('svg').evaluateAll((svgs) => svgs.map((s) => ({ w: s.getBoundingClientRect().width, h: s.getBoundingClientRect().height, label: s.getAttribute('aria-label') ?? '' })));
+      const boxes = await page
+        .locator('svg')
+        .evaluateAll((svgs) =>
+          svgs.map((s) => ({
+            w: s.getBoundingClientRect().width,
+            h: s.getBoundingClientRect().height,
+            label: s.getAttribute('aria-label') ?? '',
+          })),
+        );
       expect(boxes.length).toBeGreaterThan(8);
       for (const b of boxes) {
         expect(b.w, b.label).toBeGreaterThan(0);

@@ -16,7 +16,14 @@ export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
  * CI run as root without user namespaces), and no background traffic
  * (updates, sync, metrics) that would stall or fail without internet.
  */
-export const CHROMIUM_ARGS: readonly string[] = Object.freeze(['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--no-first-run', '--disable-component-update', '--disable-sync']);
+export const CHROMIUM_ARGS: readonly string[] = Object.freeze([
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+]);
 
 /**
  * The Chromium executable to use: the one given, else the Debian default.
@@ -121,7 +128,13 @@ export class PdfPrinter {
   #closed = false;
 
   constructor(options: PdfPrinterOptions = {}) {
-    this.#options = { chromiumPath: options.chromiumPath, timeoutMs: options.timeoutMs ?? 30_000, renders: options.renders ?? 2, queue: options.queue ?? 4, idleCloseMs: options.idleCloseMs ?? 300_000 };
+    this.#options = {
+      chromiumPath: options.chromiumPath,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      renders: options.renders ?? 2,
+      queue: options.queue ?? 4,
+      idleCloseMs: options.idleCloseMs ?? 300_000,
+    };
   }
 
   /** Browsers launched so far and the most renders that ran at once (for tests and diagnostics). */

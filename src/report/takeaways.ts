@@ -6,7 +6,19 @@
  */
 import { CHANGE_FOLLOW_WINDOW_MINUTES, DEFAULT_NIGHT_PAGE_THRESHOLD } from './model.js';
 import type { MonthlyReview, ReviewSummary } from './model.js';
-import { WINDOW_LABELS, formatDuration, formatInstant, formatLocalDate, formatMoney, formatMonthLong, formatMonthShort, formatNumber, formatPct, plural, previousMonth } from './format.js';
+import {
+  WINDOW_LABELS,
+  formatDuration,
+  formatInstant,
+  formatLocalDate,
+  formatMoney,
+  formatMonthLong,
+  formatMonthShort,
+  formatNumber,
+  formatPct,
+  plural,
+  previousMonth,
+} from './format.js';
 
 /** Whether a change in a figure is good news, bad news, or neither. */
 export type Tone = 'good' | 'bad' | 'neutral';
@@ -43,7 +55,13 @@ export const KPI_RULES: Readonly<Record<keyof ReviewSummary, DeltaRule>> = Objec
  * Compares this month's figure with last month's. Null on either side means
  * there is nothing to compare; a zero change is neutral.
  */
-export function computeDelta(current: number | null, previous: number | null, rule: DeltaRule, previousLabel: string, currency = 'USD'): Delta {
+export function computeDelta(
+  current: number | null,
+  previous: number | null,
+  rule: DeltaRule,
+  previousLabel: string,
+  currency = 'USD',
+): Delta {
   if (current === null || previous === null || !Number.isFinite(current) || !Number.isFinite(previous)) {
     return { text: `no data for ${previousLabel}`, tone: 'neutral', verdict: 'not comparable' };
   }
@@ -114,10 +132,15 @@ export function summaryTakeaway(review: MonthlyReview): string {
   }
   if (s.sla_attainment_pct !== null && p.sla_attainment_pct !== null) {
     const d = s.sla_attainment_pct - p.sla_attainment_pct;
-    if (Math.abs(d) >= 0.05) parts.push(`SLA attainment ${d > 0 ? 'up' : 'down'} ${formatNumber(Math.abs(d), 1)} pts to ${formatPct(s.sla_attainment_pct)}`);
+    if (Math.abs(d) >= 0.05)
+      parts.push(`SLA attainment ${d > 0 ? 'up' : 'down'} ${formatNumber(Math.abs(d), 1)} pts to ${formatPct(s.sla_attainment_pct)}`);
   }
-  if (s.night_pages !== p.night_pages) parts.push(`night pages ${s.night_pages > p.night_pages ? 'up' : 'down'} from ${formatNumber(p.night_pages)} to ${formatNumber(s.night_pages)}`);
-  if (!parts.length) return `${month} looked much like ${label}: ${plural(s.incidents, 'incident')}, SLA attainment ${formatPct(s.sla_attainment_pct)}.`;
+  if (s.night_pages !== p.night_pages)
+    parts.push(
+      `night pages ${s.night_pages > p.night_pages ? 'up' : 'down'} from ${formatNumber(p.night_pages)} to ${formatNumber(s.night_pages)}`,
+    );
+  if (!parts.length)
+    return `${month} looked much like ${label}: ${plural(s.incidents, 'incident')}, SLA attainment ${formatPct(s.sla_attainment_pct)}.`;
   return `Compared with ${label}: ${joinList(parts)}.`;
 }
 
@@ -154,7 +177,9 @@ export function responseTakeaway(review: MonthlyReview): string {
   const parts: string[] = [];
   if (windows.length === 1 && windows[0]) {
     const w = windows[0];
-    parts.push(`every acknowledged incident fell in ${(WINDOW_LABELS[w.window] ?? w.window).toLowerCase()} (MTTA ${formatDuration(w.mtta_s)})`);
+    parts.push(
+      `every acknowledged incident fell in ${(WINDOW_LABELS[w.window] ?? w.window).toLowerCase()} (MTTA ${formatDuration(w.mtta_s)})`,
+    );
   } else if (windows.length > 1) {
     const sorted = [...windows].sort((a, b) => a.mtta_s - b.mtta_s);
     const fast = sorted[0];
@@ -201,8 +226,12 @@ export function slaTakeaway(review: MonthlyReview): string {
   if (decided === 0) return 'No SLA clock ran to completion this month.';
   const pct = (met / decided) * 100;
   if (breached === 0) return `All ${formatNumber(decided)} SLA targets that ran to completion were met.`;
-  const weakest = [...review.slaAttainment].filter((r) => r.breached > 0).sort((a, b) => a.met / (a.met + a.breached) - b.met / (b.met + b.breached) || b.breached - a.breached)[0];
-  const worst = weakest ? `; the weakest was ${weakest.sla} ${weakest.priority} ${weakest.kind} at ${formatPct((weakest.met / (weakest.met + weakest.breached)) * 100)}` : '';
+  const weakest = [...review.slaAttainment]
+    .filter((r) => r.breached > 0)
+    .sort((a, b) => a.met / (a.met + a.breached) - b.met / (b.met + b.breached) || b.breached - a.breached)[0];
+  const worst = weakest
+    ? `; the weakest was ${weakest.sla} ${weakest.priority} ${weakest.kind} at ${formatPct((weakest.met / (weakest.met + weakest.breached)) * 100)}`
+    : '';
   return `${formatPct(pct)} of ${formatNumber(decided)} SLA targets were met and ${formatNumber(breached)} breached${worst}.`;
 }
 
@@ -214,7 +243,10 @@ export function breachTakeaway(review: MonthlyReview): string {
   if (n === 0) return 'No breaches this month, so no service credits are due.';
   const credited = review.breaches.filter((b) => b.credit_amount > 0).length;
   if (review.credits.amount <= 0) return `${plural(n, 'breach', 'breaches')} this month, none of them under an SLA with service credits.`;
-  const lead = credited === n ? `${plural(n, 'breach', 'breaches')} earned` : `${plural(n, 'breach', 'breaches')} (${formatNumber(credited)} with credits) earned`;
+  const lead =
+    credited === n
+      ? `${plural(n, 'breach', 'breaches')} earned`
+      : `${plural(n, 'breach', 'breaches')} (${formatNumber(credited)} with credits) earned`;
   if (review.credits.capped) {
     const uncapped = review.breaches.reduce((sum, b) => sum + b.credit_amount, 0);
     return `${lead} ${formatMoney(uncapped, currency)} in service credits, capped at ${formatNumber(review.credits.capPercent)}% of the ${formatMoney(fee, currency)} monthly fee: ${formatMoney(review.credits.amount, currency)} is due.`;
@@ -239,7 +271,9 @@ export function pagesTakeaway(review: MonthlyReview): string {
     return `${names} ${over.length === 1 ? 'was' : 'were'} paged at night more than ${formatNumber(threshold)} times; consider spreading night cover more evenly.`;
   }
   const heaviest = [...people].sort((a, b) => b.pages - a.pages || b.night_pages - a.night_pages)[0];
-  const load = heaviest ? `; the heaviest load was ${heaviest.name} with ${plural(heaviest.pages, 'page')} (${formatNumber(heaviest.night_pages)} at night)` : '';
+  const load = heaviest
+    ? `; the heaviest load was ${heaviest.name} with ${plural(heaviest.pages, 'page')} (${formatNumber(heaviest.night_pages)} at night)`
+    : '';
   return `No one was paged at night more than ${formatNumber(threshold)} times${load}.`;
 }
 
@@ -248,14 +282,19 @@ export function noisyTakeaway(review: MonthlyReview): string {
   const sorted = [...review.noisyServices].sort((a, b) => b.incidents - a.incidents || b.alerts - a.alerts);
   const top = sorted[0];
   if (!top || top.incidents === 0) return 'No service raised an incident this month.';
-  const total = Math.max(review.summary.incidents, sorted.reduce((s, r) => s + r.incidents, 0));
+  const total = Math.max(
+    review.summary.incidents,
+    sorted.reduce((s, r) => s + r.incidents, 0),
+  );
   const share = total > 0 ? ` (${formatPct((top.incidents / total) * 100, 0)})` : '';
   return `${top.name} was the noisiest service: ${formatNumber(top.incidents)} of ${plural(total, 'incident')}${share}, from ${plural(top.alerts, 'alert')}.`;
 }
 
 /** Incidents that followed a change within the follow window (2 hours), soonest first. */
 export function followers(change: MonthlyReview['changes'][number]): MonthlyReview['changes'][number]['followedBy'] {
-  return change.followedBy.filter((f) => f.minutesAfter >= 0 && f.minutesAfter <= CHANGE_FOLLOW_WINDOW_MINUTES).sort((a, b) => a.minutesAfter - b.minutesAfter);
+  return change.followedBy
+    .filter((f) => f.minutesAfter >= 0 && f.minutesAfter <= CHANGE_FOLLOW_WINDOW_MINUTES)
+    .sort((a, b) => a.minutesAfter - b.minutesAfter);
 }
 
 /** How many changes were followed by incidents. */
@@ -275,7 +314,9 @@ export function gapsTakeaway(review: MonthlyReview): string {
   const hours = gaps.reduce((s, g) => s + g.hours, 0);
   const longest = [...gaps].sort((a, b) => b.hours - a.hours)[0];
   const schedules = new Set(gaps.map((g) => g.schedule)).size;
-  const longestText = longest ? `; the longest was ${formatHours(longest.hours)} in ${longest.schedule} from ${formatInstant(longest.start, review.engagement.timezone)}` : '';
+  const longestText = longest
+    ? `; the longest was ${formatHours(longest.hours)} in ${longest.schedule} from ${formatInstant(longest.start, review.engagement.timezone)}`
+    : '';
   return `${plural(gaps.length, 'gap')} in ${plural(schedules, 'schedule')} left ${formatHours(hours)} with no one on call${longestText}.`;
 }
 
@@ -293,12 +334,16 @@ export function trendTakeaway(review: MonthlyReview): string {
   if (!first || !last || t.length < 2) return 'This is the first month on record; trends appear from next month.';
   const span = `Over ${plural(t.length, 'month')}`;
   const parts: string[] = [];
-  const change = first.incidents > 0 ? ` (${last.incidents >= first.incidents ? '+' : '−'}${formatNumber(Math.abs(((last.incidents - first.incidents) / first.incidents) * 100))}%)` : '';
+  const change =
+    first.incidents > 0
+      ? ` (${last.incidents >= first.incidents ? '+' : '−'}${formatNumber(Math.abs(((last.incidents - first.incidents) / first.incidents) * 100))}%)`
+      : '';
   parts.push(`incidents went from ${formatNumber(first.incidents)} to ${formatNumber(last.incidents)}${change}`);
   const firstMtta = t.find((m) => m.mtta_s !== null)?.mtta_s ?? null;
   if (firstMtta !== null && last.mtta_s !== null) parts.push(`MTTA from ${formatDuration(firstMtta)} to ${formatDuration(last.mtta_s)}`);
   const firstSla = t.find((m) => m.sla_attainment_pct !== null)?.sla_attainment_pct ?? null;
-  if (firstSla !== null && last.sla_attainment_pct !== null) parts.push(`SLA attainment from ${formatPct(firstSla)} to ${formatPct(last.sla_attainment_pct)}`);
+  if (firstSla !== null && last.sla_attainment_pct !== null)
+    parts.push(`SLA attainment from ${formatPct(firstSla)} to ${formatPct(last.sla_attainment_pct)}`);
   return `${span} ${joinList(parts)}.`;
 }
 
@@ -318,17 +363,26 @@ export function discussionPoints(review: MonthlyReview): DiscussionPoint[] {
   const currency = review.credits.currency || review.engagement.currency;
   const n = review.breaches.length;
   if (n > 0) {
-    const credit = review.credits.amount > 0 ? `: ${formatMoney(review.credits.amount, currency)} in service credits${review.credits.capped ? ` (capped at ${formatNumber(review.credits.capPercent)}%)` : ''} due to ${review.engagement.name}` : ', none with service credits';
+    const credit =
+      review.credits.amount > 0
+        ? `: ${formatMoney(review.credits.amount, currency)} in service credits${review.credits.capped ? ` (capped at ${formatNumber(review.credits.capPercent)}%)` : ''} due to ${review.engagement.name}`
+        : ', none with service credits';
     points.push({ text: `${plural(n, 'SLA breach', 'SLA breaches')}${credit}`, section: 'breaches' });
   }
   const threshold = nightPageThreshold(review);
   const over = review.pagesByPerson.filter((p) => p.night_pages > threshold);
   if (over.length) {
-    points.push({ text: `${joinList(over.map((p) => p.name))} ${over.length === 1 ? 'is' : 'are'} over the night-page threshold (more than ${formatNumber(threshold)} a month)`, section: 'pages' });
+    points.push({
+      text: `${joinList(over.map((p) => p.name))} ${over.length === 1 ? 'is' : 'are'} over the night-page threshold (more than ${formatNumber(threshold)} a month)`,
+      section: 'pages',
+    });
   }
   if (review.coverageGaps.length) {
     const hours = review.coverageGaps.reduce((s, g) => s + g.hours, 0);
-    points.push({ text: `${plural(review.coverageGaps.length, 'on-call coverage gap')}, ${formatHours(hours)} with no one on call`, section: 'gaps' });
+    points.push({
+      text: `${plural(review.coverageGaps.length, 'on-call coverage gap')}, ${formatHours(hours)} with no one on call`,
+      section: 'gaps',
+    });
   }
   const risky = review.changes.filter((c) => followers(c).length > 0);
   if (risky.length) points.push({ text: `${plural(risky.length, 'change')} followed by incidents within 2 hours`, section: 'changes' });

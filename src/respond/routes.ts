@@ -50,17 +50,36 @@ export async function respondRoutes(app: FastifyInstance, deps: RespondDeps): Pr
   async function load(token: string, reply: FastifyReply) {
     const claims = links.verify(token);
     if (!claims) {
-      void reply.code(404).type('text/html').send(page('Link not valid', html`<div class="card"><h1>This link is not valid</h1><p>It may have been copied incompletely. Open the incident in Tandem instead.</p></div>`));
+      void reply
+        .code(404)
+        .type('text/html')
+        .send(
+          page(
+            'Link not valid',
+            html`<div class="card"><h1>This link is not valid</h1><p>It may have been copied incompletely. Open the incident in Tandem instead.</p></div>`,
+          ),
+        );
       return undefined;
     }
     // The signed link is the capability: it names the incident, whatever engagement it is in.
     const incident = await getIncidentAnywhere(database.db, claims.incident);
     if (!incident) {
-      void reply.code(404).type('text/html').send(page('Not found', html`<div class="card"><h1>Incident not found</h1></div>`));
+      void reply
+        .code(404)
+        .type('text/html')
+        .send(page('Not found', html`<div class="card"><h1>Incident not found</h1></div>`));
       return undefined;
     }
     if (claims.expires < clock.now()) {
-      void reply.code(410).type('text/html').send(page('Link expired', html`<div class="card"><h1>This link has expired</h1><p>Respond links work for 24 hours. Open ${incidentPrefix(incident.engagement_id)}-${incident.number} in Tandem instead.</p></div>`));
+      void reply
+        .code(410)
+        .type('text/html')
+        .send(
+          page(
+            'Link expired',
+            html`<div class="card"><h1>This link has expired</h1><p>Respond links work for 24 hours. Open ${incidentPrefix(incident.engagement_id)}-${incident.number} in Tandem instead.</p></div>`,
+          ),
+        );
       return undefined;
     }
     return { claims, incident };
@@ -75,12 +94,15 @@ export async function respondRoutes(app: FastifyInstance, deps: RespondDeps): Pr
     const verb = claims.action === 'acknowledge' ? 'Acknowledge' : 'Resolve';
     const done = incident.status === 'resolved' || (claims.action === 'acknowledge' && incident.status !== 'triggered');
     return reply.type('text/html').send(
-      page(`${verb} ${number}`, html`<div class="card">
+      page(
+        `${verb} ${number}`,
+        html`<div class="card">
         <div class="meta">${number} · ${deployment.service(incident.engagement_id, incident.service_id)?.name ?? incident.service_id}</div>
         <h1><span class="pill ${incident.priority.toLowerCase()}">${incident.priority}</span> ${incident.title}</h1>
         <p class="meta">Status: <strong>${incident.status.replaceAll('_', ' ')}</strong> · you are ${actor.name ?? actor.id}</p>
         ${done ? html`<p class="ok">Nothing to do: the incident is already ${incident.status.replaceAll('_', ' ')}.</p>` : html`<form method="post" action="/respond/${req.params.token}"><button class="${claims.action === 'acknowledge' ? 'primary' : 'danger'}" type="submit">${verb} ${number}</button></form>`}
-      </div>`),
+      </div>`,
+      ),
     );
   });
 
@@ -101,8 +123,13 @@ export async function respondRoutes(app: FastifyInstance, deps: RespondDeps): Pr
         kick: deps.kick,
         hooks: deps.hooks,
         run: async (w, current) => {
-          const changed = claims.action === 'acknowledge' ? await acknowledgeIncident(w, current, actor, clock.now(), { via }) : await resolveIncident(w, current, actor, clock.now(), { via });
-          return changed ? `${claims.action === 'acknowledge' ? 'Acknowledged' : 'Resolved'} by ${actor.name ?? actor.id}.` : `Nothing to do: it was already ${current.status.replaceAll('_', ' ')}.`;
+          const changed =
+            claims.action === 'acknowledge'
+              ? await acknowledgeIncident(w, current, actor, clock.now(), { via })
+              : await resolveIncident(w, current, actor, clock.now(), { via });
+          return changed
+            ? `${claims.action === 'acknowledge' ? 'Acknowledged' : 'Resolved'} by ${actor.name ?? actor.id}.`
+            : `Nothing to do: it was already ${current.status.replaceAll('_', ' ')}.`;
         },
       });
       outcome = done.result;
@@ -112,6 +139,13 @@ export async function respondRoutes(app: FastifyInstance, deps: RespondDeps): Pr
       else throw err;
     }
     const number = incident ? `${incidentPrefix(incident.engagement_id)}-${incident.number}` : '';
-    return reply.type('text/html').send(page(`${number}`, html`<div class="card"><h1 class="ok">${outcome}</h1><p>${number}: ${incident?.title ?? ''}</p><p class="meta">Escalation stops; the incident timeline records it.</p></div>`));
+    return reply
+      .type('text/html')
+      .send(
+        page(
+          `${number}`,
+          html`<div class="card"><h1 class="ok">${outcome}</h1><p>${number}: ${incident?.title ?? ''}</p><p class="meta">Escalation stops; the incident timeline records it.</p></div>`,
+        ),
+      );
   });
 }

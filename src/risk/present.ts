@@ -58,7 +58,12 @@ export function presentRisk(r: RiskReport) {
       cost_per_minute: i.costPerMinute,
       exposure: money(i.exposure),
     })),
-    unpriced_services: r.unpriced.map((u) => ({ service: u.serviceId, name: u.name, incidents: u.incidents, excess_minutes: minutes(u.excessMs) })),
+    unpriced_services: r.unpriced.map((u) => ({
+      service: u.serviceId,
+      name: u.name,
+      incidents: u.incidents,
+      excess_minutes: minutes(u.excessMs),
+    })),
   };
 }
 
@@ -67,7 +72,8 @@ export function verdictOf(r: SimulationReport): string {
   const { exposureAvoided, extraFee, net, annualizedNet } = netOf(r);
   const c = r.actualEngagement.contract.currency;
   const m = (x: number) => formatMoney(money(Math.abs(x)), c);
-  const avoided = exposureAvoided >= 0 ? `avoided ${m(exposureAvoided)} of downtime exposure` : `added ${m(exposureAvoided)} of downtime exposure`;
+  const avoided =
+    exposureAvoided >= 0 ? `avoided ${m(exposureAvoided)} of downtime exposure` : `added ${m(exposureAvoided)} of downtime exposure`;
   if (extraFee > 0) {
     // The actual file costs more in fees than the alternative: the question is whether coverage earns its fee.
     return net >= 0
@@ -83,13 +89,22 @@ export function verdictOf(r: SimulationReport): string {
 /** POST /engagements/{id}/simulate and `tandem simulate --json`. */
 export function presentSimulation(r: SimulationReport) {
   const prefix = incidentPrefix(r.actualEngagement.id);
-  const figures = (f: SimulationReport['actual']) => ({ mtta_s: seconds(f.mttaMs), unattended_minutes: minutes(f.unattendedMs), exposure: money(f.exposure), fee: money(f.fee) });
+  const figures = (f: SimulationReport['actual']) => ({
+    mtta_s: seconds(f.mttaMs),
+    unattended_minutes: minutes(f.unattendedMs),
+    exposure: money(f.exposure),
+    fee: money(f.fee),
+  });
   const actual = figures(r.actual);
   const alternative = figures(r.alternative);
   const diff = (a: number | null, b: number | null, round: (x: number) => number) => (a === null || b === null ? null : round(b - a));
   const net = netOf(r);
   const changes = [...r.comparisons]
-    .sort((a, b) => Math.abs(b.alternative.exposure - b.actual.exposure) - Math.abs(a.alternative.exposure - a.actual.exposure) || a.incident.createdAt - b.incident.createdAt)
+    .sort(
+      (a, b) =>
+        Math.abs(b.alternative.exposure - b.actual.exposure) - Math.abs(a.alternative.exposure - a.actual.exposure) ||
+        a.incident.createdAt - b.incident.createdAt,
+    )
     .slice(0, TOP);
   return {
     engagement: r.actualEngagement.id,
@@ -107,13 +122,28 @@ export function presentSimulation(r: SimulationReport) {
       exposure: money(r.alternative.exposure - r.actual.exposure),
       fee: money(r.alternative.fee - r.actual.fee),
     },
-    net: { exposure_avoided: money(net.exposureAvoided), extra_fee: money(net.extraFee), net: money(net.net), annualized_net: money(net.annualizedNet) },
+    net: {
+      exposure_avoided: money(net.exposureAvoided),
+      extra_fee: money(net.extraFee),
+      net: money(net.net),
+      annualized_net: money(net.annualizedNet),
+    },
     verdict: verdictOf(r),
-    model_check: { ...figures(r.modelCheck), note: 'the actual file replayed through the model: compare with `actual` to see the model’s error on this history' },
+    model_check: {
+      ...figures(r.modelCheck),
+      note: 'the actual file replayed through the model: compare with `actual` to see the model’s error on this history',
+    },
     never_attended: { actual: r.actual.neverAttended, alternative: r.alternative.neverAttended },
     model: {
       samples: r.model.samples.length,
-      response_delays: r.model.delays.map((d) => ({ side: d.side, window: d.window, paged: d.paged, n: d.n, median_s: seconds(d.medianMs), mean_s: seconds(d.meanMs) })),
+      response_delays: r.model.delays.map((d) => ({
+        side: d.side,
+        window: d.window,
+        paged: d.paged,
+        n: d.n,
+        median_s: seconds(d.medianMs),
+        mean_s: seconds(d.meanMs),
+      })),
       tier_shares: r.model.tierShares.map((t) => ({ side: t.side, tier: t.tier, n: t.n, share: Math.round(t.share * 1000) / 1000 })),
       basis: r.bases,
     },
@@ -122,7 +152,11 @@ export function presentSimulation(r: SimulationReport) {
       service: c.incident.serviceId,
       title: c.incident.title,
       opened_at: iso(c.incident.createdAt),
-      actual: { side: c.incident.side, acknowledged_after_s: c.incident.acknowledgedAt === null ? null : seconds(c.incident.acknowledgedAt - c.incident.createdAt), exposure: money(c.actual.exposure) },
+      actual: {
+        side: c.incident.side,
+        acknowledged_after_s: c.incident.acknowledgedAt === null ? null : seconds(c.incident.acknowledgedAt - c.incident.createdAt),
+        exposure: money(c.actual.exposure),
+      },
       alternative: {
         side: c.alternative.attention?.side ?? null,
         attended_at: c.alternative.attention ? iso(c.alternative.attention.at) : null,

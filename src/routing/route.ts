@@ -34,7 +34,9 @@ export function routeIncident(engagement: Engagement, service: Service, at: numb
     ...(holidayName === undefined ? {} : { holidayName }),
     side,
     policy,
-    reason: policy ? `${coverage}; policy ${policy.id}` : `${coverage}; routing.${side} has no policy for ${service.function}, nobody is paged`,
+    reason: policy
+      ? `${coverage}; policy ${policy.id}`
+      : `${coverage}; routing.${side} has no policy for ${service.function}, nobody is paged`,
   };
 }
 
@@ -117,7 +119,12 @@ export interface RouteExplanation {
   tiers: Array<{ tier: number; after_s: number; targets: string[]; people: string[]; team_addresses: string[]; empty_schedules: string[] }>;
   repeat: number;
   pass_length_s: number | null;
-  overflow: { after_s: number; to: Side; policy: string | null; tiers: Array<{ tier: number; after_s: number; targets: string[]; people: string[]; team_addresses: string[] }> } | null;
+  overflow: {
+    after_s: number;
+    to: Side;
+    policy: string | null;
+    tiers: Array<{ tier: number; after_s: number; targets: string[]; people: string[]; team_addresses: string[] }>;
+  } | null;
 }
 
 /** What `tandem route --json` prints: the decision with each tier resolved to the people it would page at that instant. */
@@ -144,7 +151,15 @@ export function explainRoute(engagement: Engagement, service: Service, at: numbe
       after_s: overflow.after.ms / 1000,
       to: overflow.to,
       policy: policy?.id ?? null,
-      tiers: policy ? tiers(policy, at + overflow.after.ms).map(({ tier, after_s, targets, people, team_addresses }) => ({ tier, after_s, targets, people, team_addresses })) : [],
+      tiers: policy
+        ? tiers(policy, at + overflow.after.ms).map(({ tier, after_s, targets, people, team_addresses }) => ({
+            tier,
+            after_s,
+            targets,
+            people,
+            team_addresses,
+          }))
+        : [],
     };
   }
   return {

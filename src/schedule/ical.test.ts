@@ -72,7 +72,9 @@ describe('icalFeed', () => {
     expect(text).toContain('DTSTART:20261123T140000Z\r\nDTEND:20261123T230000Z\r\n');
     expect(text).toContain('DTSTAMP:20261120T120000Z\r\n');
     // The Friday override is labelled as such.
-    expect(text).toContain('DTSTART:20261127T130000Z\r\nDTEND:20261127T230000Z\r\nSUMMARY:On call: Acme primary (Lee Park)\r\nDESCRIPTION:Override: Lee Park is on call for Acme primary.\r\n');
+    expect(text).toContain(
+      'DTSTART:20261127T130000Z\r\nDTEND:20261127T230000Z\r\nSUMMARY:On call: Acme primary (Lee Park)\r\nDESCRIPTION:Override: Lee Park is on call for Acme primary.\r\n',
+    );
   });
 
   it('escapes names and folds long summaries', () => {
@@ -88,7 +90,13 @@ describe('icalFeed', () => {
   });
 
   it('keeps UIDs stable across regenerations and distinct across shifts', () => {
-    const later = icalFeed({ name: 'Acme primary', shifts: weekShifts, people, generatedAt: generatedAt + 3_600_000, feedId: 'acme/acme-primary' });
+    const later = icalFeed({
+      name: 'Acme primary',
+      shifts: weekShifts,
+      people,
+      generatedAt: generatedAt + 3_600_000,
+      feedId: 'acme/acme-primary',
+    });
     const uids = (text: string): string[] => [...unfold(text).matchAll(/^UID:(.*)$/gm)].map((m) => m[1] ?? '');
     expect(uids(later)).toEqual(uids(feed));
     expect(new Set(uids(feed)).size).toBe(weekShifts.length);

@@ -66,10 +66,7 @@ describe('layers and overrides', () => {
       layer(rotation({ every: '1d', handoff: '09:00', members: ['x', 'y'], start: '2026-11-01' })),
       layer(rotation({ every: '1w', handoff: 'mon 08:00', members: ['z'], start: '2026-11-02' }), [weekly('mon-fri', '08:00', '18:00')]),
     ],
-    overrides: [
-      override('ana', '2026-11-04T12:00', '2026-11-04T14:00'),
-      override('kim', '2026-11-04T13:00', '2026-11-04T15:00'),
-    ],
+    overrides: [override('ana', '2026-11-04T12:00', '2026-11-04T14:00'), override('kim', '2026-11-04T13:00', '2026-11-04T15:00')],
   });
 
   it.each<[string, number, string[]]>([
@@ -136,7 +133,11 @@ describe('shifts', () => {
   });
 
   it('merges consecutive turns of a one-member rotation', () => {
-    const solo = schedule({ id: 'solo', timezone: NY, layers: [layer(rotation({ every: '1d', handoff: '09:00', members: ['solo'], start: '2026-01-01' }))] });
+    const solo = schedule({
+      id: 'solo',
+      timezone: NY,
+      layers: [layer(rotation({ every: '1d', handoff: '09:00', members: ['solo'], start: '2026-01-01' }))],
+    });
     expect(shifts(solo, utc('2026-03-01T00:00Z'), utc('2026-04-01T00:00Z'))).toEqual([
       { person: 'solo', start: utc('2026-03-01T00:00Z'), end: utc('2026-04-01T00:00Z'), source: 'layer', layer: 0 },
     ]);
@@ -150,7 +151,11 @@ describe('shifts', () => {
   });
 
   it('a New York daily 09:00 rotation over both DST changes: 23 h and 25 h shifts', () => {
-    const daily = schedule({ id: 'daily', timezone: NY, layers: [layer(rotation({ every: '1d', handoff: '09:00', members: ['a', 'b'], start: '2026-01-01' }))] });
+    const daily = schedule({
+      id: 'daily',
+      timezone: NY,
+      layers: [layer(rotation({ every: '1d', handoff: '09:00', members: ['a', 'b'], start: '2026-01-01' }))],
+    });
     const spring = shifts(daily, utc('2026-03-07T14:00Z'), utc('2026-03-09T13:00Z'));
     expect(spring.map((s) => (s.end - s.start) / 3_600_000)).toEqual([23, 24]);
     const fall = shifts(daily, utc('2026-10-31T13:00Z'), utc('2026-11-02T14:00Z'));
@@ -183,7 +188,12 @@ describe('gaps', () => {
     const holey = schedule({
       id: 'holey',
       timezone: 'UTC',
-      layers: [layer(rotation({ every: '1d', handoff: '18:00', members: ['sam', 'kim'], start: '2026-11-01' }), [weekly('mon-sun', '00:00', '03:00'), weekly('mon-sun', '04:00', '24:00')])],
+      layers: [
+        layer(rotation({ every: '1d', handoff: '18:00', members: ['sam', 'kim'], start: '2026-11-01' }), [
+          weekly('mon-sun', '00:00', '03:00'),
+          weekly('mon-sun', '04:00', '24:00'),
+        ]),
+      ],
     });
     expect(gaps(holey, utc('2026-11-02T00:00Z'), utc('2026-11-04T00:00Z')).map((g) => [iso(g.start), iso(g.end)])).toEqual([
       ['2026-11-02T03:00:00.000Z', '2026-11-02T04:00:00.000Z'],
@@ -218,7 +228,11 @@ describe('nextChange', () => {
   });
 
   it('is null when nothing ever changes', () => {
-    const solo = schedule({ id: 'solo', timezone: NY, layers: [layer(rotation({ every: '1w', handoff: 'mon 09:00', members: ['solo'], start: '2026-01-05' }))] });
+    const solo = schedule({
+      id: 'solo',
+      timezone: NY,
+      layers: [layer(rotation({ every: '1w', handoff: 'mon 09:00', members: ['solo'], start: '2026-01-05' }))],
+    });
     expect(nextChange(solo, utc('2026-03-01T00:00Z'))).toBeNull();
   });
 });
@@ -245,7 +259,11 @@ describe('onCallAt agrees with shifts', () => {
     const all = shifts(s, from, to);
     const mismatches: string[] = [];
     for (let t = from; t < to; t += 10 * 60_000) {
-      const expected = all.filter((x) => x.start <= t && t < x.end).map((x) => x.person).sort().join(',');
+      const expected = all
+        .filter((x) => x.start <= t && t < x.end)
+        .map((x) => x.person)
+        .sort()
+        .join(',');
       const got = onCallAt(s, t).sort().join(',');
       if (got !== expected) mismatches.push(`${iso(t)}: [${got}] != [${expected}]`);
     }

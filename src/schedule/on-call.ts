@@ -165,7 +165,10 @@ function timeline(schedule: Schedule, from: number, to: number): Segment[] {
  */
 export function shifts(schedule: Schedule, from: number, to: number): Shift[] {
   const done: Array<Shift & { readonly seq: number }> = [];
-  const open = new Map<string, { person: string; start: number; end: number; source: OnCall['source']; layer: number | undefined; seq: number }>();
+  const open = new Map<
+    string,
+    { person: string; start: number; end: number; source: OnCall['source']; layer: number | undefined; seq: number }
+  >();
   let seq = 0;
   const close = (person: string): void => {
     const s = open.get(person);

@@ -23,11 +23,36 @@ function lengths(zone: string, r: ReturnType<typeof rotation>, from: number, to:
 
 describe('first handoff', () => {
   it.each([
-    ['daily at 18:00 from 2026-11-01, UTC', 'UTC', rotation({ every: '1d', handoff: '18:00', members: ['a'], start: '2026-11-01' }), '2026-11-01T18:00:00.000Z'],
-    ['weekly mon 09:00 from Monday 2026-11-02', NY, rotation({ every: '1w', handoff: 'mon 09:00', members: ['a'], start: '2026-11-02' }), '2026-11-02T14:00:00.000Z'],
-    ['weekly mon 09:00 from Tuesday 2026-11-03: next Monday', NY, rotation({ every: '1w', handoff: 'mon 09:00', members: ['a'], start: '2026-11-03' }), '2026-11-09T14:00:00.000Z'],
-    ['weekly mon 00:00 from a Sunday', NY, rotation({ every: '1w', handoff: 'mon 00:00', members: ['a'], start: '2026-11-01' }), '2026-11-02T05:00:00.000Z'],
-    ['weekly without a weekday: the start date', NY, rotation({ every: '1w', handoff: '09:00', members: ['a'], start: '2026-11-04' }), '2026-11-04T14:00:00.000Z'],
+    [
+      'daily at 18:00 from 2026-11-01, UTC',
+      'UTC',
+      rotation({ every: '1d', handoff: '18:00', members: ['a'], start: '2026-11-01' }),
+      '2026-11-01T18:00:00.000Z',
+    ],
+    [
+      'weekly mon 09:00 from Monday 2026-11-02',
+      NY,
+      rotation({ every: '1w', handoff: 'mon 09:00', members: ['a'], start: '2026-11-02' }),
+      '2026-11-02T14:00:00.000Z',
+    ],
+    [
+      'weekly mon 09:00 from Tuesday 2026-11-03: next Monday',
+      NY,
+      rotation({ every: '1w', handoff: 'mon 09:00', members: ['a'], start: '2026-11-03' }),
+      '2026-11-09T14:00:00.000Z',
+    ],
+    [
+      'weekly mon 00:00 from a Sunday',
+      NY,
+      rotation({ every: '1w', handoff: 'mon 00:00', members: ['a'], start: '2026-11-01' }),
+      '2026-11-02T05:00:00.000Z',
+    ],
+    [
+      'weekly without a weekday: the start date',
+      NY,
+      rotation({ every: '1w', handoff: '09:00', members: ['a'], start: '2026-11-04' }),
+      '2026-11-04T14:00:00.000Z',
+    ],
   ])('%s', (_why, zone, r, first) => {
     expect(iso(handoffAt(zone, r, 0))).toBe(first);
   });
@@ -128,7 +153,9 @@ describe('hourly rotations', () => {
 
   it('1h over the spring gap: the 02:00 turn is empty and its member skipped', () => {
     const r = rotation({ every: '1h', handoff: '00:00', members: ['p0', 'p1', 'p2', 'p3'], start: '2026-03-08' });
-    expect(rotationPieces(NY, r, utc('2026-03-08T05:00Z'), utc('2026-03-08T09:00Z')).map((p) => [p.person, iso(p.start), iso(p.end)])).toEqual([
+    expect(
+      rotationPieces(NY, r, utc('2026-03-08T05:00Z'), utc('2026-03-08T09:00Z')).map((p) => [p.person, iso(p.start), iso(p.end)]),
+    ).toEqual([
       ['p0', '2026-03-08T05:00:00.000Z', '2026-03-08T06:00:00.000Z'], // 00:00 EST
       ['p1', '2026-03-08T06:00:00.000Z', '2026-03-08T07:00:00.000Z'], // 01:00 EST
       // p2 would start at 02:00, which does not exist

@@ -33,7 +33,16 @@ export async function buildChannels(settings: Settings, database: Database, cloc
     checkNotifySettings({
       ...(settings.smtpUrl ? { smtpUrl: settings.smtpUrl } : {}),
       emailFrom: settings.emailFrom,
-      ...(settings.twilio ? { twilio: { accountSid: settings.twilio.accountSid, authToken: settings.twilio.authToken, from: settings.twilio.from, ...(settings.twilio.baseUrl ? { baseUrl: settings.twilio.baseUrl } : {}) } } : {}),
+      ...(settings.twilio
+        ? {
+            twilio: {
+              accountSid: settings.twilio.accountSid,
+              authToken: settings.twilio.authToken,
+              from: settings.twilio.from,
+              ...(settings.twilio.baseUrl ? { baseUrl: settings.twilio.baseUrl } : {}),
+            },
+          }
+        : {}),
       ...(settings.slackBaseUrl ? { slackBaseUrl: settings.slackBaseUrl } : {}),
       ...(settings.teamsBaseUrl ? { teamsBaseUrl: settings.teamsBaseUrl } : {}),
       ...(settings.webhookBaseUrl ? { webhookBaseUrl: settings.webhookBaseUrl } : {}),
@@ -78,24 +87,58 @@ export function createEngines(d: EngineDeps): Engines {
   const hooks = emptyHooks();
   hooks.opened.push(routeOnOpen, slaOnOpen);
   hooks.changed.push(slaOnChange);
-  const ctx: EngineContext = { database: d.database, clock: d.clock, deployment: d.deployment, log: d.log.child({ component: 'engine' }), instanceId: randomBytes(4).toString('hex') };
+  const ctx: EngineContext = {
+    database: d.database,
+    clock: d.clock,
+    deployment: d.deployment,
+    log: d.log.child({ component: 'engine' }),
+    instanceId: randomBytes(4).toString('hex'),
+  };
   const poll = { pollMs: d.settings.enginePollMs };
-  const delivery = new Engine(ctx, [deliveryModule({ hooks, channels: d.channels, links: d.links, publicUrl: d.settings.publicUrl, perContactPerMinute: d.settings.perContactPerMinute, sendTimeoutMs: DEFAULT_TIMEOUT_MS, ...(d.onDelivery ? { onResult: d.onDelivery } : {}) })], poll);
+  const delivery = new Engine(
+    ctx,
+    [
+      deliveryModule({
+        hooks,
+        channels: d.channels,
+        links: d.links,
+        publicUrl: d.settings.publicUrl,
+        perContactPerMinute: d.settings.perContactPerMinute,
+        sendTimeoutMs: DEFAULT_TIMEOUT_MS,
+        ...(d.onDelivery ? { onResult: d.onDelivery } : {}),
+      }),
+    ],
+    poll,
+  );
   // Three loops, so that a large batch of events never delays a due escalation, and a slow
   // provider never delays either.
-  const escalation = new Engine(ctx, [escalationModule({ hooks, ...(d.onStepFired ? { onFired: d.onStepFired } : {}) }), slaModule(hooks, d.onSlaBreach)], {
-    ...poll,
-    afterPass: () => {
-      delivery.kick();
-      d.onChanged();
+  const escalation = new Engine(
+    ctx,
+    [escalationModule({ hooks, ...(d.onStepFired ? { onFired: d.onStepFired } : {}) }), slaModule(hooks, d.onSlaBreach)],
+    {
+      ...poll,
+      afterPass: () => {
+        delivery.kick();
+        d.onChanged();
+      },
     },
-  });
-  const engine = new Engine(ctx, [processEventsModule({ hooks, onOpened: (n, engagement) => d.onIncidentsOpened(engagement, n), ...(d.onEventQuarantined ? { onQuarantined: d.onEventQuarantined } : {}) })], {
-    ...poll,
-    afterPass: () => {
-      escalation.kick();
-      d.onChanged();
+  );
+  const engine = new Engine(
+    ctx,
+    [
+      processEventsModule({
+        hooks,
+        onOpened: (n, engagement) => d.onIncidentsOpened(engagement, n),
+        ...(d.onEventQuarantined ? { onQuarantined: d.onEventQuarantined } : {}),
+      }),
+    ],
+    {
+      ...poll,
+      afterPass: () => {
+        escalation.kick();
+        d.onChanged();
+      },
     },
-  });
+  );
   return { engine, escalation, delivery, hooks };
 }

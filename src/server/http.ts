@@ -47,7 +47,10 @@ export const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 export function redactUrl(url: string): string {
   return url
     .replace(/(\/respond\/)[^/?#]+/i, '$1[redacted]')
-    .replace(/(\/calendars\/(?:[^/?#]*\/)*)[^/?#]+?(\.ics)?(?=$|[?#])/i, (_m, prefix: string, ics: string | undefined) => `${prefix}[redacted]${ics ?? ''}`);
+    .replace(
+      /(\/calendars\/(?:[^/?#]*\/)*)[^/?#]+?(\.ics)?(?=$|[?#])/i,
+      (_m, prefix: string, ics: string | undefined) => `${prefix}[redacted]${ics ?? ''}`,
+    );
 }
 
 /** Compares a bearer token with the expected one in constant time. */
@@ -104,7 +107,11 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     let dropped = 0;
     app.server.on('drop', () => {
       dropped += 1;
-      if (Number.isInteger(Math.log10(dropped))) deps.log.warn({ maxConnections: deps.limits?.maxConnections, dropped }, 'connection refused: at the connection cap (--max-connections)');
+      if (Number.isInteger(Math.log10(dropped)))
+        deps.log.warn(
+          { maxConnections: deps.limits?.maxConnections, dropped },
+          'connection refused: at the connection cap (--max-connections)',
+        );
     });
   }
 
@@ -130,7 +137,10 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     deps.metrics.httpRequests.inc({ route, status: String(reply.statusCode) });
-    req.log.info({ method: req.method, url: redactUrl(req.url), route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request');
+    req.log.info(
+      { method: req.method, url: redactUrl(req.url), route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 },
+      'request',
+    );
   });
 
   // The ingest routes answer in PagerDuty's format from their own scope's handler (src/ingest/routes.ts).
@@ -145,21 +155,37 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     const other = routes.filter((r) => r.method !== req.method && matches(r.url, path)).map((r) => r.method);
     if (other.length > 0) {
       const e = new TandemError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${path}; use ${[...new Set(other)].join(' or ')}`);
-      return reply.code(405).header('allow', [...new Set(other)].join(', ')).send(e.toBody());
+      return reply
+        .code(405)
+        .header('allow', [...new Set(other)].join(', '))
+        .send(e.toBody());
     }
     const e = new TandemError('ROUTE_NOT_FOUND', `no endpoint ${req.method} ${req.url.split('?')[0] ?? ''}; see /api/v1/openapi.json`);
     return reply.code(404).send(e.toBody());
   });
 
   const ops = app.withTypeProvider<ZodTypeProvider>();
-  ops.get('/healthz', { schema: { operationId: 'getHealth', summary: 'Liveness: the process answers', tags: ['operations'], security: [], response: { 200: Health, ...errorResponses(408) } } }, async () => ({ status: 'ok' as const }));
+  ops.get(
+    '/healthz',
+    {
+      schema: {
+        operationId: 'getHealth',
+        summary: 'Liveness: the process answers',
+        tags: ['operations'],
+        security: [],
+        response: { 200: Health, ...errorResponses(408) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
   ops.get(
     '/readyz',
     {
       schema: {
         operationId: 'getReadiness',
         summary: 'Readiness: the database answers and events are being applied',
-        description: 'Not ready (503) when the database does not answer, or when the oldest accepted event not yet applied is older than --max-event-lag.',
+        description:
+          'Not ready (503) when the database does not answer, or when the oldest accepted event not yet applied is older than --max-event-lag.',
         tags: ['operations'],
         security: [],
         response: { 200: Readiness, 503: Readiness, ...errorResponses(408) },
@@ -180,7 +206,11 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
         description: 'Open unless the server was started with --metrics-token; then the token is required.',
         tags: ['operations'],
         security: [{}, { metrics: [] }],
-        response: { 200: { description: 'Prometheus text exposition format 0.0.4.', content: { 'text/plain': { schema: MetricsText } } }, 401: ErrorBody.describe('--metrics-token is set and the request does not carry it.'), ...errorResponses(408) },
+        response: {
+          200: { description: 'Prometheus text exposition format 0.0.4.', content: { 'text/plain': { schema: MetricsText } } },
+          401: ErrorBody.describe('--metrics-token is set and the request does not carry it.'),
+          ...errorResponses(408),
+        },
       },
     },
     async (req, reply) => {
@@ -188,7 +218,11 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
       if (deps.metricsToken !== undefined && !bearerMatches(req.headers.authorization, deps.metricsToken)) {
         const e = req.headers.authorization
           ? new TandemError('AUTH_INVALID', 'the metrics token does not match (--metrics-token)', 'Authorization')
-          : new TandemError('AUTH_REQUIRED', 'send the metrics token as "Authorization: Bearer <token>" (--metrics-token)', 'Authorization');
+          : new TandemError(
+              'AUTH_REQUIRED',
+              'send the metrics token as "Authorization: Bearer <token>" (--metrics-token)',
+              'Authorization',
+            );
         return reply.code(401).header('www-authenticate', 'Bearer realm="metrics"').send(e.toBody());
       }
       return reply.header('content-type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
@@ -229,8 +263,10 @@ function toTandemError(err: FastifyError): TandemError {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new TandemError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
     default:
-      if (err.statusCode === 400 && err instanceof SyntaxError) return new TandemError('INVALID_JSON', `the body is not valid JSON: ${err.message}`);
-      if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) return new TandemError('INVALID_BODY', err.message);
+      if (err.statusCode === 400 && err instanceof SyntaxError)
+        return new TandemError('INVALID_JSON', `the body is not valid JSON: ${err.message}`);
+      if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500)
+        return new TandemError('INVALID_BODY', err.message);
       return new TandemError('INTERNAL', 'internal error; the request id is in the logs');
   }
 }

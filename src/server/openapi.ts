@@ -12,14 +12,25 @@ import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-pro
 import { VERSION } from '../settings/version.js';
 
 export const API_TAGS = [
-  { name: 'ingest', description: 'Events from monitoring tools: PagerDuty Events API v2, the Alertmanager webhook and generic JSON, authenticated by integration key.' },
+  {
+    name: 'ingest',
+    description:
+      'Events from monitoring tools: PagerDuty Events API v2, the Alertmanager webhook and generic JSON, authenticated by integration key.',
+  },
   { name: 'incidents', description: 'Incidents, their alerts and timeline, and what responders do to them.' },
   { name: 'engagements', description: 'Engagements, services and change events.' },
   { name: 'schedules', description: 'Who is on call now on each side, shifts and gaps, calendar feeds.' },
   { name: 'performance', description: 'Metrics, credits and the monthly review.' },
-  { name: 'risk', description: 'The price of the coverage gap, and simulations of another engagement file over real history (docs/risk-model.md).' },
+  {
+    name: 'risk',
+    description: 'The price of the coverage gap, and simulations of another engagement file over real history (docs/risk-model.md).',
+  },
   { name: 'dashboard', description: 'Sessions and the live stream behind the web dashboard.' },
-  { name: 'events', description: 'The event pipeline for admins: the backlog, and accepted events that could not be applied (quarantined) with their error.' },
+  {
+    name: 'events',
+    description:
+      'The event pipeline for admins: the backlog, and accepted events that could not be applied (quarantined) with their error.',
+  },
   { name: 'operations', description: 'Health, readiness, metrics and this document.' },
 ] as const;
 
@@ -34,7 +45,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         title: 'Tandem API',
         version: VERSION,
         description:
-          "The shared operations desk of a co-managed IT engagement. Ingest speaks PagerDuty Events API v2, the Alertmanager webhook and generic JSON (authenticated by integration key). Everything under /api/v1 needs `Authorization: Bearer <token>` (or the dashboard's session cookie) and sees only the token's engagements. Errors are `{\"error\":{\"code\",\"message\",\"field\"}}`; the codes are listed in docs/errors.md. A tour with examples is in docs/api.md.",
+          'The shared operations desk of a co-managed IT engagement. Ingest speaks PagerDuty Events API v2, the Alertmanager webhook and generic JSON (authenticated by integration key). Everything under /api/v1 needs `Authorization: Bearer <token>` (or the dashboard\'s session cookie) and sees only the token\'s engagements. Errors are `{"error":{"code","message","field"}}`; the codes are listed in docs/errors.md. A tour with examples is in docs/api.md.',
         license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       },
       servers: [{ url: 'http://127.0.0.1:8080', description: 'A local `tandem serve` (the default address).' }],
@@ -42,13 +53,22 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       tags: [...API_TAGS],
       components: {
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'A token from `tandem token create`; the dashboard sends its session cookie instead.' },
-          metrics: { type: 'http', scheme: 'bearer', description: 'The `--metrics-token` the server was started with (for `/metrics` only).' },
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'A token from `tandem token create`; the dashboard sends its session cookie instead.',
+          },
+          metrics: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'The `--metrics-token` the server was started with (for `/metrics` only).',
+          },
         },
       },
     },
     transform: jsonSchemaTransform,
-    transformObject: (doc) => withoutUnusedSchemas<SchemaHolder>(jsonSchemaTransformObject(doc)) as ReturnType<typeof jsonSchemaTransformObject>,
+    transformObject: (doc) =>
+      withoutUnusedSchemas<SchemaHolder>(jsonSchemaTransformObject(doc)) as ReturnType<typeof jsonSchemaTransformObject>,
   });
 }
 
@@ -81,5 +101,8 @@ export function withoutUnusedSchemas<D extends SchemaHolder>(doc: D): D {
     }
   };
   visit(doc.paths);
-  return { ...doc, components: { ...doc.components, schemas: Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name))) } };
+  return {
+    ...doc,
+    components: { ...doc.components, schemas: Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name))) },
+  };
 }

@@ -46,7 +46,12 @@ export function serializerCompiler(check: boolean): FastifySerializerCompiler<un
 
 export const requestValidator: FastifySchemaCompiler<ZodType> = validatorCompiler;
 
-const DEFAULT_CODE: Record<string, ErrorCode> = { querystring: 'INVALID_QUERY', body: 'INVALID_BODY', params: 'NOT_FOUND', headers: 'INVALID_BODY' };
+const DEFAULT_CODE: Record<string, ErrorCode> = {
+  querystring: 'INVALID_QUERY',
+  body: 'INVALID_BODY',
+  params: 'NOT_FOUND',
+  headers: 'INVALID_BODY',
+};
 
 /** A field path as a person reads it: `tiers[0].after`. */
 function fieldName(instancePath: string): string | undefined {
@@ -73,7 +78,11 @@ export function requestValidationError(err: FastifyError): TandemError | undefin
   const field = first ? fieldName(first.instancePath) : undefined;
   const params = first?.params as { params?: { code?: string } } | undefined;
   const given = params?.params?.code;
-  const code: ErrorCode = given === 'INVALID_CURSOR' || given === 'INVALID_QUERY' || given === 'INVALID_BODY' ? given : (DEFAULT_CODE[where] ?? 'INVALID_BODY');
-  const message = where === 'body' && field === undefined && first?.keyword === 'invalid_type' ? 'the body must be a JSON object' : sentence(field, first?.message ?? 'is not valid', where);
+  const code: ErrorCode =
+    given === 'INVALID_CURSOR' || given === 'INVALID_QUERY' || given === 'INVALID_BODY' ? given : (DEFAULT_CODE[where] ?? 'INVALID_BODY');
+  const message =
+    where === 'body' && field === undefined && first?.keyword === 'invalid_type'
+      ? 'the body must be a JSON object'
+      : sentence(field, first?.message ?? 'is not valid', where);
   return new TandemError(code, message, field);
 }

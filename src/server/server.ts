@@ -105,7 +105,9 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
   const linkKey = await serverSecret(database, 'link-signing-key', settings.secret, clock.now());
   const links = new LinkSigner(linkKey, settings.publicUrl);
   const calendars = new CalendarLinks(linkKey, settings.publicUrl);
-  const feed = new LiveFeed(database, log.child({ component: 'live' }), (rows) => presentIncidents(database.db, deployment, rows, clock.now()));
+  const feed = new LiveFeed(database, log.child({ component: 'live' }), (rows) =>
+    presentIncidents(database.db, deployment, rows, clock.now()),
+  );
   const { engine, escalation, delivery, hooks } = createEngines({
     settings,
     database,
@@ -134,7 +136,17 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     log,
     metrics,
     ingest: { deployment, inbox, limiter, clock, metrics, bodyLimit: settings.ingestBodyLimit },
-    api: { database, deployment, clock, kick: () => engine.kick(), hooks, calendars, feed, secureCookies: settings.publicUrl.startsWith('https:'), pdf },
+    api: {
+      database,
+      deployment,
+      clock,
+      kick: () => engine.kick(),
+      hooks,
+      calendars,
+      feed,
+      secureCookies: settings.publicUrl.startsWith('https:'),
+      pdf,
+    },
     limits: settings.http,
     metricsToken: settings.metricsToken,
     checkResponses: options.checkResponses === true,
@@ -147,7 +159,12 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
       // (This query also proves the database answers.)
       const lag = waitingAgeSeconds(await oldestWaitingEvent(database.db), clock.now());
       return lag > settings.maxEventLagSeconds
-        ? { ok: false, reason: { events: `the oldest event waiting to be applied was accepted ${Math.round(lag)} s ago (limit ${settings.maxEventLagSeconds} s)` } }
+        ? {
+            ok: false,
+            reason: {
+              events: `the oldest event waiting to be applied was accepted ${Math.round(lag)} s ago (limit ${settings.maxEventLagSeconds} s)`,
+            },
+          }
         : { ok: true };
     },
     plugins: [
@@ -198,7 +215,8 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     async reload() {
       const next = await loadEngagements([...settings.configPaths]);
       if (next.diagnostics.length > 0) {
-        for (const d of next.diagnostics) log.error({ diagnostic: formatDiagnostic(d) }, 'engagement file refused; keeping the running configuration');
+        for (const d of next.diagnostics)
+          log.error({ diagnostic: formatDiagnostic(d) }, 'engagement file refused; keeping the running configuration');
         return { ok: false, diagnostics: next.diagnostics };
       }
       await applyEngagements(database, next.loaded, clock.now());

@@ -41,7 +41,8 @@ export interface Settings {
   readonly notify: 'live' | 'inbox';
   readonly smtpUrl: string | undefined;
   readonly emailFrom: string;
-  readonly twilio: { readonly accountSid: string; readonly authToken: string; readonly from: string; readonly baseUrl: string | undefined } | undefined;
+  readonly twilio:
+    { readonly accountSid: string; readonly authToken: string; readonly from: string; readonly baseUrl: string | undefined } | undefined;
   readonly slackBaseUrl: string | undefined;
   readonly teamsBaseUrl: string | undefined;
   readonly webhookBaseUrl: string | undefined;
@@ -181,15 +182,21 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
   const port = int('--port', values.port ?? env['TANDEM_PORT'] ?? env['PORT'], DEFAULTS.port, 0, 65535);
   const host = values.host ?? env['TANDEM_HOST'] ?? DEFAULTS.host;
   const logLevel = values['log-level'] ?? env['TANDEM_LOG_LEVEL'] ?? DEFAULTS.logLevel;
-  if (!(LEVELS as readonly string[]).includes(logLevel)) throw new SettingsError(`--log-level: "${logLevel}" is not one of ${LEVELS.join(', ')}`);
-  const publicUrl = (values['public-url'] ?? env['TANDEM_PUBLIC_URL'] ?? `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`).replace(/\/+$/, '');
+  if (!(LEVELS as readonly string[]).includes(logLevel))
+    throw new SettingsError(`--log-level: "${logLevel}" is not one of ${LEVELS.join(', ')}`);
+  const publicUrl = (
+    values['public-url'] ??
+    env['TANDEM_PUBLIC_URL'] ??
+    `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`
+  ).replace(/\/+$/, '');
   if (!/^https?:\/\//.test(publicUrl)) throw new SettingsError(`--public-url: "${publicUrl}" must start with http:// or https://`);
   const notify = values.notify ?? env['TANDEM_NOTIFY'] ?? (demo ? 'inbox' : 'live');
   if (notify !== 'live' && notify !== 'inbox') throw new SettingsError(`--notify: "${notify}" is not one of live, inbox`);
   const twilioFrom = values['twilio-from'] ?? env['TANDEM_TWILIO_FROM'];
   const sid = env['TANDEM_TWILIO_ACCOUNT_SID'];
   const authToken = env['TANDEM_TWILIO_AUTH_TOKEN'];
-  if (twilioFrom && (!sid || !authToken)) throw new SettingsError('--twilio-from needs TANDEM_TWILIO_ACCOUNT_SID and TANDEM_TWILIO_AUTH_TOKEN in the environment');
+  if (twilioFrom && (!sid || !authToken))
+    throw new SettingsError('--twilio-from needs TANDEM_TWILIO_ACCOUNT_SID and TANDEM_TWILIO_AUTH_TOKEN in the environment');
   const metricsToken = values['metrics-token'] ?? (env['TANDEM_METRICS_TOKEN'] || undefined);
   if (metricsToken !== undefined && !/^[\x21-\x7e]{16,}$/.test(metricsToken)) {
     throw new SettingsError('--metrics-token: use at least 16 printable characters without spaces (e.g. `openssl rand -hex 24`)');
@@ -198,7 +205,10 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
     notify,
     smtpUrl: values['smtp-url'] ?? env['TANDEM_SMTP_URL'],
     emailFrom: values['email-from'] ?? env['TANDEM_EMAIL_FROM'] ?? 'Tandem <tandem@localhost>',
-    twilio: twilioFrom && sid && authToken ? Object.freeze({ accountSid: sid, authToken, from: twilioFrom, baseUrl: values['twilio-url'] ?? env['TANDEM_TWILIO_URL'] }) : undefined,
+    twilio:
+      twilioFrom && sid && authToken
+        ? Object.freeze({ accountSid: sid, authToken, from: twilioFrom, baseUrl: values['twilio-url'] ?? env['TANDEM_TWILIO_URL'] })
+        : undefined,
     slackBaseUrl: values['slack-url'] ?? env['TANDEM_SLACK_URL'],
     teamsBaseUrl: values['teams-url'] ?? env['TANDEM_TEAMS_URL'],
     webhookBaseUrl: values['webhook-url'] ?? env['TANDEM_WEBHOOK_URL'],
@@ -218,9 +228,27 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
     }),
     ingestBodyLimit: DEFAULTS.ingestBodyLimit,
     http: Object.freeze({
-      requestTimeoutMs: int('--request-timeout-ms', values['request-timeout-ms'] ?? env['TANDEM_REQUEST_TIMEOUT_MS'], DEFAULTS.requestTimeoutMs, 10, 3_600_000),
-      idleTimeoutMs: int('--idle-timeout-ms', values['idle-timeout-ms'] ?? env['TANDEM_IDLE_TIMEOUT_MS'], DEFAULTS.idleTimeoutMs, 10, 3_600_000),
-      maxConnections: int('--max-connections', values['max-connections'] ?? env['TANDEM_MAX_CONNECTIONS'], DEFAULTS.maxConnections, 1, 1_000_000),
+      requestTimeoutMs: int(
+        '--request-timeout-ms',
+        values['request-timeout-ms'] ?? env['TANDEM_REQUEST_TIMEOUT_MS'],
+        DEFAULTS.requestTimeoutMs,
+        10,
+        3_600_000,
+      ),
+      idleTimeoutMs: int(
+        '--idle-timeout-ms',
+        values['idle-timeout-ms'] ?? env['TANDEM_IDLE_TIMEOUT_MS'],
+        DEFAULTS.idleTimeoutMs,
+        10,
+        3_600_000,
+      ),
+      maxConnections: int(
+        '--max-connections',
+        values['max-connections'] ?? env['TANDEM_MAX_CONNECTIONS'],
+        DEFAULTS.maxConnections,
+        1,
+        1_000_000,
+      ),
     }),
     metricsToken,
     pdf: Object.freeze({
@@ -231,6 +259,12 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
     shutdownTimeoutMs: DEFAULTS.shutdownTimeoutMs,
     poolSize: int('--pool-size', values['pool-size'] ?? env['TANDEM_POOL_SIZE'], DEFAULTS.poolSize, 1, 1000),
     engine: !(values['no-engine'] ?? false),
-    maxEventLagSeconds: int('--max-event-lag', values['max-event-lag'] ?? env['TANDEM_MAX_EVENT_LAG'], DEFAULTS.maxEventLagSeconds, 0, 7 * 24 * 3600),
+    maxEventLagSeconds: int(
+      '--max-event-lag',
+      values['max-event-lag'] ?? env['TANDEM_MAX_EVENT_LAG'],
+      DEFAULTS.maxEventLagSeconds,
+      0,
+      7 * 24 * 3600,
+    ),
   });
 }

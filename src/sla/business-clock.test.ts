@@ -12,7 +12,8 @@ import { H, M, NY, demo, history, input, internalOla, iso, sla, utc, wall } from
 
 const ny = (local: string): number => wall(NY, local);
 /** A business-hours resolve target for P1, pausing on the usual statuses. */
-const business = (resolve: string, warnAt: readonly number[] = []): Sla => sla({ clock: 'business_hours', targets: { P1: { resolve } }, warnAt });
+const business = (resolve: string, warnAt: readonly number[] = []): Sla =>
+  sla({ clock: 'business_hours', targets: { P1: { resolve } }, warnAt });
 
 describe('business-hours deadlines: nights, weekends, holidays, closures, DST', () => {
   // [label, target, opened (NY local), reached at, deadline]. They differ only
@@ -24,13 +25,37 @@ describe('business-hours deadlines: nights, weekends, holidays, closures, DST', 
     ['across a night: Tue 15:00 + 8h = 3h + 5h', '8h', '2026-11-24T15:00', ny('2026-11-25T13:00'), ny('2026-11-25T13:00')],
     ['across Thanksgiving (Thu 2026-11-26)', '8h', '2026-11-25T15:00', ny('2026-11-27T13:00'), ny('2026-11-27T13:00')],
     ['"1d" is 10h: Mon 12:00 -> Tue 12:00', '1d', '2026-11-23T12:00', ny('2026-11-24T12:00'), ny('2026-11-24T12:00')],
-    ['"1d" from Mon 08:00 runs out at 18:00, breaches at Tue 08:00', '1d', '2026-11-23T08:00', ny('2026-11-23T18:00'), ny('2026-11-24T08:00')],
+    [
+      '"1d" from Mon 08:00 runs out at 18:00, breaches at Tue 08:00',
+      '1d',
+      '2026-11-23T08:00',
+      ny('2026-11-23T18:00'),
+      ny('2026-11-24T08:00'),
+    ],
     ['"1d" opened before hours counts from 08:00', '1d', '2026-11-23T06:15', ny('2026-11-23T18:00'), ny('2026-11-24T08:00')],
-    ['"2d" = 20h: Tue 13:00 -> Tue 5h, Wed 10h, (Thanksgiving), Fri 5h', '2d', '2026-11-24T13:00', ny('2026-11-27T13:00'), ny('2026-11-27T13:00')],
-    ['"2d" from Wed 08:00 runs out Fri 18:00, breaches Mon 08:00', '2d', '2026-11-25T08:00', ny('2026-11-27T18:00'), ny('2026-11-30T08:00')],
+    [
+      '"2d" = 20h: Tue 13:00 -> Tue 5h, Wed 10h, (Thanksgiving), Fri 5h',
+      '2d',
+      '2026-11-24T13:00',
+      ny('2026-11-27T13:00'),
+      ny('2026-11-27T13:00'),
+    ],
+    [
+      '"2d" from Wed 08:00 runs out Fri 18:00, breaches Mon 08:00',
+      '2d',
+      '2026-11-25T08:00',
+      ny('2026-11-27T18:00'),
+      ny('2026-11-30T08:00'),
+    ],
     ['Christmas Eve closure, Christmas, weekend', '8h', '2026-12-23T17:00', ny('2026-12-28T15:00'), ny('2026-12-28T15:00')],
-    ['New Year closure (12-31) and New Year\'s Day', '2d', '2026-12-30T12:00', ny('2027-01-05T12:00'), ny('2027-01-05T12:00')],
-    ['spring DST weekend: Fri 17:00 EST + 2h = Mon 09:00 EDT', '2h', '2026-03-06T17:00', utc('2026-03-09T13:00Z'), utc('2026-03-09T13:00Z')],
+    ["New Year closure (12-31) and New Year's Day", '2d', '2026-12-30T12:00', ny('2027-01-05T12:00'), ny('2027-01-05T12:00')],
+    [
+      'spring DST weekend: Fri 17:00 EST + 2h = Mon 09:00 EDT',
+      '2h',
+      '2026-03-06T17:00',
+      utc('2026-03-09T13:00Z'),
+      utc('2026-03-09T13:00Z'),
+    ],
     ['opened in the DST night itself (Sun 01:30 EST)', '1h', '2026-03-08T01:30', utc('2026-03-09T13:00Z'), utc('2026-03-09T13:00Z')],
     ['fall DST weekend: Fri 17:00 EDT + 2h = Mon 09:00 EST', '2h', '2026-10-30T17:00', utc('2026-11-02T14:00Z'), utc('2026-11-02T14:00Z')],
     ['opened in the repeated hour (Sun 01:30 EDT)', '1h', '2026-11-01T05:30Z', utc('2026-11-02T14:00Z'), utc('2026-11-02T14:00Z')],
@@ -52,25 +77,57 @@ describe('business-hours met or breached at the boundary', () => {
   it.each([
     ['resolved Mon 17:59', ny('2026-11-23T17:59'), { status: 'met', elapsed: 10 * H - M, breachedAt: null }],
     ['resolved Mon 18:00, exactly at the target', ny('2026-11-23T18:00'), { status: 'met', elapsed: 10 * H, breachedAt: null }],
-    ['resolved Mon 20:00: no business time passed since 18:00', ny('2026-11-23T20:00'), { status: 'met', elapsed: 10 * H, breachedAt: null }],
+    [
+      'resolved Mon 20:00: no business time passed since 18:00',
+      ny('2026-11-23T20:00'),
+      { status: 'met', elapsed: 10 * H, breachedAt: null },
+    ],
     ['resolved Tue 08:00', ny('2026-11-24T08:00'), { status: 'met', elapsed: 10 * H, breachedAt: null }],
-    ['resolved Tue 08:00 plus 1 ms', ny('2026-11-24T08:00') + 1, { status: 'breached', elapsed: 10 * H + 1, breachedAt: iso(ny('2026-11-24T08:00')) }],
+    [
+      'resolved Tue 08:00 plus 1 ms',
+      ny('2026-11-24T08:00') + 1,
+      { status: 'breached', elapsed: 10 * H + 1, breachedAt: iso(ny('2026-11-24T08:00')) },
+    ],
     ['resolved Tue 09:00', ny('2026-11-24T09:00'), { status: 'breached', elapsed: 11 * H, breachedAt: iso(ny('2026-11-24T08:00')) }],
   ])('%s', (_label, resolvedAt, expected) => {
-    const i = input({ sla: business('1d'), openedAt: open, history: history([open, 'triggered'], [resolvedAt, 'resolved']), stoppedAt: resolvedAt });
+    const i = input({
+      sla: business('1d'),
+      openedAt: open,
+      history: history([open, 'triggered'], [resolvedAt, 'resolved']),
+      stoppedAt: resolvedAt,
+    });
     expect(view(slaState(i, ny('2026-11-30T12:00')))).toEqual(expected);
   });
 
   it('internal OLA respond P2 1h, opened Friday 17:30', () => {
     const open = ny('2026-11-20T17:30');
     const respond = (ack: number | null): ReturnType<typeof input> =>
-      input({ sla: internalOla, kind: 'respond', priority: 'P2', openedAt: open, history: ack === null ? history([open, 'triggered']) : history([open, 'triggered'], [ack, 'acknowledged']), stoppedAt: ack });
+      input({
+        sla: internalOla,
+        kind: 'respond',
+        priority: 'P2',
+        openedAt: open,
+        history: ack === null ? history([open, 'triggered']) : history([open, 'triggered'], [ack, 'acknowledged']),
+        stoppedAt: ack,
+      });
     // Saturday morning: only the 30 business minutes of Friday count.
-    expect(slaState(respond(ny('2026-11-21T10:00')), ny('2026-11-23T12:00'))).toMatchObject({ status: 'met', elapsedMs: 30 * M, percentUsed: 50 });
-    expect(slaState(respond(ny('2026-11-23T08:31')), ny('2026-11-23T12:00'))).toMatchObject({ status: 'breached', breachedAt: ny('2026-11-23T08:30') });
+    expect(slaState(respond(ny('2026-11-21T10:00')), ny('2026-11-23T12:00'))).toMatchObject({
+      status: 'met',
+      elapsedMs: 30 * M,
+      percentUsed: 50,
+    });
+    expect(slaState(respond(ny('2026-11-23T08:31')), ny('2026-11-23T12:00'))).toMatchObject({
+      status: 'breached',
+      breachedAt: ny('2026-11-23T08:30'),
+    });
     // Still open over the weekend: running, half used, breaches Monday 08:30.
     expect(slaState(respond(null), ny('2026-11-22T12:00'))).toMatchObject({
-      status: 'running', elapsedMs: 30 * M, remainingMs: 30 * M, percentUsed: 50, deadline: ny('2026-11-23T08:30'), clock: 'business_hours',
+      status: 'running',
+      elapsedMs: 30 * M,
+      remainingMs: 30 * M,
+      percentUsed: 50,
+      deadline: ny('2026-11-23T08:30'),
+      clock: 'business_hours',
     });
   });
 });
@@ -78,7 +135,11 @@ describe('business-hours met or breached at the boundary', () => {
 describe('business-hours pauses count only their business part', () => {
   const open = ny('2026-11-24T12:00'); // Tuesday; 8h -> Tue 6h + Wed 2h
   const paused = (from: string, to: string): ReturnType<typeof input> =>
-    input({ sla: business('8h'), openedAt: open, history: history([open, 'triggered'], [ny(from), 'waiting_on_customer'], [ny(to), 'acknowledged']) });
+    input({
+      sla: business('8h'),
+      openedAt: open,
+      history: history([open, 'triggered'], [ny(from), 'waiting_on_customer'], [ny(to), 'acknowledged']),
+    });
   const pausedAllDay = business('8h');
 
   it.each([
@@ -87,7 +148,19 @@ describe('business-hours pauses count only their business part', () => {
     ['3h pause at night: shifts nothing', paused('2026-11-24T20:00', '2026-11-24T23:00'), ny('2026-11-25T10:00')],
     ['pause Tue 17:00 - Wed 09:00: 2 business hours', paused('2026-11-24T17:00', '2026-11-25T09:00'), ny('2026-11-25T12:00')],
     ['2h pause inside business hours: shifts by 2h', paused('2026-11-24T13:00', '2026-11-24T15:00'), ny('2026-11-25T12:00')],
-    ['pause over Thanksgiving: shifts nothing', input({ sla: pausedAllDay, openedAt: ny('2026-11-25T15:00'), history: history([ny('2026-11-25T15:00'), 'triggered'], [ny('2026-11-26T09:00'), 'waiting_on_vendor'], [ny('2026-11-26T17:00'), 'acknowledged']) }), ny('2026-11-27T13:00')],
+    [
+      'pause over Thanksgiving: shifts nothing',
+      input({
+        sla: pausedAllDay,
+        openedAt: ny('2026-11-25T15:00'),
+        history: history(
+          [ny('2026-11-25T15:00'), 'triggered'],
+          [ny('2026-11-26T09:00'), 'waiting_on_vendor'],
+          [ny('2026-11-26T17:00'), 'acknowledged'],
+        ),
+      }),
+      ny('2026-11-27T13:00'),
+    ],
   ])('%s', (_label, i, expected) => {
     expect(iso(deadlineAt(i))).toBe(iso(expected));
   });
@@ -99,7 +172,11 @@ describe('business-hours pauses count only their business part', () => {
   });
 
   it('paused at the end: no deadline, business elapsed frozen', () => {
-    const i = input({ sla: business('8h'), openedAt: open, history: history([open, 'triggered'], [ny('2026-11-24T16:00'), 'waiting_on_customer']) });
+    const i = input({
+      sla: business('8h'),
+      openedAt: open,
+      history: history([open, 'triggered'], [ny('2026-11-24T16:00'), 'waiting_on_customer']),
+    });
     expect(slaState(i, ny('2026-11-27T12:00'))).toMatchObject({ status: 'paused', paused: true, elapsedMs: 4 * H, deadline: null });
   });
 });

@@ -36,7 +36,14 @@ describe('targetMs and businessDayMs', () => {
     ['business "1d" = 10h for 08:00-18:00', demo, business('1d'), 'P1', 'resolve', 10 * H],
     ['business "1d" = 8h for a 22:00-06:00 night shift', nightShift, business('1d'), 'P1', 'resolve', 8 * H],
     ['business "1d" = 24h for 00:00-24:00', allDay, business('1d'), 'P1', 'resolve', 24 * H],
-    ['business "1.5d" = 15h', demo, { ...business('1d'), targets: { P1: { resolve: { text: '1.5d', n: 1.5, unit: 'd', ms: 36 * H } } } }, 'P1', 'resolve', 15 * H],
+    [
+      'business "1.5d" = 15h',
+      demo,
+      { ...business('1d'), targets: { P1: { resolve: { text: '1.5d', n: 1.5, unit: 'd', ms: 36 * H } } } },
+      'P1',
+      'resolve',
+      15 * H,
+    ],
     ['business minutes as written', demo, business('90m'), 'P1', 'resolve', 90 * M],
     ['priority without a target', demo, partnerSla, 'P4', 'resolve', null],
     ['priority the internal OLA does not cover', demo, internalOla, 'P3', 'respond', null],
@@ -63,15 +70,84 @@ describe('slasFor', () => {
 describe('24x7 respond, P1 15m: met or breached', () => {
   // [label, acknowledged at (+min, null = not yet), now (+min), expected]
   const rows: ReadonlyArray<readonly [string, number | null, number, Record<string, unknown>]> = [
-    ['acknowledged at 14m', 14, 60, { status: 'met', elapsed: 14 * M, remaining: M, percent: 93.3, paused: false, deadline: null, breachedAt: null }],
-    ['acknowledged exactly at 15m is met', 15, 60, { status: 'met', elapsed: 15 * M, remaining: 0, percent: 100, paused: false, deadline: null, breachedAt: null }],
-    ['acknowledged 1 ms after 15m is breached', 15 + 1 / 60_000, 60, { status: 'breached', elapsed: 15 * M + 1, remaining: -1, percent: 100, paused: false, deadline: iso(at(15)), breachedAt: iso(at(15)) }],
-    ['acknowledged at 40m', 40, 60, { status: 'breached', elapsed: 40 * M, remaining: -25 * M, percent: 266.7, paused: false, deadline: iso(at(15)), breachedAt: iso(at(15)) }],
-    ['not acknowledged, 10m in', null, 10, { status: 'running', elapsed: 10 * M, remaining: 5 * M, percent: 66.7, paused: false, deadline: iso(at(15)), breachedAt: null }],
-    ['not acknowledged, exactly 15m in', null, 15, { status: 'running', elapsed: 15 * M, remaining: 0, percent: 100, paused: false, deadline: iso(at(15)), breachedAt: null }],
-    ['not acknowledged, 20m in', null, 20, { status: 'breached', elapsed: 20 * M, remaining: -5 * M, percent: 133.3, paused: false, deadline: iso(at(15)), breachedAt: iso(at(15)) }],
-    ['replayed before the acknowledgement happened', 14, 12, { status: 'running', elapsed: 12 * M, remaining: 3 * M, percent: 80, paused: false, deadline: iso(at(15)), breachedAt: null }],
-    ['replayed before the opening', 14, -5, { status: 'running', elapsed: 0, remaining: 15 * M, percent: 0, paused: false, deadline: iso(at(15)), breachedAt: null }],
+    [
+      'acknowledged at 14m',
+      14,
+      60,
+      { status: 'met', elapsed: 14 * M, remaining: M, percent: 93.3, paused: false, deadline: null, breachedAt: null },
+    ],
+    [
+      'acknowledged exactly at 15m is met',
+      15,
+      60,
+      { status: 'met', elapsed: 15 * M, remaining: 0, percent: 100, paused: false, deadline: null, breachedAt: null },
+    ],
+    [
+      'acknowledged 1 ms after 15m is breached',
+      15 + 1 / 60_000,
+      60,
+      {
+        status: 'breached',
+        elapsed: 15 * M + 1,
+        remaining: -1,
+        percent: 100,
+        paused: false,
+        deadline: iso(at(15)),
+        breachedAt: iso(at(15)),
+      },
+    ],
+    [
+      'acknowledged at 40m',
+      40,
+      60,
+      {
+        status: 'breached',
+        elapsed: 40 * M,
+        remaining: -25 * M,
+        percent: 266.7,
+        paused: false,
+        deadline: iso(at(15)),
+        breachedAt: iso(at(15)),
+      },
+    ],
+    [
+      'not acknowledged, 10m in',
+      null,
+      10,
+      { status: 'running', elapsed: 10 * M, remaining: 5 * M, percent: 66.7, paused: false, deadline: iso(at(15)), breachedAt: null },
+    ],
+    [
+      'not acknowledged, exactly 15m in',
+      null,
+      15,
+      { status: 'running', elapsed: 15 * M, remaining: 0, percent: 100, paused: false, deadline: iso(at(15)), breachedAt: null },
+    ],
+    [
+      'not acknowledged, 20m in',
+      null,
+      20,
+      {
+        status: 'breached',
+        elapsed: 20 * M,
+        remaining: -5 * M,
+        percent: 133.3,
+        paused: false,
+        deadline: iso(at(15)),
+        breachedAt: iso(at(15)),
+      },
+    ],
+    [
+      'replayed before the acknowledgement happened',
+      14,
+      12,
+      { status: 'running', elapsed: 12 * M, remaining: 3 * M, percent: 80, paused: false, deadline: iso(at(15)), breachedAt: null },
+    ],
+    [
+      'replayed before the opening',
+      14,
+      -5,
+      { status: 'running', elapsed: 0, remaining: 15 * M, percent: 0, paused: false, deadline: iso(at(15)), breachedAt: null },
+    ],
   ];
   it.each(rows)('%s', (_label, ackMin, nowMin, expected) => {
     const ack = ackMin === null ? null : Math.round(at(ackMin));
@@ -83,7 +159,10 @@ describe('24x7 respond, P1 15m: met or breached', () => {
   });
 
   it('a respond clock stops when the incident is resolved without an acknowledgement', () => {
-    const s = slaState(input({ sla: partnerSla, kind: 'respond', openedAt: T, history: history([T, 'triggered'], [at(10), 'resolved']) }), at(60));
+    const s = slaState(
+      input({ sla: partnerSla, kind: 'respond', openedAt: T, history: history([T, 'triggered'], [at(10), 'resolved']) }),
+      at(60),
+    );
     expect(view(s)).toMatchObject({ status: 'met', elapsed: 10 * M });
   });
 });
@@ -109,10 +188,20 @@ describe('pauses', () => {
 
   it.each([
     ['no pause: 4h after opening', partnerSla, history([open, 'triggered']), '2026-11-24T19:00:00.000Z'],
-    ['2h waiting on customer shifts a 24x7 deadline by 2h', partnerSla, wait('waiting_on_customer', '11:00', '13:00'), '2026-11-24T21:00:00.000Z'],
+    [
+      '2h waiting on customer shifts a 24x7 deadline by 2h',
+      partnerSla,
+      wait('waiting_on_customer', '11:00', '13:00'),
+      '2026-11-24T21:00:00.000Z',
+    ],
     ['waiting on vendor pauses too', partnerSla, wait('waiting_on_vendor', '11:00', '13:00'), '2026-11-24T21:00:00.000Z'],
     ['an SLA without pause_while keeps counting', noPauses, wait('waiting_on_customer', '11:00', '13:00'), '2026-11-24T19:00:00.000Z'],
-    ['two pauses add up', partnerSla, [...wait('waiting_on_customer', '11:00', '12:00'), ...history([t('12:30'), 'waiting_on_vendor'], [t('13:00'), 'acknowledged'])], '2026-11-24T20:30:00.000Z'],
+    [
+      'two pauses add up',
+      partnerSla,
+      [...wait('waiting_on_customer', '11:00', '12:00'), ...history([t('12:30'), 'waiting_on_vendor'], [t('13:00'), 'acknowledged'])],
+      '2026-11-24T20:30:00.000Z',
+    ],
   ])('%s', (_label, s, h, expected) => {
     expect(iso(deadlineAt(input({ sla: s, openedAt: open, history: h })))).toBe(expected);
   });
@@ -120,7 +209,15 @@ describe('pauses', () => {
   it('while paused: no deadline, elapsed frozen, no projected warnings', () => {
     const i = input({ sla: partnerSla, openedAt: open, history: history([open, 'triggered'], [t('11:00'), 'waiting_on_customer']) });
     for (const now of [t('11:00'), t('15:00'), ny('2026-11-30T12:00')]) {
-      expect(view(slaState(i, now))).toEqual({ status: 'paused', elapsed: H, remaining: 3 * H, percent: 25, paused: true, deadline: null, breachedAt: null });
+      expect(view(slaState(i, now))).toEqual({
+        status: 'paused',
+        elapsed: H,
+        remaining: 3 * H,
+        percent: 25,
+        paused: true,
+        deadline: null,
+        breachedAt: null,
+      });
     }
     expect(deadlineAt(i)).toBeNull();
     expect(thresholdInstants(i).map((x) => x.at)).toEqual([null, null, null, null]);
@@ -131,15 +228,25 @@ describe('pauses', () => {
   it('paused after breaching: breached and paused', () => {
     const i = input({ sla: partnerSla, openedAt: open, history: history([open, 'triggered'], [t('15:00'), 'waiting_on_customer']) });
     expect(view(slaState(i, t('18:00')))).toEqual({
-      status: 'breached', elapsed: 5 * H, remaining: -H, percent: 125, paused: true,
-      deadline: iso(t('14:00')), breachedAt: iso(t('14:00')),
+      status: 'breached',
+      elapsed: 5 * H,
+      remaining: -H,
+      percent: 125,
+      paused: true,
+      deadline: iso(t('14:00')),
+      breachedAt: iso(t('14:00')),
     });
   });
 
   it('a pause that starts exactly when the target runs out holds the clock at 100%', () => {
     const paused = history([open, 'triggered'], [t('14:00'), 'waiting_on_customer']);
     // Resolved while still waiting: the clock never counted past 4h.
-    const met = input({ sla: partnerSla, openedAt: open, history: [...paused, ...history([t('18:00'), 'resolved'])], stoppedAt: t('18:00') });
+    const met = input({
+      sla: partnerSla,
+      openedAt: open,
+      history: [...paused, ...history([t('18:00'), 'resolved'])],
+      stoppedAt: t('18:00'),
+    });
     expect(view(slaState(met, t('19:00')))).toMatchObject({ status: 'met', elapsed: 4 * H, percent: 100 });
     // Back to work at 16:00: the clock passes the target at once.
     const resumed = input({ sla: partnerSla, openedAt: open, history: [...paused, ...history([t('16:00'), 'acknowledged'])] });
@@ -149,7 +256,12 @@ describe('pauses', () => {
   });
 
   it('a pause before the acknowledgement pauses a respond clock', () => {
-    const i = input({ sla: partnerSla, kind: 'respond', openedAt: T, history: history([T, 'triggered'], [at(5), 'waiting_on_vendor'], [at(35), 'triggered']) });
+    const i = input({
+      sla: partnerSla,
+      kind: 'respond',
+      openedAt: T,
+      history: history([T, 'triggered'], [at(5), 'waiting_on_vendor'], [at(35), 'triggered']),
+    });
     expect(iso(deadlineAt(i))).toBe(iso(at(45)));
   });
 });
@@ -178,7 +290,13 @@ describe('warnings at 50%, 75%, 90% of P1 respond 15m', () => {
   });
 
   it('stopped at 12m: the 90% warning and the breach never happen', () => {
-    const stopped = input({ sla: partnerSla, kind: 'respond', openedAt: T, history: history([T, 'triggered'], [at(12), 'acknowledged']), stoppedAt: at(12) });
+    const stopped = input({
+      sla: partnerSla,
+      kind: 'respond',
+      openedAt: T,
+      history: history([T, 'triggered'], [at(12), 'acknowledged']),
+      stoppedAt: at(12),
+    });
     expect(thresholdInstants(stopped).map((x) => iso(x.at))).toEqual([iso(at(7.5)), iso(at(11.25)), null, null]);
   });
 
@@ -227,12 +345,50 @@ describe('re-targeting on priority change', () => {
   const resolve = (priority: string): ReturnType<typeof input> => input({ sla: partnerSla, kind: 'resolve', priority, openedAt: T });
 
   it.each([
-    ['P2 respond 30m, 20m in: running', respond('P2'), 20, { status: 'running', elapsed: 20 * M, remaining: 10 * M, percent: 66.7, paused: false, deadline: iso(at(30)), breachedAt: null }],
-    ['raised to P1 (15m) 20m in: breached at the 15m mark', respond('P1'), 20, { status: 'breached', elapsed: 20 * M, remaining: -5 * M, percent: 133.3, paused: false, deadline: iso(at(15)), breachedAt: iso(at(15)) }],
-    ['P1 respond breached at 20m, lowered to P3 (4h): running again', respond('P3'), 20, { status: 'running', elapsed: 20 * M, remaining: 220 * M, percent: 8.3, paused: false, deadline: iso(at(240)), breachedAt: null }],
-    ['P1 resolve 4h, 3h in', resolve('P1'), 180, { status: 'running', elapsed: 3 * H, remaining: H, percent: 75, paused: false, deadline: iso(at(240)), breachedAt: null }],
-    ['lowered to P3 (3d): the deadline extends, elapsed kept', resolve('P3'), 180, { status: 'running', elapsed: 3 * H, remaining: 69 * H, percent: 4.2, paused: false, deadline: iso(at(72 * 60)), breachedAt: null }],
-    ['lowered to P4: no target, not applicable', resolve('P4'), 180, { status: 'not_applicable', elapsed: 3 * H, remaining: null, percent: null, paused: false, deadline: null, breachedAt: null }],
+    [
+      'P2 respond 30m, 20m in: running',
+      respond('P2'),
+      20,
+      { status: 'running', elapsed: 20 * M, remaining: 10 * M, percent: 66.7, paused: false, deadline: iso(at(30)), breachedAt: null },
+    ],
+    [
+      'raised to P1 (15m) 20m in: breached at the 15m mark',
+      respond('P1'),
+      20,
+      {
+        status: 'breached',
+        elapsed: 20 * M,
+        remaining: -5 * M,
+        percent: 133.3,
+        paused: false,
+        deadline: iso(at(15)),
+        breachedAt: iso(at(15)),
+      },
+    ],
+    [
+      'P1 respond breached at 20m, lowered to P3 (4h): running again',
+      respond('P3'),
+      20,
+      { status: 'running', elapsed: 20 * M, remaining: 220 * M, percent: 8.3, paused: false, deadline: iso(at(240)), breachedAt: null },
+    ],
+    [
+      'P1 resolve 4h, 3h in',
+      resolve('P1'),
+      180,
+      { status: 'running', elapsed: 3 * H, remaining: H, percent: 75, paused: false, deadline: iso(at(240)), breachedAt: null },
+    ],
+    [
+      'lowered to P3 (3d): the deadline extends, elapsed kept',
+      resolve('P3'),
+      180,
+      { status: 'running', elapsed: 3 * H, remaining: 69 * H, percent: 4.2, paused: false, deadline: iso(at(72 * 60)), breachedAt: null },
+    ],
+    [
+      'lowered to P4: no target, not applicable',
+      resolve('P4'),
+      180,
+      { status: 'not_applicable', elapsed: 3 * H, remaining: null, percent: null, paused: false, deadline: null, breachedAt: null },
+    ],
   ] as const)('%s', (_label, i, nowMin, expected) => {
     expect(view(slaState(i, at(nowMin)))).toEqual(expected);
   });
@@ -245,12 +401,21 @@ describe('re-targeting on priority change', () => {
   it('not applicable: no thresholds, no deadline', () => {
     expect(thresholdInstants(resolve('P4'))).toEqual([]);
     expect(deadlineAt(resolve('P4'))).toBeNull();
-    expect(slaState(input({ sla: internalOla, priority: 'P3', openedAt: T }), at(5))).toMatchObject({ status: 'not_applicable', targetMs: null, warnings: [] });
+    expect(slaState(input({ sla: internalOla, priority: 'P3', openedAt: T }), at(5))).toMatchObject({
+      status: 'not_applicable',
+      targetMs: null,
+      warnings: [],
+    });
   });
 });
 
 describe('elapsedMs, reachesAt and history checks', () => {
-  const i = input({ sla: partnerSla, openedAt: T, history: history([T, 'triggered'], [at(10), 'waiting_on_customer'], [at(20), 'acknowledged'], [at(30), 'resolved']), stoppedAt: at(30) });
+  const i = input({
+    sla: partnerSla,
+    openedAt: T,
+    history: history([T, 'triggered'], [at(10), 'waiting_on_customer'], [at(20), 'acknowledged'], [at(30), 'resolved']),
+    stoppedAt: at(30),
+  });
 
   it.each([
     [-10, 0],
@@ -276,10 +441,14 @@ describe('elapsedMs, reachesAt and history checks', () => {
   it('time before the first entry counts as triggered; entries before opening only set the status', () => {
     expect(elapsedMs(input({ sla: partnerSla, openedAt: T, history: [] }), at(7))).toBe(7 * M);
     expect(elapsedMs(input({ sla: partnerSla, openedAt: T, history: history([at(3), 'acknowledged']) }), at(7))).toBe(7 * M);
-    expect(elapsedMs(input({ sla: partnerSla, openedAt: T, history: history([at(-5), 'waiting_on_customer'], [at(4), 'triggered']) }), at(7))).toBe(3 * M);
+    expect(
+      elapsedMs(input({ sla: partnerSla, openedAt: T, history: history([at(-5), 'waiting_on_customer'], [at(4), 'triggered']) }), at(7)),
+    ).toBe(3 * M);
   });
 
   it('rejects a history out of order', () => {
-    expect(() => elapsedMs(input({ sla: partnerSla, openedAt: T, history: history([at(5), 'acknowledged'], [at(1), 'triggered']) }), at(7))).toThrow(RangeError);
+    expect(() =>
+      elapsedMs(input({ sla: partnerSla, openedAt: T, history: history([at(5), 'acknowledged'], [at(1), 'triggered']) }), at(7)),
+    ).toThrow(RangeError);
   });
 });

@@ -379,7 +379,16 @@ export function slaState(input: SlaInput, now: number): SlaState {
   const base = { sla: sla.id, kind, priority, clock: sla.clock, elapsedMs: elapsed, paused: c.paused };
   const target = targetMs(input.engagement, sla, priority, kind);
   if (target === null) {
-    return { ...base, targetMs: null, remainingMs: null, percentUsed: null, status: 'not_applicable', deadline: null, breachedAt: null, warnings: [] };
+    return {
+      ...base,
+      targetMs: null,
+      remainingMs: null,
+      percentUsed: null,
+      status: 'not_applicable',
+      deadline: null,
+      breachedAt: null,
+      warnings: [],
+    };
   }
   const values = [...warningValues(sla, target), Math.floor(target) + 1];
   const reached = reachInstants(input, c, values);

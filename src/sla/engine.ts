@@ -49,7 +49,10 @@ async function write(trx: Transaction<DB>, ctx: HookedContext, p: SlaPlan, now: 
 }
 
 /** The engine module: fires SLA warnings and breaches when due. `onBreach` hears of each breach once it is committed. */
-export function slaModule(hooks: ChangeHooks, onBreach: (engagementId: string, sla: string, kind: string) => void = () => {}): EngineModule {
+export function slaModule(
+  hooks: ChangeHooks,
+  onBreach: (engagementId: string, sla: string, kind: string) => void = () => {},
+): EngineModule {
   return {
     name: 'sla',
     async step(engine: EngineContext) {

@@ -31,7 +31,13 @@ export async function slaOnChange(w: IncidentWriter, change: IncidentChange, at:
  * SLA rows for an incident whose whole history is already known (a history
  * import): evaluated once at `now`, breaches recorded, nothing sent.
  */
-export async function settleSlas(ex: Executor, engagement: Engagement, incident: IncidentRow, history: readonly StatusChange[], now: number): Promise<void> {
+export async function settleSlas(
+  ex: Executor,
+  engagement: Engagement,
+  incident: IncidentRow,
+  history: readonly StatusChange[],
+  now: number,
+): Promise<void> {
   const rows = newSlaRows(engagement, incident, history, now);
   if (rows.length) await insertSlaRows(ex, rows);
 }

@@ -69,7 +69,13 @@ interface LookOptions {
   readonly pages?: PageSent[];
 }
 
-function look(rows: readonly SlaRow[], i: IncidentRow | undefined, h: readonly StatusChange[], now: number, opts: LookOptions = {}): SlaPlan {
+function look(
+  rows: readonly SlaRow[],
+  i: IncidentRow | undefined,
+  h: readonly StatusChange[],
+  now: number,
+  opts: LookOptions = {},
+): SlaPlan {
   const engagement = opts.engagement ?? acme;
   const facts = {
     incidents: new Map(i ? [[i.id, i]] : []),
@@ -92,10 +98,12 @@ function applied(rows: readonly SlaRow[], plan: SlaPlan): SlaRow[] {
 /** The fields a table row checks, instants as ISO. */
 function rowView(plan: SlaPlan, id: number) {
   const p = plan.updates.find((u) => u.id === id)?.patch;
-  return p && { status: p.status, next: iso(p.next_check_at), warned: p.warned, breachedAt: iso(p.breached_at), elapsedMin: p.elapsed_ms / M };
+  return (
+    p && { status: p.status, next: iso(p.next_check_at), warned: p.warned, breachedAt: iso(p.breached_at), elapsedMin: p.elapsed_ms / M }
+  );
 }
 
-describe('an incident opening gets its side\'s SLA rows', () => {
+describe("an incident opening gets its side's SLA rows", () => {
   it.each([
     [
       'partner P1: partner-sla respond and resolve, first look at the 50% warnings',
@@ -132,7 +140,10 @@ describe('one pass over due rows (partner P1 opened Tuesday 23:47: respond 15m, 
       ['kim', 'email', 'sla_warning', 'SLA partner-sla: 50% of the respond target used'],
     ]);
     expect(plan.timeline.map((e) => [e.kind, e.message])).toEqual([
-      ['sla.warning', 'SLA warning: partner-sla respond target for P1 (15m) is 50% used; 7m 30s left, due by 2026-11-25T05:02:00.000Z. Notifying Kim Tan.'],
+      [
+        'sla.warning',
+        'SLA warning: partner-sla respond target for P1 (15m) is 50% used; 7m 30s left, due by 2026-11-25T05:02:00.000Z. Notifying Kim Tan.',
+      ],
     ]);
     expect(plan.breaches).toEqual([]);
     // The next pass at 75% does not warn at 50% again.
@@ -213,7 +224,13 @@ describe('a business-hours clock (internal-ola: respond 30m, warn at 75%)', () =
   it('warns at 17:52:30, then looks next when business hours reopen on Friday (the breach), not at 18:00', () => {
     expect(iso(rows[0]?.next_check_at ?? null)).toBe(iso(ny('2026-11-25T17:52:30')));
     const warned = look(rows, opened, h, ny('2026-11-25T17:52:30'));
-    expect(rowView(warned, 1)).toEqual({ status: 'running', next: iso(ny('2026-11-27T08:00') + 1), warned: [0.75], breachedAt: null, elapsedMin: 22.5 });
+    expect(rowView(warned, 1)).toEqual({
+      status: 'running',
+      next: iso(ny('2026-11-27T08:00') + 1),
+      warned: [0.75],
+      breachedAt: null,
+      elapsedMin: 22.5,
+    });
     expect(warned.timeline.map((e) => e.kind)).toEqual(['sla.warning']);
     const breached = look(applied(rows, warned), opened, h, ny('2026-11-27T08:00') + 1);
     expect(rowView(breached, 1)).toMatchObject({ status: 'breached', breachedAt: iso(ny('2026-11-27T08:00')) });
@@ -225,12 +242,16 @@ describe('a business-hours clock (internal-ola: respond 30m, warn at 75%)', () =
 describe('who a warning goes to, and which incidents need that read', () => {
   it.each([
     ['nobody paged', [], []],
-    ['the people of the latest step, in the order they were paged, once each', [
-      { stepId: 9, recipientKind: 'person', recipientId: 'mo' },
-      { stepId: 9, recipientKind: 'person', recipientId: 'kim' },
-      { stepId: 9, recipientKind: 'person', recipientId: 'mo' },
-      { stepId: 8, recipientKind: 'person', recipientId: 'sam' },
-    ], ['kim', 'mo']],
+    [
+      'the people of the latest step, in the order they were paged, once each',
+      [
+        { stepId: 9, recipientKind: 'person', recipientId: 'mo' },
+        { stepId: 9, recipientKind: 'person', recipientId: 'kim' },
+        { stepId: 9, recipientKind: 'person', recipientId: 'mo' },
+        { stepId: 8, recipientKind: 'person', recipientId: 'sam' },
+      ],
+      ['kim', 'mo'],
+    ],
     ['team addresses are not responders', [{ stepId: 3, recipientKind: 'team', recipientId: 'noc' }], []],
   ] as Array<[string, PageSent[], string[]]>)('%s', (_, pages, expected) => {
     expect(respondersFrom(pages).map((r) => r.id)).toEqual(expected);
@@ -240,7 +261,14 @@ describe('who a warning goes to, and which incidents need that read', () => {
     const a = incident();
     const b = incident({ id: 8, created_at: at(-5) });
     const claimed = [...openedRows(a), ...openedRows(b).map((r) => ({ ...r, id: r.id + 10 }))];
-    const facts = { incidents: new Map([[7, a], [8, b]]), histories: new Map<number, StatusChange[]>(), engagement: () => acme };
+    const facts = {
+      incidents: new Map([
+        [7, a],
+        [8, b],
+      ]),
+      histories: new Map<number, StatusChange[]>(),
+      engagement: () => acme,
+    };
     // At 3 minutes incident 8 (opened 5 minutes earlier) is at 8 of 15 minutes; incident 7 is at 3.
     expect(incidentsToWarn(checkSlas(claimed, facts, at(3)))).toEqual([8]);
   });
@@ -255,7 +283,14 @@ describe('status histories from timeline entries', () => {
       { incidentId: 2, at: 300, kind: 'incident.status', to: null },
     ];
     expect([...statusHistories(entries)]).toEqual([
-      [1, [{ at: 100, status: 'triggered' }, { at: 200, status: 'acknowledged' }, { at: 200, status: 'waiting_on_vendor' }]],
+      [
+        1,
+        [
+          { at: 100, status: 'triggered' },
+          { at: 200, status: 'acknowledged' },
+          { at: 200, status: 'waiting_on_vendor' },
+        ],
+      ],
       [2, []],
     ]);
   });

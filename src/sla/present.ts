@@ -17,7 +17,9 @@ export type PresentedIncident = Pick<IncidentRow, 'status' | 'acknowledged_at' |
 /** Clock time gained since the engine last looked: up to the stop (if any) and only while counting. */
 function gainedMs(r: SlaRow, sla: Sla | undefined, engagement: Engagement | undefined, until: number, counting: boolean): number {
   if (!counting || !sla || !engagement) return 0;
-  return sla.clock === '24x7' ? Math.max(0, until - r.updated_at) : businessMsBetween(engagement, r.updated_at, Math.max(until, r.updated_at));
+  return sla.clock === '24x7'
+    ? Math.max(0, until - r.updated_at)
+    : businessMsBetween(engagement, r.updated_at, Math.max(until, r.updated_at));
 }
 
 /** The status as of now: a stop or pause the engine has not looked at yet already counts. */

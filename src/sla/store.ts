@@ -40,7 +40,13 @@ export interface PageSent {
 }
 
 /** The timeline kinds an incident's status history is read from. */
-export const STATUS_KINDS = ['incident.triggered', 'incident.acknowledged', 'incident.status', 'incident.resolved', 'incident.imported'] as const;
+export const STATUS_KINDS = [
+  'incident.triggered',
+  'incident.acknowledged',
+  'incident.status',
+  'incident.resolved',
+  'incident.imported',
+] as const;
 
 const warned = jsonColumn(z.array(z.number()), 'incident_slas.warned');
 const statusData = jsonColumn(z.object({ to: z.string().optional() }), 'timeline.data');
@@ -86,7 +92,8 @@ export async function updateSlaRow(ex: Executor, id: number, patch: SlaPatch): P
 
 /** Rows nothing more can happen to (their incident or SLA is gone): never looked at again. */
 export async function stopSlaChecks(ex: Executor, ids: readonly number[], now: number): Promise<void> {
-  for (const chunk of chunked(ids)) await ex.updateTable('incident_slas').set({ next_check_at: null, updated_at: now }).where('id', 'in', chunk).execute();
+  for (const chunk of chunked(ids))
+    await ex.updateTable('incident_slas').set({ next_check_at: null, updated_at: now }).where('id', 'in', chunk).execute();
 }
 
 /** Makes an incident's rows due at `at` (its status or priority changed). */
@@ -120,7 +127,8 @@ export async function slaRowsOf(ex: Executor, incidentIds: readonly number[]): P
 /** The incidents by id. */
 export async function incidentsByIds(ex: Executor, ids: readonly number[]): Promise<Map<number, IncidentRow>> {
   const out = new Map<number, IncidentRow>();
-  for (const chunk of chunked(ids)) for (const i of await ex.selectFrom('incidents').selectAll().where('id', 'in', chunk).execute()) out.set(i.id, i);
+  for (const chunk of chunked(ids))
+    for (const i of await ex.selectFrom('incidents').selectAll().where('id', 'in', chunk).execute()) out.set(i.id, i);
   return out;
 }
 
@@ -156,7 +164,10 @@ export async function recentPages(ex: Executor, incidentIds: readonly number[]):
       .orderBy('id', 'desc')
       .limit(50)
       .execute();
-    out.set(id, rows.map((r) => ({ stepId: r.step_id, recipientKind: r.recipient_kind, recipientId: r.recipient_id })));
+    out.set(
+      id,
+      rows.map((r) => ({ stepId: r.step_id, recipientKind: r.recipient_kind, recipientId: r.recipient_id })),
+    );
   }
   return out;
 }

@@ -20,7 +20,10 @@ export const H = 3_600_000;
 export function targets(spec: Record<string, { respond?: string; resolve?: string }>): Record<string, SlaTarget> {
   const out: Record<string, SlaTarget> = {};
   for (const [p, t] of Object.entries(spec)) {
-    out[p] = { ...(t.respond === undefined ? {} : { respond: dur(t.respond) }), ...(t.resolve === undefined ? {} : { resolve: dur(t.resolve) }) };
+    out[p] = {
+      ...(t.respond === undefined ? {} : { respond: dur(t.respond) }),
+      ...(t.resolve === undefined ? {} : { resolve: dur(t.resolve) }),
+    };
   }
   return out;
 }

@@ -28,7 +28,8 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     // prom-client's three gauges named *_total break Prometheus naming (promtool
     // check metrics: "non-counter metrics should not have _total suffix"); each is
     // the sum of its per-type gauge (nodejs_active_handles{type} etc.), so drop them.
-    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'])
+      registry.removeSingleMetric(name);
   }
   return {
     registry,
@@ -140,7 +141,15 @@ export function registerBacklogGauges(metrics: Metrics, read: () => Promise<Back
         if (r) this.set(value(r));
       },
     });
-  gauge('tandem_event_backlog_oldest_age_seconds', 'Age of the oldest accepted event not yet applied to alerts and incidents (0 when none waits; quarantined events excluded).', (r) => r.oldestAgeSeconds);
+  gauge(
+    'tandem_event_backlog_oldest_age_seconds',
+    'Age of the oldest accepted event not yet applied to alerts and incidents (0 when none waits; quarantined events excluded).',
+    (r) => r.oldestAgeSeconds,
+  );
   gauge('tandem_event_backlog_events', 'Accepted events not yet applied (quarantined events excluded).', (r) => r.waiting);
-  gauge('tandem_events_quarantined', 'Accepted events that could not be applied and wait for an admin (tandem events retry).', (r) => r.quarantined);
+  gauge(
+    'tandem_events_quarantined',
+    'Accepted events that could not be applied and wait for an admin (tandem events retry).',
+    (r) => r.quarantined,
+  );
 }

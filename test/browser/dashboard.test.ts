@@ -12,7 +12,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_CHROMIUM, NO_CHROMIUM_REASON, launchChromium } from '../support/chromium.js';
 import type { Harness } from '../support/harness.js';
 import { prepareImport, writeImport } from '../../src/import/import.js';
-import { KEYS, baseUrl, ensureBuilt, historyCsv, newPage, screenshot, signIn, startServer, trigger, triggerGeneric, waitForIncident } from './support.js';
+import {
+  KEYS,
+  baseUrl,
+  ensureBuilt,
+  historyCsv,
+  newPage,
+  screenshot,
+  signIn,
+  startServer,
+  trigger,
+  triggerGeneric,
+  waitForIncident,
+} from './support.js';
 
 const name = HAS_CHROMIUM ? 'the operations dashboard, in Chromium, on SQLite' : `the operations dashboard ${NO_CHROMIUM_REASON}`;
 
@@ -141,7 +153,9 @@ describe.skipIf(!HAS_CHROMIUM)(name, () => {
     expect(await ack.textContent()).toContain('Acknowledged');
     await page.locator('.incident-meta').getByText('Acknowledged', { exact: true }).waitFor();
 
-    const api = (await h.api('GET', `/incidents/${number}`, admin)).json<{ incident: { status: string; acknowledged_at: string | null; timeline: Array<{ kind: string }> } }>().incident;
+    const api = (await h.api('GET', `/incidents/${number}`, admin)).json<{
+      incident: { status: string; acknowledged_at: string | null; timeline: Array<{ kind: string }> };
+    }>().incident;
     expect(api.status).toBe('acknowledged');
     expect(api.acknowledged_at).not.toBeNull();
     expect(api.timeline.map((t) => t.kind)).toContain('incident.acknowledged');
@@ -211,7 +225,9 @@ describe.skipIf(!HAS_CHROMIUM)(name, () => {
     await trigger(h, KEYS.globex, 'mainframe-disk', 'Mainframe DASD volume 91% full', 'error');
     await page.getByRole('link', { name: 'Mainframe DASD volume 91% full' }).waitFor({ timeout: 5000 });
     expect(await page.getByText('TPS cover sheets missing').count()).toBe(0);
-    const engagements = (await page.evaluate(async () => (await (await fetch('/api/v1/engagements')).json()) as { engagements: Array<{ id: string }> })).engagements.map((e) => e.id);
+    const engagements = (
+      await page.evaluate(async () => (await (await fetch('/api/v1/engagements')).json()) as { engagements: Array<{ id: string }> })
+    ).engagements.map((e) => e.id);
     expect(engagements.sort()).toEqual(['acme', 'globex']);
     await page.waitForTimeout(5200); // let the new-incident highlight fade for the picture
     await screenshot(page, 'now-partner');
@@ -233,7 +249,9 @@ describe.skipIf(!HAS_CHROMIUM)(name, () => {
     await signIn(page, url, admin);
     const onCall = page.getByRole('region', { name: 'On call now' });
     // Initech's internal side is on call through no schedule at all: its policy pages the initech-it team.
-    const initechIt = onCall.locator('.oncall-eng', { has: page.getByRole('heading', { name: 'Initech' }) }).locator('.side-block-internal');
+    const initechIt = onCall
+      .locator('.oncall-eng', { has: page.getByRole('heading', { name: 'Initech' }) })
+      .locator('.side-block-internal');
     const team = initechIt.getByRole('list', { name: 'Initech IT: paged directly' }).locator('[data-target="team:initech-it"]');
     await team.waitFor();
     expect(await team.textContent()).toMatch(/^Team initech-itBill Lumbergh · paged for (infrastructure and )?end user$/);
@@ -295,7 +313,9 @@ describe.skipIf(!HAS_CHROMIUM)(name, () => {
     expect(index.status).toBe(200);
     expect(index.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(index.headers.get('cache-control')).toBe('no-cache');
-    expect(index.headers.get('content-security-policy')).toBe("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'");
+    expect(index.headers.get('content-security-policy')).toBe(
+      "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'",
+    );
     expect(index.headers.get('x-content-type-options')).toBe('nosniff');
     expect(index.headers.get('referrer-policy')).toBe('no-referrer');
     const html = await index.text();

@@ -11,7 +11,9 @@ import { HAS_CHROMIUM, NO_CHROMIUM_REASON, launchChromium } from '../support/chr
 import type { Harness } from '../support/harness.js';
 import { KEYS, baseUrl, ensureBuilt, newPage, screenshot, signIn, startServer, trigger, waitForIncident } from './support.js';
 
-const name = HAS_CHROMIUM ? 'quarantined events in the dashboard, in Chromium' : `quarantined events in the dashboard ${NO_CHROMIUM_REASON}`;
+const name = HAS_CHROMIUM
+  ? 'quarantined events in the dashboard, in Chromium'
+  : `quarantined events in the dashboard ${NO_CHROMIUM_REASON}`;
 
 describe.skipIf(!HAS_CHROMIUM)(name, () => {
   let h: Harness;
@@ -34,7 +36,11 @@ describe.skipIf(!HAS_CHROMIUM)(name, () => {
     const admin = await h.token('admin', ['acme']);
     const responder = await h.token('responder', ['acme']);
     // A defect that refuses one incident (SQLite trigger), fixed later.
-    await sql.raw(`create trigger test_refuse before insert on incidents when new.title = 'Poisoned payload' begin select raise(abort, 'refused by the test database'); end`).execute(h.tandem.database.db);
+    await sql
+      .raw(
+        `create trigger test_refuse before insert on incidents when new.title = 'Poisoned payload' begin select raise(abort, 'refused by the test database'); end`,
+      )
+      .execute(h.tandem.database.db);
     await trigger(h, KEYS.payments, 'poison', 'Poisoned payload', 'critical');
     await trigger(h, KEYS.payments, 'healthy', 'Healthy event after the poison', 'critical');
     await waitForIncident(h, admin, 'Healthy event after the poison');

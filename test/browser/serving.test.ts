@@ -14,7 +14,9 @@ import { dashboardRoutes } from '../../src/dashboard/routes.js';
 
 async function app(root: string): Promise<FastifyInstance> {
   const a = Fastify();
-  a.setNotFoundHandler((req, reply) => reply.code(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: `no endpoint ${req.method} ${req.url}` } }));
+  a.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: `no endpoint ${req.method} ${req.url}` } }),
+  );
   a.get('/api/v1/me', async () => ({ ok: true }));
   await a.register((scope) => dashboardRoutes(scope, { root }));
   return a;
@@ -29,7 +31,10 @@ describe('serving the dashboard', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tandem-web-'));
     mkdirSync(join(dir, 'assets'));
-    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Tandem</title><script type="module" src="/assets/index-abc123.js"></script>');
+    writeFileSync(
+      join(dir, 'index.html'),
+      '<!doctype html><title>Tandem</title><script type="module" src="/assets/index-abc123.js"></script>',
+    );
     writeFileSync(join(dir, 'assets/index-abc123.js'), script);
     writeFileSync(join(dir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
     built = await app(dir);
@@ -48,7 +53,9 @@ describe('serving the dashboard', () => {
       expect(res.statusCode).toBe(200);
       expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
       expect(res.headers['cache-control']).toBe('no-cache');
-      expect(res.headers['content-security-policy']).toBe("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'");
+      expect(res.headers['content-security-policy']).toBe(
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'",
+      );
       expect(res.headers['x-content-type-options']).toBe('nosniff');
       expect(res.headers['referrer-policy']).toBe('no-referrer');
       expect(res.body).toContain('<title>Tandem</title>');
@@ -73,7 +80,19 @@ describe('serving the dashboard', () => {
 
   it('leaves server paths, missing files and paths outside the build alone', async () => {
     expect((await built.inject({ url: '/api/v1/me' })).json()).toEqual({ ok: true });
-    for (const url of ['/api/v1/nope', '/v2/nope', '/integrations/generic/x/y', '/respond/abc', '/inbox/x', '/calendars/a/b', '/metrics/x', '/healthz/x', '/readyz/x', '/assets/missing-0000.js', '/robots.txt']) {
+    for (const url of [
+      '/api/v1/nope',
+      '/v2/nope',
+      '/integrations/generic/x/y',
+      '/respond/abc',
+      '/inbox/x',
+      '/calendars/a/b',
+      '/metrics/x',
+      '/healthz/x',
+      '/readyz/x',
+      '/assets/missing-0000.js',
+      '/robots.txt',
+    ]) {
       const res = await built.inject({ url });
       expect(res.statusCode, url).toBe(404);
       expect(res.json(), url).toMatchObject({ error: { code: 'ROUTE_NOT_FOUND' } });

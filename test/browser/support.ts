@@ -46,17 +46,34 @@ export function baseUrl(h: Harness): string {
 }
 
 /** A PagerDuty Events v2 trigger through the real HTTP ingest endpoint. */
-export async function trigger(h: Harness, key: string, dedup: string, summary: string, severity: 'critical' | 'error' | 'warning' | 'info' = 'critical'): Promise<void> {
+export async function trigger(
+  h: Harness,
+  key: string,
+  dedup: string,
+  summary: string,
+  severity: 'critical' | 'error' | 'warning' | 'info' = 'critical',
+): Promise<void> {
   const res = await fetch(`${baseUrl(h)}/v2/enqueue`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ routing_key: key, event_action: 'trigger', dedup_key: dedup, payload: { summary, source: `${dedup}-host`, severity } }),
+    body: JSON.stringify({
+      routing_key: key,
+      event_action: 'trigger',
+      dedup_key: dedup,
+      payload: { summary, source: `${dedup}-host`, severity },
+    }),
   });
   if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
 }
 
 /** A generic JSON event (the demo's security and end-user services take these). */
-export async function triggerGeneric(h: Harness, key: string, dedup: string, summary: string, severity: 'critical' | 'error' | 'warning' | 'info'): Promise<void> {
+export async function triggerGeneric(
+  h: Harness,
+  key: string,
+  dedup: string,
+  summary: string,
+  severity: 'critical' | 'error' | 'warning' | 'info',
+): Promise<void> {
   const res = await fetch(`${baseUrl(h)}/integrations/generic/${key}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -85,8 +102,17 @@ export async function waitForIncident(h: Harness, token: string, title: string, 
   }
 }
 
-export async function newPage(browser: Browser, options: { colorScheme?: 'light' | 'dark'; width?: number; height?: number } = {}): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: options.width ?? 1440, height: options.height ?? 900 }, colorScheme: options.colorScheme ?? 'light', deviceScaleFactor: 1, locale: 'en-US', timezoneId: 'America/New_York' });
+export async function newPage(
+  browser: Browser,
+  options: { colorScheme?: 'light' | 'dark'; width?: number; height?: number } = {},
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1440, height: options.height ?? 900 },
+    colorScheme: options.colorScheme ?? 'light',
+    deviceScaleFactor: 1,
+    locale: 'en-US',
+    timezoneId: 'America/New_York',
+  });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
@@ -110,11 +136,27 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
-
 const HISTORY: ReadonlyArray<{ service: string; titles: readonly string[]; weights: readonly number[] }> = [
-  { service: 'payments-api', titles: ['Payment API error rate above 2%', 'Card authorisations timing out', 'Payments database replica lag', 'Settlement batch failed'], weights: [0.3, 0.45, 0.2, 0.05] },
-  { service: 'storefront', titles: ['Storefront 5xx spike', 'Checkout page slow (p95 > 3 s)', 'CDN cache hit ratio dropped', 'Search index out of date'], weights: [0.1, 0.4, 0.35, 0.15] },
-  { service: 'edr', titles: ['Malware quarantined on a laptop', 'Impossible travel sign-in', 'EDR agent offline on a server'], weights: [0.2, 0.4, 0.3, 0.1] },
+  {
+    service: 'payments-api',
+    titles: [
+      'Payment API error rate above 2%',
+      'Card authorisations timing out',
+      'Payments database replica lag',
+      'Settlement batch failed',
+    ],
+    weights: [0.3, 0.45, 0.2, 0.05],
+  },
+  {
+    service: 'storefront',
+    titles: ['Storefront 5xx spike', 'Checkout page slow (p95 > 3 s)', 'CDN cache hit ratio dropped', 'Search index out of date'],
+    weights: [0.1, 0.4, 0.35, 0.15],
+  },
+  {
+    service: 'edr',
+    titles: ['Malware quarantined on a laptop', 'Impossible travel sign-in', 'EDR agent offline on a server'],
+    weights: [0.2, 0.4, 0.3, 0.1],
+  },
   { service: 'laptops', titles: ['VPN connection failures', 'Password reset backlog', 'Printer offline'], weights: [0, 0.1, 0.4, 0.5] },
 ];
 
@@ -140,7 +182,21 @@ export function historyCsv(now: number): string {
     const ackMin = rand() < 0.08 ? 20 + rand() * 40 : 1 + rand() * (p === 0 ? 9 : 18);
     const resolveMin = ackMin + 15 + rand() * (p === 0 ? 150 : 600);
     const iso = (ms: number) => new Date(Math.round(ms / 1000) * 1000).toISOString();
-    rows.push([`H-${++n}`, svc.service, title, priority, p === 0 ? 'critical' : p === 1 ? 'error' : 'warning', '', iso(t), iso(t + ackMin * 60_000), iso(t + resolveMin * 60_000), '', ''].join(','));
+    rows.push(
+      [
+        `H-${++n}`,
+        svc.service,
+        title,
+        priority,
+        p === 0 ? 'critical' : p === 1 ? 'error' : 'warning',
+        '',
+        iso(t),
+        iso(t + ackMin * 60_000),
+        iso(t + resolveMin * 60_000),
+        '',
+        '',
+      ].join(','),
+    );
   }
   return `${rows.join('\n')}\n`;
 }

@@ -46,7 +46,6 @@ export interface FuzzCase {
   readonly mutations: readonly string[];
 }
 
-
 class Rng {
   readonly #next: () => number;
   constructor(seed: number) {
@@ -91,13 +90,43 @@ const UNICODE = [
   '\u0001\u001f\u007f',
   '\t\r\n',
 ];
-const NASTY = ['', ' ', '   ', '\\', '"', "'; drop table incidents; --", '<img src=x onerror=alert(1)>', '[click](http://evil.example)', '{{7*7}}', '%s%n', '__proto__', 'constructor', 'null', 'NaN', '0', '-1', 'K1', 'k1 '];
+const NASTY = [
+  '',
+  ' ',
+  '   ',
+  '\\',
+  '"',
+  "'; drop table incidents; --",
+  '<img src=x onerror=alert(1)>',
+  '[click](http://evil.example)',
+  '{{7*7}}',
+  '%s%n',
+  '__proto__',
+  'constructor',
+  'null',
+  'NaN',
+  '0',
+  '-1',
+  'K1',
+  'k1 ',
+];
 const NUMBERS = [0, -0, 1, -1, 1e308, -1e308, 5e-324, 2 ** 53 + 1, -(2 ** 53 + 1), 1.5, 255, 1024, 2 ** 31, 2 ** 32];
 const LENGTHS = [254, 255, 256, 1023, 1024, 1025, 4096, 65_536];
 const DEEP_LEVELS = [2, 30, 31, 32, 33, 64, 1_000, 4_150, 5_000, 100_000];
 const SEVERITIES = ['critical', 'error', 'warning', 'info'];
 const SEVERITY_LABELS = ['critical', 'crit', 'warning', 'warn', 'info', 'page', 'high', 'low', 'P1', 'bogus', ''];
-const TIMESTAMPS = ['2026-11-24T12:00:00Z', '2015-07-17T08:42:58.315+0000', '2026-11-26T17:53:36.109628141Z', '0001-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '2026-02-30T00:00:00Z', '2026-11-24 12:00', '1970-01-01T00:00:00+2359', 'yesterday', ''];
+const TIMESTAMPS = [
+  '2026-11-24T12:00:00Z',
+  '2015-07-17T08:42:58.315+0000',
+  '2026-11-26T17:53:36.109628141Z',
+  '0001-01-01T00:00:00Z',
+  '9999-12-31T23:59:59Z',
+  '2026-02-30T00:00:00Z',
+  '2026-11-24 12:00',
+  '1970-01-01T00:00:00+2359',
+  'yesterday',
+  '',
+];
 
 /**
  * Dedup keys and fingerprints: a small pool so the same alert is triggered,
@@ -216,8 +245,16 @@ export function loadBases(fixtures: string, docs: string): Bases {
   const am = join(fixtures, 'alertmanager-0.25');
   const pd = join(fixtures, 'pdjs-2.2.4');
   const read = (f: string) => JSON.parse(readFileSync(f, 'utf8')) as Json;
-  const captured = [...jsonl(join(am, 'run1-backdated-startsAt-all-requests.jsonl')), ...jsonl(join(am, 'run2-all-requests.jsonl')), ...jsonl(join(pd, 'pdjs-all-requests.jsonl'))];
-  const pagerduty = [read(join(pd, 'pdjs-trigger.json')), read(join(am, 'pagerduty-trigger.json')), read(join(am, 'pagerduty-resolve.json'))] as JsonObject[];
+  const captured = [
+    ...jsonl(join(am, 'run1-backdated-startsAt-all-requests.jsonl')),
+    ...jsonl(join(am, 'run2-all-requests.jsonl')),
+    ...jsonl(join(pd, 'pdjs-all-requests.jsonl')),
+  ];
+  const pagerduty = [
+    read(join(pd, 'pdjs-trigger.json')),
+    read(join(am, 'pagerduty-trigger.json')),
+    read(join(am, 'pagerduty-resolve.json')),
+  ] as JsonObject[];
   const webhooks = [read(join(am, 'webhook-firing.json')), read(join(am, 'webhook-resolved.json'))] as JsonObject[];
   for (const c of captured) {
     const body = JSON.parse(c.raw) as JsonObject;
@@ -228,13 +265,22 @@ export function loadBases(fixtures: string, docs: string): Bases {
   const examples = [...readFileSync(docs, 'utf8').matchAll(/-d '(\{[\s\S]*?\})'/g)].map((m) => JSON.parse(m[1] as string) as JsonObject);
   const generic: JsonObject[] = examples.filter((e) => 'summary' in e);
   pagerduty.push(...examples.filter((e) => 'routing_key' in e));
-  const posted = [...(read(join(am, 'posted-alerts-fire.json')) as JsonObject[]), ...(read(join(am, 'posted-alerts-resolve.json')) as JsonObject[])];
+  const posted = [
+    ...(read(join(am, 'posted-alerts-fire.json')) as JsonObject[]),
+    ...(read(join(am, 'posted-alerts-resolve.json')) as JsonObject[]),
+  ];
   const alerts = [...webhooks.flatMap((w) => w['alerts'] as JsonObject[]), ...posted];
   // Generic bodies as a script would write them from the same alerts.
   for (const a of alerts) {
     const labels = a['labels'] as Record<string, string>;
     const annotations = a['annotations'] as Record<string, string>;
-    generic.push({ summary: annotations['summary'] ?? 'alert', details: annotations['description'] ?? '', severity: labels['severity'] ?? 'error', source: labels['instance'] ?? 'host', ...(a['endsAt'] && a['status'] === 'resolved' ? { action: 'resolve' } : {}) });
+    generic.push({
+      summary: annotations['summary'] ?? 'alert',
+      details: annotations['description'] ?? '',
+      severity: labels['severity'] ?? 'error',
+      source: labels['instance'] ?? 'host',
+      ...(a['endsAt'] && a['status'] === 'resolved' ? { action: 'resolve' } : {}),
+    });
   }
   // Change events: what a deploy pipeline sends about the same services.
   const change = pagerduty
@@ -243,7 +289,12 @@ export function loadBases(fixtures: string, docs: string): Bases {
       const payload = p['payload'] as JsonObject;
       return {
         routing_key: p['routing_key'] ?? '',
-        payload: { summary: `Deploy: ${String(payload['summary'])}`, source: payload['source'] ?? 'ci', timestamp: '2026-11-24T11:58:00Z', custom_details: payload['custom_details'] ?? {} },
+        payload: {
+          summary: `Deploy: ${String(payload['summary'])}`,
+          source: payload['source'] ?? 'ci',
+          timestamp: '2026-11-24T11:58:00Z',
+          custom_details: payload['custom_details'] ?? {},
+        },
         links: [{ href: 'https://ci.example/build/42', text: 'Build 42' }],
       } as JsonObject;
     });
@@ -260,16 +311,81 @@ function slots(root: Json): Array<{ parent: JsonObject | Json[]; key: string | n
   const stack: Json[] = [root];
   while (stack.length > 0 && out.length < 5_000) {
     const v = stack.pop() as Json;
-    if (Array.isArray(v)) v.forEach((item, i) => (out.push({ parent: v, key: i }), stack.push(item)));
-    else if (v !== null && typeof v === 'object') for (const k of Object.keys(v)) out.push({ parent: v, key: k }), stack.push(v[k] as Json);
+    if (Array.isArray(v)) {
+      v.forEach((item, i) => {
+        out.push({ parent: v, key: i });
+        stack.push(item);
+      });
+    } else if (v !== null && typeof v === 'object') {
+      for (const k of Object.keys(v)) {
+        out.push({ parent: v, key: k });
+        stack.push(v[k] as Json);
+      }
+    }
   }
   return out;
 }
 
-const CONTENT_TYPES = [undefined, 'text/plain', 'application/json; charset=utf-8', 'application/x-www-form-urlencoded', 'application/octet-stream', 'application/json; charset=utf-16', 'application/json; charset=latin1', 'multipart/form-data; boundary=x'];
-const INSERTS = ['\\x41', '\\u12', '\\uZZZZ', '\\', '\\ud800', '\\udfff', '\\u0000', '\\ud83d\\ude00', ',', ',,', '}', ']', '{', '[', 'null', '"', '\u0000', '\n', '/*c*/', '\ud800', 'NaN'];
-const NUMBER_LITERALS = ['-0', '1e400', '-1e400', '9007199254740993', '1E+2', '1e-400', '00', '01', '.5', '+1', 'Infinity', '0x10', '1_000', '123456789012345678901234567890'];
-const BAD_BYTES = [[0xff], [0xfe], [0xc3], [0xed, 0xa0, 0x80], [0xed, 0xbf, 0xbf], [0xc0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0x80], [0xf4, 0x90, 0x80, 0x80]];
+const CONTENT_TYPES = [
+  undefined,
+  'text/plain',
+  'application/json; charset=utf-8',
+  'application/x-www-form-urlencoded',
+  'application/octet-stream',
+  'application/json; charset=utf-16',
+  'application/json; charset=latin1',
+  'multipart/form-data; boundary=x',
+];
+const INSERTS = [
+  '\\x41',
+  '\\u12',
+  '\\uZZZZ',
+  '\\',
+  '\\ud800',
+  '\\udfff',
+  '\\u0000',
+  '\\ud83d\\ude00',
+  ',',
+  ',,',
+  '}',
+  ']',
+  '{',
+  '[',
+  'null',
+  '"',
+  '\u0000',
+  '\n',
+  '/*c*/',
+  '\ud800',
+  'NaN',
+];
+const NUMBER_LITERALS = [
+  '-0',
+  '1e400',
+  '-1e400',
+  '9007199254740993',
+  '1E+2',
+  '1e-400',
+  '00',
+  '01',
+  '.5',
+  '+1',
+  'Infinity',
+  '0x10',
+  '1_000',
+  '123456789012345678901234567890',
+];
+const BAD_BYTES = [
+  [0xff],
+  [0xfe],
+  [0xc3],
+  [0xed, 0xa0, 0x80],
+  [0xed, 0xbf, 0xbf],
+  [0xc0, 0x80],
+  [0xf8, 0x88, 0x80, 0x80, 0x80],
+  [0x80],
+  [0xf4, 0x90, 0x80, 0x80],
+];
 const WHOLE_BODIES = ['', ' ', '\n', 'null', 'true', '0', '"s"', '[]', '{}', '[{}]', '\u0000', '{"a":1}{"b":2}', '\ufeff{}'];
 
 /** Makes mutated bodies for one ingest endpoint, the same ones for the same seed. */
@@ -328,7 +444,14 @@ export class Mutator {
       case 'generic': {
         let key: string = rng.pick(KEYS[this.#target]);
         if (rng.chance(0.01)) {
-          key = rng.pick(['nope', KEYS.pagerduty[0], this.#target === 'generic' ? KEYS.alertmanager[0] : KEYS.generic[0], '%00', '..%2f..%2fetc', encodeURIComponent('\ud83d\ude00')]);
+          key = rng.pick([
+            'nope',
+            KEYS.pagerduty[0],
+            this.#target === 'generic' ? KEYS.alertmanager[0] : KEYS.generic[0],
+            '%00',
+            '..%2f..%2fetc',
+            encodeURIComponent('\ud83d\ude00'),
+          ]);
           mutations.push(`key ${key}`);
         }
         return `/integrations/${this.#target}/${key}`;
@@ -357,7 +480,10 @@ export class Mutator {
         if (rng.chance(0.3)) payload['custom_details'] = randomObject(rng);
         if (rng.chance(0.1)) payload['component'] = text(rng, 'payments').slice(0, 1024);
         if (rng.chance(0.1)) b['links'] = [{ href: text(rng, 'https://runbooks.example/payments'), text: text(rng, 'Runbook') }];
-        if (rng.chance(0.05)) b['images'] = [{ src: text(rng, 'https://grafana.example/render.png'), href: text(rng, 'https://grafana.example'), alt: text(rng, 'graph') }];
+        if (rng.chance(0.05))
+          b['images'] = [
+            { src: text(rng, 'https://grafana.example/render.png'), href: text(rng, 'https://grafana.example'), alt: text(rng, 'graph') },
+          ];
         mutations.push(`pagerduty ${action} ${JSON.stringify(b['dedup_key'] ?? '(generated)').slice(0, 40)}`);
         return b;
       }
@@ -393,7 +519,12 @@ export class Mutator {
           alerts.push(a);
         }
         b['alerts'] = alerts;
-        mutations.push(`alertmanager ${count} alerts ${alerts.map((a) => `${String(a['status'])}:${JSON.stringify(a['fingerprint']).slice(0, 20)}`).join(' ')}`.slice(0, 300));
+        mutations.push(
+          `alertmanager ${count} alerts ${alerts.map((a) => `${String(a['status'])}:${JSON.stringify(a['fingerprint']).slice(0, 20)}`).join(' ')}`.slice(
+            0,
+            300,
+          ),
+        );
         return b;
       }
       case 'generic': {
@@ -422,11 +553,22 @@ export class Mutator {
       mutations.push('body wrapped in an array');
       return [body];
     }
-    if (r < 0.06 && this.#target === 'alertmanager' && body !== null && typeof body === 'object' && !Array.isArray(body) && Array.isArray(body['alerts'])) {
+    if (
+      r < 0.06 &&
+      this.#target === 'alertmanager' &&
+      body !== null &&
+      typeof body === 'object' &&
+      !Array.isArray(body) &&
+      Array.isArray(body['alerts'])
+    ) {
       // Many alerts, fingerprints from the pool: repeats of one alert in one request, and the 1,000 limit.
       const alerts = body['alerts'] as JsonObject[];
       const n = rng.pick([100, 999, 1000, 1001, 3000]);
-      body['alerts'] = Array.from({ length: n }, (_, i) => ({ ...(alerts[i % alerts.length] as JsonObject), fingerprint: rng.pick(DEDUP_POOL), status: rng.chance(0.7) ? 'firing' : 'resolved' }));
+      body['alerts'] = Array.from({ length: n }, (_, i) => ({
+        ...(alerts[i % alerts.length] as JsonObject),
+        fingerprint: rng.pick(DEDUP_POOL),
+        status: rng.chance(0.7) ? 'firing' : 'resolved',
+      }));
       mutations.push(`${n} alerts`);
       return body;
     }
@@ -434,7 +576,10 @@ export class Mutator {
       const many = rng.chance(0.5) ? 100_001 : 20_000;
       const where = slots(body).filter((s) => typeof s.key === 'string');
       const slot = where.length > 0 ? rng.pick(where) : undefined;
-      if (slot) (slot.parent as JsonObject)[slot.key as string] = rng.chance(0.5) ? new Array<Json>(many).fill(0) : Object.fromEntries(Array.from({ length: many }, (_, i) => [`k${i}`, 1]));
+      if (slot)
+        (slot.parent as JsonObject)[slot.key as string] = rng.chance(0.5)
+          ? new Array<Json>(many).fill(0)
+          : Object.fromEntries(Array.from({ length: many }, (_, i) => [`k${i}`, 1]));
       mutations.push(`${many} members at ${String(slot?.key)}`);
       return body;
     }
@@ -451,7 +596,7 @@ export class Mutator {
     switch (op) {
       case 0:
         if (Array.isArray(parent)) parent.splice(key as number, 1);
-        else delete parent[key as string];
+        else Reflect.deleteProperty(parent, key as string);
         mutations.push(`dropped ${name}`);
         break;
       case 1: {
@@ -463,8 +608,16 @@ export class Mutator {
       case 2: {
         if (Array.isArray(parent)) break;
         const v = get();
-        delete parent[key as string];
-        const renamed = rng.pick([String(key).toUpperCase(), `${String(key)}\ud800`, `${String(key)}\u0000`, '', '__proto__', text(rng, String(key)), String(key).replace(/_/g, '-')]);
+        Reflect.deleteProperty(parent, key as string);
+        const renamed = rng.pick([
+          String(key).toUpperCase(),
+          `${String(key)}\ud800`,
+          `${String(key)}\u0000`,
+          '',
+          '__proto__',
+          text(rng, String(key)),
+          String(key).replace(/_/g, '-'),
+        ]);
         define(parent, renamed, v);
         mutations.push(`renamed ${name} to ${JSON.stringify(renamed).slice(0, 40)}`);
         break;
@@ -475,7 +628,7 @@ export class Mutator {
         break;
       case 4: {
         const v = get();
-        set(typeof v === 'string' ? (Number.isNaN(Number(v)) ? v.length : Number(v)) : JSON.stringify(v) ?? 'null');
+        set(typeof v === 'string' ? (Number.isNaN(Number(v)) ? v.length : Number(v)) : (JSON.stringify(v) ?? 'null'));
         mutations.push(`${name} changed type`);
         break;
       }

@@ -59,7 +59,16 @@ describe.skipIf(!installed).each(databaseKinds())('a real Alertmanager pages Tan
         '        send_resolved: true',
       ].join('\n'),
     );
-    am = spawn(BINARY, [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address='], { stdio: ['ignore', 'pipe', 'pipe'] });
+    am = spawn(
+      BINARY,
+      [
+        `--config.file=${join(dir, 'alertmanager.yml')}`,
+        `--storage.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${amPort}`,
+        '--cluster.listen-address=',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     am.stdout?.on('data', (d: Buffer) => (amLog += d.toString()));
     am.stderr?.on('data', (d: Buffer) => (amLog += d.toString()));
     await waitFor('alertmanager to be ready', async () => {
@@ -87,7 +96,11 @@ describe.skipIf(!installed).each(databaseKinds())('a real Alertmanager pages Tan
         ...(endsAt ? { endsAt } : {}),
       }));
     const post = async (body: unknown) => {
-      const res = await fetch(`${amUrl}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`${amUrl}/api/v2/alerts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       expect(res.status, amLog).toBe(200);
     };
 
@@ -103,11 +116,15 @@ describe.skipIf(!installed).each(databaseKinds())('a real Alertmanager pages Tan
 
     await post(alerts(new Date().toISOString()));
     const resolved = await waitFor('the incident to resolve', async () => {
-      const i = (await h.api('GET', `/incidents/${opened.id}`, token)).json<{ incident: Incident & { timeline: Array<{ kind: string; event: { raw: string } | null }> } }>().incident;
+      const i = (await h.api('GET', `/incidents/${opened.id}`, token)).json<{
+        incident: Incident & { timeline: Array<{ kind: string; event: { raw: string } | null }> };
+      }>().incident;
       return i.status === 'resolved' ? i : undefined;
     });
     expect(resolved.timeline.map((t) => t.kind)).toContain('incident.resolved');
-    const raws = resolved.timeline.filter((t) => t.event).map((t) => JSON.parse(t.event?.raw ?? '{}') as { event_action: string; client: string });
+    const raws = resolved.timeline
+      .filter((t) => t.event)
+      .map((t) => JSON.parse(t.event?.raw ?? '{}') as { event_action: string; client: string });
     expect(raws.every((r) => r.client === 'Alertmanager')).toBe(true);
     expect(raws.at(-1)?.event_action).toBe('resolve');
     const all = (await h.api('GET', '/incidents', token)).json<{ incidents: Incident[] }>().incidents;

@@ -27,7 +27,16 @@ describe.each(databaseKinds())('listing incidents, on $name', (kind) => {
     // Seven incidents, a minute apart: payments (P1) and storefront (P2 when 'error').
     for (let i = 1; i <= 7; i++) {
       const key = i % 2 ? PAYMENTS : STOREFRONT;
-      expect((await h.ingest('/v2/enqueue', { routing_key: key, event_action: 'trigger', dedup_key: `k${i}`, payload: { summary: `incident ${i}`, source: 's', severity: i % 2 ? 'critical' : 'error' } })).statusCode).toBe(202);
+      expect(
+        (
+          await h.ingest('/v2/enqueue', {
+            routing_key: key,
+            event_action: 'trigger',
+            dedup_key: `k${i}`,
+            payload: { summary: `incident ${i}`, source: 's', severity: i % 2 ? 'critical' : 'error' },
+          })
+        ).statusCode,
+      ).toBe(202);
       await h.settle();
       h.clock.advance(60_000);
     }
@@ -36,7 +45,8 @@ describe.each(databaseKinds())('listing incidents, on $name', (kind) => {
   });
   afterAll(async () => h.close());
 
-  const list = async (q: string) => (await h.api('GET', `/incidents${q}`, token)).json<{ incidents: Listed[]; next_cursor: string | null }>();
+  const list = async (q: string) =>
+    (await h.api('GET', `/incidents${q}`, token)).json<{ incidents: Listed[]; next_cursor: string | null }>();
 
   it('pages newest first with a cursor, without skipping or repeating', async () => {
     const seen: string[] = [];
@@ -55,7 +65,12 @@ describe.each(databaseKinds())('listing incidents, on $name', (kind) => {
   it('filters by status, priority, service and since, together', async () => {
     expect((await list('?status=resolved')).incidents.map((i) => i.number)).toEqual(['ACME-2']);
     expect((await list('?priority=P2')).incidents.map((i) => i.number)).toEqual(['ACME-6', 'ACME-4', 'ACME-2']);
-    expect((await list('?service=payments-api&status=triggered')).incidents.map((i) => i.number)).toEqual(['ACME-7', 'ACME-5', 'ACME-3', 'ACME-1']);
+    expect((await list('?service=payments-api&status=triggered')).incidents.map((i) => i.number)).toEqual([
+      'ACME-7',
+      'ACME-5',
+      'ACME-3',
+      'ACME-1',
+    ]);
     expect((await list('?since=2026-11-25T04:04:00Z')).incidents.map((i) => i.number)).toEqual(['ACME-7', 'ACME-6', 'ACME-5']);
     expect((await list('?status=triggered,acknowledged&priority=P2&limit=1')).incidents.map((i) => i.number)).toEqual(['ACME-6']);
   });
@@ -69,7 +84,13 @@ describe.each(databaseKinds().slice(0, 1))('the per-key rate limit, on $name', (
   afterAll(async () => h.close());
 
   it('answers 429 with Retry-After past the burst, stores nothing for it, and counts it; other keys are not affected', async () => {
-    const send = (key: string, n: number) => h.ingest('/v2/enqueue', { routing_key: key, event_action: 'trigger', dedup_key: `r${n}`, payload: { summary: 'x', source: 's', severity: 'info' } });
+    const send = (key: string, n: number) =>
+      h.ingest('/v2/enqueue', {
+        routing_key: key,
+        event_action: 'trigger',
+        dedup_key: `r${n}`,
+        payload: { summary: 'x', source: 's', severity: 'info' },
+      });
     const statuses = [];
     for (let i = 0; i < 5; i++) statuses.push((await send(PAYMENTS, i)).statusCode);
     expect(statuses).toEqual([202, 202, 202, 429, 429]);

@@ -19,10 +19,22 @@ describe('offline commands', () => {
     const res = tandem('route', '--config', DEMO, '--service', 'payments-api', '--at', '2026-11-24T23:47:00-05:00', '--json');
     expect(res.status, res.stderr).toBe(0);
     const x = JSON.parse(res.stdout) as Record<string, unknown>;
-    expect(x).toMatchObject({ service: 'payments-api', at: '2026-11-24T23:47:00-05:00', window: 'after_hours', side: 'partner', policy: 'partner-noc' });
+    expect(x).toMatchObject({
+      service: 'payments-api',
+      at: '2026-11-24T23:47:00-05:00',
+      window: 'after_hours',
+      side: 'partner',
+      policy: 'partner-noc',
+    });
     expect(x['tiers']).toEqual([
       expect.objectContaining({ tier: 1, after_s: 0, targets: ['schedule:nightowl-noc-oncall'], people: ['ana'] }),
-      expect.objectContaining({ tier: 2, after_s: 300, targets: ['team:nightowl-noc'], people: ['sam', 'kim', 'ana'], team_addresses: ['noc@nightowl.example'] }),
+      expect.objectContaining({
+        tier: 2,
+        after_s: 300,
+        targets: ['team:nightowl-noc'],
+        people: ['sam', 'kim', 'ana'],
+        team_addresses: ['noc@nightowl.example'],
+      }),
       expect.objectContaining({ tier: 3, after_s: 900, targets: ['person:mo'], people: ['mo'] }),
     ]);
   });
@@ -36,7 +48,9 @@ describe('offline commands', () => {
   });
 
   it('tandem route reports a bad instant and an unknown service clearly', () => {
-    expect(tandem('route', '--config', DEMO, '--service', 'payments-api', '--at', 'tonight').stderr).toContain('is not an ISO 8601 instant');
+    expect(tandem('route', '--config', DEMO, '--service', 'payments-api', '--at', 'tonight').stderr).toContain(
+      'is not an ISO 8601 instant',
+    );
     const unknown = tandem('route', '--config', DEMO, '--service', 'nope', '--at', '2026-11-25T10:00:00Z');
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toContain('services: payments-api, storefront, edr, laptops');
@@ -62,7 +76,22 @@ describe('offline commands', () => {
 
   it('tandem --help lists every command; an unknown one exits 2', () => {
     const help = tandem('--help');
-    for (const c of ['serve', 'validate', 'schema', 'route', 'metrics', 'credits', 'report', 'import', 'risk', 'simulate', 'token', 'secret', 'send']) expect(help.stdout).toContain(`  ${c} `);
+    for (const c of [
+      'serve',
+      'validate',
+      'schema',
+      'route',
+      'metrics',
+      'credits',
+      'report',
+      'import',
+      'risk',
+      'simulate',
+      'token',
+      'secret',
+      'send',
+    ])
+      expect(help.stdout).toContain(`  ${c} `);
     expect(tandem('frobnicate').status).toBe(2);
   });
 });

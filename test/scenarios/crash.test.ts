@@ -39,7 +39,12 @@ describe.each(databaseKinds())('crash: SIGKILL mid-stream loses no accepted even
           const res = await fetch(`${url}/v2/enqueue`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ routing_key: KEYS[c % 2], event_action: 'trigger', dedup_key: dedup, payload: { summary: `event ${dedup}`, source: `client-${c}`, severity: 'warning' } }),
+            body: JSON.stringify({
+              routing_key: KEYS[c % 2],
+              event_action: 'trigger',
+              dedup_key: dedup,
+              payload: { summary: `event ${dedup}`, source: `client-${c}`, severity: 'warning' },
+            }),
           });
           if (res.status === 202) accepted.add(dedup);
           else refused++;
@@ -76,7 +81,11 @@ describe.each(databaseKinds())('crash: SIGKILL mid-stream loses no accepted even
       const deadline = Date.now() + 30_000;
       let pending = -1;
       while (Date.now() < deadline) {
-        const row = await check.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('processed_at', 'is', null).executeTakeFirstOrThrow();
+        const row = await check.db
+          .selectFrom('events')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('processed_at', 'is', null)
+          .executeTakeFirstOrThrow();
         pending = Number(row.n);
         if (pending === 0) break;
         await new Promise((r) => setTimeout(r, 100));

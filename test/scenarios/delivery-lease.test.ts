@@ -34,17 +34,30 @@ const SENDS_PER_CLAIM = 16 * (LEASE_MS / 10_000);
 /** The demo engagement with `count` more partner people, all paged by the NOC policy's one tier. */
 function engagementFile(dir: string, count: number): string {
   const ids = Array.from({ length: count }, (_, i) => `p${String(i + 1).padStart(3, '0')}`);
-  const people = ids.map((id) => `  - id: ${id}\n    name: Responder ${id}\n    side: partner\n    contact: { webhook: "https://ops.nightowl.example/hooks/${id}" }\n    notify:\n      - { channel: webhook, after: 0m }\n`).join('');
+  const people = ids
+    .map(
+      (id) =>
+        `  - id: ${id}\n    name: Responder ${id}\n    side: partner\n    contact: { webhook: "https://ops.nightowl.example/hooks/${id}" }\n    notify:\n      - { channel: webhook, after: 0m }\n`,
+    )
+    .join('');
   const yaml = readFileSync(DEMO, 'utf8')
     .replace('\npeople:\n', `\npeople:\n${people}`)
-    .replace(/  - id: partner-noc\n    tiers:\n(      - .*\n)+    repeat: 2\n/, `  - id: partner-noc\n    tiers:\n      - { notify: [${ids.map((id) => `"person:${id}"`).join(', ')}], after: 0m }\n`);
+    .replace(
+      /  - id: partner-noc\n    tiers:\n(      - .*\n)+    repeat: 2\n/,
+      `  - id: partner-noc\n    tiers:\n      - { notify: [${ids.map((id) => `"person:${id}"`).join(', ')}], after: 0m }\n`,
+    );
   const file = join(dir, 'acme.yaml');
   writeFileSync(file, yaml);
   return file;
 }
 
 async function trigger(h: Harness): Promise<void> {
-  const res = await h.ingest('/v2/enqueue', { routing_key: STOREFRONT, event_action: 'trigger', dedup_key: 'checkout-down', payload: { summary: 'Checkout down', source: 'shop', severity: 'critical' } });
+  const res = await h.ingest('/v2/enqueue', {
+    routing_key: STOREFRONT,
+    event_action: 'trigger',
+    dedup_key: 'checkout-down',
+    payload: { summary: 'Checkout down', source: 'shop', severity: 'critical' },
+  });
   expect(res.statusCode).toBe(202);
   await h.tandem.engine.runOnce();
   await h.tandem.escalation.runOnce();
@@ -110,7 +123,12 @@ describe.each(databaseKinds())('a delivery step longer than the lease, on $name'
             const tandem = (h as Harness).tandem;
             const rows = await tandem.database.db.selectFrom('notifications').select(['status', 'lease_until']).execute();
             // When a delivery loop (this instance's or another's) would look at the outbox again.
-            const due = await deliveryModule({ hooks: { changed: [] }, channels: createRegistry([]), links: tandem.links, publicUrl: tandem.settings.publicUrl }).nextDue?.(tandem.delivery.context);
+            const due = await deliveryModule({
+              hooks: { changed: [] },
+              channels: createRegistry([]),
+              links: tandem.links,
+              publicUrl: tandem.settings.publicUrl,
+            }).nextDue?.(tandem.delivery.context);
             seen.push({
               sent,
               sending: rows.filter((r) => r.status === 'sending').length,
@@ -127,7 +145,15 @@ describe.each(databaseKinds())('a delivery step longer than the lease, on $name'
       }),
     );
     const db = await env.database(kind);
-    h = env.track(await startHarness(kind, { config: [env.file], db, virtualClock: clock, env: { TANDEM_WEBHOOK_SECRET: SECRET }, extraArgs: ['--notify', 'live', '--webhook-url', receiver.url, '--contact-rate', '1000000'] }));
+    h = env.track(
+      await startHarness(kind, {
+        config: [env.file],
+        db,
+        virtualClock: clock,
+        env: { TANDEM_WEBHOOK_SECRET: SECRET },
+        extraArgs: ['--notify', 'live', '--webhook-url', receiver.url, '--contact-rate', '1000000'],
+      }),
+    );
 
     const started = clock.now();
     await trigger(h);
@@ -162,7 +188,13 @@ describe.each(postgresOnly())('two instances sharing a delivery step longer than
     const clock = new VirtualClock('2026-11-25T04:47:00Z');
     const receiver = env.track(await webhookReceiver(SECRET, { clock, beforeAnswer: slowPeer(clock, ANSWER_MS) }));
     const db = await env.database(kind);
-    const options = { config: [env.file], db, virtualClock: clock, env: { TANDEM_WEBHOOK_SECRET: SECRET }, extraArgs: ['--notify', 'live', '--webhook-url', receiver.url, '--contact-rate', '1000000'] };
+    const options = {
+      config: [env.file],
+      db,
+      virtualClock: clock,
+      env: { TANDEM_WEBHOOK_SECRET: SECRET },
+      extraArgs: ['--notify', 'live', '--webhook-url', receiver.url, '--contact-rate', '1000000'],
+    };
     const a = env.track(await startHarness(kind, options));
     const b = env.track(await startHarness(kind, options));
 
@@ -170,7 +202,15 @@ describe.each(postgresOnly())('two instances sharing a delivery step longer than
     // Both delivery loops poll side by side until the outbox is empty (or, before the fix, until
     // the re-sends pass twice the number of people: they never stopped by themselves).
     const outstanding = async () =>
-      Number((await a.tandem.database.db.selectFrom('notifications').select((eb) => eb.fn.countAll<number>().as('n')).where('status', 'in', ['pending', 'sending']).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await a.tandem.database.db
+            .selectFrom('notifications')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('status', 'in', ['pending', 'sending'])
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const poll = async (h: Harness) => {
       while ((await outstanding()) > 0 && receiver.requests.length <= 2 * PEOPLE) {
         await h.tandem.delivery.runOnce();
@@ -211,9 +251,18 @@ describe.each(postgresOnly())('two instances sharing a delivery step longer than
     // A wakes up to a failed send; B's result stands.
     await stuck.close();
     await frozen;
-    const row = await a.tandem.database.db.selectFrom('notifications').select(['status', 'attempts', 'claimed_by']).executeTakeFirstOrThrow();
+    const row = await a.tandem.database.db
+      .selectFrom('notifications')
+      .select(['status', 'attempts', 'claimed_by'])
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ status: 'delivered', attempts: 2, claimed_by: b.tandem.delivery.context.instanceId });
-    const notes = await a.tandem.database.db.selectFrom('timeline').select(['kind', 'message']).where('kind', 'like', 'notification.%').execute();
-    expect(notes).toEqual([{ kind: 'notification.delivered', message: expect.stringMatching(/^Paged Responder p001 by webhook .*: delivered on attempt 2\.$/) }]);
+    const notes = await a.tandem.database.db
+      .selectFrom('timeline')
+      .select(['kind', 'message'])
+      .where('kind', 'like', 'notification.%')
+      .execute();
+    expect(notes).toEqual([
+      { kind: 'notification.delivered', message: expect.stringMatching(/^Paged Responder p001 by webhook .*: delivered on attempt 2\.$/) },
+    ]);
   });
 });

@@ -28,7 +28,16 @@ describe.each(databaseKinds())('delivery, on $name', (kind) => {
     viewer = await h.token('viewer');
   }
   async function trigger(summary: string, dedup = summary) {
-    expect((await h.ingest('/v2/enqueue', { routing_key: PAYMENTS, event_action: 'trigger', dedup_key: dedup, payload: { summary, source: 'probe', severity: 'critical' } })).statusCode).toBe(202);
+    expect(
+      (
+        await h.ingest('/v2/enqueue', {
+          routing_key: PAYMENTS,
+          event_action: 'trigger',
+          dedup_key: dedup,
+          payload: { summary, source: 'probe', severity: 'critical' },
+        })
+      ).statusCode,
+    ).toBe(202);
   }
   async function timeline(number: string): Promise<Entry[]> {
     return (await h.api('GET', `/incidents/${number}`, viewer)).json<{ incident: { timeline: Entry[] } }>().incident.timeline;
@@ -49,7 +58,9 @@ describe.each(databaseKinds())('delivery, on $name', (kind) => {
     peers().teams.failNext(2, 503, 'Service Unavailable');
     await trigger('Payment API down');
     await h.settle();
-    expect(notes(await timeline('ACME-1'))).toEqual([expect.stringMatching(/^Paging Ana Souza by teams \(.*\): attempt 1 failed \(.*503.*\); retrying in 10s\.$/)]);
+    expect(notes(await timeline('ACME-1'))).toEqual([
+      expect.stringMatching(/^Paging Ana Souza by teams \(.*\): attempt 1 failed \(.*503.*\); retrying in 10s\.$/),
+    ]);
     h.clock.advance(9_999);
     await h.settle();
     expect(peers().teams.requests).toHaveLength(1);
@@ -84,7 +95,9 @@ describe.each(databaseKinds())('delivery, on $name', (kind) => {
     await h.settle();
     h.clock.advance(60 * 60_000);
     await h.settle();
-    expect(firstMessage(await timeline('ACME-1'))).toEqual([expect.stringMatching(/^Paging Ana Souza by teams .* failed permanently: .*410/)]);
+    expect(firstMessage(await timeline('ACME-1'))).toEqual([
+      expect.stringMatching(/^Paging Ana Souza by teams .* failed permanently: .*410/),
+    ]);
   });
 
   it('an alert storm: twenty incidents in one second reach the on-call as one summary message', async () => {
@@ -95,11 +108,13 @@ describe.each(databaseKinds())('delivery, on $name', (kind) => {
     const card = JSON.stringify(peers().teams.requests[0]?.body);
     expect(card).toContain('20 incidents');
     for (const n of [1, 7, 20]) {
-      expect(notes(await timeline(`ACME-${n}`))).toEqual(['Paged Ana Souza by teams (https://nightowl.webhook.office.example/webhookb2/ana) in a bundle of 20 incidents: delivered.']);
+      expect(notes(await timeline(`ACME-${n}`))).toEqual([
+        'Paged Ana Souza by teams (https://nightowl.webhook.office.example/webhookb2/ana) in a bundle of 20 incidents: delivered.',
+      ]);
     }
   });
 
-  it('a bundle keeps each page\'s reason: a new incident\'s tier 1 and an older one\'s tier 2 reach Ana in one message', async () => {
+  it("a bundle keeps each page's reason: a new incident's tier 1 and an older one's tier 2 reach Ana in one message", async () => {
     await start();
     await trigger('Payment API down');
     await h.settle();
@@ -129,7 +144,9 @@ describe.each(databaseKinds())('delivery, on $name', (kind) => {
     await h.settle();
     expect(peers().teams.requests).toHaveLength(4);
     expect(JSON.stringify(peers().teams.requests[3]?.body)).toContain('2 incidents');
-    expect(notes(await timeline('ACME-5'))).toEqual(['Paged Ana Souza by teams (https://nightowl.webhook.office.example/webhookb2/ana) in a bundle of 2 incidents: delivered.']);
+    expect(notes(await timeline('ACME-5'))).toEqual([
+      'Paged Ana Souza by teams (https://nightowl.webhook.office.example/webhookb2/ana) in a bundle of 2 incidents: delivered.',
+    ]);
   });
 
   it('/metrics counts pages sent and failed per channel, delivery latency and escalation lateness', async () => {

@@ -25,7 +25,12 @@ function webhook(n: number, prefix: string): Record<string, unknown> {
     status: 'firing',
     receiver: 'tandem',
     groupKey: `{}:{alertname="DiskFull-${prefix}"}`,
-    alerts: Array.from({ length: n }, (_, i) => ({ status: 'firing', labels: { alertname: 'DiskFull', instance: `node-${i}` }, annotations: {}, fingerprint: `${prefix}-${i}` })),
+    alerts: Array.from({ length: n }, (_, i) => ({
+      status: 'firing',
+      labels: { alertname: 'DiskFull', instance: `node-${i}` },
+      annotations: {},
+      fingerprint: `${prefix}-${i}`,
+    })),
   };
 }
 
@@ -105,7 +110,8 @@ describe.each(databaseKinds().slice(0, 1))('the connection cap, on $name', (kind
   });
   afterAll(async () => h.close());
 
-  const connections = () => new Promise<number>((resolve, reject) => h.tandem.http.server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+  const connections = () =>
+    new Promise<number>((resolve, reject) => h.tandem.http.server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
 
   it('refuses connections past the cap, and /healthz answers again once they close', async () => {
     expect(await get(base, '/healthz')).toBe(200);
@@ -124,7 +130,9 @@ describe.each(databaseKinds().slice(0, 1))('the connection cap, on $name', (kind
   }, 20_000);
 });
 
-const pdfName = HAS_CHROMIUM ? 'PDF reviews for many viewers at once, in Chromium' : `PDF reviews for many viewers at once ${NO_CHROMIUM_REASON}`;
+const pdfName = HAS_CHROMIUM
+  ? 'PDF reviews for many viewers at once, in Chromium'
+  : `PDF reviews for many viewers at once ${NO_CHROMIUM_REASON}`;
 
 describe.skipIf(!HAS_CHROMIUM)(pdfName, () => {
   let h: Harness;
@@ -178,12 +186,17 @@ describe.each(databaseKinds())('an Alertmanager flood, on $name', (kind) => {
   });
   afterAll(async () => h.close());
 
-  const stored = async () => (await h.tandem.database.db.selectFrom('events').select('id').where('integration_key', '=', AM_KEY).execute()).length;
+  const stored = async () =>
+    (await h.tandem.database.db.selectFrom('events').select('id').where('integration_key', '=', AM_KEY).execute()).length;
 
   it('a request with 1,001 alerts is refused whole with 413 TOO_MANY_ALERTS and stores nothing', async () => {
     const res = await h.ingest(`/integrations/alertmanager/${AM_KEY}`, webhook(1001, 'big'));
     expect(res.statusCode).toBe(413);
-    expect(res.json()).toMatchObject({ status: 'invalid event', code: 'TOO_MANY_ALERTS', errors: [expect.stringContaining('at most 1000')] });
+    expect(res.json()).toMatchObject({
+      status: 'invalid event',
+      code: 'TOO_MANY_ALERTS',
+      errors: [expect.stringContaining('at most 1000')],
+    });
     expect(await stored()).toBe(0);
     const metrics = (await h.tandem.http.inject({ url: '/metrics' })).body;
     expect(metrics).toMatch(/tandem_events_rejected_total\{integration="alertmanager",reason="too_many_alerts"\} 1/);

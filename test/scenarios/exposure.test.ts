@@ -22,7 +22,12 @@ type InboxJson = { messages: Array<{ subject: string; incidents: Array<{ number:
 
 /** Opens ACME-1 and lets the engine page the on-call engineer (into the inbox). */
 async function pageSomeone(h: Harness, summary = 'Payment API is down'): Promise<void> {
-  const res = await h.ingest('/v2/enqueue', { routing_key: PAYMENTS, event_action: 'trigger', dedup_key: summary, payload: { summary, source: 'probe', severity: 'critical' } });
+  const res = await h.ingest('/v2/enqueue', {
+    routing_key: PAYMENTS,
+    event_action: 'trigger',
+    dedup_key: summary,
+    payload: { summary, source: 'probe', severity: 'critical' },
+  });
   expect(res.statusCode).toBe(202);
   await h.settle();
 }
@@ -68,7 +73,12 @@ describe.each(databaseKinds())('the inbox outside the demo, on $name', (kind) =>
     expect(json.statusCode).toBe(200);
     expect(json.json<InboxJson>().messages[0]?.incidents[0]?.number).toBe('ACME-1');
     // The dashboard's session cookie is how an admin opens /inbox in a browser.
-    const signIn = await h.tandem.http.inject({ method: 'POST', url: '/api/v1/session', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ token: admin }) });
+    const signIn = await h.tandem.http.inject({
+      method: 'POST',
+      url: '/api/v1/session',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ token: admin }),
+    });
     const cookie = String(signIn.headers['set-cookie']).split(';')[0] ?? '';
     const page = await get('/inbox', { cookie });
     expect(page.statusCode).toBe(200);
@@ -134,12 +144,22 @@ describe.each(databaseKinds().slice(0, 1))('request logs, on $name', (kind) => {
 
   it('name the route of respond links and calendar feeds but never their tokens', async () => {
     const admin = await h.token('admin');
-    const messages = (await h.tandem.http.inject({ url: '/inbox.json', headers: { authorization: `Bearer ${admin}` } })).json<InboxJson>().messages;
+    const messages = (await h.tandem.http.inject({ url: '/inbox.json', headers: { authorization: `Bearer ${admin}` } })).json<InboxJson>()
+      .messages;
     const ack = new URL(messages[0]?.incidents[0]?.acknowledge ?? '').pathname;
     const respondToken = ack.split('/').pop() ?? '';
     expect(respondToken.length).toBeGreaterThan(20);
     expect((await h.tandem.http.inject({ url: ack })).statusCode).toBe(200);
-    expect((await h.tandem.http.inject({ method: 'POST', url: `${ack}?from=inbox`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' })).statusCode).toBe(200);
+    expect(
+      (
+        await h.tandem.http.inject({
+          method: 'POST',
+          url: `${ack}?from=inbox`,
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          payload: '',
+        })
+      ).statusCode,
+    ).toBe(200);
     const schedules = (await h.api('GET', '/schedules', admin)).json<{ schedules: Array<{ calendar_url: string }> }>().schedules;
     const feed = new URL(schedules[0]?.calendar_url ?? '').pathname;
     const feedToken = /\/([^/]+)\.ics$/.exec(feed)?.[1] ?? '';
@@ -178,11 +198,15 @@ describe.each(databaseKinds().slice(0, 1))('/metrics with --metrics-token, on $n
   });
 
   it('refuses a token too short to be a secret at start-up', async () => {
-    await expect(startHarness(kind, { extraArgs: ['--metrics-token', 'short'] })).rejects.toThrow(/--metrics-token: use at least 16 printable characters/);
+    await expect(startHarness(kind, { extraArgs: ['--metrics-token', 'short'] })).rejects.toThrow(
+      /--metrics-token: use at least 16 printable characters/,
+    );
   });
 });
 
-const browserName = HAS_CHROMIUM ? 'the pages under their Content-Security-Policy, in Chromium' : `the pages under their Content-Security-Policy ${NO_CHROMIUM_REASON}`;
+const browserName = HAS_CHROMIUM
+  ? 'the pages under their Content-Security-Policy, in Chromium'
+  : `the pages under their Content-Security-Policy ${NO_CHROMIUM_REASON}`;
 
 describe.skipIf(!HAS_CHROMIUM)(browserName, () => {
   let h: Harness;
@@ -220,8 +244,18 @@ describe.skipIf(!HAS_CHROMIUM)(browserName, () => {
     await context.setExtraHTTPHeaders({ authorization: `Bearer ${await h.token('viewer')}` });
     await page.goto(`${h.tandem.url ?? ''}/api/v1/engagements/acme/reports/monthly?month=2026-11`);
     // The review's stylesheet applied (by hash), and its charts' style attributes (by 'unsafe-hashes').
-    expect(await page.locator('.eyebrow').first().evaluate((e) => getComputedStyle(e).textTransform)).toBe('uppercase');
-    expect(await page.locator('svg[style]').first().evaluate((e) => getComputedStyle(e).display)).toBe('block');
+    expect(
+      await page
+        .locator('.eyebrow')
+        .first()
+        .evaluate((e) => getComputedStyle(e).textTransform),
+    ).toBe('uppercase');
+    expect(
+      await page
+        .locator('svg[style]')
+        .first()
+        .evaluate((e) => getComputedStyle(e).display),
+    ).toBe('block');
     expect(refused).toEqual([]);
     await context.close();
   }, 60_000);

@@ -65,7 +65,8 @@ describe.each(databaseKinds())('fixtures from real tools, on $name', (kind) => {
     await h.settle();
     const list = (await h.api('GET', '/incidents', token)).json<{ incidents: Array<{ id: number }> }>().incidents;
     const details: IncidentDetail[] = [];
-    for (const i of list.reverse()) details.push((await h.api('GET', `/incidents/${i.id}`, token)).json<{ incident: IncidentDetail }>().incident);
+    for (const i of list.reverse())
+      details.push((await h.api('GET', `/incidents/${i.id}`, token)).json<{ incident: IncidentDetail }>().incident);
     return details;
   }
 
@@ -81,15 +82,31 @@ describe.each(databaseKinds())('fixtures from real tools, on $name', (kind) => {
     await send('/v2/enqueue', bodies[0] ?? '');
     let [incident, ...others] = await incidents();
     expect(others).toHaveLength(0);
-    expect(incident).toMatchObject({ number: 'ACME-1', status: 'triggered', priority: 'P1', severity: 'error', title: '[FIRING:1] PaymentAPIDown payments (payments-api-1 critical)', alert_count: 1 });
+    expect(incident).toMatchObject({
+      number: 'ACME-1',
+      status: 'triggered',
+      priority: 'P1',
+      severity: 'error',
+      title: '[FIRING:1] PaymentAPIDown payments (payments-api-1 critical)',
+      alert_count: 1,
+    });
     expect(incident?.timeline.map((t) => t.kind).filter(isIncidentOrAlert)).toEqual(['incident.triggered', 'alert.triggered']);
 
     await send('/v2/enqueue', bodies[1] ?? '');
     [incident, ...others] = await incidents();
     expect(others).toHaveLength(0);
     expect(incident?.alerts).toHaveLength(1);
-    expect(incident?.alerts[0]).toMatchObject({ dedup_key: AM_DEDUP, status: 'triggered', summary: '[FIRING:2] PaymentAPIDown payments (critical)', event_count: 2 });
-    expect(incident?.timeline.map((t) => t.kind).filter(isIncidentOrAlert)).toEqual(['incident.triggered', 'alert.triggered', 'alert.retriggered']);
+    expect(incident?.alerts[0]).toMatchObject({
+      dedup_key: AM_DEDUP,
+      status: 'triggered',
+      summary: '[FIRING:2] PaymentAPIDown payments (critical)',
+      event_count: 2,
+    });
+    expect(incident?.timeline.map((t) => t.kind).filter(isIncidentOrAlert)).toEqual([
+      'incident.triggered',
+      'alert.triggered',
+      'alert.retriggered',
+    ]);
     expect(incident?.timeline.filter((t) => isIncidentOrAlert(t.kind))[2]?.message).toContain('Nobody paged again');
 
     await send('/v2/enqueue', bodies[2] ?? '');
@@ -97,11 +114,21 @@ describe.each(databaseKinds())('fixtures from real tools, on $name', (kind) => {
     expect(others).toHaveLength(0);
     expect(incident).toMatchObject({ status: 'resolved', open_alert_count: 0, resolved_by: 'integration:pagerduty' });
     expect(incident?.alerts[0]?.status).toBe('resolved');
-    expect(incident?.timeline.map((t) => t.kind).filter(isIncidentOrAlert)).toEqual(['incident.triggered', 'alert.triggered', 'alert.retriggered', 'alert.resolved', 'incident.resolved']);
+    expect(incident?.timeline.map((t) => t.kind).filter(isIncidentOrAlert)).toEqual([
+      'incident.triggered',
+      'alert.triggered',
+      'alert.retriggered',
+      'alert.resolved',
+      'incident.resolved',
+    ]);
     // Every event entry keeps the body exactly as it arrived.
     const raws = incident?.timeline.filter((t) => t.kind.startsWith('alert.')).map((t) => t.event?.raw);
     expect(raws).toEqual(bodies);
-    expect(incident?.timeline.filter((t) => isIncidentOrAlert(t.kind)).every((t) => t.actor.type === 'integration' && t.actor.id === 'pagerduty')).toBe(true);
+    expect(
+      incident?.timeline
+        .filter((t) => isIncidentOrAlert(t.kind))
+        .every((t) => t.actor.type === 'integration' && t.actor.id === 'pagerduty'),
+    ).toBe(true);
   });
 
   it('Alertmanager via pagerduty_configs: the captured FIRING:2 trigger and resolve (single files)', async () => {
@@ -126,25 +153,48 @@ describe.each(databaseKinds())('fixtures from real tools, on $name', (kind) => {
     await send(`/integrations/alertmanager/${AM_KEY}`, fixture('alertmanager-0.25/webhook-firing.json'));
     let [incident, ...others] = await incidents();
     expect(others).toHaveLength(0);
-    expect(incident).toMatchObject({ status: 'triggered', severity: 'critical', priority: 'P1', title: 'Payment API down on payments-api-1', alert_count: 2, open_alert_count: 2 });
+    expect(incident).toMatchObject({
+      status: 'triggered',
+      severity: 'critical',
+      priority: 'P1',
+      title: 'Payment API down on payments-api-1',
+      alert_count: 2,
+      open_alert_count: 2,
+    });
     expect(incident?.alerts.map((a) => [a.dedup_key, a.status])).toEqual([
       ['aec97cc642d7808b', 'triggered'],
       ['3f38608cfc3a55ae', 'triggered'],
     ]);
     expect(incident?.alerts[1]?.details).toMatchObject({ labels: { instance: 'payments-api-2', severity: 'critical' } });
-    expect(incident?.timeline.map((t) => t.kind).filter(isIncidentOrAlert)).toEqual(['incident.triggered', 'alert.triggered', 'alert.triggered']);
+    expect(incident?.timeline.map((t) => t.kind).filter(isIncidentOrAlert)).toEqual([
+      'incident.triggered',
+      'alert.triggered',
+      'alert.triggered',
+    ]);
 
     await send(`/integrations/alertmanager/${AM_KEY}`, fixture('alertmanager-0.25/webhook-resolved.json'));
     [incident] = await incidents();
     expect(incident).toMatchObject({ status: 'resolved', open_alert_count: 0, resolved_by: 'integration:alertmanager' });
     expect(incident?.alerts.every((a) => a.status === 'resolved')).toBe(true);
-    expect(incident?.timeline.map((t) => t.kind).filter(isIncidentOrAlert)).toEqual(['incident.triggered', 'alert.triggered', 'alert.triggered', 'alert.resolved', 'alert.resolved', 'incident.resolved']);
-    expect(incident?.timeline.filter((t) => isIncidentOrAlert(t.kind))[3]?.event?.raw).toBe(fixture('alertmanager-0.25/webhook-resolved.json'));
+    expect(incident?.timeline.map((t) => t.kind).filter(isIncidentOrAlert)).toEqual([
+      'incident.triggered',
+      'alert.triggered',
+      'alert.triggered',
+      'alert.resolved',
+      'alert.resolved',
+      'incident.resolved',
+    ]);
+    expect(incident?.timeline.filter((t) => isIncidentOrAlert(t.kind))[3]?.event?.raw).toBe(
+      fixture('alertmanager-0.25/webhook-resolved.json'),
+    );
   });
 
   it('Alertmanager sending both ways at once (run 2): two incidents, both resolved, nothing crossed', async () => {
     for (const r of requests('alertmanager-0.25/run2-all-requests.jsonl')) {
-      await send(r.path === '/alertmanager' ? `/integrations/alertmanager/${AM_KEY}` : '/v2/enqueue', r.raw.replaceAll('"test-key"', `"${PD_KEY}"`));
+      await send(
+        r.path === '/alertmanager' ? `/integrations/alertmanager/${AM_KEY}` : '/v2/enqueue',
+        r.raw.replaceAll('"test-key"', `"${PD_KEY}"`),
+      );
     }
     const all = await incidents();
     expect(all.map((i) => [i.alerts.length, i.status])).toEqual([
@@ -160,8 +210,17 @@ describe.each(databaseKinds())('fixtures from real tools, on $name', (kind) => {
     expect(res.statusCode).toBe(202);
     expect(res.json()).toEqual({ status: 'success', message: 'Event processed', dedup_key: 'pdjs-feasibility-1' });
     const [incident] = await incidents();
-    expect(incident).toMatchObject({ number: 'ACME-1', status: 'triggered', severity: 'critical', priority: 'P1', title: 'PaymentAPIDown on payments-api-1' });
-    expect(incident?.alerts[0]).toMatchObject({ dedup_key: 'pdjs-feasibility-1', details: { component: 'payments', group: 'payments', class: 'availability', custom_details: { service: 'payments' } } });
+    expect(incident).toMatchObject({
+      number: 'ACME-1',
+      status: 'triggered',
+      severity: 'critical',
+      priority: 'P1',
+      title: 'PaymentAPIDown on payments-api-1',
+    });
+    expect(incident?.alerts[0]).toMatchObject({
+      dedup_key: 'pdjs-feasibility-1',
+      details: { component: 'payments', group: 'payments', class: 'availability', custom_details: { service: 'payments' } },
+    });
     expect(incident?.timeline.filter((t) => isIncidentOrAlert(t.kind))[1]?.event?.raw).toBe(raw);
   });
 });

@@ -89,10 +89,7 @@ describe.each(databaseKinds())('a sender posting mutated bodies, on $name', (kin
   });
 
   async function eventCounts(): Promise<{ all: number; unapplied: number; quarantined: number; maxId: number }> {
-    const rows = await h.tandem.database.db
-      .selectFrom('events')
-      .select(['id', 'processed_at', 'quarantined_at'])
-      .execute();
+    const rows = await h.tandem.database.db.selectFrom('events').select(['id', 'processed_at', 'quarantined_at']).execute();
     return {
       all: rows.length,
       maxId: rows.reduce((m, r) => Math.max(m, r.id), 0),
@@ -107,18 +104,34 @@ describe.each(databaseKinds())('a sender posting mutated bodies, on $name', (kin
       const started = Date.now();
       const mutator = new Mutator(target, SEEDS[target], bases);
       const before = await eventCounts();
-      const c: Counts = { requests: 0, accepted: 0, refused: {}, server_errors: 0, quarantined: 0, quarantine_errors: {}, unapplied: 0, incidents_so_far: 0, alerts_so_far: 0, seconds: 0 };
+      const c: Counts = {
+        requests: 0,
+        accepted: 0,
+        refused: {},
+        server_errors: 0,
+        quarantined: 0,
+        quarantine_errors: {},
+        unapplied: 0,
+        incidents_so_far: 0,
+        alerts_so_far: 0,
+        seconds: 0,
+      };
       counts[target] = c;
       const wrong: string[] = [];
       const describeCase = (fc: FuzzCase, res: LightMyRequestResponse) =>
         `${target} #${fc.index} (seed ${SEEDS[target]}) ${fc.path} [${fc.mutations.join('; ')}] -> ${res.statusCode} ${res.body.slice(0, 300)}\n  body: ${showPayload(fc)}`;
 
-      for (let sent = 0; sent < N; ) {
+      for (let sent = 0; sent < N;) {
         const cases: FuzzCase[] = [];
         for (let i = 0; i < CONCURRENCY && sent < N; i++, sent++) cases.push(mutator.next());
         const responses = await Promise.all(
           cases.map((fc) =>
-            h.tandem.http.inject({ method: 'POST', url: fc.path, headers: fc.contentType === undefined ? {} : { 'content-type': fc.contentType }, payload: fc.payload }),
+            h.tandem.http.inject({
+              method: 'POST',
+              url: fc.path,
+              headers: fc.contentType === undefined ? {} : { 'content-type': fc.contentType },
+              payload: fc.payload,
+            }),
           ),
         );
         responses.forEach((res, i) => {
@@ -146,8 +159,22 @@ describe.each(databaseKinds())('a sender posting mutated bodies, on $name', (kin
       c.unapplied = after.unapplied;
       c.seconds = Math.round((Date.now() - started) / 100) / 10;
       const db = h.tandem.database.db;
-      c.incidents_so_far = Number((await db.selectFrom('incidents').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-      c.alerts_so_far = Number((await db.selectFrom('alerts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      c.incidents_so_far = Number(
+        (
+          await db
+            .selectFrom('incidents')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+      c.alerts_so_far = Number(
+        (
+          await db
+            .selectFrom('alerts')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
       if (c.quarantined > 0) {
         // Allowed by the issue's wording, but each one is an accepted alert that paged nobody: shown, to be looked into.
         const quarantined = await db
@@ -161,8 +188,12 @@ describe.each(databaseKinds())('a sender posting mutated bodies, on $name', (kin
           const error = (q.apply_error ?? '').slice(0, 160);
           c.quarantine_errors[error] = (c.quarantine_errors[error] ?? 0) + 1;
         }
-        const shown = quarantined.slice(0, 20).map((q) => `  #${q.id} ${q.integration_type}: ${q.apply_error ?? ''}\n    raw: ${JSON.stringify(q.raw.slice(0, 400))}`);
-        console.log(`${kind.name} ${target}: ${c.quarantined} quarantined event(s)${quarantined.length > 20 ? ', the first 20' : ''}:\n${shown.join('\n')}`);
+        const shown = quarantined
+          .slice(0, 20)
+          .map((q) => `  #${q.id} ${q.integration_type}: ${q.apply_error ?? ''}\n    raw: ${JSON.stringify(q.raw.slice(0, 400))}`);
+        console.log(
+          `${kind.name} ${target}: ${c.quarantined} quarantined event(s)${quarantined.length > 20 ? ', the first 20' : ''}:\n${shown.join('\n')}`,
+        );
       }
 
       expect(wrong.slice(0, 20)).toEqual([]);

@@ -56,7 +56,9 @@ describe.each(databaseKinds())('13 weeks of PagerDuty history, on $name', (kind)
   it('imports all 200 incidents (the laptops service mapped), once', async () => {
     const first = await cli('import', 'incidents', '--engagement', 'acme', EXPORT, '--service-map', 'Helpdesk - Laptops=laptops');
     expect(first.err).toBe('');
-    expect(first.out).toMatch(/^Imported 200 incidents \(ACME-1..ACME-200\) from .* \(PagerDuty export\) into acme, skipped 0 duplicates; opened 2026-08-24 .. 2026-11-2\d \(America\/New_York\); \d+ SLA breach(es)? recorded\.$/);
+    expect(first.out).toMatch(
+      /^Imported 200 incidents \(ACME-1..ACME-200\) from .* \(PagerDuty export\) into acme, skipped 0 duplicates; opened 2026-08-24 .. 2026-11-2\d \(America\/New_York\); \d+ SLA breach(es)? recorded\.$/,
+    );
     const again = await cli('import', 'incidents', '--engagement', 'acme', EXPORT, '--service-map', 'Helpdesk - Laptops=laptops');
     expect(again.out).toMatch(/^Imported 0 incidents .* skipped 200 duplicates/);
     const list = (await h.api('GET', '/incidents?limit=1000', admin)).json<{ incidents: Incident[] }>().incidents;
@@ -81,7 +83,11 @@ describe.each(databaseKinds())('13 weeks of PagerDuty history, on $name', (kind)
     expect(risk.incidents).toBe(200);
     expect(risk.exposure).toBeCloseTo(exposure, 1);
     expect(risk.exposure).toBeGreaterThan(0);
-    const sum = (o: Record<string, { incidents: number; exposure: number }>) => Object.values(o).reduce((a, t) => ({ incidents: a.incidents + t.incidents, exposure: a.exposure + t.exposure }), { incidents: 0, exposure: 0 });
+    const sum = (o: Record<string, { incidents: number; exposure: number }>) =>
+      Object.values(o).reduce((a, t) => ({ incidents: a.incidents + t.incidents, exposure: a.exposure + t.exposure }), {
+        incidents: 0,
+        exposure: 0,
+      });
     for (const split of [risk.by_window, risk.by_side]) {
       expect(sum(split).incidents).toBe(200);
       expect(sum(split).exposure).toBeCloseTo(risk.exposure, 1);
@@ -98,7 +104,9 @@ describe.each(databaseKinds())('13 weeks of PagerDuty history, on $name', (kind)
     const r = await cli('simulate', ...range, '--config', INTERNAL_ONLY, '--json');
     expect(r.err).toBe('');
     const s = JSON.parse(r.out) as PresentedSimulation;
-    const api = (await h.api('POST', '/engagements/acme/simulate', admin, { from: FROM, to: TO, config: readFileSync(INTERNAL_ONLY, 'utf8') })).json<PresentedSimulation>();
+    const api = (
+      await h.api('POST', '/engagements/acme/simulate', admin, { from: FROM, to: TO, config: readFileSync(INTERNAL_ONLY, 'utf8') })
+    ).json<PresentedSimulation>();
     expect(api).toEqual(s);
 
     const risk = JSON.parse((await cli('risk', ...range, '--json')).out) as PresentedRisk;
@@ -137,8 +145,13 @@ describe.each(databaseKinds())('13 weeks of PagerDuty history, on $name', (kind)
       ['2026-10-01T00:00:00-04:00', '2026-11-01T00:00:00-04:00'],
       ['2026-11-01T00:00:00-04:00', '2026-12-01T00:00:00-05:00'],
     ] as const) {
-      const api = (await h.api('GET', `/engagements/acme/metrics?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, admin)).json<{ incidents: number; mtta_s: number | null; by_side: Array<{ incidents: number }> }>();
-      const out = JSON.parse((await cli('metrics', '--engagement', 'acme', '--from', from, '--to', to, '--json')).out) as { incidents: number; mtta_s: number | null };
+      const api = (
+        await h.api('GET', `/engagements/acme/metrics?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, admin)
+      ).json<{ incidents: number; mtta_s: number | null; by_side: Array<{ incidents: number }> }>();
+      const out = JSON.parse((await cli('metrics', '--engagement', 'acme', '--from', from, '--to', to, '--json')).out) as {
+        incidents: number;
+        mtta_s: number | null;
+      };
       expect(out.incidents).toBe(api.incidents);
       expect(out.mtta_s).toBe(api.mtta_s);
       expect(api.by_side.reduce((n, x) => n + x.incidents, 0)).toBe(api.incidents);
@@ -148,16 +161,33 @@ describe.each(databaseKinds())('13 weeks of PagerDuty history, on $name', (kind)
   });
 
   it('credits per month: the CLI and the API agree, and each breach is one the SLA clocks recorded', async () => {
-    const recorded = await h.tandem.database.db.selectFrom('incident_slas').select(['sla_id', 'breached_at']).where('breached_at', 'is not', null).execute();
+    const recorded = await h.tandem.database.db
+      .selectFrom('incident_slas')
+      .select(['sla_id', 'breached_at'])
+      .where('breached_at', 'is not', null)
+      .execute();
     let credited = 0;
     for (const month of ['2026-08', '2026-09', '2026-10', '2026-11']) {
-      const api = (await h.api('GET', `/engagements/acme/credits?month=${month}`, admin)).json<{ breaches: Array<{ sla: string; credit_percent: number }>; credit_percent: number; credit_amount: number }>();
-      const out = JSON.parse((await cli('credits', '--engagement', 'acme', '--month', month, '--json')).out) as { credit_amount: number; breaches: unknown[] };
+      const api = (await h.api('GET', `/engagements/acme/credits?month=${month}`, admin)).json<{
+        breaches: Array<{ sla: string; credit_percent: number }>;
+        credit_percent: number;
+        credit_amount: number;
+      }>();
+      const out = JSON.parse((await cli('credits', '--engagement', 'acme', '--month', month, '--json')).out) as {
+        credit_amount: number;
+        breaches: unknown[];
+      };
       expect(out.credit_amount).toBe(api.credit_amount);
       expect(out.breaches).toHaveLength(api.breaches.length);
       // Only the partner SLA carries credits; each breach is worth its priority's share, the month capped at 20%.
       expect(api.breaches.every((b) => b.sla === 'partner-sla')).toBe(true);
-      expect(api.credit_percent).toBeCloseTo(Math.min(20, api.breaches.reduce((n, b) => n + b.credit_percent, 0)), 6);
+      expect(api.credit_percent).toBeCloseTo(
+        Math.min(
+          20,
+          api.breaches.reduce((n, b) => n + b.credit_percent, 0),
+        ),
+        6,
+      );
       expect(api.credit_amount).toBeCloseTo((18_000 * api.credit_percent) / 100, 2);
       credited += api.breaches.length;
     }
@@ -167,10 +197,25 @@ describe.each(databaseKinds())('13 weeks of PagerDuty history, on $name', (kind)
   it('the monthly review of October is built from the imported history, with its trend', async () => {
     const res = await h.api('GET', '/engagements/acme/reports/monthly?month=2026-10', admin);
     expect(res.statusCode).toBe(200);
-    const m = (await h.api('GET', `/engagements/acme/metrics?from=${encodeURIComponent('2026-10-01T00:00:00-04:00')}&to=${encodeURIComponent('2026-11-01T00:00:00-04:00')}`, admin)).json<{ incidents: number }>();
+    const m = (
+      await h.api(
+        'GET',
+        `/engagements/acme/metrics?from=${encodeURIComponent('2026-10-01T00:00:00-04:00')}&to=${encodeURIComponent('2026-11-01T00:00:00-04:00')}`,
+        admin,
+      )
+    ).json<{ incidents: number }>();
     expect(res.body).toContain('October 2026');
     expect(res.body).toContain(`${m.incidents} incidents`);
-    const html = (await cli('report', 'monthly', '--engagement', 'acme', '--month', '2026-10', '--out', `${h.db.url.startsWith('sqlite:') ? h.db.url.slice(7).replace(/tandem\.db$/, '') : '/tmp/'}review-${kind.name}.html`));
+    const html = await cli(
+      'report',
+      'monthly',
+      '--engagement',
+      'acme',
+      '--month',
+      '2026-10',
+      '--out',
+      `${h.db.url.startsWith('sqlite:') ? h.db.url.slice(7).replace(/tandem\.db$/, '') : '/tmp/'}review-${kind.name}.html`,
+    );
     expect(html.code, html.err).toBe(0);
     expect(html.out).toContain(`${m.incidents} incidents`);
   });

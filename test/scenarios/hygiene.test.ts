@@ -88,7 +88,8 @@ describe('the npm package', () => {
 });
 
 describe('third-party notices', () => {
-  const isc = 'Copyright (c) for portions of Lucide are held by Cole Bemis 2013-2022 as part of Feather (MIT). All other copyright (c) for Lucide are held by Lucide Contributors 2022.';
+  const isc =
+    'Copyright (c) for portions of Lucide are held by Cole Bemis 2013-2022 as part of Feather (MIT). All other copyright (c) for Lucide are held by Lucide Contributors 2022.';
 
   it('the icons copied from Lucide carry its ISC license, in the source and in NOTICE', () => {
     const icons = readFileSync(join(ROOT, 'web/src/components/icons.tsx'), 'utf8');
@@ -115,7 +116,10 @@ describe('third-party notices', () => {
 
 describe('the test suite', () => {
   it('asserts on no wall-clock duration (speed lives in bench/)', () => {
-    const tests = [...filesUnder('src', (n) => n.endsWith('.test.ts')), ...filesUnder('test', (n) => n.endsWith('.test.ts') || n.endsWith('.test.tsx'))];
+    const tests = [
+      ...filesUnder('src', (n) => n.endsWith('.test.ts')),
+      ...filesUnder('test', (n) => n.endsWith('.test.ts') || n.endsWith('.test.tsx')),
+    ];
     expect(tests.length).toBeGreaterThan(50);
     const stopwatch = new RegExp(['performance', 'now\\('].join('\\.') + '|process\\.hrtime');
     const timedExpect = new RegExp(['expect\\([^\\n]*Date', 'now\\(\\)[^\\n]*\\)\\.toBeLessThan'].join('\\.'));
@@ -134,7 +138,8 @@ describe('the layout', () => {
   /** A file allowed to hold SQL: the database layer, and the stores (`store.ts`, or any file in a `store/` folder). */
   const mayHoldSql = (file: string) => file.startsWith('src/db/') || /(^|\/)store\.ts$/.test(file) || /\/store\//.test(file);
   // Kysely's query builders and raw `sql` templates, and better-sqlite3's prepared statements.
-  const SQL = /\.(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto)\(|\bsql(<[^>]*>)?`|\bsql\.(raw|lit|join|ref|id|table|val)\(|\.prepare\(|\.with\(\s*'/;
+  const SQL =
+    /\.(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto)\(|\bsql(<[^>]*>)?`|\bsql\.(raw|lit|join|ref|id|table|val)\(|\.prepare\(|\.with\(\s*'/;
 
   it('keeps every SQL statement in a store or in src/db/ (docs/architecture.md)', () => {
     const production = filesUnder('src', (n) => n.endsWith('.ts') && !n.endsWith('.test.ts') && n !== 'test-fixtures.ts');
@@ -152,9 +157,17 @@ describe('the layout', () => {
   });
 
   it('the SQL check recognises each form of SQL it forbids', () => {
-    for (const line of ["await ex.selectFrom('incidents')", 'sql`select 1`', 'sql<{ ok: boolean }>`select 1`', "sql.lit('pending')", "handle.prepare('select 1')", "db.with('x', (q) => q)"]) {
+    for (const line of [
+      "await ex.selectFrom('incidents')",
+      'sql`select 1`',
+      'sql<{ ok: boolean }>`select 1`',
+      "sql.lit('pending')",
+      "handle.prepare('select 1')",
+      "db.with('x', (q) => q)",
+    ]) {
       expect(SQL.test(line), line).toBe(true);
     }
-    for (const line of ["import { sql } from 'kysely';", 'const sqlite = database.sqlite;', "logger.info('selected')"]) expect(SQL.test(line), line).toBe(false);
+    for (const line of ["import { sql } from 'kysely';", 'const sqlite = database.sqlite;', "logger.info('selected')"])
+      expect(SQL.test(line), line).toBe(false);
   });
 });

@@ -34,7 +34,13 @@ interface Incident {
   resolved_at: string | null;
   resolved_by: string | null;
   sla: Array<{ sla: string; kind: string; status: string; breached_at: string | null }>;
-  timeline?: Array<{ kind: string; at: string; message: string; data: Record<string, unknown> | null; actor: { type: string; id: string | null } }>;
+  timeline?: Array<{
+    kind: string;
+    at: string;
+    message: string;
+    data: Record<string, unknown> | null;
+    actor: { type: string; id: string | null };
+  }>;
 }
 
 describe.each(databaseKinds())('history import, on $name', (kind) => {
@@ -62,7 +68,11 @@ describe.each(databaseKinds())('history import, on $name', (kind) => {
     h = await startHarness(kind, { start: '2026-11-24T12:00:00Z' });
     admin = await h.token('admin');
     // One live incident first: imported history takes the numbers after it.
-    await h.ingest('/v2/enqueue', { routing_key: PAYMENTS, event_action: 'trigger', payload: { summary: 'Live one', source: 'x', severity: 'critical' } });
+    await h.ingest('/v2/enqueue', {
+      routing_key: PAYMENTS,
+      event_action: 'trigger',
+      payload: { summary: 'Live one', source: 'x', severity: 'critical' },
+    });
     await h.settle();
   });
   afterAll(async () => h.close());
@@ -71,7 +81,9 @@ describe.each(databaseKinds())('history import, on $name', (kind) => {
     const r = await cli('import', 'incidents', '--engagement', 'acme', TANDEM_CSV);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^Imported 5 incidents \(ACME-2..ACME-6\) from .*tandem-incidents.csv \(Tandem's CSV layout\) into acme, skipped 0 duplicates; opened 2026-10-06 .. 2026-10-13 \(America\/New_York\); 0 SLA breaches recorded\.$/);
+    expect(r.out).toMatch(
+      /^Imported 5 incidents \(ACME-2..ACME-6\) from .*tandem-incidents.csv \(Tandem's CSV layout\) into acme, skipped 0 duplicates; opened 2026-10-06 .. 2026-10-13 \(America\/New_York\); 0 SLA breaches recorded\.$/,
+    );
 
     const night = await byTitle('Payments API 502s');
     expect(night).toMatchObject({
@@ -93,17 +105,45 @@ describe.each(databaseKinds())('history import, on $name', (kind) => {
       ['incident.acknowledged', '2026-10-06T06:14:00.000Z'],
       ['incident.resolved', '2026-10-06T07:05:00.000Z'],
     ]);
-    expect(night.timeline?.[0]?.message).toBe('Imported from CSV incident OLD-101 (tandem-incidents.csv, line 2): P1 (priority P1 from the file); after hours: partner owns infrastructure.');
-    expect(night.timeline?.[0]?.data).toMatchObject({ to: 'triggered', source: 'tandem-csv', source_id: 'OLD-101', line: 2, row: { number: 'OLD-101', acknowledged_by: 'kim' } });
+    expect(night.timeline?.[0]?.message).toBe(
+      'Imported from CSV incident OLD-101 (tandem-incidents.csv, line 2): P1 (priority P1 from the file); after hours: partner owns infrastructure.',
+    );
+    expect(night.timeline?.[0]?.data).toMatchObject({
+      to: 'triggered',
+      source: 'tandem-csv',
+      source_id: 'OLD-101',
+      line: 2,
+      row: { number: 'OLD-101', acknowledged_by: 'kim' },
+    });
     expect(night.timeline?.[1]).toMatchObject({ actor: { type: 'person', id: 'kim' }, data: { to: 'acknowledged' } });
     // Acknowledged in 4 minutes, resolved in 55: the partner SLA's P1 targets (15m, 4h) were met.
     expect(night.sla.map((s) => `${s.sla}/${s.kind}:${s.status}`)).toEqual(['partner-sla/respond:met', 'partner-sla/resolve:met']);
 
-    expect(await byTitle('Storefront p99')).toMatchObject({ priority: 'P2', severity: 'error', side: 'partner', acknowledged_by: 'person:sam' });
-    expect(await byTitle('Printer on 3rd floor says "PC LOAD LETTER"')).toMatchObject({ priority: 'P5', side: 'internal', acknowledged_by: 'person:dana', resolved_by: 'person:lee' });
-    expect(await byTitle('EDR sensor')).toMatchObject({ priority: 'P2', status: 'resolved', acknowledged_at: null, acknowledged_by: null, resolved_by: null });
+    expect(await byTitle('Storefront p99')).toMatchObject({
+      priority: 'P2',
+      severity: 'error',
+      side: 'partner',
+      acknowledged_by: 'person:sam',
+    });
+    expect(await byTitle('Printer on 3rd floor says "PC LOAD LETTER"')).toMatchObject({
+      priority: 'P5',
+      side: 'internal',
+      acknowledged_by: 'person:dana',
+      resolved_by: 'person:lee',
+    });
+    expect(await byTitle('EDR sensor')).toMatchObject({
+      priority: 'P2',
+      status: 'resolved',
+      acknowledged_at: null,
+      acknowledged_by: null,
+      resolved_by: null,
+    });
     // Named by its display name; the side given in the file wins; the title keeps its line break.
-    expect(await byTitle('Settlement job late:\r\nnightly-settle')).toMatchObject({ service: { id: 'payments-api' }, side: 'internal', number: 'ACME-6' });
+    expect(await byTitle('Settlement job late:\r\nnightly-settle')).toMatchObject({
+      service: { id: 'payments-api' },
+      side: 'internal',
+      number: 'ACME-6',
+    });
   });
 
   it('the engine leaves settled history alone: no warnings, no pages', async () => {
@@ -131,7 +171,9 @@ describe.each(databaseKinds())('history import, on $name', (kind) => {
     const path = file('pd.csv', pagerduty);
     const r = await cli('import', 'incidents', '--engagement', 'acme', path);
     expect(r.code).toBe(1);
-    expect(r.err).toContain(`${path}: a service is not in engagement acme: "Helpdesk - Laptops" (1 row, first on line 3). its services: payments-api (Payment processing API), storefront (Web storefront), edr (Endpoint detection), laptops (Staff laptops and accounts). Map each with --service-map "NAME=service-id"`);
+    expect(r.err).toContain(
+      `${path}: a service is not in engagement acme: "Helpdesk - Laptops" (1 row, first on line 3). its services: payments-api (Payment processing API), storefront (Web storefront), edr (Endpoint detection), laptops (Staff laptops and accounts). Map each with --service-map "NAME=service-id"`,
+    );
     expect(r.err).toMatch(/1 problem; nothing was imported$/);
     expect(await incidents()).toHaveLength(6);
   });
@@ -152,19 +194,43 @@ describe.each(databaseKinds())('history import, on $name', (kind) => {
   it('with --service-map it imports; a late acknowledgement is a settled breach; again, it skips all three', async () => {
     const path = file('pd.csv', pagerduty);
     const first = await cli('import', 'incidents', '--engagement', 'acme', path, '--service-map', 'Helpdesk - Laptops=laptops');
-    expect(first.out).toMatch(/^Imported 3 incidents \(ACME-7..ACME-9\) from .*pd.csv \(PagerDuty export\) into acme, skipped 0 duplicates; opened 2026-11-10 .. 2026-11-13 \(America\/New_York\); 1 SLA breach recorded\.$/);
+    expect(first.out).toMatch(
+      /^Imported 3 incidents \(ACME-7..ACME-9\) from .*pd.csv \(PagerDuty export\) into acme, skipped 0 duplicates; opened 2026-11-10 .. 2026-11-13 \(America\/New_York\); 1 SLA breach recorded\.$/,
+    );
     const late = await byTitle('Payments down');
-    expect(late).toMatchObject({ side: 'partner', acknowledged_by: 'person:ana', acknowledged_at: '2026-11-11T04:20:00.000Z', resolved_at: '2026-11-11T05:10:00.000Z' });
+    expect(late).toMatchObject({
+      side: 'partner',
+      acknowledged_by: 'person:ana',
+      acknowledged_at: '2026-11-11T04:20:00.000Z',
+      resolved_at: '2026-11-11T05:10:00.000Z',
+    });
     // P1 respond target 15m, acknowledged at 20m: breached at 15m.
-    expect(late.sla.find((s) => s.kind === 'respond')).toMatchObject({ sla: 'partner-sla', status: 'breached', breached_at: '2026-11-11T04:15:00.000Z' });
-    expect(late.timeline?.[0]?.data).toMatchObject({ source: 'pagerduty', source_id: 'QAAA1', escalation_count: 1, row: { escalation_policy_name: 'Acme Infrastructure' } });
+    expect(late.sla.find((s) => s.kind === 'respond')).toMatchObject({
+      sla: 'partner-sla',
+      status: 'breached',
+      breached_at: '2026-11-11T04:15:00.000Z',
+    });
+    expect(late.timeline?.[0]?.data).toMatchObject({
+      source: 'pagerduty',
+      source_id: 'QAAA1',
+      escalation_count: 1,
+      row: { escalation_policy_name: 'Acme Infrastructure' },
+    });
     const flap = await byTitle('Flapping check');
     expect(flap).toMatchObject({ priority: 'P1', resolved_by: 'integration:pagerduty', acknowledged_at: null });
-    expect(flap.timeline?.[1]).toMatchObject({ kind: 'incident.resolved', actor: { type: 'integration', id: 'pagerduty' }, message: 'Resolved automatically by the monitoring tool at 2026-11-13T08:04:00.000Z (imported)' });
+    expect(flap.timeline?.[1]).toMatchObject({
+      kind: 'incident.resolved',
+      actor: { type: 'integration', id: 'pagerduty' },
+      message: 'Resolved automatically by the monitoring tool at 2026-11-13T08:04:00.000Z (imported)',
+    });
 
     // The breach is history: the engine sends nothing and writes nothing for it.
     await h.settle();
-    expect((await byTitle('Payments down')).timeline?.map((t) => t.kind)).toEqual(['incident.imported', 'incident.acknowledged', 'incident.resolved']);
+    expect((await byTitle('Payments down')).timeline?.map((t) => t.kind)).toEqual([
+      'incident.imported',
+      'incident.acknowledged',
+      'incident.resolved',
+    ]);
 
     const again = await cli('import', 'incidents', '--engagement', 'acme', path, '--service-map', 'Helpdesk - Laptops=laptops');
     expect(again.out).toMatch(/skipped 3 duplicates/);

@@ -22,7 +22,11 @@ describe.each(databaseKinds())('sessions and the live stream, on $name', (kind) 
   afterAll(async () => h.close());
 
   async function signIn(token: string): Promise<string> {
-    const res = await fetch(`${url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+    const res = await fetch(`${url}/api/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token }),
+    });
     expect(res.status).toBe(200);
     const cookie = res.headers.get('set-cookie') ?? '';
     expect(cookie).toMatch(/^tandem_session=[\w-]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200$/);
@@ -35,11 +39,18 @@ describe.each(databaseKinds())('sessions and the live stream, on $name', (kind) 
     const me = await fetch(`${url}/api/v1/me`, { headers: { cookie } });
     expect(((await me.json()) as { token: { role: string } }).token.role).toBe('viewer');
     expect((await fetch(`${url}/api/v1/engagements/globex`, { headers: { cookie } })).status).toBe(404);
-    const bad = await fetch(`${url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: 'tdm_nope' }) });
+    const bad = await fetch(`${url}/api/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: 'tdm_nope' }),
+    });
     expect(bad.status).toBe(401);
     // A change from another origin with the cookie is refused.
     const responder = await signIn(await h.token('responder', ['acme']));
-    const cross = await fetch(`${url}/api/v1/incidents/1/acknowledge`, { method: 'POST', headers: { cookie: responder, origin: 'https://evil.example' } });
+    const cross = await fetch(`${url}/api/v1/incidents/1/acknowledge`, {
+      method: 'POST',
+      headers: { cookie: responder, origin: 'https://evil.example' },
+    });
     expect(cross.status).toBe(403);
     const out = await fetch(`${url}/api/v1/session`, { method: 'DELETE', headers: { cookie } });
     expect(out.status).toBe(204);
@@ -64,13 +75,25 @@ describe.each(databaseKinds())('sessions and the live stream, on $name', (kind) 
       })();
       return {
         text: () => text,
-        stop: async () => { controller.abort(); await done; return text; },
+        stop: async () => {
+          controller.abort();
+          await done;
+          return text;
+        },
       };
     };
     const a = await listen(acme);
     const g = await listen(globex);
     const trigger = async (routingKey: string, dedupKey: string, summary: string) => {
-      const res = await fetch(`${url}/v2/enqueue`, { method: 'POST', body: JSON.stringify({ routing_key: routingKey, event_action: 'trigger', dedup_key: dedupKey, payload: { summary, source: 's', severity: 'critical' } }) });
+      const res = await fetch(`${url}/v2/enqueue`, {
+        method: 'POST',
+        body: JSON.stringify({
+          routing_key: routingKey,
+          event_action: 'trigger',
+          dedup_key: dedupKey,
+          payload: { summary, source: 's', severity: 'critical' },
+        }),
+      });
       expect(res.status).toBe(202);
     };
     await trigger('9f1c2a7e5b3d4c6e8a0b1d2f3e4a5b6c', 'live-1', 'Live payments outage');

@@ -24,15 +24,30 @@ describe.each(databaseKinds())('what used to be a 500 is a 4xx, on $name', (kind
   beforeAll(async () => {
     h = await startHarness(kind);
     admin = await h.token('admin');
-    expect((await h.ingest('/v2/enqueue', { routing_key: PAYMENTS, event_action: 'trigger', dedup_key: 'disk', payload: { summary: 'Disk full', source: 'db-1', severity: 'critical' } })).statusCode).toBe(202);
+    expect(
+      (
+        await h.ingest('/v2/enqueue', {
+          routing_key: PAYMENTS,
+          event_action: 'trigger',
+          dedup_key: 'disk',
+          payload: { summary: 'Disk full', source: 'db-1', severity: 'critical' },
+        })
+      ).statusCode,
+    ).toBe(202);
     await h.settle();
-    const signIn = await h.tandem.http.inject({ method: 'POST', url: '/api/v1/session', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ token: admin }) });
+    const signIn = await h.tandem.http.inject({
+      method: 'POST',
+      url: '/api/v1/session',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ token: admin }),
+    });
     expect(signIn.statusCode).toBe(200);
     cookie = String(signIn.headers['set-cookie']).split(';')[0] ?? '';
   });
   afterAll(async () => h.close());
 
-  const get = (url: string, headers: Record<string, string> = { authorization: `Bearer ${admin}` }) => h.tandem.http.inject({ method: 'GET', url: `/api/v1${url}`, headers });
+  const get = (url: string, headers: Record<string, string> = { authorization: `Bearer ${admin}` }) =>
+    h.tandem.http.inject({ method: 'GET', url: `/api/v1${url}`, headers });
 
   it('a badly %-encoded session cookie is an invalid session, not a crash', async () => {
     for (const value of ['%E0%A4%A', '%', 'abc%zz']) {
@@ -40,7 +55,11 @@ describe.each(databaseKinds())('what used to be a 500 is a 4xx, on $name', (kind
       expect(res.statusCode, value).toBe(401);
       expect(res.json<ApiError>().error).toMatchObject({ code: 'AUTH_INVALID', field: 'Cookie' });
     }
-    const signOut = await h.tandem.http.inject({ method: 'DELETE', url: '/api/v1/session', headers: { cookie: 'tandem_session=%E0%A4%A' } });
+    const signOut = await h.tandem.http.inject({
+      method: 'DELETE',
+      url: '/api/v1/session',
+      headers: { cookie: 'tandem_session=%E0%A4%A' },
+    });
     expect(signOut.statusCode).toBe(204);
     // The real session still works beside it.
     expect((await get('/incidents', { cookie })).statusCode).toBe(200);
@@ -48,18 +67,33 @@ describe.each(databaseKinds())('what used to be a 500 is a 4xx, on $name', (kind
 
   it('a change sent with Origin: null (a sandboxed frame, a file: page) is refused with 403', async () => {
     for (const origin of ['null', 'not a url']) {
-      const res = await h.tandem.http.inject({ method: 'POST', url: '/api/v1/incidents/ACME-1/notes', headers: { cookie, origin, 'content-type': 'application/json' }, payload: JSON.stringify({ text: 'from a frame' }) });
+      const res = await h.tandem.http.inject({
+        method: 'POST',
+        url: '/api/v1/incidents/ACME-1/notes',
+        headers: { cookie, origin, 'content-type': 'application/json' },
+        payload: JSON.stringify({ text: 'from a frame' }),
+      });
       expect(res.statusCode, origin).toBe(403);
       expect(res.json<ApiError>().error.code).toBe('FORBIDDEN');
       expect(res.json<ApiError>().error.message).toContain(origin);
     }
     // The same change from the server's own origin goes through.
-    const own = await h.tandem.http.inject({ method: 'POST', url: '/api/v1/incidents/ACME-1/notes', headers: { cookie, origin: 'http://tandem.example:8080', host: 'tandem.example:8080', 'content-type': 'application/json' }, payload: JSON.stringify({ text: 'from the dashboard' }) });
+    const own = await h.tandem.http.inject({
+      method: 'POST',
+      url: '/api/v1/incidents/ACME-1/notes',
+      headers: { cookie, origin: 'http://tandem.example:8080', host: 'tandem.example:8080', 'content-type': 'application/json' },
+      payload: JSON.stringify({ text: 'from the dashboard' }),
+    });
     expect(own.statusCode).toBe(201);
   });
 
   it('a month before 1970 or after 9999 is a 400 naming month', async () => {
-    for (const path of ['/engagements/acme/credits?month=0000-01', '/engagements/acme/reports/monthly?month=0000-01', '/engagements/acme/credits?month=1969-12', '/engagements/acme/reports/monthly?month=10000-01']) {
+    for (const path of [
+      '/engagements/acme/credits?month=0000-01',
+      '/engagements/acme/reports/monthly?month=0000-01',
+      '/engagements/acme/credits?month=1969-12',
+      '/engagements/acme/reports/monthly?month=10000-01',
+    ]) {
       const res = await get(path);
       expect(res.statusCode, path).toBe(400);
       expect(res.json<ApiError>().error).toMatchObject({ code: 'INVALID_QUERY', field: 'month' });
@@ -71,7 +105,15 @@ describe.each(databaseKinds())('what used to be a 500 is a 4xx, on $name', (kind
   });
 
   it('incident ids and numbers beyond what the database holds are 404, cursors beyond it are 400', async () => {
-    for (const ref of ['2147483648', '9223372036854775807', '9223372036854775808', '99999999999999999999999', 'ACME-2147483648', 'ACME-99999999999999999999', 'ACME-0']) {
+    for (const ref of [
+      '2147483648',
+      '9223372036854775807',
+      '9223372036854775808',
+      '99999999999999999999999',
+      'ACME-2147483648',
+      'ACME-99999999999999999999',
+      'ACME-0',
+    ]) {
       const res = await get(`/incidents/${ref}`);
       expect(res.statusCode, ref).toBe(404);
       expect(res.json<ApiError>().error).toMatchObject({ code: 'NOT_FOUND', field: 'id' });
@@ -84,7 +126,9 @@ describe.each(databaseKinds())('what used to be a 500 is a 4xx, on $name', (kind
       expect(res.json<ApiError>().error).toMatchObject({ code: 'INVALID_CURSOR', field: 'cursor' });
     }
     // A cursor this server issued still pages.
-    expect((await get(`/incidents?cursor=${encodeCursor(2)}`)).json<{ incidents: Array<{ number: string }> }>().incidents.map((i) => i.number)).toEqual(['ACME-1']);
+    expect(
+      (await get(`/incidents?cursor=${encodeCursor(2)}`)).json<{ incidents: Array<{ number: string }> }>().incidents.map((i) => i.number),
+    ).toEqual(['ACME-1']);
   });
 
   it('a NUL character in a note is refused with 400 naming the field', async () => {
@@ -93,12 +137,19 @@ describe.each(databaseKinds())('what used to be a 500 is a 4xx, on $name', (kind
     const error = res.json<ApiError>().error;
     expect(error).toMatchObject({ code: 'INVALID_BODY', field: 'text' });
     expect(error.message).toContain('NUL characters are not allowed');
-    const incident = (await h.api('GET', '/incidents/ACME-1', admin)).json<{ incident: { timeline: Array<{ text?: string; message?: string }> } }>().incident;
+    const incident = (await h.api('GET', '/incidents/ACME-1', admin)).json<{
+      incident: { timeline: Array<{ text?: string; message?: string }> };
+    }>().incident;
     expect(JSON.stringify(incident.timeline)).not.toContain('before');
   });
 
   it('a NUL character anywhere in a query or an incident reference is a 4xx, not a database error', async () => {
-    for (const path of ['/incidents?service=pay%00ments', '/incidents?priority=P%001', '/changes?service=a%00b', '/engagements/acme/metrics?from=2026-11-01T00:00:00Z%00']) {
+    for (const path of [
+      '/incidents?service=pay%00ments',
+      '/incidents?priority=P%001',
+      '/changes?service=a%00b',
+      '/engagements/acme/metrics?from=2026-11-01T00:00:00Z%00',
+    ]) {
       const res = await get(path);
       expect(res.statusCode, path).toBe(400);
       expect(res.json<ApiError>().error.code, path).toBe('INVALID_QUERY');

@@ -28,7 +28,11 @@ describe.each(databaseKinds())('operations, on $name', (kind) => {
   });
 
   it('metrics count accepted and rejected events per integration, incidents opened, and ingest latency', async () => {
-    await h.ingest('/v2/enqueue', { routing_key: '9f1c2a7e5b3d4c6e8a0b1d2f3e4a5b6c', event_action: 'trigger', payload: { summary: 'x', source: 's', severity: 'info' } });
+    await h.ingest('/v2/enqueue', {
+      routing_key: '9f1c2a7e5b3d4c6e8a0b1d2f3e4a5b6c',
+      event_action: 'trigger',
+      payload: { summary: 'x', source: 's', severity: 'info' },
+    });
     await h.ingest('/integrations/generic/edr-generic-77d2', { summary: 'y' });
     await h.ingest('/v2/enqueue', { routing_key: 'nope', event_action: 'trigger' });
     await h.settle();
@@ -48,13 +52,22 @@ describe.each(databaseKinds())('operations, on $name', (kind) => {
     expect(text).not.toContain('tandem_nodejs_');
   });
 
-  it.skipIf(!PROMTOOL)(PROMTOOL ? 'the /metrics output passes promtool check metrics' : `the /metrics output passes promtool check metrics (${NO_PROMTOOL_REASON})`, async () => {
-    await h.ingest('/v2/enqueue', { routing_key: '9f1c2a7e5b3d4c6e8a0b1d2f3e4a5b6c', event_action: 'trigger', payload: { summary: 'lint me', source: 's', severity: 'info' } });
-    await h.settle();
-    const text = (await h.tandem.http.inject({ url: '/metrics' })).body;
-    const run = spawnSync(PROMTOOL ?? 'promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
-    expect({ status: run.status, problems: `${run.stdout}${run.stderr}`.trim() }).toEqual({ status: 0, problems: '' });
-  });
+  it.skipIf(!PROMTOOL)(
+    PROMTOOL
+      ? 'the /metrics output passes promtool check metrics'
+      : `the /metrics output passes promtool check metrics (${NO_PROMTOOL_REASON})`,
+    async () => {
+      await h.ingest('/v2/enqueue', {
+        routing_key: '9f1c2a7e5b3d4c6e8a0b1d2f3e4a5b6c',
+        event_action: 'trigger',
+        payload: { summary: 'lint me', source: 's', severity: 'info' },
+      });
+      await h.settle();
+      const text = (await h.tandem.http.inject({ url: '/metrics' })).body;
+      const run = spawnSync(PROMTOOL ?? 'promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+      expect({ status: run.status, problems: `${run.stdout}${run.stderr}`.trim() }).toEqual({ status: 0, problems: '' });
+    },
+  );
 
   it('every response carries a request id, and a caller-given one is kept', async () => {
     const given = await h.tandem.http.inject({ url: '/healthz', headers: { 'x-request-id': 'trace-123' } });

@@ -19,7 +19,16 @@ describe.each(databaseKinds())('pages per person, on $name', (kind) => {
     // Each incident is acknowledged as soon as its first page went out, so each pages one person once.
     const page = async (at: string, key: string, n: number) => {
       h.clock.set(at);
-      expect((await h.ingest('/v2/enqueue', { routing_key: key, event_action: 'trigger', dedup_key: `p${n}`, payload: { summary: `page ${n}`, source: 's', severity: 'critical' } })).statusCode).toBe(202);
+      expect(
+        (
+          await h.ingest('/v2/enqueue', {
+            routing_key: key,
+            event_action: 'trigger',
+            dedup_key: `p${n}`,
+            payload: { summary: `page ${n}`, source: 's', severity: 'critical' },
+          })
+        ).statusCode,
+      ).toBe(202);
       await h.settle();
       expect((await h.api('POST', `/incidents/ACME-${n}/acknowledge`, admin)).statusCode).toBe(200);
       await h.settle();

@@ -29,7 +29,8 @@ function nested(levels: number): string {
   return '{"a":'.repeat(levels) + '1' + '}'.repeat(levels);
 }
 
-const deepBody = (levels: number) => `{"routing_key":"${KEY}","event_action":"trigger","dedup_key":"deep","payload":{"summary":"Deep","source":"x","severity":"error","custom_details":${nested(levels)}}}`;
+const deepBody = (levels: number) =>
+  `{"routing_key":"${KEY}","event_action":"trigger","dedup_key":"deep","payload":{"summary":"Deep","source":"x","severity":"error","custom_details":${nested(levels)}}}`;
 
 describe.each(databaseKinds())('a poison event never stalls the pipeline, on $name', (kind) => {
   let h: Harness;
@@ -70,16 +71,35 @@ describe.each(databaseKinds())('a poison event never stalls the pipeline, on $na
     expect(titles).toContain('Lone \uFFFD surrogate');
     expect(titles.filter((t) => t === 'Lone \uFFFD surrogate')).toHaveLength(1);
     expect(titles).toContain('Alert after-the-surrogate');
-    const alerts = await h.tandem.database.db.selectFrom('alerts').select(['dedup_key', 'event_count']).where('dedup_key', '=', '\uFFFD').execute();
+    const alerts = await h.tandem.database.db
+      .selectFrom('alerts')
+      .select(['dedup_key', 'event_count'])
+      .where('dedup_key', '=', '\uFFFD')
+      .execute();
     expect(alerts).toEqual([{ dedup_key: '\uFFFD', event_count: 2 }]);
   });
 
   it('events an older version accepted with a lone surrogate or a NUL are repaired when applied, not quarantined', async () => {
     // Stored as they were before ingest made text storable: the actions JSON holds the escapes.
-    const actions = (dedupKey: string) => JSON.stringify([{ type: 'alert', action: 'trigger', dedupKey, summary: `Old ${dedupKey}`, severity: 'error' }]);
-    const row = (dedupKey: string) => ({ engagement_id: 'acme', service_id: 'payments-api', integration_type: 'pagerduty', integration_key: KEY, kind: 'alert', received_at: h.clock.now(), request_id: null, raw: '{}', actions: actions(dedupKey), processed_at: null });
+    const actions = (dedupKey: string) =>
+      JSON.stringify([{ type: 'alert', action: 'trigger', dedupKey, summary: `Old ${dedupKey}`, severity: 'error' }]);
+    const row = (dedupKey: string) => ({
+      engagement_id: 'acme',
+      service_id: 'payments-api',
+      integration_type: 'pagerduty',
+      integration_key: KEY,
+      kind: 'alert',
+      received_at: h.clock.now(),
+      request_id: null,
+      raw: '{}',
+      actions: actions(dedupKey),
+      processed_at: null,
+    });
     expect(actions('\udfff')).toContain('\\udfff');
-    await h.tandem.database.db.insertInto('events').values([row('\udfff'), row('\udfff'), row('nul\u0000'), row('plain')]).execute();
+    await h.tandem.database.db
+      .insertInto('events')
+      .values([row('\udfff'), row('\udfff'), row('nul\u0000'), row('plain')])
+      .execute();
     await h.settle();
     expect(await unapplied()).toBe(0);
     expect((await h.api('GET', '/events/quarantined', await h.token('admin'))).json().events).toEqual([]);
@@ -94,7 +114,9 @@ describe.each(databaseKinds())('a poison event never stalls the pipeline, on $na
   it('a NUL in the dedup key, summary and details is stored as U+FFFD, and the events after it are applied', async () => {
     const body = trigger('nul\u0000key', 'Disk\u0000full', { custom_details: { 'k\u0000': 'v\u0000', list: ['a\u0000'] } });
     expect((await h.ingest('/v2/enqueue', body)).statusCode).toBe(202);
-    expect((await h.ingest('/integrations/generic/edr-generic-77d2', { summary: 'EDR\u0000 alert', details: 'x\u0000y' })).statusCode).toBe(202);
+    expect((await h.ingest('/integrations/generic/edr-generic-77d2', { summary: 'EDR\u0000 alert', details: 'x\u0000y' })).statusCode).toBe(
+      202,
+    );
     expect((await h.ingest('/v2/enqueue', trigger('after-the-nul'))).statusCode).toBe(202);
     await h.settle();
 
@@ -105,7 +127,8 @@ describe.each(databaseKinds())('a poison event never stalls the pipeline, on $na
     const disk = list.find((i) => i.title === 'Disk\uFFFDfull');
     const detail = await h.api('GET', `/incidents/${disk?.number ?? ''}`, token);
     expect(detail.statusCode).toBe(200);
-    const alert = (detail.json() as { incident: { alerts: Array<{ dedup_key: string; details: Record<string, unknown> }> } }).incident.alerts[0];
+    const alert = (detail.json() as { incident: { alerts: Array<{ dedup_key: string; details: Record<string, unknown> }> } }).incident
+      .alerts[0];
     expect(alert?.dedup_key).toBe('nul\uFFFDkey');
     expect(alert?.details).toMatchObject({ custom_details: { 'k\uFFFD': 'v\uFFFD', list: ['a\uFFFD'] } });
   });
@@ -114,15 +137,27 @@ describe.each(databaseKinds())('a poison event never stalls the pipeline, on $na
     for (const levels of [40, 4_150, 5_000]) {
       const res = await h.ingest('/v2/enqueue', deepBody(levels));
       expect(res.statusCode).toBe(400);
-      expect(res.json()).toMatchObject({ status: 'invalid event', errors: [expect.stringContaining('nested deeper than the limit of 32 levels')] });
+      expect(res.json()).toMatchObject({
+        status: 'invalid event',
+        errors: [expect.stringContaining('nested deeper than the limit of 32 levels')],
+      });
       expect(res.json().errors[0]).toContain("'payload.custom_details");
     }
     // Exactly at the limit (the body 32 levels deep: body, payload, custom_details and 29 more) is accepted
     // and applied, by every format, though the stored actions wrap it deeper still.
     expect((await h.ingest('/v2/enqueue', deepBody(30))).statusCode).toBe(202);
     expect((await h.ingest('/v2/enqueue', deepBody(31))).statusCode).toBe(400);
-    expect((await h.ingest('/v2/change/enqueue', `{"routing_key":"${KEY}","payload":{"summary":"Deploy","source":"ci","custom_details":${nested(30)}}}`)).statusCode).toBe(202);
-    expect((await h.ingest('/integrations/generic/edr-generic-77d2', `{"summary":"At the limit","details":${nested(31)}}`)).statusCode).toBe(202);
+    expect(
+      (
+        await h.ingest(
+          '/v2/change/enqueue',
+          `{"routing_key":"${KEY}","payload":{"summary":"Deploy","source":"ci","custom_details":${nested(30)}}}`,
+        )
+      ).statusCode,
+    ).toBe(202);
+    expect(
+      (await h.ingest('/integrations/generic/edr-generic-77d2', `{"summary":"At the limit","details":${nested(31)}}`)).statusCode,
+    ).toBe(202);
     const amAtLimit = `{"version":"4","groupKey":"g","status":"firing","receiver":"r","alerts":[{"status":"firing","fingerprint":"f0","labels":{"alertname":"At the limit"},"annotations":{"summary":"At the limit"}}]}`;
     expect((await h.ingest('/integrations/alertmanager/am-payments-3c8e1f', amAtLimit)).statusCode).toBe(202);
     // So are Alertmanager and generic bodies: the limit is the same door for every format.
@@ -136,8 +171,24 @@ describe.each(databaseKinds())('a poison event never stalls the pipeline, on $na
   });
 
   it('an event the inbox cannot serialize fails alone: its batch-mates are stored and nothing is left hanging', async () => {
-    const base = { engagementId: 'acme', serviceId: 'payments-api', integrationType: 'pagerduty' as const, integrationKey: KEY, kind: 'alert' as const, receivedAt: h.clock.now(), requestId: null, raw: '{}' };
-    const action = (dedupKey: string, details?: Record<string, unknown>) => ({ type: 'alert' as const, action: 'trigger' as const, dedupKey, summary: `Inbox ${dedupKey}`, severity: 'error' as const, ...(details ? { details } : {}) });
+    const base = {
+      engagementId: 'acme',
+      serviceId: 'payments-api',
+      integrationType: 'pagerduty' as const,
+      integrationKey: KEY,
+      kind: 'alert' as const,
+      receivedAt: h.clock.now(),
+      requestId: null,
+      raw: '{}',
+    };
+    const action = (dedupKey: string, details?: Record<string, unknown>) => ({
+      type: 'alert' as const,
+      action: 'trigger' as const,
+      dedupKey,
+      summary: `Inbox ${dedupKey}`,
+      severity: 'error' as const,
+      ...(details ? { details } : {}),
+    });
     // Appended in one turn of the event loop, so all three ride in one commit.
     const results = await Promise.allSettled([
       h.tandem.inbox.append({ ...base, actions: [action('first')] }),
@@ -160,7 +211,11 @@ describe.each(databaseKinds())('a poison event never stalls the pipeline, on $na
     expect((await h.ingest('/v2/enqueue', trigger('deep-stored'))).statusCode).toBe(202);
     await h.settle();
     // Stored before the ingest limit existed: written straight to the table.
-    await h.tandem.database.db.updateTable('alerts').set({ details: nested(5_000) }).where('dedup_key', '=', 'deep-stored').execute();
+    await h.tandem.database.db
+      .updateTable('alerts')
+      .set({ details: nested(5_000) })
+      .where('dedup_key', '=', 'deep-stored')
+      .execute();
     const token = await h.token('viewer');
     const [incident] = await incidents(token);
     const res = await h.api('GET', `/incidents/${incident?.number ?? ''}`, token);
@@ -185,7 +240,8 @@ describe.each(databaseKinds())('a poison event never stalls the pipeline, on $na
     // The admin sees it, with its error and the body as received.
     const list = await h.api('GET', '/events/quarantined', admin);
     expect(list.statusCode).toBe(200);
-    const events = (list.json() as { events: Array<{ id: number; engagement: string; error: string; raw: string; integration: string }> }).events;
+    const events = (list.json() as { events: Array<{ id: number; engagement: string; error: string; raw: string; integration: string }> })
+      .events;
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ engagement: 'acme', integration: 'pagerduty', error: expect.stringContaining('refused by test') });
     expect(events[0]?.raw).toContain('Poison pill');
@@ -215,7 +271,18 @@ describe.each(databaseKinds())('a poison event never stalls the pipeline, on $na
   it('a stored event whose actions are not even JSON is quarantined, not retried forever', async () => {
     await h.tandem.database.db
       .insertInto('events')
-      .values({ engagement_id: 'acme', service_id: 'payments-api', integration_type: 'pagerduty', integration_key: KEY, kind: 'alert', received_at: h.clock.now(), request_id: null, raw: '{}', actions: '{not json', processed_at: null })
+      .values({
+        engagement_id: 'acme',
+        service_id: 'payments-api',
+        integration_type: 'pagerduty',
+        integration_key: KEY,
+        kind: 'alert',
+        received_at: h.clock.now(),
+        request_id: null,
+        raw: '{}',
+        actions: '{not json',
+        processed_at: null,
+      })
       .execute();
     expect((await h.ingest('/v2/enqueue', trigger('after-garbage'))).statusCode).toBe(202);
     await h.settle();
@@ -237,7 +304,9 @@ describe.each(databaseKinds())('a poison event never stalls the pipeline, on $na
     expect(list.stdout).toContain('0 event(s) waiting to be applied; 1 quarantined.');
     expect(list.stdout).toMatch(/#\d+ {2}acme\/payments-api {2}pagerduty/);
     expect(list.stdout).toContain('refused by test');
-    const json = JSON.parse(tandem('events', 'list', '--json', '--db', h.db.url).stdout) as { quarantined: Array<{ id: number; error: string }> };
+    const json = JSON.parse(tandem('events', 'list', '--json', '--db', h.db.url).stdout) as {
+      quarantined: Array<{ id: number; error: string }>;
+    };
     const id = json.quarantined[0]?.id ?? 0;
     expect(json.quarantined).toHaveLength(1);
 
@@ -304,9 +373,17 @@ describe.each(databaseKinds().slice(0, 1))('--max-event-lag 0, on $name', (kind)
 async function refuseIncidentTitled(h: Harness, title: string): Promise<void> {
   const db = h.tandem.database.db;
   if (h.tandem.database.dialect === 'sqlite') {
-    await sql.raw(`create trigger test_refuse before insert on incidents when new.title = '${title}' begin select raise(abort, 'refused by test'); end`).execute(db);
+    await sql
+      .raw(
+        `create trigger test_refuse before insert on incidents when new.title = '${title}' begin select raise(abort, 'refused by test'); end`,
+      )
+      .execute(db);
   } else {
-    await sql.raw(`create function test_refuse() returns trigger language plpgsql as $$ begin if new.title = '${title}' then raise exception 'refused by test'; end if; return new; end $$`).execute(db);
+    await sql
+      .raw(
+        `create function test_refuse() returns trigger language plpgsql as $$ begin if new.title = '${title}' then raise exception 'refused by test'; end if; return new; end $$`,
+      )
+      .execute(db);
     await sql.raw('create trigger test_refuse before insert on incidents for each row execute function test_refuse()').execute(db);
   }
 }

@@ -15,7 +15,6 @@ import { DEMO } from '../support/paths.js';
 
 const PAYMENTS = '9f1c2a7e5b3d4c6e8a0b1d2f3e4a5b6c';
 const LAPTOPS = 'helpdesk-generic-1a9b';
-const MINUTE = 60_000;
 
 interface Entry {
   kind: string;
@@ -54,7 +53,10 @@ describe.each(databaseKinds())('24/7 response, on $name', (kind: DatabaseKind) =
     viewer = await h.token('viewer');
   }
   async function trigger(key: string, summary: string, severity = 'critical'): Promise<Incident> {
-    const body = key === LAPTOPS ? { summary, severity } : { routing_key: key, event_action: 'trigger', payload: { summary, source: 'monitor', severity } };
+    const body =
+      key === LAPTOPS
+        ? { summary, severity }
+        : { routing_key: key, event_action: 'trigger', payload: { summary, source: 'monitor', severity } };
     const res = await h.ingest(key === LAPTOPS ? `/integrations/generic/${LAPTOPS}` : '/v2/enqueue', body);
     expect(res.statusCode, res.body).toBe(202);
     // One engine pass: the incident opens, routing decides, tier 1 is paged, the message goes out.
@@ -84,14 +86,18 @@ describe.each(databaseKinds())('24/7 response, on $name', (kind: DatabaseKind) =
     expect(messages(i, 'escalation.paged')).toEqual(['Tier 1 of partner-noc (1st pass of 3): paging Ana Souza (teams).']);
     expect(peers.teams.requests).toHaveLength(1);
     expect(JSON.stringify(peers.teams.requests[0]?.body)).toContain('ACME-1');
-    expect(messages(i, 'notification.delivered')).toEqual(['Paged Ana Souza by teams (https://nightowl.webhook.office.example/webhookb2/ana): delivered.']);
+    expect(messages(i, 'notification.delivered')).toEqual([
+      'Paged Ana Souza by teams (https://nightowl.webhook.office.example/webhookb2/ana): delivered.',
+    ]);
 
     // Nobody acknowledges. 23:52: tier 2, the whole NOC team and its address.
     await at('2026-11-25T04:51:59Z');
     expect(peers.twilio.messages).toHaveLength(0);
     await at('2026-11-25T04:52:00Z');
     i = await incident(i.id);
-    expect(messages(i, 'escalation.paged')[1]).toBe('Tier 2 of partner-noc (1st pass of 3): paging Sam Okafor (webhook), Kim Tan (sms), Ana Souza (teams), noc@nightowl.example.');
+    expect(messages(i, 'escalation.paged')[1]).toBe(
+      'Tier 2 of partner-noc (1st pass of 3): paging Sam Okafor (webhook), Kim Tan (sms), Ana Souza (teams), noc@nightowl.example.',
+    );
     expect(peers.webhook.requests).toHaveLength(1);
     expect(peers.webhook.verified).toEqual([true]);
     expect(peers.twilio.messages.map((m) => m.to)).toEqual(['+15550100004']);
@@ -113,14 +119,23 @@ describe.each(databaseKinds())('24/7 response, on $name', (kind: DatabaseKind) =
     expect(page.body).toContain('Kim Tan');
     // Opening the link changed nothing (mail scanners open links too); the button does it.
     expect((await incident(i.id)).status).toBe('triggered');
-    const done = await h.tandem.http.inject({ method: 'POST', url: ackPath, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' });
+    const done = await h.tandem.http.inject({
+      method: 'POST',
+      url: ackPath,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: '',
+    });
     expect(done.statusCode).toBe(200);
     expect(done.body).toContain('Acknowledged by Kim Tan');
 
     i = await incident(i.id);
     expect(i.status).toBe('acknowledged');
     expect(i.acknowledged_by).toBe('person:kim');
-    expect(i.timeline.find((t) => t.kind === 'incident.acknowledged')).toMatchObject({ actor: { type: 'person', id: 'kim' }, at: '2026-11-25T04:53:00.000Z', message: 'Acknowledged by Kim Tan (acknowledge link in a sms message)' });
+    expect(i.timeline.find((t) => t.kind === 'incident.acknowledged')).toMatchObject({
+      actor: { type: 'person', id: 'kim' },
+      at: '2026-11-25T04:53:00.000Z',
+      message: 'Acknowledged by Kim Tan (acknowledge link in a sms message)',
+    });
 
     // Escalation stops: at 00:02 (+15m) Mo is not paged, and never will be.
     await at('2026-11-25T05:02:00Z');
@@ -157,12 +172,16 @@ describe.each(databaseKinds())('24/7 response, on $name', (kind: DatabaseKind) =
 
     await at('2026-11-25T15:05:00Z');
     i = await incident(i.id);
-    expect(messages(i, 'escalation.paged')[1]).toBe('Tier 2 of internal-infra (1st pass of 2): paging Dana Reyes (email, sms after 2m), Lee Park (slack, email after 1m).');
+    expect(messages(i, 'escalation.paged')[1]).toBe(
+      'Tier 2 of internal-infra (1st pass of 2): paging Dana Reyes (email, sms after 2m), Lee Park (slack, email after 1m).',
+    );
     expect(messages(i, 'overflow')).toEqual([]);
 
     await at('2026-11-25T15:10:00Z');
     i = await incident(i.id);
-    expect(messages(i, 'overflow')).toEqual(["Overflow: Acme IT did not acknowledge within 10m; NightOwl MSP's policy partner-noc starts."]);
+    expect(messages(i, 'overflow')).toEqual([
+      "Overflow: Acme IT did not acknowledge within 10m; NightOwl MSP's policy partner-noc starts.",
+    ]);
     // The partner's NOC on-call (Ana) is paged in the same pass.
     expect(messages(i, 'escalation.paged')).toContain('Tier 1 of partner-noc (1st pass of 3): paging Ana Souza (teams).');
     expect(peers.teams.requests).toHaveLength(1);
@@ -172,7 +191,10 @@ describe.each(databaseKinds())('24/7 response, on $name', (kind: DatabaseKind) =
     expect((await h.api('POST', `/incidents/${i.id}/acknowledge`, kim)).statusCode).toBe(200);
     await at('2026-11-25T16:00:00Z');
     i = await incident(i.id);
-    expect(messages(i, 'escalation.stopped').sort()).toEqual(['Escalation internal-infra stopped: the incident was acknowledged.', 'Escalation partner-noc stopped: the incident was acknowledged.']);
+    expect(messages(i, 'escalation.stopped').sort()).toEqual([
+      'Escalation internal-infra stopped: the incident was acknowledged.',
+      'Escalation partner-noc stopped: the incident was acknowledged.',
+    ]);
   });
 
   it('Thanksgiving (Thursday 2026-11-26) 10:00 and the 2026-12-24 closure 10:00 are holidays: the partner answers', async () => {
@@ -193,13 +215,20 @@ describe.each(databaseKinds())('24/7 response, on $name', (kind: DatabaseKind) =
   it('a schedule gap: tier 1 resolves to nobody, is skipped and recorded, and tier 2 is paged at once', async () => {
     // The helpdesk policy tries the acme-primary schedule first; it only covers weekdays 08:00-18:00.
     const file = variant((y) =>
-      y.replace('  - id: internal-helpdesk\n    tiers:\n      - { notify: ["team:acme-it"], after: 0m }', '  - id: internal-helpdesk\n    tiers:\n      - { notify: ["schedule:acme-primary"], after: 0m }\n      - { notify: ["team:acme-it"], after: 5m }'),
+      y.replace(
+        '  - id: internal-helpdesk\n    tiers:\n      - { notify: ["team:acme-it"], after: 0m }',
+        '  - id: internal-helpdesk\n    tiers:\n      - { notify: ["schedule:acme-primary"], after: 0m }\n      - { notify: ["team:acme-it"], after: 5m }',
+      ),
     );
     await start('2026-11-28T16:00:00Z', file); // Saturday 11:00 New York
     const i = await trigger(LAPTOPS, 'Ransomware note on LAPTOP-042', 'critical');
     expect(messages(i, 'routing')).toEqual(['Routing: weekend: internal owns end_user; policy internal-helpdesk.']);
-    expect(messages(i, 'escalation.skipped')).toEqual(['Tier 1 of internal-helpdesk: nobody to page (nobody on call in acme-primary); skipped, tier 2 paged now.']);
-    expect(messages(i, 'escalation.paged')).toEqual(['Tier 2 of internal-helpdesk: paging Dana Reyes (email, sms after 2m), Lee Park (slack, email after 1m).']);
+    expect(messages(i, 'escalation.skipped')).toEqual([
+      'Tier 1 of internal-helpdesk: nobody to page (nobody on call in acme-primary); skipped, tier 2 paged now.',
+    ]);
+    expect(messages(i, 'escalation.paged')).toEqual([
+      'Tier 2 of internal-helpdesk: paging Dana Reyes (email, sms after 2m), Lee Park (slack, email after 1m).',
+    ]);
     const paged = i.timeline.find((t) => t.kind === 'escalation.paged');
     expect(paged?.at).toBe('2026-11-28T16:00:00.000Z');
   });
@@ -208,7 +237,9 @@ describe.each(databaseKinds())('24/7 response, on $name', (kind: DatabaseKind) =
     await start('2026-11-28T16:00:00Z'); // Saturday 11:00 New York: internal-helpdesk, one tier (team:acme-it at 0m), no repeat
     let i = await trigger(LAPTOPS, 'Laptop fleet cannot sign in', 'critical');
     expect(messages(i, 'routing')).toEqual(['Routing: weekend: internal owns end_user; policy internal-helpdesk.']);
-    expect(messages(i, 'escalation.paged')).toEqual(['Tier 1 of internal-helpdesk: paging Dana Reyes (email, sms after 2m), Lee Park (slack, email after 1m).']);
+    expect(messages(i, 'escalation.paged')).toEqual([
+      'Tier 1 of internal-helpdesk: paging Dana Reyes (email, sms after 2m), Lee Park (slack, email after 1m).',
+    ]);
     // Just paged: nobody has had a chance to acknowledge, so nothing is "finished" yet.
     expect(kinds(i)).not.toContain('escalation.finished');
     await at('2026-11-28T16:04:59Z');
@@ -217,7 +248,9 @@ describe.each(databaseKinds())('24/7 response, on $name', (kind: DatabaseKind) =
     // A one-tier pass lasts max(0m, 5m): at 11:05 nobody has acknowledged.
     await at('2026-11-28T16:05:00Z');
     i = await incident(i.id);
-    expect(messages(i, 'escalation.finished')).toEqual(['Escalation internal-helpdesk finished: every tier paged and nobody acknowledged.']);
+    expect(messages(i, 'escalation.finished')).toEqual([
+      'Escalation internal-helpdesk finished: every tier paged and nobody acknowledged.',
+    ]);
     expect(i.timeline.find((t) => t.kind === 'escalation.finished')?.at).toBe('2026-11-28T16:05:00.000Z');
 
     // Another one, acknowledged within the 5 minutes: stopped, never "finished, nobody acknowledged".
@@ -234,7 +267,12 @@ describe.each(databaseKinds())('24/7 response, on $name', (kind: DatabaseKind) =
 
   it('DST nights: rotations hand off at the wall-clock time in New York and in London', async () => {
     // NightOwl's NOC rotation follows London time in this variant (18:00 handoff).
-    const file = variant((y) => y.replace('  - id: nightowl-noc-oncall        # partner NOC, follow-the-sun, 24x7\n    timezone: UTC', '  - id: nightowl-noc-oncall\n    timezone: Europe/London'));
+    const file = variant((y) =>
+      y.replace(
+        '  - id: nightowl-noc-oncall        # partner NOC, follow-the-sun, 24x7\n    timezone: UTC',
+        '  - id: nightowl-noc-oncall\n    timezone: Europe/London',
+      ),
+    );
     // New York springs forward on Sunday 2027-03-14. acme-primary hands off Mondays at 09:00 New York time:
     // on Monday 2027-03-15 that is 13:00 UTC (it was 14:00 UTC the Monday before).
     await start('2027-03-15T12:59:00Z', file);

@@ -66,12 +66,33 @@ describe.each(databaseKinds())('restart: SIGKILL with escalations pending, on $n
     dir = mkdtempSync(join(tmpdir(), 'tandem-restart-'));
     db = await kind.create();
     receiver = await webhookReceiver(SECRET);
-    const args = ['--config', fastEngagement(dir), '--db', db.url, '--log-level', 'warn', '--engine-poll-ms', '100', '--webhook-url', receiver.url, '--contact-rate', '100000'];
+    const args = [
+      '--config',
+      fastEngagement(dir),
+      '--db',
+      db.url,
+      '--log-level',
+      'warn',
+      '--engine-poll-ms',
+      '100',
+      '--webhook-url',
+      receiver.url,
+      '--contact-rate',
+      '100000',
+    ];
     const env = { TANDEM_WEBHOOK_SECRET: SECRET };
     server = await startServerProcess(args, { env });
     const opened = Date.now();
     for (let i = 0; i < INCIDENTS; i++) {
-      const res = await fetch(`${server.url}/v2/enqueue`, { method: 'POST', body: JSON.stringify({ routing_key: STOREFRONT, event_action: 'trigger', dedup_key: `r-${i}`, payload: { summary: `Checkout error ${i}`, source: 'shop', severity: 'critical' } }) });
+      const res = await fetch(`${server.url}/v2/enqueue`, {
+        method: 'POST',
+        body: JSON.stringify({
+          routing_key: STOREFRONT,
+          event_action: 'trigger',
+          dedup_key: `r-${i}`,
+          payload: { summary: `Checkout error ${i}`, source: 'shop', severity: 'critical' },
+        }),
+      });
       expect(res.status).toBe(202);
     }
     const r = receiver;
@@ -80,7 +101,10 @@ describe.each(databaseKinds())('restart: SIGKILL with escalations pending, on $n
     // re-send that one message after its lease: at-least-once, with the same Tandem-Delivery id.)
     const watch = await openDatabase(db.url);
     const deadline = Date.now() + 5000;
-    while ((await watch.db.selectFrom('notifications').select('id').where('status', '=', 'delivered').execute()).length < INCIDENTS && Date.now() < deadline) {
+    while (
+      (await watch.db.selectFrom('notifications').select('id').where('status', '=', 'delivered').execute()).length < INCIDENTS &&
+      Date.now() < deadline
+    ) {
       await new Promise((res) => setTimeout(res, 20));
     }
     await watch.close();
@@ -111,7 +135,11 @@ describe.each(databaseKinds())('restart: SIGKILL with escalations pending, on $n
 
     const check = await openDatabase(db.url);
     try {
-      const steps = await check.db.selectFrom('escalation_steps').select(['incident_id', 'tier', 'status']).where('kind', '=', 'tier').execute();
+      const steps = await check.db
+        .selectFrom('escalation_steps')
+        .select(['incident_id', 'tier', 'status'])
+        .where('kind', '=', 'tier')
+        .execute();
       expect(steps).toHaveLength(3 * INCIDENTS);
       expect(steps.every((s) => s.status === 'done')).toBe(true);
       const notifications = await check.db.selectFrom('notifications').select(['status']).execute();

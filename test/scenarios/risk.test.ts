@@ -33,8 +33,12 @@ const AUGUST = [
 ].join('\n');
 const SEPTEMBER = [
   HEADER,
-  ...['2026-09-08T23:00', '2026-09-09T02:00', '2026-09-10T21:00'].map((t, i) => `N${i},payments-api,Night ${i},,${t}:00-04:00,${addMin(t, 4)},${addMin(t, 60)}`),
-  ...['2026-09-08T10:00', '2026-09-09T11:00', '2026-09-10T14:00'].map((t, i) => `D${i},payments-api,Day ${i},,${t}:00-04:00,${addMin(t, 6)},${addMin(t, 60)}`),
+  ...['2026-09-08T23:00', '2026-09-09T02:00', '2026-09-10T21:00'].map(
+    (t, i) => `N${i},payments-api,Night ${i},,${t}:00-04:00,${addMin(t, 4)},${addMin(t, 60)}`,
+  ),
+  ...['2026-09-08T10:00', '2026-09-09T11:00', '2026-09-10T14:00'].map(
+    (t, i) => `D${i},payments-api,Day ${i},,${t}:00-04:00,${addMin(t, 6)},${addMin(t, 60)}`,
+  ),
 ].join('\n');
 
 /** "2026-09-08T23:00" (New York, EDT) plus minutes, as an ISO instant. */
@@ -57,7 +61,10 @@ describe.each(databaseKinds())('risk and simulation, on $name', (kind) => {
     h = await startHarness(kind, { start: '2026-11-24T12:00:00Z' });
     admin = await h.token('admin');
     viewer = await h.token('viewer');
-    for (const [name, text] of [['august.csv', AUGUST], ['september.csv', SEPTEMBER]] as const) {
+    for (const [name, text] of [
+      ['august.csv', AUGUST],
+      ['september.csv', SEPTEMBER],
+    ] as const) {
       const path = join(dir, name);
       writeFileSync(path, text);
       const r = await cli('import', 'incidents', '--engagement', 'acme', path);
@@ -108,7 +115,9 @@ describe.each(databaseKinds())('risk and simulation, on $name', (kind) => {
     it('GET /engagements/acme/risk gives the same answer, to any token of the engagement', async () => {
       const res = await h.api('GET', '/engagements/acme/risk?from=2026-08-03T04:00:00Z&to=2026-08-10T04:00:00Z', viewer);
       expect(res.statusCode).toBe(200);
-      const cliAnswer = JSON.parse((await cli('risk', '--engagement', 'acme', '--from', '2026-08-03', '--to', '2026-08-10', '--json')).out) as PresentedRisk;
+      const cliAnswer = JSON.parse(
+        (await cli('risk', '--engagement', 'acme', '--from', '2026-08-03', '--to', '2026-08-10', '--json')).out,
+      ) as PresentedRisk;
       expect(res.json()).toEqual(cliAnswer);
     });
 
@@ -126,9 +135,15 @@ describe.each(databaseKinds())('risk and simulation, on $name', (kind) => {
     });
 
     it('bad requests', async () => {
-      expect((await h.api('GET', '/engagements/acme/risk?from=2026-08-10&to=2026-08-03', viewer)).json()).toMatchObject({ error: { code: 'INVALID_QUERY', field: 'to' } });
-      expect((await h.api('GET', '/engagements/acme/risk?to=2026-08-03', viewer)).json()).toMatchObject({ error: { code: 'INVALID_QUERY', field: 'from' } });
-      expect((await h.api('GET', '/engagements/acme/risk?from=2026-08-03&to=2026-08-10&first_response=soon', viewer)).json()).toMatchObject({ error: { code: 'INVALID_QUERY', field: 'first_response' } });
+      expect((await h.api('GET', '/engagements/acme/risk?from=2026-08-10&to=2026-08-03', viewer)).json()).toMatchObject({
+        error: { code: 'INVALID_QUERY', field: 'to' },
+      });
+      expect((await h.api('GET', '/engagements/acme/risk?to=2026-08-03', viewer)).json()).toMatchObject({
+        error: { code: 'INVALID_QUERY', field: 'from' },
+      });
+      expect((await h.api('GET', '/engagements/acme/risk?from=2026-08-03&to=2026-08-10&first_response=soon', viewer)).json()).toMatchObject(
+        { error: { code: 'INVALID_QUERY', field: 'first_response' } },
+      );
       expect((await h.api('GET', '/engagements/globex/risk?from=2026-08-03&to=2026-08-10', viewer)).statusCode).toBe(404);
       expect((await cli('risk', '--engagement', 'acme', '--from', 'then', '--to', '2026-08-10')).code).toBe(2);
     });
@@ -138,7 +153,12 @@ describe.each(databaseKinds())('risk and simulation, on $name', (kind) => {
     const hours = (h: number) => h * 60;
 
     function check(s: PresentedSimulation) {
-      expect(s).toMatchObject({ engagement: 'acme', alternative_file: { engagement: 'acme-internal-only' }, incidents: 6, currency: 'USD' });
+      expect(s).toMatchObject({
+        engagement: 'acme',
+        alternative_file: { engagement: 'acme-internal-only' },
+        incidents: 6,
+        currency: 'USD',
+      });
       expect(s.actual).toEqual({ mtta_s: 300, unattended_minutes: 0, exposure: 27_000, fee: 18_000 });
       // Nights wait 9h, 6h and 11h for 08:00, then Acme IT takes its usual 6 minutes.
       expect(s.alternative.unattended_minutes).toBe(hours(26));
@@ -151,7 +171,18 @@ describe.each(databaseKinds())('risk and simulation, on $name', (kind) => {
     }
 
     it('tandem simulate --config demo/internal-only.yaml', async () => {
-      const json = await cli('simulate', '--engagement', 'acme', '--from', '2026-09-01', '--to', '2026-10-01', '--config', INTERNAL_ONLY, '--json');
+      const json = await cli(
+        'simulate',
+        '--engagement',
+        'acme',
+        '--from',
+        '2026-09-01',
+        '--to',
+        '2026-10-01',
+        '--config',
+        INTERNAL_ONLY,
+        '--json',
+      );
       expect(json.err).toBe('');
       check(JSON.parse(json.out) as PresentedSimulation);
       const text = await cli('simulate', '--engagement', 'acme', '--from', '2026-09-01', '--to', '2026-10-01', '--config', INTERNAL_ONLY);
@@ -161,10 +192,18 @@ describe.each(databaseKinds())('risk and simulation, on $name', (kind) => {
 
     it('POST /engagements/acme/simulate (admin) gives the same answer', async () => {
       const config = readFileSync(INTERNAL_ONLY, 'utf8');
-      const res = await h.api('POST', '/engagements/acme/simulate', admin, { from: '2026-09-01', to: '2026-10-01', config, first_response: '5m' });
+      const res = await h.api('POST', '/engagements/acme/simulate', admin, {
+        from: '2026-09-01',
+        to: '2026-10-01',
+        config,
+        first_response: '5m',
+      });
       expect(res.statusCode).toBe(200);
       check(res.json<PresentedSimulation>());
-      const cliAnswer = JSON.parse((await cli('simulate', '--engagement', 'acme', '--from', '2026-09-01', '--to', '2026-10-01', '--config', INTERNAL_ONLY, '--json')).out) as PresentedSimulation;
+      const cliAnswer = JSON.parse(
+        (await cli('simulate', '--engagement', 'acme', '--from', '2026-09-01', '--to', '2026-10-01', '--config', INTERNAL_ONLY, '--json'))
+          .out,
+      ) as PresentedSimulation;
       expect(res.json()).toEqual(cliAnswer);
     });
 
@@ -172,27 +211,43 @@ describe.each(databaseKinds())('risk and simulation, on $name', (kind) => {
       const config = readFileSync(INTERNAL_ONLY, 'utf8');
       const body = { from: '2026-09-01', to: '2026-10-01', config };
       expect((await h.api('POST', '/engagements/acme/simulate', viewer, body)).json()).toMatchObject({ error: { code: 'FORBIDDEN' } });
-      const bad = await h.api('POST', '/engagements/acme/simulate', admin, { ...body, config: config.replace('always: internal }', 'always: nobody }'), file: 'alt.yaml' });
+      const bad = await h.api('POST', '/engagements/acme/simulate', admin, {
+        ...body,
+        config: config.replace('always: internal }', 'always: nobody }'),
+        file: 'alt.yaml',
+      });
       expect(bad.statusCode).toBe(400);
       const error = bad.json<{ error: { code: string; message: string; field: string } }>().error;
       expect(error).toMatchObject({ code: 'INVALID_BODY', field: 'config' });
       expect(error.message).toMatch(/^the alternative engagement file has \d+ problems?:\nalt\.yaml:\d+:\d+: /);
       const noPayments = config.replace(/ {2}- id: payments-api\n(?: {4}.*\n)+/, '');
-      expect((await h.api('POST', '/engagements/acme/simulate', admin, { ...body, config: noPayments })).json()).toMatchObject({ error: { code: 'INVALID_BODY', message: expect.stringContaining('no service "payments-api"') } });
-      expect((await h.api('POST', '/engagements/acme/simulate', admin, { from: '2026-09-01', to: '2026-10-01' })).json()).toMatchObject({ error: { code: 'INVALID_BODY', field: 'config' } });
+      expect((await h.api('POST', '/engagements/acme/simulate', admin, { ...body, config: noPayments })).json()).toMatchObject({
+        error: { code: 'INVALID_BODY', message: expect.stringContaining('no service "payments-api"') },
+      });
+      expect((await h.api('POST', '/engagements/acme/simulate', admin, { from: '2026-09-01', to: '2026-10-01' })).json()).toMatchObject({
+        error: { code: 'INVALID_BODY', field: 'config' },
+      });
     });
 
     it('live incidents: the tier that answered comes from the escalation timeline', async () => {
       // Tuesday 07:00 in New York (the harness clock): payments down, the partner NOC's on-call is paged,
       // nobody answers, tier 2 (the whole NOC team) is paged at +5m, and someone acknowledges at +7m.
-      await h.ingest('/v2/enqueue', { routing_key: '9f1c2a7e5b3d4c6e8a0b1d2f3e4a5b6c', event_action: 'trigger', payload: { summary: 'Live payments outage', source: 'x', severity: 'critical' } });
+      await h.ingest('/v2/enqueue', {
+        routing_key: '9f1c2a7e5b3d4c6e8a0b1d2f3e4a5b6c',
+        event_action: 'trigger',
+        payload: { summary: 'Live payments outage', source: 'x', severity: 'critical' },
+      });
       await h.settle();
       h.clock.advance(5 * 60_000);
       await h.settle();
       h.clock.advance(2 * 60_000);
       const live = (await h.api('GET', '/incidents?status=triggered', admin)).json<{ incidents: Array<{ id: number }> }>().incidents[0];
       expect((await h.api('POST', `/incidents/${live?.id ?? 0}/acknowledge`, admin)).statusCode).toBe(200);
-      const res = await h.api('POST', '/engagements/acme/simulate', admin, { from: '2026-11-24', to: '2026-11-25', config: readFileSync(`${ROOT}demo/acme.yaml`, 'utf8') });
+      const res = await h.api('POST', '/engagements/acme/simulate', admin, {
+        from: '2026-11-24',
+        to: '2026-11-25',
+        config: readFileSync(`${ROOT}demo/acme.yaml`, 'utf8'),
+      });
       const s = res.json<PresentedSimulation>();
       expect(s.model.tier_shares).toEqual([{ side: 'partner', tier: 2, n: 1, share: 1 }]);
       // Two minutes from tier 2's page to the acknowledgement: the model replays the same 7 minutes.

@@ -36,7 +36,12 @@ interface SideOnCall {
   name: string;
   functions: string[];
   on_call: Array<OnCallPerson & { schedule: string }>;
-  pages: Array<{ function: string; policy: string | null; tier: number | null; targets: Array<{ target: string; people: Array<{ person: string; name: string }>; email: string | null }> }>;
+  pages: Array<{
+    function: string;
+    policy: string | null;
+    tier: number | null;
+    targets: Array<{ target: string; people: Array<{ person: string; name: string }>; email: string | null }>;
+  }>;
 }
 interface EngagementOnCall {
   id: string;
@@ -57,14 +62,25 @@ interface ScheduleListing {
 interface ShiftsAnswer {
   from: string;
   to: string;
-  shifts: Array<{ person: string; name: string; side: string; start: string; end: string; source: 'layer' | 'override'; layer: number | null }>;
+  shifts: Array<{
+    person: string;
+    name: string;
+    side: string;
+    start: string;
+    end: string;
+    source: 'layer' | 'override';
+    layer: number | null;
+  }>;
   gaps: Array<{ start: string; end: string }>;
 }
 
 /** An iCalendar body as events: property name (parameters dropped) -> value, lines unfolded. */
 function parseIcal(body: string): { calendar: Record<string, string>; events: Array<Record<string, string>> } {
   expect(body.endsWith('\r\n')).toBe(true);
-  const lines = body.replace(/\r\n[ \t]/g, '').split('\r\n').filter((l) => l !== '');
+  const lines = body
+    .replace(/\r\n[ \t]/g, '')
+    .split('\r\n')
+    .filter((l) => l !== '');
   expect(lines[0]).toBe('BEGIN:VCALENDAR');
   expect(lines[lines.length - 1]).toBe('END:VCALENDAR');
   const calendar: Record<string, string> = {};
@@ -126,7 +142,13 @@ describe.each(databaseKinds())('schedules and calendar feeds, on $name', (kind) 
 
     expect(acme?.sides.internal).toMatchObject({ name: 'Acme IT', functions: ['end_user'], on_call: [] });
     expect(acme?.sides.partner.name).toBe('NightOwl MSP');
-    expect(acme?.sides.partner.on_call).toContainEqual({ schedule: 'nightowl-noc-oncall', person: 'ana', name: 'Ana Souza', side: 'partner', until: '2026-11-25T18:00:00.000Z' });
+    expect(acme?.sides.partner.on_call).toContainEqual({
+      schedule: 'nightowl-noc-oncall',
+      person: 'ana',
+      name: 'Ana Souza',
+      side: 'partner',
+      until: '2026-11-25T18:00:00.000Z',
+    });
 
     const primary = acme?.schedules.find((s) => s.id === 'acme-primary');
     expect(primary).toEqual({ id: 'acme-primary', timezone: 'America/New_York', on_call: [], next_change: '2026-11-25T13:00:00.000Z' });
@@ -140,11 +162,25 @@ describe.each(databaseKinds())('schedules and calendar feeds, on $name', (kind) 
         function: 'end_user',
         policy: 'internal-helpdesk',
         tier: 1,
-        targets: [{ target: 'team:acme-it', people: [{ person: 'dana', name: 'Dana Reyes', side: 'internal' }, { person: 'lee', name: 'Lee Park', side: 'internal' }], email: null }],
+        targets: [
+          {
+            target: 'team:acme-it',
+            people: [
+              { person: 'dana', name: 'Dana Reyes', side: 'internal' },
+              { person: 'lee', name: 'Lee Park', side: 'internal' },
+            ],
+            email: null,
+          },
+        ],
       },
     ]);
     // The partner's first tiers page whoever is on call in its schedules: Ana on the NOC, Kim on the SOC this week.
-    expect(acme?.sides.partner.pages.map((p) => `${p.function}: ${p.policy} tier ${p.tier} -> ${p.targets.map((t) => `${t.target} (${t.people.map((x) => x.name).join(', ')})`).join('; ')}`)).toEqual([
+    expect(
+      acme?.sides.partner.pages.map(
+        (p) =>
+          `${p.function}: ${p.policy} tier ${p.tier} -> ${p.targets.map((t) => `${t.target} (${t.people.map((x) => x.name).join(', ')})`).join('; ')}`,
+      ),
+    ).toEqual([
       'infrastructure: partner-noc tier 1 -> schedule:nightowl-noc-oncall (Ana Souza)',
       'cloud: partner-noc tier 1 -> schedule:nightowl-noc-oncall (Ana Souza)',
       'security: partner-soc tier 1 -> schedule:nightowl-soc-oncall (Kim Tan)',
@@ -160,12 +196,34 @@ describe.each(databaseKinds())('schedules and calendar feeds, on $name', (kind) 
     if (!teamTier) throw new Error('no internal-helpdesk tier');
     // internal-helpdesk variant: tier 1 the acme-primary schedule, tier 2 the acme-it team.
     const tiers = [{ ...teamTier, targets: [{ kind: 'schedule' as const, id: 'acme-primary' }] }, teamTier];
-    const gapFirst = { ...acme, escalationPolicies: acme.escalationPolicies.map((p) => (p.id === 'internal-helpdesk' ? { ...p, tiers } : p)) };
+    const gapFirst = {
+      ...acme,
+      escalationPolicies: acme.escalationPolicies.map((p) => (p.id === 'internal-helpdesk' ? { ...p, tiers } : p)),
+    };
     expect(presentEngagementOnCall(gapFirst, saturday).sides.internal.pages).toEqual([
-      { function: 'end_user', policy: 'internal-helpdesk', tier: 2, targets: [{ target: 'team:acme-it', people: [{ person: 'dana', name: 'Dana Reyes', side: 'internal' }, { person: 'lee', name: 'Lee Park', side: 'internal' }], email: null }] },
+      {
+        function: 'end_user',
+        policy: 'internal-helpdesk',
+        tier: 2,
+        targets: [
+          {
+            target: 'team:acme-it',
+            people: [
+              { person: 'dana', name: 'Dana Reyes', side: 'internal' },
+              { person: 'lee', name: 'Lee Park', side: 'internal' },
+            ],
+            email: null,
+          },
+        ],
+      },
     ]);
-    const onlyGap = { ...acme, escalationPolicies: acme.escalationPolicies.map((p) => (p.id === 'internal-helpdesk' ? { ...p, tiers: tiers.slice(0, 1) } : p)) };
-    expect(presentEngagementOnCall(onlyGap, saturday).sides.internal.pages).toEqual([{ function: 'end_user', policy: 'internal-helpdesk', tier: null, targets: [] }]);
+    const onlyGap = {
+      ...acme,
+      escalationPolicies: acme.escalationPolicies.map((p) => (p.id === 'internal-helpdesk' ? { ...p, tiers: tiers.slice(0, 1) } : p)),
+    };
+    expect(presentEngagementOnCall(onlyGap, saturday).sides.internal.pages).toEqual([
+      { function: 'end_user', policy: 'internal-helpdesk', tier: null, targets: [] },
+    ]);
   });
 
   it('Wednesday 10:00: business hours, Lee is on call internally until 18:00', async () => {
@@ -174,7 +232,9 @@ describe.each(databaseKinds())('schedules and calendar feeds, on $name', (kind) 
     const acme = res.json<{ engagements: EngagementOnCall[] }>().engagements[0];
     expect(acme?.coverage.window).toBe('business_hours');
     expect(acme?.coverage.owners['infrastructure']).toBe('internal');
-    expect(acme?.sides.internal.on_call).toEqual([{ schedule: 'acme-primary', person: 'lee', name: 'Lee Park', side: 'internal', until: '2026-11-25T23:00:00.000Z' }]);
+    expect(acme?.sides.internal.on_call).toEqual([
+      { schedule: 'acme-primary', person: 'lee', name: 'Lee Park', side: 'internal', until: '2026-11-25T23:00:00.000Z' },
+    ]);
 
     const one = await h.api('GET', `/schedules/acme/acme-primary/on-call?at=${encodeURIComponent('2026-11-25T10:00:00-05:00')}`, viewer);
     expect(one.statusCode).toBe(200);
@@ -213,10 +273,19 @@ describe.each(databaseKinds())('schedules and calendar feeds, on $name', (kind) 
       },
     ]);
     expect(primary.overrides).toEqual([
-      { person: 'lee', name: 'Lee Park', side: 'internal', from: '2026-11-27T08:00', to: '2026-11-27T18:00', start: '2026-11-27T13:00:00.000Z', end: '2026-11-27T23:00:00.000Z' },
+      {
+        person: 'lee',
+        name: 'Lee Park',
+        side: 'internal',
+        from: '2026-11-27T08:00',
+        to: '2026-11-27T18:00',
+        start: '2026-11-27T13:00:00.000Z',
+        end: '2026-11-27T23:00:00.000Z',
+      },
     ]);
     expect(primary.members.map((m) => m.person)).toEqual(['dana', 'lee']);
-    for (const m of primary.members) expect(m.calendar_url).toMatch(new RegExp(`/calendars/acme/person/${m.person}/[A-Za-z0-9_-]{27}\\.ics$`));
+    for (const m of primary.members)
+      expect(m.calendar_url).toMatch(new RegExp(`/calendars/acme/person/${m.person}/[A-Za-z0-9_-]{27}\\.ics$`));
     expect(primary.calendar_url).toMatch(/\/calendars\/acme\/schedule\/acme-primary\/[A-Za-z0-9_-]{27}\.ics$/);
     expect(schedule('nightowl-noc-oncall').on_call.map((p) => p.person)).toEqual(['ana']);
     // The same person has one feed URL wherever it is listed: it is derived, not issued.
@@ -242,7 +311,15 @@ describe.each(databaseKinds())('schedules and calendar feeds, on $name', (kind) 
       'lee 11-26T13:00-11-26T23:00 layer',
       'lee 11-27T13:00-11-27T23:00 override',
     ]);
-    expect(body.shifts[5]).toEqual({ person: 'lee', name: 'Lee Park', side: 'internal', start: '2026-11-27T13:00:00.000Z', end: '2026-11-27T23:00:00.000Z', source: 'override', layer: null });
+    expect(body.shifts[5]).toEqual({
+      person: 'lee',
+      name: 'Lee Park',
+      side: 'internal',
+      start: '2026-11-27T13:00:00.000Z',
+      end: '2026-11-27T23:00:00.000Z',
+      source: 'override',
+      layer: null,
+    });
     expect(body.shifts[1]).toMatchObject({ source: 'layer', layer: 1 });
     // Tuesday 18:00 -> Wednesday 08:00 is the gap the 23:47 page fell into; Friday 18:00 -> the end is the weekend.
     expect(body.gaps).toContainEqual({ start: '2026-11-24T23:00:00.000Z', end: '2026-11-25T13:00:00.000Z' });
@@ -255,7 +332,12 @@ describe.each(databaseKinds())('schedules and calendar feeds, on $name', (kind) 
     expect(body.from).toBe('2026-11-25T04:47:00.000Z');
     expect(body.to).toBe('2026-12-02T04:47:00.000Z');
     expect(body.gaps).toEqual([]);
-    expect(body.shifts[0]).toMatchObject({ person: 'ana', start: '2026-11-25T04:47:00.000Z', end: '2026-11-25T18:00:00.000Z', source: 'layer' });
+    expect(body.shifts[0]).toMatchObject({
+      person: 'ana',
+      start: '2026-11-25T04:47:00.000Z',
+      end: '2026-11-25T18:00:00.000Z',
+      source: 'layer',
+    });
     expect(body.shifts).toHaveLength(8);
   });
 
@@ -280,7 +362,14 @@ describe.each(databaseKinds())('schedules and calendar feeds, on $name', (kind) 
   });
 
   it("another engagement's schedule is 404, like an unknown one; no token is 401", async () => {
-    for (const path of ['/schedules/globex/globex-noc/shifts', '/schedules/globex/globex-noc/on-call', '/schedules/acme/globex-noc/shifts', '/schedules/acme/nope/on-call', '/schedules?engagement=globex', '/on-call?engagement=globex']) {
+    for (const path of [
+      '/schedules/globex/globex-noc/shifts',
+      '/schedules/globex/globex-noc/on-call',
+      '/schedules/acme/globex-noc/shifts',
+      '/schedules/acme/nope/on-call',
+      '/schedules?engagement=globex',
+      '/on-call?engagement=globex',
+    ]) {
       const res = await h.api('GET', path, viewer);
       expect(res.statusCode, path).toBe(404);
       expect(res.json(), path).toMatchObject({ error: { code: 'NOT_FOUND' } });
@@ -314,7 +403,13 @@ describe.each(databaseKinds())('schedules and calendar feeds, on $name', (kind) 
       expect(e['UID']).toMatch(/@tandem$/);
     }
     // Ana's current turn is whole, not cut at "now".
-    expect(events).toContainEqual(expect.objectContaining({ DTSTART: '20261124T180000Z', DTEND: '20261125T180000Z', SUMMARY: 'On call: nightowl-noc-oncall · Acme Payments (Ana Souza)' }));
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        DTSTART: '20261124T180000Z',
+        DTEND: '20261125T180000Z',
+        SUMMARY: 'On call: nightowl-noc-oncall · Acme Payments (Ana Souza)',
+      }),
+    );
     // Every UID is unique within the feed.
     expect(new Set(events.map((e) => e['UID'])).size).toBe(events.length);
   });
@@ -335,7 +430,8 @@ describe.each(databaseKinds())('schedules and calendar feeds, on $name', (kind) 
     const { calendar, events } = parseIcal(res.body);
     expect(calendar['X-WR-CALNAME']).toBe('On call: Kim Tan · Acme Payments');
     expect(events.length).toBeGreaterThan(10);
-    for (const e of events) expect(e['SUMMARY']).toMatch(/^On call: (nightowl-noc-oncall|nightowl-soc-oncall) · Acme Payments \(Kim Tan\)$/);
+    for (const e of events)
+      expect(e['SUMMARY']).toMatch(/^On call: (nightowl-noc-oncall|nightowl-soc-oncall) · Acme Payments \(Kim Tan\)$/);
     const names = new Set(events.map((e) => /On call: (\S+)/.exec(e['SUMMARY'] ?? '')?.[1]));
     expect(names).toEqual(new Set(['nightowl-noc-oncall', 'nightowl-soc-oncall']));
     // This week Kim holds the SOC week (Monday 00:00 New York to the next).
@@ -352,9 +448,14 @@ describe.each(databaseKinds())('schedules and calendar feeds, on $name', (kind) 
 
   it("/me gives a person's token the feed of their own shifts", async () => {
     const dana = await h.token('responder', ['acme'], 'dana');
-    const me = (await h.api('GET', '/me', dana)).json<{ token: { person: string }; calendars: Array<{ engagement: string; person: string; calendar_url: string }> }>();
+    const me = (await h.api('GET', '/me', dana)).json<{
+      token: { person: string };
+      calendars: Array<{ engagement: string; person: string; calendar_url: string }>;
+    }>();
     expect(me.token.person).toBe('dana');
-    expect(me.calendars).toEqual([{ engagement: 'acme', person: 'dana', calendar_url: schedule('acme-primary').members.find((m) => m.person === 'dana')?.calendar_url }]);
+    expect(me.calendars).toEqual([
+      { engagement: 'acme', person: 'dana', calendar_url: schedule('acme-primary').members.find((m) => m.person === 'dana')?.calendar_url },
+    ]);
     expect((await fetchFeed(me.calendars[0]?.calendar_url ?? '')).statusCode).toBe(200);
     expect((await h.api('GET', '/me', viewer)).json()).toMatchObject({ calendars: [] });
   });
@@ -392,7 +493,11 @@ describe.each(databaseKinds())('schedules and calendar feeds, on $name', (kind) 
     }
     expect(bodies.size).toBe(1);
     // A bearer token does not open a feed either: only the URL's own token does.
-    const res = await h.tandem.http.inject({ method: 'GET', url: primary.replace(token, flipped), headers: { authorization: `Bearer ${viewer}` } });
+    const res = await h.tandem.http.inject({
+      method: 'GET',
+      url: primary.replace(token, flipped),
+      headers: { authorization: `Bearer ${viewer}` },
+    });
     expect(res.statusCode).toBe(404);
   });
 

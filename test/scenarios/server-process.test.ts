@@ -14,7 +14,8 @@ import { startServerProcess } from '../support/server-process.js';
 import type { ServerProcess } from '../support/server-process.js';
 
 const PD_KEY = '9f1c2a7e5b3d4c6e8a0b1d2f3e4a5b6c';
-const tandem = (args: string[], env: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+const tandem = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
 
 describe('tandem serve as a process (SQLite)', () => {
   let dir: string;
@@ -39,7 +40,11 @@ describe('tandem serve as a process (SQLite)', () => {
     let incidents: Array<{ number: string; status: string; service: { id: string } }> = [];
     for (let i = 0; i < 50 && incidents.length === 0; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      incidents = ((await (await fetch(`${server.url}/api/v1/incidents`, { headers: { authorization: `Bearer ${token ?? ''}` } })).json()) as { incidents: typeof incidents }).incidents;
+      incidents = (
+        (await (await fetch(`${server.url}/api/v1/incidents`, { headers: { authorization: `Bearer ${token ?? ''}` } })).json()) as {
+          incidents: typeof incidents;
+        }
+      ).incidents;
     }
     expect(incidents[0]).toMatchObject({ number: 'ACME-1', status: 'triggered', service: { id: 'payments-api' } });
     // The page the on-call engineer gets lands in the demo inbox; its Acknowledge button works.
@@ -55,7 +60,11 @@ describe('tandem serve as a process (SQLite)', () => {
     expect((await fetch(ack)).status).toBe(200);
     const done = await fetch(ack, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(await done.text()).toMatch(/Acknowledged by /);
-    const after = ((await (await fetch(`${server.url}/api/v1/incidents/ACME-1`, { headers: { authorization: `Bearer ${token ?? ''}` } })).json()) as { incident: { status: string } }).incident;
+    const after = (
+      (await (await fetch(`${server.url}/api/v1/incidents/ACME-1`, { headers: { authorization: `Bearer ${token ?? ''}` } })).json()) as {
+        incident: { status: string };
+      }
+    ).incident;
     expect(after.status).toBe('acknowledged');
     // A restart prints the same demo token: it was kept beside the database.
     await server.stop();
@@ -69,11 +78,20 @@ describe('tandem serve as a process (SQLite)', () => {
     copyFileSync(DEMO, file);
     server = await startServerProcess(['--config', file, '--db', `sqlite:${join(dir, 'tandem.db')}`, '--log-level', 'info']);
     const send = (key: string) =>
-      fetch(`${server?.url ?? ''}/v2/enqueue`, { method: 'POST', body: JSON.stringify({ routing_key: key, event_action: 'trigger', payload: { summary: 's', source: 's', severity: 'info' } }) }).then((r) => r.status);
+      fetch(`${server?.url ?? ''}/v2/enqueue`, {
+        method: 'POST',
+        body: JSON.stringify({ routing_key: key, event_action: 'trigger', payload: { summary: 's', source: 's', severity: 'info' } }),
+      }).then((r) => r.status);
     const NEW_KEY = 'added-by-reload-0123456789abcdef';
     expect(await send(NEW_KEY)).toBe(400);
     const original = readFileSync(file, 'utf8');
-    writeFileSync(file, original.replace('      - { type: pagerduty, key: "0a1b2c3d4e5f60718293a4b5c6d7e8f9" }', `      - { type: pagerduty, key: "0a1b2c3d4e5f60718293a4b5c6d7e8f9" }\n      - { type: pagerduty, key: "${NEW_KEY}" }`));
+    writeFileSync(
+      file,
+      original.replace(
+        '      - { type: pagerduty, key: "0a1b2c3d4e5f60718293a4b5c6d7e8f9" }',
+        `      - { type: pagerduty, key: "0a1b2c3d4e5f60718293a4b5c6d7e8f9" }\n      - { type: pagerduty, key: "${NEW_KEY}" }`,
+      ),
+    );
     server.child.kill('SIGHUP');
     let status = 0;
     for (let i = 0; i < 50 && status !== 202; i++) {
@@ -90,8 +108,16 @@ describe('tandem serve as a process (SQLite)', () => {
     expect(await send(NEW_KEY)).toBe(202);
     expect(await send(PD_KEY)).toBe(202);
     // Logs are JSON lines, one per request, carrying its request id.
-    const line = server.output().split('\n').find((l) => l.includes('"route":"/v2/enqueue"') && l.includes('"status":202'));
-    expect(JSON.parse(line ?? '{}')).toMatchObject({ msg: 'request', method: 'POST', status: 202, reqId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    const line = server
+      .output()
+      .split('\n')
+      .find((l) => l.includes('"route":"/v2/enqueue"') && l.includes('"status":202'));
+    expect(JSON.parse(line ?? '{}')).toMatchObject({
+      msg: 'request',
+      method: 'POST',
+      status: 202,
+      reqId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
   });
 
   it('SIGTERM finishes the requests in flight: each one half-sent when the signal came gets its 202', async () => {
@@ -100,8 +126,19 @@ describe('tandem serve as a process (SQLite)', () => {
     const port = server.port;
     // Each request sends its headers and half its body, then waits: it is in flight when SIGTERM arrives.
     const requests = Array.from({ length: 20 }, (_, i) => {
-      const body = JSON.stringify({ routing_key: PD_KEY, event_action: 'trigger', dedup_key: `term-${i}`, payload: { summary: 'in flight at shutdown', source: 's', severity: 'info' } });
-      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/v2/enqueue', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+      const body = JSON.stringify({
+        routing_key: PD_KEY,
+        event_action: 'trigger',
+        dedup_key: `term-${i}`,
+        payload: { summary: 'in flight at shutdown', source: 's', severity: 'info' },
+      });
+      const req = request({
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/v2/enqueue',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      });
       const status = new Promise<number>((resolve) => {
         req.on('response', (res) => {
           res.resume();
@@ -134,7 +171,19 @@ describe('tandem serve as a process (SQLite)', () => {
     expect(bad.stderr).toContain('--role must be one of admin, responder, viewer');
     expect(bad.stderr).toContain('engagement "nope" is not in');
 
-    const sent = tandem(['send', '--url', server.url, '--key', PD_KEY, '--summary', 'Disk full on db-1', '--severity', 'critical', '--dedup', 'disk-db-1']);
+    const sent = tandem([
+      'send',
+      '--url',
+      server.url,
+      '--key',
+      PD_KEY,
+      '--summary',
+      'Disk full on db-1',
+      '--severity',
+      'critical',
+      '--dedup',
+      'disk-db-1',
+    ]);
     expect(sent.status, sent.stderr).toBe(0);
     expect(sent.stdout).toContain('dedup key: disk-db-1');
     const refused = tandem(['send', '--url', server.url, '--key', PD_KEY, '--summary', 'x', '--severity', 'loud']);
@@ -144,10 +193,17 @@ describe('tandem serve as a process (SQLite)', () => {
     let incident: { number: string; title: string } | undefined;
     for (let i = 0; i < 50 && !incident; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      incident = ((await (await fetch(`${server.url}/api/v1/incidents`, { headers: { authorization: `Bearer ${token}` } })).json()) as { incidents: Array<{ number: string; title: string }> }).incidents[0];
+      incident = (
+        (await (await fetch(`${server.url}/api/v1/incidents`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+          incidents: Array<{ number: string; title: string }>;
+        }
+      ).incidents[0];
     }
     expect(incident).toMatchObject({ number: 'ACME-1', title: 'Disk full on db-1' });
-    const ack = await fetch(`${server.url}/api/v1/incidents/ACME-1/acknowledge`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const ack = await fetch(`${server.url}/api/v1/incidents/ACME-1/acknowledge`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(((await ack.json()) as { incident: { acknowledged_by: string } }).incident.acknowledged_by).toBe('person:kim');
     const resolved = tandem(['send', '--url', server.url, '--key', PD_KEY, '--action', 'resolve', '--dedup', 'disk-db-1']);
     expect(resolved.status).toBe(0);
@@ -157,7 +213,11 @@ describe('tandem serve as a process (SQLite)', () => {
     const listed = tandem(['token', 'list', '--db', db]);
     expect(listed.stdout).toMatch(new RegExp(`${id}\\s+responder\\s+acme\\s+person:kim`));
     expect(listed.stdout).not.toContain(token);
-    const session = await fetch(`${server.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+    const session = await fetch(`${server.url}/api/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token }),
+    });
     const cookie = (session.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     expect((await fetch(`${server.url}/api/v1/me`, { headers: { cookie } })).status).toBe(200);
     expect(tandem(['token', 'revoke', id, '--db', db]).status).toBe(0);
@@ -169,7 +229,10 @@ describe('tandem serve as a process (SQLite)', () => {
   it('tandem serve refuses a bad engagement file with file:line:col and exit 1', () => {
     dir = mkdtempSync(join(tmpdir(), 'tandem-bad-'));
     const file = join(dir, 'bad.yaml');
-    writeFileSync(file, readFileSync(DEMO, 'utf8').replace('      - { channel: webhook, after: 0m }', '      - { channel: pigeon, after: 0m }'));
+    writeFileSync(
+      file,
+      readFileSync(DEMO, 'utf8').replace('      - { channel: webhook, after: 0m }', '      - { channel: pigeon, after: 0m }'),
+    );
     const res = tandem(['serve', '--config', file, '--db', `sqlite:${join(dir, 'x.db')}`, '--port', '0']);
     expect(res.status).toBe(1);
     expect(res.stderr).toMatch(/bad\.yaml:\d+:\d+: .*pigeon/);

@@ -39,7 +39,15 @@ describe.each(databaseKinds())('SLA clocks on incidents, on $name', (kind) => {
     admin = await h.token('admin');
   }
   async function open(severity = 'critical'): Promise<number> {
-    expect((await h.ingest('/v2/enqueue', { routing_key: PAYMENTS, event_action: 'trigger', payload: { summary: 'Payments down', source: 'p', severity } })).statusCode).toBe(202);
+    expect(
+      (
+        await h.ingest('/v2/enqueue', {
+          routing_key: PAYMENTS,
+          event_action: 'trigger',
+          payload: { summary: 'Payments down', source: 'p', severity },
+        })
+      ).statusCode,
+    ).toBe(202);
     await h.settle();
     return (await h.api('GET', '/incidents', admin)).json<{ incidents: Array<{ id: number }> }>().incidents[0]?.id ?? 0;
   }
@@ -135,9 +143,15 @@ describe.each(databaseKinds())('SLA clocks on incidents, on $name', (kind) => {
     await h.settle();
     i = await get(id);
     expect(of(i, 'incident.priority').map((t) => t.message)).toEqual([expect.stringMatching(/^Priority P2 -> P1 by /)]);
-    expect(clockOf(i, 'partner-sla', 'respond')).toMatchObject({ status: 'breached', target_s: 900, breached_at: '2026-11-25T05:02:00.000Z' });
+    expect(clockOf(i, 'partner-sla', 'respond')).toMatchObject({
+      status: 'breached',
+      target_s: 900,
+      breached_at: '2026-11-25T05:02:00.000Z',
+    });
     expect(of(i, 'sla.breached')[0]?.message).toContain('Service credit: 5%');
-    expect((await h.api('POST', `/incidents/${id}/priority`, admin, { priority: 'P9' })).json()).toMatchObject({ error: { code: 'INVALID_BODY', field: 'priority' } });
+    expect((await h.api('POST', `/incidents/${id}/priority`, admin, { priority: 'P9' })).json()).toMatchObject({
+      error: { code: 'INVALID_BODY', field: 'priority' },
+    });
   });
 
   it('the internal OLA counts business hours only: opened Wednesday 17:30 before Thanksgiving, it breaches Friday at opening time', async () => {
@@ -155,7 +169,9 @@ describe.each(databaseKinds())('SLA clocks on incidents, on $name', (kind) => {
     await at(Date.parse('2026-11-27T13:00:01Z')); // Friday 08:00:01
     i = await get(id);
     expect(clockOf(i, 'internal-ola', 'respond')?.status).toBe('breached');
-    expect(of(i, 'sla.breached')[0]?.message).toBe('SLA breached: internal-ola respond target for P1 (30m) was due by 2026-11-27T13:00:00.000Z.');
+    expect(of(i, 'sla.breached')[0]?.message).toBe(
+      'SLA breached: internal-ola respond target for P1 (30m) was due by 2026-11-27T13:00:00.000Z.',
+    );
   });
 });
 
@@ -168,9 +184,22 @@ describe.each(databaseKinds())('priority and SLA details seen through the API, o
     h = await startHarness(kind, { start: '2026-11-25T04:47:00Z' });
     admin = await h.token('admin');
     // info x criticality 2 (storefront) = P5: opens, pages nobody.
-    expect((await h.ingest('/v2/enqueue', { routing_key: '0a1b2c3d4e5f60718293a4b5c6d7e8f9', event_action: 'trigger', payload: { summary: 'Cart slow', source: 'shop', severity: 'info' } })).statusCode).toBe(202);
+    expect(
+      (
+        await h.ingest('/v2/enqueue', {
+          routing_key: '0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+          event_action: 'trigger',
+          payload: { summary: 'Cart slow', source: 'shop', severity: 'info' },
+        })
+      ).statusCode,
+    ).toBe(202);
     await h.settle();
-    type I = { id: number; priority: string; timeline: Array<{ kind: string; message: string }>; sla: Array<{ kind: string; status: string }> };
+    type I = {
+      id: number;
+      priority: string;
+      timeline: Array<{ kind: string; message: string }>;
+      sla: Array<{ kind: string; status: string }>;
+    };
     const get = async () => (await h.api('GET', '/incidents/ACME-1', admin)).json<{ incident: I }>().incident;
     let i = await get();
     expect(i.priority).toBe('P5');
@@ -179,7 +208,9 @@ describe.each(databaseKinds())('priority and SLA details seen through the API, o
     expect((await h.api('POST', '/incidents/ACME-1/priority', admin, { priority: 'P2' })).statusCode).toBe(200);
     await h.settle();
     i = await get();
-    expect(i.timeline.filter((t) => t.kind === 'escalation.paged').map((t) => t.message)).toEqual(['Tier 1 of partner-noc (1st pass of 3): paging Ana Souza (teams).']);
+    expect(i.timeline.filter((t) => t.kind === 'escalation.paged').map((t) => t.message)).toEqual([
+      'Tier 1 of partner-noc (1st pass of 3): paging Ana Souza (teams).',
+    ]);
     // Acknowledging shows the respond clock met in the same response, before the engine looks again.
     const acked = (await h.api('POST', '/incidents/ACME-1/acknowledge', admin, undefined)).json<{ incident: I }>().incident;
     expect(acked.sla.find((c) => c.kind === 'respond')?.status).toBe('met');
@@ -192,7 +223,11 @@ describe.each(databaseKinds())('priority and SLA details seen through the API, o
   it('as docs/api.md says: a raise into paging pages every tier whose time has passed at once; lowering does not stop a running escalation, and raising again does not start a second', async () => {
     h = await startHarness(kind, { start: '2026-11-25T04:47:00Z' });
     admin = await h.token('admin');
-    type I = { priority: string; timeline: Array<{ kind: string; message: string; at: string }>; sla: Array<{ sla: string; kind: string; status: string; target_s: number | null }> };
+    type I = {
+      priority: string;
+      timeline: Array<{ kind: string; message: string; at: string }>;
+      sla: Array<{ sla: string; kind: string; status: string; target_s: number | null }>;
+    };
     const get = async (n: string) => (await h.api('GET', `/incidents/${n}`, admin)).json<{ incident: I }>().incident;
     const messages = (i: I, kind: string) => i.timeline.filter((t) => t.kind === kind).map((t) => t.message);
     const setPriority = async (n: string, priority: string) => {
@@ -202,14 +237,31 @@ describe.each(databaseKinds())('priority and SLA details seen through the API, o
 
     // ACME-1: a P5 (pages nobody) raised to P2 six minutes after it opened. partner-noc's tiers count from
     // the opening: tier 1 (0m) and tier 2 (5m) are both overdue and are paged at once.
-    expect((await h.ingest('/v2/enqueue', { routing_key: '0a1b2c3d4e5f60718293a4b5c6d7e8f9', event_action: 'trigger', payload: { summary: 'Cart slow', source: 'shop', severity: 'info' } })).statusCode).toBe(202);
+    expect(
+      (
+        await h.ingest('/v2/enqueue', {
+          routing_key: '0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+          event_action: 'trigger',
+          payload: { summary: 'Cart slow', source: 'shop', severity: 'info' },
+        })
+      ).statusCode,
+    ).toBe(202);
     await h.settle();
     h.clock.advance(6 * MIN);
     await setPriority('ACME-1', 'P2');
     let i = await get('ACME-1');
-    expect(messages(i, 'routing')).toEqual(['Routing: after hours: partner owns cloud; policy partner-noc. P5 pages nobody (priorities.page).', 'Routing: after hours: partner owns cloud; policy partner-noc.']);
-    expect(messages(i, 'escalation.paged').map((m) => m.split(':')[0])).toEqual(['Tier 1 of partner-noc (1st pass of 3)', 'Tier 2 of partner-noc (1st pass of 3)']);
-    expect(i.timeline.filter((t) => t.kind === 'escalation.paged').map((t) => t.at)).toEqual(['2026-11-25T04:53:00.000Z', '2026-11-25T04:53:00.000Z']);
+    expect(messages(i, 'routing')).toEqual([
+      'Routing: after hours: partner owns cloud; policy partner-noc. P5 pages nobody (priorities.page).',
+      'Routing: after hours: partner owns cloud; policy partner-noc.',
+    ]);
+    expect(messages(i, 'escalation.paged').map((m) => m.split(':')[0])).toEqual([
+      'Tier 1 of partner-noc (1st pass of 3)',
+      'Tier 2 of partner-noc (1st pass of 3)',
+    ]);
+    expect(i.timeline.filter((t) => t.kind === 'escalation.paged').map((t) => t.at)).toEqual([
+      '2026-11-25T04:53:00.000Z',
+      '2026-11-25T04:53:00.000Z',
+    ]);
     expect(i.sla.find((c) => c.sla === 'partner-sla' && c.kind === 'respond')).toMatchObject({ status: 'running', target_s: 1800 });
 
     // Lowered to P5: no SLA target any more, but the escalation already running goes on (tier 3 at +15m).
@@ -234,11 +286,25 @@ describe.each(databaseKinds())('priority and SLA details seen through the API, o
   it('an empty JSON body is an empty object; a non-JSON body is 415; the engagement shows business hours as written', async () => {
     h = await startHarness(kind, { start: '2026-11-25T04:47:00Z' });
     admin = await h.token('admin');
-    await h.ingest('/v2/enqueue', { routing_key: PAYMENTS, event_action: 'trigger', payload: { summary: 'x', source: 's', severity: 'critical' } });
+    await h.ingest('/v2/enqueue', {
+      routing_key: PAYMENTS,
+      event_action: 'trigger',
+      payload: { summary: 'x', source: 's', severity: 'critical' },
+    });
     await h.settle();
-    const empty = await h.tandem.http.inject({ method: 'POST', url: '/api/v1/incidents/ACME-1/acknowledge', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, payload: '' });
+    const empty = await h.tandem.http.inject({
+      method: 'POST',
+      url: '/api/v1/incidents/ACME-1/acknowledge',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      payload: '',
+    });
     expect(empty.statusCode).toBe(200);
-    const text = await h.tandem.http.inject({ method: 'POST', url: '/api/v1/incidents/ACME-1/notes', headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/plain' }, payload: 'hello' });
+    const text = await h.tandem.http.inject({
+      method: 'POST',
+      url: '/api/v1/incidents/ACME-1/notes',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/plain' },
+      payload: 'hello',
+    });
     expect(text.statusCode).toBe(415);
     expect(text.json()).toMatchObject({ error: { code: 'UNSUPPORTED_MEDIA_TYPE' } });
     const e = (await h.api('GET', '/engagements/acme', admin)).json<{ engagement: { coverage: { business_hours: unknown } } }>().engagement;

@@ -24,8 +24,16 @@ describe.each(databaseKinds())('tenant isolation, on $name', (kind) => {
 
   beforeAll(async () => {
     h = await startHarness(kind, { config: [DEMO, GLOBEX] });
-    await h.ingest('/v2/enqueue', { routing_key: '9f1c2a7e5b3d4c6e8a0b1d2f3e4a5b6c', event_action: 'trigger', payload: { summary: 'Acme down', source: 'a', severity: 'critical' } });
-    await h.ingest('/v2/enqueue', { routing_key: 'globex-pd-5e1d0c7a9b2f4e3d8c6a1b0f', event_action: 'trigger', payload: { summary: 'Globex down', source: 'g', severity: 'critical' } });
+    await h.ingest('/v2/enqueue', {
+      routing_key: '9f1c2a7e5b3d4c6e8a0b1d2f3e4a5b6c',
+      event_action: 'trigger',
+      payload: { summary: 'Acme down', source: 'a', severity: 'critical' },
+    });
+    await h.ingest('/v2/enqueue', {
+      routing_key: 'globex-pd-5e1d0c7a9b2f4e3d8c6a1b0f',
+      event_action: 'trigger',
+      payload: { summary: 'Globex down', source: 'g', severity: 'critical' },
+    });
     await h.settle();
     acmeViewer = await h.token('viewer', ['acme']);
     acmeResponder = await h.token('responder', ['acme']);
@@ -71,13 +79,19 @@ describe.each(databaseKinds())('tenant isolation, on $name', (kind) => {
       expect(res.statusCode).toBe(404);
     }
     expect((await h.api('POST', `/incidents/${globexIncident}/notes`, acmeResponder, { text: 'sneaky' })).statusCode).toBe(404);
-    const g = (await h.api('GET', `/incidents/${globexIncident}`, globexAdmin)).json<{ incident: { status: string; timeline: Array<{ kind: string }> } }>().incident;
+    const g = (await h.api('GET', `/incidents/${globexIncident}`, globexAdmin)).json<{
+      incident: { status: string; timeline: Array<{ kind: string }> };
+    }>().incident;
     expect(g.status).toBe('triggered');
     expect(g.timeline.some((t) => t.kind === 'note')).toBe(false);
   });
 
   it('a viewer cannot acknowledge, resolve or add notes (403) and nothing changes', async () => {
-    for (const [action, body] of [['acknowledge', undefined], ['resolve', undefined], ['notes', { text: 'hi' }]] as const) {
+    for (const [action, body] of [
+      ['acknowledge', undefined],
+      ['resolve', undefined],
+      ['notes', { text: 'hi' }],
+    ] as const) {
       const res = await h.api('POST', `/incidents/${acmeIncident}/${action}`, acmeViewer, body);
       expect(res.statusCode).toBe(403);
       expect(res.json()).toMatchObject({ error: { code: 'FORBIDDEN' } });
@@ -87,15 +101,31 @@ describe.each(databaseKinds())('tenant isolation, on $name', (kind) => {
   });
 
   it('a responder acknowledges, adds a note and resolves; the timeline records who', async () => {
-    expect((await h.api('POST', `/incidents/${acmeIncident}/acknowledge`, acmeResponder)).json()).toMatchObject({ incident: { status: 'acknowledged' } });
+    expect((await h.api('POST', `/incidents/${acmeIncident}/acknowledge`, acmeResponder)).json()).toMatchObject({
+      incident: { status: 'acknowledged' },
+    });
     expect((await h.api('POST', `/incidents/ACME-1/notes`, acmeResponder, { text: 'Restarted the pod' })).statusCode).toBe(201);
-    expect((await h.api('POST', `/incidents/${acmeIncident}/resolve`, acmeResponder)).json()).toMatchObject({ incident: { status: 'resolved' } });
+    expect((await h.api('POST', `/incidents/${acmeIncident}/resolve`, acmeResponder)).json()).toMatchObject({
+      incident: { status: 'resolved' },
+    });
     const again = await h.api('POST', `/incidents/${acmeIncident}/acknowledge`, acmeResponder);
     expect(again.statusCode).toBe(409);
     expect(again.json()).toMatchObject({ error: { code: 'INVALID_TRANSITION' } });
-    const i = (await h.api('GET', `/incidents/${acmeIncident}`, acmeViewer)).json<{ incident: { timeline: Array<{ kind: string; message: string; actor: { type: string } }> } }>().incident;
-    expect(i.timeline.map((t) => t.kind).filter(isIncidentOrAlert)).toEqual(['incident.triggered', 'alert.triggered', 'incident.acknowledged', 'note', 'alert.resolved', 'incident.resolved']);
-    expect(i.timeline.filter((t) => isIncidentOrAlert(t.kind))[3]).toMatchObject({ message: 'Restarted the pod', actor: { type: 'token' } });
+    const i = (await h.api('GET', `/incidents/${acmeIncident}`, acmeViewer)).json<{
+      incident: { timeline: Array<{ kind: string; message: string; actor: { type: string } }> };
+    }>().incident;
+    expect(i.timeline.map((t) => t.kind).filter(isIncidentOrAlert)).toEqual([
+      'incident.triggered',
+      'alert.triggered',
+      'incident.acknowledged',
+      'note',
+      'alert.resolved',
+      'incident.resolved',
+    ]);
+    expect(i.timeline.filter((t) => isIncidentOrAlert(t.kind))[3]).toMatchObject({
+      message: 'Restarted the pod',
+      actor: { type: 'token' },
+    });
   });
 
   it('the timeline cannot be rewritten, not even with SQL', async () => {

@@ -45,7 +45,13 @@ describe.each(postgresOnly())('two engines on one $name database', (kind) => {
     db = await kind.create();
     const clock = new VirtualClock('2026-11-25T04:47:00Z');
     receiver = await webhookReceiver(SECRET, { clock });
-    const options = { config: [file], db, virtualClock: clock, env: { TANDEM_WEBHOOK_SECRET: SECRET }, extraArgs: ['--notify', 'live', '--webhook-url', receiver.url, '--contact-rate', '1000000'] };
+    const options = {
+      config: [file],
+      db,
+      virtualClock: clock,
+      env: { TANDEM_WEBHOOK_SECRET: SECRET },
+      extraArgs: ['--notify', 'live', '--webhook-url', receiver.url, '--contact-rate', '1000000'],
+    };
     a = await startHarness(kind, options);
     b = await startHarness(kind, options);
     const ia = a.tandem.engine.context.instanceId;
@@ -55,7 +61,12 @@ describe.each(postgresOnly())('two engines on one $name database', (kind) => {
     // Events arrive through both instances.
     for (let k = 0; k < INCIDENTS; k++) {
       const via = k % 2 === 0 ? a : b;
-      const res = await via.ingest('/v2/enqueue', { routing_key: STOREFRONT, event_action: 'trigger', dedup_key: `two-${k}`, payload: { summary: `Checkout ${k}`, source: 'shop', severity: 'critical' } });
+      const res = await via.ingest('/v2/enqueue', {
+        routing_key: STOREFRONT,
+        event_action: 'trigger',
+        dedup_key: `two-${k}`,
+        payload: { summary: `Checkout ${k}`, source: 'shop', severity: 'critical' },
+      });
       expect(res.statusCode).toBe(202);
     }
     const both = async () => {
@@ -68,7 +79,11 @@ describe.each(postgresOnly())('two engines on one $name database', (kind) => {
     await both();
 
     const database = a.tandem.database.db;
-    const steps = await database.selectFrom('escalation_steps').select(['incident_id', 'tier', 'status', 'fired_by']).where('kind', '=', 'tier').execute();
+    const steps = await database
+      .selectFrom('escalation_steps')
+      .select(['incident_id', 'tier', 'status', 'fired_by'])
+      .where('kind', '=', 'tier')
+      .execute();
     expect(steps).toHaveLength(3 * INCIDENTS);
     expect(steps.every((s) => s.status === 'done')).toBe(true);
     const byInstance = new Map<string, number>();
@@ -80,12 +95,16 @@ describe.each(postgresOnly())('two engines on one $name database', (kind) => {
     for (const s of steps) perStep.set(`${s.incident_id}/${s.tier}`, (perStep.get(`${s.incident_id}/${s.tier}`) ?? 0) + 1);
     expect([...perStep.values()].every((n) => n === 1)).toBe(true);
 
-    const notifications = await database.selectFrom('notifications').select(['id', 'incident_id', 'step_id', 'status', 'claimed_by']).execute();
+    const notifications = await database
+      .selectFrom('notifications')
+      .select(['id', 'incident_id', 'step_id', 'status', 'claimed_by'])
+      .execute();
     expect(notifications).toHaveLength(3 * INCIDENTS);
     expect(notifications.every((n) => n.status === 'delivered')).toBe(true);
     // At the receiver: every incident appears exactly three times (once per tier), nothing twice.
     const seen = new Map<string, number>();
-    for (const r of receiver.requests) for (const i of (r.body as { incidents: Array<{ number: string }> }).incidents) seen.set(i.number, (seen.get(i.number) ?? 0) + 1);
+    for (const r of receiver.requests)
+      for (const i of (r.body as { incidents: Array<{ number: string }> }).incidents) seen.set(i.number, (seen.get(i.number) ?? 0) + 1);
     expect(seen.size).toBe(INCIDENTS);
     expect([...seen.values()].every((n) => n === 3)).toBe(true);
     const ids = receiver.requests.map((r) => r.headers['tandem-delivery']);

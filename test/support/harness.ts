@@ -50,7 +50,10 @@ export async function startHarness(kind: DatabaseKind, options: HarnessOptions =
   const configArgs = (options.config ?? [DEMO]).flatMap((c) => ['--config', c]);
   const peers = options.peers ? await startPeers(clock) : undefined;
   const notify = peers ? peers.args : ['--notify', 'inbox'];
-  const settings = parseServeSettings([...configArgs, '--db', db.url, '--port', '0', '--log-level', 'silent', '--rate-limit', '0', ...notify, ...(options.extraArgs ?? [])], { ...peers?.env, ...options.env });
+  const settings = parseServeSettings(
+    [...configArgs, '--db', db.url, '--port', '0', '--log-level', 'silent', '--rate-limit', '0', ...notify, ...(options.extraArgs ?? [])],
+    { ...peers?.env, ...options.env },
+  );
   let tandem: Tandem;
   try {
     // Every JSON response is checked against its route's schema: a scenario that gets an answer off the contract fails.
@@ -67,19 +70,28 @@ export async function startHarness(kind: DatabaseKind, options: HarnessOptions =
     peers,
     ingest: async (path, body) =>
       onContract(
-        await tandem.http.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/json' }, payload: typeof body === 'string' ? body : JSON.stringify(body) }),
+        await tandem.http.inject({
+          method: 'POST',
+          url: path,
+          headers: { 'content-type': 'application/json' },
+          payload: typeof body === 'string' ? body : JSON.stringify(body),
+        }),
       ),
     api: async (method, path, token, body) =>
       onContract(
         await tandem.http.inject({
           method,
           url: `/api/v1${path}`,
-          headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          headers: {
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
           ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
         }),
       ),
     token: async (role, engagements = ['acme'], personId) =>
-      (await createToken(tandem.database.db, { role, engagements, personId: personId ?? null, label: `test-${role}`, at: clock.now() })).secret,
+      (await createToken(tandem.database.db, { role, engagements, personId: personId ?? null, label: `test-${role}`, at: clock.now() }))
+        .secret,
     settle: async () => {
       await tandem.engine.runOnce();
       await tandem.escalation.runOnce();
@@ -95,6 +107,7 @@ export async function startHarness(kind: DatabaseKind, options: HarnessOptions =
 
 /** A response off its route's schema is a 500 naming the route (checkResponses); the test fails here, with the fields at fault. */
 function onContract(res: LightMyRequestResponse): LightMyRequestResponse {
-  if (res.statusCode === 500 && res.body.includes('does not match its schema')) throw new Error(res.json<{ error: { message: string } }>().error.message);
+  if (res.statusCode === 500 && res.body.includes('does not match its schema'))
+    throw new Error(res.json<{ error: { message: string } }>().error.message);
   return res;
 }

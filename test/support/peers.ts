@@ -25,15 +25,42 @@ export interface Peers {
 }
 
 export async function startPeers(clock: Clock): Promise<Peers> {
-  const [smtp, twilio, slack, teams, webhook] = await Promise.all([startSmtpReceiver(), twilioReceiver({ clock }), slackReceiver({ clock }), teamsReceiver({ clock }), webhookReceiver(WEBHOOK_SECRET, { clock })]);
+  const [smtp, twilio, slack, teams, webhook] = await Promise.all([
+    startSmtpReceiver(),
+    twilioReceiver({ clock }),
+    slackReceiver({ clock }),
+    teamsReceiver({ clock }),
+    webhookReceiver(WEBHOOK_SECRET, { clock }),
+  ]);
   return {
     smtp,
     twilio,
     slack,
     teams,
     webhook,
-    args: ['--notify', 'live', '--smtp-url', smtp.url, '--email-from', 'Tandem <tandem@acme.example>', '--twilio-from', '+15550009999', '--twilio-url', twilio.url, '--slack-url', slack.url, '--teams-url', teams.url, '--webhook-url', webhook.url],
-    env: { TANDEM_TWILIO_ACCOUNT_SID: twilio.accountSid, TANDEM_TWILIO_AUTH_TOKEN: twilio.authToken, TANDEM_WEBHOOK_SECRET: WEBHOOK_SECRET },
+    args: [
+      '--notify',
+      'live',
+      '--smtp-url',
+      smtp.url,
+      '--email-from',
+      'Tandem <tandem@acme.example>',
+      '--twilio-from',
+      '+15550009999',
+      '--twilio-url',
+      twilio.url,
+      '--slack-url',
+      slack.url,
+      '--teams-url',
+      teams.url,
+      '--webhook-url',
+      webhook.url,
+    ],
+    env: {
+      TANDEM_TWILIO_ACCOUNT_SID: twilio.accountSid,
+      TANDEM_TWILIO_AUTH_TOKEN: twilio.authToken,
+      TANDEM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    },
     close: async () => {
       await Promise.all([smtp.close(), twilio.close(), slack.close(), teams.close(), webhook.close()]);
     },

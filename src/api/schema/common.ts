@@ -84,7 +84,8 @@ export const queryText = z
   .preprocess((v) => (Array.isArray(v) ? v.join(',') : v), z.string())
   .transform((text, ctx) => {
     // No stored value holds U+0000 (PostgreSQL text cannot): answer here rather than from the database.
-    if (text.includes('\u0000')) ctx.addIssue({ code: 'custom', message: 'contains a NUL character (%00); NUL characters are not allowed' });
+    if (text.includes('\u0000'))
+      ctx.addIssue({ code: 'custom', message: 'contains a NUL character (%00); NUL characters are not allowed' });
     return text;
   });
 
@@ -99,7 +100,8 @@ export function listQuery<const T extends string>(allowed?: readonly T[]) {
         .filter(Boolean);
       if (allowed) {
         for (const item of items) {
-          if (!(allowed as readonly string[]).includes(item)) ctx.addIssue({ code: 'custom', message: `"${item}" is not one of ${allowed.join(', ')}` });
+          if (!(allowed as readonly string[]).includes(item))
+            ctx.addIssue({ code: 'custom', message: `"${item}" is not one of ${allowed.join(', ')}` });
         }
       }
       return items as T[];
@@ -114,7 +116,8 @@ export function instantQuery() {
     .transform((text, ctx): number | undefined => {
       if (text === '') return undefined;
       const t = parseIsoInstant(text);
-      if (t === undefined) ctx.addIssue({ code: 'custom', message: `"${text}" is not an ISO 8601 instant (e.g. 2026-11-24T23:47:00-05:00)` });
+      if (t === undefined)
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not an ISO 8601 instant (e.g. 2026-11-24T23:47:00-05:00)` });
       return t;
     })
     .optional()
@@ -126,7 +129,8 @@ export function intQuery(fallback: number, min: number, max: number) {
   return queryText
     .transform((text, ctx): number => {
       if (text === '') return fallback;
-      if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}, got "${text}"` });
+      if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max)
+        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}, got "${text}"` });
       return Number(text);
     })
     .optional()
@@ -153,7 +157,12 @@ export const CursorQuery = queryText
   .transform((text, ctx): number | undefined => {
     if (text === '') return undefined;
     const id = decodeCursor(text);
-    if (id === undefined) ctx.addIssue({ code: 'custom', message: 'is not a cursor this server issued; pass next_cursor from the previous page', ...issueCode('INVALID_CURSOR') });
+    if (id === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        message: 'is not a cursor this server issued; pass next_cursor from the previous page',
+        ...issueCode('INVALID_CURSOR'),
+      });
     return id;
   })
   .optional()

@@ -23,7 +23,9 @@ export const Service = z
     function: z.string().optional(),
     criticality: z.number().int().optional().meta({ description: '1 (most critical) to 4.' }),
     downtime_cost_per_minute: z.number().nullable().optional(),
-    integrations: z.array(z.object({ type: z.string(), key_hint: z.string().meta({ description: 'The last four characters; keys are secrets.' }) })).optional(),
+    integrations: z
+      .array(z.object({ type: z.string(), key_hint: z.string().meta({ description: 'The last four characters; keys are secrets.' }) }))
+      .optional(),
     archived: z.literal(true).optional().meta({ description: 'Present when incidents name a service no longer in the engagement file.' }),
   })
   .meta({ id: 'Service' });
@@ -43,15 +45,25 @@ export const Engagement = z
     services: z.array(Service),
     coverage: z.object({
       business_hours: Window,
-      functions: z.record(z.string(), z.record(z.string(), z.enum(SIDES))).meta({ description: 'function -> window (business_hours, after_hours, weekends, holidays) -> side' }),
+      functions: z
+        .record(z.string(), z.record(z.string(), z.enum(SIDES)))
+        .meta({ description: 'function -> window (business_hours, after_hours, weekends, holidays) -> side' }),
       overflow: z.object({ after: z.string(), to: z.enum(SIDES), functions: z.array(z.string()) }).nullable(),
     }),
-    routing: z.record(z.string(), z.record(z.string(), z.string())).meta({ description: 'side -> function (or default) -> escalation policy id' }),
+    routing: z
+      .record(z.string(), z.record(z.string(), z.string()))
+      .meta({ description: 'side -> function (or default) -> escalation policy id' }),
     escalation_policies: z.array(
       z.object({
         id: z.string(),
         repeat: z.number().int(),
-        tiers: z.array(z.object({ tier: z.number().int(), after: z.string(), targets: z.array(z.string().meta({ description: 'schedule:ID, team:ID or person:ID' })) })),
+        tiers: z.array(
+          z.object({
+            tier: z.number().int(),
+            after: z.string(),
+            targets: z.array(z.string().meta({ description: 'schedule:ID, team:ID or person:ID' })),
+          }),
+        ),
       }),
     ),
     priorities: z.object({
@@ -72,14 +84,22 @@ export const Me = z
       person: z.string().nullable(),
       label: z.string().nullable(),
     }),
-    calendars: z.array(z.object({ engagement: z.string(), person: z.string(), calendar_url: z.string().meta({ description: 'A capability URL: whoever has it can read the rota.' }) })),
+    calendars: z.array(
+      z.object({
+        engagement: z.string(),
+        person: z.string(),
+        calendar_url: z.string().meta({ description: 'A capability URL: whoever has it can read the rota.' }),
+      }),
+    ),
   })
   .meta({ id: 'Me' });
 
 export const EngagementList = z.object({ engagements: z.array(EngagementSummary) });
 export const EngagementResponse = z.object({ engagement: Engagement });
 
-export const ScopeQuery = z.object({ engagement: listQuery().meta({ description: 'Engagement ids, comma-separated (default: every engagement of the token).' }) });
+export const ScopeQuery = z.object({
+  engagement: listQuery().meta({ description: 'Engagement ids, comma-separated (default: every engagement of the token).' }),
+});
 export const ServiceList = z.object({ services: z.array(Service) });
 
 export const ChangeQuery = ScopeQuery.extend({

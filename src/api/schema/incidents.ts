@@ -108,17 +108,23 @@ export const IncidentList = z
   })
   .meta({ id: 'IncidentList' });
 
-export const IncidentResponse = z.object({ incident: Incident }).meta({ id: 'IncidentResponse', description: 'The incident as it is now.' });
+export const IncidentResponse = z
+  .object({ incident: Incident })
+  .meta({ id: 'IncidentResponse', description: 'The incident as it is now.' });
 export const IncidentDetailResponse = z.object({ incident: IncidentDetail }).meta({ id: 'IncidentDetailResponse' });
 
 /** The statuses a responder can set with /status (acknowledge and resolve have their own actions). */
 export const SETTABLE_STATUSES = ['acknowledged', 'waiting_on_customer', 'waiting_on_vendor'] as const;
 
 export const StatusBody = z.object({
-  status: z.enum(SETTABLE_STATUSES, { error: `must be one of ${SETTABLE_STATUSES.join(', ')} (use /acknowledge and /resolve for those actions)` }),
+  status: z.enum(SETTABLE_STATUSES, {
+    error: `must be one of ${SETTABLE_STATUSES.join(', ')} (use /acknowledge and /resolve for those actions)`,
+  }),
 });
 export const PriorityBody = z.object({
-  priority: z.string({ error: "must be one of the engagement's priorities (P1, P2, ...)" }).meta({ description: "One of the engagement's priorities, e.g. P1." }),
+  priority: z
+    .string({ error: "must be one of the engagement's priorities (P1, P2, ...)" })
+    .meta({ description: "One of the engagement's priorities, e.g. P1." }),
 });
 export const NoteBody = z.object({ text: requiredText(10_000).meta({ description: 'The note, up to 10,000 characters.' }) });
 

@@ -12,6 +12,9 @@ export const Readiness = z
     database: z.enum(['ok', 'unreachable']),
   })
   .catchall(z.string())
-  .meta({ id: 'Readiness', description: 'When not ready, further keys say why (e.g. `events`: the oldest accepted event waits longer than --max-event-lag).' });
+  .meta({
+    id: 'Readiness',
+    description: 'When not ready, further keys say why (e.g. `events`: the oldest accepted event waits longer than --max-event-lag).',
+  });
 
 export const MetricsText = z.string().meta({ description: 'Prometheus text exposition format.' });

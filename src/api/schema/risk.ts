@@ -138,12 +138,10 @@ const ResponseModel = z.object({
     }),
   ),
   tier_shares: z.array(z.object({ side: z.enum(SIDES), tier: z.number().int(), n: z.number().int(), share: z.number() })),
-  basis: z
-    .record(z.string(), z.number().int())
-    .meta({
-      description:
-        'How many incidents drew their response samples from each fallback level: function_side_window, side_window, side, window, kind, all, none.',
-    }),
+  basis: z.record(z.string(), z.number().int()).meta({
+    description:
+      'How many incidents drew their response samples from each fallback level: function_side_window, side_window, side, window, kind, all, none.',
+  }),
 });
 
 export const Simulation = z

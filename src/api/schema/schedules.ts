@@ -117,12 +117,10 @@ export const EngagementOnCall = z
       until: NullableInstant.meta({ description: 'When the window next changes.' }),
       owners: z.record(z.string(), z.enum(SIDES)).meta({ description: 'function -> side that owns it now.' }),
     }),
-    sides: z
-      .object({ internal: SideNow, partner: SideNow })
-      .meta({
-        description:
-          'Per side: its name, the functions it owns now, who is on call in each schedule, and whom its policies would page first.',
-      }),
+    sides: z.object({ internal: SideNow, partner: SideNow }).meta({
+      description:
+        'Per side: its name, the functions it owns now, who is on call in each schedule, and whom its policies would page first.',
+    }),
     schedules: z.array(z.object({ id: z.string(), timezone: z.string(), ...ScheduleOnCall.shape })),
   })
   .meta({ id: 'EngagementOnCall' });

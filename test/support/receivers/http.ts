@@ -123,7 +123,10 @@ function send(res: ServerResponse, reply: Reply): void {
 }
 
 /** Starts a recording receiver; `handler` gives the normal answer (default 200 "ok"). */
-export async function startHttpReceiver(handler: Handler = () => ({ status: 200, body: 'ok' }), options: ReceiverOptions = {}): Promise<HttpReceiver> {
+export async function startHttpReceiver(
+  handler: Handler = () => ({ status: 200, body: 'ok' }),
+  options: ReceiverOptions = {},
+): Promise<HttpReceiver> {
   const clock = options.clock ?? systemClock;
   const requests: RecordedRequest[] = [];
   const script: Scripted[] = [];
@@ -185,7 +188,10 @@ export async function startHttpReceiver(handler: Handler = () => ({ status: 200,
     },
     waitFor(count, timeoutMs = 5_000) {
       return new Promise<RecordedRequest[]>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`HTTP receiver: ${requests.length} of ${count} requests after ${timeoutMs} ms`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`HTTP receiver: ${requests.length} of ${count} requests after ${timeoutMs} ms`)),
+          timeoutMs,
+        );
         const check = (): void => {
           if (requests.length >= count) {
             clearTimeout(timer);
@@ -460,7 +466,8 @@ export function adaptiveCardProblem(payload: unknown): string | undefined {
       if (!Array.isArray(actions)) return 'actions is not an array';
       for (const action of actions) {
         if (!isObject(action) || action['type'] !== 'Action.OpenUrl') return 'only Action.OpenUrl is expected';
-        if (typeof action['title'] !== 'string' || typeof action['url'] !== 'string' || !/^https?:\/\//.test(action['url'])) return 'Action.OpenUrl needs title and url';
+        if (typeof action['title'] !== 'string' || typeof action['url'] !== 'string' || !/^https?:\/\//.test(action['url']))
+          return 'Action.OpenUrl needs title and url';
       }
     }
   }
@@ -471,7 +478,8 @@ export function adaptiveCardProblem(payload: unknown): string | undefined {
 export async function teamsReceiver(options: TeamsReceiverOptions = {}): Promise<HttpReceiver> {
   return startHttpReceiver((request) => {
     const problem = adaptiveCardProblem(request.body);
-    if (problem !== undefined) return { status: 400, body: 'Bad payload received by generic incoming webhook.', headers: { 'content-type': 'text/plain' } };
+    if (problem !== undefined)
+      return { status: 400, body: 'Bad payload received by generic incoming webhook.', headers: { 'content-type': 'text/plain' } };
     return options.workflows === true ? { status: 202 } : { status: 200, body: '1', headers: { 'content-type': 'text/plain' } };
   }, options);
 }
@@ -494,13 +502,20 @@ export async function webhookReceiver(secret: string, options: WebhookReceiverOp
   const verified: boolean[] = [];
   const results = new WeakMap<RecordedRequest, boolean>();
   const receiver = await startHttpReceiver(
-    (request) => (results.get(request) === true ? { status: 200, body: { received: true } } : { status: 401, body: { error: 'invalid signature' } }),
+    (request) =>
+      results.get(request) === true ? { status: 200, body: { received: true } } : { status: 401, body: { error: 'invalid signature' } },
     {
       ...options,
       onRequest(request) {
         // Verified on arrival (also for scripted failures), so `verified` lines up with `requests`.
         const header = request.headers['tandem-signature'];
-        const ok = verifyTandemSignature(typeof header === 'string' ? header : undefined, request.rawBody, secret, clock.now(), options.toleranceSec);
+        const ok = verifyTandemSignature(
+          typeof header === 'string' ? header : undefined,
+          request.rawBody,
+          secret,
+          clock.now(),
+          options.toleranceSec,
+        );
         results.set(request, ok);
         verified.push(ok);
         options.onRequest?.(request);

@@ -64,7 +64,10 @@ function headerText(parsed: ParsedMail, name: string): string {
   const line = parsed.headerLines.find((h) => h.key === name.toLowerCase());
   if (line === undefined) return '';
   const colon = line.line.indexOf(':');
-  return line.line.slice(colon + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+  return line.line
+    .slice(colon + 1)
+    .replace(/\r?\n[ \t]+/g, ' ')
+    .trim();
 }
 
 /** Starts an SMTP receiver. */
@@ -137,7 +140,10 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions = {}): Prom
     },
     async waitFor(count, timeoutMs = 5_000) {
       return new Promise<ReceivedMail[]>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`SMTP receiver: ${messages.length} of ${count} messages after ${timeoutMs} ms`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`SMTP receiver: ${messages.length} of ${count} messages after ${timeoutMs} ms`)),
+          timeoutMs,
+        );
         const check = (): void => {
           if (messages.length >= count) {
             clearTimeout(timer);
