@@ -139,15 +139,13 @@ async function seed(url, path, bodyOf, alerts) {
   // Open the starting set of alerts, 64 at a time.
   for (let i = 0; i < alerts.length; i += 64) {
     await Promise.all(
-      alerts
-        .slice(i, i + 64)
-        .map((alert) =>
-          fetch(`${url}${path}`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: bodyOf({ action: 'trigger', alert }),
-          }).then((r) => r.arrayBuffer()),
-        ),
+      alerts.slice(i, i + 64).map((alert) =>
+        fetch(`${url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: bodyOf({ action: 'trigger', alert }),
+        }).then((r) => r.arrayBuffer()),
+      ),
     );
   }
 }

@@ -187,15 +187,13 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the review in a browser' : `the r
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Acme Payments');
       const h2 = await page.getByRole('heading', { level: 2 }).allTextContents();
       expect(h2.map((t) => t.replace(/^\d+\u00a0/, ''))).toEqual(Object.values(SECTION_TITLES));
-      const boxes = await page
-        .locator('svg')
-        .evaluateAll((svgs) =>
-          svgs.map((s) => ({
-            w: s.getBoundingClientRect().width,
-            h: s.getBoundingClientRect().height,
-            label: s.getAttribute('aria-label') ?? '',
-          })),
-        );
+      const boxes = await page.locator('svg').evaluateAll((svgs) =>
+        svgs.map((s) => ({
+          w: s.getBoundingClientRect().width,
+          h: s.getBoundingClientRect().height,
+          label: s.getAttribute('aria-label') ?? '',
+        })),
+      );
       expect(boxes.length).toBeGreaterThan(8);
       for (const b of boxes) {
         expect(b.w, b.label).toBeGreaterThan(0);

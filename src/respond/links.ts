@@ -5,6 +5,7 @@
  * is recorded as that person's action. The token is the capability; there is
  * nothing else to steal.
  */
+import type { Channel } from '../engagement/model.js';
 import { HmacSigner } from '../secrets/hmac.js';
 
 export type RespondAction = 'acknowledge' | 'resolve';
@@ -24,7 +25,8 @@ export interface LinkClaims {
 /** How long a respond link works. A page is about now; a day covers a slow morning. */
 export const LINK_TTL_MS = 24 * 60 * 60 * 1000;
 
-const VIA = { email: 'e', sms: 's', slack: 'k', teams: 't', webhook: 'w', link: 'l' } as const;
+/** One letter per channel in the signed link; a channel added to the engagement model must be given one here (the type says so). */
+const VIA = { email: 'e', sms: 's', slack: 'k', teams: 't', webhook: 'w', link: 'l' } as const satisfies Record<Channel | 'link', string>;
 const VIA_BACK: Record<string, string> = Object.fromEntries(Object.entries(VIA).map(([k, v]) => [v, k]));
 /** 128 bits of HMAC: forging a link means guessing it. */
 const MAC_BYTES = 16;

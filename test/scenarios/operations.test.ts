@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../../src/api/schema/common.js';
 import { ERROR_CATALOG } from '../../src/errors/catalog.js';
 import { databaseKinds } from '../support/databases.js';
 import { startHarness } from '../support/harness.js';
@@ -86,5 +87,9 @@ describe.each(databaseKinds())('operations, on $name', (kind) => {
   it('docs/errors.md lists every error code with its status', () => {
     const doc = readFileSync(`${ROOT}docs/errors.md`, 'utf8');
     for (const [code, { status }] of Object.entries(ERROR_CATALOG)) expect(doc).toContain(`| \`${code}\` | ${status} |`);
+  });
+
+  it('the API contract names exactly the error catalog codes', () => {
+    expect([...ERROR_CODES].sort()).toEqual(Object.keys(ERROR_CATALOG).sort());
   });
 });
