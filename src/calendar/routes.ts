@@ -7,6 +7,7 @@
  * unknown id all get the same 404, so the endpoint cannot be used to probe
  * which schedules or people exist.
  */
+import { lookup } from '../engagement/model.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { errorResponses } from '../api/schema/common.js';
@@ -93,7 +94,7 @@ function eventBlocks(feed: string): string[][] {
  * by their own call and merged, in start order, into one VCALENDAR.
  */
 export function personFeed(engagement: Engagement, personId: string, from: number, to: number, generatedAt: number): string {
-  const person = engagement.people.find((p) => p.id === personId);
+  const person = lookup(engagement).person(personId);
   const people = peopleNames(engagement);
   const events: Array<{ start: number; lines: string[] }> = [];
   for (const schedule of engagement.schedules) {
@@ -166,7 +167,7 @@ export async function calendarRoutes(scope: FastifyInstance, deps: CalendarDeps)
     },
     async (req, reply) => {
       const engagement = resolve('schedule', req.params);
-      const schedule = engagement.schedules.find((s) => s.id === req.params.id);
+      const schedule = lookup(engagement).schedule(req.params.id);
       if (schedule === undefined) throw notFound();
       const now = clock.now();
       const { from, to } = feedRange(now);

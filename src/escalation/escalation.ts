@@ -7,6 +7,7 @@
  * flushes (escalations first, so their steps get their ids). Firing due
  * steps is the engine module's (module.ts).
  */
+import { lookup } from '../engagement/model.js';
 import type { IncidentRow } from '../db/schema.js';
 import type { Executor } from '../db/executor.js';
 import type { Engagement } from '../engagement/model.js';
@@ -80,7 +81,7 @@ export async function escalateIfRaised(
   if (await hasEscalation(w.ex, incident.id)) return;
   await routeOnOpen(
     w,
-    { incident, engagement, service: engagement.services.find((s) => s.id === incident.service_id), pages: true },
+    { incident, engagement, service: lookup(engagement).service(incident.service_id), pages: true },
     incident.created_at,
   );
 }

@@ -21,7 +21,8 @@ import { insertNotifications } from '../paging/store.js';
 import { escalationRows } from './escalation.js';
 import { planStep } from './plan.js';
 import type { StepPlan } from './plan.js';
-import { claimDueSteps, endEscalations, escalationsById, finishSteps, incidentsById, nextStepDue } from './store.js';
+import { incidentsById } from '../incident/store.js';
+import { claimDueSteps, endEscalations, escalationsById, finishSteps, nextStepDue } from './store.js';
 import type { EscalationRow } from './store.js';
 
 /** Steps claimed per transaction. */

@@ -8,6 +8,7 @@
  * routing hook write them through the store. Pure, so it is table-tested
  * (plan.test.ts) like the paging and routing decisions it builds on.
  */
+import { lookup } from '../engagement/model.js';
 import { overflowApplies } from '../coverage/index.js';
 import type { EscalationStepRow, IncidentRow } from '../db/schema.js';
 import type { Engagement, EscalationPolicy, Service, Side, Tier } from '../engagement/model.js';
@@ -149,11 +150,11 @@ export function planStep(d: DueStep): StepPlan {
 /** The overflow check: still unacknowledged, so the other side's policy starts. */
 function planOverflow(step: EscalationStepRow, incident: IncidentRow, engagement: Engagement, now: number): StepPlan {
   if (incident.status !== 'triggered') return cancelled;
-  const service = engagement.services.find((s) => s.id === incident.service_id);
+  const service = lookup(engagement).service(incident.service_id);
   const overflow = engagement.coverage.overflow;
   if (!service || !overflow) return done;
   const policyId = engagement.routing[overflow.to][service.function];
-  const policy = engagement.escalationPolicies.find((p) => p.id === policyId);
+  const policy = policyId === undefined ? undefined : lookup(engagement).policy(policyId);
   const from = overflow.to === 'partner' ? 'internal' : 'partner';
   const message = say.overflowed(engagement.sides[from].name, overflow.after.text, engagement.sides[overflow.to].name, policy?.id);
   const data = { from, to: overflow.to, after: overflow.after.text, policy: policy?.id ?? null };
@@ -183,7 +184,7 @@ function planEscalationStep(d: DueStep, incident: IncidentRow, engagement: Engag
     const stopped = entry(on, now, 'escalation.stopped', say.stoppedAnswered(esc.policy_id, why), data);
     return { ...cancelled, end: { id: esc.id, status: 'stopped' }, timeline: [stopped] };
   }
-  const policy = engagement.escalationPolicies.find((p) => p.id === esc.policy_id);
+  const policy = lookup(engagement).policy(esc.policy_id);
   if (step.kind === 'end' && policy) {
     // The last tier has had its time to answer and nobody acknowledged.
     if (!active) return done;

@@ -17,13 +17,13 @@ import {
   escalationsById,
   finishSteps,
   hasEscalation,
-  incidentsById,
   insertEscalations,
   insertSteps,
   nextStepDue,
   stepRow,
 } from './store.js';
 import type { EscalationInsert } from './store.js';
+import { incidentsById } from '../incident/store.js';
 
 const T0 = Date.parse('2026-11-25T04:47:00Z');
 const M = 60_000;

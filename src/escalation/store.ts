@@ -11,7 +11,7 @@ import type { Insertable, Selectable } from 'kysely';
 import type { Dialect } from '../db/connect.js';
 import { chunked, claimRows } from '../db/dialect.js';
 import type { Executor } from '../db/executor.js';
-import type { EscalationStepRow, EscalationStepsTable, EscalationsTable, IncidentRow } from '../db/schema.js';
+import type { EscalationStepRow, EscalationStepsTable, EscalationsTable } from '../db/schema.js';
 
 export type EscalationRow = Selectable<EscalationsTable>;
 export type EscalationInsert = Insertable<EscalationsTable>;
@@ -100,14 +100,6 @@ export async function claimDueSteps(ex: Executor, dialect: Dialect, now: number,
     .orderBy('id')
     .limit(limit);
   return claimRows(dialect, query).execute();
-}
-
-/** The incidents the claimed steps belong to, by id. */
-export async function incidentsById(ex: Executor, ids: readonly number[]): Promise<Map<number, IncidentRow>> {
-  const out = new Map<number, IncidentRow>();
-  for (const chunk of chunked(ids))
-    for (const i of await ex.selectFrom('incidents').selectAll().where('id', 'in', chunk).execute()) out.set(i.id, i);
-  return out;
 }
 
 /** Escalations by id. */

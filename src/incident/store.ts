@@ -112,6 +112,15 @@ export async function getIncident(ex: Executor, engagementIds: readonly string[]
   return ex.selectFrom('incidents').selectAll().where('id', '=', id).where('engagement_id', 'in', engagementIds).executeTakeFirst();
 }
 
+/** The incidents with these ids, by id (those that still exist), for engine modules working through claimed rows. */
+export async function incidentsById(ex: Executor, ids: readonly number[]): Promise<Map<number, IncidentRow>> {
+  const out = new Map<number, IncidentRow>();
+  for (const chunk of chunked(ids)) {
+    for (const i of await ex.selectFrom('incidents').selectAll().where('id', 'in', chunk).execute()) out.set(i.id, i);
+  }
+  return out;
+}
+
 /**
  * An incident by id in any engagement: for a capability that already names
  * it (a signed respond link), never for a caller with a token (use getIncident).

@@ -10,7 +10,8 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/connect.js';
 import { chunked } from '../db/dialect.js';
 import type { IncidentRow } from '../db/schema.js';
-import { incidentsByIds, latestTimelineId, timelineSince } from './store.js';
+import { incidentsById } from '../incident/store.js';
+import { latestTimelineId, timelineSince } from './store.js';
 
 /** One open stream: the engagements it may see, and how to send it an event. */
 export interface Subscriber {
@@ -109,7 +110,7 @@ export class LiveFeed {
       if (r.id > this.#cursor) this.#cursor = r.id;
     }
     if (this.#seen.size > SEEN_LIMIT) this.#seen = new Set([...this.#seen].filter((id) => id > this.#cursor - LOOKBACK));
-    for (const ids of chunked([...changed], 1, PRESENT_BATCH)) await this.#push(await incidentsByIds(db, ids));
+    for (const ids of chunked([...changed], 1, PRESENT_BATCH)) await this.#push([...(await incidentsById(db, ids)).values()]);
   }
 
   /** Sends each incident to the subscribers who may see its engagement. */

@@ -3,9 +3,7 @@
  * incidents the timeline says changed since a cursor, and those incidents'
  * rows. The feed decides what to push to whom; this file only reads.
  */
-import { chunked } from '../db/dialect.js';
 import type { Executor } from '../db/executor.js';
-import type { IncidentRow } from '../db/schema.js';
 
 /** The newest timeline entry's id; 0 when the timeline is empty. */
 export async function latestTimelineId(ex: Executor): Promise<number> {
@@ -19,11 +17,4 @@ export async function latestTimelineId(ex: Executor): Promise<number> {
 /** Timeline entries after `afterId`, oldest first, at most `limit`: which incident each is about. */
 export async function timelineSince(ex: Executor, afterId: number, limit: number): Promise<Array<{ id: number; incident_id: number }>> {
   return ex.selectFrom('timeline').select(['id', 'incident_id']).where('id', '>', afterId).orderBy('id').limit(limit).execute();
-}
-
-/** The incidents with these ids (those that still exist). */
-export async function incidentsByIds(ex: Executor, ids: readonly number[]): Promise<IncidentRow[]> {
-  const out: IncidentRow[] = [];
-  for (const chunk of chunked(ids)) out.push(...(await ex.selectFrom('incidents').selectAll().where('id', 'in', chunk).execute()));
-  return out;
 }

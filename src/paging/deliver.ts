@@ -34,7 +34,8 @@ import * as say from './messages.js';
 import { deliveryId, outboundMessage } from './outbound.js';
 import { RATE_WINDOW_MS, contactKey, contactsToCheck, holdBack, notificationOf, planDelivery, settle } from './plan.js';
 import type { DeliveryOutcome, DeliveryRules, Send, Settled } from './plan.js';
-import { claimDue, extendLease, incidentsById, nextDue, recentSends, recordUpdates } from './store.js';
+import { claimDue, extendLease, nextDue, recentSends, recordUpdates } from './store.js';
+import { incidentsById } from '../incident/store.js';
 import type { NotificationUpdate } from './store.js';
 
 export type { DeliveryOutcome } from './plan.js';

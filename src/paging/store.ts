@@ -11,7 +11,7 @@ import { sql } from 'kysely';
 import type { Dialect } from '../db/connect.js';
 import { chunked, claimRows } from '../db/dialect.js';
 import type { Executor } from '../db/executor.js';
-import type { IncidentRow, NotificationRow } from '../db/schema.js';
+import type { NotificationRow } from '../db/schema.js';
 import type { NotificationInsert } from './page.js';
 
 /** A change to claimed messages: their new state; `undoAttempt` when they go back unsent (the claim's attempt does not count). */
@@ -67,14 +67,6 @@ export async function claimDue(
       .execute();
   }
   return rows.map((r) => ({ ...r, attempts: r.attempts + 1 }));
-}
-
-/** The incidents with these ids, by id. */
-export async function incidentsById(ex: Executor, ids: readonly number[]): Promise<Map<number, IncidentRow>> {
-  const out = new Map<number, IncidentRow>();
-  for (const chunk of chunked(ids))
-    for (const i of await ex.selectFrom('incidents').selectAll().where('id', 'in', chunk).execute()) out.set(i.id, i);
-  return out;
 }
 
 /** When the sends to `contact` delivered after `since` were delivered, oldest first. A bundle is one send (its carrier row). */

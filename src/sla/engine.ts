@@ -21,7 +21,8 @@ import { statusHistories } from './evaluate.js';
 import type { SlaBreach, SlaPlan } from './plan.js';
 import { checkSlas, incidentsToWarn, planSlaWrites } from './plan.js';
 import type { SlaRow } from './store.js';
-import { claimDueSlas, incidentsByIds, nextSlaCheck, recentPages, statusEntries, stopSlaChecks, updateSlaRow } from './store.js';
+import { incidentsById } from '../incident/store.js';
+import { claimDueSlas, nextSlaCheck, recentPages, statusEntries, stopSlaChecks, updateSlaRow } from './store.js';
 
 /** Rows per pass (a full batch means more are due: the engine runs another pass at once). */
 const BATCH = 200;
@@ -30,7 +31,7 @@ const BATCH = 200;
 async function plan(trx: Transaction<DB>, ctx: HookedContext, rows: readonly SlaRow[], now: number): Promise<SlaPlan> {
   const ids = [...new Set(rows.map((r) => r.incident_id))];
   const facts = {
-    incidents: await incidentsByIds(trx, ids),
+    incidents: await incidentsById(trx, ids),
     histories: statusHistories(await statusEntries(trx, ids)),
     engagement: (id: string) => ctx.deployment.engagement(id),
   };

@@ -11,7 +11,7 @@ import type { Dialect } from '../db/connect.js';
 import { chunked, claimRows } from '../db/dialect.js';
 import type { Executor } from '../db/executor.js';
 import { jsonColumn } from '../db/json-column.js';
-import type { IncidentRow, IncidentSlaRow, IncidentSlasTable } from '../db/schema.js';
+import type { IncidentSlaRow, IncidentSlasTable } from '../db/schema.js';
 import type { Collector } from '../incident/writer.js';
 import type { SlaKind } from './clock.js';
 
@@ -121,14 +121,6 @@ export async function slaRowsOf(ex: Executor, incidentIds: readonly number[]): P
       list.push(fromStored(r));
     }
   }
-  return out;
-}
-
-/** The incidents by id. */
-export async function incidentsByIds(ex: Executor, ids: readonly number[]): Promise<Map<number, IncidentRow>> {
-  const out = new Map<number, IncidentRow>();
-  for (const chunk of chunked(ids))
-    for (const i of await ex.selectFrom('incidents').selectAll().where('id', 'in', chunk).execute()) out.set(i.id, i);
   return out;
 }
 
