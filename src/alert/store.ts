@@ -2,7 +2,9 @@
  * Alerts: one deduplicated signal per (service, dedup key) while open.
  */
 import { sql } from 'kysely';
-import { chunked } from '../db/dialect.js';
+import type { Dialect } from '../db/connect.js';
+import { chunked, larger, valuesTable } from '../db/dialect.js';
+import type { ValuesColumn } from '../db/dialect.js';
 import type { Executor } from '../db/executor.js';
 import type { AlertRow } from '../db/schema.js';
 
@@ -91,25 +93,31 @@ export interface RetriggerUpdate {
   readonly at: number;
 }
 
+const RETRIGGER_COLUMNS: readonly ValuesColumn[] = [
+  { name: 'id', pgType: 'bigint' },
+  { name: 'count', pgType: 'integer' },
+  { name: 'summary', pgType: 'text' },
+  { name: 'details', pgType: 'text' },
+  { name: 'at', pgType: 'bigint' },
+];
+
 /**
  * Applies many re-triggers at once: the engine folds a batch's re-triggers of
  * one alert into one update, and all of them into one UPDATE ... FROM
- * (VALUES ...) per thousand alerts, on both databases (SQLite names the
- * VALUES columns column1..column5; PostgreSQL needs them typed and named).
+ * (VALUES ...) per thousand alerts, on both databases (db/dialect.ts writes
+ * the VALUES table each one's way).
  */
-export async function applyRetriggers(ex: Executor, dialect: 'sqlite' | 'postgres', updates: readonly RetriggerUpdate[]): Promise<void> {
-  for (const chunk of chunked(updates, 5)) {
-    if (dialect === 'sqlite') {
-      const values = sql.join(chunk.map((u) => sql`(${u.id}, ${u.count}, ${u.summary}, ${u.details}, ${u.at})`));
-      // max(): a batch may have resolved the alert after these re-triggers.
-      await sql`update alerts set summary = v.column3, updated_at = max(alerts.updated_at, v.column5), event_count = alerts.event_count + v.column2, details = coalesce(v.column4, alerts.details)
-        from (values ${values}) as v where alerts.id = v.column1`.execute(ex);
-    } else {
-      const values = sql.join(
-        chunk.map((u) => sql`(${u.id}::bigint, ${u.count}::integer, ${u.summary}::text, ${u.details}::text, ${u.at}::bigint)`),
-      );
-      await sql`update alerts as a set summary = v.summary, updated_at = greatest(a.updated_at, v.at), event_count = a.event_count + v.count, details = coalesce(v.details, a.details)
-        from (values ${values}) as v(id, count, summary, details, at) where a.id = v.id`.execute(ex);
-    }
+export async function applyRetriggers(ex: Executor, dialect: Dialect, updates: readonly RetriggerUpdate[]): Promise<void> {
+  for (const chunk of chunked(updates, RETRIGGER_COLUMNS.length)) {
+    const v = valuesTable(
+      dialect,
+      'v',
+      RETRIGGER_COLUMNS,
+      chunk.map((u) => [u.id, u.count, u.summary, u.details, u.at]),
+    );
+    // larger(): a batch may have resolved the alert after these re-triggers.
+    await sql`update alerts set summary = ${v.column('summary')}, updated_at = ${larger(dialect, sql.ref('alerts.updated_at'), v.column('at'))},
+      event_count = alerts.event_count + ${v.column('count')}, details = coalesce(${v.column('details')}, alerts.details)
+      from ${v.from} where alerts.id = ${v.column('id')}`.execute(ex);
   }
 }

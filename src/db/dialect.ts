@@ -11,6 +11,10 @@
  *   stays well inside the smaller limit;
  * - the engine's exclusive section: a transaction-scoped advisory lock on
  *   PostgreSQL; on SQLite the write transaction itself is exclusive;
+ * - writing many rows' values in one UPDATE ... FROM (VALUES ...): SQLite
+ *   names the columns column1..N, PostgreSQL needs them named and typed
+ *   (`valuesTable`), and the larger of two values is max() or greatest();
+ * - how many commits may be in flight at once: SQLite has one writer;
  * - the raw SQLite fast paths (`insertPrepared`, `commitPreparedDurably`):
  *   prepared statements on the better-sqlite3 handle for the hottest inserts
  *   (timeline entries, the inbox); this file is the only reader of
@@ -18,6 +22,7 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
+import type { RawBuilder } from 'kysely';
 import type { Database, Dialect } from './connect.js';
 import type { Executor } from './executor.js';
 
@@ -140,4 +145,56 @@ export async function commitPreparedDurably<R extends object>(
     }
   });
   return true;
+}
+
+/** A column of a {@link valuesTable}: its name, and its PostgreSQL type (SQLite needs none). */
+export interface ValuesColumn {
+  readonly name: string;
+  readonly pgType: 'bigint' | 'integer' | 'text' | 'double precision' | 'boolean';
+}
+
+/** Rows of values to join an UPDATE against: `from` goes after FROM, `column(name)` reads one of them. */
+export interface ValuesTable {
+  readonly from: RawBuilder<unknown>;
+  column(name: string): RawBuilder<unknown>;
+}
+
+/**
+ * `(VALUES (...), (...)) AS alias` for an UPDATE ... FROM, written the way
+ * each database reads it: SQLite names the columns column1..N; PostgreSQL
+ * needs each value typed (a parameter has no type of its own there) and the
+ * columns named after the alias.
+ */
+export function valuesTable(
+  dialect: Dialect,
+  alias: string,
+  columns: readonly ValuesColumn[],
+  rows: ReadonlyArray<readonly unknown[]>,
+): ValuesTable {
+  const index = new Map(columns.map((c, i) => [c.name, i]));
+  const position = (name: string): number => {
+    const i = index.get(name);
+    if (i === undefined) throw new Error(`valuesTable ${alias} has no column ${name}`);
+    return i;
+  };
+  if (dialect === 'sqlite') {
+    const values = sql.join(rows.map((r) => sql`(${sql.join(r.map((v) => sql`${v}`))})`));
+    return { from: sql`(values ${values}) as ${sql.id(alias)}`, column: (name) => sql.ref(`${alias}.column${position(name) + 1}`) };
+  }
+  const values = sql.join(rows.map((r) => sql`(${sql.join(r.map((v, i) => sql`${v}::${sql.raw(columns[i]?.pgType ?? 'text')}`))})`));
+  const names = sql.join(columns.map((c) => sql.id(c.name)));
+  return {
+    from: sql`(values ${values}) as ${sql.id(alias)}(${names})`,
+    column: (name) => sql.ref(`${alias}.${columns[position(name)]?.name ?? name}`),
+  };
+}
+
+/** The larger of two values: max(a, b) on SQLite, greatest(a, b) on PostgreSQL. */
+export function larger(dialect: Dialect, a: RawBuilder<unknown>, b: RawBuilder<unknown>): RawBuilder<unknown> {
+  return dialect === 'sqlite' ? sql`max(${a}, ${b})` : sql`greatest(${a}, ${b})`;
+}
+
+/** How many write transactions may usefully be in flight at once: SQLite has one writer, PostgreSQL takes `wanted`. */
+export function concurrentWriters(dialect: Dialect, wanted: number): number {
+  return dialect === 'sqlite' ? 1 : wanted;
 }

@@ -7,6 +7,7 @@
  * statement fast path.
  */
 import type { Database } from '../db/connect.js';
+import { concurrentWriters } from '../db/dialect.js';
 import { appendEvents } from './store.js';
 import type { NewEventRow } from './store.js';
 import type { IngestEvent } from './event.js';
@@ -47,7 +48,7 @@ export class Inbox implements EventSink {
     this.#database = database;
     // SQLite binds at most 32766 variables per statement; 10 columns a row.
     this.#maxBatch = Math.min(options.maxBatch ?? 1000, 3000);
-    this.#maxInFlight = database.dialect === 'sqlite' ? 1 : (options.maxInFlight ?? 4);
+    this.#maxInFlight = concurrentWriters(database.dialect, options.maxInFlight ?? 4);
     this.#onCommit = options.onCommit ?? (() => {});
   }
 
