@@ -5,17 +5,16 @@
  * rotation has Ana on call and Acme's business-hours schedule has nobody;
  * Wednesday 10:00 it has Lee.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { EscalationStepRow, IncidentRow } from '../db/schema.js';
-import { loadEngagementText } from '../engagement/index.js';
 import type { Engagement, EscalationPolicy, Service } from '../engagement/model.js';
 import { routeIncident } from '../routing/route.js';
 import { planRouting, planStep } from './plan.js';
 import type { DueStep, StepPlan } from './plan.js';
 import { stepRow } from './store.js';
 import type { EscalationRow } from './store.js';
+import { demoEngagement } from '../engagement/test-fixtures.js';
+import { incidentRow } from '../incident/test-fixtures.js';
 
 const M = 60_000;
 /** Tuesday 2026-11-24 23:47 in New York. */
@@ -23,13 +22,7 @@ const NIGHT = Date.parse('2026-11-25T04:47:00Z');
 /** Wednesday 2026-11-25 10:00 in New York. */
 const DAY = Date.parse('2026-11-25T15:00:00Z');
 
-function demo(): Engagement {
-  const path = fileURLToPath(new URL('../../demo/acme.yaml', import.meta.url));
-  const loaded = loadEngagementText(readFileSync(path, 'utf8'), 'demo/acme.yaml');
-  if (!loaded.engagement) throw new Error(loaded.diagnostics.map((d) => d.message).join('; '));
-  return loaded.engagement;
-}
-const acme = demo();
+const acme = demoEngagement();
 
 function policy(id: string): EscalationPolicy {
   const p = acme.escalationPolicies.find((x) => x.id === id);
@@ -43,27 +36,7 @@ function service(id: string): Service {
 }
 
 function incident(o: Partial<IncidentRow> = {}): IncidentRow {
-  return {
-    id: 7,
-    engagement_id: 'acme',
-    number: 1,
-    service_id: 'payments-api',
-    title: 'Payment API is down',
-    severity: 'critical',
-    priority: 'P1',
-    status: 'triggered',
-    group_key: null,
-    side: 'partner',
-    created_at: NIGHT,
-    updated_at: NIGHT,
-    acknowledged_at: null,
-    acknowledged_by: null,
-    resolved_at: null,
-    resolved_by: null,
-    alert_count: 1,
-    open_alert_count: 1,
-    ...o,
-  };
+  return incidentRow({ created_at: NIGHT, updated_at: NIGHT, ...o });
 }
 function escalation(o: Partial<EscalationRow> = {}): EscalationRow {
   return {

@@ -4,26 +4,19 @@
  * plan each action gives. Tuesday 2026-11-24 23:47 in New York the partner
  * owns infrastructure.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { AlertRow, IncidentRow } from '../db/schema.js';
-import { loadEngagementText } from '../engagement/index.js';
-import type { Engagement, Service } from '../engagement/model.js';
+import type { Service } from '../engagement/model.js';
 import type { AlertAction } from './event.js';
 import { foldRetrigger, incidentToRead, planAlertAction, planChange } from './plan.js';
 import type { AlertInput, AlertPlan, PlannedEvent } from './plan.js';
+import { demoEngagement } from '../engagement/test-fixtures.js';
+import { incidentRow } from '../incident/test-fixtures.js';
 
 /** Tuesday 2026-11-24 23:47 in New York. */
 const NIGHT = Date.parse('2026-11-25T04:47:00Z');
 
-function demo(): Engagement {
-  const path = fileURLToPath(new URL('../../demo/acme.yaml', import.meta.url));
-  const loaded = loadEngagementText(readFileSync(path, 'utf8'), 'demo/acme.yaml');
-  if (!loaded.engagement) throw new Error(loaded.diagnostics.map((d) => d.message).join('; '));
-  return loaded.engagement;
-}
-const acme = demo();
+const acme = demoEngagement();
 function service(id: string): Service {
   const s = acme.services.find((x) => x.id === id);
   if (!s) throw new Error(id);
@@ -61,27 +54,7 @@ function alert(o: Partial<AlertRow> = {}): AlertRow {
 }
 
 function incident(o: Partial<IncidentRow> = {}): IncidentRow {
-  return {
-    id: 7,
-    engagement_id: 'acme',
-    number: 1,
-    service_id: 'payments-api',
-    title: 'Database down',
-    severity: 'critical',
-    priority: 'P1',
-    status: 'triggered',
-    group_key: null,
-    side: 'partner',
-    created_at: NIGHT - 60_000,
-    updated_at: NIGHT - 60_000,
-    acknowledged_at: null,
-    acknowledged_by: null,
-    resolved_at: null,
-    resolved_by: null,
-    alert_count: 1,
-    open_alert_count: 1,
-    ...o,
-  };
+  return incidentRow({ created_at: NIGHT, updated_at: NIGHT, ...o });
 }
 
 const trigger = (o: Partial<AlertAction> = {}): AlertAction => ({ type: 'alert', action: 'trigger', dedupKey: 'db-down', ...o });

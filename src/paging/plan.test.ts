@@ -23,6 +23,7 @@ import {
   settle,
 } from './plan.js';
 import type { DeliveryRules, Send } from './plan.js';
+import { incidentRow } from '../incident/test-fixtures.js';
 
 const NOW = Date.parse('2026-11-25T04:47:00Z');
 const S = 1000;
@@ -64,26 +65,15 @@ function row(id: number, o: Partial<NotificationRow> = {}): NotificationRow {
 }
 
 function incident(id: number, status: string): IncidentRow {
-  return {
+  return incidentRow({
     id,
-    engagement_id: 'acme',
     number: id,
     service_id: 'payments',
     title: `Incident ${id}`,
-    severity: 'critical',
-    priority: 'P1',
     status,
-    group_key: null,
-    side: 'partner',
     created_at: NOW - 60 * S,
     updated_at: NOW - 60 * S,
-    acknowledged_at: null,
-    acknowledged_by: null,
-    resolved_at: null,
-    resolved_by: null,
-    alert_count: 1,
-    open_alert_count: 1,
-  };
+  });
 }
 
 function incidents(...list: IncidentRow[]): Map<number, IncidentRow> {

@@ -14,6 +14,7 @@ import type { SlaPlan } from './plan.js';
 import { checkSlas, incidentsToWarn, planSlaWrites, respondersFrom } from './plan.js';
 import type { PageSent, SlaRow } from './store.js';
 import { M, NY, buildEngagement, dur, internalOla, iso, partnerSla, wall } from './test-fixtures.js';
+import { incidentRow } from '../incident/test-fixtures.js';
 
 const ny = (local: string): number => wall(NY, local);
 /** Tuesday 23:47: a partner P1 opens. */
@@ -27,27 +28,7 @@ const acme: Engagement = buildEngagement({
 });
 
 function incident(over: Partial<IncidentRow> = {}): IncidentRow {
-  return {
-    id: 7,
-    engagement_id: 'acme',
-    number: 42,
-    service_id: 'payments-api',
-    title: 'payments down',
-    severity: 'critical',
-    priority: 'P1',
-    status: 'triggered',
-    group_key: null,
-    side: 'partner',
-    created_at: T,
-    updated_at: T,
-    acknowledged_at: null,
-    acknowledged_by: null,
-    resolved_at: null,
-    resolved_by: null,
-    alert_count: 1,
-    open_alert_count: 1,
-    ...over,
-  };
+  return incidentRow({ number: 42, title: 'payments down', created_at: T, updated_at: T, ...over });
 }
 
 const history = (...entries: Array<[number, IncidentStatus]>): StatusChange[] => entries.map(([a, status]) => ({ at: a, status }));
