@@ -3,7 +3,7 @@
  * by them (with their transforms, so handlers get checked, typed values), a
  * failure becomes the error catalog's 400 naming the field, and responses are
  * written as JSON. Responses are checked against their schema only when asked
- * (tests and `--strict-responses`): the types already hold handlers to the
+ * (`checkResponses`, which the test harness turns on): the types already hold handlers to the
  * contract at compile time, and a check on every production response would
  * turn a missed optional field into a 500 for the caller.
  */
