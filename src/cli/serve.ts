@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDatabaseUrl } from '../db/connect.js';
+import { MissingEnvError } from '../engagement/index.js';
 import { installProcessPolicy } from '../server/process-policy.js';
 import { ConfigError, startTandem } from '../server/server.js';
 import type { Tandem } from '../server/server.js';
@@ -43,7 +44,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   try {
     tandem = await startTandem(settings);
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof MissingEnvError) {
       io.err(err.message);
       return 1;
     }

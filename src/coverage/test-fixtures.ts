@@ -86,6 +86,7 @@ export function buildEngagement(over: Partial<Engagement> = {}): Engagement {
       order: ['P1', 'P2', 'P3', 'P4', 'P5'],
     },
     slas: [],
+    ticketing: [],
   };
   return deepFreeze({ ...base, ...over });
 }

@@ -76,6 +76,38 @@ const sla = z.object({
   credits: z.object({ perBreach: z.record(z.string(), z.number()), cap: z.number() }).optional(),
 });
 
+const ticketingBase = {
+  id: z.string(),
+  side,
+  url: z.string(),
+  sync: z.object({ priorities: z.array(z.string()), functions: z.array(z.string()) }),
+  priorities: z.record(z.string(), z.string()),
+  inboundKey: z.string(),
+};
+
+const ticketing = z.discriminatedUnion('system', [
+  z.object({
+    ...ticketingBase,
+    system: z.literal('jira'),
+    auth: z.object({ user: z.string(), tokenEnv: z.string() }),
+    project: z.string(),
+    issueType: z.string(),
+  }),
+  z.object({
+    ...ticketingBase,
+    system: z.literal('servicenow'),
+    auth: z.object({ user: z.string(), passwordEnv: z.string() }),
+    assignmentGroup: z.string(),
+  }),
+  z.object({
+    ...ticketingBase,
+    system: z.literal('connectwise'),
+    auth: z.object({ company: z.string(), publicKeyEnv: z.string(), privateKeyEnv: z.string(), clientId: z.string() }),
+    board: z.string(),
+    company: z.string(),
+  }),
+]);
+
 /** The normalized engagement model. */
 export const engagementModel: z.ZodType<Engagement> = z.object({
   version: z.literal(1),
@@ -98,6 +130,8 @@ export const engagementModel: z.ZodType<Engagement> = z.object({
     order: z.array(z.string()),
   }),
   slas: z.array(sla),
+  // Rows stored before the ticketing section existed have none.
+  ticketing: z.array(ticketing).default([]),
 });
 
 const column = jsonColumn(engagementModel, 'engagements.config');

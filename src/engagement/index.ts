@@ -15,3 +15,5 @@ export { DEFAULT_DURATION_UNITS, ROTATION_UNITS, UNIT_MS, durationExpectation, p
 export type { Handoff } from './calendar.js';
 export { DAY_NAMES, isoWeekday, parseDate, parseDays, parseHandoff, parseLocalDateTime, parseTimeOfDay } from './calendar.js';
 export { parsePercent, parseTimeZone } from './values.js';
+export type { MissingEnv } from './ticketing.js';
+export { MissingEnvError, missingTicketingEnv } from './ticketing.js';

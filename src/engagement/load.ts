@@ -14,7 +14,7 @@ import { parseSource } from './source.js';
 import { EngagementFileSchema } from './schema.js';
 import { schemaDiagnostics } from './issues.js';
 import type { KeyUse } from './rules.js';
-import { alreadyUsed, checkRules, partsOf, salvageParts } from './rules.js';
+import { alreadyUsed, checkRules, keyOwner, partsOf, salvageParts } from './rules.js';
 import { normalize } from './normalize.js';
 
 /** The outcome of loading one file's text. */
@@ -59,6 +59,11 @@ export function loadEngagementText(text: string, file: string): TextLoadResult {
   return { engagement: normalize(shape.data), diagnostics: [], position };
 }
 
+/** An inbound key of a ticketing entry that another engagement already uses (as an inbound or an integration key). */
+function inboundUsed(key: string, use: KeyUse): string {
+  return `inbound key "${key}" is already used by ${keyOwner(use)}; keys must be unique across all engagements`;
+}
+
 /** The files a path stands for: itself, or a directory's *.yaml and *.yml files (not recursive), sorted. */
 async function expand(path: string): Promise<{ files: string[]; diagnostics: Diagnostic[] }> {
   const problem = (message: string) => ({ files: [], diagnostics: [{ file: path, line: 1, col: 1, message }] });
@@ -77,8 +82,8 @@ async function expand(path: string): Promise<{ files: string[]; diagnostics: Dia
 /**
  * Loads engagement files and directories (every *.yaml / *.yml in a
  * directory, sorted by name). Besides each file's own checks, engagement ids
- * and integration keys must be unique across all of them; the later file is
- * the one refused.
+ * and integration keys (with ticketing inbound keys: one namespace) must be
+ * unique across all of them; the later file is the one refused.
  */
 export async function loadEngagements(paths: readonly string[]): Promise<{ loaded: LoadedEngagement[]; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = [];
@@ -123,6 +128,12 @@ export async function loadEngagements(paths: readonly string[]): Promise<{ loade
         if (earlier !== undefined) clashes.push({ file, ...at, message: alreadyUsed(integration.key, earlier) });
         uses.push([integration.key, { engagement: engagement.id, service: service.id, file, ...at }]);
       });
+    });
+    engagement.ticketing.forEach((t, i) => {
+      const at = result.position(['ticketing', i, 'inbound_key']);
+      const earlier = keys.get(t.inboundKey);
+      if (earlier !== undefined) clashes.push({ file, ...at, message: inboundUsed(t.inboundKey, earlier) });
+      uses.push([t.inboundKey, { engagement: engagement.id, service: `ticketing ${t.id}`, file, ...at }]);
     });
     if (clashes.length > 0) {
       diagnostics.push(...clashes);

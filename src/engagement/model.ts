@@ -29,6 +29,10 @@ export type Channel = (typeof CHANNELS)[number];
 export const INTEGRATION_TYPES = ['pagerduty', 'alertmanager', 'generic'] as const;
 export type IntegrationType = (typeof INTEGRATION_TYPES)[number];
 
+/** Ticketing systems an engagement can name in `ticketing:`. */
+export const TICKETING_SYSTEMS = ['jira', 'servicenow', 'connectwise'] as const;
+export type TicketingSystem = (typeof TICKETING_SYSTEMS)[number];
+
 /** Incident statuses that pause SLA clocks (`slas[].pause_while`). */
 export const PAUSE_STATUSES = ['waiting_on_customer', 'waiting_on_vendor'] as const;
 export type PauseStatus = (typeof PAUSE_STATUSES)[number];
@@ -221,7 +225,50 @@ export interface Engagement {
   readonly services: readonly Service[];
   readonly priorities: Priorities;
   readonly slas: readonly Sla[];
+  /** Ticketing systems the engagement names (validated and reserved; the sync is not built yet). */
+  readonly ticketing: readonly Ticketing[];
 }
+
+/** What every ticketing entry has, whatever its system. */
+export interface TicketingBase {
+  readonly id: string;
+  /** Whose system it is (shown in the UI; decides nothing else). */
+  readonly side: Side;
+  /** Base URL of the system's API. */
+  readonly url: string;
+  /** Which incidents get a ticket: the file's lists, or every priority and every coverage function. */
+  readonly sync: { readonly priorities: readonly string[]; readonly functions: readonly string[] };
+  /** Tandem priority -> the system's priority name (only those the file maps). */
+  readonly priorities: Readonly<Record<string, string>>;
+  /** Tandem takes this system's webhooks at POST /integrations/ticketing/{inboundKey}. */
+  readonly inboundKey: string;
+}
+
+/** Jira Cloud: basic auth with an API token. */
+export interface JiraTicketing extends TicketingBase {
+  readonly system: 'jira';
+  readonly auth: { readonly user: string; readonly tokenEnv: string };
+  readonly project: string;
+  readonly issueType: string;
+}
+
+/** ServiceNow: basic auth of an integration user. */
+export interface ServiceNowTicketing extends TicketingBase {
+  readonly system: 'servicenow';
+  readonly auth: { readonly user: string; readonly passwordEnv: string };
+  readonly assignmentGroup: string;
+}
+
+/** ConnectWise PSA: API member keys plus a client id. */
+export interface ConnectWiseTicketing extends TicketingBase {
+  readonly system: 'connectwise';
+  readonly auth: { readonly company: string; readonly publicKeyEnv: string; readonly privateKeyEnv: string; readonly clientId: string };
+  readonly board: string;
+  readonly company: string;
+}
+
+/** One entry of `ticketing:`; secrets are names of environment variables (the `...Env` fields). */
+export type Ticketing = JiraTicketing | ServiceNowTicketing | ConnectWiseTicketing;
 
 /** An engagement together with where it came from. */
 export interface LoadedEngagement {

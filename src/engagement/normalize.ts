@@ -19,6 +19,7 @@ import { SEVERITIES, lookup } from './model.js';
 import type { EngagementFileOutput, PrioritiesOut } from './schema.js';
 import { defaultOverflowFunctions, resolveCoverage } from './rules.js';
 import { deepFreeze, dictionary } from './freeze.js';
+import { normalizeTicketing } from './ticketing.js';
 
 /** "0m": the default delay of notify rules and of a policy's first tier. */
 const NO_DELAY: Duration = Object.freeze({ text: '0m', n: 0, unit: 'm', ms: 0 });
@@ -173,6 +174,7 @@ export function normalize(file: EngagementFileOutput): Engagement {
     services,
     priorities,
     slas,
+    ticketing: normalizeTicketing(file.ticketing ?? [], priorities.order, [...functions.keys()]),
   };
   // Every object here is new (built above or by the schema's parse), so freezing in place touches nothing the caller owns.
   const frozen = deepFreeze(engagement);

@@ -26,6 +26,7 @@ import type {
   ServiceOut,
   SlaOut,
   TeamOut,
+  TicketingOut,
 } from './schema.js';
 import {
   EngagementFileSchema,
@@ -40,7 +41,10 @@ import {
   ServiceSchema,
   SlaSchema,
   TeamSchema,
+  TicketingSchema,
 } from './schema.js';
+import type { TicketingItem } from './ticketing.js';
+import { checkTicketing } from './ticketing.js';
 import * as z from 'zod';
 
 /** An entry of a list in the file, with its index (for positions). */
@@ -67,6 +71,7 @@ export interface Parts {
   readonly services: readonly Item<Partial<ServiceOut>>[];
   readonly priorities?: Partial<PrioritiesOut>;
   readonly slas: readonly Item<Partial<SlaOut>>[];
+  readonly ticketing: readonly Item<Partial<TicketingOut>>[];
 }
 
 // ---------------------------------------------------------------- raw access
@@ -136,6 +141,7 @@ export function salvageParts(raw: unknown): Parts {
     services: items(get(raw, 'services'), ServiceSchema),
     priorities: fields(PrioritiesSchema, get(raw, 'priorities')),
     slas: items(get(raw, 'slas'), SlaSchema),
+    ticketing: items(get(raw, 'ticketing'), TicketingSchema),
   };
 }
 
@@ -154,6 +160,7 @@ export function partsOf(file: EngagementFileOutput): Parts {
     services: indexed(file.services),
     priorities: file.priorities,
     slas: indexed(file.slas),
+    ticketing: indexed(file.ticketing),
   };
 }
 
@@ -244,6 +251,7 @@ const LIST_KEYS: readonly { readonly key: string; readonly kind: string }[] = [
   { key: 'escalation_policies', kind: 'escalation policy' },
   { key: 'services', kind: 'service' },
   { key: 'slas', kind: 'SLA' },
+  { key: 'ticketing', kind: 'ticketing' },
 ];
 
 /** Ids defined by a list in the file, or undefined when an entry has no readable id (then references are not checked, to avoid reporting one mistake twice). */
@@ -282,18 +290,25 @@ function listing(names: Iterable<string>): string {
   return all.length > 15 ? `${all.slice(0, 15).join(', ')}, ...` : all.join(', ');
 }
 
-/** An integration key already seen, for "already used by" messages. */
+/** An integration key (or a ticketing inbound key) already seen, for "already used by" messages. */
 export interface KeyUse {
   readonly engagement: string;
+  /** The service id, or "ticketing ID" for a ticketing entry's inbound key. */
   readonly service: string;
   readonly file: string;
   readonly line: number;
   readonly col: number;
 }
 
+/** "engagement acme service payments-api at demo/acme.yaml:143:30" (or "... ticketing acme-jira at ..."). */
+export function keyOwner(use: KeyUse): string {
+  const what = use.service.startsWith('ticketing ') ? use.service : `service ${use.service}`;
+  return `engagement ${use.engagement} ${what} at ${use.file}:${use.line}:${use.col}`;
+}
+
 /** "already used by engagement acme service payments-api at demo/acme.yaml:143:30". */
 export function alreadyUsed(key: string, use: KeyUse): string {
-  return `integration key "${key}" is already used by engagement ${use.engagement} service ${use.service} at ${use.file}:${use.line}:${use.col}; keys must be unique across all engagements`;
+  return `integration key "${key}" is already used by ${keyOwner(use)}; keys must be unique across all engagements`;
 }
 
 /** Whether an unknown top-level key looks like a misspelling of `key` (then references to its ids are not checked: the typo is reported once). */
@@ -628,7 +643,20 @@ export function checkRules(parts: Parts, raw: unknown, source: Source): Diagnost
   const extra = parts.engagement?.holidays?.extra;
   if (extra !== undefined) unique(extra, ['engagement', 'holidays', 'extra'], 'date');
 
+  // Ticketing: each system's keys, names of this engagement, inbound keys unique (and not an integration key).
+  const line = (path: Path): number => source.position(path).line;
+  const integrationKeys = new Map([...keys].map(([key, { service, path }]) => [key, `service '${service}' at line ${line(path)}`]));
+  checkTicketing(ticketingItems(parts, raw), { integrationKeys, line, report, resolve });
+
   return diagnostics;
+}
+
+/** The ticketing entries that parsed, each with its raw map (for keys that did not). */
+function ticketingItems(parts: Parts, raw: unknown): TicketingItem[] {
+  return parts.ticketing.map(({ index, value }) => {
+    const entry = get(raw, 'ticketing', index);
+    return { index, value, raw: isRecord(entry) ? entry : {} };
+  });
 }
 
 function percentText(fraction: number): string {

@@ -9,7 +9,7 @@
  * Keys are snake_case as in the file; normalize.ts maps them to the model.
  */
 import * as z from 'zod';
-import { CHANNELS, INTEGRATION_TYPES, PAUSE_STATUSES, SEVERITIES, SIDES } from './model.js';
+import { CHANNELS, INTEGRATION_TYPES, PAUSE_STATUSES, SEVERITIES, SIDES, TICKETING_SYSTEMS } from './model.js';
 import type { Parsed } from './duration.js';
 import { DEFAULT_DURATION_UNITS, ROTATION_UNITS, durationPattern, parseDuration } from './duration.js';
 import {
@@ -30,6 +30,7 @@ import {
   CURRENCY_PATTERN,
   E164_PATTERN,
   EMAIL_PATTERN,
+  ENV_NAME_PATTERN,
   HOLIDAY_REGION_PATTERN,
   ID_PATTERN,
   INTEGRATION_KEY_PATTERN,
@@ -38,6 +39,7 @@ import {
   TARGET_PATTERN,
   parseCurrency,
   parseEmail,
+  parseEnvName,
   parseHolidayRegion,
   parseHttpUrl,
   parseId,
@@ -395,6 +397,65 @@ export const SlaSchema = z
   })
   .meta({ title: 'SLA' });
 
+const envName = (what: string) =>
+  parsed(parseEnvName, 'an environment variable name like "ACME_JIRA_TOKEN"', { pattern: ENV_NAME_PATTERN }).describe(
+    `Name of the environment variable that holds ${what}; \`tandem serve\` refuses to start without it.`,
+  );
+
+/** A secret written inline: never accepted, the message says what to write instead. */
+const inlineSecret = (instead: string) =>
+  z
+    .never({ error: () => `secrets never go in the engagement file: name an environment variable instead, e.g. ${instead}` })
+    .optional()
+    .describe(`Not allowed: write ${instead} and set that variable where Tandem runs.`);
+
+/** Credentials of a ticketing system; which keys are required depends on the system (checked in rules). */
+export const TicketingAuthSchema = z
+  .strictObject({
+    user: name().optional().describe('jira: the account email; servicenow: the integration user.'),
+    token_env: envName('the Jira API token').optional(),
+    password_env: envName("the ServiceNow user's password").optional(),
+    company: name().optional().describe('connectwise: the company id you log in with.'),
+    public_key_env: envName("the ConnectWise API member's public key").optional(),
+    private_key_env: envName("the ConnectWise API member's private key").optional(),
+    client_id: name().optional().describe('connectwise: the clientId of your ConnectWise developer account.'),
+    token: inlineSecret('token_env: ACME_JIRA_TOKEN'),
+    password: inlineSecret('password_env: ACME_SN_PASSWORD'),
+    public_key: inlineSecret('public_key_env: NO_CW_PUBLIC'),
+    private_key: inlineSecret('private_key_env: NO_CW_PRIVATE'),
+  })
+  .meta({ title: 'Ticketing credentials', description: 'Secrets only by environment variable name.' });
+
+/** One ticketing system the engagement's incidents are mirrored to (validated and reserved; the sync is not built yet). */
+export const TicketingSchema = z
+  .strictObject({
+    id: id('ticketing id').describe('Unique among ticketing entries.'),
+    system: z.enum(TICKETING_SYSTEMS).describe('jira, servicenow or connectwise.'),
+    side: side().describe('Whose system it is: internal or partner (shown in the UI; decides nothing else).'),
+    url: parsed(parseHttpUrl, 'an https:// URL', { pattern: '^https?://' }).describe("Base URL of the system's API."),
+    auth: TicketingAuthSchema,
+    project: name().optional().describe('jira: the project key tickets are created in, e.g. OPS.'),
+    issue_type: name().optional().describe('jira: the issue type, e.g. Incident.'),
+    assignment_group: name().optional().describe('servicenow: the assignment group of new incidents.'),
+    board: name().optional().describe('connectwise: the service board.'),
+    company: name().optional().describe('connectwise: the company (client) tickets are filed under.'),
+    sync: z
+      .strictObject({
+        priorities: z.array(priorityName()).optional().describe('Priorities that get a ticket; default all.'),
+        functions: z.array(functionName()).optional().describe('Functions of coverage.functions that get a ticket; default all.'),
+      })
+      .optional()
+      .meta({ title: 'Ticketing sync', description: 'Which incidents get a ticket; default all.' }),
+    priorities: z
+      .record(priorityName(), name())
+      .optional()
+      .describe("Tandem priority -> the system's priority name, e.g. { P1: Highest, P2: High }."),
+    inbound_key: parsed(parseIntegrationKey, 'an inbound key (quoted)', { pattern: INTEGRATION_KEY_PATTERN }).describe(
+      "Secret key of this system's webhooks: POST /integrations/ticketing/{inbound_key}; unique across all engagements.",
+    ),
+  })
+  .meta({ title: 'Ticketing system' });
+
 /** The `engagement:` block: identity, time zone, holidays, contract. */
 export const EngagementSectionSchema = z
   .strictObject({
@@ -450,6 +511,10 @@ export const EngagementFileSchema = z
     services: z.array(ServiceSchema).describe('Monitored services; each belongs to a function of coverage.functions.'),
     priorities: PrioritiesSchema,
     slas: z.array(SlaSchema).optional().describe('What each side has promised.'),
+    ticketing: z
+      .array(TicketingSchema)
+      .optional()
+      .describe('Ticketing systems (Jira, ServiceNow, ConnectWise) incidents will be mirrored to; validated and reserved, not yet synced.'),
   })
   .meta({ title: 'Tandem engagement file (version 1)' });
 
@@ -465,6 +530,7 @@ export type EscalationPolicyOut = z.output<typeof EscalationPolicySchema>;
 export type ServiceOut = z.output<typeof ServiceSchema>;
 export type PrioritiesOut = z.output<typeof PrioritiesSchema>;
 export type SlaOut = z.output<typeof SlaSchema>;
+export type TicketingOut = z.output<typeof TicketingSchema>;
 export type EngagementSectionOut = z.output<typeof EngagementSectionSchema>;
 export type EngagementFileOutput = z.output<typeof EngagementFileSchema>;
 export type SidesOut = z.output<typeof EngagementFileSchema.shape.sides>;

@@ -222,3 +222,16 @@ export function parseTarget(text: string): Parsed<Target> {
   if (!checked.ok) return { ok: false, error: `bad target ${JSON.stringify(text)}: ${checked.error}` };
   return { ok: true, value: { kind, id } };
 }
+
+/** Names of environment variables: secrets of integrations are named, never written in the file. */
+export const ENV_NAME_PATTERN = '^[A-Z_][A-Z0-9_]*$';
+
+/** Checks an environment variable name ("ACME_JIRA_TOKEN"). */
+export function parseEnvName(text: string): Parsed<string> {
+  return new RegExp(ENV_NAME_PATTERN).test(text)
+    ? { ok: true, value: text }
+    : {
+        ok: false,
+        error: `bad environment variable name ${JSON.stringify(text)}: expected capital letters, digits and '_', not starting with a digit, e.g. "ACME_JIRA_TOKEN"`,
+      };
+}

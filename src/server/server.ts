@@ -16,7 +16,7 @@ import { ping } from '../db/ping.js';
 import { applyEngagements } from '../deployment/apply.js';
 import { Deployment } from '../deployment/deployment.js';
 import type { Diagnostic } from '../engagement/index.js';
-import { formatDiagnostic, loadEngagements } from '../engagement/index.js';
+import { MissingEnvError, formatDiagnostic, loadEngagements, missingTicketingEnv } from '../engagement/index.js';
 import type { Engine } from '../engine/engine.js';
 import { inboxRoutes } from '../inbox/routes.js';
 import { dashboardRoutes } from '../dashboard/routes.js';
@@ -46,6 +46,8 @@ export interface StartOptions {
   engineLoop?: boolean;
   /** Check every JSON response against its route's schema; a mismatch is a 500 naming the route (tests turn it on). */
   checkResponses?: boolean;
+  /** Where the secrets named by ticketing sections are read from; default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface Tandem {
@@ -85,6 +87,11 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
   const log = options.log ?? pino({ level: settings.logLevel, base: { service: 'tandem' }, timestamp: pino.stdTimeFunctions.isoTime });
   const first = await loadEngagements([...settings.configPaths]);
   if (first.diagnostics.length > 0) throw new ConfigError(first.diagnostics);
+  const missingEnv = missingTicketingEnv(
+    first.loaded.map((l) => l.engagement),
+    options.env ?? process.env,
+  );
+  if (missingEnv.length > 0) throw new MissingEnvError(missingEnv);
 
   const database = await openDatabase(settings.db, { poolSize: settings.poolSize });
   try {
