@@ -19,8 +19,15 @@ interface Answer {
 const adf = (text: string): object => ({ type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] });
 
 /** A request as the sync would send it: Basic auth and JSON, unless the test overrides them. */
-async function call(fake: JiraFake, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-  const init: RequestInit = { method, headers: { authorization: fake.authorization, accept: 'application/json', ...headers } };
+async function call(
+  fake: JiraFake,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  signal?: AbortSignal,
+): Promise<Answer> {
+  const init: RequestInit = { method, signal, headers: { authorization: fake.authorization, accept: 'application/json', ...headers } };
   if (body !== undefined) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body);
     init.headers = { 'content-type': 'application/json', ...init.headers };
@@ -203,6 +210,14 @@ describe('requests real Jira would reject', () => {
     expect(fake.violations.map((v) => v.where)).toEqual(['body/body']);
   });
 
+  it('catches a query parameter of the wrong type', async () => {
+    await createTicket(fake);
+    const answer = await call(fake, 'PUT', '/rest/api/3/issue/OPS-1?notifyUsers=no', { fields: { priority: { name: 'Low' } } });
+    expect(answer.status).toBe(400);
+    expect(fake.violations.map((v) => `${v.where}: ${v.what}`)).toEqual(['query.notifyUsers: must be true or false, got "no"']);
+    expect(fake.issues.get('OPS-1')?.priority).toBe('Highest');
+  });
+
   it('catches an operation Jira does not have', async () => {
     const answer = await call(fake, 'POST', '/rest/api/3/issue/OPS-1/resolve', { resolution: 'Fixed' });
     expect(answer.status).toBe(400);
@@ -277,5 +292,18 @@ describe('injected faults', () => {
     expect(ticket.key).toBe('OPS-1');
     expect(fake.requests).toHaveLength(3);
     expect(fake.violations.map((v) => v.where)).toEqual(['operation']);
+  });
+
+  it('never answers a hung request and leaves no effect, until the client gives up', async () => {
+    fake.inject({ hang: true });
+    const gaveUp = new AbortController();
+    const pending = call(fake, 'POST', '/rest/api/3/issue', { fields: {} }, {}, gaveUp.signal);
+    await expect.poll(() => fake.requests.length).toBe(1);
+    gaveUp.abort();
+    await expect(pending).rejects.toThrow();
+    expect(fake.issues.size).toBe(0);
+    await createTicket(fake);
+    await createTicket(fake);
+    expect(fake.duplicateLabels()).toEqual(['tandem-ACME-42']);
   });
 });

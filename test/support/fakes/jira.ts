@@ -3,7 +3,7 @@
  * in memory and answers with Jira's own response and error shapes. Every request is checked against Atlassian's
  * OpenAPI description (test/fixtures/contracts/jira) and against Basic auth; each mismatch is recorded as a
  * violation and answered 400 (401 for auth) with Jira's error body, so `assertClean()` fails a test whose client does
- * not speak real Jira. Faults (429 with or without Retry-After or with an HTML body, 503, a slow answer) can be
+ * not speak real Jira. Faults (429 with or without Retry-After or with an HTML body, 503, a slow answer, no answer) can be
  * injected for the next N requests, and every request is recorded.
  */
 import { createServer } from 'node:http';
@@ -23,11 +23,16 @@ export type { Violation } from './openapi-validator.js';
 /** The contract every request is checked against. */
 export const JIRA_CONTRACT = fileURLToPath(new URL('../../fixtures/contracts/jira/jira-platform-openapi.json', import.meta.url));
 
-/** A fault answered instead of (or, for `delayMs`, before) the real answer. */
+/**
+ * A fault answered instead of (or, for `delayMs`, before) the real answer. `delayMs` longer than the client's timeout
+ * is the nasty timeout: Jira acts, the answer is lost. `hang` is the other one: no answer and no effect, ever (the
+ * socket is dropped at close).
+ */
 export type JiraFault =
   | { readonly status: 429; readonly retryAfter?: '0' | '5' | undefined; readonly html?: true }
   | { readonly status: 503 }
-  | { readonly delayMs: number };
+  | { readonly delayMs: number }
+  | { readonly hang: true };
 
 /** One request as received. */
 export interface JiraRequest {
@@ -75,6 +80,8 @@ export interface JiraFake {
   assertClean(): void;
   /** Answers the next `times` requests (default 1) with a fault. */
   inject(fault: JiraFault, times?: number): void;
+  /** Labels carried by more than one issue (a sync that correlates by label must leave this empty). */
+  duplicateLabels(): string[];
   /** Moves an issue to a status of the given category as a person in Jira would (for inbound tests). */
   setStatus(key: string, category: StatusCategoryKey): void;
   close(): Promise<void>;
@@ -283,7 +290,7 @@ function dispatch(state: State, operationId: string, params: Record<string, stri
 }
 
 function faultReply(fault: JiraFault, clock: Clock): Reply | undefined {
-  if ('delayMs' in fault) return undefined;
+  if ('delayMs' in fault || 'hang' in fault) return undefined;
   if (fault.status === 503) return { status: 503, body: jiraError(['Service Unavailable: the fake was told to fail.']) };
   const headers: Record<string, string> = {
     'x-ratelimit-limit': '100',
@@ -399,6 +406,7 @@ async function answer(
   state.violations.push(...found);
   const fault = nextFault(faults);
   if (fault !== undefined && 'delayMs' in fault) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+  if (fault !== undefined && 'hang' in fault) await new Promise<never>(() => undefined);
   const faulted = fault === undefined ? undefined : faultReply(fault, state.options.clock);
   if (faulted !== undefined) return faulted;
   const operation = `${request.method} ${request.path}`;
@@ -456,6 +464,11 @@ function fakeHandle(
     },
     inject(fault, times = 1) {
       parts.faults.push({ fault, left: times });
+    },
+    duplicateLabels() {
+      const counts = new Map<string, number>();
+      for (const issue of state.issues.values()) for (const label of issue.labels) counts.set(label, (counts.get(label) ?? 0) + 1);
+      return [...counts].filter(([, n]) => n > 1).map(([label]) => label);
     },
     setStatus(key, category) {
       const issue = findIssue(state, key);

@@ -1,8 +1,9 @@
 /**
  * Checks a request against an OpenAPI 3.0 contract (Jira's own, for the Jira fake), so a fake answers only what the
  * real system would accept: the operation must exist, its required path/query parameters and headers must be there,
- * and the JSON body must match the operation's request body schema. OpenAPI 3.0 schemas are draft-04-like with
- * `nullable`; they are translated once (nullable to a type union) and read by plain ajv with strict mode off.
+ * query values must have their declared scalar type, and the JSON body must match the operation's request body
+ * schema. OpenAPI 3.0 schemas are draft-04-like with `nullable`; they are translated once (nullable to a type union)
+ * and read by plain ajv with strict mode off.
  */
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
@@ -44,6 +45,7 @@ interface Parameter {
   readonly name: string;
   readonly in: string;
   readonly required?: boolean;
+  readonly schema?: { readonly type?: unknown; readonly enum?: readonly unknown[] };
 }
 
 interface Operation {
@@ -105,6 +107,17 @@ function describeError(error: ErrorObject): Violation['what'] {
   if (error.keyword === 'required') return `missing required property "${String(params.missingProperty)}"`;
   if (error.keyword === 'enum') return `must be one of ${JSON.stringify(params.allowedValues)}`;
   return error.message ?? error.keyword;
+}
+
+/** What is wrong with a query parameter's text for its declared scalar type or enum, if anything. */
+function queryValueProblem(value: string, parameter: Parameter): string | undefined {
+  const type = parameter.schema?.type;
+  if (type === 'integer' && !/^-?\d+$/.test(value)) return `must be an integer, got "${value}"`;
+  if (type === 'number' && !Number.isFinite(Number(value))) return `must be a number, got "${value}"`;
+  if (type === 'boolean' && value !== 'true' && value !== 'false') return `must be true or false, got "${value}"`;
+  const allowed = parameter.schema?.enum;
+  if (allowed !== undefined && !allowed.includes(value)) return `must be one of ${JSON.stringify(allowed)}, got "${value}"`;
+  return undefined;
 }
 
 /** A request validator for one OpenAPI 3.0 contract file. */
@@ -174,6 +187,11 @@ export class OpenApiValidator {
           where: `${parameter.in}.${parameter.name}`,
           what: `required ${parameter.in} parameter missing`,
         });
+    }
+    for (const parameter of operation.parameters ?? []) {
+      const value = parameter.in === 'query' ? request.query.get(parameter.name) : null;
+      const what = value === null ? undefined : queryValueProblem(value, parameter);
+      if (what !== undefined) violations.push({ operation: label, where: `query.${parameter.name}`, what });
     }
     return violations;
   }
