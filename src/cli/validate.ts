@@ -12,7 +12,8 @@ const HELP = `Usage: tandem validate FILE_OR_DIR...
 
 Check engagement files (format version 1) and report every problem as
 file:line:col: message. A directory stands for every *.yaml and *.yml file in
-it. Engagement ids and integration keys must be unique across all of them.
+it. Engagement ids and integration keys (with ticketing inbound keys) must be
+unique across all of them.
 
 Exit status: 0 when every file is valid, 1 when any is not, 2 on bad usage.
 
