@@ -555,7 +555,7 @@ export function engagementJsonSchema(): object {
       $id: SCHEMA_ID,
       ...rest,
       description:
-        'A co-managed IT engagement for Tandem: the two sides, people, teams, schedules, coverage, routing, escalation, services, priorities and SLAs.',
+        'A co-managed IT engagement for Tandem: the two sides, people, teams, schedules, coverage, routing, escalation, services, priorities, SLAs and ticketing systems.',
     });
   }
   return jsonSchema;
