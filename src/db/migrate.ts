@@ -13,6 +13,7 @@ import * as m0003 from './migrations/0003-sessions.js';
 import * as m0004 from './migrations/0004-slas.js';
 import * as m0005 from './migrations/0005-imports.js';
 import * as m0006 from './migrations/0006-event-quarantine.js';
+import * as m0007 from './migrations/0007-tickets.js';
 
 type Step = (db: Kysely<unknown>, ctx: MigrationContext) => Promise<void>;
 
@@ -23,6 +24,7 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0004-slas', m0004.up],
   ['0005-imports', m0005.up],
   ['0006-event-quarantine', m0006.up],
+  ['0007-tickets', m0007.up],
 ];
 
 function context(dialect: Dialect): MigrationContext {

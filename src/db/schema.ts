@@ -296,6 +296,44 @@ export interface ImportsTable {
   imported_at: number;
 }
 
+/** A ticket in an engagement's ticketing system, for one incident and ticketing entry (0007). */
+export interface TicketsTable {
+  id: Id;
+  engagement_id: string;
+  incident_id: number;
+  /** The ticketing entry's id in the engagement file. */
+  ticketing_id: string;
+  system: string;
+  /** The system's key (Jira: OPS-1), once created. */
+  external_key: string | null;
+  external_url: string | null;
+  /** pending (not created yet) | open | in_progress | done | failed. */
+  state: string;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One operation on a ticket, in the outbox (0007): run in id order per ticket. */
+export interface TicketOpsTable {
+  id: Id;
+  engagement_id: string;
+  ticket_id: number;
+  /** create | transition | comment | priority. */
+  kind: string;
+  /** JSON: what the operation needs (a status category, a note, a priority). */
+  payload: string;
+  /** pending | running | done | failed. */
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  claimed_by: string | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface DB {
   engagements: EngagementsTable;
   services: ServicesTable;
@@ -315,6 +353,8 @@ export interface DB {
   sessions: SessionsTable;
   incident_slas: IncidentSlasTable;
   imports: ImportsTable;
+  tickets: TicketsTable;
+  ticket_ops: TicketOpsTable;
 }
 
 export type IncidentRow = Selectable<IncidentsTable>;
@@ -324,3 +364,5 @@ export type EventRow = Selectable<EventsTable>;
 export type NotificationRow = Selectable<NotificationsTable>;
 export type EscalationStepRow = Selectable<EscalationStepsTable>;
 export type IncidentSlaRow = Selectable<IncidentSlasTable>;
+export type TicketRow = Selectable<TicketsTable>;
+export type TicketOpRow = Selectable<TicketOpsTable>;
