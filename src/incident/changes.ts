@@ -10,7 +10,9 @@ import type { IncidentWriter } from './writer.js';
 /** What changed on an incident, after the change (`incident` is the updated row). */
 export interface IncidentChange {
   readonly incident: IncidentRow;
-  readonly fields: ReadonlyArray<'status' | 'priority'>;
+  readonly fields: ReadonlyArray<'status' | 'priority' | 'note'>;
+  /** The note added, when `fields` has 'note' (ticketing turns it into a comment). */
+  readonly note?: { readonly text: string; readonly author: string | null };
 }
 
 /** A subscriber to incident changes; it writes through `w`, in the command's transaction. */

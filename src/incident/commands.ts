@@ -109,6 +109,7 @@ export async function resolveIncident(
 
 export async function addNote(w: IncidentWriter, incident: IncidentRow, actor: Actor, at: number, text: string): Promise<void> {
   await w.timeline([{ engagementId: incident.engagement_id, incidentId: incident.id, at, kind: 'note', actor, message: text }]);
+  await w.changed({ incident, fields: ['note'], note: { text, author: actorLabel(actor) } }, at);
 }
 
 /** Sets a waiting status (SLA pauses) or returns from one to acknowledged. */

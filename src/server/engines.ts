@@ -25,6 +25,8 @@ import { serverSecret } from '../secrets/secrets.js';
 import type { Settings } from '../settings/settings.js';
 import { slaModule } from '../sla/engine.js';
 import { slaOnChange, slaOnOpen } from '../sla/incident-hooks.js';
+import { ticketingOnChange, ticketingOnOpen } from '../ticketing/hooks.js';
+import { ticketingModule } from '../ticketing/module.js';
 
 /** The channels pages go out through: the providers, or the demo inbox. */
 export async function buildChannels(settings: Settings, database: Database, clock: Clock): Promise<ChannelRegistry> {
@@ -70,6 +72,8 @@ export interface EngineDeps {
   readonly onEventQuarantined?: (event: { id: number; engagementId: string; error: string }) => void;
   /** Something changed that dashboards show (a pass did work). */
   readonly onChanged: () => void;
+  /** A secret named by a ticketing entry (its env variable), read where the server reads its environment. */
+  readonly ticketingSecret?: (name: string) => string | undefined;
 }
 
 export interface Engines {
@@ -85,8 +89,8 @@ export interface Engines {
 
 export function createEngines(d: EngineDeps): Engines {
   const hooks = emptyHooks();
-  hooks.opened.push(routeOnOpen, slaOnOpen);
-  hooks.changed.push(slaOnChange);
+  hooks.opened.push(routeOnOpen, slaOnOpen, ticketingOnOpen);
+  hooks.changed.push(slaOnChange, ticketingOnChange);
   const ctx: EngineContext = {
     database: d.database,
     clock: d.clock,
@@ -106,6 +110,12 @@ export function createEngines(d: EngineDeps): Engines {
         perContactPerMinute: d.settings.perContactPerMinute,
         sendTimeoutMs: DEFAULT_TIMEOUT_MS,
         ...(d.onDelivery ? { onResult: d.onDelivery } : {}),
+      }),
+      // Tickets go out on the delivery loop too: both are calls to the outside world that must never delay an escalation.
+      ticketingModule({
+        secret: d.ticketingSecret ?? (() => undefined),
+        publicUrl: d.settings.publicUrl,
+        timeoutMs: d.settings.ticketingTimeoutMs,
       }),
     ],
     poll,

@@ -87,9 +87,10 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
   const log = options.log ?? pino({ level: settings.logLevel, base: { service: 'tandem' }, timestamp: pino.stdTimeFunctions.isoTime });
   const first = await loadEngagements([...settings.configPaths]);
   if (first.diagnostics.length > 0) throw new ConfigError(first.diagnostics);
+  const env = options.env ?? process.env;
   const missingEnv = missingTicketingEnv(
     first.loaded.map((l) => l.engagement),
-    options.env ?? process.env,
+    env,
   );
   if (missingEnv.length > 0) throw new MissingEnvError(missingEnv);
 
@@ -125,6 +126,7 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     channels: await buildChannels(settings, database, clock),
     onIncidentsOpened: (engagement, n) => metrics.incidentsOpened.inc({ engagement }, n),
     onSlaBreach: (engagement, sla, kind) => metrics.slaBreaches.inc({ engagement, sla, kind }),
+    ticketingSecret: (name) => env[name],
     onEventQuarantined: () => metrics.eventsQuarantined.inc(),
     onDelivery: ({ channel, status, latenciesMs }) => {
       if (status === 'delivered') metrics.pagesSent.inc({ channel });

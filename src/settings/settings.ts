@@ -52,6 +52,8 @@ export interface Settings {
   readonly secret: string | undefined;
   /** Messages one contact may receive per minute before the rest wait and are bundled. */
   readonly perContactPerMinute: number;
+  /** How long one call to a ticketing system may take before it counts as a timeout (and is retried). */
+  readonly ticketingTimeoutMs: number;
 }
 
 export const DEFAULTS = {
@@ -108,6 +110,8 @@ Notifications:
                          each contact's URL (staging, tests) [TANDEM_SLACK_URL, TANDEM_TEAMS_URL, TANDEM_WEBHOOK_URL]
   --contact-rate N       messages per contact per minute before the rest wait and are bundled
                          [TANDEM_CONTACT_RATE] default 10
+  --ticketing-timeout-ms N  one call to a ticketing system (Jira) times out after this and is retried
+                         [TANDEM_TICKETING_TIMEOUT_MS] default 10000
 Limits and exposure:
   --request-timeout-ms N a request's headers and body must arrive within this, else 408 and the
                          connection closes [TANDEM_REQUEST_TIMEOUT_MS] default ${DEFAULTS.requestTimeoutMs}
@@ -167,6 +171,7 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
       'teams-url': { type: 'string' },
       'webhook-url': { type: 'string' },
       'contact-rate': { type: 'string' },
+      'ticketing-timeout-ms': { type: 'string' },
       'request-timeout-ms': { type: 'string' },
       'idle-timeout-ms': { type: 'string' },
       'max-connections': { type: 'string' },
@@ -215,6 +220,13 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
     webhookSecret: env['TANDEM_WEBHOOK_SECRET'] || undefined,
     secret: env['TANDEM_SECRET'] || undefined,
     perContactPerMinute: int('--contact-rate', values['contact-rate'] ?? env['TANDEM_CONTACT_RATE'], 10, 1, 1_000_000),
+    ticketingTimeoutMs: int(
+      '--ticketing-timeout-ms',
+      values['ticketing-timeout-ms'] ?? env['TANDEM_TICKETING_TIMEOUT_MS'],
+      10_000,
+      1,
+      600_000,
+    ),
     db: values.db ?? env['TANDEM_DATABASE_URL'] ?? DEFAULTS.db,
     host,
     port,

@@ -24,6 +24,7 @@ export async function slaOnOpen(w: IncidentWriter, opened: OpenedIncident, at: n
 
 /** Hook run when a command changes an incident's status or priority: its clocks pause, stop or re-target, so the engine looks again now. */
 export async function slaOnChange(w: IncidentWriter, change: IncidentChange, at: number): Promise<void> {
+  if (!change.fields.includes('status') && !change.fields.includes('priority')) return; // A note moves no clock.
   await makeSlasDue(w.ex, change.incident.id, at);
 }
 

@@ -1,0 +1,42 @@
+/**
+ * The ticketing sync's incident hooks (registered in src/server/engines.ts):
+ * an incident that opens gets a ticket row and a create operation in each
+ * Jira entry its `sync` matches; a status or priority change, or a note,
+ * queues the matching operation on each of its tickets, in the command's
+ * transaction, so the outbox never misses a change.
+ */
+import type { IncidentChange } from '../incident/changes.js';
+import type { OpenedIncident } from '../incident/hooks.js';
+import type { IncidentWriter } from '../incident/writer.js';
+import { changeOps, matchingEntries } from './plan.js';
+import type { TicketOp } from './plan.js';
+import { insertOps, insertTicket, ticketsOf } from './store.js';
+
+/** `opened`: a ticket for each matching Jira entry (the other systems are not synced yet). */
+export async function ticketingOnOpen(w: IncidentWriter, o: OpenedIncident, at: number): Promise<void> {
+  const entries = matchingEntries(o.engagement, o.incident.priority, o.service).filter((t) => t.system === 'jira');
+  for (const t of entries) {
+    await insertTicket(w.ex, {
+      engagementId: o.incident.engagement_id,
+      incidentId: o.incident.id,
+      ticketingId: t.id,
+      system: t.system,
+      at,
+    });
+  }
+}
+
+/** `changed`: acknowledge, resolve, priority and notes become operations on the incident's tickets. */
+export async function ticketingOnChange(w: IncidentWriter, change: IncidentChange, at: number): Promise<void> {
+  const { incident } = change;
+  const ops: TicketOp[] = changeOps(change.fields, incident.status, incident.priority);
+  if (change.note !== undefined) ops.push({ kind: 'comment', text: change.note.text, author: change.note.author });
+  if (ops.length === 0) return;
+  const tickets = await ticketsOf(w.ex, incident.id);
+  if (tickets.length === 0) return;
+  await insertOps(
+    w.ex,
+    tickets.flatMap((t) => ops.map((op) => ({ engagementId: t.engagement_id, ticketId: t.id, op }))),
+    at,
+  );
+}
