@@ -225,7 +225,7 @@ export interface Engagement {
   readonly services: readonly Service[];
   readonly priorities: Priorities;
   readonly slas: readonly Sla[];
-  /** Ticketing systems the engagement names (validated and reserved; the sync is not built yet). */
+  /** Ticketing systems the engagement names (Jira is synced outbound, src/ticketing/; the others are validated and reserved). */
   readonly ticketing: readonly Ticketing[];
 }
 

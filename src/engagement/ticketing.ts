@@ -2,8 +2,7 @@
  * The `ticketing:` section: the rules that span its keys (each system's
  * required fields, priorities and functions of this engagement, unique ids
  * and inbound keys), its normalized form, and the environment variables it
- * names. The sync itself is not built yet: the section is validated and
- * reserved so files can name their systems now.
+ * names. The sync itself is in src/ticketing/ (Jira outbound so far).
  */
 import type { Engagement, Ticketing, TicketingSystem } from './model.js';
 import { TICKETING_SYSTEMS } from './model.js';

@@ -1,0 +1,47 @@
+/**
+ * The ticketing sync's pure decisions: which operations a change makes,
+ * what a ticket says, and when a failed operation is tried again.
+ */
+import { describe, expect, it } from 'vitest';
+import { changeOps, correlationLabel, descriptionLines, retryAt, summary } from './plan.js';
+
+describe('changeOps', () => {
+  it('turns acknowledge into In Progress, resolve into Done, a priority change into a priority op', () => {
+    expect(changeOps(['status'], 'acknowledged', 'P1')).toEqual([{ kind: 'transition', category: 'indeterminate' }]);
+    expect(changeOps(['status'], 'resolved', 'P1')).toEqual([{ kind: 'transition', category: 'done' }]);
+    expect(changeOps(['priority'], 'triggered', 'P2')).toEqual([{ kind: 'priority', priority: 'P2' }]);
+  });
+  it('leaves waiting statuses and notes alone (a note carries its own comment)', () => {
+    expect(changeOps(['status'], 'waiting_on_customer', 'P1')).toEqual([]);
+    expect(changeOps(['note'], 'acknowledged', 'P1')).toEqual([]);
+  });
+});
+
+describe('what a ticket says', () => {
+  const c = {
+    ref: 'ACME-42',
+    title: 'Payments API 5xx above 2%',
+    service: 'Payment processing API',
+    priority: 'P1',
+    owner: 'NightOwl',
+    link: 'https://t/incidents/42',
+  };
+  it('has the reference in the summary and label, and the link in the description', () => {
+    expect(summary(c)).toBe('[ACME-42] Payments API 5xx above 2%');
+    expect(correlationLabel('ACME-42')).toBe('tandem-ACME-42');
+    expect(descriptionLines(c)).toContain('Incident in Tandem: https://t/incidents/42');
+  });
+});
+
+describe('retryAt', () => {
+  it('honours Retry-After, 0 meaning now', () => {
+    expect(retryAt(1000, 3, 0, 0.9)).toBe(1000);
+    expect(retryAt(1000, 3, 5000, 0.9)).toBe(6000);
+  });
+  it('backs off exponentially from one second with up to half as jitter, capped at five minutes', () => {
+    expect(retryAt(0, 1, undefined, 0)).toBe(1000);
+    expect(retryAt(0, 3, undefined, 0)).toBe(4000);
+    expect(retryAt(0, 3, undefined, 0.5)).toBe(5000);
+    expect(retryAt(0, 30, undefined, 0)).toBe(300_000);
+  });
+});
