@@ -28,6 +28,8 @@ export interface TicketingOptions {
   readonly timeoutMs?: number;
   readonly leaseMs?: number;
   readonly claimLimit?: number;
+  /** Operations in flight at once (each on a different ticket). */
+  readonly concurrency?: number;
   /** Attempts before a retryable failure is given up on. */
   readonly maxAttempts?: number;
   /** In [0, 1): the backoff's jitter. */
@@ -151,10 +153,28 @@ async function record(ex: Executor, ctx: EngineContext, o: TicketingOptions, row
   });
 }
 
-/** The outbox worker of the ticketing sync. */
+/** Runs one claimed operation and records its outcome. */
+async function work(ctx: EngineContext, o: TicketingOptions, row: TicketOpRow): Promise<void> {
+  let outcome: Outcome;
+  try {
+    outcome = await run(ctx, o, row);
+  } catch (err) {
+    outcome = { kind: 'permanent', error: err instanceof Error ? err.message : String(err) };
+  }
+  await engineTransaction(ctx.database, (trx) => record(trx, ctx, o, row, outcome));
+}
+
+/**
+ * The outbox worker of the ticketing sync. A claim holds at most one
+ * operation per ticket (the next one), so its operations run side by side;
+ * it is sized so that its worst case (two calls per operation, each up to
+ * the timeout) fits in the lease, and no other instance takes one over.
+ */
 export function ticketingModule(o: TicketingOptions): EngineModule {
   const leaseMs = o.leaseMs ?? 120_000;
-  const limit = o.claimLimit ?? 50;
+  const timeoutMs = o.timeoutMs ?? 10_000;
+  const concurrency = o.concurrency ?? 8;
+  const limit = Math.min(o.claimLimit ?? 200, concurrency * Math.max(1, Math.floor(leaseMs / (2 * timeoutMs))));
   return {
     name: 'ticketing',
     async step(ctx) {
@@ -163,15 +183,11 @@ export function ticketingModule(o: TicketingOptions): EngineModule {
         claimDueOps(trx, ctx.database.dialect, { now, limit, leaseUntil: now + leaseMs, instanceId: ctx.instanceId }),
       );
       if (claimed.length === 0) return false;
-      for (const row of claimed) {
-        let outcome: Outcome;
-        try {
-          outcome = await run(ctx, o, row);
-        } catch (err) {
-          outcome = { kind: 'permanent', error: err instanceof Error ? err.message : String(err) };
-        }
-        await engineTransaction(ctx.database, (trx) => record(trx, ctx, o, row, outcome));
-      }
+      const queue = [...claimed];
+      const worker = async (): Promise<void> => {
+        for (let row = queue.shift(); row !== undefined; row = queue.shift()) await work(ctx, o, row);
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, claimed.length) }, worker));
       return true;
     },
     nextDue: (ctx) => nextDueOp(ctx.database.db),

@@ -52,14 +52,14 @@ describe.each(databaseKinds())('Jira tickets for incidents, on $name', (kind) =>
     dir = undefined;
   });
 
-  async function start(token?: string): Promise<{ h: Harness; fake: JiraFake }> {
+  async function start(token?: string, timeoutMs = 10_000): Promise<{ h: Harness; fake: JiraFake }> {
     fake = await startJiraFake();
     dir = mkdtempSync(join(tmpdir(), 'tandem-jira-'));
     h = await startHarness(kind, {
       start: '2026-11-25T04:47:00Z', // Tuesday 2026-11-24 23:47 in New York
       config: [configWithJira(dir, fake)],
       env: { ACME_JIRA_TOKEN: token ?? fake.token },
-      extraArgs: ['--ticketing-timeout-ms', '300'],
+      extraArgs: ['--ticketing-timeout-ms', String(timeoutMs)],
     });
     return { h, fake };
   }
@@ -103,6 +103,7 @@ describe.each(databaseKinds())('Jira tickets for incidents, on $name', (kind) =>
     await h.settle();
     const comment = fake.requests.find((r) => r.path === '/rest/api/3/issue/OPS-1/comment');
     expect(JSON.stringify(comment?.body)).toContain('Rolled back the 23:30 deploy.');
+    expect(fake.issues.get('OPS-1')?.comments).toHaveLength(1);
     expect(comment?.body).toMatchObject({ body: { type: 'doc', version: 1 } });
 
     expect((await h.api('POST', `/incidents/${id}/resolve`, kim)).statusCode).toBe(200);
@@ -136,12 +137,43 @@ describe.each(databaseKinds())('Jira tickets for incidents, on $name', (kind) =>
     fake.assertClean();
   });
 
-  it('a crash between create and record (the answer is lost) finds the ticket by its label and makes no second one', async () => {
+  it('changes made while Jira is rate-limiting the create wait for it and then reach the ticket in order', async () => {
     const { h, fake } = await start();
+    fake.inject({ status: 429, retryAfter: '5' });
+    const id = await paymentsDown(h);
+    const kim = await h.token('responder', ['acme'], 'kim');
+    expect((await h.api('POST', `/incidents/${id}/acknowledge`, kim)).statusCode).toBe(200);
+    expect((await h.api('POST', `/incidents/${id}/priority`, kim, { priority: 'P2' })).statusCode).toBe(200);
+    await h.settle();
+    expect(fake.requests).toHaveLength(1); // the create waits out Retry-After; the changes wait for the create
+    expect((await ops(h)).map((o) => `${o.kind}:${o.status}`)).toEqual(['create:pending', 'transition:pending', 'priority:pending']);
+
+    h.clock.set(h.clock.now() + 5_000);
+    await h.settle();
+    expect(fake.issues.get('OPS-1')?.status.name).toBe('In Progress');
+    expect(fake.issues.get('OPS-1')?.priority).toBe('High');
+    const writes = fake.requests
+      .filter((r) => r.method !== 'GET' && r.path !== '/rest/api/3/search/jql')
+      .map((r) => `${r.method} ${r.path}`);
+    expect(writes).toEqual(['POST /rest/api/3/issue', 'POST /rest/api/3/issue/OPS-1/transitions', 'PUT /rest/api/3/issue/OPS-1']);
+    expect(fake.requests.at(-1)?.body).toEqual({ fields: { priority: { name: 'High' } } });
+    expect(await tickets(h)).toMatchObject([{ external_key: 'OPS-1', state: 'in_progress', last_error: null }]);
+    fake.assertClean();
+  });
+
+  it('a crash between create and record (the answer is lost) finds the ticket by its label and makes no second one', async () => {
+    const { h, fake } = await start(undefined, 500);
+    // A first search, so the fake has loaded Jira's contract before the timings below matter.
+    const warm = await fetch(`${fake.url}/rest/api/3/search/jql`, {
+      method: 'POST',
+      headers: { authorization: fake.authorization, 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ jql: 'project = OPS', maxResults: 1 }),
+    });
+    expect(warm.status).toBe(200);
     fake.inject({ delayMs: 0 }); // the search answers at once
-    fake.inject({ delayMs: 600 }); // the create: Jira makes the issue, but Tandem has given up waiting (300 ms)
+    fake.inject({ delayMs: 1_500 }); // the create: Jira makes the issue, but Tandem has given up waiting (500 ms)
     await paymentsDown(h);
-    for (let i = 0; i < 100 && fake.issues.size === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 250 && fake.issues.size === 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(fake.issues.size).toBe(1);
     const [waiting] = await ops(h);
     expect(waiting).toMatchObject({ kind: 'create', status: 'pending' });
