@@ -69,7 +69,7 @@ function retryAfterMs(header: string | null): number | undefined {
 /** A failed answer's class. */
 function failure(a: Answer): JiraResult<never> {
   if (PERMANENT.has(a.status)) return { kind: 'permanent', error: errorText(a) };
-  const after = a.status === 429 ? retryAfterMs(a.retryAfter) : undefined;
+  const after = retryAfterMs(a.retryAfter); // 429 mostly, but a 503 may say when to come back too
   return { kind: 'retryable', error: errorText(a), ...(after === undefined ? {} : { retryAfterMs: after }) };
 }
 
