@@ -6,7 +6,7 @@
  */
 import type { Executor } from '../db/executor.js';
 import { readStoredJson } from '../db/json.js';
-import type { AlertRow, IncidentRow, TimelineRow } from '../db/schema.js';
+import type { AlertRow, IncidentRow, TicketRow, TimelineRow } from '../db/schema.js';
 import { presentSlaRows } from '../sla/present.js';
 import { slaRowsOf } from '../sla/store.js';
 import type { Deployment } from '../deployment/deployment.js';
@@ -14,8 +14,8 @@ import { incidentPrefix } from '../deployment/deployment.js';
 import type { Engagement as EngagementModel, WeeklyWindow } from '../engagement/model.js';
 import { lookup } from '../engagement/model.js';
 import type { Engagement, Service } from './schema/engagements.js';
-import { ALERT_STATUSES, INCIDENT_STATUSES, SIDES, SLA_KINDS, SLA_STATUSES } from './schema/incidents.js';
-import type { Alert, Incident, SlaClock, TimelineEntry } from './schema/incidents.js';
+import { ALERT_STATUSES, INCIDENT_STATUSES, SIDES, SLA_KINDS, SLA_STATUSES, TICKET_STATES } from './schema/incidents.js';
+import type { Alert, Incident, SlaClock, Ticket, TimelineEntry } from './schema/incidents.js';
 
 export function iso(ms: number | null | undefined): string | null {
   return ms === null || ms === undefined ? null : new Date(ms).toISOString();
@@ -113,6 +113,21 @@ export function presentTimelineEntry(t: TimelineRow & { raw?: string | null }): 
     data: json(t.data),
     alert_id: t.alert_id,
     event: t.event_id === null ? null : { id: t.event_id, raw: t.raw ?? null },
+  };
+}
+
+/** One ticket of an incident; its side comes from the engagement's ticketing entry (null once that entry left the file). */
+export function presentTicket(t: TicketRow, engagement: EngagementModel | undefined): Ticket {
+  const entry = engagement?.ticketing.find((x) => x.id === t.ticketing_id);
+  return {
+    ticketing: t.ticketing_id,
+    system: t.system,
+    side: entry ? entry.side : null,
+    key: t.external_key,
+    url: t.external_url,
+    state: storedEnum(TICKET_STATES, t.state, 'tickets.state'),
+    last_error: t.last_error,
+    updated_at: isoInstant(t.updated_at),
   };
 }
 

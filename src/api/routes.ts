@@ -48,7 +48,16 @@ import { liveRoutes } from './live.js';
 import type { PdfPrinter } from '../report/pdf.js';
 import { reportRoutes } from './reports.js';
 import { actorOf, authenticate, principalOf, requireRole, scopeEngagements } from './auth.js';
-import { isoInstant, presentAlert, presentEngagement, presentIncidents, presentService, presentTimelineEntry } from './presenters.js';
+import {
+  isoInstant,
+  presentAlert,
+  presentEngagement,
+  presentIncidents,
+  presentService,
+  presentTicket,
+  presentTimelineEntry,
+} from './presenters.js';
+import { ticketsOfIncident } from '../ticketing/store.js';
 import { scheduleRoutes } from './schedules.js';
 import { personCalendars } from './schedule-presenters.js';
 import { riskRoutes } from './risk.js';
@@ -274,13 +283,22 @@ export async function apiRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<
     },
     async (req) => {
       const incident = await loadIncident(req, req.params.id);
-      const [alerts, timeline] = await Promise.all([
+      const [alerts, timeline, tickets] = await Promise.all([
         listAlertsOfIncident(db, incident.id),
         listTimeline(db, incident.engagement_id, incident.id),
+        ticketsOfIncident(db, incident.id),
       ]);
       const [presented] = await presentIncidents(db, deployment, [incident], clock.now());
       if (!presented) throw new TandemError('NOT_FOUND', `incident "${req.params.id}" not found`, 'id');
-      return { incident: { ...presented, alerts: alerts.map(presentAlert), timeline: timeline.map(presentTimelineEntry) } };
+      const engagement = deployment.engagement(incident.engagement_id);
+      return {
+        incident: {
+          ...presented,
+          alerts: alerts.map(presentAlert),
+          timeline: timeline.map(presentTimelineEntry),
+          tickets: tickets.map((t) => presentTicket(t, engagement)),
+        },
+      };
     },
   );
 

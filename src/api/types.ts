@@ -25,6 +25,8 @@ export type SlaClock = Out<typeof incidents.SlaClock>;
 export type Alert = Out<typeof incidents.Alert>;
 export type TimelineEntry = Out<typeof incidents.TimelineEntry>;
 export type IncidentDetail = Out<typeof incidents.IncidentDetail>;
+/** One ticket of an incident in an external system (GET /incidents/{id}) */
+export type Ticket = Out<typeof incidents.Ticket>;
 /** GET /incidents */
 export type IncidentList = Out<typeof incidents.IncidentList>;
 /** Every incident action (acknowledge, resolve, status, priority, notes) */

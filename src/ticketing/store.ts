@@ -60,10 +60,13 @@ export async function insertOps(
   for (const chunk of chunked(rows, 12)) await ex.insertInto('ticket_ops').values(chunk).execute();
 }
 
-/** The tickets of an incident. */
-export async function ticketsOf(ex: Executor, incidentId: number): Promise<TicketRow[]> {
+/** The tickets of an incident, oldest first (the API's incident detail and the sync hooks read them). */
+export async function ticketsOfIncident(ex: Executor, incidentId: number): Promise<TicketRow[]> {
   return ex.selectFrom('tickets').selectAll().where('incident_id', '=', incidentId).orderBy('id').execute();
 }
+
+/** The tickets of an incident (the name the sync hooks use). */
+export const ticketsOf = ticketsOfIncident;
 
 /** One ticket. */
 export async function ticketById(ex: Executor, id: number): Promise<TicketRow | undefined> {

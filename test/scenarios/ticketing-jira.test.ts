@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { IncidentDetailResponse, Ticket } from '../../src/api/types.js';
 import type { TicketOpRow, TicketRow } from '../../src/db/schema.js';
 import { databaseKinds } from '../support/databases.js';
 import { startJiraFake } from '../support/fakes/jira.js';
@@ -77,6 +78,12 @@ describe.each(databaseKinds())('Jira tickets for incidents, on $name', (kind) =>
   }
   const tickets = (t: Harness): Promise<TicketRow[]> => t.tandem.database.db.selectFrom('tickets').selectAll().execute();
   const ops = (t: Harness): Promise<TicketOpRow[]> => t.tandem.database.db.selectFrom('ticket_ops').selectAll().orderBy('id').execute();
+  /** The incident's tickets as GET /incidents/:id shows them (the harness checks the answer against its schema). */
+  async function incidentTickets(t: Harness, id: number): Promise<Ticket[]> {
+    const res = await t.api('GET', `/incidents/${id}`, await t.token('viewer'));
+    expect(res.statusCode).toBe(200);
+    return res.json<IncidentDetailResponse>().incident.tickets;
+  }
   const created = (f: JiraFake) => f.requests.filter((r) => r.method === 'POST' && r.path === '/rest/api/3/issue');
 
   it('23:47, payments down: one ticket opens; Kim acknowledges (In Progress), her note becomes a comment, resolving moves it to Done', async () => {
@@ -110,6 +117,19 @@ describe.each(databaseKinds())('Jira tickets for incidents, on $name', (kind) =>
     await h.settle();
     expect(fake.issues.get('OPS-1')?.status.name).toBe('Done');
     expect(await tickets(h)).toMatchObject([{ external_key: 'OPS-1', state: 'done', last_error: null }]);
+    const shown = await incidentTickets(h, id);
+    expect(shown).toEqual([
+      {
+        ticketing: 'acme-jira',
+        system: 'jira',
+        side: 'internal',
+        key: 'OPS-1',
+        url: `${fake.url.replace(/\/$/, '')}/browse/OPS-1`,
+        state: 'done',
+        last_error: null,
+        updated_at: expect.any(String),
+      },
+    ]);
     expect((await ops(h)).map((o) => `${o.kind}:${o.status}`)).toEqual([
       'create:done',
       'transition:done',
@@ -190,7 +210,7 @@ describe.each(databaseKinds())('Jira tickets for incidents, on $name', (kind) =>
 
   it('a 401 is permanent: nothing is retried and the error shows on the ticket', async () => {
     const { h, fake } = await start('not-the-token');
-    await paymentsDown(h);
+    const id = await paymentsDown(h);
     h.clock.set(h.clock.now() + 60 * 60_000);
     await h.settle();
     expect(fake.requests).toHaveLength(1);
@@ -199,5 +219,8 @@ describe.each(databaseKinds())('Jira tickets for incidents, on $name', (kind) =>
     expect(ticket).toMatchObject({ state: 'failed', external_key: null });
     expect(ticket?.last_error).toContain('Jira 401');
     expect(fake.issues.size).toBe(0);
+    const [shown] = await incidentTickets(h, id);
+    expect(shown).toMatchObject({ ticketing: 'acme-jira', system: 'jira', side: 'internal', key: null, url: null, state: 'failed' });
+    expect(shown?.last_error).toContain('Jira 401');
   });
 });

@@ -21,6 +21,7 @@ export type {
   IncidentDetailResponse,
   IncidentList,
   IncidentResponse,
+  Ticket,
   Me,
   Metrics,
   MonthlyMetrics,

@@ -83,7 +83,26 @@ export const TimelineEntry = z
   })
   .meta({ id: 'TimelineEntry' });
 
-export const IncidentDetail = Incident.extend({ alerts: z.array(Alert), timeline: z.array(TimelineEntry) }).meta({ id: 'IncidentDetail' });
+export const TICKET_STATES = ['pending', 'open', 'in_progress', 'done', 'failed'] as const;
+
+export const Ticket = z
+  .object({
+    ticketing: z.string().meta({ description: 'The ticketing entry id in the engagement file.' }),
+    system: z.string().meta({ description: 'jira, servicenow or connectwise.' }),
+    side: z.enum(SIDES).nullable().meta({ description: 'The side of the ticketing entry; null when the entry left the engagement file.' }),
+    key: z.string().nullable().meta({ description: 'The key or number in the system (e.g. OPS-42); null until it is created.' }),
+    url: z.string().nullable().meta({ description: 'A link to the ticket in the system; null until it is created.' }),
+    state: z
+      .enum(TICKET_STATES)
+      .meta({ description: 'pending until created, then open, in_progress or done; failed when the create gave up.' }),
+    last_error: z.string().nullable().meta({ description: 'The last error the system answered, if the last attempt failed.' }),
+    updated_at: Instant,
+  })
+  .meta({ id: 'Ticket', description: "An incident's ticket in an external ticketing system (docs/ticketing.md)." });
+
+export const IncidentDetail = Incident.extend({ alerts: z.array(Alert), timeline: z.array(TimelineEntry), tickets: z.array(Ticket) }).meta({
+  id: 'IncidentDetail',
+});
 
 export const IncidentParams = z.object({
   id: z.string().meta({ description: 'Incident id (12) or number (ACME-12).' }),
@@ -133,4 +152,5 @@ export type SlaClock = z.output<typeof SlaClock>;
 export type Alert = z.output<typeof Alert>;
 export type TimelineEntry = z.output<typeof TimelineEntry>;
 export type IncidentDetail = z.output<typeof IncidentDetail>;
+export type Ticket = z.output<typeof Ticket>;
 export type IncidentList = z.output<typeof IncidentList>;

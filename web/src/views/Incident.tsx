@@ -6,7 +6,16 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { ApiError, api, canRespond } from '../api';
-import type { EngagementResponse, IncidentDetail, IncidentDetailResponse, IncidentResponse, SlaClock, Status, TimelineEntry } from '../api';
+import type {
+  EngagementResponse,
+  IncidentDetail,
+  IncidentDetailResponse,
+  IncidentResponse,
+  SlaClock,
+  Status,
+  Ticket,
+  TimelineEntry,
+} from '../api';
 import { Icon } from '../components/icons';
 import type { IconName } from '../components/icons';
 import { Empty, ErrorNote, Loading, Panel, PriorityBadge, SideBadge, StatusBadge, clockState, slaTerms } from '../components/ui';
@@ -150,9 +159,52 @@ export function IncidentView({ reference }: { reference: string }) {
               ))}
             </ul>
           </Panel>
+          {incident.tickets.length > 0 ? (
+            <Panel title={`Tickets (${incident.tickets.length})`} icon="external" id="tickets">
+              <Tickets tickets={incident.tickets} />
+            </Panel>
+          ) : null}
         </aside>
       </div>
     </div>
+  );
+}
+
+/** The incident's tickets in external systems: system, side, key (a link once created), state and the last error. */
+function Tickets({ tickets }: { tickets: Ticket[] }) {
+  return (
+    <ul className="alerts tickets" aria-label="Tickets">
+      {tickets.map((t) => (
+        <li key={`${t.ticketing}-${t.system}`} className="alert-item ticket-item">
+          <div className="alert-top">
+            <span className={`alert-status ticket-${t.state}`}>
+              <span className="sr-only">State: </span>
+              {t.state.replace('_', ' ')}
+            </span>
+            <span className="alert-sev">
+              <span className="sr-only">System: </span>
+              {t.system}
+            </span>
+            {t.side ? <span className="muted small">{t.side} side</span> : null}
+          </div>
+          <p className="alert-summary">
+            {t.key && t.url ? (
+              <a href={t.url} target="_blank" rel="noopener noreferrer" className="mono">
+                {t.key}
+              </a>
+            ) : (
+              <span className="mono">{t.key ?? 'not created yet'}</span>
+            )}
+          </p>
+          {t.last_error ? (
+            <p className="field-error ticket-error">
+              <span className="sr-only">Last error: </span>
+              {t.last_error}
+            </p>
+          ) : null}
+        </li>
+      ))}
+    </ul>
   );
 }
 
