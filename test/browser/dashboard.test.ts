@@ -308,6 +308,50 @@ describe.skipIf(!HAS_CHROMIUM)(name, () => {
     }
   });
 
+  it("an incident's tickets show on its page: the key links to the ticket, a failed one shows its error", async () => {
+    const incident = await waitForIncident(h, admin, 'VPN client failing for remote staff in Denver');
+    const at = Date.now();
+    const base = { engagement_id: 'acme', incident_id: incident.id, created_at: at, updated_at: at };
+    await h.tandem.database.db
+      .insertInto('tickets')
+      .values([
+        {
+          ...base,
+          ticketing_id: 'acme-jira',
+          system: 'jira',
+          external_key: 'OPS-7',
+          external_url: 'https://acme.example/browse/OPS-7',
+          state: 'open',
+          last_error: null,
+        },
+        {
+          ...base,
+          ticketing_id: 'acme-snow',
+          system: 'servicenow',
+          external_key: null,
+          external_url: null,
+          state: 'failed',
+          last_error: 'ServiceNow 401: bad credentials',
+        },
+      ])
+      .execute();
+    const { context, page, errors } = await newPage(browser);
+    await signIn(page, url, responder);
+    await page.goto(`${url}/incidents/${incident.number}`);
+    const list = page.getByRole('list', { name: 'Tickets' });
+    await list.waitFor();
+    const link = list.getByRole('link', { name: 'OPS-7' });
+    expect(await link.getAttribute('href')).toBe('https://acme.example/browse/OPS-7');
+    expect(await link.getAttribute('target')).toBe('_blank');
+    expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
+    const text = (await list.textContent()) ?? '';
+    expect(text).toContain('State: open');
+    expect(text).toContain('System: servicenow');
+    expect(text).toContain('Last error: ServiceNow 401: bad credentials');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('serves the app with its security headers, hashed assets for good, and the SPA fallback only outside the API', async () => {
     const index = await fetch(`${url}/incidents/ACME-1`);
     expect(index.status).toBe(200);
