@@ -10,7 +10,7 @@ import type { OpenedIncident } from '../incident/hooks.js';
 import type { IncidentWriter } from '../incident/writer.js';
 import { changeOps, matchingEntries } from './plan.js';
 import type { TicketOp } from './plan.js';
-import { insertOps, insertTicket, ticketsOf } from './store.js';
+import { insertOps, insertTicket, ticketsOfIncident } from './store.js';
 
 /** `opened`: a ticket for each matching Jira entry (the other systems are not synced yet). */
 export async function ticketingOnOpen(w: IncidentWriter, o: OpenedIncident, at: number): Promise<void> {
@@ -32,7 +32,7 @@ export async function ticketingOnChange(w: IncidentWriter, change: IncidentChang
   const ops: TicketOp[] = changeOps(change.fields, incident.status, incident.priority);
   if (change.note !== undefined) ops.push({ kind: 'comment', text: change.note.text, author: change.note.author });
   if (ops.length === 0) return;
-  const tickets = await ticketsOf(w.ex, incident.id);
+  const tickets = await ticketsOfIncident(w.ex, incident.id);
   if (tickets.length === 0) return;
   await insertOps(
     w.ex,

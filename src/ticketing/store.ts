@@ -65,9 +65,6 @@ export async function ticketsOfIncident(ex: Executor, incidentId: number): Promi
   return ex.selectFrom('tickets').selectAll().where('incident_id', '=', incidentId).orderBy('id').execute();
 }
 
-/** The tickets of an incident (the name the sync hooks use). */
-export const ticketsOf = ticketsOfIncident;
-
 /** One ticket. */
 export async function ticketById(ex: Executor, id: number): Promise<TicketRow | undefined> {
   return ex.selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirst();
