@@ -90,7 +90,7 @@ export interface Engines {
 export function createEngines(d: EngineDeps): Engines {
   const hooks = emptyHooks();
   hooks.opened.push(routeOnOpen, slaOnOpen, ticketingOnOpen);
-  hooks.changed.push(slaOnChange, ticketingOnChange);
+  hooks.changed.push(slaOnChange, ticketingOnChange(d.deployment));
   const ctx: EngineContext = {
     database: d.database,
     clock: d.clock,

@@ -5,6 +5,7 @@
  * queues the matching operation on each of its tickets, in the command's
  * transaction, so the outbox never misses a change.
  */
+import type { Deployment } from '../deployment/deployment.js';
 import type { IncidentChange } from '../incident/changes.js';
 import type { OpenedIncident } from '../incident/hooks.js';
 import type { IncidentWriter } from '../incident/writer.js';
@@ -26,17 +27,24 @@ export async function ticketingOnOpen(w: IncidentWriter, o: OpenedIncident, at: 
   }
 }
 
-/** `changed`: acknowledge, resolve, priority and notes become operations on the incident's tickets. */
-export async function ticketingOnChange(w: IncidentWriter, change: IncidentChange, at: number): Promise<void> {
-  const { incident } = change;
-  const ops: TicketOp[] = changeOps(change.fields, incident.status, incident.priority);
-  if (change.note !== undefined) ops.push({ kind: 'comment', text: change.note.text, author: change.note.author });
-  if (ops.length === 0) return;
-  const tickets = await ticketsOfIncident(w.ex, incident.id);
-  if (tickets.length === 0) return;
-  await insertOps(
-    w.ex,
-    tickets.flatMap((t) => ops.map((op) => ({ engagementId: t.engagement_id, ticketId: t.id, op }))),
-    at,
-  );
+/**
+ * `changed`: acknowledge, resolve, priority and notes become operations on the
+ * incident's tickets. Runs on every status change the engine applies, so an
+ * engagement without ticketing costs no query (the deployment says so in memory).
+ */
+export function ticketingOnChange(deployment: Pick<Deployment, 'engagement'>) {
+  return async (w: IncidentWriter, change: IncidentChange, at: number): Promise<void> => {
+    const { incident } = change;
+    if ((deployment.engagement(incident.engagement_id)?.ticketing.length ?? 0) === 0) return;
+    const ops: TicketOp[] = changeOps(change.fields, incident.status, incident.priority);
+    if (change.note !== undefined) ops.push({ kind: 'comment', text: change.note.text, author: change.note.author });
+    if (ops.length === 0) return;
+    const tickets = await ticketsOfIncident(w.ex, incident.id);
+    if (tickets.length === 0) return;
+    await insertOps(
+      w.ex,
+      tickets.flatMap((t) => ops.map((op) => ({ engagementId: t.engagement_id, ticketId: t.id, op }))),
+      at,
+    );
+  };
 }
