@@ -14,6 +14,7 @@ import * as m0004 from './migrations/0004-slas.js';
 import * as m0005 from './migrations/0005-imports.js';
 import * as m0006 from './migrations/0006-event-quarantine.js';
 import * as m0007 from './migrations/0007-tickets.js';
+import * as m0008 from './migrations/0008-ticket-sync.js';
 
 type Step = (db: Kysely<unknown>, ctx: MigrationContext) => Promise<void>;
 
@@ -25,6 +26,7 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0005-imports', m0005.up],
   ['0006-event-quarantine', m0006.up],
   ['0007-tickets', m0007.up],
+  ['0008-ticket-sync', m0008.up],
 ];
 
 function context(dialect: Dialect): MigrationContext {

@@ -304,8 +304,10 @@ export interface TicketsTable {
   /** The ticketing entry's id in the engagement file. */
   ticketing_id: string;
   system: string;
-  /** The system's key (Jira: OPS-1), once created. */
+  /** The system's key people read (Jira OPS-1, ServiceNow INC0010001, ConnectWise #1234), once created. */
   external_key: string | null;
+  /** What the system's API addresses the ticket by (Jira's key, ServiceNow's sys_id, ConnectWise's id) (0008). */
+  external_id: string | null;
   external_url: string | null;
   /** pending (not created yet) | open | in_progress | done | failed. */
   state: string;
@@ -330,7 +332,29 @@ export interface TicketOpsTable {
   lease_until: number | null;
   claimed_by: string | null;
   last_error: string | null;
+  /** The id of the note this operation created in the system, so its echo is recognised (0008). */
+  external_ref: string | null;
   created_at: number;
+  updated_at: number;
+}
+
+/** A ticketing system's webhook, accepted and waiting to be applied (0008); once per delivery. */
+export interface TicketInboundTable {
+  id: Id;
+  engagement_id: string;
+  ticketing_id: string;
+  /** Jira's X-Atlassian-Webhook-Identifier, else a digest of the body: a second delivery is dropped. */
+  dedupe_key: string;
+  /** JSON: the change as parsed at the door (see src/ticketing/inbound.ts). */
+  payload: string;
+  /** pending | running | done (applied, or recognised as an echo or a no-op: `result` says which) | failed. */
+  status: string;
+  result: string | null;
+  attempts: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  claimed_by: string | null;
+  received_at: number;
   updated_at: number;
 }
 
@@ -355,6 +379,7 @@ export interface DB {
   imports: ImportsTable;
   tickets: TicketsTable;
   ticket_ops: TicketOpsTable;
+  ticket_inbound: TicketInboundTable;
 }
 
 export type IncidentRow = Selectable<IncidentsTable>;
@@ -366,3 +391,4 @@ export type EscalationStepRow = Selectable<EscalationStepsTable>;
 export type IncidentSlaRow = Selectable<IncidentSlasTable>;
 export type TicketRow = Selectable<TicketsTable>;
 export type TicketOpRow = Selectable<TicketOpsTable>;
+export type TicketInboundRow = Selectable<TicketInboundTable>;

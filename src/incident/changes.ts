@@ -13,6 +13,8 @@ export interface IncidentChange {
   readonly fields: ReadonlyArray<'status' | 'priority' | 'note'>;
   /** The note added, when `fields` has 'note' (ticketing turns it into a comment). */
   readonly note?: { readonly text: string; readonly author: string | null };
+  /** The ticketing entry the change came from (an inbound webhook): ticketing pushes it to every other entry, never back. */
+  readonly origin?: string;
 }
 
 /** A subscriber to incident changes; it writes through `w`, in the command's transaction. */

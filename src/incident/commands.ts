@@ -19,6 +19,13 @@ export interface CommandOptions {
   via?: string;
   eventId?: number;
   alertId?: number;
+  /** The ticketing entry the command came from (its change is not pushed back to it). */
+  origin?: string;
+}
+
+/** The `origin` part of a change, when the command has one. */
+function origin(o: CommandOptions): { origin?: string } {
+  return o.origin === undefined ? {} : { origin: o.origin };
 }
 
 function via(o: CommandOptions): string {
@@ -59,7 +66,7 @@ export async function acknowledgeIncident(
   incident.status = 'acknowledged';
   incident.acknowledged_at ??= at;
   incident.acknowledged_by ??= actorRef(actor);
-  await w.changed({ incident, fields: ['status'] }, at);
+  await w.changed({ incident, fields: ['status'], ...origin(o) }, at);
   return true;
 }
 
@@ -103,13 +110,21 @@ export async function resolveIncident(
   incident.status = 'resolved';
   incident.resolved_at = at;
   incident.resolved_by = actorRef(actor);
-  await w.changed({ incident, fields: ['status'] }, at);
+  await w.changed({ incident, fields: ['status'], ...origin(o) }, at);
   return true;
 }
 
-export async function addNote(w: IncidentWriter, incident: IncidentRow, actor: Actor, at: number, text: string): Promise<void> {
-  await w.timeline([{ engagementId: incident.engagement_id, incidentId: incident.id, at, kind: 'note', actor, message: text }]);
-  await w.changed({ incident, fields: ['note'], note: { text, author: actorLabel(actor) } }, at);
+export async function addNote(
+  w: IncidentWriter,
+  incident: IncidentRow,
+  actor: Actor,
+  at: number,
+  text: string,
+  o: CommandOptions = {},
+): Promise<void> {
+  const data = o.via === undefined ? {} : { data: { via: o.via } };
+  await w.timeline([{ engagementId: incident.engagement_id, incidentId: incident.id, at, kind: 'note', actor, message: text, ...data }]);
+  await w.changed({ incident, fields: ['note'], note: { text, author: actorLabel(actor) }, ...origin(o) }, at);
 }
 
 /** Sets a waiting status (SLA pauses) or returns from one to acknowledged. */

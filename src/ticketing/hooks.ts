@@ -39,7 +39,8 @@ export function ticketingOnChange(deployment: Pick<Deployment, 'engagement'>) {
     const ops: TicketOp[] = changeOps(change.fields, incident.status, incident.priority);
     if (change.note !== undefined) ops.push({ kind: 'comment', text: change.note.text, author: change.note.author });
     if (ops.length === 0) return;
-    const tickets = await ticketsOfIncident(w.ex, incident.id);
+    // A change that came from a system goes to the others, never back to it.
+    const tickets = (await ticketsOfIncident(w.ex, incident.id)).filter((t) => t.ticketing_id !== change.origin);
     if (tickets.length === 0) return;
     await insertOps(
       w.ex,

@@ -1,51 +1,39 @@
 /**
  * The Jira Cloud client of the ticketing sync: Basic auth (user and API
- * token), the REST API v3 calls the outbox needs (find by correlation label,
- * create, transition by target status category, ADF comment, priority), and
- * every answer classified: delivered, retryable (429 with or without
- * Retry-After, 5xx, timeouts, network errors) or permanent (400, 401, 403,
- * 404, 422: Jira's error body is kept as the error).
+ * token), the REST API v3 calls the sync needs (find by correlation label
+ * with `POST /search/jql`, create, transition by target status category,
+ * ADF comment, priority, read back, check), each answer classified by
+ * http.ts (Jira's `{errorMessages, errors}` body kept as the error).
  */
 import type { JiraTicketing } from '../engagement/model.js';
-import type { StatusCategory } from './plan.js';
-
-/** How a call ended. */
-export type JiraResult<T> =
-  | { readonly kind: 'delivered'; readonly value: T }
-  | { readonly kind: 'retryable'; readonly error: string; readonly retryAfterMs?: number }
-  | { readonly kind: 'permanent'; readonly error: string };
-
-/** A created or found issue. */
-export interface JiraIssueRef {
-  readonly key: string;
-  readonly url: string;
-}
-
-/** What a new issue says. */
-export interface JiraNewIssue {
-  readonly summary: string;
-  readonly description: readonly string[];
-  readonly label: string;
-  /** The Jira priority name, when the entry maps the incident's priority. */
-  readonly priority: string | undefined;
-}
-
-interface Answer {
-  readonly status: number;
-  readonly json: unknown;
-  readonly text: string;
-  readonly retryAfter: string | null;
-}
-
-const PERMANENT = new Set([400, 401, 403, 404, 422]);
+import type {
+  CallResult,
+  CheckLine,
+  ClientOptions,
+  ExternalTicket,
+  NewTicket,
+  TicketClient,
+  TicketSnapshot,
+  TicketTarget,
+} from './client.js';
+import { bodyStart, call, failure, isRecord, retryAfterMs } from './http.js';
+import type { Answer } from './http.js';
+import { correlationLabel } from './plan.js';
 
 /** An Atlassian Document Format document of paragraphs. */
 export function adf(paragraphs: readonly string[]): object {
   return { type: 'doc', version: 1, content: paragraphs.map((p) => ({ type: 'paragraph', content: [{ type: 'text', text: p }] })) };
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+/** The plain text of an ADF document (or of a wiki-markup string, as webhooks send comments), paragraphs on lines. */
+export function adfText(doc: unknown): string {
+  if (typeof doc === 'string') return doc;
+  if (!isRecord(doc)) return '';
+  if (doc['type'] === 'text' && typeof doc['text'] === 'string') return doc['text'];
+  if (doc['type'] === 'hardBreak') return '\n';
+  const content = Array.isArray(doc['content']) ? doc['content'] : [];
+  const parts = content.map(adfText);
+  return doc['type'] === 'doc' ? parts.join('\n') : parts.join('');
 }
 
 /** Jira's `{errorMessages, errors}` as one line, or the start of the body. */
@@ -56,119 +44,175 @@ function errorText(a: Answer): string {
     const all = [...messages, ...errors];
     if (all.length > 0) return `Jira ${a.status}: ${all.join('; ')}`;
   }
-  return `Jira ${a.status}: ${a.text.slice(0, 200)}`;
+  return bodyStart('Jira', a);
 }
 
-/** Retry-After in seconds (Jira sends seconds), as ms; undefined when absent or unreadable. */
-function retryAfterMs(header: string | null): number | undefined {
-  if (header === null || header.trim() === '') return undefined;
-  const seconds = Number(header);
-  return Number.isFinite(seconds) ? Math.max(0, seconds) * 1000 : undefined;
-}
+const STATE_OF_CATEGORY: Readonly<Record<string, TicketSnapshot['state']>> = { new: 'open', indeterminate: 'in_progress', done: 'done' };
+const CATEGORY_OF: Readonly<Record<TicketTarget, string>> = { in_progress: 'indeterminate', done: 'done' };
 
-/** A failed answer's class. */
-function failure(a: Answer): JiraResult<never> {
-  if (PERMANENT.has(a.status)) return { kind: 'permanent', error: errorText(a) };
-  const after = retryAfterMs(a.retryAfter); // 429 mostly, but a 503 may say when to come back too
-  return { kind: 'retryable', error: errorText(a), ...(after === undefined ? {} : { retryAfterMs: after }) };
+/** Where a Jira status category puts a ticket ('open' for To Do and unknown categories). */
+export function stateOfCategory(key: unknown): TicketSnapshot['state'] {
+  return typeof key === 'string' ? (STATE_OF_CATEGORY[key] ?? 'open') : 'open';
 }
 
 /** Talks to one Jira entry's site. */
-export class JiraClient {
+export class JiraClient implements TicketClient {
   readonly #entry: JiraTicketing;
   readonly #authorization: string;
-  readonly #timeoutMs: number;
+  readonly #o: ClientOptions;
 
   /** `token`: the API token read from the env variable the entry names. */
-  constructor(entry: JiraTicketing, token: string, timeoutMs: number) {
+  constructor(entry: JiraTicketing, token: string, o: ClientOptions) {
     this.#entry = entry;
     this.#authorization = `Basic ${Buffer.from(`${entry.auth.user}:${token}`).toString('base64')}`;
-    this.#timeoutMs = timeoutMs;
+    this.#o = o;
   }
 
-  async #call(method: string, path: string, body?: unknown): Promise<Answer | { error: string }> {
-    const headers: Record<string, string> = { authorization: this.#authorization, accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    try {
-      const response = await fetch(`${this.#entry.url.replace(/\/$/, '')}${path}`, {
-        method,
-        headers,
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
-      const text = await response.text();
-      let json: unknown;
-      try {
-        json = text === '' ? undefined : (JSON.parse(text) as unknown);
-      } catch {
-        json = undefined; // An HTML error page: kept as text.
-      }
-      return { status: response.status, json, text, retryAfter: response.headers.get('retry-after') };
-    } catch (err) {
-      return { error: `Jira unreachable: ${err instanceof Error ? err.message : String(err)}` };
-    }
-  }
-
-  async #run<T>(method: string, path: string, body: unknown, ok: (a: Answer) => T): Promise<JiraResult<T>> {
-    const a = await this.#call(method, path, body);
+  async #run<T>(method: string, path: string, body: unknown, ok: (a: Answer) => T): Promise<CallResult<T>> {
+    const url = `${this.#entry.url.replace(/\/$/, '')}${path}`;
+    const a = await call(url, { method, headers: { authorization: this.#authorization }, body, timeoutMs: this.#o.timeoutMs }, 'Jira');
     if ('error' in a) return { kind: 'retryable', error: a.error };
     if (a.status >= 200 && a.status < 300) return { kind: 'delivered', value: ok(a) };
-    return failure(a);
+    return failure(a, errorText, retryAfterMs(a.headers.get('retry-after'), this.#o.now()));
   }
 
-  #ref(key: string): JiraIssueRef {
-    return { key, url: `${this.#entry.url.replace(/\/$/, '')}/browse/${key}` };
+  #ticket(key: string): ExternalTicket {
+    return { id: key, key, url: `${this.#entry.url.replace(/\/$/, '')}/browse/${key}` };
   }
 
-  /** The issue carrying the correlation label, if one exists. */
-  async findByLabel(label: string): Promise<JiraResult<JiraIssueRef | undefined>> {
-    const jql = `project = ${this.#entry.project} AND labels = "${label}"`;
+  async find(ref: string): Promise<CallResult<ExternalTicket | undefined>> {
+    const jql = `project = "${this.#entry.project}" AND labels = "${correlationLabel(ref)}"`;
     return this.#run('POST', '/rest/api/3/search/jql', { jql, fields: ['status'], maxResults: 1 }, (a) => {
       const issues = isRecord(a.json) && Array.isArray(a.json['issues']) ? a.json['issues'] : [];
       const first: unknown = issues[0];
-      return isRecord(first) && typeof first['key'] === 'string' ? this.#ref(first['key']) : undefined;
+      return isRecord(first) && typeof first['key'] === 'string' ? this.#ticket(first['key']) : undefined;
     });
   }
 
-  /** Creates the issue (after `findByLabel` found none). */
-  async create(issue: JiraNewIssue): Promise<JiraResult<JiraIssueRef>> {
+  async create(issue: NewTicket): Promise<CallResult<ExternalTicket>> {
+    const priority = this.#entry.priorities[issue.priority];
     const fields = {
       project: { key: this.#entry.project },
       issuetype: { name: this.#entry.issueType },
       summary: issue.summary,
       description: adf(issue.description),
-      labels: [issue.label],
-      ...(issue.priority === undefined ? {} : { priority: { name: issue.priority } }),
+      labels: [correlationLabel(issue.ref)],
+      ...(priority === undefined ? {} : { priority: { name: priority } }),
     };
     const created = await this.#run('POST', '/rest/api/3/issue', { fields }, (a) =>
       isRecord(a.json) && typeof a.json['key'] === 'string' ? a.json['key'] : undefined,
     );
     if (created.kind !== 'delivered') return created;
     if (created.value === undefined) return { kind: 'permanent', error: 'Jira created an issue but answered without its key' };
-    return { kind: 'delivered', value: this.#ref(created.value) };
+    return { kind: 'delivered', value: this.#ticket(created.value) };
   }
 
-  /** Moves the issue through the transition whose target status is in `category`; delivered with false when it has none (already there). */
-  async transition(key: string, category: StatusCategory): Promise<JiraResult<boolean>> {
-    const list = await this.#run('GET', `/rest/api/3/issue/${encodeURIComponent(key)}/transitions`, undefined, (a) => a.json);
+  /** Moves the issue through the transition whose target status is in the target's category (looked up: ids differ per workflow). */
+  async transition(ticket: ExternalTicket, target: TicketTarget): Promise<CallResult<boolean>> {
+    const path = `/rest/api/3/issue/${encodeURIComponent(ticket.id)}/transitions`;
+    const list = await this.#run('GET', path, undefined, (a) => a.json);
     if (list.kind !== 'delivered') return list;
-    const transitions = isRecord(list.value) && Array.isArray(list.value['transitions']) ? list.value['transitions'] : [];
-    const id = transitions.flatMap((t: unknown): string[] => {
-      if (!isRecord(t) || typeof t['id'] !== 'string' || !isRecord(t['to'])) return [];
-      const cat = t['to']['statusCategory'];
-      return isRecord(cat) && cat['key'] === category ? [t['id']] : [];
-    })[0];
+    const id = transitionsTo(list.value, CATEGORY_OF[target])[0];
     if (id === undefined) return { kind: 'delivered', value: false };
-    return this.#run('POST', `/rest/api/3/issue/${encodeURIComponent(key)}/transitions`, { transition: { id } }, () => true);
+    return this.#run('POST', path, { transition: { id } }, () => true);
   }
 
-  /** Adds an ADF comment. */
-  async comment(key: string, text: string): Promise<JiraResult<true>> {
-    return this.#run('POST', `/rest/api/3/issue/${encodeURIComponent(key)}/comment`, { body: adf([text]) }, () => true);
+  async comment(ticket: ExternalTicket, text: string): Promise<CallResult<string | null>> {
+    return this.#run('POST', `/rest/api/3/issue/${encodeURIComponent(ticket.id)}/comment`, { body: adf([text]) }, (a) =>
+      isRecord(a.json) && typeof a.json['id'] === 'string' ? a.json['id'] : null,
+    );
   }
 
-  /** Sets the priority by name. */
-  async priority(key: string, name: string): Promise<JiraResult<true>> {
-    return this.#run('PUT', `/rest/api/3/issue/${encodeURIComponent(key)}`, { fields: { priority: { name } } }, () => true);
+  async priority(ticket: ExternalTicket, priority: string): Promise<CallResult<boolean>> {
+    const name = this.#entry.priorities[priority];
+    if (name === undefined) return { kind: 'delivered', value: false };
+    return this.#run('PUT', `/rest/api/3/issue/${encodeURIComponent(ticket.id)}`, { fields: { priority: { name } } }, () => true);
   }
+
+  async read(id: string): Promise<CallResult<TicketSnapshot | undefined>> {
+    const path = `/rest/api/3/issue/${encodeURIComponent(id)}?fields=status,comment`;
+    const got = await this.#run('GET', path, undefined, (a) => a.json);
+    if (got.kind !== 'delivered')
+      return got.kind === 'permanent' && got.error.startsWith('Jira 404') ? { kind: 'delivered', value: undefined } : got;
+    return { kind: 'delivered', value: snapshotOf(got.value, (key) => this.#ticket(key)) };
+  }
+
+  async check(): Promise<CheckLine[]> {
+    const lines: CheckLine[] = [];
+    const me = await this.#run('GET', '/rest/api/3/myself', undefined, (a) => a.json);
+    if (me.kind !== 'delivered')
+      return [{ ok: false, what: 'credentials', detail: `${me.error} (check auth.user and ${this.#entry.auth.tokenEnv})` }];
+    const who = isRecord(me.value)
+      ? String(me.value['displayName'] ?? me.value['emailAddress'] ?? this.#entry.auth.user)
+      : this.#entry.auth.user;
+    lines.push({ ok: true, what: 'credentials', detail: `signed in as ${who}` });
+    const project = await this.#run('GET', `/rest/api/3/project/${encodeURIComponent(this.#entry.project)}`, undefined, (a) => a.json);
+    if (project.kind !== 'delivered') return [...lines, { ok: false, what: `project ${this.#entry.project}`, detail: project.error }];
+    const types = isRecord(project.value) && Array.isArray(project.value['issueTypes']) ? project.value['issueTypes'] : [];
+    const typeNames = types.flatMap((t: unknown) => (isRecord(t) && typeof t['name'] === 'string' ? [t['name']] : []));
+    lines.push({ ok: true, what: `project ${this.#entry.project}`, detail: 'found' });
+    lines.push(
+      typeNames.includes(this.#entry.issueType)
+        ? { ok: true, what: `issue type ${this.#entry.issueType}`, detail: 'found in the project' }
+        : {
+            ok: false,
+            what: `issue type ${this.#entry.issueType}`,
+            detail: `not in the project; it has ${typeNames.join(', ') || 'none'}`,
+          },
+    );
+    return [...lines, ...(await this.#checkPriorities())];
+  }
+
+  async #checkPriorities(): Promise<CheckLine[]> {
+    const wanted = [...new Set(Object.values(this.#entry.priorities))];
+    if (wanted.length === 0) return [];
+    const got = await this.#run('GET', '/rest/api/3/priority', undefined, (a) => a.json);
+    if (got.kind !== 'delivered') return [{ ok: false, what: 'priorities', detail: got.error }];
+    const names = new Set(
+      (Array.isArray(got.value) ? got.value : []).flatMap((p: unknown) =>
+        isRecord(p) && typeof p['name'] === 'string' ? [p['name']] : [],
+      ),
+    );
+    return wanted.map((name) =>
+      names.has(name)
+        ? { ok: true, what: `priority ${name}`, detail: 'found' }
+        : { ok: false, what: `priority ${name}`, detail: `Jira has no priority named ${name}; it has ${[...names].join(', ')}` },
+    );
+  }
+}
+
+/** The ids of the transitions whose target status is in `category`. */
+function transitionsTo(list: unknown, category: string): string[] {
+  const transitions = isRecord(list) && Array.isArray(list['transitions']) ? list['transitions'] : [];
+  return transitions.flatMap((t: unknown): string[] => {
+    if (!isRecord(t) || typeof t['id'] !== 'string' || !isRecord(t['to'])) return [];
+    const cat = t['to']['statusCategory'];
+    return isRecord(cat) && cat['key'] === category ? [t['id']] : [];
+  });
+}
+
+/** An issue as `GET /issue/{key}?fields=status,comment` returns it. */
+function snapshotOf(issue: unknown, ticket: (key: string) => ExternalTicket): TicketSnapshot | undefined {
+  if (!isRecord(issue) || typeof issue['key'] !== 'string') return undefined;
+  const fields = isRecord(issue['fields']) ? issue['fields'] : {};
+  const status = isRecord(fields['status']) ? fields['status'] : {};
+  const category = isRecord(status['statusCategory']) ? status['statusCategory']['key'] : undefined;
+  const comments = isRecord(fields['comment']) && Array.isArray(fields['comment']['comments']) ? fields['comment']['comments'] : [];
+  return {
+    ticket: ticket(issue['key']),
+    state: stateOfCategory(category),
+    status: typeof status['name'] === 'string' ? status['name'] : 'unknown',
+    updatedBy: null,
+    notes: comments.flatMap((c: unknown) =>
+      isRecord(c) && typeof c['id'] === 'string'
+        ? [
+            {
+              id: c['id'],
+              text: adfText(c['body']),
+              author: isRecord(c['author']) && typeof c['author']['displayName'] === 'string' ? c['author']['displayName'] : null,
+            },
+          ]
+        : [],
+    ),
+  };
 }

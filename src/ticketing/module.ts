@@ -1,7 +1,7 @@
 /**
  * The ticketing sync as an engine module: each step claims due operations
  * from the `ticket_ops` outbox with a lease (per ticket, in order), runs them
- * against the system (Jira for now), and records what happened: the ticket's
+ * against the entry's system (client.ts), and records what happened: the ticket's
  * key, link and state, or a retry with backoff and jitter (honouring
  * Retry-After, 0 included), or a permanent error shown on the ticket row.
  */
@@ -10,12 +10,12 @@ import type { Executor } from '../db/executor.js';
 import { readStoredJson } from '../db/json.js';
 import type { EngineContext, EngineModule } from '../engine/engine.js';
 import { engineTransaction } from '../engine/engine.js';
-import type { Engagement, JiraTicketing } from '../engagement/model.js';
+import type { Ticketing } from '../engagement/model.js';
 import { incidentPrefix } from '../deployment/deployment.js';
 import { getIncidentAnywhere } from '../incident/store.js';
-import { JiraClient } from './jira.js';
-import type { JiraResult } from './jira.js';
-import { correlationLabel, descriptionLines, retryAt, summary } from './plan.js';
+import type { CallResult, NewTicket, TicketClient } from './client.js';
+import { clientFor } from './clients.js';
+import { descriptionLines, retryAt, summary } from './plan.js';
 import type { TicketOp } from './plan.js';
 import { claimDueOps, nextDueOp, recordOp, ticketById, updateTicket } from './store.js';
 
@@ -36,46 +36,40 @@ export interface TicketingOptions {
   readonly random?: () => number;
 }
 
-/** An operation's outcome, and the ticket's new fields when it delivered. */
-type Outcome = JiraResult<Partial<Pick<TicketRow, 'external_key' | 'external_url' | 'state'>>>;
-
-const STATE_OF = { indeterminate: 'in_progress', done: 'done' } as const;
+/** An operation's outcome: the ticket's new fields and the id of a note it created, when it delivered. */
+type TicketFields = Partial<Pick<TicketRow, 'external_id' | 'external_key' | 'external_url' | 'state'>>;
+type Outcome = CallResult<{ readonly ticket: TicketFields; readonly ref?: string | null }>;
 
 function parseOp(row: TicketOpRow): TicketOp {
   const value = readStoredJson(row.payload);
-  if (typeof value === 'object' && value !== null && 'kind' in value && value.kind === row.kind) return value as TicketOp;
+  if (typeof value === 'object' && value !== null && 'kind' in value && value.kind === row.kind) {
+    // 0007 stored a transition's Jira status category; read it as the target it meant.
+    if (value.kind === 'transition' && 'category' in value && !('target' in value))
+      return { kind: 'transition', target: value.category === 'done' ? 'done' : 'in_progress' };
+    return value as TicketOp;
+  }
   throw new Error(`ticket_ops ${row.id}: payload does not match kind ${row.kind}`);
 }
 
-/** The ticket's Jira entry and a client for it, or why there is none. */
-function clientFor(
-  o: TicketingOptions,
-  engagement: Engagement | undefined,
-  ticket: TicketRow,
-): { entry: JiraTicketing; client: JiraClient } | string {
-  const entry = engagement?.ticketing.find((t) => t.id === ticket.ticketing_id);
+/** The ticket's entry and a client for it, or why there is none. */
+function clientOf(ctx: EngineContext, o: TicketingOptions, ticket: TicketRow): { entry: Ticketing; client: TicketClient } | string {
+  const entry = ctx.deployment.engagement(ticket.engagement_id)?.ticketing.find((t) => t.id === ticket.ticketing_id);
   if (entry === undefined) return `ticketing entry '${ticket.ticketing_id}' is no longer in the engagement`;
-  if (entry.system !== 'jira') return `${entry.system} is not synced yet`;
-  const token = o.secret(entry.auth.tokenEnv);
-  if (token === undefined || token === '') return `environment variable ${entry.auth.tokenEnv} is not set`;
-  return { entry, client: new JiraClient(entry, token, o.timeoutMs ?? 10_000) };
+  const client = clientFor(entry, { secret: o.secret, timeoutMs: o.timeoutMs ?? 10_000, now: () => ctx.clock.now() });
+  return typeof client === 'string' ? client : { entry, client };
 }
 
-/** Finds the ticket by its label (a crash may have created it unrecorded), else creates it. */
-async function create(
-  ctx: EngineContext,
-  o: TicketingOptions,
-  ticket: TicketRow,
-  entry: JiraTicketing,
-  client: JiraClient,
-): Promise<Outcome> {
+const delivered = (ticket: TicketFields, ref?: string | null): Outcome => ({
+  kind: 'delivered',
+  value: { ticket, ...(ref === undefined ? {} : { ref }) },
+});
+
+/** What the ticket is made from: the incident as it is now. */
+async function contentOf(ctx: EngineContext, o: TicketingOptions, ticket: TicketRow): Promise<NewTicket | undefined> {
   const engagement = ctx.deployment.engagement(ticket.engagement_id);
   const incident = await getIncidentAnywhere(ctx.database.db, ticket.incident_id);
-  if (engagement === undefined || incident === undefined) return { kind: 'permanent', error: 'the incident or its engagement is gone' };
+  if (engagement === undefined || incident === undefined) return undefined;
   const ref = `${incidentPrefix(engagement.id)}-${incident.number}`;
-  const label = correlationLabel(ref);
-  const found = await client.findByLabel(label);
-  if (found.kind !== 'delivered') return found;
   const service = engagement.services.find((s) => s.id === incident.service_id);
   const side = incident.side === 'internal' || incident.side === 'partner' ? engagement.sides[incident.side].name : 'unknown';
   const content = {
@@ -86,43 +80,42 @@ async function create(
     owner: side,
     link: `${o.publicUrl}/incidents/${incident.number}`,
   };
-  const opened = { state: 'open' };
-  if (found.value !== undefined)
-    return { kind: 'delivered', value: { external_key: found.value.key, external_url: found.value.url, ...opened } };
-  const made = await client.create({
-    summary: summary(content),
-    description: descriptionLines(content),
-    label,
-    priority: entry.priorities[incident.priority],
-  });
+  return { ref, summary: summary(content), description: descriptionLines(content), priority: incident.priority };
+}
+
+/** Finds the ticket by its correlation id (a crash may have created it unrecorded), else creates it. */
+async function create(ctx: EngineContext, o: TicketingOptions, ticket: TicketRow, client: TicketClient): Promise<Outcome> {
+  const content = await contentOf(ctx, o, ticket);
+  if (content === undefined) return { kind: 'permanent', error: 'the incident or its engagement is gone' };
+  const found = await client.find(content.ref);
+  if (found.kind !== 'delivered') return found;
+  const made = found.value === undefined ? await client.create(content) : ({ kind: 'delivered', value: found.value } as const);
   if (made.kind !== 'delivered') return made;
-  return { kind: 'delivered', value: { external_key: made.value.key, external_url: made.value.url, ...opened } };
+  return delivered({ external_id: made.value.id, external_key: made.value.key, external_url: made.value.url, state: 'open' });
 }
 
 /** Runs one operation. */
 async function run(ctx: EngineContext, o: TicketingOptions, row: TicketOpRow): Promise<Outcome> {
   const ticket = await ticketById(ctx.database.db, row.ticket_id);
   if (ticket === undefined) return { kind: 'permanent', error: `ticket ${row.ticket_id} is gone` };
-  const target = clientFor(o, ctx.deployment.engagement(ticket.engagement_id), ticket);
+  const target = clientOf(ctx, o, ticket);
   if (typeof target === 'string') return { kind: 'permanent', error: target };
   const op = parseOp(row);
-  if (op.kind === 'create') return create(ctx, o, ticket, target.entry, target.client);
-  const key = ticket.external_key;
-  if (key === null) return { kind: 'permanent', error: 'the ticket was never created' };
+  if (op.kind === 'create') return create(ctx, o, ticket, target.client);
+  if (ticket.external_key === null) return { kind: 'permanent', error: 'the ticket was never created' };
+  const external = { id: ticket.external_id ?? ticket.external_key, key: ticket.external_key, url: ticket.external_url ?? '' };
   switch (op.kind) {
     case 'transition': {
-      const moved = await target.client.transition(key, op.category);
-      return moved.kind === 'delivered' ? { kind: 'delivered', value: { state: STATE_OF[op.category] } } : moved;
+      const moved = await target.client.transition(external, op.target, 'Resolved in Tandem');
+      return moved.kind === 'delivered' ? delivered({ state: op.target }) : moved;
     }
     case 'comment': {
-      const done = await target.client.comment(key, op.author === null ? op.text : `${op.author}: ${op.text}`);
-      return done.kind === 'delivered' ? { kind: 'delivered', value: {} } : done;
+      const done = await target.client.comment(external, op.author === null ? op.text : `${op.author}: ${op.text}`);
+      return done.kind === 'delivered' ? delivered({}, done.value) : done;
     }
     case 'priority': {
-      const name = target.entry.priorities[op.priority];
-      if (name === undefined) return { kind: 'delivered', value: {} };
-      const done = await target.client.priority(key, name);
-      return done.kind === 'delivered' ? { kind: 'delivered', value: {} } : done;
+      const done = await target.client.priority(external, op.priority);
+      return done.kind === 'delivered' ? delivered({}) : done;
     }
   }
 }
@@ -131,8 +124,9 @@ async function run(ctx: EngineContext, o: TicketingOptions, row: TicketOpRow): P
 async function record(ex: Executor, ctx: EngineContext, o: TicketingOptions, row: TicketOpRow, outcome: Outcome): Promise<void> {
   const at = ctx.clock.now();
   if (outcome.kind === 'delivered') {
-    if (!(await recordOp(ex, ctx.instanceId, row.id, { status: 'done', lastError: null, at }))) return;
-    await updateTicket(ex, row.ticket_id, { ...outcome.value, last_error: null, updated_at: at });
+    const ref = outcome.value.ref === undefined ? {} : { externalRef: outcome.value.ref };
+    if (!(await recordOp(ex, ctx.instanceId, row.id, { status: 'done', lastError: null, at, ...ref }))) return;
+    await updateTicket(ex, row.ticket_id, { ...outcome.value.ticket, last_error: null, updated_at: at });
     return;
   }
   const giveUp = outcome.kind === 'permanent' || row.attempts >= (o.maxAttempts ?? 20);

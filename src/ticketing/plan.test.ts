@@ -7,8 +7,8 @@ import { changeOps, correlationLabel, descriptionLines, retryAt, summary } from 
 
 describe('changeOps', () => {
   it('turns acknowledge into In Progress, resolve into Done, a priority change into a priority op', () => {
-    expect(changeOps(['status'], 'acknowledged', 'P1')).toEqual([{ kind: 'transition', category: 'indeterminate' }]);
-    expect(changeOps(['status'], 'resolved', 'P1')).toEqual([{ kind: 'transition', category: 'done' }]);
+    expect(changeOps(['status'], 'acknowledged', 'P1')).toEqual([{ kind: 'transition', target: 'in_progress' }]);
+    expect(changeOps(['status'], 'resolved', 'P1')).toEqual([{ kind: 'transition', target: 'done' }]);
     expect(changeOps(['priority'], 'triggered', 'P2')).toEqual([{ kind: 'priority', priority: 'P2' }]);
   });
   it('leaves waiting statuses and notes alone (a note carries its own comment)', () => {

@@ -5,17 +5,15 @@
  * operation is tried again. The module (module.ts) runs what this decides.
  */
 import type { Engagement, Service, Ticketing } from '../engagement/model.js';
+import type { TicketTarget } from './client.js';
 
 /** The operations the outbox runs. */
 export type TicketOpKind = 'create' | 'transition' | 'comment' | 'priority';
 
-/** A Jira status category a transition targets. */
-export type StatusCategory = 'indeterminate' | 'done';
-
 /** What each kind of operation carries (stored as JSON in `ticket_ops.payload`). */
 export type TicketOp =
   | { readonly kind: 'create' }
-  | { readonly kind: 'transition'; readonly category: StatusCategory }
+  | { readonly kind: 'transition'; readonly target: TicketTarget }
   | { readonly kind: 'comment'; readonly text: string; readonly author: string | null }
   | { readonly kind: 'priority'; readonly priority: string };
 
@@ -30,8 +28,8 @@ export function matchingEntries(engagement: Engagement, priority: string, servic
 export function changeOps(fields: readonly string[], status: string, priority: string): TicketOp[] {
   const ops: TicketOp[] = [];
   if (fields.includes('status')) {
-    if (status === 'acknowledged') ops.push({ kind: 'transition', category: 'indeterminate' });
-    if (status === 'resolved') ops.push({ kind: 'transition', category: 'done' });
+    if (status === 'acknowledged') ops.push({ kind: 'transition', target: 'in_progress' });
+    if (status === 'resolved') ops.push({ kind: 'transition', target: 'done' });
   }
   if (fields.includes('priority')) ops.push({ kind: 'priority', priority });
   return ops;

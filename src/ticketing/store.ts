@@ -26,6 +26,7 @@ export async function insertTicket(
       ticketing_id: t.ticketingId,
       system: t.system,
       external_key: null,
+      external_id: null,
       external_url: null,
       state: 'pending',
       last_error: null,
@@ -54,6 +55,7 @@ export async function insertOps(
     lease_until: null,
     claimed_by: null,
     last_error: null,
+    external_ref: null,
     created_at: at,
     updated_at: at,
   }));
@@ -117,7 +119,7 @@ export async function recordOp(
   ex: Executor,
   instanceId: string,
   id: number,
-  set: { status: 'pending' | 'done' | 'failed'; nextAttemptAt?: number; lastError: string | null; at: number },
+  set: { status: 'pending' | 'done' | 'failed'; nextAttemptAt?: number; lastError: string | null; at: number; externalRef?: string | null },
 ): Promise<boolean> {
   const rows = await ex
     .updateTable('ticket_ops')
@@ -128,6 +130,7 @@ export async function recordOp(
       lease_until: null,
       claimed_by: null,
       ...(set.nextAttemptAt === undefined ? {} : { next_attempt_at: set.nextAttemptAt }),
+      ...(set.externalRef === undefined ? {} : { external_ref: set.externalRef }),
     })
     .where('id', '=', id)
     .where('claimed_by', '=', instanceId)
@@ -141,7 +144,7 @@ export async function recordOp(
 export async function updateTicket(
   ex: Executor,
   id: number,
-  set: Partial<Pick<TicketRow, 'external_key' | 'external_url' | 'state' | 'last_error'>> & { updated_at: number },
+  set: Partial<Pick<TicketRow, 'external_id' | 'external_key' | 'external_url' | 'state' | 'last_error'>> & { updated_at: number },
 ): Promise<void> {
   await ex.updateTable('tickets').set(set).where('id', '=', id).execute();
 }
