@@ -41,6 +41,14 @@ export function serveEnvironment(): NodeJS.ProcessEnv {
   return process.env;
 }
 
+/**
+ * A variable a ticketing entry names for its secret (`token_env` and the
+ * like), for `tandem ticketing check`; undefined when unset.
+ */
+export function ticketingSecretEnv(name: string): string | undefined {
+  return process.env[name];
+}
+
 /** The database a command works on: --db, else $TANDEM_DATABASE_URL, else the default. */
 export function databaseUrl(flag: string | undefined): string {
   return flag ?? cliEnv('TANDEM_DATABASE_URL') ?? DEFAULTS.db;

@@ -23,6 +23,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   secret: { summary: 'print the key outbound webhooks are signed with', load: () => import('./secret.js') },
   events: { summary: 'the event backlog and quarantined events; retry them', load: () => import('./events.js') },
   send: { summary: 'send a test event to a Tandem (or PagerDuty-compatible) server', load: () => import('./send.js') },
+  ticketing: {
+    summary: 'check each ticketing entry against its system (credentials, project, what the sync needs)',
+    load: () => import('./ticketing.js'),
+  },
 };
 
 const USAGE = () =>

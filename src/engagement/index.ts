@@ -16,4 +16,4 @@ export type { Handoff } from './calendar.js';
 export { DAY_NAMES, isoWeekday, parseDate, parseDays, parseHandoff, parseLocalDateTime, parseTimeOfDay } from './calendar.js';
 export { parsePercent, parseTimeZone } from './values.js';
 export type { MissingEnv } from './ticketing.js';
-export { MissingEnvError, missingTicketingEnv } from './ticketing.js';
+export { MissingEnvError, missingTicketingEnv, ticketingEnvNames } from './ticketing.js';

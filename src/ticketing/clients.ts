@@ -4,6 +4,7 @@
  */
 import type { Ticketing } from '../engagement/model.js';
 import type { ClientOptions, TicketClient } from './client.js';
+import { ConnectWiseClient } from './connectwise.js';
 import { JiraClient } from './jira.js';
 
 /** The secret an entry names, or the reason it cannot be used. */
@@ -20,7 +21,12 @@ export function clientFor(entry: Ticketing, o: ClientOptions): TicketClient | st
       return typeof token === 'string' ? new JiraClient(entry, token, o) : token.missing;
     }
     case 'servicenow':
-    case 'connectwise':
       return `${entry.system} is not synced yet`;
+    case 'connectwise': {
+      const publicKey = secretOf(o, entry.auth.publicKeyEnv);
+      if (typeof publicKey !== 'string') return publicKey.missing;
+      const privateKey = secretOf(o, entry.auth.privateKeyEnv);
+      return typeof privateKey === 'string' ? new ConnectWiseClient(entry, { publicKey, privateKey }, o) : privateKey.missing;
+    }
   }
 }

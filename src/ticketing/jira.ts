@@ -151,16 +151,45 @@ export class JiraClient implements TicketClient {
     const types = isRecord(project.value) && Array.isArray(project.value['issueTypes']) ? project.value['issueTypes'] : [];
     const typeNames = types.flatMap((t: unknown) => (isRecord(t) && typeof t['name'] === 'string' ? [t['name']] : []));
     lines.push({ ok: true, what: `project ${this.#entry.project}`, detail: 'found' });
-    lines.push(
-      typeNames.includes(this.#entry.issueType)
-        ? { ok: true, what: `issue type ${this.#entry.issueType}`, detail: 'found in the project' }
-        : {
-            ok: false,
-            what: `issue type ${this.#entry.issueType}`,
-            detail: `not in the project; it has ${typeNames.join(', ') || 'none'}`,
-          },
+    if (!typeNames.includes(this.#entry.issueType)) {
+      const detail = `not in the project; it has ${typeNames.join(', ') || 'none'}`;
+      return [...lines, { ok: false, what: `issue type ${this.#entry.issueType}`, detail }, ...(await this.#checkPriorities())];
+    }
+    lines.push({ ok: true, what: `issue type ${this.#entry.issueType}`, detail: 'found in the project' });
+    return [...lines, await this.#checkWorkflow(), ...(await this.#checkPriorities())];
+  }
+
+  /**
+   * The issue type's workflow has a status in each category the sync moves
+   * tickets to (in progress, done): transitions are found by the target's
+   * category, so a workflow without one leaves tickets behind.
+   */
+  async #checkWorkflow(): Promise<CheckLine> {
+    const what = `workflow of ${this.#entry.issueType}`;
+    const path = `/rest/api/3/project/${encodeURIComponent(this.#entry.project)}/statuses`;
+    const got = await this.#run('GET', path, undefined, (a) => a.json);
+    if (got.kind !== 'delivered') return { ok: false, what, detail: got.error };
+    const types = Array.isArray(got.value) ? got.value : [];
+    const type: unknown = types.find((t: unknown) => isRecord(t) && t['name'] === this.#entry.issueType);
+    const statuses = isRecord(type) && Array.isArray(type['statuses']) ? type['statuses'] : [];
+    const named = statuses.flatMap((st: unknown) =>
+      isRecord(st) && typeof st['name'] === 'string' && isRecord(st['statusCategory'])
+        ? [{ name: st['name'], category: st['statusCategory']['key'] }]
+        : [],
     );
-    return [...lines, ...(await this.#checkPriorities())];
+    const first = (category: string): string | undefined => named.find((n) => n.category === category)?.name;
+    const missing = Object.entries(CATEGORY_OF).filter(([, category]) => first(category) === undefined);
+    if (missing.length === 0) {
+      return { ok: true, what, detail: `reaches in progress (${first('indeterminate') ?? ''}) and done (${first('done') ?? ''})` };
+    }
+    const categories = missing.map(([target]) => (target === 'done' ? 'Done' : 'In Progress')).join(' or ');
+    const targets = missing.map(([target]) => target.replace('_', ' ')).join(' or ');
+    const has = named.map((n) => n.name).join(', ') || 'none';
+    return {
+      ok: false,
+      what,
+      detail: `has no status in the ${categories} category (it has ${has}); Tandem could not move its tickets to ${targets}`,
+    };
   }
 
   async #checkPriorities(): Promise<CheckLine[]> {

@@ -165,6 +165,75 @@ describe('a client that speaks real Jira Cloud', () => {
   });
 });
 
+describe('what tandem ticketing check reads', () => {
+  it('answers the signed-in user, the project with its issue types, each issue type’s statuses and the priorities', async () => {
+    const me = await call(fake, 'GET', '/rest/api/3/myself');
+    expect(me.status).toBe(200);
+    expect(me.json).toMatchObject({ emailAddress: 'tandem@acme.example', displayName: 'Tandem integration', active: true });
+
+    const project = await call(fake, 'GET', '/rest/api/3/project/OPS');
+    expect(project.status).toBe(200);
+    expect(project.json).toMatchObject({ id: '10000', key: 'OPS' });
+    expect((project.json as { issueTypes: { name: string }[] }).issueTypes.map((t) => t.name)).toEqual(['Incident', 'Task', 'Bug']);
+
+    const statuses = await call(fake, 'GET', '/rest/api/3/project/OPS/statuses');
+    expect(statuses.status).toBe(200);
+    const incident = (statuses.json as { name: string; statuses: { name: string; statusCategory: { key: string } }[] }[]).find(
+      (t) => t.name === 'Incident',
+    );
+    expect(incident?.statuses.map((st) => `${st.name}/${st.statusCategory.key}`)).toEqual([
+      'To Do/new',
+      'In Progress/indeterminate',
+      'Done/done',
+    ]);
+
+    const priorities = await call(fake, 'GET', '/rest/api/3/priority');
+    expect(priorities.status).toBe(200);
+    expect((priorities.json as { name: string }[]).map((p) => p.name)).toEqual(['Highest', 'High', 'Medium', 'Low', 'Lowest']);
+    fake.assertClean();
+  });
+
+  it('answers 404 with Jira’s error body for a project it does not have, without calling it a violation', async () => {
+    for (const path of ['/rest/api/3/project/NOPE', '/rest/api/3/project/NOPE/statuses']) {
+      const missing = await call(fake, 'GET', path);
+      expect(missing.status).toBe(404);
+      expect(missing.json).toEqual({ errorMessages: ["No project could be found with key 'NOPE'."], errors: {} });
+    }
+    fake.assertClean();
+  });
+
+  it('is set up with other issue types, priorities and a workflow without a done status', async () => {
+    const other = await startJiraFake({
+      project: 'SUP',
+      issueTypes: ['Task', 'Bug'],
+      priorities: ['Blocker', 'Major', 'Minor'],
+      workflows: { Task: ['new', 'indeterminate'] },
+      displayName: 'Support bot',
+    });
+    try {
+      expect((await call(other, 'GET', '/rest/api/3/myself')).json).toMatchObject({ displayName: 'Support bot' });
+      const project = (await call(other, 'GET', '/rest/api/3/project/sup')).json as { key: string; issueTypes: { name: string }[] };
+      expect([project.key, ...project.issueTypes.map((t) => t.name)]).toEqual(['SUP', 'Task', 'Bug']);
+      const statuses = (await call(other, 'GET', '/rest/api/3/project/SUP/statuses')).json as {
+        name: string;
+        statuses: { name: string }[];
+      }[];
+      expect(statuses.map((t) => `${t.name}: ${t.statuses.map((st) => st.name).join(', ')}`)).toEqual([
+        'Task: To Do, In Progress',
+        'Bug: To Do, In Progress, Done',
+      ]);
+      expect(((await call(other, 'GET', '/rest/api/3/priority')).json as { name: string }[]).map((p) => p.name)).toEqual([
+        'Blocker',
+        'Major',
+        'Minor',
+      ]);
+      other.assertClean();
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('requests real Jira would reject', () => {
   it('catches a body field of the wrong type against the operation’s schema', async () => {
     await createTicket(fake);

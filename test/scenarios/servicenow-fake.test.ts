@@ -3,7 +3,9 @@
  * API as a real instance expects gets real answers (strings everywhere, reference links, derived priority, journals
  * kept apart) and leaves no violations, and each mistake a sync could make (bad auth, a number instead of a string,
  * writing priority, resolving without resolution fields, a query term the instance would ignore) is caught and named.
- * Injected rate limits answer with ServiceNow's headers. No database is involved.
+ * The lookups the sync makes (its user, its assignment group, the choice lists) answer as an instance does, and an
+ * assignment_group that is no group's sys_id is caught. Injected rate limits answer with ServiceNow's headers. No
+ * database is involved.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startServiceNowFake } from '../support/fakes/servicenow.js';
@@ -204,6 +206,45 @@ describe('each mistake is caught and answered with the instance error envelope',
     const missing = await call(fake, 'GET', `${TABLE}/0123456789abcdef0123456789abcdef`);
     expect(missing.status).toBe(404);
     expect(missing.json).toMatchObject({ error: { message: 'No Record found' }, status: 'failure' });
+  });
+});
+
+describe('the tables the sync reads besides incident', () => {
+  it('sys_user, sys_user_group and sys_choice answer lists; assignment_group takes a group sys_id, or its name as a display value', async () => {
+    const group = await call(fake, 'GET', '/api/now/table/sys_user_group?sysparm_query=name=Network Operations&sysparm_fields=sys_id');
+    expect(group.json).toEqual({ result: [{ sys_id: 'a715cd759f2002002920bde8132e7018' }] });
+    const user = await call(fake, 'GET', `/api/now/table/sys_user?sysparm_query=user_name=${fake.user}&sysparm_fields=name`);
+    expect(user.json).toEqual({ result: [{ name: 'Tandem Integration' }] });
+    const choices = await call(
+      fake,
+      'GET',
+      '/api/now/table/sys_choice?sysparm_query=name=incident^element=close_code&sysparm_fields=value',
+    );
+    expect((choices.json as { result: Result[] }).result).toContainEqual({ value: 'Solution provided' });
+
+    const byName = await call(fake, 'POST', `${TABLE}?sysparm_input_display_value=true`, { assignment_group: 'Network Operations' });
+    expect(byName.status).toBe(201);
+    const id = String((byName.json as { result: Result }).result.sys_id);
+    expect(fake.incidents.get(id)?.assignment_group).toBe('a715cd759f2002002920bde8132e7018');
+    fake.assertClean();
+
+    expect((await call(fake, 'POST', TABLE, { assignment_group: 'Network Operations' })).status).toBe(400);
+    expect((await call(fake, 'PATCH', `${TABLE}/${id}`, { assignment_group: '0123456789abcdef0123456789abcdef' })).status).toBe(400);
+    expect((await call(fake, 'POST', '/api/now/table/sys_user_group', { name: 'x' })).status).toBe(403);
+    expect(fake.violations.map((v) => v.what)).toEqual([
+      "'Network Operations' is not the sys_id of a sys_user_group (a name needs sysparm_input_display_value=true)",
+      "'0123456789abcdef0123456789abcdef' is not the sys_id of a sys_user_group (no group has that sys_id or name)",
+      'the sync reads sys_user_group by GET list only',
+    ]);
+  });
+
+  it('a table the user has no read ACL on answers 403 (not a violation: the instance is set up so)', async () => {
+    await fake.close();
+    fake = await startServiceNowFake({ unreadable: ['sys_choice'] });
+    const got = await call(fake, 'GET', '/api/now/table/sys_choice?sysparm_query=name=incident');
+    expect(got.status).toBe(403);
+    expect(got.json).toMatchObject({ error: { message: 'User Not Authorized' }, status: 'failure' });
+    fake.assertClean();
   });
 });
 

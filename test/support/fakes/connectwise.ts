@@ -1,6 +1,7 @@
 /**
  * A ConnectWise PSA (Manage) fake for the ticketing sync's tests: a real HTTP server on 127.0.0.1 serving
- * `/v4_6_release/apis/3.0` with service tickets, their notes and the boards' statuses in memory, answering with
+ * `/v4_6_release/apis/3.0` with service tickets, their notes and the boards' statuses in memory (plus what
+ * `tandem ticketing check` reads: `/system/info`, companies by identifier, priorities), answering with
  * ConnectWise's shapes and error body. Requests are checked the way ConnectWise checks them (Basic auth as
  * `company+publicKey:privateKey`, the `clientId` header, required create fields, board-specific status ids, JSON-Patch
  * updates, quoted strings in `conditions`, pageSize at most 1000); each mismatch is recorded as a violation and answered
@@ -11,7 +12,7 @@
 import { systemClock } from '../../../src/clock/clock.js';
 import type { Clock } from '../../../src/clock/clock.js';
 import { cwError, cwTime, meets, noteJson, parseConditions, pick, ticketJson } from './connectwise-model.js';
-import type { CwBoard, CwCompany, CwFieldError, CwNamed, CwNote, CwStatus, CwTicket } from './connectwise-model.js';
+import type { Condition, CwBoard, CwCompany, CwFieldError, CwNamed, CwNote, CwStatus, CwTicket } from './connectwise-model.js';
 import { basicAuth, startHttpFake } from './faults.js';
 import type { HttpFault, RecordedRequest, Reply } from './faults.js';
 import type { Violation } from './openapi-validator.js';
@@ -319,6 +320,46 @@ function boardRoutes(state: State, request: RecordedRequest, rest: string): Repl
   return { status: 200, body: statuses.filter((s) => meets(s, parsed.conditions)) };
 }
 
+/** A list call's query: only ConnectWise's list parameters, pageSize 1..1000, conditions on `known` fields. */
+function listQuery(state: State, request: RecordedRequest, known: ReadonlySet<string>): Reply | { conditions: Condition[] } {
+  for (const name of request.query.keys())
+    if (!LIST_PARAMS.has(name)) return refuse(state, request, 400, `query.${name}`, `${name} is not a query parameter of this call`);
+  const pageSize = Number(request.query.get('pageSize') ?? '25');
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000)
+    return refuse(state, request, 400, 'query.pageSize', 'pageSize must be an integer from 1 to 1000');
+  const parsed = parseConditions(request.query.get('conditions') ?? '', known);
+  return 'error' in parsed ? refuse(state, request, 400, 'query.conditions', parsed.error) : parsed;
+}
+
+/** What `tandem ticketing check` reads besides boards: the system's version, companies, priorities. */
+function catalogRoutes(state: State, request: RecordedRequest, rest: string): Reply | undefined {
+  if (request.method !== 'GET') return undefined;
+  if (rest === '/system/info')
+    return { status: 200, body: { version: 'v2025.1.10431', isCloud: true, serverTimeZone: 'Eastern Standard Time' } };
+  const lists: Record<string, { known: ReadonlySet<string>; rows: () => Record<string, unknown>[] }> = {
+    '/company/companies': {
+      known: new Set(['id', 'identifier', 'name']),
+      rows: () => state.companies.map((c) => ({ ...c, _info: { lastUpdated: cwTime(0) } })),
+    },
+    '/service/priorities': {
+      known: new Set(['id', 'name']),
+      rows: () => PRIORITIES.map((p, i) => ({ ...p, sortOrder: i + 1, defaultFlag: p.id === 3 })),
+    },
+  };
+  const list = lists[rest];
+  if (list === undefined) return undefined;
+  const query = listQuery(state, request, list.known);
+  if (!('conditions' in query)) return query;
+  const pageSize = Number(request.query.get('pageSize') ?? '25');
+  return {
+    status: 200,
+    body: list
+      .rows()
+      .filter((r) => meets(r, query.conditions))
+      .slice(0, pageSize),
+  };
+}
+
 function jsonBody(state: State, request: RecordedRequest): Reply | undefined {
   if (request.method !== 'POST' && request.method !== 'PATCH' && request.method !== 'PUT') return undefined;
   const type = request.headers['content-type'] ?? '';
@@ -342,7 +383,7 @@ function route(state: State, request: RecordedRequest, rest: string): Reply {
   const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<string, unknown>;
   if (rest === '/service/tickets' && request.method === 'POST') return create(state, request, body);
   if (rest === '/service/tickets' && request.method === 'GET') return listTickets(state, request);
-  const boardReply = boardRoutes(state, request, rest);
+  const boardReply = boardRoutes(state, request, rest) ?? catalogRoutes(state, request, rest);
   if (boardReply !== undefined) return boardReply;
   const m = /^\/service\/tickets\/(\d+)(\/notes)?$/.exec(rest);
   const key = `${request.method} ${m?.[2] ?? ''}`;

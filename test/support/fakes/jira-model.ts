@@ -180,3 +180,89 @@ export function matchesJql(issue: FakeIssue, clauses: readonly Clause[]): boolea
     return clause.negate ? !hit : hit;
   });
 }
+
+/** The priorities a Jira site has by default (Jira Cloud's five), as `GET /rest/api/3/priority` lists them. */
+export const DEFAULT_PRIORITIES: readonly string[] = ['Highest', 'High', 'Medium', 'Low', 'Lowest'];
+
+/** The issue types the fake's project has by default. */
+export const DEFAULT_ISSUE_TYPES: readonly string[] = ['Incident', 'Task', 'Bug'];
+
+/** What the fake's site and project look like to the check (`tandem ticketing check`). */
+export interface FakeSite {
+  readonly email: string;
+  readonly displayName: string;
+  readonly project: string;
+  readonly issueTypes: readonly string[];
+  readonly priorities: readonly string[];
+  /** The status categories each issue type's workflow reaches; an issue type not named has all three. */
+  readonly workflows: Readonly<Record<string, readonly StatusCategoryKey[]>>;
+}
+
+/** The signed-in user, as `GET /rest/api/3/myself` answers it. */
+export function userJson(base: string, site: FakeSite): object {
+  const accountId = '5b10a2844c20165700ede21g';
+  return {
+    self: `${base}/rest/api/3/user?accountId=${accountId}`,
+    accountId,
+    accountType: 'atlassian',
+    emailAddress: site.email,
+    displayName: site.displayName,
+    active: true,
+    timeZone: 'Europe/Berlin',
+    locale: 'en_US',
+  };
+}
+
+function issueTypeId(index: number): string {
+  return String(10001 + index);
+}
+
+/** The project, as `GET /rest/api/3/project/{key}` answers it (issue types included, as Jira does). */
+export function projectJson(base: string, site: FakeSite): object {
+  return {
+    expand: 'description,lead,issueTypes,url,projectKeys,permissions,insight',
+    self: `${base}/rest/api/3/project/10000`,
+    id: '10000',
+    key: site.project,
+    name: `${site.project} operations`,
+    projectTypeKey: 'software',
+    simplified: false,
+    style: 'classic',
+    isPrivate: false,
+    issueTypes: site.issueTypes.map((name, i) => ({
+      self: `${base}/rest/api/3/issuetype/${issueTypeId(i)}`,
+      id: issueTypeId(i),
+      description: `A ${name.toLowerCase()}.`,
+      iconUrl: `${base}/images/icons/issuetypes/generic.png`,
+      name,
+      subtask: false,
+      hierarchyLevel: 0,
+    })),
+  };
+}
+
+/** The statuses of each issue type of the project, as `GET /rest/api/3/project/{key}/statuses` answers them. */
+export function projectStatusesJson(base: string, site: FakeSite): object[] {
+  return site.issueTypes.map((name, i) => {
+    const categories = site.workflows[name] ?? ['new', 'indeterminate', 'done'];
+    return {
+      self: `${base}/rest/api/3/issuetype/${issueTypeId(i)}`,
+      id: issueTypeId(i),
+      name,
+      subtask: false,
+      statuses: STATUSES.filter((s) => categories.includes(s.category)).map((s) => statusDetails(base, s)),
+    };
+  });
+}
+
+/** The site's priorities, as `GET /rest/api/3/priority` answers them. */
+export function prioritiesJson(base: string, site: FakeSite): object[] {
+  return site.priorities.map((name, i) => ({
+    self: `${base}/rest/api/3/priority/${i + 1}`,
+    statusColor: '#cfcfcf',
+    description: `${name} priority.`,
+    iconUrl: `${base}/images/icons/priorities/${name.toLowerCase()}.svg`,
+    name,
+    id: String(i + 1),
+  }));
+}

@@ -3,7 +3,8 @@
  * in memory and answers with Jira's own response and error shapes. Every request is checked against Atlassian's
  * OpenAPI description (test/fixtures/contracts/jira) and against Basic auth; each mismatch is recorded as a
  * violation and answered 400 (401 for auth) with Jira's error body, so `assertClean()` fails a test whose client does
- * not speak real Jira. Faults (429 with or without Retry-After or with an HTML body, 503, a slow answer, no answer) can be
+ * not speak real Jira. Besides issues it answers what `tandem ticketing check` reads: the signed-in user, the project
+ * with its issue types, each issue type's statuses, and the site's priorities. Faults (429 with or without Retry-After or with an HTML body, 503, a slow answer, no answer) can be
  * injected for the next N requests, and every request is recorded.
  */
 import { createServer } from 'node:http';
@@ -12,8 +13,23 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { systemClock } from '../../../src/clock/clock.js';
 import type { Clock } from '../../../src/clock/clock.js';
-import { commentJson, isAdf, issueJson, jiraError, matchesJql, parseJql, STATUSES, statusDetails } from './jira-model.js';
-import type { FakeIssue, FakeStatus, StatusCategoryKey } from './jira-model.js';
+import {
+  commentJson,
+  DEFAULT_ISSUE_TYPES,
+  DEFAULT_PRIORITIES,
+  isAdf,
+  issueJson,
+  jiraError,
+  matchesJql,
+  parseJql,
+  prioritiesJson,
+  projectJson,
+  projectStatusesJson,
+  STATUSES,
+  statusDetails,
+  userJson,
+} from './jira-model.js';
+import type { FakeIssue, FakeSite, FakeStatus, StatusCategoryKey } from './jira-model.js';
 import { OpenApiValidator } from './openapi-validator.js';
 import type { Violation } from './openapi-validator.js';
 
@@ -58,6 +74,14 @@ export interface JiraFakeOptions {
   readonly linear?: boolean;
   /** Stamps created/updated; defaults to the system clock. */
   readonly clock?: Clock;
+  /** The project's issue types (default Incident, Task, Bug). */
+  readonly issueTypes?: readonly string[];
+  /** The site's priorities (default Jira Cloud's five, Highest to Lowest). */
+  readonly priorities?: readonly string[];
+  /** The status categories an issue type's workflow reaches (e.g. `{ Incident: ['new', 'indeterminate'] }`: no done). */
+  readonly workflows?: Readonly<Record<string, readonly StatusCategoryKey[]>>;
+  /** The signed-in user's display name. */
+  readonly displayName?: string;
 }
 
 /** The running fake. */
@@ -96,7 +120,8 @@ interface Reply {
 
 interface State {
   readonly base: () => string;
-  readonly options: Required<Omit<JiraFakeOptions, 'transitionIds' | 'clock'>> & { readonly clock: Clock };
+  readonly options: Required<Pick<JiraFakeOptions, 'email' | 'token' | 'project' | 'linear'>> & { readonly clock: Clock };
+  readonly site: FakeSite;
   readonly transitionIds: Readonly<Record<StatusCategoryKey, string>>;
   readonly issues: Map<string, FakeIssue>;
   readonly violations: Violation[];
@@ -269,10 +294,25 @@ function editIssue(state: State, issue: FakeIssue, body: Record<string, unknown>
   return { status: 204 };
 }
 
+/** The answer to an operation on the site or the project (what the check reads), or undefined for other operations. */
+function siteReply(state: State, operationId: string, params: Record<string, string>): Reply | undefined {
+  const base = state.base();
+  if (operationId === 'getCurrentUser') return { status: 200, body: userJson(base, state.site) };
+  if (operationId === 'getPriorities') return { status: 200, body: prioritiesJson(base, state.site) };
+  if (operationId !== 'getProject' && operationId !== 'getAllStatuses') return undefined;
+  const key = params.projectIdOrKey ?? '';
+  if (key.toUpperCase() !== state.site.project && key !== '10000') {
+    return { status: 404, body: jiraError([`No project could be found with key '${key}'.`]) };
+  }
+  return { status: 200, body: operationId === 'getProject' ? projectJson(base, state.site) : projectStatusesJson(base, state.site) };
+}
+
 /** Routes a request that passed auth and the contract to the in-memory Jira. */
 function dispatch(state: State, operationId: string, params: Record<string, string>, body: Record<string, unknown>): Reply {
   if (operationId === 'createIssue') return createIssue(state, body);
   if (operationId === 'searchAndReconsileIssuesUsingJqlPost') return search(state, body);
+  const site = siteReply(state, operationId, params);
+  if (site !== undefined) return site;
   const issue = findIssue(state, params.issueIdOrKey ?? '');
   const handlers: Record<string, ((i: FakeIssue) => Reply) | undefined> = {
     getIssue: (i) => ({ status: 200, body: issueJson(state.base(), i) }),
@@ -348,6 +388,14 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
       project: options.project ?? 'OPS',
       linear: options.linear ?? false,
       clock: options.clock ?? systemClock,
+    },
+    site: {
+      email: options.email ?? 'tandem@acme.example',
+      displayName: options.displayName ?? 'Tandem integration',
+      project: options.project ?? 'OPS',
+      issueTypes: options.issueTypes ?? DEFAULT_ISSUE_TYPES,
+      priorities: options.priorities ?? DEFAULT_PRIORITIES,
+      workflows: options.workflows ?? {},
     },
     transitionIds: options.transitionIds ?? { new: String(11 + offset), indeterminate: String(21 + offset), done: String(31 + offset) },
     issues: new Map(),

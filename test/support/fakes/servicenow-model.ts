@@ -84,6 +84,30 @@ export const CLOSE_CODES = new Set([
   'No resolution provided',
 ]);
 
+/** The fields of the tables the sync only reads (its user, its assignment group, the choice lists). */
+export const LOOKUP_FIELDS: Readonly<Record<string, ReadonlySet<string>>> = {
+  sys_user: new Set(['sys_id', 'user_name', 'name', 'active']),
+  sys_user_group: new Set(['sys_id', 'name', 'active']),
+  sys_choice: new Set(['sys_id', 'name', 'element', 'value', 'label', 'inactive', 'language']),
+};
+
+/** The incident choice lists as sys_choice rows (state, impact, urgency, priority, hold_reason, close_code). */
+export function choiceRows(closeCodes: ReadonlySet<string>): Record<string, string>[] {
+  const lists: [string, Readonly<Record<string, string>>][] = [
+    ...Object.entries(CHOICES),
+    ['close_code', Object.fromEntries([...closeCodes].map((c) => [c, c]))],
+  ];
+  return lists
+    .flatMap(([element, choices]) => Object.entries(choices).map(([value, label]) => ({ element, value, label })))
+    .map((c, i) => ({
+      sys_id: `${i.toString(16).padStart(4, '0')}${'c401'.repeat(7)}`,
+      name: 'incident',
+      ...c,
+      inactive: 'false',
+      language: 'en',
+    }));
+}
+
 /** An incident: field name to string value. */
 export type Incident = Record<string, string>;
 

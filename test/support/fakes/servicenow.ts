@@ -1,5 +1,6 @@
 /**
- * A ServiceNow Table API fake (table `incident`, plus `sys_journal_field` for reading journals) for the ticketing
+ * A ServiceNow Table API fake (table `incident`, plus `sys_journal_field` for reading journals, and `sys_user`,
+ * `sys_user_group`, `sys_choice` for the set-up check and the assignment group's sys_id) for the ticketing
  * sync's tests: a real HTTP server on 127.0.0.1 holding incidents in memory and answering with ServiceNow's shapes
  * (`{"result": ...}`, all values strings, reference links, the error envelope). Requests are checked the way an
  * instance would check them (Basic auth, JSON bodies, read-only priority, the state model and its mandatory fields,
@@ -14,11 +15,13 @@ import type { HttpFault, RecordedRequest, Reply } from './faults.js';
 import type { Violation } from './openapi-validator.js';
 import {
   CHOICES,
+  choiceRows,
   CLOSE_CODES,
   derivePriority,
   glideTime,
   INCIDENT_FIELDS,
   incidentJson,
+  LOOKUP_FIELDS,
   matches,
   parseQuery,
   snowError,
@@ -39,7 +42,16 @@ export interface ServiceNowFakeOptions {
   readonly rateLimit?: number;
   /** Stamps sys_created_on/sys_updated_on and X-RateLimit-Reset; defaults to the system clock. */
   readonly clock?: Clock;
+  /** The instance's assignment groups (sys_user_group); defaults to {@link DEFAULT_GROUPS}. */
+  readonly groups?: readonly { readonly name: string; readonly sys_id: string }[];
+  /** false: a 429 carries no X-RateLimit-* headers either (a proxy in front of the instance dropped them). */
+  readonly rateLimitHeaders?: boolean;
+  /** Tables the integration user has no read ACL on: a GET of them answers 403, as an instance would. */
+  readonly unreadable?: readonly ('sys_user' | 'sys_user_group' | 'sys_choice')[];
 }
+
+/** The assignment group a stock fake has. */
+export const DEFAULT_GROUPS = [{ name: 'Network Operations', sys_id: 'a715cd759f2002002920bde8132e7018' }] as const;
 
 /** The running fake. */
 export interface ServiceNowFake {
@@ -69,9 +81,12 @@ interface State {
   readonly journal: JournalEntry[];
   readonly violations: Violation[];
   nextNumber: number;
+  /** Rows of the read-only tables, by table. */
+  readonly lookups: Readonly<Record<string, readonly Record<string, string>[]>>;
+  readonly unreadable: ReadonlySet<string>;
 }
 
-const TABLE_PATH = /^\/api\/now\/(?:v[12]\/)?table\/(incident|sys_journal_field)(?:\/([^/]+))?$/;
+const TABLE_PATH = /^\/api\/now\/(?:v[12]\/)?table\/(incident|sys_journal_field|sys_user|sys_user_group|sys_choice)(?:\/([^/]+))?$/;
 const GET_PARAMS = new Set([
   'sysparm_query',
   'sysparm_fields',
@@ -138,6 +153,25 @@ function checkValues(state: State, request: RecordedRequest, body: Record<string
   return undefined;
 }
 
+/**
+ * assignment_group must name a group of the instance: its sys_id, or its name when the write says
+ * sysparm_input_display_value=true (then the name is stored as the group's sys_id, as an instance does). A sys_id the
+ * instance does not have would leave the incident in no group's queue.
+ */
+function checkGroup(state: State, request: RecordedRequest, body: Record<string, unknown>): Reply | undefined {
+  const value = body['assignment_group'];
+  if (typeof value !== 'string' || value === '') return undefined;
+  const groups = state.lookups['sys_user_group'] ?? [];
+  if (groups.some((g) => g['sys_id'] === value)) return undefined;
+  const named = groups.find((g) => g['name'] === value);
+  if (named !== undefined && request.query.get('sysparm_input_display_value') === 'true') {
+    body['assignment_group'] = named['sys_id'];
+    return undefined;
+  }
+  const hint = named === undefined ? 'no group has that sys_id or name' : 'a name needs sysparm_input_display_value=true';
+  return refuse(state, request, 400, 'body/assignment_group', `'${value}' is not the sys_id of a sys_user_group (${hint})`);
+}
+
 /** The state model's mandatory fields, checked on the record as it would be after the write. */
 function checkStateModel(state: State, request: RecordedRequest, after: Incident): Reply | undefined {
   const missing: string[] = [];
@@ -199,7 +233,7 @@ function create(state: State, request: RecordedRequest): Reply {
   const body = writeBody(state, request);
   if ('reply' in body) return body.reply;
   const fields = body.fields;
-  const bad = checkValues(state, request, fields);
+  const bad = checkValues(state, request, fields) ?? checkGroup(state, request, fields);
   if (bad !== undefined) return bad;
   const now = glideTime(state.clock.now());
   const id = sysId(state.nextNumber);
@@ -220,7 +254,7 @@ function modify(state: State, request: RecordedRequest, incident: Incident): Rep
   const body = writeBody(state, request);
   if ('reply' in body) return body.reply;
   const fields = body.fields;
-  const bad = checkValues(state, request, fields);
+  const bad = checkValues(state, request, fields) ?? checkGroup(state, request, fields);
   if (bad !== undefined) return bad;
   const after = { ...incident, ...Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, String(v)])) };
   const policy = checkStateModel(state, request, after);
@@ -249,8 +283,17 @@ function pageOf<T>(state: State, request: RecordedRequest, all: readonly T[]): R
   return { page: all.slice(offset, offset + limit), headers };
 }
 
+function knownFields(table: string): ReadonlySet<string> {
+  if (table === 'incident') return new Set<string>(INCIDENT_FIELDS);
+  return LOOKUP_FIELDS[table] ?? JOURNAL_FIELDS;
+}
+
+function rowsOf(state: State, table: string): readonly Record<string, string>[] {
+  return table === 'sys_journal_field' ? state.journal.map((j) => ({ ...j })) : (state.lookups[table] ?? []);
+}
+
 function list(state: State, request: RecordedRequest, table: string): Reply {
-  const known = table === 'incident' ? new Set<string>(INCIDENT_FIELDS) : JOURNAL_FIELDS;
+  const known = knownFields(table);
   const parsed = parseQuery(request.query.get('sysparm_query') ?? '', known);
   if ('error' in parsed) return refuse(state, request, 400, 'query.sysparm_query', parsed.error);
   const view = viewOf(state, request);
@@ -260,7 +303,9 @@ function list(state: State, request: RecordedRequest, table: string): Reply {
   const rows: Record<string, unknown>[] =
     table === 'incident'
       ? [...state.incidents.values()].filter((i) => matches(i, parsed.clauses)).map((i) => incidentJson(i, view))
-      : state.journal.filter((j) => matches({ ...j }, parsed.clauses)).map((j) => ({ ...j }));
+      : rowsOf(state, table)
+          .filter((r) => matches(r, parsed.clauses))
+          .map((r) => (view.fields === undefined ? { ...r } : Object.fromEntries(view.fields.map((f) => [f, r[f] ?? '']))));
   const paged = pageOf(state, request, rows);
   if ('status' in paged) return paged;
   return { status: 200, headers: paged.headers, body: { result: paged.page } };
@@ -269,14 +314,16 @@ function list(state: State, request: RecordedRequest, table: string): Reply {
 /** Routes an authenticated Table API request. */
 function route(state: State, request: RecordedRequest): Reply {
   const m = TABLE_PATH.exec(request.path);
-  if (m === null) return refuse(state, request, 400, 'operation', 'not a Table API path of incident or sys_journal_field', 'Invalid table');
+  if (m === null) return refuse(state, request, 400, 'operation', 'not a Table API path of a table the fake has', 'Invalid table');
   const [, table = '', id] = m;
   const writing = request.method === 'POST' || request.method === 'PATCH' || request.method === 'PUT';
   const params = checkParams(state, request, writing ? WRITE_PARAMS : GET_PARAMS);
   if (params !== undefined) return params;
-  if (table === 'sys_journal_field') {
+  if (table !== 'incident') {
     if (request.method !== 'GET' || id !== undefined)
-      return refuse(state, request, 403, 'operation', 'the journal is read by GET list only', 'Operation Failed');
+      return refuse(state, request, 403, 'operation', `the sync reads ${table} by GET list only`, 'Operation Failed');
+    if (state.unreadable.has(table))
+      return { status: 403, body: snowError('User Not Authorized', `Read ACL on ${table} denies this user (the fake was told so)`) };
     return list(state, request, table);
   }
   if (id === undefined) {
@@ -305,12 +352,12 @@ function answer(state: State, request: RecordedRequest, authorization: string): 
   return route(state, request);
 }
 
-function rateLimited(state: State, limit: number, fault: { status: 429; retryAfter?: string | undefined } | { status: 503 }): Reply {
+function rateLimited(state: State, limit: number | null, fault: { status: 429; retryAfter?: string | undefined } | { status: 503 }): Reply {
   if (fault.status === 503) return { status: 503, body: snowError('Service Unavailable', 'the fake was told to fail') };
   const reset = Math.ceil(state.clock.now() / 1000) + Number(fault.retryAfter ?? '60');
-  const headers: Record<string, string> = { 'x-ratelimit-limit': String(limit), 'x-ratelimit-reset': String(reset) };
+  const headers: Record<string, string> = limit === null ? {} : { 'x-ratelimit-limit': String(limit), 'x-ratelimit-reset': String(reset) };
   if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
-  const detail = `Rate limit of ${limit} requests per hour exceeded for this user`;
+  const detail = `Rate limit${limit === null ? '' : ` of ${limit} requests per hour`} exceeded for this user`;
   return { status: 429, headers, body: snowError('Too Many Requests', detail) };
 }
 
@@ -326,10 +373,16 @@ export async function startServiceNowFake(options: ServiceNowFakeOptions = {}): 
     journal: [],
     violations: [],
     nextNumber: 10001,
+    lookups: {
+      sys_user: [{ sys_id: '6816f79cc0a8016401c5a33be04be441', user_name: user, name: 'Tandem Integration', active: 'true' }],
+      sys_user_group: (options.groups ?? DEFAULT_GROUPS).map((g) => ({ sys_id: g.sys_id, name: g.name, active: 'true' })),
+      sys_choice: choiceRows(CLOSE_CODES),
+    },
+    unreadable: new Set(options.unreadable ?? []),
   };
   const server = await startHttpFake(
     (request) => answer(state, request, authorization),
-    (fault) => rateLimited(state, options.rateLimit ?? 5000, fault),
+    (fault) => rateLimited(state, options.rateLimitHeaders === false ? null : (options.rateLimit ?? 5000), fault),
   );
   state.base = server.url;
   return {
