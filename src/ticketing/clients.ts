@@ -6,6 +6,7 @@ import type { Ticketing } from '../engagement/model.js';
 import type { ClientOptions, TicketClient } from './client.js';
 import { ConnectWiseClient } from './connectwise.js';
 import { JiraClient } from './jira.js';
+import { ServiceNowClient } from './servicenow.js';
 
 /** The secret an entry names, or the reason it cannot be used. */
 function secretOf(o: ClientOptions, name: string): string | { missing: string } {
@@ -20,8 +21,10 @@ export function clientFor(entry: Ticketing, o: ClientOptions): TicketClient | st
       const token = secretOf(o, entry.auth.tokenEnv);
       return typeof token === 'string' ? new JiraClient(entry, token, o) : token.missing;
     }
-    case 'servicenow':
-      return `${entry.system} is not synced yet`;
+    case 'servicenow': {
+      const password = secretOf(o, entry.auth.passwordEnv);
+      return typeof password === 'string' ? new ServiceNowClient(entry, password, o) : password.missing;
+    }
     case 'connectwise': {
       const publicKey = secretOf(o, entry.auth.publicKeyEnv);
       if (typeof publicKey !== 'string') return publicKey.missing;
