@@ -198,3 +198,22 @@ export function larger(dialect: Dialect, a: RawBuilder<unknown>, b: RawBuilder<u
 export function concurrentWriters(dialect: Dialect, wanted: number): number {
   return dialect === 'sqlite' ? 1 : wanted;
 }
+
+/**
+ * Runs one write so that it is on disk when this resolves, even after a
+ * power loss: on SQLite the connection is held and raised to synchronous=FULL
+ * around it (it normally commits at NORMAL, safe from any process crash); on
+ * PostgreSQL a commit outside the engine is already synchronous.
+ */
+export async function durably<T>(database: Database, fn: (ex: Executor) => Promise<T>): Promise<T> {
+  const handle = database.sqlite;
+  if (!handle) return fn(database.db);
+  return database.db.connection().execute(async (conn) => {
+    handle.pragma('synchronous = FULL');
+    try {
+      return await fn(conn);
+    } finally {
+      handle.pragma('synchronous = NORMAL');
+    }
+  });
+}

@@ -3,7 +3,7 @@
  * index ingest needs on its hot path: integration key -> engagement, service.
  * Replaced as a whole on reload, so readers always see one consistent set.
  */
-import type { Engagement, IntegrationType, LoadedEngagement, Service } from '../engagement/model.js';
+import type { Engagement, IntegrationType, LoadedEngagement, Service, Ticketing } from '../engagement/model.js';
 import { lookup } from '../engagement/model.js';
 
 export interface IntegrationRef {
@@ -13,9 +13,16 @@ export interface IntegrationRef {
   readonly service: Service;
 }
 
+/** Whose inbound key it is: a ticketing entry of an engagement. */
+export interface TicketingInboundRef {
+  readonly engagement: Engagement;
+  readonly entry: Ticketing;
+}
+
 export class Deployment {
   #engagements = new Map<string, LoadedEngagement>();
   #keys = new Map<string, IntegrationRef>();
+  #inbound = new Map<string, TicketingInboundRef>();
 
   constructor(loaded: readonly LoadedEngagement[] = []) {
     this.replace(loaded);
@@ -25,14 +32,22 @@ export class Deployment {
   replace(loaded: readonly LoadedEngagement[]): void {
     const engagements = new Map<string, LoadedEngagement>();
     const keys = new Map<string, IntegrationRef>();
+    const inbound = new Map<string, TicketingInboundRef>();
     for (const l of loaded) {
       engagements.set(l.engagement.id, l);
+      for (const entry of l.engagement.ticketing) inbound.set(entry.inboundKey, { engagement: l.engagement, entry });
       for (const service of l.engagement.services) {
         for (const i of service.integrations) keys.set(i.key, { key: i.key, type: i.type, engagement: l.engagement, service });
       }
     }
     this.#engagements = engagements;
     this.#keys = keys;
+    this.#inbound = inbound;
+  }
+
+  /** The ticketing entry whose webhooks come to POST /integrations/ticketing/{key}. */
+  ticketingInbound(key: string): TicketingInboundRef | undefined {
+    return this.#inbound.get(key);
   }
 
   integration(key: string): IntegrationRef | undefined {

@@ -6,6 +6,7 @@
  * `{"status":"invalid event","message":"Event object is invalid","errors":[...]}`,
  * all of them written by the one error handler of this plugin's scope.
  */
+import { createHash } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../clock/clock.js';
 import type { Deployment, IntegrationRef } from '../deployment/deployment.js';
@@ -19,11 +20,20 @@ import { normalizeJson } from '../events/json-shape.js';
 import type { EventSink } from '../events/inbox.js';
 import { parsePagerDutyAlert, parsePagerDutyChange } from './pagerduty.js';
 import type { RateLimiter } from './rate-limit.js';
-import { ALERTMANAGER_WEBHOOK, GENERIC_EVENT, PAGERDUTY_CHANGE, PAGERDUTY_EVENT, ingestRouteOptions } from './schema.js';
+import { parseInbound } from '../ticketing/inbound/parse.js';
+import { ALERTMANAGER_WEBHOOK, GENERIC_EVENT, PAGERDUTY_CHANGE, PAGERDUTY_EVENT, TICKETING_WEBHOOK, ingestRouteOptions } from './schema.js';
 import type { IntegrationKeyParams, InvalidEvent } from './schema.js';
 
 export interface IngestDeps {
   readonly deployment: Deployment;
+  /** Stores a ticketing system's webhook durably, once per dedupe key. */
+  readonly ticketInbound: (d: {
+    engagementId: string;
+    ticketingId: string;
+    dedupeKey: string;
+    payload: string;
+    at: number;
+  }) => Promise<'stored' | 'duplicate'>;
   readonly inbox: EventSink;
   readonly limiter: RateLimiter;
   readonly clock: Clock;
@@ -102,6 +112,20 @@ function ingestErrorHandler(deps: IngestDeps) {
   };
 }
 
+/** A 429 for a key over its rate. */
+function throttled(retryAfter: number): Rejected {
+  return new Rejected({
+    status: 429,
+    reason: 'rate_limited',
+    headers: { 'retry-after': String(retryAfter) },
+    body: {
+      status: 'throttle event',
+      message: `Too many events for this integration key; retry after ${retryAfter}s`,
+      errors: [`rate limit exceeded for this integration key`],
+    },
+  });
+}
+
 /** Whose key it is: an integration of the expected type, or a refusal that says where its events go. */
 function resolveKey(deployment: Deployment, key: string, expected: IntegrationType, inPath: boolean): IntegrationRef {
   const ref = deployment.integration(key);
@@ -131,18 +155,7 @@ async function accept(
 ): Promise<FastifyReply> {
   // Each event counts against the key's bucket: one webhook with 1,000 alerts is 1,000 events.
   const retryAfter = deps.limiter.take(ref.key, Math.max(1, actions.length));
-  if (retryAfter > 0) {
-    throw new Rejected({
-      status: 429,
-      reason: 'rate_limited',
-      headers: { 'retry-after': String(retryAfter) },
-      body: {
-        status: 'throttle event',
-        message: `Too many events for this integration key; retry after ${retryAfter}s`,
-        errors: [`rate limit exceeded for this integration key`],
-      },
-    });
-  }
+  if (retryAfter > 0) throw throttled(retryAfter);
   const type = ref.type;
   const event: IngestEvent = {
     engagementId: ref.engagement.id,
@@ -159,6 +172,39 @@ async function accept(
   deps.metrics.eventsAccepted.inc({ integration: type });
   deps.metrics.ingestDuration.observe({ integration: type }, reply.elapsedTime / 1000);
   return reply.code(202).send({ status: 'success', message: 'Event processed', ...answer });
+}
+
+/**
+ * A ticketing system's webhook: the entry by its inbound key, the body read in
+ * its system's format, and the change stored once per delivery (Jira's
+ * X-Atlassian-Webhook-Identifier, else a digest of the body) before the 202.
+ */
+async function acceptTicketWebhook(deps: IngestDeps, req: FastifyRequest<KeyRoute>, reply: FastifyReply): Promise<FastifyReply> {
+  const target = deps.deployment.ticketingInbound(req.params.key);
+  if (!target) throw bad('unknown_key', ['the key in the URL is not the inbound key of a ticketing entry of this server'], 404);
+  const retryAfter = deps.limiter.take(req.params.key, 1);
+  if (retryAfter > 0) throw throttled(retryAfter);
+  const parsed = parseInbound(target.entry.system, parseJson(req.body));
+  if (!parsed.ok) throw bad('invalid', parsed.errors);
+  if (parsed.kind === 'ignored') return reply.code(200).send({ status: 'ignored', message: parsed.reason });
+  const stored = await deps.ticketInbound({
+    engagementId: target.engagement.id,
+    ticketingId: target.entry.id,
+    dedupeKey: deliveryKey(req.headers['x-atlassian-webhook-identifier'], req.body),
+    payload: JSON.stringify(parsed.change),
+    at: deps.clock.now(),
+  });
+  deps.metrics.eventsAccepted.inc({ integration: 'ticketing' });
+  if (stored === 'duplicate')
+    return reply.code(200).send({ status: 'duplicate', message: 'This delivery was accepted before; it acts once.' });
+  return reply.code(202).send({ status: 'accepted', message: `Stored; ${target.entry.id} applies it to the incident next.` });
+}
+
+/** The key that makes a second delivery of the same webhook a duplicate. */
+function deliveryKey(identifier: string | string[] | undefined, body: string): string {
+  const id = Array.isArray(identifier) ? identifier[0] : identifier;
+  if (id !== undefined && id.trim() !== '' && id.length <= 200) return `jira:${id.trim()}`;
+  return `sha256:${createHash('sha256').update(body).digest('hex')}`;
 }
 
 type BodyRoute = { Body: string };
@@ -196,6 +242,9 @@ function handlers(deps: IngestDeps) {
       if (!parsed.ok) throw bad('invalid', parsed.errors);
       return accept(deps, req, reply, ref, 'alert', parsed.value, { alerts: parsed.value.length });
     },
+    async ticketing(req: FastifyRequest<KeyRoute>, reply: FastifyReply): Promise<FastifyReply> {
+      return acceptTicketWebhook(deps, req, reply);
+    },
     async generic(req: FastifyRequest<KeyRoute>, reply: FastifyReply): Promise<FastifyReply> {
       const ref = resolveKey(deployment, req.params.key, 'generic', true);
       const parsed = parseGeneric(parseJson(req.body));
@@ -217,11 +266,12 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
   app.post<BodyRoute>('/v2/change/enqueue', ingestRouteOptions(PAGERDUTY_CHANGE, deps.bodyLimit), handle.pagerDutyChange);
   app.post<KeyRoute>('/integrations/alertmanager/:key', ingestRouteOptions(ALERTMANAGER_WEBHOOK, deps.bodyLimit), handle.alertmanager);
   app.post<KeyRoute>('/integrations/generic/:key', ingestRouteOptions(GENERIC_EVENT, deps.bodyLimit), handle.generic);
+  app.post<KeyRoute>('/integrations/ticketing/:key', ingestRouteOptions(TICKETING_WEBHOOK, deps.bodyLimit), handle.ticketing);
 }
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** On ingest routes: the integration type, for the metrics of refused events. */
-    integration?: IntegrationType;
+    /** On ingest routes: the integration type (or `ticketing`), for the metrics of refused events. */
+    integration?: IntegrationType | 'ticketing';
   }
 }

@@ -203,9 +203,12 @@ export interface IngestOperation {
   readonly body: ZodType;
   readonly accepted: ZodType;
   readonly keyInPath: boolean;
-  readonly integration: IntegrationType;
+  /** For the metrics of refused requests: the integration type, or `ticketing` for ticketing systems' webhooks. */
+  readonly integration: IntegrationType | 'ticketing';
   /** Answers that differ from every ingest route's. */
   readonly errors?: Record<number, ZodType>;
+  /** Successful answers besides the 202. */
+  readonly answers?: Record<number, ZodType>;
 }
 
 /** The route options of one ingest endpoint: its document entry, its integration (for metrics) and its body limit. */
@@ -223,7 +226,7 @@ export function ingestRouteOptions(r: IngestOperation, bodyLimit: number) {
       security: [],
       ...(r.keyInPath ? { params: IntegrationKeyParams } : {}),
       body: r.body,
-      response: { 202: r.accepted.describe('Durably stored: the engine applies it next.'), ...errors },
+      response: { ...r.answers, 202: r.accepted.describe('Durably stored: the engine applies it next.'), ...errors },
     },
   };
 }
@@ -271,6 +274,38 @@ export const GENERIC_EVENT: IngestOperation = {
   accepted: EventAccepted,
   keyInPath: true,
   integration: 'generic',
+};
+
+export const TicketingWebhook = z.record(z.string(), z.unknown()).meta({
+  id: 'TicketingWebhook',
+  description:
+    "What the entry's system posts (docs/ticketing.md): a Jira admin webhook (`jira:issue_updated`, `comment_created`; `X-Atlassian-Webhook-Identifier` drops a repeated delivery), the Tandem business rule's post from ServiceNow (`sys_id`, `number`, `state`, `work_notes`, `sys_updated_by`), or a ConnectWise ticket callback (`Type`, `Action`, `ID`, `Entity` as a JSON string).",
+});
+
+const WebhookAnswer = {
+  message: z.string().meta({ description: 'What happened to the delivery, in words.' }),
+};
+
+export const WebhookAccepted = z
+  .object({ status: z.literal('accepted'), ...WebhookAnswer })
+  .meta({ id: 'WebhookAccepted', description: 'Durably stored; the sync applies it to the incident next.' });
+
+export const WebhookNotStored = z.object({ status: z.enum(['duplicate', 'ignored']), ...WebhookAnswer }).meta({
+  id: 'WebhookNotStored',
+  description: '`duplicate`: this delivery was accepted before and acts once; `ignored`: well-formed, but about nothing Tandem follows.',
+});
+
+export const TICKETING_WEBHOOK: IngestOperation = {
+  operationId: 'receiveTicketingWebhook',
+  summary: 'A ticketing system reports a change on a ticket (Jira, ServiceNow, ConnectWise)',
+  description:
+    "Authenticated by the ticketing entry's `inbound_key` in the path. A status change or a note on a ticket Tandem opened reaches the incident (acknowledge, resolve, a timeline note naming the system and the person) and the engagement's other systems, never back to the one it came from.",
+  body: TicketingWebhook,
+  accepted: WebhookAccepted,
+  answers: { 200: WebhookNotStored },
+  keyInPath: true,
+  integration: 'ticketing',
+  errors: { 404: InvalidEvent.describe('The key in the URL is not the inbound key of a ticketing entry of this server.') },
 };
 
 export type IntegrationKeyParams = z.output<typeof IntegrationKeyParams>;

@@ -27,6 +27,7 @@ import { slaModule } from '../sla/engine.js';
 import { slaOnChange, slaOnOpen } from '../sla/incident-hooks.js';
 import { ticketingOnChange, ticketingOnOpen } from '../ticketing/hooks.js';
 import { ticketingModule } from '../ticketing/module.js';
+import { ticketInboundModule } from '../ticketing/inbound/apply.js';
 
 /** The channels pages go out through: the providers, or the demo inbox. */
 export async function buildChannels(settings: Settings, database: Database, clock: Clock): Promise<ChannelRegistry> {
@@ -115,6 +116,12 @@ export function createEngines(d: EngineDeps): Engines {
       ticketingModule({
         secret: d.ticketingSecret ?? (() => undefined),
         publicUrl: d.settings.publicUrl,
+        timeoutMs: d.settings.ticketingTimeoutMs,
+      }),
+      // What the systems report back, applied to incidents (and passed on to the engagement's other systems).
+      ticketInboundModule({
+        hooks,
+        secret: d.ticketingSecret ?? (() => undefined),
         timeoutMs: d.settings.ticketingTimeoutMs,
       }),
     ],

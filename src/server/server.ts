@@ -34,6 +34,7 @@ import type { Metrics } from '../telemetry/metrics.js';
 import { buildHttp } from './http.js';
 import { PdfPrinter } from '../report/pdf.js';
 import { buildChannels, createEngines } from './engines.js';
+import { storeInbound } from '../ticketing/inbound/store.js';
 import { presentIncidents } from '../api/presenters.js';
 import { LiveFeed } from '../live/feed.js';
 
@@ -144,7 +145,19 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
   const http = await buildHttp({
     log,
     metrics,
-    ingest: { deployment, inbox, limiter, clock, metrics, bodyLimit: settings.ingestBodyLimit },
+    ingest: {
+      deployment,
+      inbox,
+      limiter,
+      clock,
+      metrics,
+      bodyLimit: settings.ingestBodyLimit,
+      ticketInbound: async (d) => {
+        const stored = await storeInbound(database, d);
+        delivery.kick();
+        return stored;
+      },
+    },
     api: {
       database,
       deployment,

@@ -13,7 +13,7 @@ import { engineTransaction } from '../engine/engine.js';
 import type { Ticketing } from '../engagement/model.js';
 import { incidentPrefix } from '../deployment/deployment.js';
 import { getIncidentAnywhere } from '../incident/store.js';
-import type { CallResult, NewTicket, TicketClient } from './client.js';
+import type { CallResult, ExternalTicket, NewTicket, TicketClient } from './client.js';
 import { clientFor } from './clients.js';
 import { descriptionLines, retryAt, summary } from './plan.js';
 import type { TicketOp } from './plan.js';
@@ -94,6 +94,21 @@ async function create(ctx: EngineContext, o: TicketingOptions, ticket: TicketRow
   return delivered({ external_id: made.value.id, external_key: made.value.key, external_url: made.value.url, state: 'open' });
 }
 
+/**
+ * Adds a note. A retry first reads the ticket's notes: an earlier attempt may
+ * have landed with its answer lost (a timeout), and the note must not appear twice.
+ */
+async function comment(client: TicketClient, ticket: ExternalTicket, text: string, attempts: number): Promise<Outcome> {
+  if (attempts > 1) {
+    const read = await client.read(ticket.id);
+    if (read.kind !== 'delivered') return read;
+    const landed = read.value?.notes.find((n) => n.text.trim() === text.trim());
+    if (landed !== undefined) return delivered({}, landed.id);
+  }
+  const done = await client.comment(ticket, text);
+  return done.kind === 'delivered' ? delivered({}, done.value) : done;
+}
+
 /** Runs one operation. */
 async function run(ctx: EngineContext, o: TicketingOptions, row: TicketOpRow): Promise<Outcome> {
   const ticket = await ticketById(ctx.database.db, row.ticket_id);
@@ -109,10 +124,8 @@ async function run(ctx: EngineContext, o: TicketingOptions, row: TicketOpRow): P
       const moved = await target.client.transition(external, op.target, 'Resolved in Tandem');
       return moved.kind === 'delivered' ? delivered({ state: op.target }) : moved;
     }
-    case 'comment': {
-      const done = await target.client.comment(external, op.author === null ? op.text : `${op.author}: ${op.text}`);
-      return done.kind === 'delivered' ? delivered({}, done.value) : done;
-    }
+    case 'comment':
+      return comment(target.client, external, op.author === null ? op.text : `${op.author}: ${op.text}`, row.attempts);
     case 'priority': {
       const done = await target.client.priority(external, op.priority);
       return done.kind === 'delivered' ? delivered({}) : done;

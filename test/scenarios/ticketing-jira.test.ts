@@ -5,7 +5,7 @@
  * outbox, past rate limits, a lost answer and bad credentials. The Jira fake
  * checks every request against Atlassian's contract (assertClean).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -16,29 +16,9 @@ import { startJiraFake } from '../support/fakes/jira.js';
 import type { JiraFake } from '../support/fakes/jira.js';
 import { startHarness } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
-import { DEMO } from '../support/paths.js';
+import { demoWithTicketing, jiraEntry } from '../support/ticketing.js';
 
 const PAYMENTS = '9f1c2a7e5b3d4c6e8a0b1d2f3e4a5b6c';
-
-/** The demo engagement with a Jira entry pointing at the fake. */
-function configWithJira(dir: string, fake: JiraFake): string {
-  const file = join(dir, 'acme.yaml');
-  const entry = [
-    'ticketing:',
-    '  - id: acme-jira',
-    '    system: jira',
-    '    side: internal',
-    `    url: ${fake.url}`,
-    `    auth: { user: ${fake.email}, token_env: ACME_JIRA_TOKEN }`,
-    `    project: ${fake.project}`,
-    '    issue_type: Incident',
-    '    priorities: { P1: Highest, P2: High, P3: Medium, P4: Low, P5: Lowest }',
-    '    inbound_key: "jira-in-7c2e0d"',
-    '',
-  ].join('\n');
-  writeFileSync(file, `${readFileSync(DEMO, 'utf8')}\n${entry}`);
-  return file;
-}
 
 describe.each(databaseKinds())('Jira tickets for incidents, on $name', (kind) => {
   let h: Harness | undefined;
@@ -58,7 +38,7 @@ describe.each(databaseKinds())('Jira tickets for incidents, on $name', (kind) =>
     dir = mkdtempSync(join(tmpdir(), 'tandem-jira-'));
     h = await startHarness(kind, {
       start: '2026-11-25T04:47:00Z', // Tuesday 2026-11-24 23:47 in New York
-      config: [configWithJira(dir, fake)],
+      config: [demoWithTicketing(dir, [jiraEntry(fake)])],
       env: { ACME_JIRA_TOKEN: token ?? fake.token },
       extraArgs: ['--ticketing-timeout-ms', String(timeoutMs)],
     });

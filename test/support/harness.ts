@@ -20,8 +20,8 @@ export interface Harness {
   readonly clock: VirtualClock;
   readonly db: TestDatabase;
   readonly peers: Peers | undefined;
-  /** POSTs a body (object or exact text) to an ingest path. */
-  ingest(path: string, body: unknown): Promise<LightMyRequestResponse>;
+  /** POSTs a body (object or exact text) to an ingest path, with any extra headers. */
+  ingest(path: string, body: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   /** Calls /api/v1 with a token. */
   api(method: 'GET' | 'POST', path: string, token?: string, body?: unknown): Promise<LightMyRequestResponse>;
   token(role: Role, engagements?: string[], personId?: string): Promise<string>;
@@ -68,12 +68,12 @@ export async function startHarness(kind: DatabaseKind, options: HarnessOptions =
     clock,
     db,
     peers,
-    ingest: async (path, body) =>
+    ingest: async (path, body, headers) =>
       onContract(
         await tandem.http.inject({
           method: 'POST',
           url: path,
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...headers },
           payload: typeof body === 'string' ? body : JSON.stringify(body),
         }),
       ),
