@@ -1,7 +1,7 @@
 /**
  * The ticketing sync's incident hooks (registered in src/server/engines.ts):
  * an incident that opens gets a ticket row and a create operation in each
- * Jira entry its `sync` matches; a status or priority change, or a note,
+ * entry its `sync` matches; a status or priority change, or a note,
  * queues the matching operation on each of its tickets, in the command's
  * transaction, so the outbox never misses a change.
  */
@@ -13,9 +13,9 @@ import { changeOps, matchingEntries } from './plan.js';
 import type { TicketOp } from './plan.js';
 import { insertOps, insertTicket, ticketsOfIncident } from './store.js';
 
-/** `opened`: a ticket for each matching Jira entry (the other systems are not synced yet). */
+/** `opened`: a ticket in each entry whose `sync` matches the incident. */
 export async function ticketingOnOpen(w: IncidentWriter, o: OpenedIncident, at: number): Promise<void> {
-  const entries = matchingEntries(o.engagement, o.incident.priority, o.service).filter((t) => t.system === 'jira');
+  const entries = matchingEntries(o.engagement, o.incident.priority, o.service);
   for (const t of entries) {
     await insertTicket(w.ex, {
       engagementId: o.incident.engagement_id,
