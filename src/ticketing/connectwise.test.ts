@@ -295,6 +295,12 @@ describe('boardTargets', () => {
     ],
     ['a closed status named In Progress is not in progress', [s(1, 'New'), s(2, 'In Progress', true)], undefined, 2],
     ['only a new status', [s(1, 'New')], undefined, undefined],
+    [
+      'the board order, not the list order',
+      [s(3, 'Waiting', false, { sortOrder: 2 }), s(2, 'Assigned', false, { sortOrder: 1 }), s(1, 'New', false, { sortOrder: 0 })],
+      2,
+      undefined,
+    ],
   ];
   it.each(cases)('%s', (_, statuses, inProgress, done) => {
     const t = boardTargets(statuses);

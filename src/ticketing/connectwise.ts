@@ -38,6 +38,8 @@ export interface BoardStatus {
   readonly closedStatus: boolean;
   readonly defaultFlag?: boolean;
   readonly inactive?: boolean;
+  /** The board's order of its statuses (the list is not sorted by it). */
+  readonly sortOrder?: number;
 }
 
 /** The statuses a board moves a ticket to: undefined when the board has none that fits. */
@@ -81,11 +83,12 @@ const NEW_NAMES = /^new\b/i;
 /**
  * Where a board takes a ticket, from its statuses (inactive ones never):
  * in progress is the open status named "In Progress", else the first open
- * status that is not the board's default (new) one; done is a closed status,
- * preferably one named Closed or Resolved.
+ * status in the board's order that is not its default (new) one; done is a
+ * closed status, preferably one named Closed or Resolved.
  */
 export function boardTargets(statuses: readonly BoardStatus[]): BoardTargets {
-  const active = statuses.filter((s) => s.inactive !== true);
+  const order = (s: BoardStatus): number => s.sortOrder ?? Number.MAX_SAFE_INTEGER;
+  const active = statuses.filter((s) => s.inactive !== true).sort((a, b) => order(a) - order(b));
   const open = active.filter((s) => !s.closedStatus);
   const closed = active.filter((s) => s.closedStatus);
   const hasDefault = open.some((s) => s.defaultFlag === true);
@@ -107,6 +110,7 @@ function statusesOf(list: unknown): BoardStatus[] {
             closedStatus: s['closedStatus'] === true,
             defaultFlag: s['defaultFlag'] === true,
             inactive: s['inactive'] === true,
+            ...(typeof s['sortOrder'] === 'number' ? { sortOrder: s['sortOrder'] } : {}),
           },
         ]
       : [],
