@@ -19,7 +19,9 @@ Checks each ticketing entry of the engagement files against its system, as
 the server would talk to it: the credentials (read from the environment
 variables the entry names), the project, assignment group or board, and what
 the sync needs (Jira: the issue type, a workflow that reaches in progress and
-done, the mapped priorities). Nothing is created or changed.
+done; ServiceNow: the incident table, the state and resolution choices;
+ConnectWise: the company, the board's statuses for in progress and done; and
+the mapped priorities). Nothing is created or changed.
 
 Exit status: 0 when every check passed, 1 when any failed, 2 on bad usage,
 invalid files, an unknown --id or no ticketing entries.

@@ -4,17 +4,23 @@
  * line; a wrong token, a project or issue type Jira does not have, a
  * workflow that never reaches done, an unmapped priority and an unset
  * variable each fail their own line (exit 1), named so the fix is obvious; a
- * silent Jira is a failed line after --timeout-ms. The CLI is spawned from
- * dist/ (build with `npx tsc -p tsconfig.json`) against the Jira fake, which
- * checks every request against Atlassian's contract. No database is involved.
+ * silent Jira is a failed line after --timeout-ms. ServiceNow and
+ * ConnectWise entries pass and fail the same way (an unknown assignment
+ * group, an unknown board). The CLI is spawned from dist/ (build with
+ * `npx tsc -p tsconfig.json`) against the fakes, which check every request as
+ * the real systems would. No database is involved.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startConnectWiseFake } from '../support/fakes/connectwise.js';
+import type { ConnectWiseFake } from '../support/fakes/connectwise.js';
 import { startJiraFake } from '../support/fakes/jira.js';
 import type { JiraFake, JiraFakeOptions } from '../support/fakes/jira.js';
+import { startServiceNowFake } from '../support/fakes/servicenow.js';
+import type { ServiceNowFake } from '../support/fakes/servicenow.js';
 import { BIN, DEMO, FIXTURES } from '../support/paths.js';
 
 interface Run {
@@ -60,6 +66,34 @@ function jiraEntry(fake: JiraFake, o: JiraEntry = {}): string {
   ].join('\n');
 }
 
+/** A ServiceNow entry at the fake. */
+function snowEntry(fake: ServiceNowFake, group = 'Network Operations'): string {
+  return [
+    '  - id: acme-snow',
+    '    system: servicenow',
+    '    side: internal',
+    `    url: ${fake.url}`,
+    `    auth: { user: ${fake.user}, password_env: ACME_SN_PASSWORD }`,
+    `    assignment_group: ${group}`,
+    '    inbound_key: "sn-in-3f1a9b"',
+  ].join('\n');
+}
+
+/** A ConnectWise entry at the fake. */
+function cwEntry(fake: ConnectWiseFake, board = 'Service Desk'): string {
+  return [
+    '  - id: nightowl-cw',
+    '    system: connectwise',
+    '    side: partner',
+    `    url: ${fake.url}`,
+    `    auth: { company: acme, public_key_env: NO_CW_PUBLIC, private_key_env: NO_CW_PRIVATE, client_id: "${fake.clientId}" }`,
+    `    board: ${board}`,
+    '    company: AcmeCorp',
+    '    priorities: { P1: "Priority 1 - Emergency Response" }',
+    '    inbound_key: "cw-in-88aa41"',
+  ].join('\n');
+}
+
 /** The demo engagement with the given ticketing entries, written to `dir`. */
 function configWith(dir: string, entries: readonly string[]): string {
   const file = join(dir, 'acme.yaml');
@@ -81,7 +115,7 @@ interface JsonReport {
 }
 
 let dir: string;
-const fakes: JiraFake[] = [];
+const fakes: { close(): Promise<void> }[] = [];
 
 async function jira(options: JiraFakeOptions = {}): Promise<JiraFake> {
   const fake = await startJiraFake(options);
@@ -234,6 +268,66 @@ describe('tandem ticketing check against Jira', () => {
         },
       ],
     });
+  });
+});
+
+describe('tandem ticketing check against ServiceNow and ConnectWise', () => {
+  const SN_PASSWORD = 'sn-secret-1';
+  const CW = { NO_CW_PUBLIC: 'cwPublicKey1', NO_CW_PRIVATE: 'cwPrivateKey1' };
+
+  it('passes a right ServiceNow entry', async () => {
+    const fake = await startServiceNowFake({ password: SN_PASSWORD });
+    fakes.push(fake);
+    const res = await tandem({ ACME_SN_PASSWORD: SN_PASSWORD }, 'ticketing', 'check', '--config', configWith(dir, [snowEntry(fake)]));
+    expect(res.status, res.stdout).toBe(0);
+    const lines = res.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(`acme-snow (ServiceNow, internal) ${fake.url}`);
+    expect(lines).toContain('  ✓ assignment group Network Operations: found (sys_id a715cd759f2002002920bde8132e7018)');
+    expect(lines.filter((l) => l.startsWith('  ')).every((l) => l.startsWith('  ✓ '))).toBe(true);
+    expect(lines.at(-1)).toBe('1 ticketing entry checked: all ok');
+    fake.assertClean();
+  });
+
+  it('fails the line of an assignment group ServiceNow does not have', async () => {
+    const fake = await startServiceNowFake({ password: SN_PASSWORD });
+    fakes.push(fake);
+    const config = configWith(dir, [snowEntry(fake, 'Netwrok Operations')]);
+    const res = await tandem({ ACME_SN_PASSWORD: SN_PASSWORD }, 'ticketing', 'check', '--config', config);
+    expect(res.status).toBe(1);
+    expect(res.stdout).toContain(
+      "  ✗ assignment group Netwrok Operations: no sys_user_group is named 'Netwrok Operations'; check assignment_group\n",
+    );
+    fake.assertClean();
+  });
+
+  it('passes a right ConnectWise entry', async () => {
+    const fake = await startConnectWiseFake();
+    fakes.push(fake);
+    const res = await tandem(CW, 'ticketing', 'check', '--config', configWith(dir, [cwEntry(fake)]));
+    expect(res.status, res.stdout).toBe(0);
+    const lines = res.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(`nightowl-cw (ConnectWise, partner) ${fake.url}`);
+    expect(lines).toContain('  ✓ board Service Desk: found');
+    expect(lines).toContain('  ✓ status for done: Closed');
+    expect(lines.filter((l) => l.startsWith('  ')).every((l) => l.startsWith('  ✓ '))).toBe(true);
+    fake.assertClean();
+  });
+
+  it('fails the line of a board ConnectWise does not have, and names both key variables when they are unset', async () => {
+    const fake = await startConnectWiseFake();
+    fakes.push(fake);
+    const config = configWith(dir, [cwEntry(fake, 'NOC')]);
+    const res = await tandem(CW, 'ticketing', 'check', '--config', config);
+    expect(res.status).toBe(1);
+    expect(res.stdout).toContain('  ✗ board NOC: ConnectWise has no service board named NOC\n');
+    fake.assertClean();
+
+    const unset = await tandem({}, 'ticketing', 'check', '--config', config);
+    expect(unset.status).toBe(1);
+    expect(unset.stdout.trimEnd().split('\n').slice(1, 3)).toEqual([
+      '  ✗ credentials: environment variable NO_CW_PUBLIC is not set; set it to the secret and run again',
+      '  ✗ credentials: environment variable NO_CW_PRIVATE is not set; set it to the secret and run again',
+    ]);
   });
 });
 
