@@ -124,7 +124,8 @@ describe('ConnectWiseClient against the ConnectWise fake', () => {
     // A closed ticket is not reopened by an acknowledgement.
     expect(await client.transition(ticket, 'in_progress', 'Resolved in Tandem')).toEqual({ kind: 'delivered', value: false });
     expect(sent('GET', `/service/boards/${board?.id}/statuses`)).toBe(1);
-    expect(fake.tickets.get(1001)?.notes).toEqual([]); // no resolution note the sync would not recognise
+    // No resolution note the sync would not recognise: only the initial description ConnectWise filed as the first note.
+    expect(fake.tickets.get(1001)?.notes).toHaveLength(1);
     fake.assertClean();
   });
 
@@ -146,8 +147,9 @@ describe('ConnectWiseClient against the ConnectWise fake', () => {
   it('adds a discussion note and answers its id; sets the mapped priority, and nothing for an unmapped one', async () => {
     const client = clientFor(fake);
     const ticket = await created(client);
-    expect(await client.comment(ticket, 'Dana: rolled back the deploy')).toEqual({ kind: 'delivered', value: '1' });
-    expect(fake.tickets.get(1001)?.notes[0]).toMatchObject({ text: 'Dana: rolled back the deploy', detailDescriptionFlag: true });
+    // Note 1 is the initial description, which ConnectWise files as the first note.
+    expect(await client.comment(ticket, 'Dana: rolled back the deploy')).toEqual({ kind: 'delivered', value: '2' });
+    expect(fake.tickets.get(1001)?.notes[1]).toMatchObject({ text: 'Dana: rolled back the deploy', detailDescriptionFlag: true });
     expect(await client.priority(ticket, 'P2')).toEqual({ kind: 'delivered', value: true });
     expect(fake.tickets.get(1001)?.priority.name).toBe('Priority 2 - Quick Response');
     const before = fake.requests.length;
@@ -170,8 +172,9 @@ describe('ConnectWiseClient against the ConnectWise fake', () => {
         status: 'New',
         updatedBy: 'TandemAPI',
         notes: [
-          { id: '1', text: 'first', author: 'TandemAPI' },
-          { id: '2', text: 'second', author: 'TandemAPI' },
+          { id: '1', text: expect.stringContaining('Service: Payments API'), author: 'TandemAPI' },
+          { id: '2', text: 'first', author: 'TandemAPI' },
+          { id: '3', text: 'second', author: 'TandemAPI' },
         ],
       },
     });

@@ -17,6 +17,7 @@ import type { CallResult, ExternalTicket, NewTicket, TicketClient } from './clie
 import { clientFor } from './clients.js';
 import { descriptionLines, retryAt, summary } from './plan.js';
 import type { TicketOp } from './plan.js';
+import { markSeen } from './inbound/store.js';
 import { claimDueOps, nextDueOp, recordOp, ticketById, updateTicket } from './store.js';
 
 /** What the module needs besides the engine's context. */
@@ -38,7 +39,12 @@ export interface TicketingOptions {
 
 /** An operation's outcome: the ticket's new fields and the id of a note it created, when it delivered. */
 type TicketFields = Partial<Pick<TicketRow, 'external_id' | 'external_key' | 'external_url' | 'state'>>;
-type Outcome = CallResult<{ readonly ticket: TicketFields; readonly ref?: string | null }>;
+/** `seen`: notes the system made with the ticket itself (ConnectWise's initial description), never a person's note. */
+type Outcome = CallResult<{
+  readonly ticket: TicketFields;
+  readonly ref?: string | null;
+  readonly seen?: { readonly ticketingId: string; readonly ids: readonly string[] };
+}>;
 
 function parseOp(row: TicketOpRow): TicketOp {
   const value = readStoredJson(row.payload);
@@ -83,7 +89,12 @@ async function contentOf(ctx: EngineContext, o: TicketingOptions, ticket: Ticket
   return { ref, summary: summary(content), description: descriptionLines(content), priority: incident.priority };
 }
 
-/** Finds the ticket by its correlation id (a crash may have created it unrecorded), else creates it. */
+/**
+ * Finds the ticket by its correlation id (a crash may have created it
+ * unrecorded), else creates it. ConnectWise files the initial description as
+ * the ticket's first note: the notes it has now are read and remembered, so
+ * a callback never takes them for a person's.
+ */
 async function create(ctx: EngineContext, o: TicketingOptions, ticket: TicketRow, client: TicketClient): Promise<Outcome> {
   const content = await contentOf(ctx, o, ticket);
   if (content === undefined) return { kind: 'permanent', error: 'the incident or its engagement is gone' };
@@ -91,7 +102,14 @@ async function create(ctx: EngineContext, o: TicketingOptions, ticket: TicketRow
   if (found.kind !== 'delivered') return found;
   const made = found.value === undefined ? await client.create(content) : ({ kind: 'delivered', value: found.value } as const);
   if (made.kind !== 'delivered') return made;
-  return delivered({ external_id: made.value.id, external_key: made.value.key, external_url: made.value.url, state: 'open' });
+  const fields = { external_id: made.value.id, external_key: made.value.key, external_url: made.value.url, state: 'open' };
+  if (ticket.system !== 'connectwise') return delivered(fields);
+  const read = await client.read(made.value.id);
+  if (read.kind !== 'delivered') return read;
+  return {
+    kind: 'delivered',
+    value: { ticket: fields, seen: { ticketingId: ticket.ticketing_id, ids: read.value?.notes.map((n) => n.id) ?? [] } },
+  };
 }
 
 /**
@@ -140,6 +158,9 @@ async function record(ex: Executor, ctx: EngineContext, o: TicketingOptions, row
     const ref = outcome.value.ref === undefined ? {} : { externalRef: outcome.value.ref };
     if (!(await recordOp(ex, ctx.instanceId, row.id, { status: 'done', lastError: null, at, ...ref }))) return;
     await updateTicket(ex, row.ticket_id, { ...outcome.value.ticket, last_error: null, updated_at: at });
+    const seen = outcome.value.seen;
+    for (const id of seen?.ids ?? [])
+      await markSeen(ex, { engagementId: row.engagement_id, ticketingId: seen?.ticketingId ?? '', key: `note:${id}`, at });
     return;
   }
   const giveUp = outcome.kind === 'permanent' || row.attempts >= (o.maxAttempts ?? 20);

@@ -111,7 +111,8 @@ describe('a client that speaks ConnectWise Manage as documented', () => {
       detailDescriptionFlag: false,
     });
     const notes = await call(fake, 'GET', '/service/tickets/1001/notes');
-    expect((notes.json as Json[]).map((n) => n.text)).toEqual(['Kim: rolled back the deploy.']);
+    // The initial description is the first note, as ConnectWise files it.
+    expect((notes.json as Json[]).map((n) => n.text)).toEqual(['Service: payments. Priority: P1.', 'Kim: rolled back the deploy.']);
 
     const closed = await statusId(fake, 1, 'Closed');
     const patched = await call(fake, 'PATCH', '/service/tickets/1001', [

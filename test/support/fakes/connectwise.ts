@@ -51,6 +51,8 @@ export interface ConnectWiseFake {
   inject(fault: HttpFault, times?: number): void;
   /** Moves a ticket to a status of its board as a person in ConnectWise would (for inbound tests). */
   setStatus(id: number, statusName: string, by?: string): CwTicket;
+  /** Adds a Discussion note as a person in ConnectWise would (for inbound tests). */
+  addNote(id: number, text: string, by: string): CwNote;
   /** The body ConnectWise's ticket callback posts about a ticket (`Entity` is the ticket as a JSON string). */
   callbackBody(id: number, action: 'added' | 'updated' | 'deleted'): Record<string, unknown>;
   close(): Promise<void>;
@@ -193,6 +195,18 @@ function create(state: State, request: RecordedRequest, body: Record<string, unk
     lastUpdated: now,
     updatedBy: state.member,
   };
+  // ConnectWise files the initial description as the ticket's first Discussion note.
+  if (ticket.initialDescription !== '')
+    ticket.notes.push({
+      id: state.nextNote++,
+      ticketId: ticket.id,
+      text: ticket.initialDescription,
+      detailDescriptionFlag: true,
+      internalAnalysisFlag: false,
+      resolutionFlag: false,
+      dateCreated: now,
+      createdBy: state.member,
+    });
   state.tickets.set(ticket.id, ticket);
   return { status: 201, body: ticketJson(state.api, ticket) };
 }
@@ -461,6 +475,7 @@ export async function startConnectWiseFake(options: ConnectWiseFakeOptions = {})
     },
     inject: (fault, times) => server.inject(fault, times),
     setStatus: (id, statusName, by = 'KLee') => setStatus(state, id, statusName, by),
+    addNote: (id, text, by) => addNoteAs(state, id, text, by),
     callbackBody: (id, action) => callbackBody(state, company, id, action),
     close: () => server.close(),
   };
@@ -478,6 +493,24 @@ function setStatus(state: State, id: number, statusName: string, by: string): Cw
   if (status === undefined) throw new Error(`no status ${statusName} on board ${ticket.board.name}`);
   Object.assign(ticket, { status, closedFlag: status.closedStatus, lastUpdated: cwTime(state.clock.now()), updatedBy: by });
   return ticket;
+}
+
+function addNoteAs(state: State, id: number, text: string, by: string): CwNote {
+  const ticket = ticketOf(state, id);
+  const at = cwTime(state.clock.now());
+  const note: CwNote = {
+    id: state.nextNote++,
+    ticketId: id,
+    text,
+    detailDescriptionFlag: true,
+    internalAnalysisFlag: false,
+    resolutionFlag: false,
+    dateCreated: at,
+    createdBy: by,
+  };
+  ticket.notes.push(note);
+  Object.assign(ticket, { lastUpdated: at, updatedBy: by });
+  return note;
 }
 
 function callbackBody(state: State, company: string, id: number, action: 'added' | 'updated' | 'deleted'): Record<string, unknown> {
