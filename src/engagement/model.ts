@@ -225,7 +225,7 @@ export interface Engagement {
   readonly services: readonly Service[];
   readonly priorities: Priorities;
   readonly slas: readonly Sla[];
-  /** Ticketing systems the engagement names (Jira is synced outbound, src/ticketing/; the others are validated and reserved). */
+  /** Ticketing systems the engagement keeps its incidents in step with (src/ticketing/). */
   readonly ticketing: readonly Ticketing[];
 }
 
@@ -242,6 +242,8 @@ export interface TicketingBase {
   readonly priorities: Readonly<Record<string, string>>;
   /** Tandem takes this system's webhooks at POST /integrations/ticketing/{inboundKey}. */
   readonly inboundKey: string;
+  /** When set: the variable holding the secret every webhook must be signed with (X-Hub-Signature); Jira and ServiceNow. */
+  readonly inboundSecretEnv?: string;
 }
 
 /** Jira Cloud: basic auth with an API token. */

@@ -426,7 +426,7 @@ export const TicketingAuthSchema = z
   })
   .meta({ title: 'Ticketing credentials', description: 'Secrets only by environment variable name.' });
 
-/** One ticketing system the engagement's incidents are mirrored to (validated and reserved; the sync is not built yet). */
+/** One ticketing system the engagement's incidents are kept in step with, both ways (src/ticketing/). */
 export const TicketingSchema = z
   .strictObject({
     id: id('ticketing id').describe('Unique among ticketing entries.'),
@@ -453,6 +453,9 @@ export const TicketingSchema = z
     inbound_key: parsed(parseIntegrationKey, 'an inbound key (quoted)', { pattern: INTEGRATION_KEY_PATTERN }).describe(
       "Secret key of this system's webhooks: POST /integrations/ticketing/{inbound_key}; unique across all engagements.",
     ),
+    inbound_secret_env: envName(
+      'the secret this system signs its webhooks with (X-Hub-Signature: sha256=...); jira and servicenow',
+    ).optional(),
   })
   .meta({ title: 'Ticketing system' });
 

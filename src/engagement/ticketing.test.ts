@@ -156,6 +156,13 @@ describe('ticketing: each mistake is reported at its position', () => {
       ],
     },
     {
+      name: 'a signing secret on ConnectWise, whose callbacks are not signed',
+      edits: [['inbound_key: "cw-in-88aa41"', 'inbound_key: "cw-in-88aa41"\n    inbound_secret_env: MSP_CW_HOOK']],
+      expected: [
+        `88:5: ticketing 'msp-cw' (ConnectWise): ConnectWise does not sign its callbacks; Tandem reads the ticket back from ConnectWise before acting, so remove inbound_secret_env`,
+      ],
+    },
+    {
       name: "an inbound key equal to a service's integration key",
       edits: [['"cw-in-88aa41"', '"tiny-web-0001"']],
       expected: [
@@ -191,6 +198,16 @@ describe('missingTicketingEnv', () => {
     expect(missingTicketingEnv([engagement], all)).toEqual([]);
     const minimal = loadEngagementText(readFileSync('test/fixtures/engagements/minimal.yaml', 'utf8'), 'minimal.yaml').engagement;
     expect(missingTicketingEnv(minimal === undefined ? [] : [minimal], {})).toEqual([]);
+  });
+
+  it('names the signing secret of an entry that signs its webhooks', () => {
+    const signed = loadEngagementText(
+      variant(['inbound_key: "jira-in-7c2e0d"', 'inbound_key: "jira-in-7c2e0d"\n    inbound_secret_env: TINY_JIRA_HOOK']),
+      'signed.yaml',
+    );
+    expect(signed.engagement?.ticketing[0]?.inboundSecretEnv).toBe('TINY_JIRA_HOOK');
+    const missing = missingTicketingEnv(signed.engagement === undefined ? [] : [signed.engagement], all);
+    expect(missing).toEqual([{ name: 'TINY_JIRA_HOOK', engagement: 'tiny', ticketing: 'tiny-jira' }]);
   });
 
   it('lists each unset or empty variable once, in file order, with the entry that names it', () => {

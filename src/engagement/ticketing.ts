@@ -2,7 +2,7 @@
  * The `ticketing:` section: the rules that span its keys (each system's
  * required fields, priorities and functions of this engagement, unique ids
  * and inbound keys), its normalized form, and the environment variables it
- * names. The sync itself is in src/ticketing/ (Jira outbound so far).
+ * names. The sync itself is in src/ticketing/.
  */
 import type { Engagement, Ticketing, TicketingSystem } from './model.js';
 import { TICKETING_SYSTEMS } from './model.js';
@@ -85,6 +85,13 @@ function checkSystemFields(item: TicketingItem, name: string, ctx: TicketingCont
     const absent = auth.filter((f) => rawAuth[f] === undefined && !(f.endsWith('_env') && rawAuth[f.slice(0, -4)] !== undefined));
     if (absent.length > 0) report(ctx, [...path, 'auth'], `${name} (${label}) ${needs('auth.', absent)}`, 'key');
   }
+  if (system === 'connectwise' && item.raw['inbound_secret_env'] !== undefined)
+    report(
+      ctx,
+      [...path, 'inbound_secret_env'],
+      `${name} (ConnectWise): ConnectWise does not sign its callbacks; Tandem reads the ticket back from ConnectWise before acting, so remove inbound_secret_env`,
+      'key',
+    );
   const own = new Set(fields);
   for (const other of TICKETING_SYSTEMS) {
     if (other === system) continue;
@@ -151,6 +158,7 @@ export function normalizeTicketing(
       sync: { priorities: t.sync?.priorities ?? [...allPriorities], functions: t.sync?.functions ?? [...allFunctions] },
       priorities: { ...t.priorities },
       inboundKey: t.inbound_key,
+      ...(t.inbound_secret_env === undefined ? {} : { inboundSecretEnv: t.inbound_secret_env }),
     };
     const a = t.auth;
     // The rules have checked each system's keys, so the fallbacks below are never used.
@@ -195,13 +203,14 @@ export function normalizeTicketing(
 
 /** The environment variables one ticketing entry names. */
 export function ticketingEnvNames(t: Ticketing): string[] {
+  const inbound = t.inboundSecretEnv === undefined ? [] : [t.inboundSecretEnv];
   switch (t.system) {
     case 'jira':
-      return [t.auth.tokenEnv];
+      return [t.auth.tokenEnv, ...inbound];
     case 'servicenow':
-      return [t.auth.passwordEnv];
+      return [t.auth.passwordEnv, ...inbound];
     case 'connectwise':
-      return [t.auth.publicKeyEnv, t.auth.privateKeyEnv];
+      return [t.auth.publicKeyEnv, t.auth.privateKeyEnv, ...inbound];
   }
 }
 

@@ -6,7 +6,7 @@
  * `{"status":"invalid event","message":"Event object is invalid","errors":[...]}`,
  * all of them written by the one error handler of this plugin's scope.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../clock/clock.js';
 import type { Deployment, IntegrationRef } from '../deployment/deployment.js';
@@ -26,6 +26,8 @@ import type { IntegrationKeyParams, InvalidEvent } from './schema.js';
 
 export interface IngestDeps {
   readonly deployment: Deployment;
+  /** A secret by the environment variable name a ticketing entry gives (its webhooks' signing secret). */
+  readonly secret: (name: string) => string | undefined;
   /** Stores a ticketing system's webhook durably, once per dedupe key. */
   readonly ticketInbound: (d: {
     engagementId: string;
@@ -184,6 +186,10 @@ async function acceptTicketWebhook(deps: IngestDeps, req: FastifyRequest<KeyRout
   if (!target) throw bad('unknown_key', ['the key in the URL is not the inbound key of a ticketing entry of this server'], 404);
   const retryAfter = deps.limiter.take(req.params.key, 1);
   if (retryAfter > 0) throw throttled(retryAfter);
+  if (target.entry.inboundSecretEnv !== undefined) {
+    const refused = checkSignature(deps.secret(target.entry.inboundSecretEnv) ?? '', req.headers['x-hub-signature'], req.body);
+    if (refused !== null) throw bad('bad_signature', [refused], 401);
+  }
   const parsed = parseInbound(target.entry.system, parseJson(req.body));
   if (!parsed.ok) throw bad('invalid', parsed.errors);
   if (parsed.kind === 'ignored') return reply.code(200).send({ status: 'ignored', message: parsed.reason });
@@ -198,6 +204,23 @@ async function acceptTicketWebhook(deps: IngestDeps, req: FastifyRequest<KeyRout
   if (stored === 'duplicate')
     return reply.code(200).send({ status: 'duplicate', message: 'This delivery was accepted before; it acts once.' });
   return reply.code(202).send({ status: 'accepted', message: `Stored; ${target.entry.id} applies it to the incident next.` });
+}
+
+/**
+ * Why a signed webhook is refused, or null: `X-Hub-Signature: sha256=<HMAC-SHA256
+ * of the body>`, hex (Jira) or base64 (ServiceNow's generateMac), compared in constant time.
+ */
+export function checkSignature(secret: string, header: string | string[] | undefined, body: string): string | null {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || value.trim() === '')
+    return "'X-Hub-Signature' is required: this entry's webhooks are signed (inbound_secret_env)";
+  const m = /^sha256=([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/.exec(value.trim());
+  if (m === null) return "'X-Hub-Signature' must be sha256=<the HMAC-SHA256 of the body, hex or base64>";
+  const given = Buffer.from(m[1] ?? '', (m[1] ?? '').length === 64 ? 'hex' : 'base64');
+  const expected = createHmac('sha256', secret).update(body).digest();
+  if (secret === '' || given.length !== expected.length || !timingSafeEqual(given, expected))
+    return "'X-Hub-Signature' does not match the body: check the secret set in the system and in inbound_secret_env";
+  return null;
 }
 
 /** The key that makes a second delivery of the same webhook a duplicate. */

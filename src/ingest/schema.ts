@@ -305,7 +305,12 @@ export const TICKETING_WEBHOOK: IngestOperation = {
   answers: { 200: WebhookNotStored },
   keyInPath: true,
   integration: 'ticketing',
-  errors: { 404: InvalidEvent.describe('The key in the URL is not the inbound key of a ticketing entry of this server.') },
+  errors: {
+    401: InvalidEvent.describe(
+      'The entry signs its webhooks (`inbound_secret_env`) and `X-Hub-Signature` is missing or does not match the body; nothing was stored.',
+    ),
+    404: InvalidEvent.describe('The key in the URL is not the inbound key of a ticketing entry of this server.'),
+  },
 };
 
 export type IntegrationKeyParams = z.output<typeof IntegrationKeyParams>;

@@ -152,6 +152,7 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
       clock,
       metrics,
       bodyLimit: settings.ingestBodyLimit,
+      secret: (name) => env[name],
       ticketInbound: async (d) => {
         const stored = await storeInbound(database, d);
         delivery.kick();

@@ -6,6 +6,7 @@
  * once; a wrong key, a malformed body and another engagement's ticket act on
  * nothing at all.
  */
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,14 +36,15 @@ describe.each(databaseKinds())('Jira changes reach the incident, on $name', (kin
     h = fake = dir = undefined;
   });
 
-  /** 23:47: payments is down and OPS-1 is open for it. */
-  async function paymentsTicket(): Promise<{ h: Harness; fake: JiraFake; id: number }> {
+  /** 23:47: payments is down and OPS-1 is open for it; `signed`: the webhooks are signed with this secret. */
+  async function paymentsTicket(signed?: string): Promise<{ h: Harness; fake: JiraFake; id: number }> {
     fake = await startJiraFake();
     dir = mkdtempSync(join(tmpdir(), 'tandem-jira-in-'));
+    const extra = signed === undefined ? [] : ['inbound_secret_env: ACME_JIRA_WEBHOOK_SECRET'];
     h = await startHarness(kind, {
       start: '2026-11-25T04:47:00Z',
-      config: [demoWithTicketing(dir, [jiraEntry(fake)])],
-      env: { ACME_JIRA_TOKEN: fake.token },
+      config: [demoWithTicketing(dir, [jiraEntry(fake, extra)])],
+      env: { ACME_JIRA_TOKEN: fake.token, ...(signed === undefined ? {} : { ACME_JIRA_WEBHOOK_SECRET: signed }) },
     });
     const body = {
       routing_key: PAYMENTS,
@@ -179,5 +181,23 @@ describe.each(databaseKinds())('Jira changes reach the incident, on $name', (kin
     expect((await incident(h, id)).status).toBe('triggered');
     const row = await h.tandem.database.db.selectFrom('ticket_inbound').select(['status', 'result']).executeTakeFirst();
     expect(row).toEqual({ status: 'done', result: 'no Tandem incident has Jira ticket OPS-404' });
+  });
+
+  it('with inbound_secret_env, only deliveries signed with the secret (X-Hub-Signature, as Jira signs) are taken', async () => {
+    const secret = 'jira-webhook-secret-5b1e';
+    const { h, fake, id } = await paymentsTicket(secret);
+    fake.setStatus('OPS-1', 'done');
+    const text = JSON.stringify(issueUpdated(fake.url, issue(fake), SAM, 'To Do'));
+    const sign = (key: string) => `sha256=${createHmac('sha256', key).update(text).digest('hex')}`;
+    const unsigned = await h.ingest(HOOK, text, deliveryHeaders());
+    expect(unsigned.statusCode).toBe(401);
+    expect(unsigned.json<{ errors: string[] }>().errors[0]).toContain("'X-Hub-Signature' is required");
+    const forged = await h.ingest(HOOK, text, { ...deliveryHeaders(), 'x-hub-signature': sign('guessed') });
+    expect(forged.statusCode).toBe(401);
+    expect(forged.json<{ errors: string[] }>().errors[0]).toContain('does not match the body');
+    expect(await h.tandem.database.db.selectFrom('ticket_inbound').selectAll().execute()).toEqual([]);
+    expect((await h.ingest(HOOK, text, { ...deliveryHeaders(), 'x-hub-signature': sign(secret) })).statusCode).toBe(202);
+    await h.settle();
+    expect((await incident(h, id)).status).toBe('resolved');
   });
 });
