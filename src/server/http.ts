@@ -41,12 +41,14 @@ export const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 
 /**
  * The URL as logged: the capability in a respond link or a calendar feed URL
- * (whoever has it can acknowledge an incident or read a rota) is replaced by
- * `[redacted]`, the route kept.
+ * (whoever has it can acknowledge an incident or read a rota), and the key of
+ * an integration or a ticketing system's webhooks (whoever has it can post
+ * alerts or ticket changes), is replaced by `[redacted]`, the route kept.
  */
 export function redactUrl(url: string): string {
   return url
     .replace(/(\/respond\/)[^/?#]+/i, '$1[redacted]')
+    .replace(/(\/integrations\/[^/?#]+\/)[^/?#]+/i, '$1[redacted]')
     .replace(
       /(\/calendars\/(?:[^/?#]*\/)*)[^/?#]+?(\.ics)?(?=$|[?#])/i,
       (_m, prefix: string, ics: string | undefined) => `${prefix}[redacted]${ics ?? ''}`,
