@@ -3,7 +3,8 @@
  * figures, last month's for the deltas, the six-month trend, every breach
  * with its credit, pages per person, the noisiest services, the change
  * events and the incidents that followed them, and the on-call gaps in the
- * month's schedules that left a side's function uncovered.
+ * month's schedules that left a side's function uncovered, and, with
+ * ticketing, the tickets of the month's incidents.
  */
 import { ownerAt } from '../coverage/index.js';
 import { formatLocalDate, toLocal } from '../time/local-time.js';
@@ -19,8 +20,10 @@ import { monthPeriod, shiftMonth } from '../metrics/period.js';
 import { changesIn, incidentsOpened } from '../metrics/store.js';
 import type { IncidentFact } from '../metrics/store.js';
 import { gaps } from '../schedule/index.js';
+import { ticketsOfIncidentsOpened, troubledOpsOfIncidentsOpened } from '../ticketing/store.js';
 import type { MonthlyReview, ReviewSummary } from './model.js';
 import { CHANGE_FOLLOW_WINDOW_MINUTES } from './model.js';
+import { reviewTickets } from './tickets.js';
 
 const TREND_MONTHS = 6;
 
@@ -173,6 +176,14 @@ async function previousSummary(ex: Executor, engagement: Engagement, month: stri
   return summaryOf(metrics, (await computeCredits(ex, engagement, prevMonth, now)).credit_amount);
 }
 
+/** The tickets of the period's incidents per ticketing entry; none (and no query) without ticketing. */
+async function ticketsOfPeriod(ex: Executor, engagement: Engagement, from: number, to: number): Promise<MonthlyReview['tickets']> {
+  if (engagement.ticketing.length === 0) return [];
+  const tickets = await ticketsOfIncidentsOpened(ex, engagement.id, from, to);
+  const ops = await troubledOpsOfIncidentsOpened(ex, engagement.id, from, to);
+  return reviewTickets(engagement, incidentPrefix(engagement.id), tickets, ops);
+}
+
 /** The monthly operational review of an engagement, from the database. */
 export async function buildMonthlyReview(ex: Executor, engagement: Engagement, month: string, now: number): Promise<MonthlyReview> {
   const { from, to } = monthPeriod(month, engagement.timezone);
@@ -219,5 +230,6 @@ export async function buildMonthlyReview(ex: Executor, engagement: Engagement, m
     changes,
     coverageGaps: uncoveredGaps(engagement, from, to),
     trend,
+    tickets: await ticketsOfPeriod(ex, engagement, from, to),
   };
 }

@@ -227,3 +227,19 @@ export const WINDOW_LABELS: Readonly<Record<string, string>> = Object.freeze({
   weekend: 'Weekend',
   holiday: 'Holiday',
 });
+
+/** Ticketing systems as people write their names. */
+export const SYSTEM_LABELS: Readonly<Record<string, string>> = Object.freeze({
+  jira: 'Jira',
+  servicenow: 'ServiceNow',
+  connectwise: 'ConnectWise',
+});
+
+/** Ticket states as the review prints them (Tandem's view of the ticket, whatever the system calls it). */
+export const TICKET_STATE_LABELS: Readonly<Record<string, string>> = Object.freeze({
+  pending: 'Not created yet',
+  open: 'Open',
+  in_progress: 'In progress',
+  done: 'Done',
+  failed: 'Failed',
+});

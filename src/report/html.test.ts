@@ -10,6 +10,7 @@ import {
   responseTakeaway,
   slaTakeaway,
   summaryTakeaway,
+  ticketsTakeaway,
   trendTakeaway,
   volumeTakeaway,
 } from './takeaways.js';
@@ -26,6 +27,7 @@ const TAKEAWAYS = [
   changesTakeaway,
   gapsTakeaway,
   trendTakeaway,
+  ticketsTakeaway,
 ];
 
 function headings(html: string): string[] {
@@ -132,7 +134,7 @@ describe('the monthly review document', () => {
 
   it('has tables with scoped headers', () => {
     const tables = html.match(/<table>[\s\S]*?<\/table>/g) ?? [];
-    expect(tables.length).toBe(5);
+    expect(tables.length).toBe(7); // SLA, breaches, noisy, changes, gaps, tickets and the tickets given up
     for (const t of tables) {
       expect(t).toContain('<th scope="col"');
       expect(t).not.toMatch(/<th(?=[\s>])(?![^>]*scope=)[^>]*>/);
@@ -186,8 +188,10 @@ describe('an empty month', () => {
   const review = emptyReview();
   const html = renderMonthlyReviewHtml(review);
 
-  it('still has every section, each saying plainly there is nothing to show', () => {
-    expect(headings(html)).toEqual(Object.values(SECTION_TITLES));
+  it('still has every section, each saying plainly there is nothing to show (no Tickets section without ticketing)', () => {
+    const { tickets, ...always } = SECTION_TITLES;
+    expect(headings(html)).toEqual(Object.values(always));
+    expect(html).not.toContain(tickets);
     expect(html).toContain('<p class="takeaway empty">No breaches this month, so no service credits are due.</p>');
     expect(html).toContain('<p class="takeaway empty">No incidents were opened in November 2026.</p>');
     expect(html).toContain('<p class="takeaway empty">No coverage gaps: every schedule had someone on call for the whole month.</p>');
@@ -208,3 +212,75 @@ describe('an empty month', () => {
     expect(doc).not.toMatch(/NaN|undefined|Infinity/);
   });
 });
+
+describe('the Tickets section', () => {
+  const review = sampleReview();
+  const html = renderMonthlyReviewHtml(review);
+  const section = /<section id="tickets"[\s\S]*?<\/section>/.exec(html)?.[0] ?? '';
+
+  it("counts each ticketing entry's tickets by state, with the operations retried and given up", () => {
+    expect(section).toContain('<h2 id="tickets-h"><span class="num">10&nbsp;</span>Tickets</h2>');
+    expect(ticketsTakeaway(review)).toBe(
+      'Of 120 incidents opened in November 2026, 11 got a ticket in Jira and 4 in ServiceNow; 1 ticket operation was given up, listed below.',
+    );
+    const rows = [...section.matchAll(/<tr>\s*<th scope="row">([^<]+)<br>[\s\S]*?<\/tr>/g)].map((m) =>
+      [m[1], ...[...m[0].matchAll(/<td class="num[^"]*">([^<]+)<\/td>/g)].map((c) => c[1])].join(' '),
+    );
+    // Incidents with a ticket, open, in progress, done, not created yet, failed, retried, given up.
+    expect(rows).toEqual(['Jira 11 1 1 9 0 1 3 1', 'ServiceNow 4 1 0 3 0 0 1 0']);
+  });
+
+  it("lists each operation given up with its incident and the system's error, and every incident's ticket key", () => {
+    expect(section).toMatch(
+      /<th scope="row" class="mono regular">ACME-1088<\/th>\s*<td>Jira<\/td>\s*<td class="mono"><span class="muted">not created<\/span><\/td>\s*<td>create<\/td>/,
+    );
+    expect(section).toContain('Jira 400: Field &#39;priority&#39; cannot be set.');
+    expect(section).toContain('<span class="pair"><span class="mono">ACME-1040</span> → <span class="mono">OPS-101</span></span>');
+    expect(section).toContain('<span class="pair"><span class="mono">ACME-1088</span> → <span class="muted">Failed</span></span>');
+    expect(section).toContain('<span class="pair"><span class="mono">ACME-1041</span> → <span class="mono">INC0010001</span></span>');
+  });
+
+  it('puts the given-up operations on the agenda', () => {
+    expect(html).toContain(
+      '<li>1 ticket operation given up in Jira: those tickets do not show what happened <a class="ref" href="#tickets">§10</a></li>',
+    );
+  });
+
+  it('says so plainly when the engagement has ticketing but no incident got a ticket', () => {
+    const quiet = {
+      ...emptyReview(),
+      tickets: [
+        {
+          ...(sampleReview().tickets?.[0] ?? never()),
+          incidents: 0,
+          byState: zeroStates(),
+          opsRetried: 0,
+          opsGivenUp: 0,
+          failures: [],
+          keys: [],
+        },
+      ],
+    };
+    const doc = renderMonthlyReviewHtml(quiet);
+    expect(headings(doc)).toContain(SECTION_TITLES.tickets);
+    expect(doc).toContain('<p class="takeaway empty">No incidents were opened in November 2026, so no tickets.</p>');
+  });
+
+  it('lists two entries of one system by their ids, and the retries when nothing was given up', () => {
+    const [jira] = sampleReview().tickets ?? [];
+    if (!jira) throw new Error('no sample');
+    const calm = { ...jira, opsGivenUp: 0, failures: [] };
+    const two = { ...sampleReview(), tickets: [calm, { ...calm, ticketing: 'ops-jira', incidents: 2 }] };
+    expect(ticketsTakeaway(two)).toBe(
+      'Of 120 incidents opened in November 2026, 11 got a ticket in Jira (acme-jira) and 2 in Jira (ops-jira); every ticket operation got through, 6 after a retry.',
+    );
+  });
+});
+
+function never(): never {
+  throw new Error('the sample has tickets');
+}
+
+function zeroStates() {
+  return { pending: 0, open: 0, in_progress: 0, done: 0, failed: 0 };
+}

@@ -10,6 +10,8 @@ import type { SafeHtml } from '../html/html.js';
 import { horizontalBarChart, lineChart, meter, stackedBarChart } from './charts.js';
 import type { ChartSeries, HBarMeasure, HBarRow, LineChartOptions } from './charts.js';
 import {
+  SYSTEM_LABELS,
+  TICKET_STATE_LABELS,
   WINDOW_LABELS,
   cssString,
   formatDuration,
@@ -26,7 +28,7 @@ import {
   plural,
 } from './format.js';
 import { CHANGE_FOLLOW_WINDOW_MINUTES } from './model.js';
-import type { MonthlyReview, ReviewSummary } from './model.js';
+import type { MonthlyReview, ReviewSummary, ReviewTicketState, ReviewTicketing } from './model.js';
 import {
   KPI_RULES,
   breachTakeaway,
@@ -44,6 +46,8 @@ import {
   responseTakeaway,
   slaTakeaway,
   summaryTakeaway,
+  ticketingNames,
+  ticketsTakeaway,
   trendTakeaway,
   volumeTakeaway,
 } from './takeaways.js';
@@ -86,6 +90,7 @@ export const SECTION_TITLES = Object.freeze({
   changes: 'Changes and the incidents that followed',
   gaps: 'On-call coverage gaps',
   trend: 'Six-month trend',
+  tickets: 'Tickets',
 });
 
 type SectionId = keyof typeof SECTION_TITLES;
@@ -110,6 +115,7 @@ export function renderMonthlyReviewHtml(review: MonthlyReview): string {
       changesSection(review),
       gapsSection(review),
       trendSection(review),
+      ...ticketsSection(review),
       definitions(review),
     ],
     '\n',
@@ -227,6 +233,9 @@ tfoot tr.note td, tfoot tr.note th { font-weight: 400; border-top: 0; color: ${C
 .followed { margin: 0; padding: 0; list-style: none; }
 .followed li + li { margin-top: 2px; }
 .capnote { margin-top: 6px; font-size: 11px; color: ${COLOR.muted}; }
+.ticket-keys { margin: 2px 0 8px; font-size: 10.5px; line-height: 1.7; }
+.ticket-keys .pair { white-space: nowrap; }
+th.num.wrap { white-space: normal; }
 .definitions { margin-top: 8px; padding-top: 10px; border-top: 1px solid ${COLOR.rule}; font-size: 10.5px; color: ${COLOR.muted}; break-inside: avoid; }
 .definitions dl { margin: 4px 0 0; display: grid; grid-template-columns: auto 1fr; gap: 2px 10px; }
 .definitions dt { font-weight: 700; color: ${COLOR.ink}; }
@@ -335,7 +344,7 @@ function summarySection(review: MonthlyReview): SafeHtml {
 /** The short agenda under the KPI tiles: what the meeting should decide, with where to read more. */
 function discussion(review: MonthlyReview): SafeHtml {
   const points = discussionPoints(review);
-  const number: Record<DiscussionPoint['section'], number> = { sla: 3, breaches: 4, pages: 5, changes: 7, gaps: 8 };
+  const number: Record<DiscussionPoint['section'], number> = { sla: 3, breaches: 4, pages: 5, changes: 7, gaps: 8, tickets: 10 };
   const items = points.length
     ? points.map((p) => html`<li>${p.text} <a class="ref" href="#${p.section}">§${number[p.section]}</a></li>`)
     : html`<li>Nothing needs a decision this month: no breaches, no coverage gaps and no one over the night-page threshold.</li>`;
@@ -728,6 +737,91 @@ function trendSection(review: MonthlyReview): SafeHtml {
     panel('Service credits', line('Service credits', { values: credits, color: REPORT_COLORS.bad, kind: 'money', format: money })),
   ];
   return section('trend', 9, takeaway, html`<div class="grid-2">${joinHtml(charts, '\n')}</div>`);
+}
+
+/** Ticket keys listed per ticketing entry; the rest are counted. */
+export const MAX_TICKET_KEYS = 300;
+
+const TICKET_STATES: readonly ReviewTicketState[] = ['open', 'in_progress', 'done', 'pending', 'failed'];
+
+function ticketCountsRow(e: ReviewTicketing, name: string, sides: MonthlyReview['engagement']['sides']): SafeHtml {
+  const cell = (n: number, bad = false): SafeHtml =>
+    n > 0 ? html`<td class="num${bad ? ' bad' : ''}">${formatNumber(n)}</td>` : html`<td class="num muted">0</td>`;
+  return html`<tr>
+<th scope="row">${name}<br><span class="muted mono regular">${e.ticketing}</span> <span class="muted regular">· ${sides[e.side]}</span></th>
+<td class="num">${formatNumber(e.incidents)}</td>
+${joinHtml(
+  TICKET_STATES.map((s) => cell(e.byState[s], s === 'failed')),
+  '\n',
+)}
+${cell(e.opsRetried)}
+${cell(e.opsGivenUp, true)}
+</tr>`;
+}
+
+function ticketFailuresTable(entries: readonly ReviewTicketing[], names: Map<string, string>): SafeHtml | null {
+  const rows = entries.flatMap((e) =>
+    e.failures.map(
+      (f) => html`<tr>
+<th scope="row" class="mono regular">${f.incident}</th>
+<td>${names.get(e.ticketing) ?? e.ticketing}</td>
+<td class="mono">${f.key ?? html`<span class="muted">not created</span>`}</td>
+<td>${f.operation}</td>
+<td>${f.error ?? html`<span class="muted">no error recorded</span>`}</td>
+</tr>`,
+    ),
+  );
+  if (!rows.length) return null;
+  return html`<h3>Operations given up</h3>
+<table>
+<caption class="sr">Ticket operations given up on, with the system's error</caption>
+<thead><tr><th scope="col">Incident</th><th scope="col">System</th><th scope="col">Ticket</th><th scope="col">Operation</th><th scope="col">Error</th></tr></thead>
+<tbody>
+${joinHtml(rows, '\n')}
+</tbody>
+</table>`;
+}
+
+/** "ACME-42 → OPS-7" for each ticket of an entry, compact, the first {@link MAX_TICKET_KEYS} in full. */
+function ticketKeys(e: ReviewTicketing, name: string): SafeHtml | null {
+  if (!e.keys.length) return null;
+  const shown = e.keys.slice(0, MAX_TICKET_KEYS);
+  const pairs = shown.map((k) => {
+    const key =
+      k.key === null
+        ? html`<span class="muted">${TICKET_STATE_LABELS[k.state] ?? k.state}</span>`
+        : html`<span class="mono">${k.key}</span>`;
+    return html`<span class="pair"><span class="mono">${k.incident}</span> → ${key}</span>`;
+  });
+  const hidden = e.keys.length - shown.length;
+  const more = hidden > 0 && html` … and ${formatNumber(hidden)} more`;
+  return html`<h3>${name} tickets</h3>
+<p class="ticket-keys">${joinHtml(pairs, ', ')}${more}</p>`;
+}
+
+/** The Tickets section: only for an engagement with ticketing. */
+function ticketsSection(review: MonthlyReview): SafeHtml[] {
+  const entries = review.tickets ?? [];
+  if (!entries.length) return [];
+  const takeaway = ticketsTakeaway(review);
+  if (entries.every((e) => e.keys.length === 0 && e.failures.length === 0)) return [section('tickets', 10, takeaway, null)];
+  const names = ticketingNames(review);
+  const rows = entries.map((e) =>
+    ticketCountsRow(e, names.get(e.ticketing) ?? SYSTEM_LABELS[e.system] ?? e.system, review.engagement.sides),
+  );
+  const states = TICKET_STATES.map((s) => html`<th scope="col" class="num wrap">${TICKET_STATE_LABELS[s] ?? s}</th>`);
+  const table = html`<table>
+<caption class="sr">Tickets of the month's incidents, per ticketing system</caption>
+<thead><tr><th scope="col">System</th><th scope="col" class="num wrap">Incidents with a ticket</th>${joinHtml(states)}\
+<th scope="col" class="num wrap">Operations retried</th><th scope="col" class="num wrap">Operations given up</th></tr></thead>
+<tbody>
+${joinHtml(rows, '\n')}
+</tbody>
+</table>`;
+  const parts = [table, ticketFailuresTable(entries, names), ...entries.map((e) => ticketKeys(e, names.get(e.ticketing) ?? e.ticketing))];
+  const note = html`<p class="capnote">Tickets of the incidents opened in ${formatMonthLong(review.month)}, as Tandem last saw them. \
+An operation (create, transition, comment, priority) is retried with backoff when the system is unavailable or rate-limits, and given up on when it refuses or runs out of attempts.</p>`;
+  return [section('tickets', 10, takeaway, joinHtml([...parts.filter((p): p is SafeHtml => p !== null), note], '\n'))];
 }
 
 function definitions(review: MonthlyReview): SafeHtml {

@@ -30,6 +30,31 @@ export interface ReviewSummary {
   night_pages: number;
 }
 
+/** What Tandem knows of a ticket: pending (not created yet), open, in_progress, done or failed (never created). */
+export type ReviewTicketState = 'pending' | 'open' | 'in_progress' | 'done' | 'failed';
+
+/** One ticketing entry's month: the tickets of the incidents opened this month, in one system. */
+export interface ReviewTicketing {
+  /** The entry's id in the engagement file. */
+  ticketing: string;
+  /** jira | servicenow | connectwise. */
+  system: string;
+  /** Whose system it is. */
+  side: ReviewSide;
+  /** Incidents opened this month that have a ticket in the system (created: it has a key). */
+  incidents: number;
+  /** The tickets of those incidents by state (every state present, zero included). */
+  byState: Record<ReviewTicketState, number>;
+  /** Operations on those tickets that needed more than one attempt, whether they got through or not. */
+  opsRetried: number;
+  /** Operations on those tickets given up on (a permanent error, or out of attempts). */
+  opsGivenUp: number;
+  /** Each operation given up on, by incident: what it was and the system's error. */
+  failures: Array<{ incident: string /* ACME-42 */; key: string | null; operation: string; error: string | null }>;
+  /** Each ticket, by incident: its key (null until it is created) and state. */
+  keys: Array<{ incident: string; key: string | null; state: string }>;
+}
+
 /** Everything the monthly operational review of one engagement shows. */
 export interface MonthlyReview {
   engagement: {
@@ -92,6 +117,12 @@ export interface MonthlyReview {
     sla_attainment_pct: number | null;
     credits_amount: number;
   }>;
+  /**
+   * The tickets of the month's incidents, one item per ticketing entry of
+   * the engagement, in the file's order. Absent or empty when the
+   * engagement has no ticketing: the review then has no Tickets section.
+   */
+  tickets?: ReviewTicketing[];
   /**
    * Night pages above which a person is flagged as at risk of burnout.
    * Optional: the review uses {@link DEFAULT_NIGHT_PAGE_THRESHOLD} when absent.

@@ -85,6 +85,13 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the review as PDF' : `the review 
       const second = page(2);
       expect(second).toContain('Acme Payments · Monthly operational review · November 2026');
       expect(second).toContain(`Page 2 of ${pages}`);
+      // The Tickets section is printed: its figures, the operation given up with its error, each incident's ticket key.
+      const all = execFileSync(PDFTOTEXT, [join(dir, 'sample.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+      expect(all).toContain('10 Tickets');
+      expect(all).toContain('Of 120 incidents opened in November 2026, 11 got a ticket in Jira and 4 in ServiceNow');
+      expect(all).toContain("Jira 400: Field 'priority' cannot be set.");
+      expect(all).toContain('ACME-1040 → OPS-101');
+      expect(all).toContain('ACME-1041 → INC0010001');
     }
   });
 
@@ -141,6 +148,7 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the review as PDF' : `the review 
         SECTION_TITLES.changes,
         SECTION_TITLES.gaps,
         SECTION_TITLES.trend,
+        SECTION_TITLES.tickets,
       ].entries()) {
         expect(titles).toContain(`${n + 1}\u00a0${title}`);
       }
@@ -220,7 +228,8 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the review in a browser' : `the r
   it('renders an empty month with every heading and no charts', async () => {
     const { page, context } = await open(renderMonthlyReviewHtml(emptyReview()));
     try {
-      expect(await page.getByRole('heading', { level: 2 }).count()).toBe(Object.keys(SECTION_TITLES).length);
+      // Every section but Tickets, which an engagement without ticketing does not have.
+      expect(await page.getByRole('heading', { level: 2 }).count()).toBe(Object.keys(SECTION_TITLES).length - 1);
       expect(await page.locator('svg').count()).toBe(0);
       expect(await page.getByText('No breaches this month').isVisible()).toBe(true);
     } finally {

@@ -97,6 +97,7 @@ describe('points for discussion', () => {
       { text: 'Kim Tan and Ana Souza are over the night-page threshold (more than 4 a month)', section: 'pages' },
       { text: '2 on-call coverage gaps, 8 hours with no one on call', section: 'gaps' },
       { text: '3 changes followed by incidents within 2 hours', section: 'changes' },
+      { text: '1 ticket operation given up in Jira: those tickets do not show what happened', section: 'tickets' },
     ]);
     expect(discussionPoints(cappedReview())[0]?.text).toBe(
       '9 SLA breaches: $3,600 in service credits (capped at 20%) due to Acme Payments',

@@ -7,6 +7,7 @@
 import { CHANGE_FOLLOW_WINDOW_MINUTES, DEFAULT_NIGHT_PAGE_THRESHOLD } from './model.js';
 import type { MonthlyReview, ReviewSummary } from './model.js';
 import {
+  SYSTEM_LABELS,
   WINDOW_LABELS,
   formatDuration,
   formatInstant,
@@ -320,6 +321,47 @@ export function gapsTakeaway(review: MonthlyReview): string {
   return `${plural(gaps.length, 'gap')} in ${plural(schedules, 'schedule')} left ${formatHours(hours)} with no one on call${longestText}.`;
 }
 
+/**
+ * The names of an engagement's ticketing entries for sentences: the system
+ * ("Jira"), with the entry's id when two entries use the same system.
+ */
+export function ticketingNames(review: MonthlyReview): Map<string, string> {
+  const entries = review.tickets ?? [];
+  const label = (system: string): string => SYSTEM_LABELS[system] ?? system;
+  return new Map(
+    entries.map((e) => [
+      e.ticketing,
+      entries.filter((x) => x.system === e.system).length > 1 ? `${label(e.system)} (${e.ticketing})` : label(e.system),
+    ]),
+  );
+}
+
+/** Tickets: how many of the month's incidents got one, in which system, and whether every operation got through. */
+export function ticketsTakeaway(review: MonthlyReview): string {
+  const entries = review.tickets ?? [];
+  const month = formatMonthLong(review.month);
+  const names = ticketingNames(review);
+  const givenUp = entries.reduce((n, e) => n + e.opsGivenUp, 0);
+  const retried = entries.reduce((n, e) => n + e.opsRetried, 0);
+  const got = entries.filter((e) => e.incidents > 0);
+  const tail =
+    givenUp > 0
+      ? `; ${plural(givenUp, 'ticket operation')} ${givenUp === 1 ? 'was' : 'were'} given up, listed below.`
+      : retried > 0
+        ? `; every ticket operation got through, ${formatNumber(retried)} after a retry.`
+        : '; every ticket operation got through at the first attempt.';
+  if (!got.length) {
+    if (givenUp > 0) return `No incident opened in ${month} got a ticket${tail}`;
+    return review.summary.incidents === 0
+      ? `No incidents were opened in ${month}, so no tickets.`
+      : `No incident opened in ${month} got a ticket.`;
+  }
+  const list = joinList(
+    got.map((e, i) => `${formatNumber(e.incidents)}${i === 0 ? ' got a ticket' : ''} in ${names.get(e.ticketing) ?? e.ticketing}`),
+  );
+  return `Of ${plural(review.summary.incidents, 'incident')} opened in ${month}, ${list}${tail}`;
+}
+
 /** "6 hours", "1 hour", "1.5 hours". */
 export function formatHours(hours: number): string {
   const digits = Number.isInteger(hours) ? 0 : 1;
@@ -350,7 +392,7 @@ export function trendTakeaway(review: MonthlyReview): string {
 /** One point the review meeting should discuss, and the section that has the detail. */
 export interface DiscussionPoint {
   readonly text: string;
-  readonly section: 'sla' | 'breaches' | 'pages' | 'changes' | 'gaps';
+  readonly section: 'sla' | 'breaches' | 'pages' | 'changes' | 'gaps' | 'tickets';
 }
 
 /**
@@ -386,5 +428,15 @@ export function discussionPoints(review: MonthlyReview): DiscussionPoint[] {
   }
   const risky = review.changes.filter((c) => followers(c).length > 0);
   if (risky.length) points.push({ text: `${plural(risky.length, 'change')} followed by incidents within 2 hours`, section: 'changes' });
+  const givenUp = (review.tickets ?? []).filter((e) => e.opsGivenUp > 0);
+  if (givenUp.length) {
+    const n = givenUp.reduce((s, e) => s + e.opsGivenUp, 0);
+    const names = ticketingNames(review);
+    const where = joinList(givenUp.map((e) => names.get(e.ticketing) ?? e.ticketing));
+    points.push({
+      text: `${plural(n, 'ticket operation')} given up in ${where}: those tickets do not show what happened`,
+      section: 'tickets',
+    });
+  }
   return points;
 }

@@ -150,10 +150,54 @@ function breaches(): MonthlyReview['breaches'] {
 }
 
 /**
+ * The sample's tickets: Acme IT's Jira (12 tickets, one create refused, three
+ * operations retried) and NightOwl's ServiceNow (4 tickets, one retried).
+ */
+function tickets(): NonNullable<MonthlyReview['tickets']> {
+  const jiraStates = ['done', 'done', 'done', 'in_progress', 'done', 'done', 'open', 'done', 'failed', 'done', 'done', 'done'];
+  const jiraKeys = jiraStates.map((state, i) => ({
+    incident: `ACME-${1040 + i * 6}`,
+    key: state === 'failed' ? null : `OPS-${101 + i}`,
+    state,
+  }));
+  return [
+    {
+      ticketing: 'acme-jira',
+      system: 'jira',
+      side: 'internal',
+      incidents: 11,
+      byState: { pending: 0, open: 1, in_progress: 1, done: 9, failed: 1 },
+      opsRetried: 3,
+      opsGivenUp: 1,
+      failures: [
+        {
+          incident: 'ACME-1088',
+          key: null,
+          operation: 'create',
+          error: "Jira 400: Field 'priority' cannot be set. It is not on the appropriate screen, or unknown.",
+        },
+      ],
+      keys: jiraKeys,
+    },
+    {
+      ticketing: 'nightowl-snow',
+      system: 'servicenow',
+      side: 'partner',
+      incidents: 4,
+      byState: { pending: 0, open: 1, in_progress: 0, done: 3, failed: 0 },
+      opsRetried: 1,
+      opsGivenUp: 0,
+      failures: [],
+      keys: [1041, 1062, 1108, 1109].map((n, i) => ({ incident: `ACME-${n}`, key: `INC001000${i + 1}`, state: i === 3 ? 'open' : 'done' })),
+    },
+  ];
+}
+
+/**
  * The sample review of Acme Payments (internal Acme IT, partner NightOwl
  * MSP, USD 18,000 a month) for November 2026: 122 incidents, five SLA
  * breaches, USD 1,710 in credits, two people over the night-page threshold,
- * two coverage gaps. Deterministic: equal on every call.
+ * two coverage gaps, tickets in Jira and ServiceNow. Deterministic: equal on every call.
  */
 export function sampleReview(): MonthlyReview {
   const days = volumeByDay();
@@ -291,6 +335,7 @@ export function sampleReview(): MonthlyReview {
         credits_amount: creditAmount,
       },
     ],
+    tickets: tickets(),
   };
 }
 
@@ -378,6 +423,13 @@ export function hostileReview(): MonthlyReview {
   review.coverageGaps = review.coverageGaps.map((g) => ({ ...g, schedule: `${g.schedule}</style>${HOSTILE}` }));
   review.responseBySide = review.responseBySide.map((s) => ({ ...s, name: HOSTILE }));
   review.slaAttainment = review.slaAttainment.map((r) => ({ ...r, sla: `${r.sla}${HOSTILE}` }));
+  review.tickets = review.tickets?.map((t) => ({
+    ...t,
+    ticketing: `${t.ticketing}${HOSTILE}`,
+    system: `${t.system}${HOSTILE}`,
+    failures: t.failures.map((f) => ({ ...f, error: `${f.error ?? ''}${HOSTILE}`, key: HOSTILE })),
+    keys: t.keys.map((k) => ({ ...k, key: k.key === null ? null : `${k.key}${HOSTILE}`, state: `${k.state}${HOSTILE}` })),
+  }));
   return review;
 }
 

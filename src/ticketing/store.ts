@@ -169,3 +169,175 @@ export async function nextDueOp(ex: Executor): Promise<number | null> {
     .executeTakeFirst();
   return row?.next === null || row?.next === undefined ? null : Number(row.next);
 }
+
+/** A ticket of an incident opened in a period, as the monthly review lists it. */
+export interface PeriodTicket {
+  readonly ticketingId: string;
+  readonly system: string;
+  /** The incident's number in its engagement (ACME-42 is 42). */
+  readonly incidentNumber: number;
+  readonly externalKey: string | null;
+  readonly state: string;
+  readonly lastError: string | null;
+}
+
+/** The tickets of the engagement's incidents opened in [from, to), by incident number. */
+export async function ticketsOfIncidentsOpened(ex: Executor, engagementId: string, from: number, to: number): Promise<PeriodTicket[]> {
+  const rows = await ex
+    .selectFrom('tickets as t')
+    .innerJoin('incidents as i', 'i.id', 't.incident_id')
+    .select(['t.ticketing_id', 't.system', 'i.number', 't.external_key', 't.state', 't.last_error'])
+    .where('t.engagement_id', '=', engagementId)
+    .where('i.engagement_id', '=', engagementId)
+    .where('i.created_at', '>=', from)
+    .where('i.created_at', '<', to)
+    .orderBy('i.number')
+    .orderBy('t.id')
+    .execute();
+  return rows.map((r) => ({
+    ticketingId: r.ticketing_id,
+    system: r.system,
+    incidentNumber: Number(r.number),
+    externalKey: r.external_key,
+    state: r.state,
+    lastError: r.last_error,
+  }));
+}
+
+/** An operation that needed more than one attempt or was given up, on a ticket of an incident opened in the period. */
+export interface PeriodTicketOp {
+  readonly ticketingId: string;
+  readonly incidentNumber: number;
+  readonly externalKey: string | null;
+  readonly kind: string;
+  readonly status: string;
+  readonly attempts: number;
+  readonly lastError: string | null;
+}
+
+/**
+ * The operations on the tickets of the engagement's incidents opened in
+ * [from, to) that were retried (more than one attempt) or given up, by
+ * incident number: the review counts them and lists what was given up.
+ */
+export async function troubledOpsOfIncidentsOpened(
+  ex: Executor,
+  engagementId: string,
+  from: number,
+  to: number,
+): Promise<PeriodTicketOp[]> {
+  const rows = await ex
+    .selectFrom('ticket_ops as o')
+    .innerJoin('tickets as t', 't.id', 'o.ticket_id')
+    .innerJoin('incidents as i', 'i.id', 't.incident_id')
+    .select(['t.ticketing_id', 'i.number', 't.external_key', 'o.kind', 'o.status', 'o.attempts', 'o.last_error'])
+    .where('t.engagement_id', '=', engagementId)
+    .where('i.engagement_id', '=', engagementId)
+    .where('i.created_at', '>=', from)
+    .where('i.created_at', '<', to)
+    .where((eb) => eb.or([eb('o.attempts', '>', 1), eb('o.status', '=', 'failed')]))
+    .orderBy('i.number')
+    .orderBy('o.id')
+    .execute();
+  return rows.map((r) => ({
+    ticketingId: r.ticketing_id,
+    incidentNumber: Number(r.number),
+    externalKey: r.external_key,
+    kind: r.kind,
+    status: r.status,
+    attempts: Number(r.attempts),
+    lastError: r.last_error,
+  }));
+}
+
+/** One ticketing entry's operations in one status, counted (for /readyz and /metrics). */
+export interface TicketOpsTally {
+  readonly engagementId: string;
+  readonly ticketingId: string;
+  readonly system: string;
+  /** pending | running | done | failed. */
+  readonly status: string;
+  readonly count: number;
+  /** When the oldest of them was queued (epoch ms). */
+  readonly oldestCreatedAt: number | null;
+  /** How many of them have had more than `attempts` attempts. */
+  readonly overAttempts: number;
+  /** How many of them last changed at or after `since`. */
+  readonly changedSince: number;
+}
+
+/** Every ticketing entry's outbox, counted by status, in one pass. */
+export async function ticketOpsTally(ex: Executor, c: { since: number; attempts: number }): Promise<TicketOpsTally[]> {
+  const rows = await ex
+    .selectFrom('ticket_ops as o')
+    .innerJoin('tickets as t', 't.id', 'o.ticket_id')
+    .select((eb) => [
+      't.engagement_id',
+      't.ticketing_id',
+      't.system',
+      'o.status',
+      eb.fn.countAll().as('n'),
+      eb.fn.min('o.created_at').as('oldest'),
+      eb.fn.sum(eb.case().when('o.attempts', '>', c.attempts).then(1).else(0).end()).as('over'),
+      eb.fn.sum(eb.case().when('o.updated_at', '>=', c.since).then(1).else(0).end()).as('recent'),
+    ])
+    .groupBy(['t.engagement_id', 't.ticketing_id', 't.system', 'o.status'])
+    .execute();
+  return rows.map((r) => ({
+    engagementId: r.engagement_id,
+    ticketingId: r.ticketing_id,
+    system: r.system,
+    status: r.status,
+    count: Number(r.n),
+    oldestCreatedAt: r.oldest === null ? null : Number(r.oldest),
+    overAttempts: Number(r.over ?? 0),
+    changedSince: Number(r.recent ?? 0),
+  }));
+}
+
+/**
+ * The latest error of a ticketing entry's failing operations: given up at
+ * or after `since`, or still pending or running after more than `attempts`
+ * attempts.
+ */
+export async function latestTicketOpError(
+  ex: Executor,
+  c: { engagementId: string; ticketingId: string; since: number; attempts: number },
+): Promise<string | null> {
+  const row = await ex
+    .selectFrom('ticket_ops as o')
+    .innerJoin('tickets as t', 't.id', 'o.ticket_id')
+    .select('o.last_error')
+    .where('t.engagement_id', '=', c.engagementId)
+    .where('t.ticketing_id', '=', c.ticketingId)
+    .where('o.last_error', 'is not', null)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('o.status', '=', 'failed'), eb('o.updated_at', '>=', c.since)]),
+        eb.and([eb('o.status', 'in', ['pending', 'running']), eb('o.attempts', '>', c.attempts)]),
+      ]),
+    )
+    .orderBy('o.updated_at', 'desc')
+    .orderBy('o.id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.last_error ?? null;
+}
+
+/** Accepted webhooks of one ticketing entry by outcome: `result` once applied, else the status. */
+export async function ticketInboundTally(
+  ex: Executor,
+): Promise<Array<{ engagementId: string; ticketingId: string; status: string; result: string | null; count: number }>> {
+  const rows = await ex
+    .selectFrom('ticket_inbound')
+    .select((eb) => ['engagement_id', 'ticketing_id', 'status', 'result', eb.fn.countAll().as('n')])
+    .groupBy(['engagement_id', 'ticketing_id', 'status', 'result'])
+    .execute();
+  return rows.map((r) => ({
+    engagementId: r.engagement_id,
+    ticketingId: r.ticketing_id,
+    status: r.status,
+    result: r.result,
+    count: Number(r.n),
+  }));
+}
