@@ -18,6 +18,7 @@ import { ResponseContractError, requestValidationError, requestValidator, serial
 import { ingestRoutes } from '../ingest/routes.js';
 import type { IngestDeps } from '../ingest/routes.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import type { TicketingProblem } from '../ticketing/health.js';
 
 export interface HttpDeps {
   readonly log: Logger;
@@ -26,6 +27,8 @@ export interface HttpDeps {
   readonly api: ApiDeps;
   /** Readiness: throws when the database does not answer; not ok (with the reason) when the pipeline is stuck. */
   readonly ready: () => Promise<{ ok: boolean; reason?: Record<string, string> }>;
+  /** The failing ticketing integrations, listed by /readyz as detail: they do not make the server not ready. */
+  readonly ticketingProblems?: () => Promise<readonly TicketingProblem[]>;
   /** Extra route plugins (later features register here). */
   readonly plugins?: ReadonlyArray<(app: FastifyInstance) => Promise<void>>;
   /** Connection limits (see Settings.http); Node's and Fastify's defaults when absent. */
@@ -187,7 +190,9 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
         operationId: 'getReadiness',
         summary: 'Readiness: the database answers and events are being applied',
         description:
-          'Not ready (503) when the database does not answer, or when the oldest accepted event not yet applied is older than --max-event-lag.',
+          'Not ready (503) when the database does not answer, or when the oldest accepted event not yet applied is older than --max-event-lag. ' +
+          'A failing ticketing integration (an operation given up on in the last 24 hours, or operations waiting after more than 3 attempts) ' +
+          'is listed under `ticketing` but does not make the server not ready: incidents are still opened and people still paged.',
         tags: ['operations'],
         security: [],
         response: { 200: Readiness, 503: Readiness, ...errorResponses(408) },
@@ -196,7 +201,10 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     async (_req, reply) => {
       const r = await deps.ready().catch(() => undefined);
       if (!r) return reply.code(503).send({ status: 'not ready', database: 'unreachable' });
-      return reply.code(r.ok ? 200 : 503).send({ status: r.ok ? 'ready' : 'not ready', database: 'ok', ...r.reason });
+      // Detail only: a ticketing system that refuses Tandem does not stop incidents or pages, and a failed read leaves it out.
+      const problems = (await deps.ticketingProblems?.().catch(() => undefined)) ?? [];
+      const ticketing = problems.length ? { ticketing: [...problems] } : {};
+      return reply.code(r.ok ? 200 : 503).send({ status: r.ok ? 'ready' : 'not ready', database: 'ok', ...r.reason, ...ticketing });
     },
   );
   ops.get(

@@ -28,7 +28,8 @@ import { serverSecret } from '../secrets/secrets.js';
 import { Inbox } from '../events/inbox.js';
 import { RateLimiter } from '../ingest/rate-limit.js';
 import type { Settings } from '../settings/settings.js';
-import { createMetrics, registerBacklogGauges } from '../telemetry/metrics.js';
+import { createMetrics, registerBacklogGauges, registerTicketingMetrics } from '../telemetry/metrics.js';
+import { readTicketInbound, readTicketingHealth, ticketingProblems } from '../ticketing/health.js';
 import { eventBacklog, oldestWaitingEvent, waitingAgeSeconds } from '../events/store.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { buildHttp } from './http.js';
@@ -110,6 +111,16 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     const b = await eventBacklog(database.db);
     return { waiting: b.waiting, quarantined: b.quarantined, oldestAgeSeconds: waitingAgeSeconds(b.oldestReceivedAt, clock.now()) };
   });
+  // Ticketing health is read only while some engagement has ticketing: without it, a scrape or probe costs no query.
+  const withTicketing = () => deployment.all().some((e) => e.ticketing.length > 0);
+  registerTicketingMetrics(metrics, async () =>
+    withTicketing()
+      ? {
+          integrations: await readTicketingHealth(database.db, deployment.all(), clock.now()),
+          inbound: await readTicketInbound(database.db),
+        }
+      : { integrations: [], inbound: [] },
+  );
   // One key signs respond links and calendar feed URLs; each MAC's payload says which it is.
   const linkKey = await serverSecret(database, 'link-signing-key', settings.secret, clock.now());
   const links = new LinkSigner(linkKey, settings.publicUrl);
@@ -173,6 +184,11 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     limits: settings.http,
     metricsToken: settings.metricsToken,
     checkResponses: options.checkResponses === true,
+    ticketingProblems: async () => {
+      if (!withTicketing()) return [];
+      const now = clock.now();
+      return ticketingProblems(database.db, await readTicketingHealth(database.db, deployment.all(), now), now);
+    },
     ready: async () => {
       if (settings.maxEventLagSeconds === 0) {
         await ping(database.db);

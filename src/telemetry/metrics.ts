@@ -153,3 +153,98 @@ export function registerBacklogGauges(metrics: Metrics, read: () => Promise<Back
     (r) => r.quarantined,
   );
 }
+
+/** The ticketing integrations as read from the database at a scrape. */
+export interface TicketingReading {
+  readonly integrations: ReadonlyArray<{
+    readonly engagement: string;
+    readonly ticketing: string;
+    readonly system: string;
+    readonly ops: { readonly pending: number; readonly running: number; readonly done: number; readonly failed: number };
+    readonly failing: boolean;
+  }>;
+  readonly inbound: ReadonlyArray<{
+    readonly engagement: string;
+    readonly ticketing: string;
+    readonly result: string;
+    readonly count: number;
+  }>;
+}
+
+/**
+ * The ticketing sync's series, read from the outbox at each scrape (one read
+ * per scrape, shared by the series): the outbox by status, operations
+ * delivered and given up on, webhooks accepted, and whether each
+ * integration is up (0 when failing, as /readyz's `ticketing` lists it).
+ * The totals are counted in the database, so every instance reports the
+ * same figure (aggregate with max, not sum), and a series drops out with
+ * its integration.
+ */
+export function registerTicketingMetrics(metrics: Metrics, read: () => Promise<TicketingReading>): void {
+  let inFlight: Promise<TicketingReading | undefined> | undefined;
+  const reading = (): Promise<TicketingReading | undefined> =>
+    (inFlight ??= read()
+      .catch(() => undefined)
+      .finally(() => {
+        inFlight = undefined;
+      }));
+  const registers = [metrics.registry];
+  const integration = ['engagement', 'ticketing', 'system'] as const;
+  new Gauge({
+    name: 'tandem_ticket_ops',
+    help: 'Ticket operations in the outbox now, by integration and status (pending, running, failed: given up on).',
+    labelNames: [...integration, 'status'],
+    registers,
+    async collect() {
+      const r = await reading();
+      if (!r) return;
+      this.reset();
+      for (const i of r.integrations)
+        for (const status of ['pending', 'running', 'failed'] as const)
+          this.set({ engagement: i.engagement, ticketing: i.ticketing, system: i.system, status }, i.ops[status]);
+    },
+  });
+  const total = (name: string, help: string, value: (ops: TicketingReading['integrations'][number]['ops']) => number) =>
+    new Counter({
+      name,
+      help,
+      labelNames: integration,
+      registers,
+      async collect() {
+        const r = await reading();
+        if (!r) return;
+        this.reset();
+        for (const i of r.integrations) this.inc({ engagement: i.engagement, ticketing: i.ticketing, system: i.system }, value(i.ops));
+      },
+    });
+  total('tandem_ticket_ops_delivered_total', 'Ticket operations the ticketing system accepted, by integration.', (ops) => ops.done);
+  total(
+    'tandem_ticket_ops_failed_total',
+    'Ticket operations given up on (permanent error, or out of attempts), by integration.',
+    (ops) => ops.failed,
+  );
+  new Counter({
+    name: 'tandem_ticket_inbound_total',
+    help: 'Ticketing webhooks accepted, by integration and result (the outcome once applied, else pending, running or failed).',
+    labelNames: ['engagement', 'ticketing', 'result'],
+    registers,
+    async collect() {
+      const r = await reading();
+      if (!r) return;
+      this.reset();
+      for (const i of r.inbound) this.inc({ engagement: i.engagement, ticketing: i.ticketing, result: i.result }, i.count);
+    },
+  });
+  new Gauge({
+    name: 'tandem_ticketing_up',
+    help: 'Whether a ticketing integration works: 0 when an operation was given up on in the last 24 h or operations wait after more than 3 attempts.',
+    labelNames: integration,
+    registers,
+    async collect() {
+      const r = await reading();
+      if (!r) return;
+      this.reset();
+      for (const i of r.integrations) this.set({ engagement: i.engagement, ticketing: i.ticketing, system: i.system }, i.failing ? 0 : 1);
+    },
+  });
+}
