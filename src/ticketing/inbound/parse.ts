@@ -96,6 +96,7 @@ export function parseJira(body: unknown): Inbound {
   if (event === 'comment_created') return jiraComment(body, key, r);
   if (event !== 'jira:issue_updated') return { ok: true, kind: 'ignored', reason: `Tandem does not act on ${event}` };
   const changelog = r.object(body, 'changelog', 'changelog', false);
+  if (r.errors.length > 0) return { ok: false, errors: r.errors };
   const items = changelog?.['items'];
   if (items !== undefined && !Array.isArray(items)) return { ok: false, errors: [`'changelog.items' must be an array`] };
   const statusItem = (items ?? []).find((i: unknown) => isRecord(i) && i['field'] === 'status');
@@ -104,7 +105,9 @@ export function parseJira(body: unknown): Inbound {
   const status = fields === undefined ? undefined : r.object(fields, 'status', 'issue.fields.status', false);
   const category = isRecord(status?.['statusCategory']) ? status['statusCategory']['key'] : undefined;
   if (r.errors.length > 0) return { ok: false, errors: r.errors };
-  const name = typeof status?.['name'] === 'string' ? status['name'] : isRecord(statusItem) ? String(statusItem['toString'] ?? '') : '';
+  // `toString` is a key of Jira's changelog item, and a method of every object: only an own string counts.
+  const itemName = isRecord(statusItem) && Object.hasOwn(statusItem, 'toString') ? statusItem['toString'] : undefined;
+  const name = typeof status?.['name'] === 'string' ? status['name'] : typeof itemName === 'string' ? itemName : '';
   const change: InboundChange = {
     ticketId: key,
     ticketKey: key,
@@ -154,7 +157,8 @@ export function parseServiceNow(body: unknown): Inbound {
     r.errors.push(`'sys_id' must be 32 hexadecimal characters (an incident's sys_id)`);
   const number = r.string(body, 'number', 'number');
   const stateValue = r.string(body, 'state', 'state', false);
-  const known = stateValue === undefined ? undefined : SNOW_STATES[stateValue];
+  // Own keys only: "toString" or "__proto__" is not an incident state.
+  const known = stateValue === undefined || !Object.hasOwn(SNOW_STATES, stateValue) ? undefined : SNOW_STATES[stateValue];
   if (stateValue !== undefined && known === undefined)
     r.errors.push(`'state' must be one of ${Object.keys(SNOW_STATES).join(', ')} (incident states), not "${stateValue}"`);
   const workNotes = r.string(body, 'work_notes', 'work_notes', false);
