@@ -45,7 +45,7 @@ describe('the ticketing series', () => {
         failing: false,
       },
     ],
-    inbound: [{ engagement: 'acme', ticketing: 'acme-jira', result: 'applied', count: 3 }],
+    inbound: [{ engagement: 'acme', ticketing: 'acme-jira', result: 'done', count: 3 }],
   });
 
   it('show the outbox by status, the totals and whether each integration is up, read once per scrape', async () => {
@@ -63,7 +63,7 @@ describe('the ticketing series', () => {
     expect(first).toContain(`tandem_ticket_ops{${jira},status="failed"} 1`);
     expect(first).toContain(`tandem_ticket_ops_delivered_total{${jira}} 7`);
     expect(first).toContain(`tandem_ticket_ops_failed_total{${jira}} 1`);
-    expect(first).toContain('tandem_ticket_inbound_total{engagement="acme",ticketing="acme-jira",result="applied"} 3');
+    expect(first).toContain('tandem_ticket_inbound_total{engagement="acme",ticketing="acme-jira",result="done"} 3');
     expect(first).toContain(`tandem_ticketing_up{${jira}} 1`);
     // An integration that never had an operation is up, with zeros.
     expect(first).toContain('tandem_ticketing_up{engagement="acme",ticketing="acme-snow",system="servicenow"} 1');

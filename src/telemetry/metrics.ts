@@ -225,7 +225,7 @@ export function registerTicketingMetrics(metrics: Metrics, read: () => Promise<T
   );
   new Counter({
     name: 'tandem_ticket_inbound_total',
-    help: 'Ticketing webhooks accepted, by integration and result (the outcome once applied, else pending, running or failed).',
+    help: 'Ticketing webhooks accepted, by integration and result (done: applied, or an echo or no-op; failed; pending; running).',
     labelNames: ['engagement', 'ticketing', 'result'],
     registers,
     async collect() {

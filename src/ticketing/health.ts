@@ -131,17 +131,14 @@ export async function ticketingProblems(ex: Executor, health: readonly Ticketing
   return out;
 }
 
-/** Accepted ticketing webhooks by integration and outcome: the applied ones by `result`, the others by status. */
+/**
+ * Accepted ticketing webhooks by integration and status: done (applied, or
+ * recognised as an echo or a no-op), failed, pending or running. Not by
+ * `result`, which is free text naming tickets: no label of bounded values.
+ */
 export async function readTicketInbound(
   ex: Executor,
 ): Promise<Array<{ engagement: string; ticketing: string; result: string; count: number }>> {
   const rows = await ticketInboundTally(ex);
-  const out = new Map<string, { engagement: string; ticketing: string; result: string; count: number }>();
-  for (const r of rows) {
-    const result = r.status === 'done' ? (r.result ?? 'done') : r.status;
-    const key = JSON.stringify([r.engagementId, r.ticketingId, result]);
-    const prev = out.get(key);
-    out.set(key, { engagement: r.engagementId, ticketing: r.ticketingId, result, count: (prev?.count ?? 0) + r.count });
-  }
-  return [...out.values()];
+  return rows.map((r) => ({ engagement: r.engagementId, ticketing: r.ticketingId, result: r.status, count: r.count }));
 }

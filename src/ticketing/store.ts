@@ -324,20 +324,14 @@ export async function latestTicketOpError(
   return row?.last_error ?? null;
 }
 
-/** Accepted webhooks of one ticketing entry by outcome: `result` once applied, else the status. */
+/** Accepted webhooks per ticketing entry and status (pending, running, done, failed), counted. */
 export async function ticketInboundTally(
   ex: Executor,
-): Promise<Array<{ engagementId: string; ticketingId: string; status: string; result: string | null; count: number }>> {
+): Promise<Array<{ engagementId: string; ticketingId: string; status: string; count: number }>> {
   const rows = await ex
     .selectFrom('ticket_inbound')
-    .select((eb) => ['engagement_id', 'ticketing_id', 'status', 'result', eb.fn.countAll().as('n')])
-    .groupBy(['engagement_id', 'ticketing_id', 'status', 'result'])
+    .select((eb) => ['engagement_id', 'ticketing_id', 'status', eb.fn.countAll().as('n')])
+    .groupBy(['engagement_id', 'ticketing_id', 'status'])
     .execute();
-  return rows.map((r) => ({
-    engagementId: r.engagement_id,
-    ticketingId: r.ticketing_id,
-    status: r.status,
-    result: r.result,
-    count: Number(r.n),
-  }));
+  return rows.map((r) => ({ engagementId: r.engagement_id, ticketingId: r.ticketing_id, status: r.status, count: Number(r.n) }));
 }

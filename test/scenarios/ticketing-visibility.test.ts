@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds } from '../support/databases.js';
 import { startJiraFake } from '../support/fakes/jira.js';
+import { deliveryHeaders, issueUpdated } from '../support/fakes/jira-webhooks.js';
 import type { JiraFake } from '../support/fakes/jira.js';
 import { startHarness } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
@@ -184,5 +185,19 @@ describe.each(databaseKinds())('ticketing in /readyz, /metrics and the monthly r
       );
     }
     expect(res.body).toContain('2 ticket operations given up in Jira (ops-jira)');
+  });
+
+  it("a webhook from Acme's Jira that changes nothing is counted once applied", async () => {
+    const ops1 = acme.issues.get('OPS-1');
+    if (ops1 === undefined) throw new Error('OPS-1 is missing');
+    const sam = { accountId: '712020:5e8d7c', displayName: 'Sam Okafor' };
+    const res = await h.ingest('/integrations/ticketing/jira-in-7c2e0d', issueUpdated(acme.url, ops1, sam, 'To Do'), deliveryHeaders());
+    expect(res.statusCode).toBe(202);
+    expect(await metrics()).toContain('tandem_ticket_inbound_total{engagement="acme",ticketing="acme-jira",result="pending"} 1');
+    await h.settle();
+    const text = await metrics();
+    expect(text).toContain('tandem_ticket_inbound_total{engagement="acme",ticketing="acme-jira",result="done"} 1');
+    expect(text).not.toContain('result="pending"');
+    expect((await readyz()).body).toEqual({ status: 'ready', database: 'ok' });
   });
 });
