@@ -52,7 +52,7 @@ const CATEGORY_OF: Readonly<Record<TicketTarget, string>> = { in_progress: 'inde
 
 /** Where a Jira status category puts a ticket ('open' for To Do and unknown categories). */
 export function stateOfCategory(key: unknown): TicketSnapshot['state'] {
-  return typeof key === 'string' ? (STATE_OF_CATEGORY[key] ?? 'open') : 'open';
+  return typeof key === 'string' && Object.hasOwn(STATE_OF_CATEGORY, key) ? (STATE_OF_CATEGORY[key] ?? 'open') : 'open';
 }
 
 /** Talks to one Jira entry's site. */

@@ -49,8 +49,18 @@ function integrationLogin(entry: Ticketing): string {
   return entry.system === 'connectwise' ? '' : entry.auth.user;
 }
 
-function parseChange(row: TicketInboundRow): InboundChange {
-  return readStoredJson(row.payload) as unknown as InboundChange;
+/** The stored change, or undefined when the row does not hold one (written by hand, or by a bug): it fails at once. */
+function parseChange(row: TicketInboundRow): InboundChange | undefined {
+  const v = readStoredJson(row.payload);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  const c = v as Partial<Record<keyof InboundChange, unknown>>;
+  const ok =
+    typeof c.ticketId === 'string' &&
+    typeof c.ticketKey === 'string' &&
+    Array.isArray(c.notes) &&
+    typeof c.actor === 'object' &&
+    c.actor !== null;
+  return ok ? (v as unknown as InboundChange) : undefined;
 }
 
 /** The change with the ticket as the system has it now (ConnectWise callbacks, Jira bodies without a status category). */
@@ -128,7 +138,9 @@ async function applyChange(
 async function apply(ctx: EngineContext, o: InboundOptions, row: TicketInboundRow): Promise<Applied> {
   const entry = ctx.deployment.engagement(row.engagement_id)?.ticketing.find((t) => t.id === row.ticketing_id);
   if (entry === undefined) return { status: 'done', result: `ticketing entry '${row.ticketing_id}' is no longer in the engagement` };
-  let change = parseChange(row);
+  const stored = parseChange(row);
+  if (stored === undefined) return { status: 'failed', result: `ticket_inbound ${row.id} does not hold a change Tandem can read` };
+  let change = stored;
   const ticket = await ticketByExternal(ctx.database.db, {
     engagementId: row.engagement_id,
     ticketingId: entry.id,
