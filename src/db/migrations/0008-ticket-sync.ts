@@ -32,4 +32,6 @@ export async function up(db: Kysely<unknown>, { idColumn }: MigrationContext): P
     .execute();
   await sql`create index ticket_inbound_due on ticket_inbound (next_attempt_at) where status in ('pending', 'running')`.execute(db);
   await db.schema.createIndex('tickets_external').on('tickets').columns(['ticketing_id', 'external_id']).execute();
+  // Health (/readyz, /metrics) counts operations by status and ticket at every probe and scrape.
+  await db.schema.createIndex('ticket_ops_status').on('ticket_ops').columns(['status', 'ticket_id']).execute();
 }
