@@ -7,6 +7,7 @@
  * and lease renewals change only the rows this instance still holds. The
  * delivery module decides (plan.ts); this file only reads and writes rows.
  */
+import { nextOutboxDue } from '../db/outbox.js';
 import { sql } from 'kysely';
 import type { Dialect } from '../db/connect.js';
 import { chunked, claimRows } from '../db/dialect.js';
@@ -126,21 +127,5 @@ export async function extendLease(ex: Executor, instanceId: string, ids: readonl
 
 /** When the next message comes due: a pending one at its next attempt, one being sent (here or elsewhere) only when its lease runs out. */
 export async function nextDue(ex: Executor): Promise<number | null> {
-  const row = await ex
-    .selectFrom('notifications')
-    .select((eb) =>
-      eb.fn
-        .min(
-          eb
-            .case()
-            .when('status', '=', sql.lit('pending'))
-            .then(eb.ref('next_attempt_at'))
-            .else(eb.fn.coalesce('lease_until', 'next_attempt_at'))
-            .end(),
-        )
-        .as('next'),
-    )
-    .where('status', 'in', [sql.lit('pending'), sql.lit('sending')])
-    .executeTakeFirst();
-  return row?.next === null || row?.next === undefined ? null : Number(row.next);
+  return nextOutboxDue(ex, 'notifications', 'sending');
 }

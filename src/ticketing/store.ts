@@ -6,6 +6,7 @@
  * operations reach the system in order. Results change only rows this
  * instance still holds.
  */
+import { nextOutboxDue } from '../db/outbox.js';
 import { sql } from 'kysely';
 import type { Dialect } from '../db/connect.js';
 import { chunked, claimRows } from '../db/dialect.js';
@@ -151,23 +152,7 @@ export async function updateTicket(
 
 /** When the next operation comes due (a running one when its lease runs out). */
 export async function nextDueOp(ex: Executor): Promise<number | null> {
-  const row = await ex
-    .selectFrom('ticket_ops')
-    .select((eb) =>
-      eb.fn
-        .min(
-          eb
-            .case()
-            .when('status', '=', sql.lit('pending'))
-            .then(eb.ref('next_attempt_at'))
-            .else(eb.fn.coalesce('lease_until', 'next_attempt_at'))
-            .end(),
-        )
-        .as('next'),
-    )
-    .where('status', 'in', [sql.lit('pending'), sql.lit('running')])
-    .executeTakeFirst();
-  return row?.next === null || row?.next === undefined ? null : Number(row.next);
+  return nextOutboxDue(ex, 'ticket_ops', 'running');
 }
 
 /** A ticket of an incident opened in a period, as the monthly review lists it. */

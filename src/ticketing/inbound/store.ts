@@ -6,6 +6,7 @@
  * on nothing); and "seen" markers, rows whose dedupe key is `note:<id>`, so a
  * note read back twice reaches the timeline once.
  */
+import { nextOutboxDue } from '../../db/outbox.js';
 import { sql } from 'kysely';
 import type { Dialect } from '../../db/connect.js';
 import type { Database } from '../../db/connect.js';
@@ -153,21 +154,5 @@ export async function setTicketState(ex: Executor, id: number, state: string, at
 
 /** When the next delivery comes due (a running one when its lease runs out). */
 export async function nextDueInbound(ex: Executor): Promise<number | null> {
-  const row = await ex
-    .selectFrom('ticket_inbound')
-    .select((eb) =>
-      eb.fn
-        .min(
-          eb
-            .case()
-            .when('status', '=', sql.lit('pending'))
-            .then(eb.ref('next_attempt_at'))
-            .else(eb.fn.coalesce('lease_until', 'next_attempt_at'))
-            .end(),
-        )
-        .as('next'),
-    )
-    .where('status', 'in', [sql.lit('pending'), sql.lit('running')])
-    .executeTakeFirst();
-  return row?.next === null || row?.next === undefined ? null : Number(row.next);
+  return nextOutboxDue(ex, 'ticket_inbound', 'running');
 }
