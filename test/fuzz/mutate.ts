@@ -46,7 +46,8 @@ export interface FuzzCase {
   readonly mutations: readonly string[];
 }
 
-class Rng {
+/** A seeded random source (mulberry32): the same cases on every run. */
+export class Rng {
   readonly #next: () => number;
   constructor(seed: number) {
     this.#next = mulberry32(seed);
@@ -65,8 +66,8 @@ class Rng {
   }
 }
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-type JsonObject = { [k: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+export type JsonObject = { [k: string]: Json };
 
 // ---------------------------------------------------------------- values
 

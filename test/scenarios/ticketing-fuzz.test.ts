@@ -26,7 +26,8 @@ import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { IncidentDetailResponse } from '../../src/api/types.js';
-import { mulberry32 } from '../../src/random/seeded.js';
+import { Rng } from '../fuzz/mutate.js';
+import type { Json, JsonObject } from '../fuzz/mutate.js';
 import { nextDueInbound, storeInbound } from '../../src/ticketing/inbound/store.js';
 import { databaseKinds } from '../support/databases.js';
 import type { DatabaseKind } from '../support/databases.js';
@@ -65,29 +66,7 @@ const KEY: Record<System, string> = { jira: JIRA_INBOUND, servicenow: SNOW_INBOU
 /** Fixed seeds, one per system: the same bodies on every run. */
 const SEEDS: Record<System, number> = { jira: 0x71a0, servicenow: 0x5e0a, connectwise: 0xc3a1 };
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-type JsonObject = { [k: string]: Json };
-
 // ---------------------------------------------------------------- the mutator
-
-class Rng {
-  readonly #next: () => number;
-  constructor(seed: number) {
-    this.#next = mulberry32(seed);
-  }
-  float(): number {
-    return this.#next();
-  }
-  int(n: number): number {
-    return Math.floor(this.#next() * n);
-  }
-  chance(p: number): boolean {
-    return this.#next() < p;
-  }
-  pick<T>(list: readonly T[]): T {
-    return list[this.int(list.length)] as T;
-  }
-}
 
 const STRANGE = [
   '',
