@@ -11,7 +11,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { IncidentDetailResponse } from '../../src/api/types.js';
 import { databaseKinds } from '../support/databases.js';
 import { startJiraFake } from '../support/fakes/jira.js';
 import type { JiraFake } from '../support/fakes/jira.js';
@@ -19,9 +18,8 @@ import { commentCreated, deliveryHeaders, issueUpdated } from '../support/fakes/
 import type { WebhookUser } from '../support/fakes/jira-webhooks.js';
 import { startHarness } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
-import { JIRA_INBOUND, demoWithTicketing, jiraEntry } from '../support/ticketing.js';
+import { JIRA_INBOUND, demoWithTicketing, incidentDetail, jiraEntry, paymentsDown } from '../support/ticketing.js';
 
-const PAYMENTS = '9f1c2a7e5b3d4c6e8a0b1d2f3e4a5b6c';
 const SAM: WebhookUser = { accountId: '712020:5e8d7c', displayName: 'Sam Okafor' };
 const HOOK = `/integrations/ticketing/${JIRA_INBOUND}`;
 
@@ -46,20 +44,11 @@ describe.each(databaseKinds())('Jira changes reach the incident, on $name', (kin
       config: [demoWithTicketing(dir, [jiraEntry(fake, extra)])],
       env: { ACME_JIRA_TOKEN: fake.token, ...(signed === undefined ? {} : { ACME_JIRA_WEBHOOK_SECRET: signed }) },
     });
-    const body = {
-      routing_key: PAYMENTS,
-      event_action: 'trigger',
-      payload: { summary: 'Payments API 5xx above 2%', source: 'monitor', severity: 'critical' },
-    };
-    expect((await h.ingest('/v2/enqueue', body)).statusCode).toBe(202);
-    await h.settle();
+    const id = await paymentsDown(h);
     expect([...fake.issues.keys()]).toEqual(['OPS-1']);
-    const list = (await h.api('GET', '/incidents', await h.token('viewer'))).json<{ incidents: Array<{ id: number }> }>();
-    return { h, fake, id: list.incidents[0]?.id ?? 0 };
+    return { h, fake, id };
   }
-  async function incident(t: Harness, id: number) {
-    return (await t.api('GET', `/incidents/${id}`, await t.token('viewer'))).json<IncidentDetailResponse>().incident;
-  }
+  const incident = incidentDetail;
   const issue = (f: JiraFake) => {
     const i = f.issues.get('OPS-1');
     if (i === undefined) throw new Error('OPS-1 is missing');

@@ -9,16 +9,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { IncidentDetailResponse } from '../../src/api/types.js';
 import { databaseKinds } from '../support/databases.js';
 import { startServiceNowFake } from '../support/fakes/servicenow.js';
 import type { ServiceNowFake } from '../support/fakes/servicenow.js';
 import { businessRulePost } from '../support/fakes/servicenow-webhooks.js';
 import { startHarness } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
-import { SNOW_INBOUND, demoWithTicketing, serviceNowEntry } from '../support/ticketing.js';
+import { SNOW_INBOUND, demoWithTicketing, incidentDetail, paymentsDown, serviceNowEntry } from '../support/ticketing.js';
 
-const PAYMENTS = '9f1c2a7e5b3d4c6e8a0b1d2f3e4a5b6c';
 const HOOK = `/integrations/ticketing/${SNOW_INBOUND}`;
 
 describe.each(databaseKinds())('ServiceNow changes reach the incident, on $name', (kind) => {
@@ -40,19 +38,10 @@ describe.each(databaseKinds())('ServiceNow changes reach the incident, on $name'
       config: [demoWithTicketing(dir, [serviceNowEntry(fake)])],
       env: { ACME_SN_PASSWORD: 'servicenow-fake-password' },
     });
-    const body = {
-      routing_key: PAYMENTS,
-      event_action: 'trigger',
-      payload: { summary: 'Payments API 5xx above 2%', source: 'monitor', severity: 'critical' },
-    };
-    expect((await h.ingest('/v2/enqueue', body)).statusCode).toBe(202);
-    await h.settle();
-    const id =
-      (await h.api('GET', '/incidents', await h.token('viewer'))).json<{ incidents: Array<{ id: number }> }>().incidents[0]?.id ?? 0;
+    const id = await paymentsDown(h);
     return { h, fake, id, sysId: [...fake.incidents.keys()][0] ?? '' };
   }
-  const incident = async (t: Harness, id: number) =>
-    (await t.api('GET', `/incidents/${id}`, await t.token('viewer'))).json<IncidentDetailResponse>().incident;
+  const incident = incidentDetail;
 
   it('Dana sets the ServiceNow incident to In Progress: the Tandem incident is acknowledged by Dana, in ServiceNow', async () => {
     const { h, fake, id, sysId } = await paymentsTicket();

@@ -11,7 +11,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { IncidentDetailResponse } from '../../src/api/types.js';
 import { databaseKinds } from '../support/databases.js';
 import { startConnectWiseFake } from '../support/fakes/connectwise.js';
 import type { ConnectWiseFake } from '../support/fakes/connectwise.js';
@@ -29,11 +28,11 @@ import {
   SNOW_INBOUND,
   connectWiseEntry,
   demoWithTicketing,
+  incidentDetail,
   jiraEntry,
+  paymentsDown,
   serviceNowEntry,
 } from '../support/ticketing.js';
-
-const PAYMENTS = '9f1c2a7e5b3d4c6e8a0b1d2f3e4a5b6c';
 
 describe.each(databaseKinds())('one incident, three ticketing systems, on $name', (kind) => {
   let h: Harness | undefined;
@@ -68,21 +67,11 @@ describe.each(databaseKinds())('one incident, three ticketing systems, on $name'
     t.clock.set(iso);
     await t.settle();
   }
-  async function incident(t: Harness, id: number) {
-    return (await t.api('GET', `/incidents/${id}`, await t.token('viewer'))).json<IncidentDetailResponse>().incident;
-  }
+  const incident = incidentDetail;
 
   it("ServiceNow and ConnectWise tickets open, move with Kim's SMS acknowledgement, carry Dana's ServiceNow note to the others, and close when Jira resolves", async () => {
     const { h, jira, snow, cw } = await start();
-    const body = {
-      routing_key: PAYMENTS,
-      event_action: 'trigger',
-      payload: { summary: 'Payments API 5xx above 2%', source: 'monitor', severity: 'critical' },
-    };
-    expect((await h.ingest('/v2/enqueue', body)).statusCode).toBe(202);
-    await h.settle();
-    const id =
-      (await h.api('GET', '/incidents', await h.token('viewer'))).json<{ incidents: Array<{ id: number }> }>().incidents[0]?.id ?? 0;
+    const id = await paymentsDown(h);
 
     // 23:47: one ticket in each system, each findable again by its correlation id.
     const [sysId, snowTicket] = [...snow.incidents.entries()][0] ?? ['', {}];
@@ -174,15 +163,7 @@ describe.each(databaseKinds())('one incident, three ticketing systems, on $name'
 
   it("A NightOwl technician's note and close in ConnectWise reach the incident and the other systems; the callback of Tandem's own note, and a repeated callback, act on nothing", async () => {
     const { h, jira, snow, cw } = await start();
-    const body = {
-      routing_key: PAYMENTS,
-      event_action: 'trigger',
-      payload: { summary: 'Payments API 5xx above 2%', source: 'monitor', severity: 'critical' },
-    };
-    expect((await h.ingest('/v2/enqueue', body)).statusCode).toBe(202);
-    await h.settle();
-    const id =
-      (await h.api('GET', '/incidents', await h.token('viewer'))).json<{ incidents: Array<{ id: number }> }>().incidents[0]?.id ?? 0;
+    const id = await paymentsDown(h);
     const ticketId = [...cw.tickets.keys()][0] ?? 0;
     const [sysId] = [...snow.incidents.keys()];
     const hook = `/integrations/ticketing/${CW_INBOUND}`;

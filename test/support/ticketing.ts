@@ -8,6 +8,8 @@ import type { ConnectWiseFake } from './fakes/connectwise.js';
 import type { JiraFake } from './fakes/jira.js';
 import type { ServiceNowFake } from './fakes/servicenow.js';
 import { DEMO } from './paths.js';
+import type { Harness } from './harness.js';
+import type { IncidentDetail, IncidentDetailResponse } from '../../src/api/types.js';
 
 export const JIRA_INBOUND = 'jira-in-7c2e0d';
 export const SNOW_INBOUND = 'sn-in-3f1a9b';
@@ -63,4 +65,23 @@ export function demoWithTicketing(dir: string, entries: readonly string[][]): st
   const file = join(dir, 'acme.yaml');
   writeFileSync(file, `${readFileSync(DEMO, 'utf8')}\nticketing:\n${entries.map((e) => e.join('\n')).join('\n')}\n`);
   return file;
+}
+
+/** 23:47: the payments monitor fires (PagerDuty event, P1) and the engine runs; returns the incident's id. */
+export async function paymentsDown(h: Harness): Promise<number> {
+  const body = {
+    routing_key: '9f1c2a7e5b3d4c6e8a0b1d2f3e4a5b6c',
+    event_action: 'trigger',
+    payload: { summary: 'Payments API 5xx above 2%', source: 'monitor', severity: 'critical' },
+  };
+  const res = await h.ingest('/v2/enqueue', body);
+  if (res.statusCode !== 202) throw new Error(`the payments event got ${res.statusCode}: ${res.body}`);
+  await h.settle();
+  const list = (await h.api('GET', '/incidents', await h.token('viewer'))).json<{ incidents: Array<{ id: number }> }>();
+  return list.incidents[0]?.id ?? 0;
+}
+
+/** GET /incidents/{id} as a viewer: the incident with its timeline and tickets. */
+export async function incidentDetail(h: Harness, id: number): Promise<IncidentDetail> {
+  return (await h.api('GET', `/incidents/${id}`, await h.token('viewer'))).json<IncidentDetailResponse>().incident;
 }
