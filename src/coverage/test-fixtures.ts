@@ -8,6 +8,7 @@
  * through luxon (`wall("America/New_York", "2026-11-24T23:47")`), an
  * implementation independent of ours, so tests do not grade their own homework.
  */
+import { normalizeSecurity, normalizeVulnerabilities } from '../engagement/security.js';
 import { DateTime } from 'luxon';
 import type { Coverage, Engagement, WeeklyWindow } from '../engagement/model.js';
 import { deepFreeze, demoSchedules, dur, weekly } from '../schedule/test-fixtures.js';
@@ -87,6 +88,8 @@ export function buildEngagement(over: Partial<Engagement> = {}): Engagement {
     },
     slas: [],
     ticketing: [],
+    security: normalizeSecurity(undefined, '.'),
+    vulnerabilities: normalizeVulnerabilities(undefined),
   };
   return deepFreeze({ ...base, ...over });
 }

@@ -10,11 +10,13 @@ import { jsonColumn } from '../db/json-column.js';
 import { deepFreeze } from '../engagement/freeze.js';
 import type { Engagement } from '../engagement/model.js';
 import { CHANNELS, INTEGRATION_TYPES, PAUSE_STATUSES, SIDES, WINDOWS } from '../engagement/model.js';
+import { DEFAULT_DEADLINES, DEFAULT_SUPPRESS } from '../engagement/security.js';
 
 const side = z.enum(SIDES);
 const duration = z.object({ text: z.string(), n: z.number(), unit: z.enum(['s', 'm', 'h', 'd', 'w']), ms: z.number() });
 const weeklyWindow = z.object({ days: z.array(z.number()), from: z.number(), to: z.number() });
 const optionalString = z.string().optional();
+const logsource = z.object({ product: optionalString, category: optionalString, service: optionalString });
 
 const person = z.object({
   id: z.string(),
@@ -61,7 +63,7 @@ const service = z.object({
   function: z.string(),
   criticality: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]),
   downtimeCostPerMinute: z.number().nullable(),
-  integrations: z.array(z.object({ type: z.enum(INTEGRATION_TYPES), key: z.string() })),
+  integrations: z.array(z.object({ type: z.enum(INTEGRATION_TYPES), key: z.string(), logsource: logsource.optional() })),
 });
 
 const matrixRow = z.tuple([z.string(), z.string(), z.string(), z.string()]);
@@ -132,6 +134,20 @@ export const engagementModel: z.ZodType<Engagement> = z.object({
   slas: z.array(sla),
   // Rows stored before the ticketing section existed have none.
   ticketing: z.array(ticketing).default([]),
+  // Rows stored before issue 11 have no security or vulnerabilities: the defaults.
+  security: z
+    .object({
+      rules: z.array(z.string()),
+      suppress: duration,
+      syslog: z.array(z.object({ from: z.string(), service: z.string(), logsource })),
+    })
+    .default({ rules: [], suppress: DEFAULT_SUPPRESS, syslog: [] }),
+  vulnerabilities: z
+    .object({
+      deadlines: z.object({ critical: duration, high: duration, medium: duration, low: duration }),
+      kev: z.enum(['due_date', 'ignore']),
+    })
+    .default({ deadlines: DEFAULT_DEADLINES, kev: 'due_date' }),
 });
 
 const column = jsonColumn(engagementModel, 'engagements.config');

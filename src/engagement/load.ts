@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Engagement, LoadedEngagement } from './model.js';
 import type { Diagnostic, Position } from './diagnostics.js';
 import { sortDiagnostics } from './diagnostics.js';
@@ -56,7 +56,7 @@ export function loadEngagementText(text: string, file: string): TextLoadResult {
   const parts = shape.data === undefined ? salvageParts(raw) : partsOf(shape.data);
   const diagnostics = sortDiagnostics([...source.diagnostics, ...shape.diagnostics, ...checkRules(parts, raw, source)]);
   if (diagnostics.length > 0 || shape.data === undefined) return { diagnostics, position };
-  return { engagement: normalize(shape.data), diagnostics: [], position };
+  return { engagement: normalize(shape.data, dirname(file)), diagnostics: [], position };
 }
 
 /** An inbound key of a ticketing entry that another engagement already uses (as an inbound or an integration key). */

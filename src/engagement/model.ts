@@ -26,7 +26,7 @@ export type Severity = (typeof SEVERITIES)[number];
 export const CHANNELS = ['email', 'sms', 'slack', 'teams', 'webhook'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
-export const INTEGRATION_TYPES = ['pagerduty', 'alertmanager', 'generic'] as const;
+export const INTEGRATION_TYPES = ['pagerduty', 'alertmanager', 'generic', 'security'] as const;
 export type IntegrationType = (typeof INTEGRATION_TYPES)[number];
 
 /** Ticketing systems an engagement can name in `ticketing:`. */
@@ -158,6 +158,43 @@ export interface EscalationPolicy {
 export interface Integration {
   readonly type: IntegrationType;
   readonly key: string;
+  /** security: the Sigma log source its events are tagged with (an event may carry its own). */
+  readonly logsource?: Logsource;
+}
+
+/** A Sigma log source: which rules look at an event (every key a rule names must match). */
+export interface Logsource {
+  readonly product?: string;
+  readonly category?: string;
+  readonly service?: string;
+}
+
+/** A syslog sender range and where its lines go. */
+export interface SyslogSource {
+  /** An IPv4 or IPv6 CIDR, e.g. "10.20.0.0/16". */
+  readonly from: string;
+  /** The service (with a security integration) its events belong to. */
+  readonly service: string;
+  readonly logsource: Logsource;
+}
+
+/** The `security:` section: Sigma rules and how their detections become alerts. */
+export interface SecurityConfig {
+  /** Rule files or folders, absolute (resolved against the engagement file's folder). */
+  readonly rules: readonly string[];
+  /** One detection per rule and group key in this window; later hits join it. Default 10m. */
+  readonly suppress: Duration;
+  readonly syslog: readonly SyslogSource[];
+}
+
+export const VULN_SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+export type VulnSeverity = (typeof VULN_SEVERITIES)[number];
+
+/** The `vulnerabilities:` section: remediation deadlines, from first seen. */
+export interface VulnerabilityPolicy {
+  readonly deadlines: Readonly<Record<VulnSeverity, Duration>>;
+  /** due_date: a CVE in the KEV catalog is due by the earlier of its KEV due date and the deadline; ignore: KEV changes nothing. */
+  readonly kev: 'due_date' | 'ignore';
 }
 
 export interface Service {
@@ -227,6 +264,10 @@ export interface Engagement {
   readonly slas: readonly Sla[];
   /** Ticketing systems the engagement keeps its incidents in step with (src/ticketing/). */
   readonly ticketing: readonly Ticketing[];
+  /** Sigma detection (src/sigma/, src/security/); no rules when the file has no `security:`. */
+  readonly security: SecurityConfig;
+  /** Remediation deadlines of vulnerability findings (src/vulns/); the defaults when the file has no `vulnerabilities:`. */
+  readonly vulnerabilities: VulnerabilityPolicy;
 }
 
 /** What every ticketing entry has, whatever its system. */

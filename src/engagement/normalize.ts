@@ -20,6 +20,7 @@ import type { EngagementFileOutput, PrioritiesOut } from './schema.js';
 import { defaultOverflowFunctions, resolveCoverage } from './rules.js';
 import { deepFreeze, dictionary } from './freeze.js';
 import { normalizeTicketing } from './ticketing.js';
+import { normalizeSecurity, normalizeVulnerabilities } from './security.js';
 
 /** "0m": the default delay of notify rules and of a policy's first tier. */
 const NO_DELAY: Duration = Object.freeze({ text: '0m', n: 0, unit: 'm', ms: 0 });
@@ -48,7 +49,7 @@ function matrixRow(row: readonly string[]): readonly [string, string, string, st
 }
 
 /** Builds the deep-frozen {@link Engagement} of a file that passed every check. */
-export function normalize(file: EngagementFileOutput): Engagement {
+export function normalize(file: EngagementFileOutput, dir = '.'): Engagement {
   const section = file.engagement;
   const zone = section.timezone;
 
@@ -105,7 +106,11 @@ export function normalize(file: EngagementFileOutput): Engagement {
     // The schema admits only whole numbers 1..4.
     criticality: s.criticality === 1 || s.criticality === 2 || s.criticality === 3 ? s.criticality : 4,
     downtimeCostPerMinute: s.downtime_cost_per_minute ?? null,
-    integrations: (s.integrations ?? []).map((i) => ({ type: i.type, key: i.key })),
+    integrations: (s.integrations ?? []).map((i) => ({
+      type: i.type,
+      key: i.key,
+      ...(i.logsource === undefined ? {} : { logsource: { ...i.logsource } }),
+    })),
   }));
 
   const matrix = file.priorities.matrix;
@@ -175,6 +180,8 @@ export function normalize(file: EngagementFileOutput): Engagement {
     priorities,
     slas,
     ticketing: normalizeTicketing(file.ticketing ?? [], priorities.order, [...functions.keys()]),
+    security: normalizeSecurity(file.security, dir),
+    vulnerabilities: normalizeVulnerabilities(file.vulnerabilities),
   };
   // Every object here is new (built above or by the schema's parse), so freezing in place touches nothing the caller owns.
   const frozen = deepFreeze(engagement);

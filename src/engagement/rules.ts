@@ -26,6 +26,7 @@ import type {
   ServiceOut,
   SlaOut,
   TeamOut,
+  SecurityOut,
   TicketingOut,
 } from './schema.js';
 import {
@@ -41,10 +42,12 @@ import {
   ServiceSchema,
   SlaSchema,
   TeamSchema,
+  SecuritySchema,
   TicketingSchema,
 } from './schema.js';
 import type { TicketingItem } from './ticketing.js';
 import { checkTicketing } from './ticketing.js';
+import { checkSecurity } from './security.js';
 import * as z from 'zod';
 
 /** An entry of a list in the file, with its index (for positions). */
@@ -72,6 +75,7 @@ export interface Parts {
   readonly priorities?: Partial<PrioritiesOut>;
   readonly slas: readonly Item<Partial<SlaOut>>[];
   readonly ticketing: readonly Item<Partial<TicketingOut>>[];
+  readonly security: Partial<SecurityOut> | undefined;
 }
 
 // ---------------------------------------------------------------- raw access
@@ -142,6 +146,7 @@ export function salvageParts(raw: unknown): Parts {
     priorities: fields(PrioritiesSchema, get(raw, 'priorities')),
     slas: items(get(raw, 'slas'), SlaSchema),
     ticketing: items(get(raw, 'ticketing'), TicketingSchema),
+    security: fields(SecuritySchema, get(raw, 'security')),
   };
 }
 
@@ -161,6 +166,7 @@ export function partsOf(file: EngagementFileOutput): Parts {
     priorities: file.priorities,
     slas: indexed(file.slas),
     ticketing: indexed(file.ticketing),
+    security: file.security,
   };
 }
 
@@ -647,6 +653,17 @@ export function checkRules(parts: Parts, raw: unknown, source: Source): Diagnost
   const line = (path: Path): number => source.position(path).line;
   const integrationKeys = new Map([...keys].map(([key, { service, path }]) => [key, `service '${service}' at line ${line(path)}`]));
   checkTicketing(ticketingItems(parts, raw), { integrationKeys, line, report, resolve });
+
+  // Security: syslog sources name a service with a security integration; only those carry a log source.
+  const services = new Set(parts.services.flatMap((s) => (s.value.id === undefined ? [] : [s.value.id])));
+  checkSecurity(parts.security, parts.services, {
+    report,
+    resolveService: (id, path, context) => {
+      if (services.has(id)) return true;
+      report(path, `unknown service '${id}'${context};${didYouMean(id, services) || ''} services: ${listing(services)}`);
+      return false;
+    },
+  });
 
   return diagnostics;
 }

@@ -308,6 +308,15 @@ const criticalityError = unlessMissing(
 );
 
 /** A monitored service and the keys its alerts arrive with. */
+/** A Sigma log source. */
+const LogsourceSchema = z
+  .strictObject({
+    product: name().optional().describe('e.g. linux, windows.'),
+    category: name().optional().describe('e.g. process_creation, webserver.'),
+    service: name().optional().describe('e.g. sshd, security.'),
+  })
+  .meta({ title: 'Log source', description: 'Which Sigma rules look at the events (a rule matches only events of its log source).' });
+
 export const ServiceSchema = z
   .strictObject({
     id: id('service id').describe('Unique among services.'),
@@ -328,10 +337,13 @@ export const ServiceSchema = z
       .array(
         z
           .strictObject({
-            type: z.enum(INTEGRATION_TYPES).describe('pagerduty (Events v2), alertmanager or generic JSON.'),
+            type: z
+              .enum(INTEGRATION_TYPES)
+              .describe('pagerduty (Events v2), alertmanager, generic JSON or security (raw events for Sigma rules).'),
             key: parsed(parseIntegrationKey, 'an integration key (quoted)', { pattern: INTEGRATION_KEY_PATTERN }).describe(
               'Secret routing key; unique across all engagements.',
             ),
+            logsource: LogsourceSchema.optional().describe('security: the Sigma log source its events are tagged with.'),
           })
           .meta({ title: 'Integration' }),
       )
@@ -459,6 +471,45 @@ export const TicketingSchema = z
   })
   .meta({ title: 'Ticketing system' });
 
+/** The `security:` section. */
+export const SecuritySchema = z
+  .strictObject({
+    rules: z.array(name()).optional().describe('Sigma rule files or folders, relative to the engagement file.'),
+    suppress: duration().optional().describe('One detection per rule and group key in this window; later hits join it. Default 10m.'),
+    syslog: z
+      .array(
+        z
+          .strictObject({
+            from: name().describe('Sender addresses, an IPv4 or IPv6 CIDR, e.g. "10.20.0.0/16".'),
+            service: ref('service').describe('The service (with a security integration) its events belong to.'),
+            logsource: LogsourceSchema,
+          })
+          .meta({ title: 'Syslog source' }),
+      )
+      .optional()
+      .describe('Devices that only speak syslog (tandem serve --syslog-port), mapped by sender address.'),
+  })
+  .meta({ title: 'Security', description: 'Sigma detection over security events.' });
+
+/** The `vulnerabilities:` section. */
+export const VulnerabilitiesSchema = z
+  .strictObject({
+    deadlines: z
+      .strictObject({
+        critical: duration().optional(),
+        high: duration().optional(),
+        medium: duration().optional(),
+        low: duration().optional(),
+      })
+      .optional()
+      .describe('Remediation deadline from first seen, per severity; default critical 15d, high 30d, medium 90d, low 180d.'),
+    kev: z
+      .enum(['due_date', 'ignore'])
+      .optional()
+      .describe('due_date (default): a CVE in the KEV catalog is due by the earlier of its KEV due date and the deadline.'),
+  })
+  .meta({ title: 'Vulnerabilities', description: 'Remediation deadlines of vulnerability findings.' });
+
 /** The `engagement:` block: identity, time zone, holidays, contract. */
 export const EngagementSectionSchema = z
   .strictObject({
@@ -517,7 +568,9 @@ export const EngagementFileSchema = z
     ticketing: z
       .array(TicketingSchema)
       .optional()
-      .describe('Ticketing systems (Jira, ServiceNow, ConnectWise) incidents will be mirrored to; validated and reserved, not yet synced.'),
+      .describe('Ticketing systems (Jira, ServiceNow, ConnectWise) incidents are kept in step with, both ways.'),
+    security: SecuritySchema.optional(),
+    vulnerabilities: VulnerabilitiesSchema.optional(),
   })
   .meta({ title: 'Tandem engagement file (version 1)' });
 
@@ -534,6 +587,8 @@ export type ServiceOut = z.output<typeof ServiceSchema>;
 export type PrioritiesOut = z.output<typeof PrioritiesSchema>;
 export type SlaOut = z.output<typeof SlaSchema>;
 export type TicketingOut = z.output<typeof TicketingSchema>;
+export type SecurityOut = z.output<typeof SecuritySchema>;
+export type VulnerabilitiesOut = z.output<typeof VulnerabilitiesSchema>;
 export type EngagementSectionOut = z.output<typeof EngagementSectionSchema>;
 export type EngagementFileOutput = z.output<typeof EngagementFileSchema>;
 export type SidesOut = z.output<typeof EngagementFileSchema.shape.sides>;
