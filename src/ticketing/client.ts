@@ -11,7 +11,13 @@ import type { Ticketing } from '../engagement/model.js';
 /** How a call ended. */
 export type CallResult<T> =
   | { readonly kind: 'delivered'; readonly value: T }
-  | { readonly kind: 'retryable'; readonly error: string; readonly retryAfterMs?: number }
+  | {
+      readonly kind: 'retryable';
+      readonly error: string;
+      readonly retryAfterMs?: number;
+      /** No answer came (a timeout, a dropped connection): the system may still act on the request, later. */
+      readonly unanswered?: true;
+    }
   | { readonly kind: 'permanent'; readonly error: string };
 
 /** A ticket in the system. */

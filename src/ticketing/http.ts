@@ -68,6 +68,11 @@ export function failure(a: Answer, errorText: (a: Answer) => string, later: numb
   return { kind: 'retryable', error: errorText(a), ...(later === undefined ? {} : { retryAfterMs: later }) };
 }
 
+/** A call that got no answer: retryable, and marked so the retry waits for a late action to land. */
+export function noAnswer(a: { error: string }): CallResult<never> {
+  return { kind: 'retryable', error: a.error, unanswered: true };
+}
+
 /** The start of a body that is not the system's error shape. */
 export function bodyStart(system: string, a: Answer): string {
   return `${system} ${a.status}: ${a.text.replace(/\s+/g, ' ').trim().slice(0, 200)}`;

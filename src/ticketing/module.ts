@@ -15,10 +15,10 @@ import { incidentPrefix } from '../deployment/deployment.js';
 import { getIncidentAnywhere } from '../incident/store.js';
 import type { CallResult, ExternalTicket, NewTicket, TicketClient } from './client.js';
 import { clientFor } from './clients.js';
-import { descriptionLines, retryAt, summary } from './plan.js';
+import { commentText, descriptionLines, landedNote, retryAt, summary, unansweredWait } from './plan.js';
 import type { TicketOp } from './plan.js';
 import { markSeen } from './inbound/store.js';
-import { claimDueOps, nextDueOp, recordOp, ticketById, updateTicket } from './store.js';
+import { claimDueOps, deliveredCommentsBefore, nextDueOp, recordOp, ticketById, updateTicket } from './store.js';
 
 /** What the module needs besides the engine's context. */
 export interface TicketingOptions {
@@ -114,13 +114,20 @@ async function create(ctx: EngineContext, o: TicketingOptions, ticket: TicketRow
 
 /**
  * Adds a note. A retry first reads the ticket's notes: an earlier attempt may
- * have landed with its answer lost (a timeout), and the note must not appear twice.
+ * have landed with its answer lost (a timeout), and the note must not appear
+ * twice; the same text written twice on purpose still is (plan.ts landedNote).
  */
-async function comment(client: TicketClient, ticket: ExternalTicket, text: string, attempts: number): Promise<Outcome> {
-  if (attempts > 1) {
+async function comment(ctx: EngineContext, client: TicketClient, ticket: ExternalTicket, row: TicketOpRow, text: string): Promise<Outcome> {
+  if (row.attempts > 1) {
     const read = await client.read(ticket.id);
     if (read.kind !== 'delivered') return read;
-    const landed = read.value?.notes.find((n) => n.text.trim() === text.trim());
+    const earlier = await deliveredCommentsBefore(ctx.database.db, row.ticket_id, row.id);
+    const same = earlier.filter((e) => {
+      const op = readStoredJson(e.payload);
+      return typeof op === 'object' && op !== null && 'text' in op && commentText(op as { text: string; author: string | null }) === text;
+    });
+    const ids = new Set(same.flatMap((e) => (e.external_ref === null ? [] : [e.external_ref])));
+    const landed = landedNote(read.value?.notes ?? [], text, { count: same.length, ids });
     if (landed !== undefined) return delivered({}, landed.id);
   }
   const done = await client.comment(ticket, text);
@@ -143,7 +150,7 @@ async function run(ctx: EngineContext, o: TicketingOptions, row: TicketOpRow): P
       return moved.kind === 'delivered' ? delivered({ state: op.target }) : moved;
     }
     case 'comment':
-      return comment(target.client, external, op.author === null ? op.text : `${op.author}: ${op.text}`, row.attempts);
+      return comment(ctx, target.client, external, row, commentText(op));
     case 'priority': {
       const done = await target.client.priority(external, op.priority);
       return done.kind === 'delivered' ? delivered({}) : done;
@@ -166,7 +173,13 @@ async function record(ex: Executor, ctx: EngineContext, o: TicketingOptions, row
   const giveUp = outcome.kind === 'permanent' || row.attempts >= (o.maxAttempts ?? 20);
   const next = giveUp
     ? undefined
-    : retryAt(at, row.attempts, outcome.kind === 'retryable' ? outcome.retryAfterMs : undefined, (o.random ?? Math.random)());
+    : retryAt(
+        at,
+        row.attempts,
+        outcome.kind === 'retryable' ? outcome.retryAfterMs : undefined,
+        (o.random ?? Math.random)(),
+        outcome.kind === 'retryable' && outcome.unanswered === true ? unansweredWait(o.timeoutMs ?? 10_000) : undefined,
+      );
   const held = await recordOp(ex, ctx.instanceId, row.id, {
     status: giveUp ? 'failed' : 'pending',
     lastError: outcome.error,

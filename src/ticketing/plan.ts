@@ -68,10 +68,47 @@ const MAX_MS = 5 * 60_000;
 /**
  * When a retryable failure is tried again: the system's Retry-After when it
  * gave one (0 means now), else exponential backoff from one second, capped at
- * five minutes, with up to half of it as jitter (`random` in [0, 1)).
+ * five minutes, with up to half of it as jitter (`random` in [0, 1)). A call
+ * that got no answer (`unansweredWaitMs` given) waits at least that long: the
+ * system may still be acting on it, and the retry's lookup must find what it
+ * did rather than do it a second time.
  */
-export function retryAt(now: number, attempts: number, retryAfterMs: number | undefined, random: number): number {
-  if (retryAfterMs !== undefined) return now + Math.max(0, retryAfterMs);
+export function retryAt(
+  now: number,
+  attempts: number,
+  retryAfterMs: number | undefined,
+  random: number,
+  unansweredWaitMs?: number,
+): number {
+  const floor = now + (unansweredWaitMs ?? 0);
+  if (retryAfterMs !== undefined) return Math.max(floor, now + Math.max(0, retryAfterMs));
   const base = Math.min(MAX_MS, BASE_MS * 2 ** Math.max(0, attempts - 1));
-  return now + Math.round(base * (1 + random / 2));
+  return Math.max(floor, now + Math.round(base * (1 + random / 2)));
+}
+
+/** How long a call that got no answer waits before its retry: three timeouts. */
+export function unansweredWait(timeoutMs: number): number {
+  return 3 * timeoutMs;
+}
+
+/** The text a comment operation writes: `<who>: <text>`. */
+export function commentText(op: { readonly text: string; readonly author: string | null }): string {
+  return op.author === null ? op.text : `${op.author}: ${op.text}`;
+}
+
+/**
+ * Whether a note being retried already landed (its earlier attempt's answer
+ * was lost): the system holds more notes with its text than the ticket's
+ * earlier delivered operations wrote. Returns the landed note (one whose id no
+ * earlier operation recorded), or undefined to post it. A text written twice
+ * on purpose is posted twice.
+ */
+export function landedNote<N extends { readonly id: string | null; readonly text: string }>(
+  notes: readonly N[],
+  text: string,
+  earlier: { readonly count: number; readonly ids: ReadonlySet<string> },
+): N | undefined {
+  const same = notes.filter((n) => n.text.trim() === text.trim());
+  if (same.length <= earlier.count) return undefined;
+  return same.filter((n) => n.id === null || !earlier.ids.has(n.id)).at(-1) ?? same.at(-1);
 }

@@ -320,3 +320,19 @@ export async function ticketInboundTally(
     .execute();
   return rows.map((r) => ({ engagementId: r.engagement_id, ticketingId: r.ticketing_id, status: r.status, count: Number(r.n) }));
 }
+
+/** The comment operations of a ticket before `beforeId` that were delivered: their payloads and the note ids they made. */
+export async function deliveredCommentsBefore(
+  ex: Executor,
+  ticketId: number,
+  beforeId: number,
+): Promise<Array<Pick<TicketOpRow, 'payload' | 'external_ref'>>> {
+  return ex
+    .selectFrom('ticket_ops')
+    .select(['payload', 'external_ref'])
+    .where('ticket_id', '=', ticketId)
+    .where('kind', '=', 'comment')
+    .where('status', '=', 'done')
+    .where('id', '<', beforeId)
+    .execute();
+}
