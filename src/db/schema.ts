@@ -358,6 +358,74 @@ export interface TicketInboundTable {
   updated_at: number;
 }
 
+/** A vulnerability finding of an engagement (0009), one per fingerprint. */
+export interface VulnFindingsTable {
+  id: Id;
+  engagement_id: string;
+  /** sha256 of (CVE or rule id, package or location, asset): src/vulns/finding.ts. */
+  fingerprint: string;
+  /** The format of the scan that last reported it: trivy, grype, sarif:<tool>, nessus, greenbone. */
+  scanner: string;
+  cve: string | null;
+  /** The scanner's id of the check (the CVE, a GHSA id, a Nessus plugin, a Greenbone NVT, a SARIF rule). */
+  rule_id: string;
+  title: string;
+  /** critical | high | medium | low. */
+  severity: string;
+  asset: string;
+  package: string | null;
+  location: string | null;
+  installed_version: string | null;
+  fixed_version: string | null;
+  /** The service given at import: where the overdue incident opens (else the engagement's first security service). */
+  service_id: string | null;
+  first_seen: number;
+  last_seen: number;
+  fixed_at: number | null;
+  due_at: number;
+  /** 1 when its CVE is in the KEV catalog. */
+  kev: number;
+  /** The KEV catalog's due date (YYYY-MM-DD), when it is in it. */
+  kev_due_date: string | null;
+  /** open | fixed | excepted (overdue is derived: open and due_at < now; an expired exception is open again). */
+  status: string;
+  exception_reason: string | null;
+  exception_approver: string | null;
+  exception_expires_at: number | null;
+  /** When the overdue trigger was written: the claim that makes it once, also across instances. */
+  alerted_at: number | null;
+  incident_id: number | null;
+  updated_at: number;
+}
+
+/** An imported scan (0009): its digest makes a re-import a no-op; its assets are what it covered. */
+export interface VulnScansTable {
+  id: Id;
+  engagement_id: string;
+  scanner: string;
+  /** sha256 of the format and the file's text. */
+  digest: string;
+  /** JSON array of the assets the scan covered. */
+  assets: string;
+  findings: number;
+  imported_at: number;
+}
+
+/** CISA's Known Exploited Vulnerabilities catalog as last imported (0009); global, like the CVEs it lists. */
+export interface KevCatalogTable {
+  cve: string;
+  vendor: string;
+  product: string;
+  name: string;
+  /** YYYY-MM-DD, as in the feed. */
+  date_added: string;
+  due_date: string;
+  /** knownRansomwareCampaignUse: Known | Unknown. */
+  ransomware: string;
+  catalog_version: string;
+  imported_at: number;
+}
+
 export interface DB {
   engagements: EngagementsTable;
   services: ServicesTable;
@@ -380,6 +448,9 @@ export interface DB {
   tickets: TicketsTable;
   ticket_ops: TicketOpsTable;
   ticket_inbound: TicketInboundTable;
+  vuln_findings: VulnFindingsTable;
+  vuln_scans: VulnScansTable;
+  kev_catalog: KevCatalogTable;
 }
 
 export type IncidentRow = Selectable<IncidentsTable>;
@@ -392,3 +463,4 @@ export type IncidentSlaRow = Selectable<IncidentSlasTable>;
 export type TicketRow = Selectable<TicketsTable>;
 export type TicketOpRow = Selectable<TicketOpsTable>;
 export type TicketInboundRow = Selectable<TicketInboundTable>;
+export type VulnFindingRow = Selectable<VulnFindingsTable>;
