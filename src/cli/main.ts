@@ -27,6 +27,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: 'check each ticketing entry against its system (credentials, project, what the sync needs)',
     load: () => import('./ticketing.js'),
   },
+  sigma: { summary: 'test Sigma rules against events, or check which rules the engine refuses', load: () => import('./sigma.js') },
 };
 
 const USAGE = () =>
