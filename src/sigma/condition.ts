@@ -56,13 +56,8 @@ const KEYWORDS = new Set(['and', 'or', 'not', 'of', 'them', '1', 'any', 'all']);
 /** Which identifiers `1 of PATTERN` / `all of them` names: `*` matches any run; `_`-prefixed ones only when the pattern starts with `_`. */
 export function selectIdentifiers(pattern: string, identifiers: readonly string[]): string[] {
   if (pattern === 'them') return identifiers.filter((id) => !id.startsWith('_'));
-  const re = new RegExp(
-    `^${pattern
-      .split('*')
-      .map((p) => p.replace(/[-]/g, '\\-'))
-      .join('.*')}$`,
-    'u',
-  );
+  // Patterns hold only word characters, "-" and "*" (the tokenizer's WORD): none is special outside a class.
+  const re = new RegExp(`^${pattern.split('*').join('.*')}$`, 'u');
   return identifiers.filter((id) => re.test(id) && (pattern.startsWith('_') || !id.startsWith('_')));
 }
 
