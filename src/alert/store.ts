@@ -83,6 +83,35 @@ export async function findOpenAlerts(
   return rows;
 }
 
+/** `integration_type = 'security'` as a literal, so SQLite uses the partial index on security alerts (0010). */
+const SECURITY = sql.lit('security');
+
+/**
+ * The newest security alert of (service, dedup key) opened at or after
+ * `since`, whatever its status: the detection a later hit within the
+ * suppress window joins.
+ */
+export async function findRecentDetection(
+  ex: Executor,
+  engagementId: string,
+  serviceId: string,
+  dedupKey: string,
+  since: number,
+): Promise<AlertRow | undefined> {
+  return ex
+    .selectFrom('alerts')
+    .selectAll()
+    .where('engagement_id', '=', engagementId)
+    .where('service_id', '=', serviceId)
+    .where('dedup_key', '=', dedupKey)
+    .where('integration_type', '=', SECURITY)
+    .where('created_at', '>=', since)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
 export interface RetriggerUpdate {
   readonly id: number;
   /** Re-triggers folded into this update. */

@@ -16,6 +16,7 @@ import * as m0006 from './migrations/0006-event-quarantine.js';
 import * as m0007 from './migrations/0007-tickets.js';
 import * as m0008 from './migrations/0008-ticket-sync.js';
 import * as m0009 from './migrations/0009-vulnerabilities.js';
+import * as m0010 from './migrations/0010-security-detections.js';
 
 type Step = (db: Kysely<unknown>, ctx: MigrationContext) => Promise<void>;
 
@@ -29,6 +30,7 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0007-tickets', m0007.up],
   ['0008-ticket-sync', m0008.up],
   ['0009-vulnerabilities', m0009.up],
+  ['0010-security-detections', m0010.up],
 ];
 
 function context(dialect: Dialect): MigrationContext {

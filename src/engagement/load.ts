@@ -16,6 +16,7 @@ import { schemaDiagnostics } from './issues.js';
 import type { KeyUse } from './rules.js';
 import { alreadyUsed, checkRules, keyOwner, partsOf, salvageParts } from './rules.js';
 import { normalize } from './normalize.js';
+import { loadDetection } from '../security/rules.js';
 
 /** The outcome of loading one file's text. */
 export interface TextLoadResult {
@@ -139,9 +140,16 @@ export async function loadEngagements(paths: readonly string[]): Promise<{ loade
       diagnostics.push(...clashes);
       continue;
     }
+    // Sigma rules compile here, so a refused rule fails serve, reload and validate alike.
+    const detection = await loadDetection(engagement, file, result.position(['security', 'rules']));
+    if (detection.diagnostics.length > 0) {
+      diagnostics.push(...detection.diagnostics);
+      continue;
+    }
     ids.set(engagement.id, { file, ...idAt });
     for (const [key, use] of uses) keys.set(key, use);
-    loaded.push(Object.freeze({ engagement, file, hash: createHash('sha256').update(bytes).digest('hex') }));
+    const hash = createHash('sha256').update(bytes).digest('hex');
+    loaded.push(Object.freeze({ engagement, file, hash, ...(detection.rules ? { rules: detection.rules } : {}) }));
   }
   return { loaded, diagnostics: sortDiagnostics(diagnostics) };
 }

@@ -12,6 +12,7 @@
  * `lookup(engagement)` finds people, teams, schedules, policies, services
  * and SLAs by id without scanning the lists.
  */
+import type { RuleSet } from '../sigma/model.js';
 
 export const SIDES = ['internal', 'partner'] as const;
 export type Side = (typeof SIDES)[number];
@@ -319,6 +320,8 @@ export interface LoadedEngagement {
   readonly file: string;
   /** sha256 of the file's bytes; applying the same file twice changes nothing. */
   readonly hash: string;
+  /** The compiled Sigma rules of `security.rules` (src/security/rules.ts); absent without any. */
+  readonly rules?: RuleSet;
 }
 
 /**

@@ -11,7 +11,7 @@
  * time (db/dialect.ts tryExclusive), so two triggers for one key can never
  * open two incidents.
  */
-import { applyRetriggers, findOpenAlerts, insertAlert, setAlertStatus } from '../alert/store.js';
+import { applyRetriggers, findOpenAlerts, findRecentDetection, insertAlert, setAlertStatus } from '../alert/store.js';
 import { insertChange } from '../change/store.js';
 import { tryExclusive } from '../db/dialect.js';
 import { isTransientDatabaseError } from '../db/errors.js';
@@ -244,7 +244,7 @@ class Batch {
   /** Plans one alert action from what the batch knows and the incident it needs, then writes the plan. */
   async #alert(event: EventToApply, action: AlertAction, on: Pick<AlertInput, 'engagement' | 'service'>): Promise<void> {
     const key = alertKey(event.engagement_id, event.service_id, action.dedupKey);
-    const alert = this.#open.get(key) ?? undefined;
+    const alert = this.#open.get(key) ?? (await this.#suppressing(event, action));
     const wanted = incidentToRead(action, alert);
     let incident: IncidentRow | undefined;
     if (wanted && 'id' in wanted) incident = await getIncident(this.#w.ex, [event.engagement_id], wanted.id);
@@ -252,11 +252,22 @@ class Batch {
     await this.#write(key, planAlertAction({ event, action, alert, incident, ...on }), event.received_at);
   }
 
+  /**
+   * A security detection's trigger with no open alert: the detection of its
+   * key opened within the suppress window (resolved since), which it joins.
+   */
+  async #suppressing(event: EventToApply, action: AlertAction): Promise<AlertRow | undefined> {
+    const window = action.suppressMs ?? 0;
+    if (action.action !== 'trigger' || window <= 0 || event.integration_type !== 'security') return undefined;
+    return findRecentDetection(this.#w.ex, event.engagement_id, event.service_id, action.dedupKey, event.received_at - window);
+  }
+
   async #write(key: string, plan: AlertPlan, at: number): Promise<void> {
     switch (plan.type) {
       case 'retrigger':
         this.#retriggers.set(plan.alert.id, foldRetrigger(this.#retriggers.get(plan.alert.id), plan.update));
-        this.#open.set(key, plan.alert);
+        // A suppressed hit joins a resolved detection, which stays resolved (not open for later actions).
+        this.#open.set(key, plan.alert.status === 'resolved' ? null : plan.alert);
         return this.#w.timeline(about(plan.timeline, plan.alert.incident_id, plan.alert.id));
       case 'join': {
         const alert = await insertAlert(this.#w.ex, { ...plan.alert, incident_id: plan.incident.id });

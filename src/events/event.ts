@@ -21,6 +21,12 @@ export interface AlertAction {
   readonly details?: Record<string, unknown>;
   /** Alerts sharing a group key (an Alertmanager group) share one open incident. */
   readonly groupKey?: string;
+  /**
+   * Security detections (src/security/detect.ts): a trigger with no open alert
+   * joins the alert of its dedup key opened less than this many ms before,
+   * even if it was resolved since, instead of opening a new incident.
+   */
+  readonly suppressMs?: number;
 }
 
 export interface ChangeAction {

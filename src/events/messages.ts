@@ -11,6 +11,10 @@ export const via = (integrationType: string): string => `${integrationType} even
 export const retriggered = (dedupKey: string, summary: string): string =>
   `Trigger for the open alert "${dedupKey}" added to its log: ${summary}. Nobody paged again.`;
 
+/** A security detection's later hit within the suppress window, after the detection was resolved. */
+export const suppressed = (dedupKey: string, summary: string, sinceMs: number): string =>
+  `Detection "${dedupKey}" hit again ${Math.max(0, Math.round(sinceMs / 60_000))} min after it opened, within its suppress window: added to its log (${summary}). It stays resolved; nobody paged.`;
+
 export const joinedGroup = (dedupKey: string, integrationType: string, summary: string): string =>
   `Alert "${dedupKey}" joined the incident (same ${integrationType} group): ${summary}`;
 

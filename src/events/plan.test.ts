@@ -107,6 +107,18 @@ describe('a trigger', () => {
     expect(p.update.details).toBeNull();
   });
 
+  it('a security detection for one resolved within its suppress window (apply.ts found it) adds to its log; it stays resolved', () => {
+    const resolved = alert({ status: 'resolved', resolved_at: NIGHT - 30_000, created_at: NIGHT - 180_000, integration_type: 'security' });
+    const p = plan('retrigger', input({ alert: resolved, action: trigger({ suppressMs: 600_000 }) }));
+    expect(p.alert.status).toBe('resolved');
+    expect(p.timeline[0]).toMatchObject({
+      kind: 'alert.retriggered',
+      message:
+        'Detection "db-down" hit again 3 min after it opened, within its suppress window: added to its log (Database down). It stays resolved; nobody paged.',
+      data: { dedup_key: 'db-down', summary: 'Database down', suppressed: true },
+    });
+  });
+
   it('with no open alert opens an incident: priority from severity x criticality, owner from coverage at the instant received', () => {
     const action = trigger({
       summary: 'Database down',

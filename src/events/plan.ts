@@ -156,13 +156,24 @@ function entry(event: PlannedEvent, kind: TimelineKind, message: string, data: R
   return { engagementId: event.engagement_id, at: event.received_at, actor: eventActor(event), eventId: event.id, kind, message, data };
 }
 
+/** A trigger for an open alert, or (a security detection within its suppress window) for one resolved since: added to its log. */
 function planRetrigger({ event, action }: AlertInput, alert: AlertRow): AlertPlan {
   const summary = action.summary ?? alert.summary;
+  const message =
+    alert.status === 'resolved'
+      ? say.suppressed(action.dedupKey, summary, event.received_at - alert.created_at)
+      : say.retriggered(action.dedupKey, summary);
   return {
     type: 'retrigger',
     alert: { ...alert, summary },
     update: { summary, details: action.details === undefined ? null : JSON.stringify(action.details), at: event.received_at },
-    timeline: [entry(event, 'alert.retriggered', say.retriggered(action.dedupKey, summary), { dedup_key: action.dedupKey, summary })],
+    timeline: [
+      entry(event, 'alert.retriggered', message, {
+        dedup_key: action.dedupKey,
+        summary,
+        ...(alert.status === 'resolved' ? { suppressed: true } : {}),
+      }),
+    ],
   };
 }
 

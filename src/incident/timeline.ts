@@ -14,7 +14,8 @@ export const TIMELINE_KINDS = {
   'incident.status': 'Status changed to or from waiting on customer / vendor.',
   'incident.priority': 'Priority changed.',
   'alert.triggered': 'A trigger event opened an alert on this incident (raw event kept).',
-  'alert.retriggered': 'A trigger for an already open alert: added to its log, nobody paged again (raw event kept).',
+  'alert.retriggered':
+    'A trigger for an already open alert (or a security detection hit again within its suppress window, even once resolved): added to its log, nobody paged again (raw event kept).',
   'alert.acknowledged': 'An acknowledge event for an open alert (raw event kept).',
   'alert.resolved': 'A resolve event for an open alert, or the alert resolved with its incident.',
   note: 'A note someone added.',

@@ -1,6 +1,7 @@
 /**
- * The ingest endpoints: PagerDuty Events API v2, the Alertmanager webhook and
- * generic JSON. Each request is read as text (whatever its content type, so a
+ * The ingest endpoints: PagerDuty Events API v2, the Alertmanager webhook,
+ * generic JSON and security events (JSON, NDJSON, CEF and syslog lines,
+ * matched against the engagement's Sigma rules: src/security/). Each request is read as text (whatever its content type, so a
  * bare `curl -d` works), checked, rate limited per key, written to the
  * durable inbox, and only then answered 202. Errors use PagerDuty's body:
  * `{"status":"invalid event","message":"Event object is invalid","errors":[...]}`,
@@ -16,12 +17,22 @@ import { ResponseContractError } from '../server/schema-compilers.js';
 import { MAX_ALERTS_PER_REQUEST, alertCount, parseAlertmanagerWebhook } from './alertmanager.js';
 import type { IngestAction, IngestEvent } from '../events/event.js';
 import { parseGeneric } from './generic.js';
-import { normalizeJson } from '../events/json-shape.js';
+import { normalizeJson, storableText } from '../events/json-shape.js';
 import type { EventSink } from '../events/inbox.js';
 import { parsePagerDutyAlert, parsePagerDutyChange } from './pagerduty.js';
 import type { RateLimiter } from './rate-limit.js';
 import { parseInbound } from '../ticketing/inbound/parse.js';
-import { ALERTMANAGER_WEBHOOK, GENERIC_EVENT, PAGERDUTY_CHANGE, PAGERDUTY_EVENT, TICKETING_WEBHOOK, ingestRouteOptions } from './schema.js';
+import {
+  ALERTMANAGER_WEBHOOK,
+  GENERIC_EVENT,
+  PAGERDUTY_CHANGE,
+  PAGERDUTY_EVENT,
+  SECURITY_EVENTS,
+  TICKETING_WEBHOOK,
+  ingestRouteOptions,
+} from './schema.js';
+import { bodyFormat, parseSecurityBody } from '../security/body.js';
+import { detectOn, detectionLevel } from '../security/ingest.js';
 import type { IntegrationKeyParams, InvalidEvent } from './schema.js';
 
 export interface IngestDeps {
@@ -154,9 +165,11 @@ async function accept(
   kind: 'alert' | 'change',
   actions: IngestAction[],
   answer: Record<string, unknown>,
+  /** cost: tokens of the rate limit (default one per action); raw: the body as stored, when it must differ from the one sent. */
+  options: { cost?: number; raw?: string } = {},
 ): Promise<FastifyReply> {
   // Each event counts against the key's bucket: one webhook with 1,000 alerts is 1,000 events.
-  const retryAfter = deps.limiter.take(ref.key, Math.max(1, actions.length));
+  const retryAfter = deps.limiter.take(ref.key, options.cost ?? Math.max(1, actions.length));
   if (retryAfter > 0) throw throttled(retryAfter);
   const type = ref.type;
   const event: IngestEvent = {
@@ -167,7 +180,7 @@ async function accept(
     kind,
     receivedAt: deps.clock.now(),
     requestId: req.id,
-    raw: req.body,
+    raw: options.raw ?? req.body,
     actions,
   };
   await deps.inbox.append(event);
@@ -233,7 +246,7 @@ function deliveryKey(identifier: string | string[] | undefined, body: string): s
 type BodyRoute = { Body: string };
 type KeyRoute = { Body: string; Params: IntegrationKeyParams };
 
-/** The four handlers: parse the body in its format, resolve the key, accept. */
+/** The handlers: parse the body in its format, resolve the key, accept. */
 function handlers(deps: IngestDeps) {
   const { deployment } = deps;
   return {
@@ -268,6 +281,21 @@ function handlers(deps: IngestDeps) {
     async ticketing(req: FastifyRequest<KeyRoute>, reply: FastifyReply): Promise<FastifyReply> {
       return acceptTicketWebhook(deps, req, reply);
     },
+    async security(req: FastifyRequest<KeyRoute>, reply: FastifyReply): Promise<FastifyReply> {
+      const ref = resolveKey(deployment, req.params.key, 'security', true);
+      const body = typeof req.body === 'string' ? req.body : '';
+      const parsed = parseSecurityBody(body, bodyFormat(req.headers['content-type'], body));
+      if (!parsed.ok && parsed.tooMany !== undefined)
+        throw new Rejected({ status: 413, reason: 'too_many_events', body: { ...invalidEvent(parsed.errors), code: 'TOO_MANY_EVENTS' } });
+      if (!parsed.ok) throw bad('invalid', parsed.errors);
+      const batch = detectOn(ref, parsed.events);
+      const answer = { events: batch.events, detections: batch.actions.length };
+      // A text body may hold a NUL or a lone surrogate (JSON cannot): stored as the parsers read it.
+      const replied = await accept(deps, req, reply, ref, 'alert', batch.actions, answer, { cost: batch.events, raw: storableText(body) });
+      deps.metrics.securityEvents.inc({ source: 'http' }, batch.events);
+      for (const a of batch.actions) deps.metrics.securityDetections.inc({ level: detectionLevel(a) });
+      return replied;
+    },
     async generic(req: FastifyRequest<KeyRoute>, reply: FastifyReply): Promise<FastifyReply> {
       const ref = resolveKey(deployment, req.params.key, 'generic', true);
       const parsed = parseGeneric(parseJson(req.body));
@@ -289,6 +317,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
   app.post<BodyRoute>('/v2/change/enqueue', ingestRouteOptions(PAGERDUTY_CHANGE, deps.bodyLimit), handle.pagerDutyChange);
   app.post<KeyRoute>('/integrations/alertmanager/:key', ingestRouteOptions(ALERTMANAGER_WEBHOOK, deps.bodyLimit), handle.alertmanager);
   app.post<KeyRoute>('/integrations/generic/:key', ingestRouteOptions(GENERIC_EVENT, deps.bodyLimit), handle.generic);
+  app.post<KeyRoute>('/integrations/security/:key', ingestRouteOptions(SECURITY_EVENTS, deps.bodyLimit), handle.security);
   app.post<KeyRoute>('/integrations/ticketing/:key', ingestRouteOptions(TICKETING_WEBHOOK, deps.bodyLimit), handle.ticketing);
 }
 

@@ -17,6 +17,7 @@ import { SEVERITIES } from '../engagement/model.js';
 import type { IntegrationType } from '../engagement/model.js';
 import { MAX_ALERTS_PER_REQUEST } from './alertmanager.js';
 import { DEDUP_KEY_MAX, SUMMARY_MAX } from './pagerduty.js';
+import { MAX_EVENTS_PER_REQUEST } from '../security/body.js';
 
 const Timestamp = z.string().meta({ format: 'date-time', description: 'ISO 8601 with an offset, e.g. 2015-07-17T08:42:58.315+0000.' });
 const Severity = z.enum(SEVERITIES);
@@ -139,9 +140,12 @@ export const InvalidEvent = z
     message: z.string(),
     errors: z.array(z.string()).meta({ description: 'Every problem found, each naming its field.' }),
     code: z
-      .literal('TOO_MANY_ALERTS')
+      .enum(['TOO_MANY_ALERTS', 'TOO_MANY_EVENTS'])
       .optional()
-      .meta({ description: 'Only on a 413 for an Alertmanager request of more than 1,000 alerts.' }),
+      .meta({
+        description:
+          'Only on a 413 for an Alertmanager request of more than 1,000 alerts, or a security request of more than 1,000 events.',
+      }),
   })
   .meta({ id: 'InvalidEvent', description: "PagerDuty's error body. Senders do not retry it." });
 
@@ -209,6 +213,8 @@ export interface IngestOperation {
   readonly errors?: Record<number, ZodType>;
   /** Successful answers besides the 202. */
   readonly answers?: Record<number, ZodType>;
+  /** Content types the body may come in, when not only JSON. */
+  readonly consumes?: readonly string[];
 }
 
 /** The route options of one ingest endpoint: its document entry, its integration (for metrics) and its body limit. */
@@ -225,6 +231,7 @@ export function ingestRouteOptions(r: IngestOperation, bodyLimit: number) {
       tags: ['ingest'],
       security: [],
       ...(r.keyInPath ? { params: IntegrationKeyParams } : {}),
+      ...(r.consumes ? { consumes: [...r.consumes] } : {}),
       body: r.body,
       response: { ...r.answers, 202: r.accepted.describe('Durably stored: the engine applies it next.'), ...errors },
     },
@@ -310,6 +317,48 @@ export const TICKETING_WEBHOOK: IngestOperation = {
       'The entry signs its webhooks (`inbound_secret_env`) and `X-Hub-Signature` is missing or does not match the body; nothing was stored.',
     ),
     404: InvalidEvent.describe('The key in the URL is not the inbound key of a ticketing entry of this server.'),
+  },
+};
+
+const SecurityEventObject = z.record(z.string(), z.unknown()).meta({
+  id: 'SecurityEvent',
+  description:
+    'One event: its fields as Sigma rules read them (dotted names reach nested objects). As `{"logsource": {...}, "event": {...}}` (exactly these keys) it carries its own log source, which replaces the integration\'s.',
+});
+
+export const SecurityEvents = z
+  .union([
+    SecurityEventObject,
+    z.array(SecurityEventObject).min(1).max(MAX_EVENTS_PER_REQUEST),
+    z.string().meta({
+      description:
+        'application/x-ndjson: one event object per line. text/plain: one CEF (`CEF:0|Vendor|Product|Version|SignatureID|Name|Severity|ext`) or syslog (RFC 5424 or RFC 3164) line per line.',
+    }),
+  ])
+  .meta({ description: `At most ${MAX_EVENTS_PER_REQUEST} events a request; more is a 413.` });
+
+export const SecurityAccepted = z
+  .object({
+    ...Success,
+    events: z.number().int().meta({ description: 'Events the request carried, all stored (the raw body is kept as evidence).' }),
+    detections: z.number().int().meta({ description: 'Sigma rule matches that became triggers (informational rules never do).' }),
+  })
+  .meta({ id: 'SecurityAccepted', description: 'Durably stored; the engine opens or joins a detection for each trigger next.' });
+
+export const SECURITY_EVENTS: IngestOperation = {
+  operationId: 'enqueueSecurityEvents',
+  summary: 'Security events: JSON, NDJSON, CEF or syslog lines, matched against the Sigma rules (docs/security.md)',
+  description:
+    "Authenticated by the key of a `security` integration in the path. The integration's `logsource` tags the events. Each rule that matches (level low and up) opens or joins the alert `sigma:<rule id>:<group key>` on the service. A bad line is a 400 naming it (`line 3: ...`); each event costs one token of the rate limit.",
+  body: SecurityEvents,
+  accepted: SecurityAccepted,
+  keyInPath: true,
+  integration: 'security',
+  consumes: ['application/json', 'application/x-ndjson', 'text/plain'],
+  errors: {
+    413: InvalidEvent.describe(
+      `The body is over the size limit, or carries more than ${MAX_EVENTS_PER_REQUEST} events (\`"code": "TOO_MANY_EVENTS"\`); nothing was stored.`,
+    ),
   },
 };
 

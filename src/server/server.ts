@@ -38,6 +38,8 @@ import { buildChannels, createEngines } from './engines.js';
 import { storeInbound } from '../ticketing/inbound/store.js';
 import { presentIncidents } from '../api/presenters.js';
 import { LiveFeed } from '../live/feed.js';
+import { startSyslogListener } from '../security/syslog-listener.js';
+import type { SyslogListener } from '../security/syslog-listener.js';
 
 export interface StartOptions {
   clock?: Clock;
@@ -72,6 +74,8 @@ export interface Tandem {
   readonly log: Logger;
   /** The URL the server listens on, when it listens. */
   readonly url: string | undefined;
+  /** The syslog listener's port (UDP and TCP), when --syslog-port is set. */
+  readonly syslogPort: number | undefined;
   /** Re-reads the engagement files; a file that fails validation is refused and the running config stays. */
   reload(): Promise<{ ok: boolean; diagnostics: Diagnostic[] }>;
   /** Graceful shutdown: stop accepting, finish in-flight requests, drain the inbox, stop the engine. */
@@ -229,6 +233,20 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
       throw err;
     }
   }
+  let syslog: SyslogListener | undefined;
+  if (settings.syslogPort !== undefined) {
+    try {
+      syslog = await startSyslogListener(
+        { deployment, inbox, limiter, clock, metrics, log: log.child({ component: 'syslog' }) },
+        settings.host,
+        settings.syslogPort,
+      );
+    } catch (err) {
+      await http.close().catch(() => {});
+      await database.close();
+      throw err;
+    }
+  }
   if (runEngine) {
     engine.start();
     escalation.start();
@@ -251,6 +269,7 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     clock,
     log,
     url,
+    syslogPort: syslog?.port,
     async reload() {
       const next = await loadEngagements([...settings.configPaths]);
       if (next.diagnostics.length > 0) {
@@ -265,6 +284,7 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     },
     close() {
       closing ??= (async () => {
+        await syslog?.close();
         await http.close();
         await pdf.close();
         await inbox.drained();

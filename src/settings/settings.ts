@@ -54,6 +54,8 @@ export interface Settings {
   readonly perContactPerMinute: number;
   /** How long one call to a ticketing system may take before it counts as a timeout (and is retried). */
   readonly ticketingTimeoutMs: number;
+  /** UDP and TCP port of the syslog listener (security events, on `host`); undefined: no listener. */
+  readonly syslogPort: number | undefined;
 }
 
 export const DEFAULTS = {
@@ -96,6 +98,8 @@ Options (environment variable in brackets):
   --max-event-lag SECONDS
                          /readyz answers 503 while the oldest accepted event not yet applied is older
                          than this; 0 = never [TANDEM_MAX_EVENT_LAG] default ${DEFAULTS.maxEventLagSeconds}
+  --syslog-port PORT     listen for syslog (UDP and TCP, on --host) and take each sender's lines as the
+                         security events of its security.syslog range [TANDEM_SYSLOG_PORT] default off
   --demo                 the bundled demo engagement, a demo token and the local inbox (what \`npm start\` runs)
 
 Notifications:
@@ -178,6 +182,7 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
       'metrics-token': { type: 'string' },
       'pdf-renders': { type: 'string' },
       'pdf-queue': { type: 'string' },
+      'syslog-port': { type: 'string' },
     },
   });
   const demo = values.demo ?? false;
@@ -206,6 +211,7 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
   if (metricsToken !== undefined && !/^[\x21-\x7e]{16,}$/.test(metricsToken)) {
     throw new SettingsError('--metrics-token: use at least 16 printable characters without spaces (e.g. `openssl rand -hex 24`)');
   }
+  const syslogPort = values['syslog-port'] ?? env['TANDEM_SYSLOG_PORT'];
   return Object.freeze({
     notify,
     smtpUrl: values['smtp-url'] ?? env['TANDEM_SMTP_URL'],
@@ -227,6 +233,7 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
       1,
       600_000,
     ),
+    syslogPort: syslogPort === undefined || syslogPort === '' ? undefined : int('--syslog-port', syslogPort, 0, 0, 65535),
     db: values.db ?? env['TANDEM_DATABASE_URL'] ?? DEFAULTS.db,
     host,
     port,

@@ -18,6 +18,12 @@ export interface Metrics {
   readonly slaBreaches: Counter<'engagement' | 'sla' | 'kind'>;
   readonly eventsQuarantined: Counter;
   readonly unhandledRejections: Counter;
+  /** Security events stored (each line or object of a request), by how they came (http, syslog). */
+  readonly securityEvents: Counter<'source'>;
+  /** Sigma rule matches that became a trigger, by rule level. */
+  readonly securityDetections: Counter<'level'>;
+  /** Syslog lines, by what became of them (accepted, unknown_sender, invalid, rate_limited, error). */
+  readonly syslogLines: Counter<'result'>;
 }
 
 export function createMetrics(options: { processMetrics?: boolean } = {}): Metrics {
@@ -98,6 +104,24 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     unhandledRejections: new Counter({
       name: 'tandem_unhandled_rejections_total',
       help: 'Promise rejections nothing handled (bugs): logged, and the server kept serving.',
+      registers: [registry],
+    }),
+    securityEvents: new Counter({
+      name: 'tandem_security_events_total',
+      help: 'Security events durably stored, by how they came (http, syslog).',
+      labelNames: ['source'],
+      registers: [registry],
+    }),
+    securityDetections: new Counter({
+      name: 'tandem_security_detections_total',
+      help: 'Sigma rule matches that became a trigger (informational ones never do), by rule level.',
+      labelNames: ['level'],
+      registers: [registry],
+    }),
+    syslogLines: new Counter({
+      name: 'tandem_syslog_lines_total',
+      help: 'Syslog lines received, by result: accepted, unknown_sender (no security.syslog range), invalid, rate_limited, error (not stored).',
+      labelNames: ['result'],
       registers: [registry],
     }),
     httpRequests: new Counter({

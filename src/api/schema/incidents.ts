@@ -61,7 +61,7 @@ export const Alert = z
     summary: z.string(),
     severity: z.string(),
     source: z.string().nullable(),
-    integration: z.string().meta({ description: 'pagerduty, alertmanager, generic or import.' }),
+    integration: z.string().meta({ description: 'pagerduty, alertmanager, generic, security or import.' }),
     details: JsonValue,
     event_count: z.number().int(),
     created_at: Instant,
