@@ -1,6 +1,7 @@
 /**
- * One incident: what it is, its SLA clocks (ticking), its alerts, the full
- * timeline with raw events, and the actions a responder takes. Viewers see
+ * One incident: what it is, its SLA clocks (ticking), its alerts (and, for a
+ * security detection, the Sigma rule, ATT&CK techniques and matching event),
+ * the full timeline with raw events, and the actions a responder takes. Viewers see
  * no action controls at all. Notifications link here: /incidents/ACME-42.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
@@ -24,6 +25,7 @@ import { useResource, useShortcuts, useTitle } from '../hooks';
 import { incidents } from '../live';
 import { Link } from '../router';
 import { useNow } from '../ticker';
+import { DetectionPanel, detectionOf } from './Detection';
 import { formatDateTime, formatPrecise, formatRelative } from '../time';
 
 const PRIORITIES = ['P1', 'P2', 'P3', 'P4', 'P5'];
@@ -75,6 +77,8 @@ export function IncidentView({ reference }: { reference: string }) {
   if (!incident) return <Loading label={`Loading ${reference}`} />;
 
   const sides = engagement.data?.engagement.sides;
+  // The first alert that came from a Sigma rule (a detection incident has one per rule and host).
+  const detection = incident.alerts.map(detectionOf).find((d) => d !== null) ?? null;
   const personName = (ref: string | null) => {
     if (!ref) return '—';
     const [type, id] = ref.split(':');
@@ -129,6 +133,11 @@ export function IncidentView({ reference }: { reference: string }) {
           </Panel>
         </div>
         <aside className="incident-side" aria-label="Incident details">
+          {detection ? (
+            <Panel title="Detection" icon="shield" id="detection">
+              <DetectionPanel detection={detection} />
+            </Panel>
+          ) : null}
           <Panel title="SLA clocks" icon="clock" id="sla">
             <SlaClocks sla={incident.sla} />
           </Panel>
