@@ -7,6 +7,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logsource } from '../engagement/model.js';
+import { AnchorIndex } from './anchor.js';
 import { EventView } from './event.js';
 import type { Refusal, RuleSet, SigmaRule } from './model.js';
 import { logsourceKey, parseRules } from './rule.js';
@@ -18,31 +19,37 @@ const MAX_LOGSOURCES = 4096;
 class CompiledRuleSet implements RuleSet {
   readonly rules: readonly CompiledRule[];
   readonly refusals: readonly Refusal[];
-  readonly #byLogsource = new Map<string, readonly CompiledRule[]>();
+  readonly #byLogsource = new Map<string, { readonly rules: readonly CompiledRule[]; readonly index: AnchorIndex }>();
 
   constructor(rules: readonly CompiledRule[], refusals: readonly Refusal[]) {
     this.rules = rules;
     this.refusals = refusals;
   }
 
-  #rulesFor(ls: Logsource): readonly CompiledRule[] {
+  /** The rules of a logsource, and their anchors indexed. */
+  #rulesFor(ls: Logsource): { readonly rules: readonly CompiledRule[]; readonly index: AnchorIndex } {
     const key = logsourceKey(ls);
     const memo = `${key.product ?? ''}\u0000${key.category ?? ''}\u0000${key.service ?? ''}`;
-    let rules = this.#byLogsource.get(memo);
-    if (rules === undefined) {
-      rules = this.rules.filter((r) => r.accepts(key));
+    let entry = this.#byLogsource.get(memo);
+    if (entry === undefined) {
+      const rules = this.rules.filter((r) => r.accepts(key));
+      entry = { rules, index: new AnchorIndex(rules.map((r) => r.anchors)) };
       if (this.#byLogsource.size >= MAX_LOGSOURCES) this.#byLogsource.clear();
-      this.#byLogsource.set(memo, rules);
+      this.#byLogsource.set(memo, entry);
     }
-    return rules;
+    return entry;
   }
 
   match(event: Readonly<Record<string, unknown>>, logsource: Logsource): SigmaRule[] {
-    const rules = this.#rulesFor(logsource);
+    const { rules, index } = this.#rulesFor(logsource);
     const out: SigmaRule[] = [];
     if (rules.length === 0) return out;
     const view = new EventView(event);
-    for (const r of rules) if (r.test(view)) out.push(r);
+    const candidates = index.candidates(view);
+    for (let i = 0; i < rules.length; i++) {
+      const r = rules[i];
+      if (r !== undefined && candidates[i] === 1 && r.test(view)) out.push(r);
+    }
     return out;
   }
 }

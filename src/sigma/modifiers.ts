@@ -5,6 +5,8 @@
  * utf16 not followed by base64, a regex with contains, ...) or a value of
  * the wrong type refuses the rule with the position of the key or value.
  */
+import { bestOf, segmentAnchor, setAnchors, unionOf } from './anchor.js';
+import type { AnchorSet } from './anchor.js';
 import type { EventView, FieldValue } from './event.js';
 import { cidrContains, parseAddress, parseCidr } from './ip.js';
 import type { Cidr } from './ip.js';
@@ -142,7 +144,9 @@ export function compileItem(key: string, keyPos: Position, node: YNode): Predica
         for (const t of tests) if (t(fv, view)) return true;
         return false;
       };
-  return chain.has('neq') ? (view) => !item(view) : item;
+  if (chain.has('neq')) return (view) => !item(view);
+  setAnchors(item, itemAnchors(chain, values));
+  return item;
 }
 
 function fieldGetter(field: string | null): (view: EventView) => FieldValue {
@@ -165,9 +169,8 @@ function valueTest(chain: Chain, v: YScalar): ValueTest {
   if (chain.has('cidr')) return cidrTest(v);
   if (chain.mods.some((m) => COMPARE.has(m))) return compareTest(chain, v);
   if (chain.has('fieldref')) return fieldrefTest(chain, v);
-  const stringy = chain.mods.some((m) => !['all', 'neq', 'expand'].includes(m));
-  if (typeof v.value === 'number' && !stringy) return numberTest(v.value, v.text);
-  if (typeof v.value === 'boolean' && !stringy) return booleanTest(v.value);
+  if (typeof v.value === 'number' && !isStringItem(chain, v)) return numberTest(v.value, v.text);
+  if (typeof v.value === 'boolean' && !isStringItem(chain, v)) return booleanTest(v.value);
   return stringTest(chain, v);
 }
 
@@ -237,15 +240,42 @@ export function base64Offsets(bytes: Buffer): string[] {
   });
 }
 
-function stringTest(chain: Chain, v: YScalar): ValueTest {
-  const cased = chain.has('cased');
+/** The value's alternatives as wildcard segments, windash and contains/startswith/endswith applied. */
+function shapedAlternatives(chain: Chain, v: YScalar): Segment[][] {
   const keyword = chain.field === null;
   const before = chain.position === 'contains' || chain.position === 'endswith' || (keyword && chain.position === undefined);
   const after = chain.position === 'contains' || chain.position === 'startswith' || (keyword && chain.position === undefined);
-  const tests = alternatives(chain, v).map((segments) => {
-    const shaped = surround(chain.has('windash') ? windash(segments) : segments, before, after);
-    return compileSegments(shaped, cased);
-  });
+  return alternatives(chain, v).map((segments) => surround(chain.has('windash') ? windash(segments) : segments, before, after));
+}
+
+/** Whether the item's values go through the string test (not a number, boolean, regex, range, comparison or reference). */
+function isStringItem(chain: Chain, v: YScalar): boolean {
+  if (['re', 'cidr', 'fieldref', 'exists', ...COMPARE].some(chain.has)) return false;
+  const stringy = chain.mods.some((m) => !['all', 'neq', 'expand'].includes(m));
+  return typeof v.value === 'string' || stringy;
+}
+
+/**
+ * The item's anchors (see anchor.ts): for a case-insensitive string item on a
+ * field, each value's literal requirement; any one value's when all must hold.
+ */
+function itemAnchors(chain: Chain, values: readonly YScalar[]): AnchorSet | undefined {
+  const field = chain.field;
+  if (field === null || chain.has('neq') || chain.has('cased') || !values.every((v) => isStringItem(chain, v))) return undefined;
+  const perValue = values.map((v) =>
+    unionOf(
+      shapedAlternatives(chain, v).map((segments) => {
+        const a = segmentAnchor(field, segments);
+        return a === undefined ? undefined : [a];
+      }),
+    ),
+  );
+  return chain.has('all') ? bestOf(perValue) : unionOf(perValue);
+}
+
+function stringTest(chain: Chain, v: YScalar): ValueTest {
+  const cased = chain.has('cased');
+  const tests = shapedAlternatives(chain, v).map((shaped) => compileSegments(shaped, cased));
   const [only] = tests;
   const test = tests.length === 1 && only ? only : (s: string) => tests.some((t) => t(s));
   return anyString(cased, test);

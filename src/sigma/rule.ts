@@ -7,6 +7,8 @@
  */
 import { basename } from 'node:path';
 import type { Logsource } from '../engagement/model.js';
+import { anchorsOf, bestOf, setAnchors, unionOf } from './anchor.js';
+import type { AnchorSet } from './anchor.js';
 import { ConditionError, compileCondition, conditionIdentifiers, parseCondition } from './condition.js';
 import type { Condition } from './condition.js';
 import { EventView } from './event.js';
@@ -41,6 +43,8 @@ export class CompiledRule implements SigmaRule {
   readonly description?: string;
   /** Where the rule starts, for duplicate-id reports. */
   readonly pos: Position;
+  /** A necessary condition of the detection (anchor.ts), when it has one. */
+  readonly anchors: AnchorSet | undefined;
   readonly #want: LogsourceKey;
   readonly #predicate: Predicate;
 
@@ -56,6 +60,7 @@ export class CompiledRule implements SigmaRule {
     if (meta.description !== undefined) this.description = meta.description;
     this.#want = logsourceKey(meta.logsource);
     this.#predicate = predicate;
+    this.anchors = anchorsOf(predicate);
   }
 
   /** Whether events of this (lower-cased) logsource are the rule's: every key the rule names must be equal. */
@@ -143,10 +148,12 @@ function compileSearch(name: string, node: YNode): Predicate {
     const items = node.entries.map((e) => compileItem(e.key, e.keyPos, e.value));
     const [only] = items;
     if (items.length === 1 && only) return only;
-    return (view) => {
+    const all: Predicate = (view) => {
       for (const p of items) if (!p(view)) return false;
       return true;
     };
+    setAnchors(all, bestOf(items.map(anchorsOf)));
+    return all;
   }
   if (node.kind === 'scalar') {
     if (node.value === null) throw new Refused(node.pos, `"${name}" is empty`);
@@ -156,10 +163,12 @@ function compileSearch(name: string, node: YNode): Predicate {
   if (node.items.every((i) => i.kind === 'scalar')) return compileItem('', node.pos, node);
   if (!node.items.every((i) => i.kind === 'map')) throw new Refused(node.pos, `"${name}" mixes maps and plain values in one list`);
   const alternatives = node.items.map((item) => compileSearch(name, item));
-  return (view) => {
+  const any: Predicate = (view) => {
     for (const p of alternatives) if (p(view)) return true;
     return false;
   };
+  setAnchors(any, unionOf(alternatives.map(anchorsOf)));
+  return any;
 }
 
 /** The condition (a list of conditions is their `or`), with positions for its errors. */
@@ -205,7 +214,20 @@ function compileDetection(map: YMap): Predicate {
     const p = compileSearch(e.key, e.value);
     if (used.has(e.key)) predicates.set(e.key, p);
   }
-  return compileCondition(parsed, predicates);
+  const predicate = compileCondition(parsed, predicates);
+  setAnchors(predicate, conditionAnchors(parsed, predicates));
+  return predicate;
+}
+
+/** A condition's anchors: an identifier's own, the best of an and's, the union of an or's; none through not. */
+function conditionAnchors(c: Condition, predicates: ReadonlyMap<string, Predicate>): AnchorSet | undefined {
+  if (c.op === 'id') {
+    const p = predicates.get(c.name);
+    return p === undefined ? undefined : anchorsOf(p);
+  }
+  if (c.op === 'not') return undefined;
+  const sets = c.args.map((a) => conditionAnchors(a, predicates));
+  return c.op === 'and' ? bestOf(sets) : unionOf(sets);
 }
 
 /** One rule document (collections already merged) compiled, or why not. */

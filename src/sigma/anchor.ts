@@ -1,0 +1,137 @@
+/**
+ * Anchors: a cheap necessary condition of a rule, so a rule set skips most
+ * rules without running them. An anchor set is a list of literal tests on
+ * fields (equal, starts with, ends with, contains, on the lower-cased text)
+ * at least one of which holds whenever the rule matches; a rule without one
+ * is always run. The rule set indexes the anchors of all its rules by field
+ * (hash lookups for equal, prefix and suffix), so one pass over an event's
+ * fields finds the few rules worth running.
+ */
+import type { EventView } from './event.js';
+import type { Segment } from './pattern.js';
+import { Wildcard } from './pattern.js';
+
+/** A literal test of a field's lower-cased text. */
+export interface Anchor {
+  readonly field: string;
+  readonly kind: 'eq' | 'prefix' | 'suffix' | 'contains';
+  /** Lower-cased. */
+  readonly text: string;
+}
+
+/** At least one anchor holds whenever the predicate holds. */
+export type AnchorSet = readonly Anchor[];
+
+const registry = new WeakMap<object, AnchorSet>();
+
+/** Records a predicate's anchor set (only a sound one: each anchor is implied by some value of the item). */
+export function setAnchors(predicate: object, anchors: AnchorSet | undefined): void {
+  if (anchors !== undefined && anchors.length > 0) registry.set(predicate, anchors);
+}
+
+/** A predicate's anchor set, if it has one. */
+export function anchorsOf(predicate: object): AnchorSet | undefined {
+  return registry.get(predicate);
+}
+
+/** What a case-insensitive value's segments (already shaped by contains/startswith/endswith) require of the text. */
+export function segmentAnchor(field: string, segments: readonly Segment[]): Anchor | undefined {
+  const n: Segment[] = [];
+  for (const s of segments) {
+    const prev = n[n.length - 1];
+    if (typeof s === 'string' && typeof prev === 'string') n[n.length - 1] = prev + s.toLowerCase();
+    else if (typeof s === 'string') n.push(s.toLowerCase());
+    else if (!(s === Wildcard.Any && prev === Wildcard.Any)) n.push(s);
+  }
+  const [first, second, third] = n;
+  if (n.length === 1 && typeof first === 'string') return { field, kind: 'eq', text: first };
+  if (n.length === 2 && first === Wildcard.Any && typeof second === 'string') return { field, kind: 'suffix', text: second };
+  if (n.length === 2 && typeof first === 'string' && second === Wildcard.Any) return { field, kind: 'prefix', text: first };
+  if (n.length === 3 && first === Wildcard.Any && typeof second === 'string' && third === Wildcard.Any)
+    return { field, kind: 'contains', text: second };
+  const longest = n.filter((s): s is string => typeof s === 'string').sort((a, b) => b.length - a.length)[0];
+  return longest === undefined || longest === '' ? undefined : { field, kind: 'contains', text: longest };
+}
+
+/** How costly and unselective an anchor set is (lower is better). */
+function cost(set: AnchorSet): number {
+  let c = 0;
+  for (const a of set) c += (a.kind === 'contains' ? 2 : 1) + (a.text.length < 4 ? 6 : 0);
+  return c;
+}
+
+/** The best of several anchor sets each of which is necessary (an AND): the cheapest. */
+export function bestOf(sets: readonly (AnchorSet | undefined)[]): AnchorSet | undefined {
+  let best: AnchorSet | undefined;
+  for (const s of sets) if (s !== undefined && (best === undefined || cost(s) < cost(best))) best = s;
+  return best;
+}
+
+/** The anchor set of an OR: all of its branches' anchors, or none when a branch has none. */
+export function unionOf(sets: readonly (AnchorSet | undefined)[]): AnchorSet | undefined {
+  if (sets.some((s) => s === undefined)) return undefined;
+  return sets.flatMap((s) => s ?? []);
+}
+
+interface FieldIndex {
+  readonly eq: Map<string, number[]>;
+  readonly prefix: Map<number, Map<string, number[]>>;
+  readonly suffix: Map<number, Map<string, number[]>>;
+  readonly contains: Map<string, number[]>;
+}
+
+function push<K>(map: Map<K, number[]>, key: K, rule: number): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [rule]);
+  else if (list[list.length - 1] !== rule) list.push(rule);
+}
+
+function byLength(map: Map<number, Map<string, number[]>>, text: string, rule: number): void {
+  let inner = map.get(text.length);
+  if (inner === undefined) map.set(text.length, (inner = new Map()));
+  push(inner, text, rule);
+}
+
+/** The anchors of a list of rules, indexed by field. */
+export class AnchorIndex {
+  readonly #always: readonly boolean[];
+  readonly #fields = new Map<string, FieldIndex>();
+  readonly size: number;
+
+  constructor(anchorSets: readonly (AnchorSet | undefined)[]) {
+    this.size = anchorSets.length;
+    this.#always = anchorSets.map((s) => s === undefined);
+    anchorSets.forEach((set, rule) => {
+      for (const a of set ?? []) {
+        let f = this.#fields.get(a.field);
+        if (f === undefined) this.#fields.set(a.field, (f = { eq: new Map(), prefix: new Map(), suffix: new Map(), contains: new Map() }));
+        if (a.kind === 'eq') push(f.eq, a.text, rule);
+        else if (a.kind === 'prefix') byLength(f.prefix, a.text, rule);
+        else if (a.kind === 'suffix') byLength(f.suffix, a.text, rule);
+        else push(f.contains, a.text, rule);
+      }
+    });
+  }
+
+  /** Which rules may match the event: marks[i] is 1 for each rule worth running. */
+  candidates(view: EventView): Uint8Array {
+    const marks = new Uint8Array(this.size);
+    this.#always.forEach((always, i) => {
+      if (always) marks[i] = 1;
+    });
+    const mark = (rules: readonly number[] | undefined): void => {
+      if (rules !== undefined) for (const r of rules) marks[r] = 1;
+    };
+    for (const [field, index] of this.#fields) {
+      const fv = view.field(field);
+      if (!fv.present) continue;
+      for (const s of fv.lower()) {
+        mark(index.eq.get(s));
+        for (const [len, m] of index.prefix) if (len <= s.length) mark(m.get(s.slice(0, len)));
+        for (const [len, m] of index.suffix) if (len <= s.length) mark(m.get(s.slice(s.length - len)));
+        for (const [text, rules] of index.contains) if (s.includes(text)) mark(rules);
+      }
+    }
+    return marks;
+  }
+}
