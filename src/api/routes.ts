@@ -62,6 +62,7 @@ import { scheduleRoutes } from './schedules.js';
 import { personCalendars } from './schedule-presenters.js';
 import { riskRoutes } from './risk.js';
 import { eventRoutes } from './events.js';
+import { vulnerabilityRoutes } from './vulnerabilities.js';
 
 export interface ApiDeps {
   readonly database: Database;
@@ -415,5 +416,6 @@ export async function apiRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<
   await scope.register((s) => reportRoutes(s, { database, deployment, clock, pdf: deps.pdf }));
   await scope.register((s) => riskRoutes(s, { database, deployment, clock }));
   await scope.register((s) => eventRoutes(s, { database, clock, kick: deps.kick }));
+  await scope.register((s) => vulnerabilityRoutes(s, { database, deployment, clock, kick: deps.kick }));
   await scope.register((s) => liveRoutes(s, { database, clock, feed: deps.feed, secureCookies: deps.secureCookies }));
 }

@@ -27,6 +27,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: 'check each ticketing entry against its system (credentials, project, what the sync needs)',
     load: () => import('./ticketing.js'),
   },
+  vulns: {
+    summary: 'import scanner findings (Trivy, Grype, SARIF, Nessus, Greenbone), list them, except one',
+    load: () => import('./vulns.js'),
+  },
+  kev: {
+    summary: "load CISA's Known Exploited Vulnerabilities catalog (re-dates findings)",
+    load: async () => ({ run: (await import('./vulns.js')).runKev }),
+  },
   sigma: { summary: 'test Sigma rules against events, or check which rules the engine refuses', load: () => import('./sigma.js') },
 };
 

@@ -28,6 +28,7 @@ import { slaOnChange, slaOnOpen } from '../sla/incident-hooks.js';
 import { ticketingOnChange, ticketingOnOpen } from '../ticketing/hooks.js';
 import { ticketingModule } from '../ticketing/module.js';
 import { ticketInboundModule } from '../ticketing/inbound/apply.js';
+import { vulnOverdueModule } from '../vulns/overdue.js';
 
 /** The channels pages go out through: the providers, or the demo inbox. */
 export async function buildChannels(settings: Settings, database: Database, clock: Clock): Promise<ChannelRegistry> {
@@ -143,6 +144,8 @@ export function createEngines(d: EngineDeps): Engines {
   const engine = new Engine(
     ctx,
     [
+      // Overdue vulnerability findings write their trigger first, so the incident opens in the same pass.
+      vulnOverdueModule(),
       processEventsModule({
         hooks,
         onOpened: (n, engagement) => d.onIncidentsOpened(engagement, n),
