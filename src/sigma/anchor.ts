@@ -77,7 +77,23 @@ interface FieldIndex {
   readonly eq: Map<string, number[]>;
   readonly prefix: Map<number, Map<string, number[]>>;
   readonly suffix: Map<number, Map<string, number[]>>;
+  /** Contains-literals shorter than three characters, each tried with includes(). */
   readonly contains: Map<string, number[]>;
+  /** Longer contains-literals by their first three characters (see trigram), tried where those occur. */
+  readonly grams: Map<number, Map<string, number[]>>;
+}
+
+/** The three UTF-16 units at i as one number (a Map key that needs no string). */
+function trigram(s: string, i: number): number {
+  return (s.charCodeAt(i) * 65536 + s.charCodeAt(i + 1)) * 65536 + s.charCodeAt(i + 2);
+}
+
+/** Marks the rules of every long contains-literal that occurs in s. */
+function markGrams(grams: FieldIndex['grams'], s: string, mark: (rules: readonly number[] | undefined) => void): void {
+  for (let i = 0; i + 3 <= s.length; i++) {
+    const literals = grams.get(trigram(s, i));
+    if (literals !== undefined) for (const [text, rules] of literals) if (s.startsWith(text, i)) mark(rules);
+  }
 }
 
 function push<K>(map: Map<K, number[]>, key: K, rule: number): void {
@@ -104,11 +120,20 @@ export class AnchorIndex {
     anchorSets.forEach((set, rule) => {
       for (const a of set ?? []) {
         let f = this.#fields.get(a.field);
-        if (f === undefined) this.#fields.set(a.field, (f = { eq: new Map(), prefix: new Map(), suffix: new Map(), contains: new Map() }));
+        if (f === undefined) {
+          f = { eq: new Map(), prefix: new Map(), suffix: new Map(), contains: new Map(), grams: new Map() };
+          this.#fields.set(a.field, f);
+        }
         if (a.kind === 'eq') push(f.eq, a.text, rule);
         else if (a.kind === 'prefix') byLength(f.prefix, a.text, rule);
         else if (a.kind === 'suffix') byLength(f.suffix, a.text, rule);
-        else push(f.contains, a.text, rule);
+        else if (a.text.length < 3) push(f.contains, a.text, rule);
+        else {
+          const key = trigram(a.text, 0);
+          let literals = f.grams.get(key);
+          if (literals === undefined) f.grams.set(key, (literals = new Map()));
+          push(literals, a.text, rule);
+        }
       }
     });
   }
@@ -130,6 +155,7 @@ export class AnchorIndex {
         for (const [len, m] of index.prefix) if (len <= s.length) mark(m.get(s.slice(0, len)));
         for (const [len, m] of index.suffix) if (len <= s.length) mark(m.get(s.slice(s.length - len)));
         for (const [text, rules] of index.contains) if (s.includes(text)) mark(rules);
+        if (index.grams.size > 0) markGrams(index.grams, s, mark);
       }
     }
     return marks;
