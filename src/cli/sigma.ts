@@ -27,7 +27,8 @@ Exit status: test: 0, or 2 on bad usage or a malformed line (named by its
 number); check: 0 when no rule is refused, 1 when any is, 2 on bad usage.
 
 Options:
-  --rules PATH   a rule file or folder (.yml/.yaml, folders recursively); repeatable
+  --rules PATH...  rule files or folders (.yml/.yaml, folders recursively);
+                   several after one --rules, or --rules repeated
   --events FILE  the events to match (test)
   --json         print a JSON document instead of lines
   -h, --help     show this help`;
@@ -126,18 +127,27 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     (help ? io.out : io.err)(help ? HELP : `tandem sigma: expected "test" or "check"\n\n${HELP}`);
     return help ? 0 : 2;
   }
-  const parsed = parseCommand(io, `sigma ${which}`, HELP, rest, {
-    rules: { type: 'string', multiple: true },
-    events: { type: 'string' },
-    json: { type: 'boolean' },
-  });
+  const parsed = parseCommand(
+    io,
+    `sigma ${which}`,
+    HELP,
+    rest,
+    { rules: { type: 'string', multiple: true }, events: { type: 'string' }, json: { type: 'boolean' } },
+    true,
+  );
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
-  if (!values.rules?.length || (which === 'test' && values.events === undefined)) {
+  // "--rules a b c": the paths after the first are positionals.
+  const paths = values.rules === undefined ? [] : [...values.rules, ...parsed.positionals];
+  if (
+    paths.length === 0 ||
+    (values.rules === undefined && parsed.positionals.length > 0) ||
+    (which === 'test' && values.events === undefined)
+  ) {
     io.err(`tandem sigma ${which}: --rules${which === 'test' ? ' and --events are' : ' is'} required\n\n${HELP}`);
     return 2;
   }
-  const set = await loadRuleSet(values.rules);
+  const set = await loadRuleSet(paths);
   if (which === 'check') return runCheck(set, values.json === true, io);
   for (const r of set.refusals) io.err(`${formatRefusal(r)} (rule left out)`);
   return runTest(set, values.events ?? '', values.json === true, io);

@@ -50,6 +50,20 @@ describe('loadRuleSet', () => {
     expect(set.match(shell, { product: 'linux', category: 'process_creation' }).map((r) => r.id)).toEqual(['a-shell', 'b-shell']);
   });
 
+  it('keeps the documents of one rule collection, which share the global id', async () => {
+    const file = write(
+      'collection/godmode.yml',
+      `action: global\ntitle: g\nid: g-1\ndetection:\n  condition: sel\n---\nlogsource: {product: linux}\ndetection:\n  sel: {a: x}\n---\nlogsource: {product: windows}\ndetection:\n  sel: {b: y}\n`,
+    );
+    const set = await loadRuleSet([file]);
+    expect(set.refusals).toEqual([]);
+    expect(set.rules.map((r) => [r.id, r.logsource.product])).toEqual([
+      ['g-1', 'linux'],
+      ['g-1', 'windows'],
+    ]);
+    expect(set.match({ b: 'Y' }, { product: 'windows' }).map((r) => r.logsource.product)).toEqual(['windows']);
+  });
+
   it('takes single files and refuses a path that does not exist', async () => {
     const set = await loadRuleSet([b, join(dir, 'missing.yml')]);
     expect(set.rules.map((r) => r.id)).toEqual(['b-shell']);

@@ -54,18 +54,22 @@ class CompiledRuleSet implements RuleSet {
   }
 }
 
-/** Builds a rule set from parsed rules; a rule whose id another rule already has is refused. */
+/**
+ * Builds a rule set from parsed rules; a rule whose id a rule of another file
+ * already has is refused. The documents of one rule collection (action:
+ * global) share their id: they are one rule over several logsources.
+ */
 export function ruleSet(rules: readonly CompiledRule[], refusals: readonly Refusal[]): RuleSet {
   const byId = new Map<string, CompiledRule>();
   const kept: CompiledRule[] = [];
   const all = [...refusals];
   for (const r of rules) {
     const first = byId.get(r.id);
-    if (first) {
+    if (first && first.file !== r.file) {
       all.push({ file: r.file, ...r.pos, reason: `duplicate rule id ${r.id} (first in ${first.file}:${first.pos.line}:${first.pos.col})` });
       continue;
     }
-    byId.set(r.id, r);
+    if (!first) byId.set(r.id, r);
     kept.push(r);
   }
   return new CompiledRuleSet(kept, all);

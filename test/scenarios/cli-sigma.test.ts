@@ -148,7 +148,7 @@ describe('tandem sigma', () => {
   });
 
   it('check lists each refusal as file:line:col: reason and exits 1', () => {
-    const res = tandem('sigma', 'check', '--rules', rules, '--rules', broken);
+    const res = tandem('sigma', 'check', '--rules', rules, broken);
     expect(res.status).toBe(1);
     expect(res.stdout).toBe(
       [
