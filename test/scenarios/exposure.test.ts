@@ -181,7 +181,10 @@ describe.each(databaseKinds().slice(0, 1))('request logs, on $name', (kind) => {
     const key = 'c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8';
     expect((await h.ingest(`/integrations/generic/${key}`, { summary: 'x' })).statusCode).toBe(404);
     expect((await h.ingest('/integrations/ticketing/jira-in-7c2e0d', { webhookEvent: 'comment_created' })).statusCode).toBe(404);
-    const logged = lines.slice(before).map((l) => JSON.parse(l) as { msg: string; url?: string }).filter((l) => l.msg === 'request');
+    const logged = lines
+      .slice(before)
+      .map((l) => JSON.parse(l) as { msg: string; url?: string })
+      .filter((l) => l.msg === 'request');
     expect(logged.map((l) => l.url)).toEqual(['/integrations/generic/[redacted]', '/integrations/ticketing/[redacted]']);
     expect(lines.slice(before).join('\n')).not.toContain(key);
     expect(lines.slice(before).join('\n')).not.toContain('jira-in-7c2e0d');
