@@ -139,13 +139,9 @@ export const InvalidEvent = z
     status: z.literal('invalid event'),
     message: z.string(),
     errors: z.array(z.string()).meta({ description: 'Every problem found, each naming its field.' }),
-    code: z
-      .enum(['TOO_MANY_ALERTS', 'TOO_MANY_EVENTS'])
-      .optional()
-      .meta({
-        description:
-          'Only on a 413 for an Alertmanager request of more than 1,000 alerts, or a security request of more than 1,000 events.',
-      }),
+    code: z.enum(['TOO_MANY_ALERTS', 'TOO_MANY_EVENTS']).optional().meta({
+      description: 'Only on a 413 for an Alertmanager request of more than 1,000 alerts, or a security request of more than 1,000 events.',
+    }),
   })
   .meta({ id: 'InvalidEvent', description: "PagerDuty's error body. Senders do not retry it." });
 
