@@ -28,15 +28,6 @@ const MEANT_TO_BE_REFUSED = new Map([
   ['sigmahq/rules-placeholder/cloud/aws/cloudtrail/aws_cloudtrail_console_login_success_from_susp_locations.yml', /expand|placeholder/i],
 ]);
 
-/**
- * Real rules the evaluator refuses though it should honour them: reported, expected refused (with this reason) until
- * the evaluator is fixed, when this test fails and the entry goes. godmode_sigma_rule.yml is a rule collection
- * (action: global) whose three documents share the global part's id; the evaluator takes the second and third for
- * duplicates of the first, so events for those two (lines listed) do not match yet.
- */
-const KNOWN_GAPS = new Map([['sigmahq/other/godmode_sigma_rule.yml', { reason: /duplicate rule id/, lines: [6, 8] }]]);
-const gapLines = new Set([...KNOWN_GAPS.values()].flatMap((g) => g.lines));
-
 interface EventLine {
   readonly line: number;
   readonly rule: string;
@@ -144,11 +135,11 @@ describe('the Sigma rule sample', () => {
 
   it('refuses exactly the rules meant to be refused, each with file:line:col and a reason', () => {
     const refused = new Set(set.refusals.map((r) => rel(r.file)));
-    expect([...refused].sort()).toEqual([...MEANT_TO_BE_REFUSED.keys(), ...KNOWN_GAPS.keys()].sort());
+    expect([...refused].sort()).toEqual([...MEANT_TO_BE_REFUSED.keys()].sort());
     for (const r of set.refusals) {
       expect(r.line).toBeGreaterThan(0);
       expect(r.col).toBeGreaterThan(0);
-      expect(r.reason).toMatch(MEANT_TO_BE_REFUSED.get(rel(r.file)) ?? KNOWN_GAPS.get(rel(r.file))?.reason ?? /./);
+      expect(r.reason).toMatch(MEANT_TO_BE_REFUSED.get(rel(r.file)) ?? /./);
     }
   });
 
@@ -170,9 +161,7 @@ describe('the Sigma rule sample', () => {
 });
 
 describe.each(events)('events.jsonl line $line', (e) => {
-  // A known gap (above) is expected to fail until the evaluator is fixed.
-  const test = gapLines.has(e.line) ? it.fails : it;
-  test(`${e.expect ? 'matches' : 'does not match'} ${e.rule}${e.note ? ` (${e.note})` : ''}`, () => {
+  it(`${e.expect ? 'matches' : 'does not match'} ${e.rule}${e.note ? ` (${e.note})` : ''}`, () => {
     // A rule collection's documents share one id: the event is for whichever of them its logsource selects.
     const rules = set.rules.filter((r) => r.id === e.rule);
     expect(rules.length, 'the rule is loaded').toBeGreaterThan(0);
