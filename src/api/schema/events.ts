@@ -7,7 +7,9 @@ import { z } from 'zod';
 import { CursorQuery, Instant, NullableInstant, intQuery } from './common.js';
 import { ScopeQuery } from './engagements.js';
 
-export const INTEGRATION_TYPES = ['pagerduty', 'alertmanager', 'generic'] as const;
+// Every integration type an event can come from: the engagement model's list, so a new type is never a 500 here.
+export { INTEGRATION_TYPES } from '../../engagement/model.js';
+import { INTEGRATION_TYPES } from '../../engagement/model.js';
 export const EVENT_KINDS = ['alert', 'change'] as const;
 
 export const QuarantinedEvent = z
