@@ -17,6 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Alert, IncidentDetail, IncidentDetailResponse } from '../../src/api/types.js';
+import { recordingIo } from '../../src/cli/io.js';
+import { run as validate } from '../../src/cli/validate.js';
 import { loadEngagements } from '../../src/engagement/index.js';
 import { mulberry32 } from '../../src/random/seeded.js';
 import { databaseKinds } from '../support/databases.js';
@@ -284,6 +286,38 @@ describe.each(databaseKinds())('security detections, on $name', (kind: DatabaseK
     );
   });
 
+  it('a reload with a refused rule is refused and the running rules still detect; a fixed one takes effect', async () => {
+    const t = await start({ peers: false });
+    const folder = dir ?? '';
+    const extra = join(folder, 'extra.yml');
+    const rule = (modifier: string) =>
+      [
+        'title: Netcat listener',
+        'id: 5b1f2a33-0000-4000-8000-00000000000a',
+        'logsource: { product: linux, category: process_creation }',
+        'detection:',
+        '  selection:',
+        `    Image|${modifier}: /nc`,
+        "    CommandLine|contains: ' -l'",
+        '  condition: selection',
+        'level: critical',
+        '',
+      ].join('\n');
+    writeFileSync(extra, rule('sideways'));
+    securityEngagement(folder, [WEBSHELL_RULE, extra]);
+    const refused = await t.tandem.reload();
+    expect(refused.ok).toBe(false);
+    expect(refused.diagnostics[0]).toMatchObject({ file: extra, line: 6 });
+    expect((await sent(t, WEBSHELL)).json()).toMatchObject({ detections: 1 });
+
+    writeFileSync(extra, rule('endswith'));
+    expect((await t.tandem.reload()).ok).toBe(true);
+    const netcat = { Image: '/usr/bin/nc', CommandLine: 'nc -lvnp 4444', Hostname: 'web-01' };
+    expect((await sent(t, netcat)).json()).toMatchObject({ detections: 1 });
+    await t.settle();
+    expect((await incidents(t)).map((x) => x.priority).sort()).toEqual(['P1', 'P1']);
+  });
+
   it('mutated bodies: every answer is a 202 or a 4xx naming the problem, never a 5xx, and every stored event is applied', async () => {
     const t = await start({ peers: false });
     const next = mulberry32(0x5ec11);
@@ -351,6 +385,13 @@ describe('Sigma rules in the engagement file', () => {
       expect(diagnostics).toHaveLength(1);
       expect(diagnostics[0]).toMatchObject({ file: bad, line: 6 });
       expect(diagnostics[0]?.message).toContain('sideways');
+
+      // tandem validate prints it like any other problem of the file, and fails.
+      const io = recordingIo();
+      expect(await validate([join(dir, 'acme.yaml')], io)).toBe(1);
+      expect(io.stderr).toEqual([
+        expect.stringMatching(new RegExp(`^${bad.replaceAll('.', '\\.')}:6:\\d+: Sigma rule refused \\(engagement acme\\): .*sideways`)),
+      ]);
 
       const ok = await loadEngagements([securityEngagement(dir)]);
       expect(ok.diagnostics).toEqual([]);
