@@ -1,6 +1,6 @@
 /**
  * The rule set skips rules by their anchors (a necessary condition indexed
- * by field): a seeded differential test checks that, for random rules and
+ * by field, keyword searches too): a seeded differential test checks that, for random rules and
  * events built from the rules' own values, the rule set returns exactly the
  * rules whose own matches() (which runs every rule) says yes.
  */
@@ -33,10 +33,13 @@ function randomItem(rng: Rng): string {
 }
 
 function randomRule(rng: Rng, i: number): string {
-  const search = (name: string): string =>
-    rng.chance(0.2)
-      ? `  ${name}:\n    - {${randomItem(rng)}}\n    - {${randomItem(rng)}}\n`
-      : `  ${name}:\n${Array.from({ length: 1 + rng.int(3) }, () => `    ${randomItem(rng)}\n`).join('')}`;
+  const search = (name: string): string => {
+    const r = rng.float();
+    if (r < 0.2) return `  ${name}:\n    - {${randomItem(rng)}}\n    - {${randomItem(rng)}}\n`;
+    if (r < 0.3) return `  ${name}:\n${Array.from({ length: 1 + rng.int(3) }, () => `    - '${rng.pick(WORDS)}'\n`).join('')}`;
+    if (r < 0.35) return `  ${name}:\n    '|all':\n      - '${rng.pick(WORDS)}'\n      - '${rng.pick(WORDS)}'\n`;
+    return `  ${name}:\n${Array.from({ length: 1 + rng.int(3) }, () => `    ${randomItem(rng)}\n`).join('')}`;
+  };
   const condition = rng.pick(['sel', 'sel and not filter', 'sel or filter', '1 of them', 'all of them', 'not filter', 'sel and filter']);
   return `title: r${i}\nid: r${i}\nlogsource: {product: p}\ndetection:\n${search('sel')}${search('filter')}  condition: ${condition}\n`;
 }

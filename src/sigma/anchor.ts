@@ -7,12 +7,16 @@
  * (hash lookups for equal, prefix and suffix), so one pass over an event's
  * fields finds the few rules worth running.
  */
-import type { EventView } from './event.js';
+import type { EventView, FieldValue } from './event.js';
 import type { Segment } from './pattern.js';
 import { Wildcard } from './pattern.js';
 
+/** The field name of a keyword search's anchors: every string value of the event (no field is named so). */
+export const KEYWORDS = '\u0000keywords';
+
 /** A literal test of a field's lower-cased text. */
 export interface Anchor {
+  /** The field, or {@link KEYWORDS}. */
   readonly field: string;
   readonly kind: 'eq' | 'prefix' | 'suffix' | 'contains';
   /** Lower-cased. */
@@ -110,13 +114,17 @@ function byLength(map: Map<number, Map<string, number[]>>, text: string, rule: n
 
 /** The anchors of a list of rules, indexed by field. */
 export class AnchorIndex {
-  readonly #always: readonly boolean[];
+  /** Rules without anchors: always run. */
+  readonly #always: readonly number[];
   readonly #fields = new Map<string, FieldIndex>();
+  /** The indexed fields with a dot in their name (reached through nested objects, so not found among the event's keys). */
+  readonly #dotted: readonly (readonly [string, FieldIndex])[];
+  readonly #keywords: FieldIndex | undefined;
   readonly size: number;
 
   constructor(anchorSets: readonly (AnchorSet | undefined)[]) {
     this.size = anchorSets.length;
-    this.#always = anchorSets.map((s) => s === undefined);
+    this.#always = anchorSets.flatMap((s, i) => (s === undefined ? [i] : []));
     anchorSets.forEach((set, rule) => {
       for (const a of set ?? []) {
         let f = this.#fields.get(a.field);
@@ -124,40 +132,53 @@ export class AnchorIndex {
           f = { eq: new Map(), prefix: new Map(), suffix: new Map(), contains: new Map(), grams: new Map() };
           this.#fields.set(a.field, f);
         }
-        if (a.kind === 'eq') push(f.eq, a.text, rule);
-        else if (a.kind === 'prefix') byLength(f.prefix, a.text, rule);
-        else if (a.kind === 'suffix') byLength(f.suffix, a.text, rule);
-        else if (a.text.length < 3) push(f.contains, a.text, rule);
-        else {
-          const key = trigram(a.text, 0);
-          let literals = f.grams.get(key);
-          if (literals === undefined) f.grams.set(key, (literals = new Map()));
-          push(literals, a.text, rule);
-        }
+        addAnchor(f, a, rule);
       }
     });
+    this.#keywords = this.#fields.get(KEYWORDS);
+    this.#fields.delete(KEYWORDS);
+    this.#dotted = [...this.#fields].filter(([field]) => field.includes('.'));
   }
 
   /** Which rules may match the event: marks[i] is 1 for each rule worth running. */
   candidates(view: EventView): Uint8Array {
     const marks = new Uint8Array(this.size);
-    this.#always.forEach((always, i) => {
-      if (always) marks[i] = 1;
-    });
+    for (const i of this.#always) marks[i] = 1;
     const mark = (rules: readonly number[] | undefined): void => {
       if (rules !== undefined) for (const r of rules) marks[r] = 1;
     };
-    for (const [field, index] of this.#fields) {
-      const fv = view.field(field);
-      if (!fv.present) continue;
-      for (const s of fv.lower()) {
-        mark(index.eq.get(s));
-        for (const [len, m] of index.prefix) if (len <= s.length) mark(m.get(s.slice(0, len)));
-        for (const [len, m] of index.suffix) if (len <= s.length) mark(m.get(s.slice(s.length - len)));
-        for (const [text, rules] of index.contains) if (s.includes(text)) mark(rules);
-        if (index.grams.size > 0) markGrams(index.grams, s, mark);
-      }
+    // The event's own keys against the index (events carry far fewer fields than the rules name), then the dotted names.
+    for (const key of Object.keys(view.event)) {
+      const index = this.#fields.get(key);
+      if (index !== undefined) scan(view.field(key), index, mark);
     }
+    for (const [field, index] of this.#dotted) scan(view.field(field), index, mark);
+    if (this.#keywords !== undefined) scan(view.keywords(), this.#keywords, mark);
     return marks;
+  }
+}
+
+function addAnchor(f: FieldIndex, a: Anchor, rule: number): void {
+  if (a.kind === 'eq') push(f.eq, a.text, rule);
+  else if (a.kind === 'prefix') byLength(f.prefix, a.text, rule);
+  else if (a.kind === 'suffix') byLength(f.suffix, a.text, rule);
+  else if (a.text.length < 3) push(f.contains, a.text, rule);
+  else {
+    const key = trigram(a.text, 0);
+    let literals = f.grams.get(key);
+    if (literals === undefined) f.grams.set(key, (literals = new Map()));
+    push(literals, a.text, rule);
+  }
+}
+
+/** Marks the rules whose anchors one field's value satisfies. */
+function scan(fv: FieldValue, index: FieldIndex, mark: (rules: readonly number[] | undefined) => void): void {
+  if (!fv.present) return;
+  for (const s of fv.lower()) {
+    mark(index.eq.get(s));
+    for (const [len, m] of index.prefix) if (len <= s.length) mark(m.get(s.slice(0, len)));
+    for (const [len, m] of index.suffix) if (len <= s.length) mark(m.get(s.slice(s.length - len)));
+    for (const [text, rules] of index.contains) if (s.includes(text)) mark(rules);
+    if (index.grams.size > 0) markGrams(index.grams, s, mark);
   }
 }

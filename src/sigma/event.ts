@@ -20,6 +20,12 @@ export class FieldValue {
   constructor(present: boolean, raw: unknown) {
     this.present = present;
     this.isNull = raw === null || raw === undefined;
+    // The common case, one text, number or boolean, without the general walk.
+    if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') {
+      this.values = [raw];
+      this.strings = [typeof raw === 'string' ? raw : String(raw)];
+      return;
+    }
     const values: unknown[] = [];
     collectScalars(raw, values, 0);
     this.values = values;
@@ -50,26 +56,46 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
+ * For a dotted name, the keys to try at each depth: from segment i, the
+ * joins of segments i..j, longest first (so a literal key with dots wins).
+ * Worked out once per name: the names come from the rules.
+ */
+const PATHS = new Map<string, readonly (readonly (readonly [key: string, next: number])[])[]>();
+
+function pathsOf(name: string): readonly (readonly (readonly [string, number])[])[] {
+  let paths = PATHS.get(name);
+  if (paths === undefined) {
+    const segments = name.split('.');
+    paths = segments.map((_, from) => {
+      const keys: (readonly [string, number])[] = [];
+      for (let to = segments.length; to > from; to--) keys.push([segments.slice(from, to).join('.'), to]);
+      return keys;
+    });
+    if (PATHS.size < 100_000) PATHS.set(name, paths);
+  }
+  return paths;
+}
+
+/**
  * The value at a field name: the key itself when the event has it (a literal
  * key with dots), else the dotted path through nested objects, trying the
  * longest literal key first at each level; lists on the way are searched
  * element by element.
  */
-function resolve(value: unknown, segments: readonly string[], from: number, found: unknown[], depth: number): void {
-  if (from === segments.length) {
+function resolve(value: unknown, paths: ReturnType<typeof pathsOf>, from: number, found: unknown[], depth: number): void {
+  if (from === paths.length) {
     found.push(value);
     return;
   }
   if (depth > MAX_DEPTH) return;
   if (Array.isArray(value)) {
-    for (const item of value as unknown[]) resolve(item, segments, from, found, depth + 1);
+    for (const item of value as unknown[]) resolve(item, paths, from, found, depth + 1);
     return;
   }
   if (!isRecord(value)) return;
-  for (let to = segments.length; to > from; to--) {
-    const key = to === from + 1 ? (segments[from] ?? '') : segments.slice(from, to).join('.');
+  for (const [key, next] of paths[from] ?? []) {
     if (Object.hasOwn(value, key)) {
-      resolve(value[key], segments, to, found, depth + 1);
+      resolve(value[key], paths, next, found, depth + 1);
       return;
     }
   }
@@ -119,7 +145,7 @@ export class EventView {
     if (Object.hasOwn(this.event, name)) return new FieldValue(true, this.event[name]);
     if (!name.includes('.')) return ABSENT;
     const found: unknown[] = [];
-    resolve(this.event, name.split('.'), 0, found, 0);
+    resolve(this.event, pathsOf(name), 0, found, 0);
     if (found.length === 0) return ABSENT;
     return new FieldValue(true, found.length === 1 ? found[0] : found);
   }

@@ -5,7 +5,7 @@
  * utf16 not followed by base64, a regex with contains, ...) or a value of
  * the wrong type refuses the rule with the position of the key or value.
  */
-import { bestOf, segmentAnchor, setAnchors, unionOf } from './anchor.js';
+import { KEYWORDS, bestOf, segmentAnchor, setAnchors, unionOf } from './anchor.js';
 import type { AnchorSet } from './anchor.js';
 import type { EventView, FieldValue } from './event.js';
 import { cidrContains, parseAddress, parseCidr } from './ip.js';
@@ -257,11 +257,12 @@ function isStringItem(chain: Chain, v: YScalar): boolean {
 
 /**
  * The item's anchors (see anchor.ts): for a case-insensitive string item on a
- * field, each value's literal requirement; any one value's when all must hold.
+ * field (or a keyword search), each value's literal requirement; any one
+ * value's when all must hold.
  */
 function itemAnchors(chain: Chain, values: readonly YScalar[]): AnchorSet | undefined {
-  const field = chain.field;
-  if (field === null || chain.has('neq') || chain.has('cased') || !values.every((v) => isStringItem(chain, v))) return undefined;
+  const field = chain.field ?? KEYWORDS;
+  if (chain.has('neq') || chain.has('cased') || !values.every((v) => isStringItem(chain, v))) return undefined;
   const perValue = values.map((v) =>
     unionOf(
       shapedAlternatives(chain, v).map((segments) => {
