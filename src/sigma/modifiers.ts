@@ -251,7 +251,8 @@ function shapedAlternatives(chain: Chain, v: YScalar): Segment[][] {
 /** Whether the item's values go through the string test (not a number, boolean, regex, range, comparison or reference). */
 function isStringItem(chain: Chain, v: YScalar): boolean {
   if (['re', 'cidr', 'fieldref', 'exists', ...COMPARE].some(chain.has)) return false;
-  const stringy = chain.mods.some((m) => !['all', 'neq', 'expand'].includes(m));
+  // A keyword search is always a text search (a number keyword is found inside the event's texts).
+  const stringy = chain.field === null || chain.mods.some((m) => !['all', 'neq', 'expand'].includes(m));
   return typeof v.value === 'string' || stringy;
 }
 

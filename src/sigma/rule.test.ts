@@ -154,9 +154,12 @@ describe('fields and values', () => {
     ['keywords are OR', ['foo', 'bar'], { msg: 'bar' }, true],
     ['a keyword not present', ['mimikatz'], { msg: 'clean' }, false],
     ['a keyword matches a number value', ['4688'], { id: 4688 }, true],
+    ['a number keyword is found inside a text', [4688], { msg: 'event 4688 logged' }, true],
+    ['a number keyword, absent', [4688], { msg: 'event 4689' }, false],
     ['keys are not searched', ['mimikatz'], { mimikatz: 'no' }, false],
   ])('keywords: %s', (_, words, ev, expected) => {
-    expect(matches(`  keywords:\n${words.map((w) => `    - '${w}'`).join('\n')}\n  condition: keywords\n`, ev)).toBe(expected);
+    const list = words.map((w) => (typeof w === 'number' ? `    - ${w}` : `    - '${w}'`)).join('\n');
+    expect(matches(`  keywords:\n${list}\n  condition: keywords\n`, ev)).toBe(expected);
   });
 
   it('keywords with |all must all appear', () => {
