@@ -4,9 +4,12 @@
  * events built from the rules' own values, the rule set returns exactly the
  * rules whose own matches() (which runs every rule) says yes.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../test/fuzz/mutate.js';
-import { parseRules, ruleSet } from './index.js';
+import { FIXTURES } from '../../test/support/paths.js';
+import { loadRuleSet, parseRules, ruleSet } from './index.js';
 import type { SigmaRule } from './index.js';
 
 const FIELDS = ['Image', 'CommandLine', 'ParentImage', 'User', 'a.b'];
@@ -79,5 +82,35 @@ describe('the rule set and its anchors', () => {
       ).toEqual(expected);
     }
     expect(matched).toBeGreaterThan(3000);
+  });
+});
+
+describe('the rule set over the SigmaHQ sample', () => {
+  it('returns exactly the rules that match for the sample events and 5000 recombinations of their fields', async () => {
+    const set = await loadRuleSet([join(FIXTURES, 'sigma/sigmahq'), join(FIXTURES, 'sigma/tandem')]);
+    const lines = readFileSync(join(FIXTURES, 'sigma/events.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as { logsource: Record<string, string>; event: Record<string, unknown> });
+    const check = (event: Record<string, unknown>, logsource: Record<string, string>): number => {
+      const expected = set.rules.filter((r) => r.matches(event, logsource)).map((r) => r.id);
+      expect(
+        set.match(event, logsource).map((r) => r.id),
+        JSON.stringify({ logsource, event }),
+      ).toEqual(expected);
+      return expected.length;
+    };
+    let matched = 0;
+    for (const { event, logsource } of lines) matched += check(event, logsource);
+    // Events of one logsource with their fields swapped between them: near misses and new hits.
+    const rng = new Rng(0x51c3a);
+    for (let k = 0; k < 5000; k++) {
+      const a = rng.pick(lines);
+      const peers = lines.filter((l) => JSON.stringify(l.logsource) === JSON.stringify(a.logsource));
+      const event: Record<string, unknown> = { ...a.event };
+      for (const key of Object.keys(event)) if (rng.chance(0.3)) event[key] = rng.pick(peers).event[key] ?? event[key];
+      matched += check(event, a.logsource);
+    }
+    expect(matched).toBeGreaterThan(100);
   });
 });
