@@ -29,10 +29,12 @@ const FIXTURES = join(ROOT, 'test/fixtures/sigma');
 const SAMPLE = [join(FIXTURES, 'sigmahq'), join(FIXTURES, 'tandem')];
 
 let seed = 20261130;
-/** A seeded uniform number in [0, 1): the same rules and events on every run. */
+/** A seeded uniform number in [0, 1) (mulberry32): the same rules and events on every run. */
 function rand() {
-  seed = (seed * 1103515245 + 12345) % 2147483648;
-  return seed / 2147483648;
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }
 const pick = (xs) => xs[Math.floor(rand() * xs.length)];
 const int = (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1));
@@ -76,7 +78,11 @@ function vary(detection, n) {
       }
     }
   };
-  for (const pair of detection.items) if (!['condition', 'timeframe'].includes(pair.key.value)) selection(pair.value);
+  // Filters stay as they are: a changed filter would let through what the rule means to leave out.
+  for (const pair of detection.items) {
+    const name = String(pair.key.value);
+    if (!['condition', 'timeframe'].includes(name) && !/^(filter|falsepositive|exclude)/i.test(name)) selection(pair.value);
+  }
 }
 
 /**
@@ -187,20 +193,25 @@ const GENERATORS = [
   [
     10,
     { product: 'windows', category: 'network_connection' },
-    () => ({
-      ...sysmonBase(3),
-      Image: pick(PROGRAMS)[0],
-      User: pick(USERS),
-      Protocol: 'tcp',
-      Initiated: 'true',
-      SourceIsIpv6: 'false',
-      SourceIp: `10.1.${int(0, 255)}.${int(1, 254)}`,
-      SourcePort: int(49152, 65535),
-      DestinationIsIpv6: 'false',
-      DestinationIp: ip4(),
-      DestinationHostname: pick(['outlook.office365.com', 'www.google.com', 'fileserver01.corp.example', '']),
-      DestinationPort: pick([443, 443, 443, 80, 445, 53, 389]),
-    }),
+    () => {
+      const image = pick(PROGRAMS)[0];
+      // Office talks to Microsoft's own ranges (Exchange Online here); the rest anywhere.
+      const office = image.includes('\\Microsoft Office\\');
+      return {
+        ...sysmonBase(3),
+        Image: image,
+        User: pick(USERS),
+        Protocol: 'tcp',
+        Initiated: 'true',
+        SourceIsIpv6: 'false',
+        SourceIp: `10.1.${int(0, 255)}.${int(1, 254)}`,
+        SourcePort: int(49152, 65535),
+        DestinationIsIpv6: 'false',
+        DestinationIp: office ? `52.${int(96, 99)}.${int(0, 255)}.${int(1, 254)}` : ip4(),
+        DestinationHostname: office ? 'outlook.office365.com' : pick(['www.google.com', 'fileserver01.corp.example', '']),
+        DestinationPort: office ? 443 : pick([443, 443, 443, 80, 445, 53, 389]),
+      };
+    },
   ],
   [
     8,
