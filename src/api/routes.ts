@@ -63,6 +63,7 @@ import { personCalendars } from './schedule-presenters.js';
 import { riskRoutes } from './risk.js';
 import { eventRoutes } from './events.js';
 import { vulnerabilityRoutes } from './vulnerabilities.js';
+import { securityRoutes } from './security.js';
 
 export interface ApiDeps {
   readonly database: Database;
@@ -417,5 +418,6 @@ export async function apiRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<
   await scope.register((s) => riskRoutes(s, { database, deployment, clock }));
   await scope.register((s) => eventRoutes(s, { database, clock, kick: deps.kick }));
   await scope.register((s) => vulnerabilityRoutes(s, { database, deployment, clock, kick: deps.kick }));
+  await scope.register((s) => securityRoutes(s, { database, deployment, clock }));
   await scope.register((s) => liveRoutes(s, { database, clock, feed: deps.feed, secureCookies: deps.secureCookies }));
 }

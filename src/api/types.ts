@@ -12,8 +12,10 @@ import type * as events from './schema/events.js';
 import type * as incidents from './schema/incidents.js';
 import type * as reports from './schema/reports.js';
 import type * as risk from './schema/risk.js';
+import type * as security from './schema/security.js';
 import type * as schedules from './schema/schedules.js';
 import type * as session from './schema/session.js';
+import type * as vulnerabilities from './schema/vulnerabilities.js';
 
 type Out<T extends z.ZodType> = z.output<T>;
 
@@ -88,3 +90,11 @@ export type RetryResult = Out<typeof events.RetryResult>;
 export type Backlog = Out<typeof events.Backlog>;
 /** POST /session */
 export type Session = Out<typeof session.Session>;
+
+// ---- security
+export type Detection = Out<typeof security.Detection>;
+export type FindingCounts = Out<typeof security.FindingCounts>;
+/** One finding of GET /vulnerabilities (and of the summary's next_due) */
+export type VulnerabilityFinding = Out<typeof vulnerabilities.Finding>;
+/** GET /security */
+export type SecuritySummary = Out<typeof security.SecuritySummary>;

@@ -18,6 +18,7 @@ import { IncidentView } from './views/Incident';
 import { NowView } from './views/Now';
 import { PerformanceView } from './views/Performance';
 import { SchedulesView } from './views/Schedules';
+import { SecurityView } from './views/Security';
 import { SignIn } from './views/SignIn';
 import { Shortcuts } from './views/Shortcuts';
 import { Loading } from './components/ui';
@@ -74,6 +75,7 @@ const NAV = [
   { to: '/schedules', label: 'Schedules', icon: 'calendar', key: 's' },
   { to: '/performance', label: 'Performance', icon: 'chart', key: 'p' },
   { to: '/engagement', label: 'Engagement', icon: 'grid', key: 'e' },
+  { to: '/security', label: 'Security', icon: 'shield', key: 'c' },
 ] as const;
 
 function Shell({
@@ -134,6 +136,7 @@ function Shell({
     s: () => goIf('/schedules'),
     p: () => goIf('/performance'),
     e: () => goIf('/engagement'),
+    c: () => goIf('/security'),
     '?': () => setHelp(true),
   });
   function goIf(to: string) {
@@ -201,6 +204,7 @@ function Shell({
           {route.name === 'schedules' ? <SchedulesView /> : null}
           {route.name === 'performance' ? <PerformanceView /> : null}
           {route.name === 'engagement' ? <EngagementView /> : null}
+          {route.name === 'security' ? <SecurityView /> : null}
           {route.name === 'not-found' ? <NotFound /> : null}
         </main>
         <div className="sr-only" role="status" aria-live="polite" aria-atomic="true" id="announcer">

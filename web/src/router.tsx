@@ -64,6 +64,7 @@ export type Route =
   | { name: 'schedules' }
   | { name: 'performance' }
   | { name: 'engagement' }
+  | { name: 'security' }
   | { name: 'not-found' };
 
 export function match(path: string): Route {
@@ -73,6 +74,7 @@ export function match(path: string): Route {
   if (path === '/schedules') return { name: 'schedules' };
   if (path === '/performance') return { name: 'performance' };
   if (path === '/engagement') return { name: 'engagement' };
+  if (path === '/security') return { name: 'security' };
   return { name: 'not-found' };
 }
 

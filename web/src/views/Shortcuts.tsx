@@ -6,6 +6,7 @@ const KEYS: Array<[string, string]> = [
   ['g then s', 'Schedules'],
   ['g then p', 'Performance'],
   ['g then e', 'Engagement'],
+  ['g then c', 'Security'],
   ['/', 'Search the queue'],
   ['j / k', 'Next / previous incident in the queue'],
   ['Enter', 'Open the selected incident'],
