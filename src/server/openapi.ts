@@ -15,7 +15,7 @@ export const API_TAGS = [
   {
     name: 'ingest',
     description:
-      'Events from monitoring tools: PagerDuty Events API v2, the Alertmanager webhook and generic JSON, authenticated by integration key.',
+      'Events from monitoring tools: PagerDuty Events API v2, the Alertmanager webhook, generic JSON and security events (JSON, CEF, syslog; matched against Sigma rules), authenticated by integration key.',
   },
   { name: 'incidents', description: 'Incidents, their alerts and timeline, and what responders do to them.' },
   { name: 'engagements', description: 'Engagements, services and change events.' },
