@@ -165,6 +165,14 @@ describe.skipIf(!HAS_CHROMIUM)(name, () => {
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Linux Webshell Indicators on web-01' }).waitFor();
     expect(page.url()).toBe(`${url}/incidents/${number}`);
+    // The Incident view's Detection panel: the rule, and its ATT&CK technique by name, linked to MITRE's page.
+    const techniques = page.getByRole('list', { name: 'ATT&CK techniques' });
+    await techniques.waitFor();
+    expect(await techniques.textContent()).toContain('T1505.003 Server Software Component: Web Shell');
+    expect(await techniques.textContent()).toContain('Tactics: Persistence');
+    expect(await techniques.getByRole('link', { name: 'T1505.003' }).getAttribute('href')).toBe(
+      'https://attack.mitre.org/techniques/T1505/003/',
+    );
     expect(errors).toEqual([]);
     await context.close();
   });
