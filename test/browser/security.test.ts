@@ -9,7 +9,7 @@
  * marked; a new detection appears without a reload; `g` then `c` reaches
  * it from anywhere.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -21,35 +21,12 @@ import { HAS_CHROMIUM, NO_CHROMIUM_REASON, launchChromium } from '../support/chr
 import { databaseKinds } from '../support/databases.js';
 import { startHarness } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
-import { DEMO, FIXTURES } from '../support/paths.js';
+import { FIXTURES } from '../support/paths.js';
+import { SECURITY_KEY, WEBSHELL, securityEngagement } from '../support/security.js';
 import { baseUrl, ensureBuilt, newPage, screenshot, signIn, waitForIncident } from './support.js';
 
-const KEY = 'sec-edr-51c0';
-const WEBSHELL_RULE = join(FIXTURES, 'sigma/sigmahq/rules/linux/process_creation/proc_creation_lnx_webshell_detection.yml');
+const KEY = SECURITY_KEY;
 const SCANNERS = join(FIXTURES, 'scanners');
-const WEBSHELL = {
-  ParentImage: '/usr/sbin/apache2',
-  Image: '/usr/bin/whoami',
-  CommandLine: 'whoami',
-  User: 'www-data',
-  Hostname: 'web-01',
-};
-
-/** The demo engagement with an EDR security integration and the webshell rule. */
-function securityEngagement(dir: string): string {
-  const yaml = readFileSync(DEMO, 'utf8');
-  const integration = '      - { type: generic, key: "edr-generic-77d2" }\n';
-  if (!yaml.includes(integration)) throw new Error('the demo file changed: no edr integration line');
-  const file = join(dir, 'acme.yaml');
-  writeFileSync(
-    file,
-    yaml.replace(
-      integration,
-      `${integration}      - { type: security, key: "${KEY}", logsource: { product: linux, category: process_creation } }\n`,
-    ) + `\nsecurity:\n  rules: [${JSON.stringify(WEBSHELL_RULE)}]\n`,
-  );
-  return file;
-}
 
 const name = HAS_CHROMIUM ? 'the Security view, in Chromium, on SQLite' : `the Security view ${NO_CHROMIUM_REASON}`;
 

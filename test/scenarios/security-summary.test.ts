@@ -10,7 +10,7 @@
  * one overdue, and what is due next; a second hit, the deadlines passing,
  * a risk exception and the incident's resolution each show up in it.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -22,37 +22,14 @@ import { databaseKinds } from '../support/databases.js';
 import type { DatabaseKind } from '../support/databases.js';
 import { startHarness } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
-import { DEMO, FIXTURES } from '../support/paths.js';
+import { FIXTURES } from '../support/paths.js';
+import { SECURITY_KEY, WEBSHELL, WEBSHELL_RULE_ID, securityEngagement } from '../support/security.js';
 
-const KEY = 'sec-edr-51c0';
-const WEBSHELL_RULE = join(FIXTURES, 'sigma/sigmahq/rules/linux/process_creation/proc_creation_lnx_webshell_detection.yml');
-const RULE_ID = '818f7b24-0fba-4c49-a073-8b755573b9c7';
+const KEY = SECURITY_KEY;
+const RULE_ID = WEBSHELL_RULE_ID;
 const SCANNERS = join(FIXTURES, 'scanners');
 /** Saturday 2026-11-28 02:10 in New York. */
 const SATURDAY_0210 = '2026-11-28T07:10:00.000Z';
-const WEBSHELL = {
-  ParentImage: '/usr/sbin/apache2',
-  Image: '/usr/bin/whoami',
-  CommandLine: 'whoami',
-  User: 'www-data',
-  Hostname: 'web-01',
-};
-
-/** The demo engagement with an EDR security integration and the webshell rule. */
-function securityEngagement(dir: string): string {
-  const yaml = readFileSync(DEMO, 'utf8');
-  const integration = '      - { type: generic, key: "edr-generic-77d2" }\n';
-  if (!yaml.includes(integration)) throw new Error('the demo file changed: no edr integration line');
-  const file = join(dir, 'acme.yaml');
-  writeFileSync(
-    file,
-    yaml.replace(
-      integration,
-      `${integration}      - { type: security, key: "${KEY}", logsource: { product: linux, category: process_creation } }\n`,
-    ) + `\nsecurity:\n  rules: [${JSON.stringify(WEBSHELL_RULE)}]\n  suppress: 10m\n`,
-  );
-  return file;
-}
 
 const counts = (s: SecuritySummary) => Object.fromEntries(s.findings.by_severity.map((c) => [c.severity, [c.open, c.overdue, c.excepted]]));
 

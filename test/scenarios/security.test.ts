@@ -11,7 +11,7 @@
  * on every database.
  */
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,51 +25,17 @@ import { databaseKinds } from '../support/databases.js';
 import type { DatabaseKind } from '../support/databases.js';
 import { startHarness } from '../support/harness.js';
 import type { Harness, HarnessOptions } from '../support/harness.js';
-import { DEMO, FIXTURES } from '../support/paths.js';
+import { SECURITY_KEY, WEBSHELL, WEBSHELL_RULE, WEBSHELL_RULE_ID, securityEngagement } from '../support/security.js';
 
-const KEY = 'sec-edr-51c0';
+const KEY = SECURITY_KEY;
 const PATH = `/integrations/security/${KEY}`;
-const WEBSHELL_RULE = join(FIXTURES, 'sigma/sigmahq/rules/linux/process_creation/proc_creation_lnx_webshell_detection.yml');
-const RULE_ID = '818f7b24-0fba-4c49-a073-8b755573b9c7';
+const RULE_ID = WEBSHELL_RULE_ID;
 /** Saturday 2026-11-28 02:10 in New York. */
 const SATURDAY_0210 = '2026-11-28T07:10:00Z';
 const KIM_SMS = '+15550100004';
 
-/** apache2 on web-01 runs whoami: what the rule is about. */
-const WEBSHELL = {
-  ParentImage: '/usr/sbin/apache2',
-  ParentCommandLine: '/usr/sbin/apache2 -k start',
-  Image: '/usr/bin/whoami',
-  CommandLine: 'whoami',
-  User: 'www-data',
-  Hostname: 'web-01',
-};
 /** A near miss: the same shell command from a login shell. */
 const BENIGN = { ...WEBSHELL, ParentImage: '/usr/bin/bash', ParentCommandLine: '-bash' };
-
-/** The demo engagement with an EDR security integration, the webshell rule, and a syslog range. */
-function securityEngagement(dir: string, rules: string[] = [WEBSHELL_RULE], syslogFrom = '127.0.0.1/32'): string {
-  const yaml = readFileSync(DEMO, 'utf8');
-  const integration = '      - { type: generic, key: "edr-generic-77d2" }\n';
-  if (!yaml.includes(integration)) throw new Error('the demo file changed: no edr integration line');
-  const edited =
-    yaml.replace(
-      integration,
-      `${integration}      - { type: security, key: "${KEY}", logsource: { product: linux, category: process_creation } }\n`,
-    ) +
-    [
-      '',
-      'security:',
-      `  rules: [${rules.map((r) => JSON.stringify(r)).join(', ')}]`,
-      '  suppress: 10m',
-      '  syslog:',
-      `    - { from: "${syslogFrom}", service: edr, logsource: { product: linux, category: process_creation } }`,
-      '',
-    ].join('\n');
-  const file = join(dir, 'acme.yaml');
-  writeFileSync(file, edited);
-  return file;
-}
 
 describe.each(databaseKinds())('security detections, on $name', (kind: DatabaseKind) => {
   let h: Harness | undefined;
@@ -304,7 +270,7 @@ describe.each(databaseKinds())('security detections, on $name', (kind: DatabaseK
         '',
       ].join('\n');
     writeFileSync(extra, rule('sideways'));
-    securityEngagement(folder, [WEBSHELL_RULE, extra]);
+    securityEngagement(folder, { rules: [WEBSHELL_RULE, extra] });
     const refused = await t.tandem.reload();
     expect(refused.ok).toBe(false);
     expect(refused.diagnostics[0]).toMatchObject({ file: extra, line: 6 });
@@ -380,7 +346,7 @@ describe('Sigma rules in the engagement file', () => {
           '',
         ].join('\n'),
       );
-      const { loaded, diagnostics } = await loadEngagements([securityEngagement(dir, [WEBSHELL_RULE, bad])]);
+      const { loaded, diagnostics } = await loadEngagements([securityEngagement(dir, { rules: [WEBSHELL_RULE, bad] })]);
       expect(loaded).toEqual([]);
       expect(diagnostics).toHaveLength(1);
       expect(diagnostics[0]).toMatchObject({ file: bad, line: 6 });
