@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { AlertRow, IncidentRow } from '../db/schema.js';
 import type { Service } from '../engagement/model.js';
 import type { AlertAction } from './event.js';
-import { foldRetrigger, incidentToRead, planAlertAction, planChange } from './plan.js';
+import { detectionContext, foldRetrigger, incidentToRead, planAlertAction, planChange } from './plan.js';
 import type { AlertInput, AlertPlan, PlannedEvent } from './plan.js';
 import { demoEngagement } from '../engagement/test-fixtures.js';
 import { incidentRow } from '../incident/test-fixtures.js';
@@ -289,5 +289,39 @@ describe('a change event', () => {
       type: 'change',
       change: { engagement_id: 'acme', service_id: 'payments-api', at, summary: 'Deploy v42', source, data, event_id: 41 },
     });
+  });
+});
+
+describe('detectionContext: what a Sigma detection adds to its alert.triggered entry', () => {
+  const trigger = (details?: Record<string, unknown>): AlertAction => ({
+    type: 'alert',
+    action: 'trigger',
+    dedupKey: 'sigma:r1:web-01',
+    summary: 'Linux Webshell Indicators on web-01',
+    severity: 'error',
+    ...(details === undefined ? {} : { details }),
+  });
+  it.each([
+    { name: 'an alert that is not a detection: nothing', details: undefined, text: undefined },
+    { name: 'details without a detection: nothing', details: { host: 'web-01' }, text: undefined },
+    {
+      name: 'a technique with its name, and the tactic',
+      details: {
+        detection: {
+          rule: { id: 'r1' },
+          attack: { tactics: ['Persistence'], techniques: [{ id: 'T1505.003', name: 'Server Software Component: Web Shell' }] },
+        },
+      },
+      text: ' (ATT&CK T1505.003 Server Software Component: Web Shell; tactics Persistence)',
+    },
+    {
+      name: 'a technique whose name is not known: its id',
+      details: { detection: { rule: { id: 'r1' }, attack: { tactics: [], techniques: [{ id: 'T9999', name: null }] } } },
+      text: ' (ATT&CK T9999)',
+    },
+    { name: 'a rule without ATT&CK tags: no text, the rule in the data', details: { detection: { rule: { id: 'r1' } } }, text: '' },
+    { name: 'garbage in the attack field is ignored', details: { detection: { attack: { techniques: 'T1', tactics: [3] } } }, text: '' },
+  ])('$name', ({ details, text }) => {
+    expect(detectionContext(trigger(details))?.text).toBe(text);
   });
 });

@@ -201,16 +201,47 @@ function newAlert({ event, action }: AlertInput): PlannedAlert {
   };
 }
 
+/**
+ * What a Sigma detection adds to its `alert.triggered` entry: the rule and its
+ * ATT&CK techniques with their names, so the timeline says what was seen
+ * ("ATT&CK T1505.003 Server Software Component: Web Shell; tactics Persistence").
+ */
+export function detectionContext(action: AlertAction): { text: string; data: Record<string, unknown> } | undefined {
+  const d = action.details?.['detection'];
+  if (typeof d !== 'object' || d === null) return undefined;
+  const detection = d as { rule?: { id?: unknown }; attack?: { tactics?: unknown; techniques?: unknown } };
+  const techniques = Array.isArray(detection.attack?.techniques)
+    ? detection.attack.techniques.flatMap((t: unknown) => {
+        const x = t as { id?: unknown; name?: unknown };
+        return typeof x.id === 'string' ? [{ id: x.id, name: typeof x.name === 'string' ? x.name : null }] : [];
+      })
+    : [];
+  const tactics = Array.isArray(detection.attack?.tactics)
+    ? detection.attack.tactics.filter((t): t is string => typeof t === 'string')
+    : [];
+  const parts = [
+    ...(techniques.length > 0 ? [`ATT&CK ${techniques.map((t) => (t.name === null ? t.id : `${t.id} ${t.name}`)).join(', ')}`] : []),
+    ...(tactics.length > 0 ? [`tactics ${tactics.join(', ')}`] : []),
+  ];
+  const rule = typeof detection.rule?.id === 'string' ? detection.rule.id : null;
+  return { text: parts.length > 0 ? ` (${parts.join('; ')})` : '', data: { rule, techniques, tactics } };
+}
+
+/** The alert.triggered entry of a new alert: a detection's rule and techniques, when it is one. */
+function triggeredEntry(event: PlannedEvent, action: AlertAction, message: string, severity: string): PlannedEntry {
+  const detection = detectionContext(action);
+  return entry(event, 'alert.triggered', `${message}${detection?.text ?? ''}`, {
+    dedup_key: action.dedupKey,
+    severity,
+    ...(detection === undefined ? {} : { detection: detection.data }),
+  });
+}
+
 function planJoin(input: AlertInput, incident: IncidentRow): AlertPlan {
   const { event, action } = input;
   const alert = newAlert(input);
   const message = say.joinedGroup(action.dedupKey, event.integration_type, alert.summary);
-  return {
-    type: 'join',
-    incident,
-    alert,
-    timeline: [entry(event, 'alert.triggered', message, { dedup_key: action.dedupKey, severity: alert.severity })],
-  };
+  return { type: 'join', incident, alert, timeline: [triggeredEntry(event, action, message, alert.severity)] };
 }
 
 function planOpen(input: AlertInput): AlertPlan {
@@ -243,10 +274,7 @@ function planOpen(input: AlertInput): AlertPlan {
       pages: decision.pages,
       service: event.service_id,
     }),
-    entry(event, 'alert.triggered', say.alertOpened(action.dedupKey, event.integration_type, summary), {
-      dedup_key: action.dedupKey,
-      severity,
-    }),
+    triggeredEntry(event, action, say.alertOpened(action.dedupKey, event.integration_type, summary), severity),
   ];
   const hooks = engagement ? { engagement, service, pages: decision.pages, ...(route ? { route } : {}) } : undefined;
   return { type: 'open', incident, alert, ...(hooks ? { hooks } : {}), timeline };

@@ -109,6 +109,9 @@ describe.each(databaseKinds())('security detections, on $name', (kind: DatabaseK
       },
     });
 
+    // The timeline says what was seen: the technique by name and its tactic.
+    expect(messages('alert.triggered')[0]).toContain('(ATT&CK T1505.003 Server Software Component: Web Shell; tactics Persistence)');
+
     // 02:13: the same shell again on web-01 joins the open detection; nobody is paged twice.
     t.clock.set('2026-11-28T07:13:00Z');
     expect((await sent(t, { ...WEBSHELL, CommandLine: 'whoami', Image: '/usr/bin/ip' })).statusCode).toBe(202);
