@@ -28,6 +28,7 @@ export const SERVER_PREFIXES = [
   '/metrics',
   '/healthz',
   '/readyz',
+  '/auth',
 ] as const;
 
 /** The app's security headers: nothing but this origin, no framing, no referrer. */

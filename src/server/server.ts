@@ -28,6 +28,7 @@ import { serverSecret } from '../secrets/secrets.js';
 import { Inbox } from '../events/inbox.js';
 import { RateLimiter } from '../ingest/rate-limit.js';
 import type { Settings } from '../settings/settings.js';
+import { ssoRoutes } from '../sso/routes.js';
 import { createMetrics, registerBacklogGauges, registerTicketingMetrics } from '../telemetry/metrics.js';
 import { readTicketInbound, readTicketingHealth, ticketingProblems } from '../ticketing/health.js';
 import { eventBacklog, oldestWaitingEvent, waitingAgeSeconds } from '../events/store.js';
@@ -156,6 +157,7 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
   const inbox = new Inbox(database, { onCommit: () => engine.kick() });
   const limiter = new RateLimiter(settings.rateLimit, clock);
   const pdf = new PdfPrinter({ renders: settings.pdf.renders, queue: settings.pdf.queue });
+  const oidc = settings.oidc;
 
   const http = await buildHttp({
     log,
@@ -214,6 +216,19 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
       (app) => respondRoutes(app, { database, deployment, clock, links, kick: () => engine.kick(), hooks }),
       (app) => calendarRoutes(app, { deployment, clock, calendars }),
       ...(settings.notify === 'inbox' ? [(app: FastifyInstance) => inboxRoutes(app, { database, clock, demo: settings.demo })] : []),
+      ...(oidc
+        ? [
+            (app: FastifyInstance) =>
+              ssoRoutes(app, {
+                database,
+                deployment,
+                clock,
+                settings: oidc,
+                publicUrl: settings.publicUrl,
+                log: log.child({ component: 'sso' }),
+              }),
+          ]
+        : []),
       (app) => dashboardRoutes(app, { root: new URL('../../dist/web/', import.meta.url) }),
     ],
   });

@@ -5,6 +5,10 @@
  * TANDEM_DATABASE_URL and TANDEM_WEBHOOK_SECRET, also through cli/io.ts.
  */
 import { parseArgs } from 'node:util';
+import { parseGroupRule } from '../sso/mapping.js';
+import type { SsoMapping } from '../sso/mapping.js';
+import { ROLES } from '../token/token.js';
+import type { Role } from '../token/token.js';
 
 export interface Settings {
   /** `sqlite:PATH` or `postgres://...`. */
@@ -56,6 +60,20 @@ export interface Settings {
   readonly ticketingTimeoutMs: number;
   /** UDP and TCP port of the syslog listener (security events, on `host`); undefined: no listener. */
   readonly syslogPort: number | undefined;
+  /** Dashboard single sign-on (OpenID Connect); undefined: people sign in with API tokens only. */
+  readonly oidc: OidcSettings | undefined;
+}
+
+/** The identity provider the dashboard signs people in with, and how its claims map to engagements. */
+export interface OidcSettings {
+  readonly issuer: string;
+  readonly clientId: string;
+  /** From the environment variable `secretEnv`; undefined: a public client (PKCE only). */
+  readonly clientSecret: string | undefined;
+  readonly secretEnv: string;
+  /** The ID token claim holding the groups. */
+  readonly groupsClaim: string;
+  readonly mapping: SsoMapping;
 }
 
 export const DEFAULTS = {
@@ -98,6 +116,15 @@ Options (environment variable in brackets):
   --max-event-lag SECONDS
                          /readyz answers 503 while the oldest accepted event not yet applied is older
                          than this; 0 = never [TANDEM_MAX_EVENT_LAG] default ${DEFAULTS.maxEventLagSeconds}
+  --oidc-issuer URL      sign people in to the dashboard with this OpenID Connect provider [TANDEM_OIDC_ISSUER]
+  --oidc-client-id ID    the client registered there, redirect URI PUBLIC_URL/auth/callback [TANDEM_OIDC_CLIENT_ID]
+  --oidc-secret-env NAME the environment variable holding the client secret [TANDEM_OIDC_SECRET_ENV]
+                         default TANDEM_OIDC_CLIENT_SECRET (unset: a public client, PKCE only)
+  --oidc-group GROUP=ROLE[@ENGAGEMENT]
+                         members of GROUP get ROLE on ENGAGEMENT, or on each engagement they are a person
+                         of; repeatable [TANDEM_OIDC_GROUPS, comma-separated]
+  --oidc-groups-claim NAME  the ID token claim listing groups [TANDEM_OIDC_GROUPS_CLAIM] default groups
+  --oidc-person-role ROLE   role of a person found by verified email [TANDEM_OIDC_PERSON_ROLE] default responder
   --syslog-port PORT     listen for syslog (UDP and TCP, on --host) and take each sender's lines as the
                          security events of its security.syslog range [TANDEM_SYSLOG_PORT] default off
   --demo                 the bundled demo engagement, a demo token and the local inbox (what \`npm start\` runs)
@@ -183,6 +210,12 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
       'pdf-renders': { type: 'string' },
       'pdf-queue': { type: 'string' },
       'syslog-port': { type: 'string' },
+      'oidc-issuer': { type: 'string' },
+      'oidc-client-id': { type: 'string' },
+      'oidc-secret-env': { type: 'string' },
+      'oidc-group': { type: 'string', multiple: true },
+      'oidc-groups-claim': { type: 'string' },
+      'oidc-person-role': { type: 'string' },
     },
   });
   const demo = values.demo ?? false;
@@ -233,6 +266,7 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
       1,
       600_000,
     ),
+    oidc: oidcSettings(values, env),
     syslogPort: syslogPort === undefined || syslogPort === '' ? undefined : int('--syslog-port', syslogPort, 0, 0, 65535),
     db: values.db ?? env['TANDEM_DATABASE_URL'] ?? DEFAULTS.db,
     host,
@@ -285,5 +319,56 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
       0,
       7 * 24 * 3600,
     ),
+  });
+}
+
+/** Whether an issuer may be reached over plain http: only on this machine (a test or development provider). */
+export function loopbackUrl(url: URL): boolean {
+  return ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+}
+
+/** The single sign-on settings, or undefined when neither issuer nor client id is set. */
+function oidcSettings(values: Record<string, string | boolean | string[] | undefined>, env: NodeJS.ProcessEnv): OidcSettings | undefined {
+  const text = (flag: string, name: string) => {
+    const v = values[flag];
+    return typeof v === 'string' ? v : env[name] || undefined;
+  };
+  const issuer = text('oidc-issuer', 'TANDEM_OIDC_ISSUER');
+  const clientId = text('oidc-client-id', 'TANDEM_OIDC_CLIENT_ID');
+  if (issuer === undefined && clientId === undefined) return undefined;
+  if (issuer === undefined || clientId === undefined)
+    throw new SettingsError('single sign-on needs both --oidc-issuer and --oidc-client-id');
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    throw new SettingsError(`--oidc-issuer: "${issuer}" is not a URL`);
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopbackUrl(url)))
+    throw new SettingsError(`--oidc-issuer: "${issuer}" must be https (plain http only on 127.0.0.1 or localhost)`);
+  const named = text('oidc-secret-env', 'TANDEM_OIDC_SECRET_ENV');
+  const secretEnv = named ?? 'TANDEM_OIDC_CLIENT_SECRET';
+  const clientSecret = env[secretEnv] || undefined;
+  if (named !== undefined && clientSecret === undefined)
+    throw new SettingsError(`--oidc-secret-env: ${secretEnv} is not set in the environment`);
+  const personRole = text('oidc-person-role', 'TANDEM_OIDC_PERSON_ROLE') ?? 'responder';
+  if (!(ROLES as readonly string[]).includes(personRole))
+    throw new SettingsError(`--oidc-person-role: "${personRole}" is not one of ${ROLES.join(', ')}`);
+  const flagged = values['oidc-group'];
+  const rules = Array.isArray(flagged) ? flagged : (env['TANDEM_OIDC_GROUPS'] ?? '').split(',').filter((r) => r.trim() !== '');
+  const groups = rules.map((r) => {
+    try {
+      return Object.freeze(parseGroupRule(r));
+    } catch (err) {
+      throw new SettingsError(`--oidc-group: ${(err as Error).message}`);
+    }
+  });
+  return Object.freeze({
+    issuer,
+    clientId,
+    clientSecret,
+    secretEnv,
+    groupsClaim: text('oidc-groups-claim', 'TANDEM_OIDC_GROUPS_CLAIM') ?? 'groups',
+    mapping: Object.freeze({ personRole: personRole as Role, groups: Object.freeze(groups) }),
   });
 }

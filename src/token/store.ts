@@ -66,6 +66,18 @@ export async function tokenById(ex: Executor, id: string): Promise<TokenRow | un
   return row && tokenRow(row);
 }
 
+/** The active tokens with this label, oldest first (single sign-on keeps one per person). */
+export async function activeTokensByLabel(ex: Executor, label: string): Promise<TokenRow[]> {
+  const rows = await ex
+    .selectFrom('tokens')
+    .select(TOKEN_COLUMNS)
+    .where('label', '=', label)
+    .where('revoked_at', 'is', null)
+    .orderBy('created_at')
+    .execute();
+  return rows.map(tokenRow);
+}
+
 /** Every token, oldest first. */
 export async function allTokens(ex: Executor): Promise<TokenRow[]> {
   return (await ex.selectFrom('tokens').select(TOKEN_COLUMNS).orderBy('created_at').execute()).map(tokenRow);

@@ -4,14 +4,29 @@ import { ApiError, api } from '../api';
 import { Icon } from '../components/icons';
 import { useTitle } from '../hooks';
 
-/** Exchanges an API token for a session cookie (POST /api/v1/session); the token itself is not kept. */
+/**
+ * Exchanges an API token for a session cookie (POST /api/v1/session); the token itself is not kept.
+ * When the server has single sign-on (GET /auth/sso answers), the organization's sign-in comes first.
+ */
 export function SignIn({ onSignedIn, expired }: { onSignedIn: () => void; expired: boolean }) {
   useTitle('Sign in');
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [sso, setSso] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => input.current?.focus(), []);
+  useEffect(() => {
+    let live = true;
+    fetch('/auth/sso', { credentials: 'same-origin' })
+      .then((res) => {
+        if (live && res.ok) setSso(true);
+      })
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, []);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -48,6 +63,14 @@ export function SignIn({ onSignedIn, expired }: { onSignedIn: () => void; expire
             Your session ended. Sign in again to continue.
           </p>
         ) : null}
+        {sso ? (
+          <>
+            <a className="btn btn-primary btn-block" href={`/auth/login?next=${encodeURIComponent(location.pathname + location.search)}`}>
+              Sign in with your organization
+            </a>
+            <p className="fineprint">or, with an API token:</p>
+          </>
+        ) : null}
         <form onSubmit={submit} noValidate>
           <label htmlFor="token">API token</label>
           <input
@@ -72,7 +95,7 @@ export function SignIn({ onSignedIn, expired }: { onSignedIn: () => void; expire
               <Icon name="alert" /> {error}
             </p>
           ) : null}
-          <button type="submit" className="btn btn-primary btn-block" disabled={busy}>
+          <button type="submit" className={`btn ${sso ? 'btn-outline' : 'btn-primary'} btn-block`} disabled={busy}>
             {busy ? 'Signing in…' : 'Sign in'}
           </button>
         </form>
