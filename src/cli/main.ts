@@ -16,6 +16,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   metrics: { summary: 'MTTA, MTTR, SLA attainment, pages and noise over a period', load: () => import('./metrics.js') },
   credits: { summary: 'service credits SLA breaches earn in a month', load: () => import('./credits.js') },
   report: { summary: 'the monthly operational review as HTML or PDF', load: () => import('./report.js') },
+  evidence: {
+    summary: 'a compliance evidence pack: controls mapped to incidents, SLAs, on-call, policy',
+    load: () => import('./evidence.js'),
+  },
   import: { summary: 'import an incident history (Tandem CSV or a PagerDuty export)', load: () => import('./import.js') },
   risk: { summary: 'price the coverage gap: response delay beyond first response x downtime cost', load: () => import('./risk.js') },
   simulate: { summary: "replay a period's incidents under another engagement file and compare", load: () => import('./simulate.js') },
