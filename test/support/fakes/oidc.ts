@@ -54,6 +54,7 @@ export async function startFakeOidc(options: { redirectUri: string; accounts: Re
     // Claims in the ID token itself, where Tandem reads them.
     conformIdTokenClaims: false,
     pkce: { required: () => true },
+    ttl: { Interaction: 600, Session: 600, Grant: 600, AccessToken: 600, IdToken: 3600 },
     findAccount: (_ctx, id) => {
       const account = options.accounts[id];
       return account ? { accountId: id, claims: () => ({ sub: id, ...account }) } : undefined;
