@@ -5,7 +5,16 @@
 import type { FastifyRequest } from 'fastify';
 import type { Database } from '../db/connect.js';
 import type { Deployment } from '../deployment/deployment.js';
-import type { Engagement } from '../engagement/model.js';
+import type { Engagement, Raci, Side } from '../engagement/model.js';
+import type { IncidentAction } from '../scope/scope.js';
+import {
+  functionOfService,
+  governingActivities,
+  incidentActionDecision,
+  incidentScope,
+  refusalMessage,
+  sideOfPerson,
+} from '../scope/scope.js';
 import { lookup } from '../engagement/model.js';
 import { TandemError } from '../errors/catalog.js';
 import type { Actor } from '../incident/actor.js';
@@ -81,6 +90,46 @@ export function requireRole(p: TokenPrincipal, action: 'respond' | 'admin'): voi
         : `this needs an admin token; this one is ${p.role}`,
     );
   }
+}
+
+/**
+ * Refuses an incident action the engagement's scope does not give the
+ * token's side (403 OUT_OF_SCOPE). A token bound to a person acts for that
+ * person's side; a token bound to no person (automation, an admin's) has no
+ * side and is not restricted by scope, only by its role.
+ */
+export function requireScope(
+  engagement: Engagement | undefined,
+  p: TokenPrincipal,
+  incident: { readonly service_id: string },
+  action: IncidentAction,
+): void {
+  if (engagement === undefined) return;
+  const side = sideOfPerson(engagement, p.personId);
+  const fn = functionOfService(engagement, incident.service_id);
+  const decision = incidentActionDecision(engagement, side, action, fn);
+  if (!decision.allowed && side !== undefined) throw new TandemError('OUT_OF_SCOPE', refusalMessage(side, decision, fn));
+}
+
+/** What the principal may do to an incident, action by action (null = allowed, else why not), and its side. */
+export function scopeOfIncident(
+  engagement: Engagement | undefined,
+  p: TokenPrincipal,
+  incident: { readonly service_id: string },
+): IncidentScopeView {
+  const none = { acknowledge: null, resolve: null, status: null, priority: null, note: null };
+  if (engagement === undefined) return { side: null, actions: none, activities: [] };
+  const side = sideOfPerson(engagement, p.personId);
+  const fn = functionOfService(engagement, incident.service_id);
+  const activities = governingActivities(engagement, fn).map((a) => ({ id: a.id, internal: a.internal, partner: a.partner }));
+  return { side: side ?? null, actions: incidentScope(engagement, side, fn), activities };
+}
+
+/** The `scope` of an incident in the API: the caller's side, what it may do, and the entries that apply. */
+export interface IncidentScopeView {
+  readonly side: Side | null;
+  readonly actions: Readonly<Record<IncidentAction, string | null>>;
+  readonly activities: Array<{ readonly id: string; readonly internal: Raci; readonly partner: Raci }>;
 }
 
 /** The actor an API call acts as: the token's person when it has one. */

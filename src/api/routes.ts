@@ -47,7 +47,8 @@ import { escalateIfRaised } from '../escalation/escalation.js';
 import { liveRoutes } from './live.js';
 import type { PdfPrinter } from '../report/pdf.js';
 import { reportRoutes } from './reports.js';
-import { actorOf, authenticate, principalOf, requireRole, scopeEngagements } from './auth.js';
+import { actorOf, authenticate, principalOf, requireRole, requireScope, scopeEngagements, scopeOfIncident } from './auth.js';
+import type { IncidentAction } from '../scope/scope.js';
 import {
   isoInstant,
   presentAlert,
@@ -299,6 +300,7 @@ export async function apiRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<
           alerts: alerts.map(presentAlert),
           timeline: timeline.map(presentTimelineEntry),
           tickets: tickets.map((t) => presentTicket(t, engagement)),
+          scope: scopeOfIncident(engagement, principalOf(req), incident),
         },
       };
     },
@@ -307,11 +309,13 @@ export async function apiRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<
   /** Runs a command on an incident in a transaction, then answers with the incident as it is now. */
   async function act(
     req: FastifyRequest<{ Params: { id: string } }>,
+    what: IncidentAction,
     run: (w: IncidentWriter, incident: IncidentRow, at: number) => Promise<unknown>,
   ) {
     const p = principalOf(req);
     const found = await loadIncident(req, req.params.id);
     requireRole(p, 'respond');
+    requireScope(deployment.engagement(found.engagement_id), p, found, what);
     const at = clock.now();
     const { incident } = await runIncidentCommand({
       database,
@@ -357,7 +361,7 @@ export async function apiRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<
       'A no-op on an incident already acknowledged; 409 on a resolved one. Needs the responder or admin role. Any body is ignored.',
       undefined,
     ),
-    async (req) => act(req, (w, incident, at) => acknowledgeIncident(w, incident, actor(req, incident), at, { via: 'API' })),
+    async (req) => act(req, 'acknowledge', (w, incident, at) => acknowledgeIncident(w, incident, actor(req, incident), at, { via: 'API' })),
   );
 
   app.post(
@@ -368,7 +372,7 @@ export async function apiRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<
       'A no-op on a resolved incident. Needs the responder or admin role. Any body is ignored.',
       undefined,
     ),
-    async (req) => act(req, (w, incident, at) => resolveIncident(w, incident, actor(req, incident), at, { via: 'API' })),
+    async (req) => act(req, 'resolve', (w, incident, at) => resolveIncident(w, incident, actor(req, incident), at, { via: 'API' })),
   );
 
   app.post(
@@ -379,7 +383,7 @@ export async function apiRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<
       'acknowledged, waiting_on_customer or waiting_on_vendor.',
       StatusBody,
     ),
-    async (req) => act(req, (w, incident, at) => setWaitingStatus(w, incident, actor(req, incident), at, req.body.status)),
+    async (req) => act(req, 'status', (w, incident, at) => setWaitingStatus(w, incident, actor(req, incident), at, req.body.status)),
   );
 
   app.post(
@@ -395,7 +399,7 @@ export async function apiRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<
       const found = await loadIncident(req, req.params.id);
       const allowed = deployment.engagement(found.engagement_id)?.priorities.order ?? [];
       if (!allowed.includes(priority)) throw new TandemError('INVALID_BODY', `priority must be one of ${allowed.join(', ')}`, 'priority');
-      return act(req, async (w, incident, at) => {
+      return act(req, 'priority', async (w, incident, at) => {
         const before = incident.priority;
         await changePriority(w, incident, actor(req, incident), at, priority);
         const engagement = deployment.engagement(incident.engagement_id);
@@ -408,7 +412,7 @@ export async function apiRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<
     '/incidents/:id/notes',
     action('addIncidentNote', 'Add a note to the timeline', 'Up to 10,000 characters.', NoteBody, { 201: IncidentResponse }),
     async (req, reply) => {
-      const result = await act(req, (w, incident, at) => addNote(w, incident, actor(req, incident), at, req.body.text));
+      const result = await act(req, 'note', (w, incident, at) => addNote(w, incident, actor(req, incident), at, req.body.text));
       return reply.code(201).send(result);
     },
   );

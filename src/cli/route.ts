@@ -7,6 +7,7 @@ import { formatDiagnostic, loadEngagements } from '../engagement/index.js';
 import { lookup } from '../engagement/model.js';
 import type { Engagement } from '../engagement/model.js';
 import { explainRoute } from '../routing/route.js';
+import { governingActivities } from '../scope/scope.js';
 import type { RouteExplanation } from '../routing/route.js';
 import { isoWithOffset, looksLikeInstant, parseInstantIn } from './instant.js';
 import type { CliIo } from './io.js';
@@ -18,7 +19,10 @@ Explains which side owns an incident on SERVICE opened at the instant, which
 escalation policy runs, and who each tier would page then (schedules resolved
 to the people on call). --at takes an instant with an offset or Z
 (2026-11-24T23:47:00-05:00), or a local time without one (2026-11-24T23:47),
-read in the engagement's time zone. The answer shows the instant with its offset.`;
+read in the engagement's time zone. The answer shows the instant with its offset,
+and, when the engagement has a scope section, the activities that govern the
+service's incidents with each side's RACI letter (R or A may act; C or I may
+read and add notes).`;
 
 /** Runs `tandem route`; returns the exit code. */
 export async function run(args: string[], io: CliIo): Promise<number> {
@@ -65,12 +69,20 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   // Without an offset, --at is a time in the engagement's zone (validated above, so never undefined).
   const at = parseInstantIn(atText, e.timezone) ?? Number.NaN;
   const x = explainRoute(e, match.service, at);
+  const scope = governingActivities(e, match.service.function).map((a) => ({ activity: a.id, internal: a.internal, partner: a.partner }));
   if (values.json) {
-    io.out(JSON.stringify({ ...x, at: isoWithOffset(at, e.timezone), timezone: e.timezone }, null, 2));
+    io.out(JSON.stringify({ ...x, at: isoWithOffset(at, e.timezone), timezone: e.timezone, scope }, null, 2));
     return 0;
   }
   io.out(routeText(e, x, at));
+  if (e.scope !== undefined) io.out(scopeText(match.service.function, scope));
   return 0;
+}
+
+/** "  scope (infrastructure): incident_response internal A, partner R; change_priority internal A, partner C". */
+function scopeText(fn: string, scope: ReadonlyArray<{ activity: string; internal: string; partner: string }>): string {
+  const entries = scope.map((s) => `${s.activity} internal ${s.internal}, partner ${s.partner}`);
+  return `  scope (${fn}): ${entries.length === 0 ? 'no activity binds this function: both sides may act' : entries.join('; ')}`;
 }
 
 /** The human answer: the instant, the reason, each tier with who it pages, repeats and overflow. */

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { jsonColumn } from '../db/json-column.js';
 import { deepFreeze } from '../engagement/freeze.js';
 import type { Engagement } from '../engagement/model.js';
-import { CHANNELS, INTEGRATION_TYPES, PAUSE_STATUSES, SIDES, WINDOWS } from '../engagement/model.js';
+import { CHANNELS, INTEGRATION_TYPES, PAUSE_STATUSES, RACI, SIDES, WINDOWS } from '../engagement/model.js';
 import { DEFAULT_DEADLINES, DEFAULT_SUPPRESS } from '../engagement/security.js';
 
 const side = z.enum(SIDES);
@@ -148,6 +148,19 @@ export const engagementModel: z.ZodType<Engagement> = z.object({
       kev: z.enum(['due_date', 'ignore']),
     })
     .default({ deadlines: DEFAULT_DEADLINES, kev: 'due_date' }),
+  // Rows stored before issue 12 have no scope: nothing restricted.
+  scope: z
+    .object({
+      activities: z.array(
+        z.object({
+          id: z.string(),
+          functions: z.array(z.string()).optional(),
+          internal: z.enum(RACI),
+          partner: z.enum(RACI),
+        }),
+      ),
+    })
+    .optional(),
 });
 
 const column = jsonColumn(engagementModel, 'engagements.config');

@@ -198,6 +198,25 @@ export interface VulnerabilityPolicy {
   readonly kev: 'due_date' | 'ignore';
 }
 
+/** RACI letters of a side on a scope activity: Responsible, Accountable, Consulted, Informed. */
+export const RACI = ['R', 'A', 'C', 'I'] as const;
+export type Raci = (typeof RACI)[number];
+
+/** One activity of the `scope:` section: who is R, A, C or I for it, for which functions. */
+export interface ScopeActivityEntry {
+  /** incident_response, change_priority, security_response and schedule_overrides bind product actions; other ids document. */
+  readonly id: string;
+  /** Functions of coverage.functions it applies to; absent = every function (security_response: security). */
+  readonly functions?: readonly string[] | undefined;
+  readonly internal: Raci;
+  readonly partner: Raci;
+}
+
+/** The `scope:` section (issue 12): the written division of work that permissions follow. */
+export interface Scope {
+  readonly activities: readonly ScopeActivityEntry[];
+}
+
 export interface Service {
   readonly id: string;
   readonly name: string;
@@ -269,6 +288,8 @@ export interface Engagement {
   readonly security: SecurityConfig;
   /** Remediation deadlines of vulnerability findings (src/vulns/); the defaults when the file has no `vulnerabilities:`. */
   readonly vulnerabilities: VulnerabilityPolicy;
+  /** Who may do what (src/scope/); undefined when the file has no `scope:`, and then nothing is restricted. */
+  readonly scope?: Scope | undefined;
 }
 
 /** What every ticketing entry has, whatever its system. */

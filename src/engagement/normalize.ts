@@ -21,6 +21,7 @@ import { defaultOverflowFunctions, resolveCoverage } from './rules.js';
 import { deepFreeze, dictionary } from './freeze.js';
 import { normalizeTicketing } from './ticketing.js';
 import { normalizeSecurity, normalizeVulnerabilities } from './security.js';
+import { normalizeScope } from './scope.js';
 
 /** "0m": the default delay of notify rules and of a policy's first tier. */
 const NO_DELAY: Duration = Object.freeze({ text: '0m', n: 0, unit: 'm', ms: 0 });
@@ -182,6 +183,7 @@ export function normalize(file: EngagementFileOutput, dir = '.'): Engagement {
     ticketing: normalizeTicketing(file.ticketing ?? [], priorities.order, [...functions.keys()]),
     security: normalizeSecurity(file.security, dir),
     vulnerabilities: normalizeVulnerabilities(file.vulnerabilities),
+    ...(file.scope === undefined ? {} : { scope: normalizeScope(file.scope) }),
   };
   // Every object here is new (built above or by the schema's parse), so freezing in place touches nothing the caller owns.
   const frozen = deepFreeze(engagement);

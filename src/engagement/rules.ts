@@ -27,6 +27,7 @@ import type {
   SlaOut,
   TeamOut,
   SecurityOut,
+  ScopeActivityOut,
   TicketingOut,
 } from './schema.js';
 import {
@@ -43,11 +44,13 @@ import {
   SlaSchema,
   TeamSchema,
   SecuritySchema,
+  ScopeActivitySchema,
   TicketingSchema,
 } from './schema.js';
 import type { TicketingItem } from './ticketing.js';
 import { checkTicketing } from './ticketing.js';
 import { checkSecurity } from './security.js';
+import { checkScope } from './scope.js';
 import * as z from 'zod';
 
 /** An entry of a list in the file, with its index (for positions). */
@@ -76,6 +79,8 @@ export interface Parts {
   readonly slas: readonly Item<Partial<SlaOut>>[];
   readonly ticketing: readonly Item<Partial<TicketingOut>>[];
   readonly security: Partial<SecurityOut> | undefined;
+  /** Whether the file has `scope:`, and its activities that parsed. */
+  readonly scope: { readonly present: boolean; readonly activities: readonly Item<Partial<ScopeActivityOut>>[] };
 }
 
 // ---------------------------------------------------------------- raw access
@@ -147,6 +152,7 @@ export function salvageParts(raw: unknown): Parts {
     slas: items(get(raw, 'slas'), SlaSchema),
     ticketing: items(get(raw, 'ticketing'), TicketingSchema),
     security: fields(SecuritySchema, get(raw, 'security')),
+    scope: { present: get(raw, 'scope') !== undefined, activities: items(get(raw, 'scope', 'activities'), ScopeActivitySchema) },
   };
 }
 
@@ -167,6 +173,7 @@ export function partsOf(file: EngagementFileOutput): Parts {
     slas: indexed(file.slas),
     ticketing: indexed(file.ticketing),
     security: file.security,
+    scope: { present: file.scope !== undefined, activities: indexed(file.scope?.activities) },
   };
 }
 
@@ -663,6 +670,13 @@ export function checkRules(parts: Parts, raw: unknown, source: Source): Diagnost
       report(path, `unknown service '${id}'${context};${didYouMean(id, services) || ''} services: ${listing(services)}`);
       return false;
     },
+  });
+
+  // Scope: functions of this engagement, at most one A, someone R for incident response of every bound function.
+  checkScope(parts.scope.present, parts.scope.activities, {
+    report,
+    resolveFunction: (name, path, context) => resolve('function', name, path, context),
+    functions: parts.functions.map((f) => f.name),
   });
 
   return diagnostics;

@@ -9,7 +9,7 @@
  * Keys are snake_case as in the file; normalize.ts maps them to the model.
  */
 import * as z from 'zod';
-import { CHANNELS, INTEGRATION_TYPES, PAUSE_STATUSES, SEVERITIES, SIDES, TICKETING_SYSTEMS } from './model.js';
+import { CHANNELS, INTEGRATION_TYPES, PAUSE_STATUSES, RACI, SEVERITIES, SIDES, TICKETING_SYSTEMS } from './model.js';
 import type { Parsed } from './duration.js';
 import { DEFAULT_DURATION_UNITS, ROTATION_UNITS, durationPattern, parseDuration } from './duration.js';
 import {
@@ -510,6 +510,32 @@ export const VulnerabilitiesSchema = z
   })
   .meta({ title: 'Vulnerabilities', description: 'Remediation deadlines of vulnerability findings.' });
 
+const raci = () => z.enum(RACI).describe('R responsible, A accountable, C consulted, I informed.');
+
+/** One activity of `scope:`: its id, the functions it applies to and each side's RACI letter. */
+export const ScopeActivitySchema = z
+  .strictObject({
+    id: id('activity id').describe(
+      'incident_response, change_priority, security_response and schedule_overrides bind product actions; any other id documents.',
+    ),
+    function: z
+      .union([functionName(), z.array(functionName())])
+      .optional()
+      .describe('Functions of coverage.functions it applies to; default every function (security_response: security).'),
+    internal: raci(),
+    partner: raci(),
+  })
+  .meta({ title: 'Scope activity' });
+
+/** The `scope:` section: who may do what (RACI per activity). */
+export const ScopeSchema = z
+  .strictObject({
+    activities: z
+      .array(ScopeActivitySchema)
+      .describe("Activities and each side's RACI letter; R or A may perform a bound activity, C or I may read and add notes."),
+  })
+  .meta({ title: 'Scope', description: 'The written division of work that permissions follow.' });
+
 /** The `engagement:` block: identity, time zone, holidays, contract. */
 export const EngagementSectionSchema = z
   .strictObject({
@@ -571,6 +597,7 @@ export const EngagementFileSchema = z
       .describe('Ticketing systems (Jira, ServiceNow, ConnectWise) incidents are kept in step with, both ways.'),
     security: SecuritySchema.optional(),
     vulnerabilities: VulnerabilitiesSchema.optional(),
+    scope: ScopeSchema.optional(),
   })
   .meta({ title: 'Tandem engagement file (version 1)' });
 
@@ -589,6 +616,8 @@ export type SlaOut = z.output<typeof SlaSchema>;
 export type TicketingOut = z.output<typeof TicketingSchema>;
 export type SecurityOut = z.output<typeof SecuritySchema>;
 export type VulnerabilitiesOut = z.output<typeof VulnerabilitiesSchema>;
+export type ScopeOut = z.output<typeof ScopeSchema>;
+export type ScopeActivityOut = z.output<typeof ScopeActivitySchema>;
 export type EngagementSectionOut = z.output<typeof EngagementSectionSchema>;
 export type EngagementFileOutput = z.output<typeof EngagementFileSchema>;
 export type SidesOut = z.output<typeof EngagementFileSchema.shape.sides>;

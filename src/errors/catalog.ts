@@ -8,6 +8,10 @@ export const ERROR_CATALOG = {
   AUTH_REQUIRED: { status: 401, summary: 'No `Authorization: Bearer <token>` header was sent.' },
   AUTH_INVALID: { status: 401, summary: 'The token is unknown, malformed or revoked.' },
   FORBIDDEN: { status: 403, summary: "The token's role does not allow this action (viewers cannot change anything)." },
+  OUT_OF_SCOPE: {
+    status: 403,
+    summary: "The engagement's scope does not give the caller's side this activity; the message names the activity and who holds it.",
+  },
   NOT_FOUND: {
     status: 404,
     summary: "No such resource in the engagements this token can see (another engagement's resource is also a 404).",

@@ -13,6 +13,7 @@ import { lookup } from '../engagement/model.js';
 import { TandemError } from '../errors/catalog.js';
 import type { Actor } from '../incident/actor.js';
 import { acknowledgeIncident, resolveIncident } from '../incident/commands.js';
+import { functionOfService, incidentActionDecision, refusalMessage, sideOfPerson } from '../scope/scope.js';
 import type { ChangeHooks } from '../incident/changes.js';
 import { runIncidentCommand } from '../incident/run-command.js';
 import { getIncidentAnywhere } from '../incident/store.js';
@@ -39,6 +40,17 @@ function responderActor(deployment: Deployment, engagementId: string, claims: Li
     return { type: 'person', id, ...(name ? { name } : {}) };
   }
   return { type: 'team', id, name: `team ${id}` };
+}
+
+/** Why the link's responder may not take its action under the engagement's scope, or null when they may. */
+function scopeRefusal(deployment: Deployment, incident: IncidentRow, claims: LinkClaims): string | null {
+  const engagement = deployment.engagement(incident.engagement_id);
+  if (engagement === undefined) return null;
+  const [kind, id = ''] = claims.responder.split(':');
+  const side = kind === 'person' ? sideOfPerson(engagement, id) : lookup(engagement).team(id)?.side;
+  const fn = functionOfService(engagement, incident.service_id);
+  const decision = incidentActionDecision(engagement, side, claims.action, fn);
+  return decision.allowed || side === undefined ? null : refusalMessage(side, decision, fn);
 }
 
 export async function respondRoutes(app: FastifyInstance, deps: RespondDeps): Promise<void> {
@@ -93,6 +105,10 @@ export async function respondRoutes(app: FastifyInstance, deps: RespondDeps): Pr
     const actor = responderActor(deployment, incident.engagement_id, claims);
     const verb = claims.action === 'acknowledge' ? 'Acknowledge' : 'Resolve';
     const done = incident.status === 'resolved' || (claims.action === 'acknowledge' && incident.status !== 'triggered');
+    const refused = scopeRefusal(deployment, incident, claims);
+    const form = refused
+      ? html`<p class="meta">Out of scope: ${refused}.</p>`
+      : html`<form method="post" action="/respond/${req.params.token}"><button class="${claims.action === 'acknowledge' ? 'primary' : 'danger'}" type="submit">${verb} ${number}</button></form>`;
     return reply.type('text/html').send(
       page(
         `${verb} ${number}`,
@@ -100,7 +116,7 @@ export async function respondRoutes(app: FastifyInstance, deps: RespondDeps): Pr
         <div class="meta">${number} · ${deployment.service(incident.engagement_id, incident.service_id)?.name ?? incident.service_id}</div>
         <h1><span class="pill ${incident.priority.toLowerCase()}">${incident.priority}</span> ${incident.title}</h1>
         <p class="meta">Status: <strong>${incident.status.replaceAll('_', ' ')}</strong> · you are ${actor.name ?? actor.id}</p>
-        ${done ? html`<p class="ok">Nothing to do: the incident is already ${incident.status.replaceAll('_', ' ')}.</p>` : html`<form method="post" action="/respond/${req.params.token}"><button class="${claims.action === 'acknowledge' ? 'primary' : 'danger'}" type="submit">${verb} ${number}</button></form>`}
+        ${done ? html`<p class="ok">Nothing to do: the incident is already ${incident.status.replaceAll('_', ' ')}.</p>` : form}
       </div>`,
       ),
     );
@@ -111,6 +127,13 @@ export async function respondRoutes(app: FastifyInstance, deps: RespondDeps): Pr
     if (!found) return reply;
     const { claims } = found;
     const engagementId = found.incident.engagement_id;
+    const refused = scopeRefusal(deployment, found.incident, claims);
+    if (refused) {
+      return reply
+        .code(403)
+        .type('text/html')
+        .send(page('Out of scope', html`<div class="card"><h1>Out of scope</h1><p>${refused}.</p></div>`));
+    }
     const actor = responderActor(deployment, engagementId, claims);
     const via = `${claims.action} link in ${claims.via === 'email' ? 'an email' : `a ${claims.via} message`}`;
     let outcome = '';

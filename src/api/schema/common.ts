@@ -22,6 +22,7 @@ export const ERROR_CODES = [
   'AUTH_REQUIRED',
   'AUTH_INVALID',
   'FORBIDDEN',
+  'OUT_OF_SCOPE',
   'NOT_FOUND',
   'ROUTE_NOT_FOUND',
   'METHOD_NOT_ALLOWED',
@@ -52,7 +53,7 @@ export const ErrorBody = z
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'The request is malformed: `error.field` names the parameter or body field and `error.message` says what is wrong.',
   401: 'No token, or an unknown, malformed or revoked one.',
-  403: "The token's role does not allow this action.",
+  403: "The token's role does not allow this action (FORBIDDEN), or the engagement's scope does not give its side this activity (OUT_OF_SCOPE).",
   404: 'No such resource in the engagements this token can see.',
   408: 'The request was not received within the request timeout (--request-timeout).',
   409: 'The incident is not in a state that allows this action.',

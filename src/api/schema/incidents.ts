@@ -100,7 +100,37 @@ export const Ticket = z
   })
   .meta({ id: 'Ticket', description: "An incident's ticket in an external ticketing system (docs/ticketing.md)." });
 
-export const IncidentDetail = Incident.extend({ alerts: z.array(Alert), timeline: z.array(TimelineEntry), tickets: z.array(Ticket) }).meta({
+const scopeReason = z
+  .string()
+  .nullable()
+  .meta({ description: 'null when the caller may; otherwise why not (the activity and who holds it).' });
+
+/** What the caller may do to the incident under the engagement's scope (issue 12), and the scope entries that apply. */
+export const IncidentScope = z
+  .object({
+    side: z
+      .enum(['internal', 'partner'])
+      .nullable()
+      .meta({ description: "The caller's side: its person's; null for a token bound to no person (not restricted)." }),
+    actions: z.object({
+      acknowledge: scopeReason,
+      resolve: scopeReason,
+      status: scopeReason,
+      priority: scopeReason,
+      note: scopeReason,
+    }),
+    activities: z
+      .array(z.object({ id: z.string(), internal: z.enum(['R', 'A', 'C', 'I']), partner: z.enum(['R', 'A', 'C', 'I']) }))
+      .meta({ description: "The scope's entries that govern this incident; empty without a scope section." }),
+  })
+  .meta({ id: 'IncidentScope' });
+
+export const IncidentDetail = Incident.extend({
+  alerts: z.array(Alert),
+  timeline: z.array(TimelineEntry),
+  tickets: z.array(Ticket),
+  scope: IncidentScope,
+}).meta({
   id: 'IncidentDetail',
 });
 

@@ -8,7 +8,7 @@
  * so the outbox pushes it to the engagement's other systems, never back.
  */
 import type { Executor } from '../../db/executor.js';
-import type { TicketInboundRow, TicketRow } from '../../db/schema.js';
+import type { IncidentRow, TicketInboundRow, TicketRow } from '../../db/schema.js';
 import { readStoredJson } from '../../db/json.js';
 import type { EngineContext, EngineModule } from '../../engine/engine.js';
 import { engineTransaction } from '../../engine/engine.js';
@@ -17,6 +17,7 @@ import type { Actor } from '../../incident/actor.js';
 import type { ChangeHooks } from '../../incident/changes.js';
 import { acknowledgeIncident, addNote, resolveIncident } from '../../incident/commands.js';
 import { getIncident } from '../../incident/store.js';
+import { functionOfService, incidentActionDecision, refusalMessage } from '../../scope/scope.js';
 import type { IncidentStatus } from '../../incident/store.js';
 import { withWriter } from '../../incident/writer.js';
 import type { CallResult, TicketSnapshot } from '../client.js';
@@ -95,6 +96,19 @@ function actorOf(entry: Ticketing, change: InboundChange): Actor {
   return { type: 'integration', id: `ticketing:${entry.id}`, name: `${who} in ${SYSTEM_NAME[entry.system]}` };
 }
 
+/**
+ * Why the entry's side may not take `command` on the incident under the
+ * engagement's scope (a ticket system acts for the side it belongs to), or
+ * null. Notes are never refused: C and I may add notes.
+ */
+function scopeRefusal(ctx: EngineContext, entry: Ticketing, incident: IncidentRow, command: 'acknowledge' | 'resolve'): string | null {
+  const engagement = ctx.deployment.engagement(incident.engagement_id);
+  if (engagement === undefined) return null;
+  const fn = functionOfService(engagement, incident.service_id);
+  const decision = incidentActionDecision(engagement, entry.side, command, fn);
+  return decision.allowed ? null : `refused ${command} (OUT_OF_SCOPE): ${refusalMessage(entry.side, decision, fn)}`;
+}
+
 /** Applies a change to the incident of `ticket`, in one transaction; says what it did. */
 async function applyChange(
   ctx: EngineContext,
@@ -114,6 +128,9 @@ async function applyChange(
       tandemNotes: await notesByTandem(trx, ticket.id),
     });
     const done: string[] = [];
+    const refused = plan.command === null ? null : scopeRefusal(ctx, entry, incident, plan.command);
+    if (refused !== null) done.push(refused);
+    const command = refused === null ? plan.command : null;
     const options = { via: `ticket ${change.ticketKey}`, origin: entry.id };
     const actor = actorOf(entry, change);
     await withWriter(trx, ctx.database, o.hooks, async (w) => {
@@ -126,8 +143,8 @@ async function applyChange(
         await addNote(w, incident, actor, at, note.text, options);
         done.push('note added');
       }
-      if (plan.command === 'acknowledge' && (await acknowledgeIncident(w, incident, actor, at, options))) done.push('acknowledged');
-      if (plan.command === 'resolve' && (await resolveIncident(w, incident, actor, at, options))) done.push('resolved');
+      if (command === 'acknowledge' && (await acknowledgeIncident(w, incident, actor, at, options))) done.push('acknowledged');
+      if (command === 'resolve' && (await resolveIncident(w, incident, actor, at, options))) done.push('resolved');
     });
     if (plan.ticketState !== null) await setTicketState(trx, ticket.id, plan.ticketState, at);
     return [...done, ...plan.skipped].join('; ') || 'nothing to do';

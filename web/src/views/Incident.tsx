@@ -239,6 +239,9 @@ function Relative({ iso }: { iso: string | null }) {
   ) : null;
 }
 
+/** Without a scope (an older server, or no scope section), nothing is out of scope. */
+const NO_LIMITS = { acknowledge: null, resolve: null, status: null, priority: null, note: null } as const;
+
 function Actions({ incident, onChanged }: { incident: IncidentDetail; onChanged: () => void }) {
   const session = useSession();
   const [busy, setBusy] = useState<string | null>(null);
@@ -275,6 +278,9 @@ function Actions({ incident, onChanged }: { incident: IncidentDetail; onChanged:
     );
   }
   const waiting = incident.status === 'waiting_on_customer' || incident.status === 'waiting_on_vendor';
+  // What the engagement's scope keeps this person's side from doing here, and why (null = allowed).
+  const why = incident.scope?.actions ?? NO_LIMITS;
+  const reasons = [...new Set(Object.values(why).filter((r): r is string => r !== null))];
   const setStatus = (s: Status, label: string) => void run(label, '/status', { status: s });
   return (
     <div className="actions" role="region" aria-label="Actions">
@@ -283,7 +289,8 @@ function Actions({ incident, onChanged }: { incident: IncidentDetail; onChanged:
           <button
             type="button"
             className="btn btn-primary"
-            disabled={busy !== null}
+            disabled={busy !== null || why.acknowledge !== null}
+            title={why.acknowledge ?? undefined}
             onClick={() => void run('Acknowledge', '/acknowledge')}
             aria-keyshortcuts="a"
           >
@@ -291,7 +298,13 @@ function Actions({ incident, onChanged }: { incident: IncidentDetail; onChanged:
           </button>
         ) : null}
         {waiting ? (
-          <button type="button" className="btn" disabled={busy !== null} onClick={() => setStatus('acknowledged', 'Back to acknowledged')}>
+          <button
+            type="button"
+            className="btn"
+            disabled={busy !== null || why.status !== null}
+            title={why.status ?? undefined}
+            onClick={() => setStatus('acknowledged', 'Back to acknowledged')}
+          >
             <Icon name="check" /> Back to acknowledged
           </button>
         ) : null}
@@ -299,7 +312,8 @@ function Actions({ incident, onChanged }: { incident: IncidentDetail; onChanged:
           <button
             type="button"
             className="btn"
-            disabled={busy !== null}
+            disabled={busy !== null || why.status !== null}
+            title={why.status ?? undefined}
             onClick={() => setStatus('waiting_on_customer', 'Waiting on customer')}
           >
             <Icon name="pause" /> Waiting on customer
@@ -309,13 +323,20 @@ function Actions({ incident, onChanged }: { incident: IncidentDetail; onChanged:
           <button
             type="button"
             className="btn"
-            disabled={busy !== null}
+            disabled={busy !== null || why.status !== null}
+            title={why.status ?? undefined}
             onClick={() => setStatus('waiting_on_vendor', 'Waiting on vendor')}
           >
             <Icon name="pause" /> Waiting on vendor
           </button>
         ) : null}
-        <button type="button" className="btn btn-success" disabled={busy !== null} onClick={() => void run('Resolve', '/resolve')}>
+        <button
+          type="button"
+          className="btn btn-success"
+          disabled={busy !== null || why.resolve !== null}
+          title={why.resolve ?? undefined}
+          onClick={() => void run('Resolve', '/resolve')}
+        >
           <Icon name="checkCircle" /> Resolve
         </button>
         <form
@@ -326,18 +347,30 @@ function Actions({ incident, onChanged }: { incident: IncidentDetail; onChanged:
           }}
         >
           <label htmlFor="priority">Priority</label>
-          <select id="priority" value={priority} onChange={(e) => setPriority(e.target.value)}>
+          <select id="priority" value={priority} disabled={why.priority !== null} onChange={(e) => setPriority(e.target.value)}>
             {PRIORITIES.map((p) => (
               <option key={p} value={p}>
                 {p}
               </option>
             ))}
           </select>
-          <button type="submit" className="btn btn-sm" disabled={busy !== null || priority === incident.priority}>
+          <button
+            type="submit"
+            className="btn btn-sm"
+            disabled={busy !== null || priority === incident.priority || why.priority !== null}
+            title={why.priority ?? undefined}
+          >
             Change priority
           </button>
         </form>
       </div>
+      {reasons.length > 0 ? (
+        <ul className="scope-note muted small" aria-label="Out of scope">
+          {reasons.map((r) => (
+            <li key={r}>Out of scope: {r}</li>
+          ))}
+        </ul>
+      ) : null}
       {busy ? (
         <p className="muted small" role="status">
           {busy}…
