@@ -40,6 +40,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     load: async () => ({ run: (await import('./vulns.js')).runKev }),
   },
   sigma: { summary: 'test Sigma rules against events, or check which rules the engine refuses', load: () => import('./sigma.js') },
+  verify: { summary: 'check that no incident timeline entry was changed or removed (hash chains)', load: () => import('./verify.js') },
 };
 
 const USAGE = () =>

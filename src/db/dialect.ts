@@ -21,7 +21,7 @@
  *   `Database.sqlite` outside connect.ts.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import { sql } from 'kysely';
+import { PostgresAdapter, sql } from 'kysely';
 import type { RawBuilder } from 'kysely';
 import type { Database, Dialect } from './connect.js';
 import type { Executor } from './executor.js';
@@ -113,6 +113,36 @@ export function insertPrepared<R extends object>(
   const insert = preparedInsert(handle, table, columns);
   for (const row of rows) insert.run(row);
   return true;
+}
+
+/** The dialect a query builder or transaction runs on, for stores that are not given their {@link Database}. */
+export function executorDialect(ex: Executor): Dialect {
+  return ex.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
+
+/** Prepared SELECT statements on a raw SQLite handle, by their text. */
+const preparedSelects = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
+
+/**
+ * The raw SQLite fast path for a small read on the hot write path (a store's
+ * own SQL text, with `?` parameters): runs it through a cached prepared
+ * statement in the caller's transaction `trx` (same connection). Returns
+ * undefined, reading nothing, on PostgreSQL or outside a transaction; the
+ * store then reads through Kysely.
+ */
+export function selectPrepared<R>(
+  database: Database | undefined,
+  trx: Executor,
+  text: string,
+  params: readonly unknown[],
+): R[] | undefined {
+  const handle = database?.sqlite;
+  if (!handle || !trx.isTransaction) return undefined;
+  let byText = preparedSelects.get(handle);
+  if (!byText) preparedSelects.set(handle, (byText = new Map()));
+  let statement = byText.get(text);
+  if (!statement) byText.set(text, (statement = handle.prepare(text)));
+  return statement.all(...params) as R[];
 }
 
 /**

@@ -4,7 +4,7 @@
  * migration is never edited, only followed by a new one.
  */
 import { Migrator, sql } from 'kysely';
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import type { Kysely, Migration, MigrationProvider, MigrationResultSet } from 'kysely';
 import type { Database, Dialect } from './connect.js';
 import type { MigrationContext } from './migrations/context.js';
 import * as m0001 from './migrations/0001-core.js';
@@ -17,6 +17,7 @@ import * as m0007 from './migrations/0007-tickets.js';
 import * as m0008 from './migrations/0008-ticket-sync.js';
 import * as m0009 from './migrations/0009-vulnerabilities.js';
 import * as m0010 from './migrations/0010-security-detections.js';
+import * as m0011 from './migrations/0011-timeline-chain.js';
 
 type Step = (db: Kysely<unknown>, ctx: MigrationContext) => Promise<void>;
 
@@ -31,6 +32,7 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0008-ticket-sync', m0008.up],
   ['0009-vulnerabilities', m0009.up],
   ['0010-security-detections', m0010.up],
+  ['0011-timeline-chain', m0011.up],
 ];
 
 function context(dialect: Dialect): MigrationContext {
@@ -61,19 +63,30 @@ function context(dialect: Dialect): MigrationContext {
   };
 }
 
-/** Brings the schema up to date. Safe to run on every start and from several instances at once. */
-export async function migrateToLatest(database: Database): Promise<string[]> {
+function migrator(database: Database): Migrator {
   const ctx = context(database.dialect);
   const provider: MigrationProvider = {
     getMigrations: async () => Object.fromEntries(STEPS.map(([name, up]): [string, Migration] => [name, { up: (db) => up(db, ctx) }])),
   };
-  const migrator = new Migrator({
+  return new Migrator({
     db: database.db,
     provider,
     migrationTableName: 'tandem_migrations',
     migrationLockTableName: 'tandem_migrations_lock',
   });
-  const { error, results } = await migrator.migrateToLatest();
+}
+
+/** Brings the schema up to date. Safe to run on every start and from several instances at once. */
+export async function migrateToLatest(database: Database): Promise<string[]> {
+  return applied(await migrator(database).migrateToLatest());
+}
+
+/** Brings the schema up to the migration named (inclusive): tests of a migration start from the schema before it. */
+export async function migrateTo(database: Database, name: string): Promise<string[]> {
+  return applied(await migrator(database).migrateTo(name));
+}
+
+function applied({ error, results }: MigrationResultSet): string[] {
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

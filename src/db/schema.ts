@@ -135,6 +135,8 @@ export interface TimelineTable {
   data: string | null;
   event_id: number | null;
   alert_id: number | null;
+  /** SHA-256 chained to the incident's previous entry (audit/hash.ts). Set on every row since 0011; nullable only because SQLite adds a column so. */
+  hash: string | null;
 }
 
 /** Change events (deploys, config changes) on a service's timeline. Append-only. */

@@ -6,7 +6,8 @@
 import { sql } from 'kysely';
 import type { Insertable } from 'kysely';
 import type { Database } from '../db/connect.js';
-import { chunked, insertPrepared } from '../db/dialect.js';
+import { GENESIS, canonicalJson, entryHash } from '../audit/hash.js';
+import { chunked, executorDialect, insertPrepared, selectPrepared } from '../db/dialect.js';
 import type { Executor } from '../db/executor.js';
 import type { IncidentRow, TimelineRow, TimelineTable } from '../db/schema.js';
 import type { TimelineEntry } from './timeline.js';
@@ -238,11 +239,12 @@ const TIMELINE_COLUMNS = [
   'data',
   'event_id',
   'alert_id',
+  'hash',
 ] as const;
 type NewTimelineRow = Required<Pick<Insertable<TimelineTable>, (typeof TIMELINE_COLUMNS)[number]>>;
 
-function timelineRow(e: TimelineEntry): NewTimelineRow {
-  return {
+function timelineRow(e: TimelineEntry, prev: string): NewTimelineRow {
+  const row: NewTimelineRow = {
     engagement_id: e.engagementId,
     incident_id: e.incidentId,
     at: e.at,
@@ -253,18 +255,58 @@ function timelineRow(e: TimelineEntry): NewTimelineRow {
     data: e.data === undefined ? null : JSON.stringify(e.data),
     event_id: e.eventId ?? null,
     alert_id: e.alertId ?? null,
+    hash: null,
   };
+  row.hash = entryHash(prev, row, e.data === undefined ? null : canonicalJson(e.data));
+  return row;
+}
+
+/** The last hash of each incident's chain, in one query (SQLite: JSON array of ids). */
+const SQLITE_HEADS =
+  'select j.value as incident_id, (select t.hash from timeline t where t.incident_id = j.value order by t.id desc limit 1) as hash from json_each(?) j';
+
+/**
+ * Where each incident's chain ends now (audit/hash.ts), for the incidents of
+ * a batch about to be appended. On PostgreSQL their incident rows are locked
+ * first (in id order) and the heads read by the next statement, so two
+ * instances appending to the same incident chain one after the other instead
+ * of forking; on SQLite the write transaction is already exclusive.
+ */
+async function chainHeads(ex: Executor, incidentIds: readonly number[], database: Database | undefined): Promise<Map<number, string>> {
+  const heads = new Map<number, string>();
+  const fast = selectPrepared<{ incident_id: number; hash: string | null }>(database, ex, SQLITE_HEADS, [JSON.stringify(incidentIds)]);
+  if (!fast && ex.isTransaction && executorDialect(ex) === 'postgres') {
+    await sql`select id from incidents where id in (${sql.join(incidentIds)}) order by id for update`.execute(ex);
+  }
+  const rows =
+    fast ??
+    (await ex
+      .selectFrom('incidents as i')
+      .select((eb) => [
+        'i.id as incident_id',
+        eb.selectFrom('timeline as t').select('t.hash').whereRef('t.incident_id', '=', 'i.id').orderBy('t.id', 'desc').limit(1).as('hash'),
+      ])
+      .where('i.id', 'in', incidentIds)
+      .execute());
+  for (const r of rows) if (r.hash) heads.set(Number(r.incident_id), r.hash);
+  return heads;
 }
 
 /**
- * Appends entries in order. Given the `database` the transaction `ex` runs on,
- * SQLite writes them through a prepared statement on the raw handle
- * (db/dialect.ts): timeline rows are the largest share of what the engine
- * writes (every re-trigger is one).
+ * Appends entries in order, each chained to the one before it on the same
+ * incident (audit/hash.ts; the heads are read once per batch). Given the
+ * `database` the transaction `ex` runs on, SQLite writes them through a
+ * prepared statement on the raw handle (db/dialect.ts): timeline rows are the
+ * largest share of what the engine writes (every re-trigger is one).
  */
 export async function appendTimeline(ex: Executor, entries: readonly TimelineEntry[], database?: Database): Promise<void> {
   if (entries.length === 0) return;
-  const rows = entries.map(timelineRow);
+  const heads = await chainHeads(ex, [...new Set(entries.map((e) => e.incidentId))], database);
+  const rows = entries.map((e) => {
+    const row = timelineRow(e, heads.get(e.incidentId) ?? GENESIS);
+    heads.set(e.incidentId, row.hash as string);
+    return row;
+  });
   if (insertPrepared(database, ex, 'timeline', TIMELINE_COLUMNS, rows)) return;
   for (const chunk of chunked(rows, TIMELINE_COLUMNS.length)) await ex.insertInto('timeline').values(chunk).execute();
 }
