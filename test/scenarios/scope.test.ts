@@ -6,13 +6,15 @@
  * a note; the incident API says what each caller may do; a token bound to no
  * person is not restricted; respond links refuse out of scope; a Jira
  * transition from the internal side is refused on the delivery while its
- * comment still lands as a note.
+ * comment still lands as a note; `tandem route` shows the scope that applies.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IncidentDetailResponse } from '../../src/api/types.js';
+import { recordingIo } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
 import { databaseKinds } from '../support/databases.js';
 import { startJiraFake } from '../support/fakes/jira.js';
 import type { JiraFake } from '../support/fakes/jira.js';
@@ -167,5 +169,27 @@ describe.each(databaseKinds())('scope enforcement, on $name', (kind) => {
       "refused resolve (OUT_OF_SCOPE): the engagement's scope does not give the internal side security_response on security incidents: held by partner (R)",
     );
     expect(results[1]?.result).toBe('note added');
+  });
+});
+
+describe('tandem route shows the scope that applies', () => {
+  it("names the activities and letters of the service's function, or that none binds it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tandem-scope-route-'));
+    try {
+      const file = scopedDemo(dir);
+      const route = async (service: string, json: string[] = []) => {
+        const io = recordingIo();
+        expect(await main(['route', '--config', file, '--service', service, '--at', '2026-11-24T23:47:00-05:00', ...json], io)).toBe(0);
+        return io.stdout.join('\n');
+      };
+      expect(await route('payments-api')).toContain(
+        '  scope (infrastructure): incident_response internal A, partner R; change_priority internal A, partner C',
+      );
+      expect(await route('edr')).toContain('  scope (security): security_response internal I, partner R');
+      expect(await route('laptops')).toContain('  scope (end_user): no activity binds this function: both sides may act');
+      expect(JSON.parse(await route('edr', ['--json'])).scope).toEqual([{ activity: 'security_response', internal: 'I', partner: 'R' }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
