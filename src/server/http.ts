@@ -46,16 +46,21 @@ export const KEEP_ALIVE_TIMEOUT_MS = 72_000;
  * The URL as logged: the capability in a respond link or a calendar feed URL
  * (whoever has it can acknowledge an incident or read a rota), and the key of
  * an integration or a ticketing system's webhooks (whoever has it can post
- * alerts or ticket changes), is replaced by `[redacted]`, the route kept.
+ * alerts or ticket changes), and a sign-in callback's `code` and `state`, are
+ * replaced by `[redacted]`, the route kept.
  */
 export function redactUrl(url: string): string {
-  return url
-    .replace(/(\/respond\/)[^/?#]+/i, '$1[redacted]')
-    .replace(/(\/integrations\/[^/?#]+\/)[^/?#]+/i, '$1[redacted]')
-    .replace(
-      /(\/calendars\/(?:[^/?#]*\/)*)[^/?#]+?(\.ics)?(?=$|[?#])/i,
-      (_m, prefix: string, ics: string | undefined) => `${prefix}[redacted]${ics ?? ''}`,
-    );
+  return (
+    url
+      .replace(/(\/respond\/)[^/?#]+/i, '$1[redacted]')
+      .replace(/(\/integrations\/[^/?#]+\/)[^/?#]+/i, '$1[redacted]')
+      // An OpenID Connect callback's code and state (single-use, but credentials until used).
+      .replace(/([?&](?:code|state)=)[^&#]*/gi, '$1[redacted]')
+      .replace(
+        /(\/calendars\/(?:[^/?#]*\/)*)[^/?#]+?(\.ics)?(?=$|[?#])/i,
+        (_m, prefix: string, ics: string | undefined) => `${prefix}[redacted]${ics ?? ''}`,
+      )
+  );
 }
 
 /** Compares a bearer token with the expected one in constant time. */

@@ -12,6 +12,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_CHROMIUM, NO_CHROMIUM_REASON, launchChromium } from '../support/chromium.js';
 import { databaseKinds } from '../support/databases.js';
+import { redactUrl } from '../../src/server/http.js';
 import { startHarness } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
 
@@ -188,6 +189,10 @@ describe.each(databaseKinds().slice(0, 1))('request logs, on $name', (kind) => {
     expect(logged.map((l) => l.url)).toEqual(['/integrations/generic/[redacted]', '/integrations/ticketing/[redacted]']);
     expect(lines.slice(before).join('\n')).not.toContain(key);
     expect(lines.slice(before).join('\n')).not.toContain('jira-in-7c2e0d');
+  });
+
+  it("never log a sign-in callback's code or state", () => {
+    expect(redactUrl('/auth/callback?code=c0de-123&state=st4te&iss=x')).toBe('/auth/callback?code=[redacted]&state=[redacted]&iss=x');
   });
 });
 
