@@ -13,6 +13,7 @@ import type { Deployment } from '../deployment/deployment.js';
 import { incidentPrefix } from '../deployment/deployment.js';
 import type { Engagement as EngagementModel, WeeklyWindow } from '../engagement/model.js';
 import { lookup } from '../engagement/model.js';
+import { BOUND_ACTIVITIES } from '../engagement/scope.js';
 import type { Engagement, Service } from './schema/engagements.js';
 import { ALERT_STATUSES, INCIDENT_STATUSES, SIDES, SLA_KINDS, SLA_STATUSES, TICKET_STATES } from './schema/incidents.js';
 import type { Alert, Incident, SlaClock, Ticket, TimelineEntry } from './schema/incidents.js';
@@ -159,6 +160,17 @@ export function presentEngagement(e: EngagementModel): Engagement {
       matrix: Object.fromEntries(Object.entries(e.priorities.matrix).map(([sev, row]) => [sev, [...row]])),
       page: [...e.priorities.page],
     },
+    scope: e.scope
+      ? {
+          activities: e.scope.activities.map((a) => ({
+            id: a.id,
+            functions: a.functions ? [...a.functions] : null,
+            internal: a.internal,
+            partner: a.partner,
+            binds: (BOUND_ACTIVITIES as readonly string[]).includes(a.id),
+          })),
+        }
+      : null,
   };
 }
 

@@ -5,7 +5,8 @@
  * opens the EDR's security incident and finds Acknowledge, Resolve and the
  * waiting states disabled, each saying why (security_response, held by the
  * partner), while she can still add a note; Kim (partner) opens the same
- * incident with every button available.
+ * incident with every button available. The engagement page shows the
+ * scope as a table.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,6 +68,23 @@ describe.skipIf(!HAS_CHROMIUM)(name, () => {
     await text.fill('web-01 is the old marketing site.');
     await page.getByRole('button', { name: /Add note/i }).click();
     await page.getByText('web-01 is the old marketing site.').first().waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('shows the scope table on the engagement page, bound activities apart from documenting ones', async () => {
+    const viewer = await h.token('viewer');
+    const { context, page, errors } = await newPage(browser);
+    await signIn(page, url, viewer);
+    await page.goto(`${url}/engagement`);
+    const table = page.getByRole('table', { name: 'Scope' });
+    await table.waitFor();
+    const rows = await table.locator('tbody tr').allTextContents();
+    expect(rows).toHaveLength(6);
+    expect(rows[1]).toContain('change priority');
+    expect(rows[1]).toContain('AC');
+    expect(rows[4]).toContain('vendor management (documents)');
+    await screenshot(page, 'scope-engagement-table');
     expect(errors).toEqual([]);
     await context.close();
   });

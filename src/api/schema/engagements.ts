@@ -7,6 +7,9 @@ import { z } from 'zod';
 import { Instant, JsonValue, instantQuery, intQuery, listQuery } from './common.js';
 import { SIDES } from './incidents.js';
 
+/** RACI letters of a scope activity (docs/governance.md). */
+const RACI = ['R', 'A', 'C', 'I'] as const;
+
 export const ROLES = ['admin', 'responder', 'viewer'] as const;
 
 const Window = z.object({
@@ -70,6 +73,20 @@ export const Engagement = z
       matrix: z.record(z.string(), z.array(z.string())).meta({ description: 'severity -> priority per criticality 1..4' }),
       page: z.array(z.string()),
     }),
+    scope: z
+      .object({
+        activities: z.array(
+          z.object({
+            id: z.string(),
+            functions: z.array(z.string()).nullable().meta({ description: 'null: every function (security_response: security).' }),
+            internal: z.enum(RACI),
+            partner: z.enum(RACI),
+            binds: z.boolean().meta({ description: 'Whether the activity binds product actions (docs/governance.md); others document.' }),
+          }),
+        ),
+      })
+      .nullable()
+      .meta({ description: 'Who may do what (RACI per activity); null without a scope section (nothing restricted).' }),
   })
   .meta({ id: 'Engagement' });
 

@@ -170,6 +170,40 @@ export function EngagementView() {
             </div>
           </Panel>
 
+          {e.scope ? (
+            <Panel title="Scope" icon="users" id="scope">
+              <p className="muted small">
+                Who may do what. R responsible, A accountable, C consulted, I informed: R or A may act on the incidents of a bound activity;
+                C or I read and add notes.
+              </p>
+              <div className="table-wrap">
+                <table className="scope-table" aria-label="Scope">
+                  <thead>
+                    <tr>
+                      <th scope="col">Activity</th>
+                      <th scope="col">Functions</th>
+                      <th scope="col">{e.sides.internal.name}</th>
+                      <th scope="col">{e.sides.partner.name}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {e.scope.activities.map((a, i) => (
+                      <tr key={`${a.id}-${i}`}>
+                        <th scope="row">
+                          {a.id.replace(/_/g, ' ')}
+                          {a.binds ? null : <span className="muted small"> (documents)</span>}
+                        </th>
+                        <td>{a.functions ? a.functions.map(fnLabel).join(', ') : 'all'}</td>
+                        <td>{a.internal}</td>
+                        <td>{a.partner}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </Panel>
+          ) : null}
+
           <div className="grid-2">
             {(['internal', 'partner'] as Side[]).map((side) => (
               <Panel key={side} title={e.sides[side].name} icon="users" className={`side-panel side-border-${side}`}>
