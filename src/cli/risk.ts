@@ -19,7 +19,9 @@ const HELP = `Usage: tandem risk --engagement ID --from ISO|DATE --to ISO|DATE [
 
 The price of the gap: for each incident opened in [from, to), the time from
 trigger to acknowledgement beyond a reasonable first response (default 5m),
-times the service's downtime_cost_per_minute. An incident nobody acknowledged
+at most risk.priced_wait_cap (default 4h), times the service's
+downtime_cost_per_minute, times the impact share of its priority
+(risk.impact_share; low, expected and high). An incident nobody acknowledged
 counts until it resolved (or until --to). Totals by coverage window and side,
 the costliest incidents, and the figure annualized. Services without a price
 count 0 and are listed as not priced. --from and --to take an ISO 8601
@@ -35,6 +37,10 @@ export function riskText(engagement: Engagement, r: PresentedRisk): string {
     `${engagement.name}: the price of the gap, ${localDateOf(r.from, engagement.timezone)} .. ${localDateOf(r.to, engagement.timezone)} (${days} days, ${engagement.timezone})`,
     `  first response ${formatDuration(r.first_response_s)}; ${r.incidents} incidents, ${r.priced_incidents} on priced services`,
     `  exposure ${money(r.exposure)}  (annualized ${money(r.annualized)})`,
+    `  range ${money(r.exposure_range.low)} .. ${money(r.exposure_range.high)} at the impact shares' low and high ends (annualized ${money(r.annualized_range.low)} .. ${money(r.annualized_range.high)})`,
+    '',
+    `  ${r.formula.rule}:`,
+    ...r.formula.text.map((t) => `    ${t}`),
     '',
     `  ${'window'.padEnd(16)}${'incidents'.padStart(9)}  ${'excess'.padStart(9)}  ${'exposure'.padStart(14)}`,
     ...Object.entries(r.by_window).map(([w, t]) => row(windowLabel(w as CoverageWindow), t)),

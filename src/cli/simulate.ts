@@ -53,9 +53,16 @@ export function simulationText(engagement: Engagement, file: string, s: Presente
       signed(s.difference.unattended_minutes, mins),
     ),
     row('exposure', money(s.actual.exposure), money(s.alternative.exposure), signed(s.difference.exposure, money)),
+    row(
+      '  range',
+      `${money(s.actual.exposure_range.low)}..${money(s.actual.exposure_range.high)}`,
+      `${money(s.alternative.exposure_range.low)}..${money(s.alternative.exposure_range.high)}`,
+      '',
+    ),
     row('partner fee', money(s.actual.fee), money(s.alternative.fee), signed(s.difference.fee, money)),
     '',
     `  ${s.verdict}`,
+    `  ${s.net.formula}; at the impact shares' low and high ends ${money(s.net.range.low)} .. ${money(s.net.range.high)}`,
     `  model check (the actual file through the model): MTTA ${dur(s.model_check.mtta_s)}, exposure ${money(s.model_check.exposure)}; ${s.model.samples} observed responses${s.never_attended.alternative ? `; ${s.never_attended.alternative} incidents nobody could answer within 31 days under the alternative` : ''}`,
   ].join('\n');
 }

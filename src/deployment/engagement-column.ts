@@ -161,6 +161,9 @@ export const engagementModel: z.ZodType<Engagement> = z.object({
       ),
     })
     .optional(),
+  // Rows stored before impact shares existed have none: the defaults apply (src/engagement/impact.ts).
+  impactShares: z.record(z.string(), z.object({ low: z.number(), expected: z.number(), high: z.number() })).optional(),
+  pricedWaitCapMs: z.number().optional(),
 });
 
 const column = jsonColumn(engagementModel, 'engagements.config');

@@ -118,7 +118,7 @@ describe('demo/acme.yaml (the format contract)', () => {
       name: 'Payment processing API',
       function: 'infrastructure',
       criticality: 1,
-      downtimeCostPerMinute: 9000,
+      downtimeCostPerMinute: 150,
       integrations: [
         { type: 'pagerduty', key: '9f1c2a7e5b3d4c6e8a0b1d2f3e4a5b6c' },
         { type: 'alertmanager', key: 'am-payments-3c8e1f' },

@@ -13,6 +13,7 @@
  * and SLAs by id without scanning the lists.
  */
 import type { RuleSet } from '../sigma/model.js';
+import type { ImpactShare } from './impact.js';
 
 export const SIDES = ['internal', 'partner'] as const;
 export type Side = (typeof SIDES)[number];
@@ -290,6 +291,10 @@ export interface Engagement {
   readonly vulnerabilities: VulnerabilityPolicy;
   /** Who may do what (src/scope/); undefined when the file has no `scope:`, and then nothing is restricted. */
   readonly scope?: Scope | undefined;
+  /** Priority -> the share of a service's downtime cost a late minute costs (src/engagement/impact.ts); every priority of the matrix. */
+  readonly impactShares?: Readonly<Record<string, ImpactShare>>;
+  /** The longest wait one incident is priced for (`risk.priced_wait_cap`); the default when absent. */
+  readonly pricedWaitCapMs?: number;
 }
 
 /** What every ticketing entry has, whatever its system. */

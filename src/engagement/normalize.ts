@@ -22,6 +22,7 @@ import { deepFreeze, dictionary } from './freeze.js';
 import { normalizeTicketing } from './ticketing.js';
 import { normalizeSecurity, normalizeVulnerabilities } from './security.js';
 import { normalizeScope } from './scope.js';
+import { DEFAULT_PRICED_WAIT_CAP_MS, normalizeImpactShares } from './impact.js';
 
 /** "0m": the default delay of notify rules and of a policy's first tier. */
 const NO_DELAY: Duration = Object.freeze({ text: '0m', n: 0, unit: 'm', ms: 0 });
@@ -183,6 +184,8 @@ export function normalize(file: EngagementFileOutput, dir = '.'): Engagement {
     ticketing: normalizeTicketing(file.ticketing ?? [], priorities.order, [...functions.keys()]),
     security: normalizeSecurity(file.security, dir),
     vulnerabilities: normalizeVulnerabilities(file.vulnerabilities),
+    impactShares: normalizeImpactShares(file.risk?.impact_share, priorities.order),
+    pricedWaitCapMs: file.risk?.priced_wait_cap?.ms ?? DEFAULT_PRICED_WAIT_CAP_MS,
     ...(file.scope === undefined ? {} : { scope: normalizeScope(file.scope) }),
   };
   // Every object here is new (built above or by the schema's parse), so freezing in place touches nothing the caller owns.

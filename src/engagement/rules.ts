@@ -601,6 +601,9 @@ export function checkRules(parts: Parts, raw: unknown, source: Source): Diagnost
     unique(page, ['priorities', 'page'], 'priority');
     page.forEach((p, i) => resolve('priority', p, ['priorities', 'page', i], ' in priorities.page'));
   }
+  // Impact shares (risk.impact_share) price priorities of the matrix.
+  for (const p of keysOf(get(raw, 'risk', 'impact_share')) ?? [])
+    resolve('priority', p, ['risk', 'impact_share', p], ' in risk.impact_share', 'key');
 
   // SLAs: targets and credits name priorities of the matrix; warnings ascend below 100%.
   const noContract = get(raw, 'engagement', 'contract') === undefined && isRecord(get(raw, 'engagement'));

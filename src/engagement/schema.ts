@@ -51,6 +51,7 @@ import {
   parseTimeZone,
 } from './values.js';
 import { oneOf, show } from './diagnostics.js';
+import { RiskSectionSchema } from './impact.js';
 import { deepFreeze } from './freeze.js';
 
 /**
@@ -598,6 +599,7 @@ export const EngagementFileSchema = z
     security: SecuritySchema.optional(),
     vulnerabilities: VulnerabilitiesSchema.optional(),
     scope: ScopeSchema.optional(),
+    risk: RiskSectionSchema.optional(),
   })
   .meta({ title: 'Tandem engagement file (version 1)' });
 

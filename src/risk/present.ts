@@ -6,10 +6,13 @@
  */
 import { WINDOWS } from '../engagement/model.js';
 import { incidentPrefix } from '../deployment/deployment.js';
-import { formatMoney } from '../report/format.js';
+import { formatDuration, formatMoney, formatNumber } from '../report/format.js';
+import type { ImpactShare } from '../engagement/impact.js';
+import { pricedWaitCapOf } from '../engagement/impact.js';
 import type { RiskReport, Tally } from './exposure.js';
 import type { SimulationReport } from './simulate.js';
 import { netOf } from './simulate.js';
+import { annualize } from './exposure.js';
 import { MINUTE_MS } from '../time/duration.js';
 
 const money = (x: number) => Math.round(x * 100) / 100;
@@ -21,7 +24,39 @@ const iso = (t: number) => new Date(t).toISOString();
 export const TOP = 10;
 
 function tally(t: Tally) {
-  return { incidents: t.incidents, excess_minutes: minutes(t.excessMs), exposure: money(t.exposure) };
+  return {
+    incidents: t.incidents,
+    excess_minutes: minutes(t.excessMs),
+    exposure: money(t.exposure),
+    low: money(t.low),
+    high: money(t.high),
+  };
+}
+
+const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
+
+/** A share as the page prints it: "30% (10%..50%)", or "100%" when low, expected and high agree. */
+export function shareText(s: ImpactShare): string {
+  return s.low === s.expected && s.expected === s.high ? pct(s.expected) : `${pct(s.expected)} (${pct(s.low)}..${pct(s.high)})`;
+}
+
+/** Minutes to one decimal, without a trailing ".0". */
+const lateMinutes = (ms: number) => {
+  const m = Math.round((ms / MINUTE_MS) * 10) / 10;
+  return formatNumber(m, Number.isInteger(m) ? 0 : 1);
+};
+
+/**
+ * The exposure's formula, line by line, in words a budget meeting reads:
+ * "payments-api P1: 120.5 late minutes x $150/min x 100% = $18,075 (low $9,037.50, high $18,075)".
+ * Late minutes are counted within the priced wait cap, as the exposure is.
+ */
+export function formulaLines(r: RiskReport): string[] {
+  const c = r.engagement.contract.currency;
+  return r.formula.map(
+    (l) =>
+      `${l.serviceId} ${l.priority}: ${lateMinutes(l.pricedMs)} late minutes x ${formatMoney(l.costPerMinute, c)}/min x ${shareText(l.share)} = ${formatMoney(money(l.exposure), c)} (low ${formatMoney(money(l.low), c)}, high ${formatMoney(money(l.high), c)}; ${l.incidents} incident${l.incidents === 1 ? '' : 's'})`,
+  );
 }
 
 /** GET /engagements/{id}/risk and `tandem risk --json`. */
@@ -41,7 +76,28 @@ export function presentRisk(r: RiskReport) {
     priced_incidents: r.incidents.filter((i) => i.costPerMinute !== null).length,
     excess_minutes: minutes(r.total.excessMs),
     exposure: money(r.total.exposure),
+    exposure_range: { low: money(r.total.low), high: money(r.total.high) },
     annualized: money(r.annualized),
+    annualized_range: {
+      low: money(annualize(r.total.low, r.options.from, r.options.to)),
+      high: money(annualize(r.total.high, r.options.from, r.options.to)),
+    },
+    formula: {
+      rule: `exposure = late minutes x downtime cost per minute x impact share of the priority; late = past the first response until acknowledged, at most ${formatDuration(pricedWaitCapOf(r.engagement) / 1000)} per incident`,
+      lines: r.formula.map((l) => ({
+        service: l.serviceId,
+        priority: l.priority,
+        incidents: l.incidents,
+        excess_minutes: minutes(l.excessMs),
+        priced_minutes: minutes(l.pricedMs),
+        cost_per_minute: l.costPerMinute,
+        impact_share: l.share,
+        exposure: money(l.exposure),
+        low: money(l.low),
+        high: money(l.high),
+      })),
+      text: formulaLines(r),
+    },
     by_window: Object.fromEntries(WINDOWS.map((w) => [w, tally(r.byWindow[w])])),
     by_side: Object.fromEntries(Object.entries(r.bySide).map(([side, t]) => [side, tally(t)])),
     top: top.map((i) => ({
@@ -56,6 +112,8 @@ export function presentRisk(r: RiskReport) {
       waited_s: Math.round(i.waitedMs / 1000),
       excess_minutes: minutes(i.excessMs),
       cost_per_minute: i.costPerMinute,
+      priority: i.incident.priority,
+      impact_share: i.share.expected,
       exposure: money(i.exposure),
     })),
     unpriced_services: r.unpriced.map((u) => ({
@@ -86,6 +144,14 @@ export function verdictOf(r: SimulationReport): string {
     : `The alternative is the better one on this history: the actual configuration ${avoided} ${fees}, net -${m(net)} (-${m(annualizedNet)} a year).`;
 }
 
+/** How the net is made, with its inputs: "(alternative exposure $X - actual exposure $Y) - (actual fee $F - alternative fee $G) = $N". */
+export function netFormula(r: SimulationReport): string {
+  const c = r.actualEngagement.contract.currency;
+  const m = (x: number) => formatMoney(money(x), c);
+  const { net } = netOf(r);
+  return `net = (alternative exposure ${m(r.alternative.exposure)} - actual exposure ${m(r.actual.exposure)}) - (actual fee ${m(r.actual.fee)} - alternative fee ${m(r.alternative.fee)}) = ${m(net)}`;
+}
+
 /** POST /engagements/{id}/simulate and `tandem simulate --json`. */
 export function presentSimulation(r: SimulationReport) {
   const prefix = incidentPrefix(r.actualEngagement.id);
@@ -93,6 +159,7 @@ export function presentSimulation(r: SimulationReport) {
     mtta_s: seconds(f.mttaMs),
     unattended_minutes: minutes(f.unattendedMs),
     exposure: money(f.exposure),
+    exposure_range: { low: money(f.exposureLow), high: money(f.exposureHigh) },
     fee: money(f.fee),
   });
   const actual = figures(r.actual);
@@ -127,6 +194,12 @@ export function presentSimulation(r: SimulationReport) {
       extra_fee: money(net.extraFee),
       net: money(net.net),
       annualized_net: money(net.annualizedNet),
+      // The same rule at the impact shares' low and high ends (the fees do not move).
+      range: {
+        low: money(r.alternative.exposureLow - r.actual.exposureLow - net.extraFee),
+        high: money(r.alternative.exposureHigh - r.actual.exposureHigh - net.extraFee),
+      },
+      formula: netFormula(r),
     },
     verdict: verdictOf(r),
     model_check: {

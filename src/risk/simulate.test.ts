@@ -169,37 +169,45 @@ describe('simulate: after-hours incidents the partner acknowledged in 4 minutes 
     ]);
   });
 
-  it('actual: MTTA 5m, nothing unattended, 1 minute late x 3 business-hours incidents = 27,000, the September fee', () => {
-    expect(s.actual).toEqual({ mtta_s: 300, unattended_minutes: 0, exposure: 27_000, fee: 18_000 });
+  it('actual: MTTA 5m, nothing unattended, 1 minute late x 3 business-hours P1 incidents x 150 = 450, the September fee', () => {
+    // P1: the full price expected and high, half of it low.
+    expect(s.actual).toEqual({ mtta_s: 300, unattended_minutes: 0, exposure: 450, exposure_range: { low: 225, high: 450 }, fee: 18_000 });
     // The model reproduces this history exactly: its samples are this history.
-    expect(s.model_check).toMatchObject({ mtta_s: 300, unattended_minutes: 0, exposure: 27_000 });
+    expect(s.model_check).toMatchObject({ mtta_s: 300, unattended_minutes: 0, exposure: 450 });
   });
 
   it('internal only: the nights wait for 08:00 (9h, 6h, 11h), then Acme IT answers in its usual 6 minutes', () => {
     const waits = [9 * H, 6 * H, 11 * H];
-    const excessMin = waits.map((w) => (w + 6 * M - 5 * M) / M);
+    // 541, 361 and 661 minutes late; each priced up to the 4h cap.
+    const pricedMin = waits.map((w) => Math.min((w + 6 * M - 5 * M) / M, 240));
+    const exposure = 450 + pricedMin.reduce((a, b) => a + b, 0) * 150;
     expect(s.alternative).toEqual({
       mtta_s: (waits.reduce((a, b) => a + b, 0) + 6 * 6 * M) / 6 / 1000,
       unattended_minutes: 26 * 60,
-      exposure: 27_000 + excessMin.reduce((a, b) => a + b, 0) * 9000,
+      exposure,
+      exposure_range: { low: exposure / 2, high: exposure },
       fee: 0,
     });
-    expect(s.alternative.exposure).toBe(14_094_000);
+    expect(s.alternative.exposure).toBe(108_450);
     // MTTA: (9h06 + 6h06 + 11h06 + 3 x 6m) / 6 = 266 minutes.
     expect(s.alternative.mtta_s).toBe(266 * 60);
-    expect(s.difference).toEqual({ mtta_s: 266 * 60 - 300, unattended_minutes: 1560, exposure: 14_067_000, fee: -18_000 });
+    expect(s.difference).toEqual({ mtta_s: 266 * 60 - 300, unattended_minutes: 1560, exposure: 108_000, fee: -18_000 });
     expect(s.net).toEqual({
-      exposure_avoided: 14_067_000,
+      exposure_avoided: 108_000,
       extra_fee: 18_000,
-      net: 14_049_000,
-      annualized_net: Math.round(((14_049_000 * 365) / 30) * 100) / 100,
+      net: 90_000,
+      annualized_net: Math.round(((90_000 * 365) / 30) * 100) / 100,
+      // At the low shares: (54,225 - 225) - 18,000.
+      range: { low: 36_000, high: 90_000 },
+      formula: 'net = (alternative exposure $108,450 - actual exposure $450) - (actual fee $18,000 - alternative fee $0) = $90,000',
     });
     expect(s.verdict).toMatch(
-      /^Co-managed coverage pays for itself: on this history it avoided \$14,067,000 of downtime exposure for \$18,000 in fees, net \$14,049,000/,
+      /^Co-managed coverage pays for itself: on this history it avoided \$108,000 of downtime exposure for \$18,000 in fees, net \$90,000/,
     );
+    // The three nights change by the same capped 4 hours; the earliest comes first.
     expect(s.top_changes[0]).toMatchObject({
       actual: { side: 'partner', acknowledged_after_s: 240, exposure: 0 },
-      alternative: { side: 'internal', attended_at: iso(ny('2026-09-11T08:00')), unattended_minutes: 660 },
+      alternative: { side: 'internal', attended_at: iso(ny('2026-09-09T08:00')), unattended_minutes: 540, exposure: 240 * 150 },
     });
   });
 
@@ -211,9 +219,9 @@ describe('simulate: after-hours incidents the partner acknowledged in 4 minutes 
     const flap = fact({ service: 'payments-api', at: ny('2026-09-12T03:00'), side: 'partner', ackMin: null, resolveMin: 7 });
     const quiet = simulate(actualFile, internalFile, [...days, flap], new Map(), options);
     const q = presentSimulation(quiet);
-    // Both: 2 minutes past first response at 9,000 — a flap costs the same whoever is on call.
-    expect(q.actual.exposure - 27_000).toBe(18_000);
-    expect(q.alternative.exposure - 27_000).toBe(18_000);
+    // Both: 2 minutes past first response at 150 — a flap costs the same whoever is on call.
+    expect(q.actual.exposure - 450).toBe(300);
+    expect(q.alternative.exposure - 450).toBe(300);
     expect(verdictOf(quiet)).toMatch(/^Co-managed coverage does not pay for itself on this history/);
   });
 });

@@ -24,6 +24,7 @@
 import { windowAt } from '../coverage/index.js';
 import type { CoverageWindow, Engagement, Service } from '../engagement/model.js';
 import { lookup } from '../engagement/model.js';
+import { impactShareOf, pricedWaitCapOf } from '../engagement/impact.js';
 import type { IncidentFact } from '../metrics/store.js';
 import { monthOf, monthPeriod } from '../metrics/period.js';
 import type { Attention } from './availability.js';
@@ -42,9 +43,11 @@ export interface Prediction {
   readonly unattendedMs: number;
   /** Expected trigger-to-acknowledge; null when nobody would be reachable within the search horizon. */
   readonly expectedAckMs: number | null;
-  /** Expected excess response time (risk rule) and its price. */
+  /** Expected excess response time (risk rule) and its price at the expected impact share, and at the range's ends. */
   readonly excessMs: number;
   readonly exposure: number;
+  readonly low: number;
+  readonly high: number;
   readonly basis: SampleBasis | null;
 }
 
@@ -52,7 +55,10 @@ export interface Figures {
   /** Mean trigger-to-acknowledge over the incidents acknowledged in the history (null when none). */
   readonly mttaMs: number | null;
   readonly unattendedMs: number;
+  /** At the expected impact shares; `exposureLow` / `exposureHigh` at the range's ends. */
   readonly exposure: number;
+  readonly exposureLow: number;
+  readonly exposureHigh: number;
   /** The contract's monthly fee pro-rated to the period. */
   readonly fee: number;
   /** Incidents nobody could have answered within the search horizon. */
@@ -105,8 +111,16 @@ export function predict(
   // An incident that resolved without anyone acknowledging it ended on its own; one still open counts until `until`.
   const selfEnded = incident.acknowledgedAt === null && incident.resolvedAt !== null ? incident.resolvedAt : null;
   const stillWaiting = incident.acknowledgedAt === null && incident.resolvedAt === null ? until : null;
-  const cap = selfEnded ?? stillWaiting ?? Number.POSITIVE_INFINITY;
+  const end = selfEnded ?? stillWaiting ?? Number.POSITIVE_INFINITY;
   const attention = firstAttention(config, service, opened);
+  const share = impactShareOf(config, incident.priority);
+  const cap = pricedWaitCapOf(config);
+  // `priced`: the excess within the cap (for several samples, the mean of each capped).
+  const price = (priced: number) => ({
+    exposure: exposureOf(priced, service.downtimeCostPerMinute, share.expected),
+    low: exposureOf(priced, service.downtimeCostPerMinute, share.low),
+    high: exposureOf(priced, service.downtimeCostPerMinute, share.high),
+  });
   if (attention === null) {
     const end = responseEnd(incident, until);
     const excess = excessMs(opened, end, options.firstResponseMs);
@@ -116,7 +130,7 @@ export function predict(
       unattendedMs: end - opened,
       expectedAckMs: null,
       excessMs: excess,
-      exposure: exposureOf(excess, service.downtimeCostPerMinute),
+      ...price(Math.min(excess, cap)),
       basis: null,
     };
   }
@@ -130,17 +144,18 @@ export function predict(
   );
   const acks = samples.map((s) => attention.at - opened + tierOffsetMs(attention.policy, s.tier, s.pass) + s.delayMs);
   // Nobody acknowledged it and it ended by itself: its end is what it was, whoever was on call.
-  const excess =
+  const excesses =
     selfEnded !== null
-      ? excessMs(opened, selfEnded, options.firstResponseMs)
-      : mean(acks.map((a) => excessMs(opened, opened + Math.min(a, cap - opened), options.firstResponseMs)));
+      ? [excessMs(opened, selfEnded, options.firstResponseMs)]
+      : acks.map((a) => excessMs(opened, opened + Math.min(a, end - opened), options.firstResponseMs));
+  const excess = mean(excesses);
   return {
     attention,
     window,
-    unattendedMs: Math.min(attention.at, cap) - opened,
+    unattendedMs: Math.min(attention.at, end) - opened,
     expectedAckMs: mean(acks),
     excessMs: excess,
-    exposure: exposureOf(excess, service.downtimeCostPerMinute),
+    ...price(mean(excesses.map((x) => Math.min(x, cap)))),
     basis,
   };
 }
@@ -151,6 +166,8 @@ function figures(predictions: ReadonlyArray<{ incident: IncidentFact; p: Predict
     mttaMs: acked.length ? mean(acked.map(({ p }) => p.expectedAckMs ?? 0)) : null,
     unattendedMs: predictions.reduce((a, { p }) => a + p.unattendedMs, 0),
     exposure: predictions.reduce((a, { p }) => a + p.exposure, 0),
+    exposureLow: predictions.reduce((a, { p }) => a + p.low, 0),
+    exposureHigh: predictions.reduce((a, { p }) => a + p.high, 0),
     fee,
     neverAttended: predictions.filter(({ p }) => p.attention === null).length,
   };
@@ -202,6 +219,8 @@ export function simulate(
       mttaMs: acked.length ? mean(acked.map((r) => (r.incident.acknowledgedAt ?? 0) - r.incident.createdAt)) : null,
       unattendedMs: compared.reduce((s, c) => s + c.check.unattendedMs, 0),
       exposure: observed.total.exposure,
+      exposureLow: observed.total.low,
+      exposureHigh: observed.total.high,
       fee: actualFee,
       neverAttended: compared.filter((c) => c.check.attention === null).length,
     },

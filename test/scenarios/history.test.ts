@@ -21,13 +21,17 @@ const EXPORT = `${ROOT}${FIXTURE_PATH}`;
 const INTERNAL_ONLY = `${ROOT}demo/internal-only.yaml`;
 const FROM = '2026-08-24';
 const TO = '2026-11-23';
-const PRICES: Record<string, number | null> = { 'payments-api': 9000, storefront: 2500, edr: null, laptops: null };
+const PRICES: Record<string, number | null> = { 'payments-api': 150, storefront: 40, edr: null, laptops: null };
+/** The default impact shares (expected), by priority; the 4h priced wait cap. */
+const SHARES: Record<string, number> = { P1: 1, P2: 0.3, P3: 0.05, P4: 0, P5: 0 };
+const CAP_MS = 4 * 3_600_000;
 
 interface Incident {
   id: number;
   number: string;
   service: { id: string };
   side: string;
+  priority: string;
   created_at: string;
   acknowledged_at: string | null;
   resolved_at: string | null;
@@ -73,12 +77,14 @@ describe.each(databaseKinds())('13 weeks of PagerDuty history, on $name', (kind)
     const api = (await h.api('GET', `/engagements/acme/risk?from=${FROM}&to=${TO}`, admin)).json<PresentedRisk>();
     expect(api).toEqual(risk);
 
-    // Worked out again from the incidents themselves: (acknowledged, else resolved) - opened - 5 minutes, times the price.
+    // Worked out again from the incidents themselves: (acknowledged, else resolved) - opened - 5 minutes, at most 4h,
+    // times the price, times the priority's share.
     const list = (await h.api('GET', '/incidents?limit=1000', admin)).json<{ incidents: Incident[] }>().incidents;
     let exposure = 0;
     for (const i of list) {
       const end = Date.parse(i.acknowledged_at ?? i.resolved_at ?? risk.to);
-      exposure += (Math.max(0, end - Date.parse(i.created_at) - 300_000) / 60_000) * (PRICES[i.service.id] ?? 0);
+      const late = Math.min(CAP_MS, Math.max(0, end - Date.parse(i.created_at) - 300_000));
+      exposure += (late / 60_000) * (PRICES[i.service.id] ?? 0) * (SHARES[i.priority] ?? 0);
     }
     expect(risk.incidents).toBe(200);
     expect(risk.exposure).toBeCloseTo(exposure, 1);
@@ -125,9 +131,19 @@ describe.each(databaseKinds())('13 weeks of PagerDuty history, on $name', (kind)
     expect(s.net.net).toBeCloseTo(s.net.exposure_avoided - s.net.extra_fee, 1);
     expect(s.verdict).toMatch(/^Co-managed coverage pays for itself/);
     expect(s.never_attended).toEqual({ actual: 0, alternative: 0 });
-    // The model reproduces the history it learned from to within a few percent.
-    expect(Math.abs(s.model_check.exposure - s.actual.exposure) / s.actual.exposure).toBeLessThan(0.05);
-    expect(Math.abs((s.model_check.mtta_s ?? 0) - (s.actual.mtta_s ?? 0))).toBeLessThan(60);
+    // The model reproduces the history it learned from: what it gets wrong is small beside what it is used to
+    // measure (under 1% of the exposure avoided). The observed exposure is only a few thousand now that latency
+    // warnings are P2s at 30% and the price is 150 a minute, so a handful of slow answers weigh on it: within 15%.
+    expect(Math.abs(s.model_check.exposure - s.actual.exposure)).toBeLessThan(0.01 * s.net.exposure_avoided);
+    expect(Math.abs(s.model_check.exposure - s.actual.exposure) / s.actual.exposure).toBeLessThan(0.15);
+    // Figures a company paying 18,000 a month would recognise: the quarter's avoided exposure is tens of fees, not
+    // thousands (it was $315M before impact shares, the cap and a realistic price per minute).
+    expect(s.net.exposure_avoided).toBeGreaterThan(s.actual.fee);
+    expect(s.net.exposure_avoided).toBeLessThan(20 * s.actual.fee);
+    expect(s.net.range.low).toBeLessThan(s.net.net);
+    // MTTA within 1% (98 s of 3h42m): the few P4 payments tickets (a certificate expiring) page nobody, and the
+    // model borrows their answer times from the other queue tickets, the laptops that wait for the morning.
+    expect(Math.abs((s.model_check.mtta_s ?? 0) - (s.actual.mtta_s ?? 0))).toBeLessThan(0.01 * (s.actual.mtta_s ?? 0));
   });
 
   it('simulating the actual file itself gives the model check as the alternative', async () => {

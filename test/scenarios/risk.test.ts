@@ -4,12 +4,13 @@
  * are worked out by hand:
  *
  * - the first week of August: payments down Tuesday 23:00, the partner
- *   acknowledges after 12 minutes (7 too late x 9,000 = 63,000); a storefront
+ *   acknowledges after 12 minutes (7 too late x 150 = 1,050); a storefront
  *   alert answered in 4 minutes (0); payments Thursday 10:00 nobody
- *   acknowledges, resolved after 25 minutes (20 x 9,000 = 180,000);
+ *   acknowledges, resolved after 25 minutes (20 x 150 = 3,000); payments
+ *   incidents are P1 (impact share 100%, 50% at the low end);
  * - September: three nights the partner answered in 4 minutes, three days
  *   Acme IT answered in 6. Without the partner (demo/internal-only.yaml)
- *   the nights wait for 08:00.
+ *   the nights wait for 08:00, each priced up to the 4h cap.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -83,17 +84,18 @@ describe.each(databaseKinds())('risk and simulation, on $name', (kind) => {
       incidents: 3,
       priced_incidents: 3,
       excess_minutes: 27,
-      exposure: 243_000,
-      annualized: Math.round(((243_000 * 365) / 7) * 100) / 100,
+      exposure: 4050,
+      exposure_range: { low: 2025, high: 4050 },
+      annualized: Math.round(((4050 * 365) / 7) * 100) / 100,
       by_window: {
-        business_hours: { incidents: 2, excess_minutes: 20, exposure: 180_000 },
-        after_hours: { incidents: 1, excess_minutes: 7, exposure: 63_000 },
-        weekend: { incidents: 0, excess_minutes: 0, exposure: 0 },
-        holiday: { incidents: 0, excess_minutes: 0, exposure: 0 },
+        business_hours: { incidents: 2, excess_minutes: 20, exposure: 3000, low: 1500, high: 3000 },
+        after_hours: { incidents: 1, excess_minutes: 7, exposure: 1050, low: 525, high: 1050 },
+        weekend: { incidents: 0, excess_minutes: 0, exposure: 0, low: 0, high: 0 },
+        holiday: { incidents: 0, excess_minutes: 0, exposure: 0, low: 0, high: 0 },
       },
       by_side: {
-        internal: { incidents: 1, excess_minutes: 20, exposure: 180_000 },
-        partner: { incidents: 2, excess_minutes: 7, exposure: 63_000 },
+        internal: { incidents: 1, excess_minutes: 20, exposure: 3000, low: 1500, high: 3000 },
+        partner: { incidents: 2, excess_minutes: 7, exposure: 1050, low: 525, high: 1050 },
       },
     };
 
@@ -103,8 +105,8 @@ describe.each(databaseKinds())('risk and simulation, on $name', (kind) => {
       const risk = JSON.parse(r.out) as PresentedRisk;
       expect(risk).toMatchObject(expected);
       expect(risk.top.map((t) => [t.title, t.exposure, t.side, t.window])).toEqual([
-        ['Payments blip nobody took', 180_000, 'internal', 'business_hours'],
-        ['Payments down at night', 63_000, 'partner', 'after_hours'],
+        ['Payments blip nobody took', 3000, 'internal', 'business_hours'],
+        ['Payments down at night', 1050, 'partner', 'after_hours'],
       ]);
       expect(risk.unpriced_services.map((u) => [u.service, u.incidents])).toEqual([
         ['edr', 0],
@@ -121,16 +123,20 @@ describe.each(databaseKinds())('risk and simulation, on $name', (kind) => {
       expect(res.json()).toEqual(cliAnswer);
     });
 
-    it('first_response moves the line: at 10m, only the unanswered blip is late (15 x 9,000)', async () => {
+    it('first_response moves the line: at 10m, the blip is 15 minutes late (x 150) and the night 2', async () => {
       const res = await h.api('GET', '/engagements/acme/risk?from=2026-08-03&to=2026-08-10&first_response=10m', viewer);
-      expect(res.json<PresentedRisk>()).toMatchObject({ first_response_s: 600, exposure: 135_000 + 18_000 });
+      expect(res.json<PresentedRisk>()).toMatchObject({ first_response_s: 600, exposure: 15 * 150 + 2 * 150 });
     });
 
     it('the human table', async () => {
       const r = await cli('risk', '--engagement', 'acme', '--from', '2026-08-03', '--to', '2026-08-10');
       expect(r.out).toContain('Acme Payments: the price of the gap, 2026-08-03 .. 2026-08-10 (7 days, America/New_York)');
-      expect(r.out).toContain('exposure $243,000  (annualized $12,670,714.29)');
-      expect(r.out).toMatch(/after hours\s+1\s+7m 00s\s+\$63,000/);
+      expect(r.out).toContain('exposure $4,050  (annualized $211,178.57)');
+      expect(r.out).toMatch(/after hours\s+1\s+7m 00s\s+\$1,050/);
+      // Every figure shows its formula and inputs.
+      expect(r.out).toContain(
+        'payments-api P1: 27 late minutes x $150/min x 100% (50%..100%) = $4,050 (low $2,025, high $4,050; 2 incidents)',
+      );
       expect(r.out).toContain('not priced: edr (0 incidents), laptops (0 incidents)');
     });
 
@@ -159,15 +165,16 @@ describe.each(databaseKinds())('risk and simulation, on $name', (kind) => {
         incidents: 6,
         currency: 'USD',
       });
-      expect(s.actual).toEqual({ mtta_s: 300, unattended_minutes: 0, exposure: 27_000, fee: 18_000 });
-      // Nights wait 9h, 6h and 11h for 08:00, then Acme IT takes its usual 6 minutes.
+      expect(s.actual).toEqual({ mtta_s: 300, unattended_minutes: 0, exposure: 450, exposure_range: { low: 225, high: 450 }, fee: 18_000 });
+      // Nights wait 9h, 6h and 11h for 08:00, then Acme IT takes its usual 6 minutes: 541, 361 and 661 minutes
+      // late, each priced up to the 4h cap (3 x 240 minutes), plus the days' 3 minutes, at 150.
       expect(s.alternative.unattended_minutes).toBe(hours(26));
-      expect(s.alternative.exposure).toBe(27_000 + (hours(26) + 3) * 9000);
+      expect(s.alternative.exposure).toBe(450 + 3 * 240 * 150);
       expect(s.alternative.fee).toBe(0);
-      expect(s.difference.exposure).toBe(s.alternative.exposure - 27_000);
-      expect(s.net).toMatchObject({ exposure_avoided: 14_067_000, extra_fee: 18_000, net: 14_049_000 });
+      expect(s.difference.exposure).toBe(s.alternative.exposure - 450);
+      expect(s.net).toMatchObject({ exposure_avoided: 108_000, extra_fee: 18_000, net: 90_000, range: { low: 36_000, high: 90_000 } });
       expect(s.verdict).toMatch(/^Co-managed coverage pays for itself/);
-      expect(s.model_check).toMatchObject({ mtta_s: 300, exposure: 27_000 });
+      expect(s.model_check).toMatchObject({ mtta_s: 300, exposure: 450 });
     }
 
     it('tandem simulate --config demo/internal-only.yaml', async () => {

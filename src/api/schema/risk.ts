@@ -29,7 +29,19 @@ export const RiskQuery = z.object({
   first_response: queryText.optional().meta({ description: FIRST_RESPONSE, examples: ['5m', '90s'] }),
 });
 
-const Tally = z.object({ incidents: z.number().int(), excess_minutes: z.number(), exposure: z.number() });
+const Tally = z.object({
+  incidents: z.number().int(),
+  excess_minutes: z.number(),
+  exposure: z.number(),
+  low: z.number().meta({ description: 'The exposure at the low impact shares.' }),
+  high: z.number().meta({ description: 'The exposure at the high impact shares.' }),
+});
+
+const Range = z.object({ low: z.number(), high: z.number() });
+
+const ImpactShare = z
+  .object({ low: z.number(), expected: z.number(), high: z.number() })
+  .meta({ description: 'Share of the downtime cost per minute a late minute costs at this priority (engagement file `impact_share`).' });
 
 export const Risk = z
   .object({
@@ -41,8 +53,32 @@ export const Risk = z
     incidents: z.number().int(),
     priced_incidents: z.number().int(),
     excess_minutes: z.number(),
-    exposure: z.number().meta({ description: 'Sum over incidents of excess minutes x cost per minute.' }),
+    exposure: z
+      .number()
+      .meta({ description: 'Sum over incidents of excess minutes x cost per minute x the impact share of the priority.' }),
+    exposure_range: Range.meta({ description: 'The exposure at the low and high impact shares.' }),
     annualized: z.number().meta({ description: 'exposure x 365 days / the period.' }),
+    annualized_range: Range,
+    formula: z
+      .object({
+        rule: z.string(),
+        lines: z.array(
+          z.object({
+            service: z.string(),
+            priority: z.string(),
+            incidents: z.number().int(),
+            excess_minutes: z.number(),
+            priced_minutes: z.number().meta({ description: 'The excess minutes within the priced wait cap: what the exposure counts.' }),
+            cost_per_minute: z.number(),
+            impact_share: ImpactShare,
+            exposure: z.number(),
+            low: z.number(),
+            high: z.number(),
+          }),
+        ),
+        text: z.array(z.string()),
+      })
+      .meta({ description: 'The exposure line by line: priced incidents by service and priority, with their inputs.' }),
     by_window: z.record(z.string(), Tally).meta({ description: 'business_hours, after_hours, weekend, holiday (window at opening).' }),
     by_side: z.record(z.string(), Tally).meta({ description: 'internal, partner (and unknown).' }),
     top: z.array(
@@ -58,6 +94,8 @@ export const Risk = z
         waited_s: z.number().int(),
         excess_minutes: z.number(),
         cost_per_minute: z.number().nullable(),
+        priority: z.string(),
+        impact_share: z.number(),
         exposure: z.number(),
       }),
     ),
@@ -100,6 +138,7 @@ const SimFigures = z.object({
     .meta({ description: 'Mean trigger-to-acknowledge over the incidents acknowledged in the history (expected, for the alternative).' }),
   unattended_minutes: z.number().meta({ description: 'Time incidents waited with nobody on call who could answer.' }),
   exposure: z.number().meta({ description: 'The risk rule in money (observed for `actual`, expected for the alternative).' }),
+  exposure_range: Range.meta({ description: 'The exposure at the low and high impact shares.' }),
   fee: z.number().meta({ description: "The file's monthly fee pro-rated to the period." }),
 });
 
@@ -156,7 +195,14 @@ export const Simulation = z
     actual: SimFigures,
     alternative: SimFigures,
     difference: Difference.meta({ description: 'alternative - actual.' }),
-    net: z.object({ exposure_avoided: z.number(), extra_fee: z.number(), net: z.number(), annualized_net: z.number() }),
+    net: z.object({
+      exposure_avoided: z.number(),
+      extra_fee: z.number(),
+      net: z.number(),
+      annualized_net: z.number(),
+      range: Range.meta({ description: 'The net at the low and high impact shares.' }),
+      formula: z.string().meta({ description: 'How the net is made, with its inputs.' }),
+    }),
     verdict: z.string().meta({
       examples: [
         'Co-managed coverage pays for itself: on this history it avoided $1,234,000 of downtime exposure for $54,000 in fees, net $1,180,000 ($4,733,000 a year).',
