@@ -23,6 +23,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   import: { summary: 'import an incident history (Tandem CSV or a PagerDuty export)', load: () => import('./import.js') },
   risk: { summary: 'price the coverage gap: response delay beyond first response x downtime cost', load: () => import('./risk.js') },
   simulate: { summary: "replay a period's incidents under another engagement file and compare", load: () => import('./simulate.js') },
+  assess: {
+    summary: 'the operational assessment of an exported incident history against a proposed engagement (no server)',
+    load: () => import('./assess.js'),
+  },
   token: { summary: 'create, list or revoke API tokens', load: () => import('./token.js') },
   secret: { summary: 'print the key outbound webhooks are signed with', load: () => import('./secret.js') },
   events: { summary: 'the event backlog and quarantined events; retry them', load: () => import('./events.js') },

@@ -166,7 +166,7 @@ ${STYLE_RULES}`;
 const COLOR = REPORT_COLORS;
 
 /** The document's style sheet after the @page rules: the same for every review. */
-const STYLE_RULES = `@page :first { @top-left { content: none; } }
+export const STYLE_RULES = `@page :first { @top-left { content: none; } }
 *, *::before, *::after { box-sizing: border-box; }
 html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 body { margin: 0; background: #e9edf1; color: ${COLOR.ink}; font-family: "Helvetica Neue", Helvetica, Arial, "Liberation Sans", "DejaVu Sans", sans-serif; font-size: 12.5px; line-height: 1.45; font-variant-numeric: tabular-nums; }
