@@ -175,7 +175,6 @@ function onCallFiles(engagement: Engagement, from: number, to: number) {
 
 async function policyFile(ex: Executor, engagement: Engagement, now: number): Promise<string> {
   const applied = await appliedConfig(ex, engagement.id);
-  const scope = (engagement as { scope?: unknown }).scope ?? null;
   const doc = {
     engagement: engagement.id,
     exported_at: new Date(now).toISOString(),
@@ -189,7 +188,7 @@ async function policyFile(ex: Executor, engagement: Engagement, now: number): Pr
     schedules: engagement.schedules,
     priorities: engagement.priorities,
     slas: engagement.slas,
-    scope,
+    scope: engagement.scope ?? null,
     vulnerabilities: engagement.vulnerabilities,
   };
   return `${JSON.stringify(doc, null, 2)}\n`;

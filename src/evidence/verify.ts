@@ -27,6 +27,6 @@ export function verifyDocument(engagementId: string, verifiedAt: number, result:
     entries: result.entries,
     broken: result.broken,
     heads: result.heads,
-    how_to_reverify: `tandem verify --engagement ${engagementId} --db URL --json, then check that each head listed here is still in that incident's chain (the entry id keeps its hash)`,
+    how_to_reverify: `Run tandem verify --engagement ${engagementId} --db URL --json: every chain must hold, and an incident with no entry since this pack must show the head listed here (same entry id and hash)`,
   };
 }
