@@ -18,6 +18,7 @@ import { main } from '../../src/cli/main.js';
 import { openDatabase } from '../../src/db/connect.js';
 import type { Database } from '../../src/db/connect.js';
 import { migrateTo, migrateToLatest } from '../../src/db/migrate.js';
+import { appendTimeline } from '../../src/incident/store.js';
 import type { DB } from '../../src/db/schema.js';
 import { databaseKinds } from '../support/databases.js';
 import type { DatabaseKind } from '../support/databases.js';
@@ -108,6 +109,25 @@ describe.each(databaseKinds())('the tamper-evident timeline, on $name', (kind: D
     const last = (await entriesOf('ACME-1')).at(-1) ?? { id: -1 };
     expect(report.heads[0]).toMatchObject({ entryId: Number(last.id), hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(text).toBe(`acme: ${all.length} timeline entries of 2 incidents verified; every chain holds`);
+  });
+
+  it('concurrent writes to one incident chain one after the other: no fork', async () => {
+    const responder = await h.token('responder');
+    const notes = Array.from({ length: 24 }, (_, i) => h.api('POST', '/incidents/ACME-2/notes', responder, { text: `Note ${i}` }));
+    const triggers = Array.from({ length: 6 }, () =>
+      h.ingest('/v2/enqueue', {
+        routing_key: ACME_KEY,
+        event_action: 'trigger',
+        dedup_key: 'web',
+        payload: { summary: 'Storefront slow', source: 's', severity: 'critical' },
+      }),
+    );
+    const results = await Promise.all([...notes, ...triggers, h.settle(), h.settle()]);
+    await h.settle();
+    expect(results.slice(0, 24).map((r) => r && 'statusCode' in r && r.statusCode)).toEqual(Array(24).fill(201));
+    const { code, report } = await verify();
+    expect(report.broken).toEqual([]);
+    expect(code).toBe(0);
   });
 
   it('an entry changed in the database is found at that entry, and only that incident is broken', async () => {
@@ -246,6 +266,23 @@ describe.each(databaseKinds())('migration 0011 chains the timeline written befor
         prev = prev.set(Number(r.incident_id), r.hash ?? '');
       }
       expect(await verifyChains(database.db, 'acme')).toMatchObject({ incidents: 2, entries: 12, broken: [] });
+      await database.db.transaction().execute((trx) =>
+        appendTimeline(
+          trx,
+          [
+            {
+              engagementId: 'acme',
+              incidentId: one ?? -1,
+              at: 1_800_000_000_000,
+              kind: 'note',
+              actor: { type: 'system', id: null },
+              message: 'after',
+            },
+          ],
+          database,
+        ),
+      );
+      expect(await verifyChains(database.db, 'acme')).toMatchObject({ incidents: 2, entries: 13, broken: [] });
       await expect(database.db.updateTable('timeline').set({ message: 'edited' }).execute()).rejects.toThrow(/append-only/);
       await expect(database.db.deleteFrom('timeline').execute()).rejects.toThrow(/append-only/);
     } finally {

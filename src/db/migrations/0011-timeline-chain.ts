@@ -22,8 +22,7 @@ const UPDATE_CHUNK = 500;
 async function setHashes(db: Kysely<unknown>, hashes: ReadonlyArray<readonly [number, string]>): Promise<void> {
   for (let i = 0; i < hashes.length; i += UPDATE_CHUNK) {
     const values = sql.join(hashes.slice(i, i + UPDATE_CHUNK).map(([id, hash]) => sql`(cast(${id} as bigint), cast(${hash} as text))`));
-    await sql`with v(id, hash) as (values ${values})
-      update timeline set hash = (select v.hash from v where v.id = timeline.id) where id in (select v.id from v)`.execute(db);
+    await sql`with v(id, hash) as (values ${values}) update timeline set hash = v.hash from v where timeline.id = v.id`.execute(db);
   }
 }
 
