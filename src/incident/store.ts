@@ -243,8 +243,8 @@ const TIMELINE_COLUMNS = [
 ] as const;
 type NewTimelineRow = Required<Pick<Insertable<TimelineTable>, (typeof TIMELINE_COLUMNS)[number]>>;
 
-function timelineRow(e: TimelineEntry, prev: string): NewTimelineRow {
-  const row: NewTimelineRow = {
+function timelineRow(e: TimelineEntry, prev: string): NewTimelineRow & { hash: string } {
+  const row: NewTimelineRow & { hash: string } = {
     engagement_id: e.engagementId,
     incident_id: e.incidentId,
     at: e.at,
@@ -255,7 +255,7 @@ function timelineRow(e: TimelineEntry, prev: string): NewTimelineRow {
     data: e.data === undefined ? null : JSON.stringify(e.data),
     event_id: e.eventId ?? null,
     alert_id: e.alertId ?? null,
-    hash: null,
+    hash: '',
   };
   row.hash = entryHash(prev, row, e.data === undefined ? null : canonicalJson(e.data));
   return row;
@@ -275,20 +275,21 @@ const SQLITE_HEADS =
 async function chainHeads(ex: Executor, incidentIds: readonly number[], database: Database | undefined): Promise<Map<number, string>> {
   const heads = new Map<number, string>();
   const fast = selectPrepared<{ incident_id: number; hash: string | null }>(database, ex, SQLITE_HEADS, [JSON.stringify(incidentIds)]);
-  if (!fast && ex.isTransaction && executorDialect(ex) === 'postgres') {
-    await sql`select id from incidents where id in (${sql.join(incidentIds)}) order by id for update`.execute(ex);
-  }
-  const rows =
-    fast ??
-    (await ex
+  for (const r of fast ?? []) if (r.hash) heads.set(r.incident_id, r.hash);
+  if (fast) return heads;
+  const lock = ex.isTransaction && executorDialect(ex) === 'postgres';
+  for (const ids of chunked([...incidentIds].sort((a, b) => a - b))) {
+    if (lock) await sql`select id from incidents where id in (${sql.join(ids)}) order by id for update`.execute(ex);
+    const rows = await ex
       .selectFrom('incidents as i')
       .select((eb) => [
         'i.id as incident_id',
         eb.selectFrom('timeline as t').select('t.hash').whereRef('t.incident_id', '=', 'i.id').orderBy('t.id', 'desc').limit(1).as('hash'),
       ])
-      .where('i.id', 'in', incidentIds)
-      .execute());
-  for (const r of rows) if (r.hash) heads.set(Number(r.incident_id), r.hash);
+      .where('i.id', 'in', ids)
+      .execute();
+    for (const r of rows) if (r.hash) heads.set(Number(r.incident_id), r.hash);
+  }
   return heads;
 }
 
@@ -304,7 +305,7 @@ export async function appendTimeline(ex: Executor, entries: readonly TimelineEnt
   const heads = await chainHeads(ex, [...new Set(entries.map((e) => e.incidentId))], database);
   const rows = entries.map((e) => {
     const row = timelineRow(e, heads.get(e.incidentId) ?? GENESIS);
-    heads.set(e.incidentId, row.hash as string);
+    heads.set(e.incidentId, row.hash);
     return row;
   });
   if (insertPrepared(database, ex, 'timeline', TIMELINE_COLUMNS, rows)) return;
