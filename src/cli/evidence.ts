@@ -11,7 +11,7 @@ import { FRAMEWORKS, isFramework } from '../evidence/controls.js';
 import { renderEvidenceIndexHtml } from '../evidence/html.js';
 import { timelineVerifier } from '../evidence/verifier.js';
 import { renderPdf } from '../report/pdf.js';
-import { parseBound } from '../risk/options.js';
+import { parsePeriod } from '../risk/options.js';
 import type { CliIo } from './io.js';
 import { parseCommand } from './io.js';
 import { withEngagement } from './offline.js';
@@ -50,21 +50,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
   return withEngagement(io, 'evidence', values.db, engagementId, async (database, engagement) => {
-    const from = parseBound(fromText, engagement.timezone);
-    const to = parseBound(toText, engagement.timezone);
-    for (const [flag, text, t] of [
-      ['--from', fromText, from],
-      ['--to', toText, to],
-    ] as const) {
-      if (t === undefined) {
-        io.err(`tandem evidence: ${flag} "${text}" is neither an ISO 8601 instant (2026-11-01T00:00:00-05:00) nor a date (2026-11-01)`);
-        return 2;
-      }
-    }
-    if (from === undefined || to === undefined || to <= from) {
-      io.err(`tandem evidence: --to (${toText}) must be after --from (${fromText})`);
+    const period = parsePeriod(fromText, toText, engagement.timezone);
+    if (typeof period === 'string') {
+      io.err(`tandem evidence: ${period}`);
       return 2;
     }
+    const { from, to } = period;
     const pack = await buildEvidencePack(database.db, engagement, {
       framework,
       from,

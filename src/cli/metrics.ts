@@ -5,7 +5,7 @@
 import { windowLabel } from '../coverage/index.js';
 import { computeMetrics } from '../metrics/metrics.js';
 import { formatDuration } from '../report/format.js';
-import { parseBound } from '../risk/options.js';
+import { parsePeriod } from '../risk/options.js';
 import type { CliIo } from './io.js';
 import { parseCommand } from './io.js';
 import { withEngagement } from './offline.js';
@@ -37,21 +37,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   return withEngagement(io, 'metrics', values.db, values.engagement, async (database, engagement) => {
     // A date is midnight in the engagement's time zone, as in `tandem risk`.
-    const from = parseBound(fromText, engagement.timezone);
-    const to = parseBound(toText, engagement.timezone);
-    for (const [flag, text, t] of [
-      ['--from', fromText, from],
-      ['--to', toText, to],
-    ] as const) {
-      if (t === undefined) {
-        io.err(`tandem metrics: ${flag} "${text}" is neither an ISO 8601 instant (2026-11-01T00:00:00-05:00) nor a date (2026-11-01)`);
-        return 2;
-      }
-    }
-    if (from === undefined || to === undefined || to <= from) {
-      io.err(`tandem metrics: --to (${toText}) must be after --from (${fromText})`);
+    const period = parsePeriod(fromText, toText, engagement.timezone);
+    if (typeof period === 'string') {
+      io.err(`tandem metrics: ${period}`);
       return 2;
     }
+    const { from, to } = period;
     const m = await computeMetrics(database.db, engagement, from, to);
     if (values.json) {
       io.out(JSON.stringify(m, null, 2));

@@ -24,6 +24,20 @@ export function parseBound(text: string, zone: string): number | undefined {
   return parseIsoInstant(text);
 }
 
+/** `--from`/`--to` read as a period [from, to) in `zone`, or the one-line reason they are not one. */
+export function parsePeriod(fromText: string, toText: string, zone: string): { from: number; to: number } | string {
+  const from = parseBound(fromText, zone);
+  const to = parseBound(toText, zone);
+  for (const [flag, text, t] of [
+    ['--from', fromText, from],
+    ['--to', toText, to],
+  ] as const) {
+    if (t === undefined) return `${flag} "${text}" is neither an ISO 8601 instant (2026-11-01T00:00:00-05:00) nor a date (2026-11-01)`;
+  }
+  if (from === undefined || to === undefined || to <= from) return `--to (${toText}) must be after --from (${fromText})`;
+  return { from, to };
+}
+
 export interface PeriodOptions {
   readonly from: number;
   readonly to: number;

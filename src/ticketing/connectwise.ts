@@ -19,7 +19,7 @@ import type {
   TicketSnapshot,
   TicketTarget,
 } from './client.js';
-import { bodyStart, call, failure, isRecord, retryAfterMs, noAnswer } from './http.js';
+import { bodyStart, isRecord, request, retryAfterMs } from './http.js';
 import type { Answer } from './http.js';
 
 /** ConnectWise refuses a longer ticket summary. */
@@ -185,11 +185,9 @@ export class ConnectWiseClient implements TicketClient {
   }
 
   async #run<T>(method: string, path: string, body: unknown, ok: (a: Answer) => T): Promise<CallResult<T>> {
-    const url = `${this.#api()}${path}`;
-    const a = await call(url, { method, headers: this.#headers, body, timeoutMs: this.#o.timeoutMs }, 'ConnectWise');
-    if ('error' in a) return noAnswer(a);
-    if (a.status >= 200 && a.status < 300) return { kind: 'delivered', value: ok(a) };
-    return failure(a, errorText, retryAfterMs(a.headers.get('retry-after'), this.#o.now()));
+    const init = { method, headers: this.#headers, body, timeoutMs: this.#o.timeoutMs };
+    const later = (a: Answer) => retryAfterMs(a.headers.get('retry-after'), this.#o.now());
+    return request('ConnectWise', `${this.#api()}${path}`, init, { ok, errorText, later });
   }
 
   #api(): string {

@@ -73,6 +73,23 @@ export function noAnswer(a: { error: string }): CallResult<never> {
   return { kind: 'retryable', error: a.error, unanswered: true };
 }
 
+/**
+ * One call of a ticketing client, classified: no answer (retryable, marked),
+ * a 2xx read by `ok`, or a failure made one line by the system's `errorText`,
+ * coming back when `later` (the system's own rate-limit headers) says.
+ */
+export async function request<T>(
+  system: string,
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: unknown; timeoutMs: number },
+  c: { ok: (a: Answer) => T; errorText: (a: Answer) => string; later: (a: Answer) => number | undefined },
+): Promise<CallResult<T>> {
+  const a = await call(url, init, system);
+  if ('error' in a) return noAnswer(a);
+  if (a.status >= 200 && a.status < 300) return { kind: 'delivered', value: c.ok(a) };
+  return failure(a, c.errorText, c.later(a));
+}
+
 /** The start of a body that is not the system's error shape. */
 export function bodyStart(system: string, a: Answer): string {
   return `${system} ${a.status}: ${a.text.replace(/\s+/g, ' ').trim().slice(0, 200)}`;

@@ -16,7 +16,7 @@ import type {
   TicketSnapshot,
   TicketTarget,
 } from './client.js';
-import { bodyStart, call, failure, isRecord, retryAfterMs, noAnswer } from './http.js';
+import { bodyStart, isRecord, request, retryAfterMs } from './http.js';
 import type { Answer } from './http.js';
 import { correlationLabel } from './plan.js';
 
@@ -70,10 +70,8 @@ export class JiraClient implements TicketClient {
 
   async #run<T>(method: string, path: string, body: unknown, ok: (a: Answer) => T): Promise<CallResult<T>> {
     const url = `${this.#entry.url.replace(/\/$/, '')}${path}`;
-    const a = await call(url, { method, headers: { authorization: this.#authorization }, body, timeoutMs: this.#o.timeoutMs }, 'Jira');
-    if ('error' in a) return noAnswer(a);
-    if (a.status >= 200 && a.status < 300) return { kind: 'delivered', value: ok(a) };
-    return failure(a, errorText, retryAfterMs(a.headers.get('retry-after'), this.#o.now()));
+    const init = { method, headers: { authorization: this.#authorization }, body, timeoutMs: this.#o.timeoutMs };
+    return request('Jira', url, init, { ok, errorText, later: (a) => retryAfterMs(a.headers.get('retry-after'), this.#o.now()) });
   }
 
   #ticket(key: string): ExternalTicket {

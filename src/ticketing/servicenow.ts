@@ -21,7 +21,7 @@ import type {
   TicketSnapshot,
   TicketTarget,
 } from './client.js';
-import { bodyStart, call, failure, isRecord, retryAfterMs, noAnswer } from './http.js';
+import { bodyStart, isRecord, request, retryAfterMs } from './http.js';
 import type { Answer } from './http.js';
 
 const INCIDENT = '/api/now/table/incident';
@@ -154,10 +154,7 @@ export class ServiceNowClient implements TicketClient {
     const search = new URLSearchParams(query).toString();
     const url = `${this.#base}${path}${search === '' ? '' : `?${search}`}`;
     const init = { method, headers: { authorization: this.#authorization }, body, timeoutMs: this.#o.timeoutMs };
-    const a = await call(url, init, 'ServiceNow');
-    if ('error' in a) return noAnswer(a);
-    if (a.status >= 200 && a.status < 300) return { kind: 'delivered', value: ok(a) };
-    return failure(a, errorText, snowRetryAfterMs(a.status, a.headers, this.#o.now()));
+    return request('ServiceNow', url, init, { ok, errorText, later: (a) => snowRetryAfterMs(a.status, a.headers, this.#o.now()) });
   }
 
   #ticket(row: Record<string, unknown> | undefined): ExternalTicket | undefined {
