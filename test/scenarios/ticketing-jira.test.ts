@@ -137,6 +137,20 @@ describe.each(databaseKinds())('Jira tickets for incidents, on $name', (kind) =>
     fake.assertClean();
   });
 
+  it('a 429 whose body is an HTML page (a proxy in front of Jira) is retried, its text kept as the error, and makes one ticket', async () => {
+    const { h, fake } = await start();
+    fake.inject({ status: 429, html: true });
+    await paymentsDown(h);
+    const [waiting] = await ops(h);
+    expect(waiting).toMatchObject({ kind: 'create', status: 'pending', attempts: 1 });
+    expect(waiting?.last_error).toMatch(/^Jira 429: /);
+    h.clock.set(h.clock.now() + 5 * 60_000);
+    await h.settle();
+    expect([...fake.issues.keys()]).toEqual(['OPS-1']);
+    expect(await tickets(h)).toMatchObject([{ external_key: 'OPS-1', state: 'open', last_error: null }]);
+    fake.assertClean();
+  });
+
   it('changes made while Jira is rate-limiting the create wait for it and then reach the ticket in order', async () => {
     const { h, fake } = await start();
     fake.inject({ status: 429, retryAfter: '5' });
