@@ -5,11 +5,15 @@
  * what its content and the entry before it give. A changed entry breaks at
  * itself; a removed one breaks at the entry after it. The last entries of
  * each chain (the heads) are returned so an auditor can keep them and check
- * later that nothing was removed from the end either.
+ * later that nothing was removed from the end either. The product records
+ * each chain's head as it appends (timeline_heads), so entries removed from
+ * the end, or a last entry rewritten with a recomputed hash, are found here
+ * too unless the recorded heads were rewritten as well: that is what the
+ * heads an auditor kept are for.
  */
 import type { Executor } from '../db/executor.js';
 import { GENESIS, storedRowHash } from './hash.js';
-import { chainPage } from './store.js';
+import { chainPage, entriesById, recordedHeads } from './store.js';
 import type { ChainRow } from './store.js';
 
 export interface BrokenEntry {
@@ -51,13 +55,27 @@ export function breakReason(prev: string, row: ChainRow): string | undefined {
     : 'the stored hash does not match the entry and the one before it: this entry was changed, or an entry before it was removed';
 }
 
-/** Recomputes every chain of the engagement's timelines. */
+const ENDS_EARLY =
+  'the chain ends here, but the product recorded it ending at a later entry: entries after this one were removed, or this one was rewritten with its hash recomputed';
+
+/** Recomputes every chain of the engagement's timelines, and checks each ends where the product recorded it to. */
 export async function verifyChains(ex: Executor, engagementId: string): Promise<ChainReport> {
   const report: ChainReport = { incidents: 0, entries: 0, broken: [], heads: [] };
+  const recorded = await recordedHeads(ex, engagementId);
   let after: readonly [number, number] = [-1, -1];
-  let current: { id: number; name: string; prev: string; broken: boolean; last: ChainHead } | undefined;
+  let current: { id: number; name: string; prev: string; broken: boolean; at: number; last: ChainHead } | undefined;
   const close = () => {
-    if (current) report.heads.push(current.last);
+    if (!current) return;
+    report.heads.push(current.last);
+    const head = recorded.get(current.id);
+    recorded.delete(current.id);
+    if (!current.broken && head && head.hash !== current.last.hash)
+      report.broken.push({
+        incident: current.name,
+        entryId: current.last.entryId,
+        at: new Date(current.at).toISOString(),
+        reason: ENDS_EARLY,
+      });
   };
   for (;;) {
     const page = await chainPage(ex, engagementId, after, PAGE);
@@ -65,7 +83,14 @@ export async function verifyChains(ex: Executor, engagementId: string): Promise<
       if (current?.id !== row.incident_id) {
         close();
         const name = `${row.prefix}-${row.number}`;
-        current = { id: row.incident_id, name, prev: GENESIS, broken: false, last: { incident: name, entryId: row.id, hash: '' } };
+        current = {
+          id: row.incident_id,
+          name,
+          prev: GENESIS,
+          broken: false,
+          at: Number(row.at),
+          last: { incident: name, entryId: row.id, hash: '' },
+        };
         report.incidents++;
       }
       report.entries++;
@@ -76,6 +101,7 @@ export async function verifyChains(ex: Executor, engagementId: string): Promise<
       }
       // Carry on from the stored hash, so what comes after is still read (and counted).
       current.prev = row.hash ?? '';
+      current.at = Number(row.at);
       current.last = { incident: current.name, entryId: row.id, hash: row.hash ?? '' };
     }
     const last = page.at(-1);
@@ -83,5 +109,46 @@ export async function verifyChains(ex: Executor, engagementId: string): Promise<
     after = [last.incident_id, last.id];
   }
   close();
+  // Incidents whose every entry is gone.
+  for (const head of recorded.values()) {
+    report.incidents++;
+    report.broken.push({
+      incident: head.incident,
+      entryId: 0,
+      at: '',
+      reason: 'the incident has no timeline entries left, but the product recorded a chain for it',
+    });
+  }
   return report;
+}
+
+/**
+ * Checks heads kept from an earlier verification (an evidence pack's
+ * verify.json, or `tandem verify --json`) against the database: each kept
+ * head's entry must still be there, on the same incident, with the same
+ * hash. Together with every chain holding, that proves the history up to
+ * each kept head is the one that was kept. Adds what fails to `report`.
+ */
+export async function checkKeptHeads(ex: Executor, engagementId: string, kept: readonly ChainHead[], report: ChainReport): Promise<number> {
+  const stored = await entriesById(
+    ex,
+    engagementId,
+    kept.map((h) => h.entryId),
+  );
+  let failed = 0;
+  for (const head of kept) {
+    const entry = stored.get(head.entryId);
+    const reason =
+      entry === undefined
+        ? 'the entry is gone: it was a chain head when the heads were kept'
+        : entry.incident !== head.incident
+          ? `the entry now belongs to ${entry.incident}, not the incident it was kept for`
+          : entry.hash !== head.hash
+            ? 'the entry’s hash is not the one kept: the history up to it was rewritten'
+            : undefined;
+    if (!reason) continue;
+    failed++;
+    report.broken.push({ incident: head.incident, entryId: head.entryId, at: '', reason: `kept head: ${reason}` });
+  }
+  return failed;
 }

@@ -3,21 +3,55 @@
  * engagement (audit/chain.ts) and says whether any entry was changed or
  * removed behind the product's back.
  */
-import { verifyChains } from '../audit/chain.js';
-import type { ChainReport } from '../audit/chain.js';
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { checkKeptHeads, verifyChains } from '../audit/chain.js';
+import type { ChainHead, ChainReport } from '../audit/chain.js';
 import type { CliIo } from './io.js';
 import { parseCommand } from './io.js';
 import { withEngagement } from './offline.js';
 
-const HELP = `Usage: tandem verify --engagement ID [--db URL] [--json]
+const HELP = `Usage: tandem verify --engagement ID [--db URL] [--heads FILE] [--json]
 
 Recomputes the hash chain of every incident's timeline (each entry's SHA-256
 covers the entry and the hash of the entry before it) and reports the first
 broken entry of each incident: an entry changed in the database breaks at
 itself, a removed one at the entry after it. Exit 0 when every chain holds,
 1 when one is broken. --json prints the whole result, with each chain's head
-(incident, last entry id, its hash): keep them, and a later run shows whether
-entries were removed from the end. See docs/compliance.md.`;
+(incident, last entry id, its hash): keep them. --heads FILE checks heads kept
+before (an evidence pack's verify.json, or an earlier --json): each kept
+entry must still be there with the same hash, which, with every chain
+holding, shows the history up to it is the one kept. See docs/compliance.md.`;
+
+const KEPT_HEADS = z.object({
+  heads: z.array(
+    z.object({
+      incident: z.string().min(1),
+      entryId: z.number().int().positive(),
+      hash: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in lowercase hex'),
+    }),
+  ),
+});
+
+/** The heads kept in FILE, or the message saying what is wrong with it. */
+export function readKeptHeads(file: string): ChainHead[] | string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    return `cannot read ${file}: ${(err as Error).message}`;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return `${file} is not JSON (expected an evidence pack's verify.json or the output of tandem verify --json)`;
+  }
+  const parsed = KEPT_HEADS.safeParse(json);
+  if (parsed.success) return parsed.data.heads;
+  const issue = parsed.error.issues[0];
+  return `${file}: ${issue ? `${issue.path.join('.') || '(top level)'}: ${issue.message}` : 'not a heads file'} (expected { heads: [{ incident, entryId, hash }] })`;
+}
 
 /** The human summary of a verification. */
 export function verifyText(engagementId: string, r: ChainReport): string {
@@ -26,7 +60,7 @@ export function verifyText(engagementId: string, r: ChainReport): string {
   }
   return [
     `${engagementId}: ${r.broken.length} of ${r.incidents} incident timelines broken (${r.entries} entries read)`,
-    ...r.broken.map((b) => `  ${b.incident}  entry ${b.entryId} (${b.at}): ${b.reason}`),
+    ...r.broken.map((b) => `  ${b.incident}  ${b.entryId ? `entry ${b.entryId}${b.at ? ` (${b.at})` : ''}` : 'no entries'}: ${b.reason}`),
   ].join('\n');
 }
 
@@ -36,6 +70,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     engagement: { type: 'string' },
     db: { type: 'string' },
     json: { type: 'boolean' },
+    heads: { type: 'string' },
   });
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
@@ -44,8 +79,15 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
   const engagementId = values.engagement;
+  const kept = values.heads === undefined ? undefined : readKeptHeads(values.heads);
+  if (typeof kept === 'string') {
+    io.err(`tandem verify: --heads: ${kept}`);
+    return 2;
+  }
   return withEngagement(io, 'verify', values.db, engagementId, async (database) => {
     const report = await verifyChains(database.db, engagementId);
+    const keptFailed = kept ? await checkKeptHeads(database.db, engagementId, kept, report) : 0;
+    if (kept && !values.json) io.out(`${kept.length - keptFailed} of ${kept.length} kept heads found unchanged`);
     io.out(
       values.json
         ? JSON.stringify({ engagement: engagementId, ok: report.broken.length === 0, ...report }, null, 2)

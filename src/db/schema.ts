@@ -139,6 +139,12 @@ export interface TimelineTable {
   hash: string | null;
 }
 
+/** Where each incident's timeline chain ends: the hash of its last entry (0012; incident/store.ts appendTimeline). */
+export interface TimelineHeadsTable {
+  incident_id: number;
+  hash: string;
+}
+
 /** Change events (deploys, config changes) on a service's timeline. Append-only. */
 export interface ChangesTable {
   id: Id;
@@ -437,6 +443,7 @@ export interface DB {
   incidents: IncidentsTable;
   alerts: AlertsTable;
   timeline: TimelineTable;
+  timeline_heads: TimelineHeadsTable;
   changes: ChangesTable;
   tokens: TokensTable;
   escalations: EscalationsTable;

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import type { Insertable } from 'kysely';
 import type { Database } from '../db/connect.js';
 import { GENESIS, canonicalJson, entryHash } from '../audit/hash.js';
-import { chunked, executorDialect, insertPrepared, selectPrepared } from '../db/dialect.js';
+import { chunked, executorDialect, insertPrepared, runPrepared, selectPrepared } from '../db/dialect.js';
 import type { Executor } from '../db/executor.js';
 import type { IncidentRow, TimelineRow, TimelineTable } from '../db/schema.js';
 import type { TimelineEntry } from './timeline.js';
@@ -261,55 +261,73 @@ function timelineRow(e: TimelineEntry, prev: string): NewTimelineRow & { hash: s
   return row;
 }
 
-/** The last hash of each incident's chain, in one query (SQLite: JSON array of ids). */
-const SQLITE_HEADS =
-  'select j.value as incident_id, (select t.hash from timeline t where t.incident_id = j.value order by t.id desc limit 1) as hash from json_each(?) j';
+/** Where each incident's chain ends, in one query (SQLite: JSON array of ids). */
+const SQLITE_HEADS = 'select incident_id, hash from timeline_heads where incident_id in (select value from json_each(?))';
+/** The new heads, in one statement (SQLite: JSON array of [incident id, hash] pairs). */
+const SQLITE_SET_HEADS = `insert into timeline_heads (incident_id, hash)
+  select json_extract(value, '$[0]'), json_extract(value, '$[1]') from json_each(?) where true
+  on conflict (incident_id) do update set hash = excluded.hash`;
 
 /**
  * Where each incident's chain ends now (audit/hash.ts), for the incidents of
- * a batch about to be appended. On PostgreSQL their incident rows are locked
- * first (in id order) and the heads read by the next statement, so two
- * instances appending to the same incident chain one after the other instead
- * of forking; on SQLite the write transaction is already exclusive.
+ * a batch about to be appended: the `timeline_heads` rows (0012). On
+ * PostgreSQL they are locked until commit, in incident id order, by the
+ * statement that reads them (which, having waited for a lock, returns the
+ * head the other writer committed), so two instances appending to the same
+ * incident chain one after the other instead of forking. Nothing else locks
+ * head rows, and every writer locks them last in its transaction and in one
+ * order, so this cannot deadlock with the incident rows a batch updated
+ * before. On SQLite the write transaction is already exclusive. An incident
+ * without a head row is one this transaction opened (its first entry is
+ * written with it), so its chain starts at {@link GENESIS}.
  */
 async function chainHeads(ex: Executor, incidentIds: readonly number[], database: Database | undefined): Promise<Map<number, string>> {
   const heads = new Map<number, string>();
-  const fast = selectPrepared<{ incident_id: number; hash: string | null }>(database, ex, SQLITE_HEADS, [JSON.stringify(incidentIds)]);
-  for (const r of fast ?? []) if (r.hash) heads.set(r.incident_id, r.hash);
+  const fast = selectPrepared<{ incident_id: number; hash: string }>(database, ex, SQLITE_HEADS, [JSON.stringify(incidentIds)]);
+  for (const r of fast ?? []) heads.set(r.incident_id, r.hash);
   if (fast) return heads;
   const lock = ex.isTransaction && executorDialect(ex) === 'postgres';
   for (const ids of chunked([...incidentIds].sort((a, b) => a - b))) {
-    if (lock) await sql`select id from incidents where id in (${sql.join(ids)}) order by id for update`.execute(ex);
-    const rows = await ex
-      .selectFrom('incidents as i')
-      .select((eb) => [
-        'i.id as incident_id',
-        eb.selectFrom('timeline as t').select('t.hash').whereRef('t.incident_id', '=', 'i.id').orderBy('t.id', 'desc').limit(1).as('hash'),
-      ])
-      .where('i.id', 'in', ids)
-      .execute();
-    for (const r of rows) if (r.hash) heads.set(Number(r.incident_id), r.hash);
+    const read = ex.selectFrom('timeline_heads').select(['incident_id', 'hash']).where('incident_id', 'in', ids).orderBy('incident_id');
+    for (const r of await (lock ? read.forUpdate() : read).execute()) heads.set(Number(r.incident_id), r.hash);
   }
   return heads;
 }
 
+/** Records where each chain ends after an append (one row per incident, in incident id order). */
+async function setChainHeads(ex: Executor, heads: ReadonlyMap<number, string>, database: Database | undefined): Promise<void> {
+  const rows = [...heads].sort((a, b) => a[0] - b[0]);
+  if (runPrepared(database, ex, SQLITE_SET_HEADS, [JSON.stringify(rows)])) return;
+  for (const chunk of chunked(rows, 2)) {
+    await ex
+      .insertInto('timeline_heads')
+      .values(chunk.map(([incident_id, hash]) => ({ incident_id, hash })))
+      .onConflict((oc) => oc.column('incident_id').doUpdateSet((eb) => ({ hash: eb.ref('excluded.hash') })))
+      .execute();
+  }
+}
+
 /**
  * Appends entries in order, each chained to the one before it on the same
- * incident (audit/hash.ts; the heads are read once per batch). Given the
- * `database` the transaction `ex` runs on, SQLite writes them through a
- * prepared statement on the raw handle (db/dialect.ts): timeline rows are the
- * largest share of what the engine writes (every re-trigger is one).
+ * incident (audit/hash.ts; the heads are read once per batch and written
+ * back after the entries). Given the `database` the transaction `ex` runs on,
+ * SQLite writes them through prepared statements on the raw handle
+ * (db/dialect.ts): timeline rows are the largest share of what the engine
+ * writes (every re-trigger is one).
  */
 export async function appendTimeline(ex: Executor, entries: readonly TimelineEntry[], database?: Database): Promise<void> {
   if (entries.length === 0) return;
-  const heads = await chainHeads(ex, [...new Set(entries.map((e) => e.incidentId))], database);
+  const touched = [...new Set(entries.map((e) => e.incidentId))];
+  const heads = await chainHeads(ex, touched, database);
   const rows = entries.map((e) => {
     const row = timelineRow(e, heads.get(e.incidentId) ?? GENESIS);
     heads.set(e.incidentId, row.hash);
     return row;
   });
-  if (insertPrepared(database, ex, 'timeline', TIMELINE_COLUMNS, rows)) return;
-  for (const chunk of chunked(rows, TIMELINE_COLUMNS.length)) await ex.insertInto('timeline').values(chunk).execute();
+  if (!insertPrepared(database, ex, 'timeline', TIMELINE_COLUMNS, rows)) {
+    for (const chunk of chunked(rows, TIMELINE_COLUMNS.length)) await ex.insertInto('timeline').values(chunk).execute();
+  }
+  await setChainHeads(ex, heads, database);
 }
 
 /** An incident's timeline, oldest first, with the raw body of each event entry. */

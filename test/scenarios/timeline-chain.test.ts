@@ -7,6 +7,9 @@
  * at the next; rows written before the chain existed are chained by the
  * migration.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -200,6 +203,111 @@ describe.each(databaseKinds())('the tamper-evident timeline, on $name', (kind: D
   });
 });
 
+describe.each(databaseKinds())('the ends of the chains, on $name', (kind: DatabaseKind) => {
+  let h: Harness;
+  let dir: string;
+  const verify = async (...extra: string[]) => {
+    const io = recordingIo();
+    const code = await main(['verify', '--engagement', 'acme', '--db', h.db.url, ...extra], io);
+    return { code, out: io.stdout.join('\n'), err: io.stderr.join('\n') };
+  };
+  const lastEntry = async (number: number) =>
+    h.tandem.database.db
+      .selectFrom('timeline as t')
+      .innerJoin('incidents as i', 'i.id', 't.incident_id')
+      .selectAll('t')
+      .where('i.number', '=', number)
+      .orderBy('t.id', 'desc')
+      .executeTakeFirstOrThrow();
+
+  beforeAll(async () => {
+    h = await startHarness(kind);
+    dir = mkdtempSync(join(tmpdir(), 'tandem-heads-'));
+    for (const key of ['db', 'web', 'dns']) {
+      await h.ingest('/v2/enqueue', {
+        routing_key: ACME_KEY,
+        event_action: 'trigger',
+        dedup_key: key,
+        payload: { summary: `${key} down`, source: 's', severity: 'critical' },
+      });
+    }
+    await h.settle();
+    const responder = await h.token('responder');
+    for (const n of [1, 2, 3])
+      expect((await h.api('POST', `/incidents/ACME-${n}/notes`, responder, { text: `Looking at ${n}` })).statusCode).toBe(201);
+  });
+  afterAll(async () => {
+    await h.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('heads kept from a verification are found unchanged by a later one (--heads), while the timelines grow', async () => {
+    const kept = join(dir, 'kept.json');
+    writeFileSync(kept, (await verify('--json')).out);
+    const responder = await h.token('responder');
+    expect((await h.api('POST', '/incidents/ACME-1/notes', responder, { text: 'Later note' })).statusCode).toBe(201);
+    const { code, out } = await verify('--heads', kept);
+    expect(out).toContain('3 of 3 kept heads found unchanged');
+    expect(code).toBe(0);
+  });
+
+  it('the last entry removed is found: the chain ends before the head the product recorded', async () => {
+    const last = await lastEntry(2);
+    await behindTheProductsBack(h.tandem.database, (db) => db.deleteFrom('timeline').where('id', '=', last.id).execute());
+    const { code, out } = await verify('--json');
+    expect(code).toBe(1);
+    expect(JSON.parse(out).broken).toEqual([
+      expect.objectContaining({ incident: 'ACME-2', reason: expect.stringMatching(/recorded it ending at a later entry/) }),
+    ]);
+  });
+
+  it('a chain rewritten with every hash and the recorded head recomputed passes alone, and fails against heads kept before', async () => {
+    const kept = join(dir, 'before-forgery.json');
+    writeFileSync(kept, (await verify('--json')).out);
+    // The forger rewrites ACME-3's last entry and fixes its hash and the recorded head, as someone who read docs/compliance.md could.
+    const last = await lastEntry(3);
+    const before = await h.tandem.database.db
+      .selectFrom('timeline')
+      .select('hash')
+      .where('incident_id', '=', last.incident_id)
+      .where('id', '<', last.id)
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    const forged = { ...last, message: 'Nothing happened' };
+    const hash = storedRowHash(before.hash ?? GENESIS, forged);
+    await behindTheProductsBack(h.tandem.database, async (db) => {
+      await db.updateTable('timeline').set({ message: forged.message, hash }).where('id', '=', last.id).execute();
+      await db.updateTable('timeline_heads').set({ hash }).where('incident_id', '=', last.incident_id).execute();
+    });
+    const alone = await verify('--json');
+    expect(JSON.parse(alone.out).broken.filter((b: { incident: string }) => b.incident === 'ACME-3')).toEqual([]);
+    const against = await verify('--json', '--heads', kept);
+    expect(against.code).toBe(1);
+    expect(JSON.parse(against.out).broken).toContainEqual(
+      expect.objectContaining({ incident: 'ACME-3', entryId: Number(last.id), reason: expect.stringMatching(/^kept head: .*rewritten/) }),
+    );
+  });
+
+  it('a heads file that cannot be used is refused with what is wrong (exit 2), before the database is opened', async () => {
+    const notJson = join(dir, 'not.json');
+    writeFileSync(notJson, 'heads: yes');
+    const badHash = join(dir, 'bad-hash.json');
+    writeFileSync(badHash, JSON.stringify({ heads: [{ incident: 'ACME-1', entryId: 1, hash: 'abc' }] }));
+    const noHeads = join(dir, 'no-heads.json');
+    writeFileSync(noHeads, JSON.stringify({ ok: true }));
+    for (const [file, message] of [
+      [notJson, /is not JSON/],
+      [badHash, /heads\.0\.hash: a SHA-256/],
+      [noHeads, /heads: /],
+      [join(dir, 'missing.json'), /cannot read/],
+    ] as const) {
+      const r = await verify('--heads', file);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(message);
+    }
+  });
+});
+
 describe.each(databaseKinds())('migration 0011 chains the timeline written before it, on $name', (kind: DatabaseKind) => {
   it('pre-existing rows are chained per incident in id order, verify, and new entries continue the chain', async () => {
     const testDb = await kind.create();
@@ -258,7 +366,7 @@ describe.each(databaseKinds())('migration 0011 chains the timeline written befor
           .values([entry(one ?? -1, i), entry(two ?? -1, i)])
           .execute();
 
-      expect(await migrateToLatest(database)).toContain('0011-timeline-chain');
+      expect(await migrateToLatest(database)).toEqual(expect.arrayContaining(['0011-timeline-chain', '0012-timeline-heads']));
       const rows = await database.db.selectFrom('timeline').selectAll().orderBy('incident_id').orderBy('id').execute();
       let prev = new Map<number, string>();
       for (const r of rows) {
@@ -266,6 +374,12 @@ describe.each(databaseKinds())('migration 0011 chains the timeline written befor
         prev = prev.set(Number(r.incident_id), r.hash ?? '');
       }
       expect(await verifyChains(database.db, 'acme')).toMatchObject({ incidents: 2, entries: 12, broken: [] });
+      // 0012 recorded where each chain ends: the last entry's hash.
+      const heads = await database.db.selectFrom('timeline_heads').selectAll().orderBy('incident_id').execute();
+      expect(heads.map((x) => [Number(x.incident_id), x.hash])).toEqual([
+        [one, prev.get(Number(one))],
+        [two, prev.get(Number(two))],
+      ]);
       await database.db.transaction().execute((trx) =>
         appendTimeline(
           trx,
