@@ -8,7 +8,9 @@
 // reference, the same alerts posted one per request to Alertmanager 0.25's
 // /api/v2/alerts on the same machine in the same run. Prints JSON.
 //
-// BENCH_SECONDS (default 10) sets the length of each run. Uses the compiled dist/ (run `npm run build` first).
+// BENCH_SECONDS (default 10) sets the length of each run; BENCH_EVENTS=N sends exactly N events instead, so two
+// builds compared with it apply the same work (the applied rate of a timed run depends on how many were accepted).
+// Uses the compiled dist/ (run `npm run build` first).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -17,9 +19,21 @@ import autocannon from 'autocannon';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { mulberry32 } from '../dist/random/seeded.js';
-import { ROOT, freePort, peakRssMb, postgresReachable, round, startProcess, startTandem, tempDatabase, tempFile } from './lib.js';
+import {
+  ROOT,
+  cpuSeconds,
+  freePort,
+  peakRssMb,
+  postgresReachable,
+  round,
+  startProcess,
+  startTandem,
+  tempDatabase,
+  tempFile,
+} from './lib.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const EVENTS = process.env.BENCH_EVENTS ? Number(process.env.BENCH_EVENTS) : undefined;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const SERVICES = 32;
 const OPEN_AT_START = 2000;
@@ -113,7 +127,7 @@ async function drive(url, path, bodyOf, w) {
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
-    duration: SECONDS,
+    ...(EVENTS ? { amount: EVENTS } : { duration: SECONDS }),
     requests: [
       {
         method: 'POST',
@@ -182,12 +196,13 @@ async function benchTandem(kind, config) {
   try {
     const w = workload(42);
     await seed(server.url, '/v2/enqueue', pagerDutyBody, w.seeded);
+    const cpuAtStart = cpuSeconds(server.pid);
     const started = Date.now();
     const run = await drive(server.url, '/v2/enqueue', pagerDutyBody, w);
     // The engine applies events behind the 202; measure how long it needs to catch up.
     let backlog = await unprocessed(kind, db.url);
     const backlogAtEnd = backlog;
-    while (backlog > 0 && Date.now() - started < SECONDS * 1000 + 120_000) {
+    while (backlog > 0 && Date.now() - started < (EVENTS ? 600_000 : SECONDS * 1000 + 120_000)) {
       await new Promise((r) => setTimeout(r, 100));
       backlog = await unprocessed(kind, db.url);
     }
@@ -203,6 +218,9 @@ async function benchTandem(kind, config) {
       mix: w.counts,
       backlog_when_load_stopped: backlogAtEnd,
       applied_events_per_s: round((run.total - run.non_2xx) / applied, 0),
+      seconds_to_apply_all: round(applied, 1),
+      // Server CPU (user + system) from load start until every event was applied, per 1,000 events accepted.
+      server_cpu_ms_per_1000_events: round(((cpuSeconds(server.pid) - cpuAtStart) * 1e6) / (run.total - run.non_2xx), 0),
       peak_rss_mb: peakRssMb(server.pid),
     };
   } finally {
@@ -258,7 +276,7 @@ const out = {
   load: {
     tool: 'autocannon (separate process)',
     connections: CONNECTIONS,
-    seconds: SECONDS,
+    ...(EVENTS ? { events: EVENTS } : { seconds: SECONDS }),
     services: SERVICES,
     open_alerts_at_start: OPEN_AT_START,
     mix: '80% re-trigger of open keys, 15% new keys, 5% resolve',

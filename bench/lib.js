@@ -1,6 +1,6 @@
 // Shared by the benchmarks: start a real `tandem serve` (or another server) as a
 // child process, read its peak memory, make temporary databases, print JSON.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -72,6 +72,19 @@ export function peakRssMb(pid) {
   const m = /VmHWM:\s+(\d+) kB/.exec(status);
   return m ? Math.round(Number(m[1]) / 1024) : null;
 }
+
+/**
+ * CPU time (user + system, seconds) a process has used so far, from /proc: less sensitive than a rate to other work
+ * on the machine, so two builds can be compared by CPU per event even when the machine is not quiet.
+ */
+export function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces), counted from field 3: utime is 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return Math.round((ticks / CLOCK_TICKS) * 100) / 100;
+}
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
 export async function waitHttp(url, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;

@@ -29,11 +29,15 @@ export interface ChainedFields {
   alert_id: number | string | null;
 }
 
-/** Plain objects with their keys in sorted order; everything else as it is. */
+/** Plain objects with their keys in sorted order (a copy only when they are not already); everything else as it is. */
 function sortedKeys(_key: string, value: unknown): unknown {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const keys = Object.keys(value);
+  let sorted = true;
+  for (let i = 1; i < keys.length && sorted; i++) sorted = (keys[i - 1] as string) < (keys[i] as string);
+  if (sorted) return value;
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(value).sort()) out[k] = (value as Record<string, unknown>)[k];
+  for (const k of keys.sort()) out[k] = (value as Record<string, unknown>)[k];
   return out;
 }
 

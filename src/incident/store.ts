@@ -252,12 +252,13 @@ function timelineRow(e: TimelineEntry, prev: string): NewTimelineRow & { hash: s
     actor_type: e.actor.type,
     actor_id: e.actor.id,
     message: e.message,
-    data: e.data === undefined ? null : JSON.stringify(e.data),
+    // Stored as the canonical JSON the hash covers: one serialization, and the column reads the same.
+    data: e.data === undefined ? null : canonicalJson(e.data),
     event_id: e.eventId ?? null,
     alert_id: e.alertId ?? null,
     hash: '',
   };
-  row.hash = entryHash(prev, row, e.data === undefined ? null : canonicalJson(e.data));
+  row.hash = entryHash(prev, row, row.data);
   return row;
 }
 
