@@ -47,7 +47,7 @@ const FORBIDDEN = [
   /^dist\/web\/.*\.map$/,
 ];
 /** Development-only packages that must not be installed with the package. */
-const DEV_ONLY = ['react', 'react-dom', 'smtp-server', 'vite', 'vitest', 'typescript'];
+const DEV_ONLY = ['react', 'react-dom', 'vite', 'vitest', 'typescript'];
 
 const report = { ok: false, checks: [] };
 const seconds = (t0) => Math.round((performance.now() - t0) / 100) / 10;
