@@ -11,6 +11,7 @@ import { deepFreeze } from '../engagement/freeze.js';
 import type { Engagement } from '../engagement/model.js';
 import { CHANNELS, INTEGRATION_TYPES, PAUSE_STATUSES, RACI, SIDES, WINDOWS } from '../engagement/model.js';
 import { DEFAULT_DEADLINES, DEFAULT_SUPPRESS } from '../engagement/security.js';
+import { maintenanceModel } from '../engagement/maintenance.js';
 
 const side = z.enum(SIDES);
 const duration = z.object({ text: z.string(), n: z.number(), unit: z.enum(['s', 'm', 'h', 'd', 'w']), ms: z.number() });
@@ -164,6 +165,8 @@ export const engagementModel: z.ZodType<Engagement> = z.object({
   // Rows stored before impact shares existed have none: the defaults apply (src/engagement/impact.ts).
   impactShares: z.record(z.string(), z.object({ low: z.number(), expected: z.number(), high: z.number() })).optional(),
   pricedWaitCapMs: z.number().optional(),
+  // Rows stored before issue 13 have no maintenance windows.
+  maintenance: z.array(maintenanceModel).optional(),
 });
 
 const column = jsonColumn(engagementModel, 'engagements.config');

@@ -14,6 +14,7 @@
  */
 import type { RuleSet } from '../sigma/model.js';
 import type { ImpactShare } from './impact.js';
+import type { MaintenanceWindow } from './maintenance.js';
 
 export const SIDES = ['internal', 'partner'] as const;
 export type Side = (typeof SIDES)[number];
@@ -295,6 +296,8 @@ export interface Engagement {
   readonly impactShares?: Readonly<Record<string, ImpactShare>>;
   /** The longest wait one incident is priced for (`risk.priced_wait_cap`); the default when absent. */
   readonly pricedWaitCapMs?: number;
+  /** Planned work (`maintenance:`, src/maintenance/): incidents open quietly; absent or empty = none. */
+  readonly maintenance?: readonly MaintenanceWindow[];
 }
 
 /** What every ticketing entry has, whatever its system. */

@@ -23,6 +23,7 @@ import { normalizeTicketing } from './ticketing.js';
 import { normalizeSecurity, normalizeVulnerabilities } from './security.js';
 import { normalizeScope } from './scope.js';
 import { DEFAULT_PRICED_WAIT_CAP_MS, normalizeImpactShares } from './impact.js';
+import { normalizeMaintenance } from './maintenance.js';
 
 /** "0m": the default delay of notify rules and of a policy's first tier. */
 const NO_DELAY: Duration = Object.freeze({ text: '0m', n: 0, unit: 'm', ms: 0 });
@@ -187,6 +188,7 @@ export function normalize(file: EngagementFileOutput, dir = '.'): Engagement {
     impactShares: normalizeImpactShares(file.risk?.impact_share, priorities.order),
     pricedWaitCapMs: file.risk?.priced_wait_cap?.ms ?? DEFAULT_PRICED_WAIT_CAP_MS,
     ...(file.scope === undefined ? {} : { scope: normalizeScope(file.scope) }),
+    ...(file.maintenance === undefined ? {} : { maintenance: normalizeMaintenance(file.maintenance, zone) }),
   };
   // Every object here is new (built above or by the schema's parse), so freezing in place touches nothing the caller owns.
   const frozen = deepFreeze(engagement);

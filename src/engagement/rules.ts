@@ -51,6 +51,7 @@ import type { TicketingItem } from './ticketing.js';
 import { checkTicketing } from './ticketing.js';
 import { checkSecurity } from './security.js';
 import { checkScope } from './scope.js';
+import { MaintenanceWindowSchema, checkMaintenance } from './maintenance.js';
 import * as z from 'zod';
 
 /** An entry of a list in the file, with its index (for positions). */
@@ -680,6 +681,18 @@ export function checkRules(parts: Parts, raw: unknown, source: Source): Diagnost
     report,
     resolveFunction: (name, path, context) => resolve('function', name, path, context),
     functions: parts.functions.map((f) => f.name),
+  });
+
+  // Maintenance: windows name services of this engagement, end after they start, and start on their rrule.
+  const maintenanceServices = listIds('services');
+  checkMaintenance(items(get(raw, 'maintenance'), MaintenanceWindowSchema), {
+    report,
+    zone: parts.engagement?.timezone,
+    resolveService: (id, path, context) => {
+      if (maintenanceServices === undefined || maintenanceServices.has(id)) return true;
+      report(path, `unknown service '${id}'${context};${didYouMean(id, maintenanceServices) || ''} services: ${listing(maintenanceServices)}`);
+      return false;
+    },
   });
 
   return diagnostics;

@@ -52,6 +52,7 @@ import {
 } from './values.js';
 import { oneOf, show } from './diagnostics.js';
 import { RiskSectionSchema } from './impact.js';
+import { MaintenanceSchema } from './maintenance.js';
 import { deepFreeze } from './freeze.js';
 
 /**
@@ -600,6 +601,7 @@ export const EngagementFileSchema = z
     vulnerabilities: VulnerabilitiesSchema.optional(),
     scope: ScopeSchema.optional(),
     risk: RiskSectionSchema.optional(),
+    maintenance: MaintenanceSchema.optional(),
   })
   .meta({ title: 'Tandem engagement file (version 1)' });
 
