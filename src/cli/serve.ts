@@ -50,7 +50,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     }
     const listenProblem = err instanceof Error && 'code' in err ? LISTEN_PROBLEMS[String(err.code)] : undefined;
     if (listenProblem) {
-      io.err(`tandem serve: cannot listen on ${settings.host}:${settings.port}: ${listenProblem}`);
+      // The error of listen() names the address it failed on: the HTTP one, or the --syslog-port or --smtp-port listener's.
+      const at = err as { address?: unknown; port?: unknown };
+      const where = typeof at.port === 'number' ? `${String(at.address ?? settings.host)}:${at.port}` : `${settings.host}:${settings.port}`;
+      io.err(`tandem serve: cannot listen on ${where}: ${listenProblem}`);
       return 1;
     }
     throw err;

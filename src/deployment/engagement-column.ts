@@ -64,7 +64,16 @@ const service = z.object({
   function: z.string(),
   criticality: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]),
   downtimeCostPerMinute: z.number().nullable(),
-  integrations: z.array(z.object({ type: z.enum(INTEGRATION_TYPES), key: z.string(), logsource: logsource.optional() })),
+  integrations: z.array(
+    z.object({
+      type: z.enum(INTEGRATION_TYPES),
+      key: z.string(),
+      logsource: logsource.optional(),
+      senders: z.array(z.string()).optional(),
+      resolveSubjects: z.array(z.string()).optional(),
+      dedupSubject: z.string().optional(),
+    }),
+  ),
 });
 
 const matrixRow = z.tuple([z.string(), z.string(), z.string(), z.string()]);

@@ -29,7 +29,7 @@ export type Severity = (typeof SEVERITIES)[number];
 export const CHANNELS = ['email', 'sms', 'slack', 'teams', 'webhook'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
-export const INTEGRATION_TYPES = ['pagerduty', 'alertmanager', 'generic', 'security'] as const;
+export const INTEGRATION_TYPES = ['pagerduty', 'alertmanager', 'generic', 'security', 'email'] as const;
 export type IntegrationType = (typeof INTEGRATION_TYPES)[number];
 
 /** Ticketing systems an engagement can name in `ticketing:`. */
@@ -163,6 +163,12 @@ export interface Integration {
   readonly key: string;
   /** security: the Sigma log source its events are tagged with (an event may carry its own). */
   readonly logsource?: Logsource;
+  /** email: sender patterns (`*` any run, case ignored) whose mail may open incidents; required on email integrations. */
+  readonly senders?: readonly string[];
+  /** email: regular expressions (case-insensitive) of subjects that resolve; absent = `^RESOLVED:` and `^OK:`. */
+  readonly resolveSubjects?: readonly string[];
+  /** email: a regular expression (case-insensitive) whose first group (else its match) of the subject is the dedup key. */
+  readonly dedupSubject?: string;
 }
 
 /** A Sigma log source: which rules look at an event (every key a rule names must match). */

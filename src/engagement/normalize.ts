@@ -113,6 +113,9 @@ export function normalize(file: EngagementFileOutput, dir = '.'): Engagement {
       type: i.type,
       key: i.key,
       ...(i.logsource === undefined ? {} : { logsource: { ...i.logsource } }),
+      ...(i.senders === undefined ? {} : { senders: [...i.senders] }),
+      ...(i.resolve_subjects === undefined ? {} : { resolveSubjects: [...i.resolve_subjects] }),
+      ...(i.dedup_subject === undefined ? {} : { dedupSubject: i.dedup_subject }),
     })),
   }));
 

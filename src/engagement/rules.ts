@@ -51,6 +51,7 @@ import type { TicketingItem } from './ticketing.js';
 import { checkTicketing } from './ticketing.js';
 import { checkSecurity } from './security.js';
 import { checkScope } from './scope.js';
+import { checkEmailIntegrations } from './email.js';
 import { MaintenanceWindowSchema, checkMaintenance } from './maintenance.js';
 import * as z from 'zod';
 
@@ -675,6 +676,9 @@ export function checkRules(parts: Parts, raw: unknown, source: Source): Diagnost
       return false;
     },
   });
+
+  // Email integrations name their senders; only they take senders, resolve_subjects and dedup_subject.
+  checkEmailIntegrations(parts.services, report);
 
   // Scope: functions of this engagement, at most one A, someone R for incident response of every bound function.
   checkScope(parts.scope.present, parts.scope.activities, {

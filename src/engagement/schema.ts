@@ -52,6 +52,7 @@ import {
 } from './values.js';
 import { oneOf, show } from './diagnostics.js';
 import { RiskSectionSchema } from './impact.js';
+import { SENDER_PATTERN, parseSenderPattern, parseSubjectPattern } from './email.js';
 import { MaintenanceSchema } from './maintenance.js';
 import { deepFreeze } from './freeze.js';
 
@@ -346,6 +347,23 @@ export const ServiceSchema = z
               'Secret routing key; unique across all engagements.',
             ),
             logsource: LogsourceSchema.optional().describe('security: the Sigma log source its events are tagged with.'),
+            senders: z
+              .array(parsed(parseSenderPattern, 'a sender pattern like "*@monitoring.acme.example"', { pattern: SENDER_PATTERN }))
+              .min(1)
+              .optional()
+              .describe(
+                'email (required): sender patterns whose mail may open incidents; * matches anything, case ignored; "*" alone: anyone.',
+              ),
+            resolve_subjects: z
+              .array(parsed(parseSubjectPattern, 'a regular expression like "^RESOLVED:"'))
+              .min(1)
+              .optional()
+              .describe('email: regular expressions (case-insensitive) of subjects that resolve; default ["^RESOLVED:", "^OK:"].'),
+            dedup_subject: parsed(parseSubjectPattern, 'a regular expression like "^(?:Problem|Resolved): (.+)$"')
+              .optional()
+              .describe(
+                'email: a regular expression (case-insensitive); its first group (else its match) of the subject is the dedup key.',
+              ),
           })
           .meta({ title: 'Integration' }),
       )

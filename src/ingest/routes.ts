@@ -148,7 +148,12 @@ function resolveKey(deployment: Deployment, key: string, expected: IntegrationTy
       : bad('unknown_key', [`'routing_key' is not an integration key of this server`]);
   }
   if (ref.type !== expected) {
-    const where = ref.type === 'pagerduty' ? 'POST /v2/enqueue' : `POST /integrations/${ref.type}/{key}`;
+    const where =
+      ref.type === 'pagerduty'
+        ? 'POST /v2/enqueue'
+        : ref.type === 'email'
+          ? 'mail to {key}@any domain, over SMTP (tandem serve --smtp-port)'
+          : `POST /integrations/${ref.type}/{key}`;
     throw bad('wrong_type', [
       `'${inPath ? 'key' : 'routing_key'}' belongs to a ${ref.type} integration of service ${ref.service.id}; send its events to ${where}`,
     ]);

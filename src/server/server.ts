@@ -41,6 +41,8 @@ import { presentIncidents } from '../api/presenters.js';
 import { LiveFeed } from '../live/feed.js';
 import { startSyslogListener } from '../security/syslog-listener.js';
 import type { SyslogListener } from '../security/syslog-listener.js';
+import { startSmtpListener } from '../ingest/smtp-listener.js';
+import type { SmtpListener } from '../ingest/smtp-listener.js';
 
 export interface StartOptions {
   clock?: Clock;
@@ -77,6 +79,8 @@ export interface Tandem {
   readonly url: string | undefined;
   /** The syslog listener's port (UDP and TCP), when --syslog-port is set. */
   readonly syslogPort: number | undefined;
+  /** The SMTP listener's port (alert mail), when --smtp-port is set. */
+  readonly smtpPort: number | undefined;
   /** Re-reads the engagement files; a file that fails validation is refused and the running config stays. */
   reload(): Promise<{ ok: boolean; diagnostics: Diagnostic[] }>;
   /** Graceful shutdown: stop accepting, finish in-flight requests, drain the inbox, stop the engine. */
@@ -262,6 +266,20 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
       throw err;
     }
   }
+  let smtp: SmtpListener | undefined;
+  if (settings.smtp !== undefined) {
+    try {
+      smtp = await startSmtpListener(
+        { deployment, inbox, limiter, clock, metrics, log: log.child({ component: 'smtp' }) },
+        { ...settings.smtp, name: new URL(settings.publicUrl).hostname },
+      );
+    } catch (err) {
+      await syslog?.close();
+      await http.close().catch(() => {});
+      await database.close();
+      throw err;
+    }
+  }
   if (runEngine) {
     engine.start();
     escalation.start();
@@ -285,6 +303,7 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     log,
     url,
     syslogPort: syslog?.port,
+    smtpPort: smtp?.port,
     async reload() {
       const next = await loadEngagements([...settings.configPaths]);
       if (next.diagnostics.length > 0) {
@@ -300,6 +319,7 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     close() {
       closing ??= (async () => {
         await syslog?.close();
+        await smtp?.close();
         await http.close();
         await pdf.close();
         await inbox.drained();

@@ -60,6 +60,8 @@ export interface Settings {
   readonly ticketingTimeoutMs: number;
   /** UDP and TCP port of the syslog listener (security events, on `host`); undefined: no listener. */
   readonly syslogPort: number | undefined;
+  /** The SMTP listener for alert mail (email integrations); undefined: no listener. */
+  readonly smtp: { readonly host: string; readonly port: number; readonly maxBytes: number } | undefined;
   /** Dashboard single sign-on (OpenID Connect); undefined: people sign in with API tokens only. */
   readonly oidc: OidcSettings | undefined;
 }
@@ -93,6 +95,7 @@ export const DEFAULTS = {
   shutdownTimeoutMs: 10_000,
   poolSize: 10,
   maxEventLagSeconds: 300,
+  smtpMaxBytes: 1024 * 1024,
 } as const;
 
 export const SERVE_HELP = `Usage: tandem serve [options]
@@ -127,6 +130,10 @@ Options (environment variable in brackets):
   --oidc-person-role ROLE   role of a person found by verified email [TANDEM_OIDC_PERSON_ROLE] default responder
   --syslog-port PORT     listen for syslog (UDP and TCP, on --host) and take each sender's lines as the
                          security events of its security.syslog range [TANDEM_SYSLOG_PORT] default off
+  --smtp-port PORT       take alert mail for email integrations (<key>@any domain) over SMTP on this port
+                         [TANDEM_SMTP_PORT] default off
+  --smtp-host HOST       the SMTP listener's address [TANDEM_SMTP_HOST] default: --host
+  --smtp-max-size BYTES  largest alert mail; larger is refused (552) [TANDEM_SMTP_MAX_SIZE] default ${DEFAULTS.smtpMaxBytes}
   --demo                 the bundled demo engagement, a demo token and the local inbox (what \`npm start\` runs)
 
 Notifications:
@@ -210,6 +217,9 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
       'pdf-renders': { type: 'string' },
       'pdf-queue': { type: 'string' },
       'syslog-port': { type: 'string' },
+      'smtp-port': { type: 'string' },
+      'smtp-host': { type: 'string' },
+      'smtp-max-size': { type: 'string' },
       'oidc-issuer': { type: 'string' },
       'oidc-client-id': { type: 'string' },
       'oidc-secret-env': { type: 'string' },
@@ -245,6 +255,7 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
     throw new SettingsError('--metrics-token: use at least 16 printable characters without spaces (e.g. `openssl rand -hex 24`)');
   }
   const syslogPort = values['syslog-port'] ?? env['TANDEM_SYSLOG_PORT'];
+  const smtpPort = values['smtp-port'] ?? env['TANDEM_SMTP_PORT'];
   return Object.freeze({
     notify,
     smtpUrl: values['smtp-url'] ?? env['TANDEM_SMTP_URL'],
@@ -268,6 +279,20 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
     ),
     oidc: oidcSettings(values, env),
     syslogPort: syslogPort === undefined || syslogPort === '' ? undefined : int('--syslog-port', syslogPort, 0, 0, 65535),
+    smtp:
+      smtpPort === undefined || smtpPort === ''
+        ? undefined
+        : Object.freeze({
+            host: values['smtp-host'] ?? (env['TANDEM_SMTP_HOST'] || host),
+            port: int('--smtp-port', smtpPort, 0, 0, 65535),
+            maxBytes: int(
+              '--smtp-max-size',
+              values['smtp-max-size'] ?? env['TANDEM_SMTP_MAX_SIZE'],
+              DEFAULTS.smtpMaxBytes,
+              1024,
+              50 * 1024 * 1024,
+            ),
+          }),
     db: values.db ?? env['TANDEM_DATABASE_URL'] ?? DEFAULTS.db,
     host,
     port,

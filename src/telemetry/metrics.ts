@@ -24,6 +24,8 @@ export interface Metrics {
   readonly securityDetections: Counter<'level'>;
   /** Syslog lines, by what became of them (accepted, unknown_sender, invalid, rate_limited, error). */
   readonly syslogLines: Counter<'result'>;
+  /** Alert mail refused or dropped (SMTP ingest), by reason (unknown_key, wrong_type, sender, sender_header, too_large, invalid, rate_limited, error). */
+  readonly emailRefused: Counter<'reason'>;
 }
 
 export function createMetrics(options: { processMetrics?: boolean } = {}): Metrics {
@@ -122,6 +124,12 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
       name: 'tandem_syslog_lines_total',
       help: 'Syslog lines received, by result: accepted, unknown_sender (no security.syslog range), invalid, rate_limited, error (not stored).',
       labelNames: ['result'],
+      registers: [registry],
+    }),
+    emailRefused: new Counter({
+      name: 'tandem_email_refused_total',
+      help: 'Alert mail refused over SMTP, per recipient, by reason: unknown_key, wrong_type, sender (envelope), sender_header (From), too_large, invalid (MIME), rate_limited, error (not stored).',
+      labelNames: ['reason'],
       registers: [registry],
     }),
     httpRequests: new Counter({

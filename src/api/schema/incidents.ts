@@ -61,7 +61,9 @@ export const Alert = z
     summary: z.string(),
     severity: z.string(),
     source: z.string().nullable(),
-    integration: z.string().meta({ description: 'pagerduty, alertmanager, generic, security or import.' }),
+    integration: z
+      .string()
+      .meta({ description: 'How it came: the integration type (pagerduty, alertmanager, generic, security, email, ...), or import.' }),
     details: JsonValue,
     event_count: z.number().int(),
     created_at: Instant,
