@@ -27,6 +27,6 @@ export function verifyDocument(engagementId: string, verifiedAt: number, result:
     entries: result.entries,
     broken: result.broken,
     heads: result.heads,
-    how_to_reverify: `Run tandem verify --engagement ${engagementId} --db URL --json: every chain must hold, and an incident with no entry since this pack must show the head listed here (same entry id and hash)`,
+    how_to_reverify: `Run tandem verify --engagement ${engagementId} --db URL --heads verify.json (this file): every chain must hold and every head listed here must still be found, same entry id and hash (exit 0)`,
   };
 }

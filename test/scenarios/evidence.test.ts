@@ -7,7 +7,7 @@
  * page as pictures (pdftoppm) and as text (pdftotext).
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -275,6 +275,12 @@ describe.each(databaseKinds())('the compliance evidence pack, on $name', (kind) 
     expect(await main(['verify', '--engagement', 'acme', '--json', '--db', h.db.url], io)).toBe(0);
     const again = JSON.parse(io.stdout.join('\n')) as { heads: unknown[] };
     expect(again.heads).toEqual(verify.heads);
+    // The auditor's re-check, as verify.json says: tandem verify --heads with the pack's own file.
+    const file = join(dir, 'kept-verify.json');
+    writeFileSync(file, pack.files.get('verify.json') ?? '');
+    const recheck = recordingIo();
+    expect(await main(['verify', '--engagement', 'acme', '--heads', file, '--db', h.db.url], recheck)).toBe(0);
+    expect(recheck.stdout.join('\n')).toContain('8 of 8 kept heads found unchanged');
   });
 
   it('tandem evidence writes the folder for every framework; bad flags are refused', async () => {
