@@ -184,6 +184,13 @@ describe('the minimal fixture', () => {
     expect(engagement?.priorities.order).toEqual(['P1', 'P2', 'P3']);
   });
 
+  it('keeps a Slack member id as contact.slackUser', () => {
+    const text = MINIMAL.replace('contact: { email: ida@tiny.example }', 'contact: { email: ida@tiny.example, slack_user: "U012AB3CD" }');
+    const { engagement, diagnostics } = loadEngagementText(text, 'f.yaml');
+    expect(diagnostics.map(at)).toEqual([]);
+    expect(engagement?.people[0]?.contact).toEqual({ email: 'ida@tiny.example', slackUser: 'U012AB3CD' });
+  });
+
   it('defaults overflow functions to every function the internal side owns', () => {
     const text = MINIMAL.replace(
       '    ops: { business_hours: internal, after_hours: partner }\n',
@@ -440,6 +447,20 @@ const BAD: readonly (readonly [string, string, string, string, string])[] = [
     'contact: { email: ida@tiny.example, slack: "ftp://x" }',
     '15:48',
     'bad URL "ftp://x": expected an http:// or https:// URL',
+  ],
+  [
+    'Slack display name instead of member id',
+    'contact: { email: ida@tiny.example }',
+    'contact: { email: ida@tiny.example, slack_user: "@ida" }',
+    '15:53',
+    'bad Slack member id "@ida": expected the member id from the person\'s Slack profile',
+  ],
+  [
+    'one Slack member id for two people',
+    'contact: { sms: "+4915550100002" }',
+    'contact: { sms: "+4915550100002", slack_user: "U01IDA" }\n    notify:\n      - { channel: sms }\n  - id: ana\n    name: Ana Ek\n    side: partner\n    contact: { sms: "+4915550100003", slack_user: "U01IDA" }',
+    '27:51',
+    "Slack member id 'U01IDA' is already the slack_user of person 'pat'; each person needs their own",
   ],
   [
     'duplicate integration key in a file',

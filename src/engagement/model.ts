@@ -65,6 +65,8 @@ export interface Contact {
   readonly email?: string;
   readonly sms?: string;
   readonly slack?: string;
+  /** The person's Slack member id (`contact.slack_user`, e.g. "U012AB3CD"): who pressed a button in a Slack page. */
+  readonly slackUser?: string;
   readonly teams?: string;
   readonly webhook?: string;
 }

@@ -51,6 +51,13 @@ function matrixRow(row: readonly string[]): readonly [string, string, string, st
   return [a, b, c, d];
 }
 
+/** The contact as the model names it: `slack_user` becomes `slackUser`; the channel addresses keep their keys. */
+function contactOf(contact: EngagementFileOutput['people'][number]['contact']): Person['contact'] {
+  if (contact === undefined) return {};
+  const { slack_user: slackUser, ...addresses } = contact;
+  return { ...addresses, ...(slackUser === undefined ? {} : { slackUser }) };
+}
+
 /** Builds the deep-frozen {@link Engagement} of a file that passed every check. */
 export function normalize(file: EngagementFileOutput, dir = '.'): Engagement {
   const section = file.engagement;
@@ -61,7 +68,7 @@ export function normalize(file: EngagementFileOutput, dir = '.'): Engagement {
     name: p.name,
     side: p.side,
     timezone: p.timezone ?? zone,
-    contact: { ...p.contact },
+    contact: contactOf(p.contact),
     notify: p.notify.map((rule) => ({ channel: rule.channel, after: rule.after ?? NO_DELAY })),
   }));
 

@@ -416,6 +416,21 @@ export function checkRules(parts: Parts, raw: unknown, source: Source): Diagnost
     });
   }
 
+  // People: a Slack member id names one person, or a button in Slack would act as whichever came first.
+  const slackUsers = new Map<string, string>();
+  for (const { index, value: person } of parts.people) {
+    const slackUser = person.contact?.slack_user;
+    if (slackUser === undefined) continue;
+    const earlier = slackUsers.get(slackUser);
+    const who = person.id === undefined ? `people[${index}]` : `person '${person.id}'`;
+    if (earlier !== undefined)
+      report(
+        ['people', index, 'contact', 'slack_user'],
+        `Slack member id '${slackUser}' is already the slack_user of ${earlier}; each person needs their own (Slack profile > Copy member ID)`,
+      );
+    else slackUsers.set(slackUser, who);
+  }
+
   // Teams: members exist and are of the team's side; a team reaches someone.
   for (const { index, value: team } of parts.teams) {
     const name = team.id === undefined ? `teams[${index}]` : `team '${team.id}'`;

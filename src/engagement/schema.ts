@@ -36,6 +36,7 @@ import {
   INTEGRATION_KEY_PATTERN,
   PERCENT_PATTERN,
   SLUG_PATTERN,
+  SLACK_USER_PATTERN,
   TARGET_PATTERN,
   parseCurrency,
   parseEmail,
@@ -46,6 +47,7 @@ import {
   parseIntegrationKey,
   parsePercent,
   parsePhone,
+  parseSlackUser,
   parseSlug,
   parseTarget,
   parseTimeZone,
@@ -141,6 +143,9 @@ const ContactSchema = z
       .optional()
       .describe('Mobile number in E.164 form, quoted: "+15550100001".'),
     slack: parsed(parseHttpUrl, 'an https:// URL', { pattern: '^https?://' }).optional().describe('Slack incoming-webhook URL.'),
+    slack_user: parsed(parseSlackUser, 'a Slack member id like "U012AB3CD"', { pattern: SLACK_USER_PATTERN })
+      .optional()
+      .describe("The person's Slack member id: their Acknowledge and Resolve buttons in Slack act as them."),
     teams: parsed(parseHttpUrl, 'an https:// URL', { pattern: '^https?://' }).optional().describe('Microsoft Teams incoming-webhook URL.'),
     webhook: parsed(parseHttpUrl, 'an https:// URL', { pattern: '^https?://' })
       .optional()

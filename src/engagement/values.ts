@@ -173,6 +173,19 @@ export function parsePhone(text: string): Parsed<string> {
       };
 }
 
+/** A Slack member id: "U" (or "W" in an Enterprise Grid) and capitals and digits, as Slack shows under Profile > Copy member ID. */
+export const SLACK_USER_PATTERN = '^[UW][A-Z0-9]{2,20}$';
+
+/** Checks a Slack member id ("U012AB3CD"), the one Slack sends when the person presses a button. */
+export function parseSlackUser(text: string): Parsed<string> {
+  return new RegExp(SLACK_USER_PATTERN).test(text)
+    ? { ok: true, value: text }
+    : {
+        ok: false,
+        error: `bad Slack member id ${JSON.stringify(text)}: expected the member id from the person's Slack profile (⋮ > Copy member ID), a U or W and capitals and digits, e.g. "U012AB3CD"; not the display name`,
+      };
+}
+
 /** Checks an http(s) URL (Slack, Teams and webhook endpoints). */
 export function parseHttpUrl(text: string): Parsed<string> {
   let protocol = '';
