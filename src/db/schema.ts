@@ -434,6 +434,24 @@ export interface KevCatalogTable {
   imported_at: number;
 }
 
+/** A heartbeat integration's watch (0013; src/heartbeat/): its last beat and the deadline its silence opens an incident at. */
+export interface HeartbeatsTable {
+  engagement_id: string;
+  integration_key: string;
+  /** The service of the last beat: where the silence's incident opens and the next beat resolves it. */
+  service_id: string;
+  /** watching | silent | unwatched (src/heartbeat/plan.ts). */
+  state: string;
+  last_beat_at: number;
+  /** last_beat_at + every + grace, with the file's every and grace at that beat. */
+  due_at: number;
+  /** When the silence's incident was opened (state silent), else null. */
+  silent_since: number | null;
+  /** Beats received since the row was created. */
+  beats: Generated<number>;
+  updated_at: number;
+}
+
 export interface DB {
   engagements: EngagementsTable;
   services: ServicesTable;
@@ -460,6 +478,7 @@ export interface DB {
   vuln_findings: VulnFindingsTable;
   vuln_scans: VulnScansTable;
   kev_catalog: KevCatalogTable;
+  heartbeats: HeartbeatsTable;
 }
 
 export type IncidentRow = Selectable<IncidentsTable>;

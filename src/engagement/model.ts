@@ -29,7 +29,7 @@ export type Severity = (typeof SEVERITIES)[number];
 export const CHANNELS = ['email', 'sms', 'slack', 'teams', 'webhook'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
-export const INTEGRATION_TYPES = ['pagerduty', 'alertmanager', 'generic', 'security', 'email'] as const;
+export const INTEGRATION_TYPES = ['pagerduty', 'alertmanager', 'generic', 'security', 'email', 'heartbeat'] as const;
 export type IntegrationType = (typeof INTEGRATION_TYPES)[number];
 
 /** Ticketing systems an engagement can name in `ticketing:`. */
@@ -171,6 +171,12 @@ export interface Integration {
   readonly resolveSubjects?: readonly string[];
   /** email: a regular expression (case-insensitive) whose first group (else its match) of the subject is the dedup key. */
   readonly dedupSubject?: string;
+  /** heartbeat: a beat is due this often (at least 10s). Present on, and only on, heartbeat integrations. */
+  readonly every?: Duration;
+  /** heartbeat: how late a beat may be before the silence opens an incident (already defaulted: every/5, 10s..1h). */
+  readonly grace?: Duration;
+  /** What sends to this key, e.g. "nightly ERP export"; a heartbeat's incident title names it. */
+  readonly name?: string;
 }
 
 /** A Sigma log source: which rules look at an event (every key a rule names must match). */

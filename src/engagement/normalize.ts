@@ -21,6 +21,7 @@ import { defaultOverflowFunctions, resolveCoverage } from './rules.js';
 import { deepFreeze, dictionary } from './freeze.js';
 import { normalizeTicketing } from './ticketing.js';
 import { normalizeSecurity, normalizeVulnerabilities } from './security.js';
+import { normalizeHeartbeat } from './heartbeat.js';
 import { normalizeScope } from './scope.js';
 import { DEFAULT_PRICED_WAIT_CAP_MS, normalizeImpactShares } from './impact.js';
 import { normalizeMaintenance } from './maintenance.js';
@@ -120,6 +121,8 @@ export function normalize(file: EngagementFileOutput, dir = '.'): Engagement {
       type: i.type,
       key: i.key,
       ...(i.logsource === undefined ? {} : { logsource: { ...i.logsource } }),
+      ...normalizeHeartbeat(i),
+      ...(i.name === undefined ? {} : { name: i.name }),
       ...(i.senders === undefined ? {} : { senders: [...i.senders] }),
       ...(i.resolve_subjects === undefined ? {} : { resolveSubjects: [...i.resolve_subjects] }),
       ...(i.dedup_subject === undefined ? {} : { dedupSubject: i.dedup_subject }),

@@ -50,6 +50,7 @@ import {
 import type { TicketingItem } from './ticketing.js';
 import { checkTicketing } from './ticketing.js';
 import { checkSecurity } from './security.js';
+import { checkHeartbeats } from './heartbeat.js';
 import { checkScope } from './scope.js';
 import { checkEmailIntegrations } from './email.js';
 import { MaintenanceWindowSchema, checkMaintenance } from './maintenance.js';
@@ -694,6 +695,9 @@ export function checkRules(parts: Parts, raw: unknown, source: Source): Diagnost
 
   // Email integrations name their senders; only they take senders, resolve_subjects and dedup_subject.
   checkEmailIntegrations(parts.services, report);
+
+  // Heartbeats say how often a beat is due (at least 10s); only they take every and grace.
+  checkHeartbeats(parts.services, { report });
 
   // Scope: functions of this engagement, at most one A, someone R for incident response of every bound function.
   checkScope(parts.scope.present, parts.scope.activities, {

@@ -369,6 +369,15 @@ export const ServiceSchema = z
               .describe(
                 'email: a regular expression (case-insensitive); its first group (else its match) of the subject is the dedup key.',
               ),
+            every: duration()
+              .optional()
+              .describe('heartbeat (required): a beat is expected this often, at least 10s; silence past every + grace opens an incident.'),
+            grace: duration()
+              .optional()
+              .describe(
+                'heartbeat: how late a beat may be before its silence opens an incident; default every/5, at least 10s, at most 1h.',
+              ),
+            name: name().optional().describe('What sends to this key, e.g. "nightly ERP export"; a heartbeat incident is titled with it.'),
           })
           .meta({ title: 'Integration' }),
       )

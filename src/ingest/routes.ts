@@ -34,6 +34,8 @@ import {
 import { bodyFormat, parseSecurityBody } from '../security/body.js';
 import { detectOn, detectionLevel } from '../security/ingest.js';
 import type { IntegrationKeyParams, InvalidEvent } from './schema.js';
+import { HEARTBEAT_GET, HEARTBEAT_POST } from './heartbeat-schema.js';
+import type { BeatOutcome } from '../heartbeat/beat.js';
 
 export interface IngestDeps {
   readonly deployment: Deployment;
@@ -52,6 +54,8 @@ export interface IngestDeps {
   readonly clock: Clock;
   readonly metrics: Metrics;
   readonly bodyLimit: number;
+  /** Records a beat of a heartbeat integration durably (src/heartbeat/beat.ts); undefined if the key is not a heartbeat. */
+  readonly heartbeat: (beat: { ref: IntegrationRef; at: number; requestId: string | null }) => Promise<BeatOutcome | undefined>;
 }
 
 export const INVALID_EVENT = { status: 'invalid event', message: 'Event object is invalid' } as const;
@@ -248,6 +252,28 @@ function deliveryKey(identifier: string | string[] | undefined, body: string): s
   return `sha256:${createHash('sha256').update(body).digest('hex')}`;
 }
 
+/**
+ * A heartbeat's beat: any POST or GET to its key (the body, if any, is not
+ * read beyond the size limit). Rate limited like every key, on disk before
+ * the 202, which says when silence would open an incident.
+ */
+async function acceptBeat(deps: IngestDeps, req: FastifyRequest<KeyRoute>, reply: FastifyReply): Promise<FastifyReply> {
+  const ref = resolveKey(deps.deployment, req.params.key, 'heartbeat', true);
+  const retryAfter = deps.limiter.take(ref.key, 1);
+  if (retryAfter > 0) throw throttled(retryAfter);
+  const beat = await deps.heartbeat({ ref, at: deps.clock.now(), requestId: req.id });
+  if (beat === undefined) throw bad('wrong_type', ["the key's heartbeat integration has no 'every'"]);
+  deps.metrics.eventsAccepted.inc({ integration: 'heartbeat' });
+  return reply.code(202).send({
+    status: 'success',
+    message: 'Beat recorded',
+    due_at: new Date(beat.dueAt).toISOString(),
+    every: beat.config.every.text,
+    grace: beat.config.grace.text,
+    resolved: beat.resolved,
+  });
+}
+
 type BodyRoute = { Body: string };
 type KeyRoute = { Body: string; Params: IntegrationKeyParams };
 
@@ -324,6 +350,10 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
   app.post<KeyRoute>('/integrations/generic/:key', ingestRouteOptions(GENERIC_EVENT, deps.bodyLimit), handle.generic);
   app.post<KeyRoute>('/integrations/security/:key', ingestRouteOptions(SECURITY_EVENTS, deps.bodyLimit), handle.security);
   app.post<KeyRoute>('/integrations/ticketing/:key', ingestRouteOptions(TICKETING_WEBHOOK, deps.bodyLimit), handle.ticketing);
+  const beat = (req: FastifyRequest<KeyRoute>, reply: FastifyReply) => acceptBeat(deps, req, reply);
+  app.post<KeyRoute>('/integrations/heartbeat/:key', ingestRouteOptions(HEARTBEAT_POST, deps.bodyLimit), beat);
+  // No automatic HEAD: a probe's HEAD is not a beat. It, a PUT or a DELETE gets the server's 405 with `Allow: POST, GET`.
+  app.get<KeyRoute>('/integrations/heartbeat/:key', { ...ingestRouteOptions(HEARTBEAT_GET, deps.bodyLimit), exposeHeadRoute: false }, beat);
 }
 
 declare module 'fastify' {

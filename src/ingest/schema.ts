@@ -200,7 +200,8 @@ export interface IngestOperation {
   readonly operationId: string;
   readonly summary: string;
   readonly description: string;
-  readonly body: ZodType;
+  /** Absent on a route that reads no body (a GET). */
+  readonly body?: ZodType;
   readonly accepted: ZodType;
   readonly keyInPath: boolean;
   /** For the metrics of refused requests: the integration type, or `ticketing` for ticketing systems' webhooks. */
@@ -228,7 +229,7 @@ export function ingestRouteOptions(r: IngestOperation, bodyLimit: number) {
       security: [],
       ...(r.keyInPath ? { params: IntegrationKeyParams } : {}),
       ...(r.consumes ? { consumes: [...r.consumes] } : {}),
-      body: r.body,
+      ...(r.body === undefined ? {} : { body: r.body }),
       response: { ...r.answers, 202: r.accepted.describe('Durably stored: the engine applies it next.'), ...errors },
     },
   };

@@ -29,6 +29,7 @@ import { ticketingOnChange, ticketingOnOpen } from '../ticketing/hooks.js';
 import { ticketingModule } from '../ticketing/module.js';
 import { ticketInboundModule } from '../ticketing/inbound/apply.js';
 import { vulnOverdueModule } from '../vulns/overdue.js';
+import { heartbeatModule } from '../heartbeat/module.js';
 
 /** The channels pages go out through: the providers, or the demo inbox. */
 export async function buildChannels(settings: Settings, database: Database, clock: Clock): Promise<ChannelRegistry> {
@@ -146,6 +147,8 @@ export function createEngines(d: EngineDeps): Engines {
     [
       // Overdue vulnerability findings write their trigger first, so the incident opens in the same pass.
       vulnOverdueModule(),
+      // So do heartbeats whose deadline passed with no beat (src/heartbeat/module.ts).
+      heartbeatModule(),
       processEventsModule({
         hooks,
         onOpened: (n, engagement) => d.onIncidentsOpened(engagement, n),
