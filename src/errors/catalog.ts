@@ -8,6 +8,15 @@ export const ERROR_CATALOG = {
   AUTH_REQUIRED: { status: 401, summary: 'No `Authorization: Bearer <token>` header was sent.' },
   AUTH_INVALID: { status: 401, summary: 'The token is unknown, malformed or revoked.' },
   FORBIDDEN: { status: 403, summary: "The token's role does not allow this action (viewers cannot change anything)." },
+  SLACK_SIGNATURE_INVALID: {
+    status: 401,
+    summary: "A request to the Slack interactions endpoint without a valid `X-Slack-Signature` from the Slack app's signing secret.",
+  },
+  SLACK_REQUEST_STALE: {
+    status: 401,
+    summary:
+      "A request to the Slack interactions endpoint whose `X-Slack-Request-Timestamp` is more than 5 minutes from the server's clock.",
+  },
   OUT_OF_SCOPE: {
     status: 403,
     summary: "The engagement's scope does not give the caller's side this activity; the message names the activity and who holds it.",

@@ -31,6 +31,8 @@ export interface NotifySettings {
    * local receivers this way.
    */
   slackBaseUrl?: string;
+  /** Slack's interactivity reaches Tandem (it has the app's signing secret): Slack buttons act from Slack, not through respond links. */
+  slackInteractive?: boolean;
   teamsBaseUrl?: string;
   webhookBaseUrl?: string;
   /** HMAC key for the `Tandem-Signature` header of generic webhooks. Must not be empty. */
@@ -104,7 +106,7 @@ export function createChannels(settings: NotifySettings, clock: Clock, options: 
   }
   if (checked.twilio !== undefined) channels.push(new SmsChannel({ twilio: checked.twilio, clock, timeoutMs, userAgent }));
   channels.push(
-    new SlackChannel({ clock, timeoutMs, userAgent, baseUrl: checked.slackBaseUrl }),
+    new SlackChannel({ clock, timeoutMs, userAgent, baseUrl: checked.slackBaseUrl, interactive: checked.slackInteractive === true }),
     new TeamsChannel({ clock, timeoutMs, userAgent, baseUrl: checked.teamsBaseUrl }),
     new WebhookChannel({ clock, timeoutMs, secret: checked.webhookSecret, version, baseUrl: checked.webhookBaseUrl }),
   );

@@ -131,3 +131,52 @@ describe('Slack channel against a Slack-faithful receiver', () => {
     expect(await channel.send(message({ to: 'lee-slack' }))).toMatchObject({ status: 'permanent' });
   });
 });
+
+describe('Slack buttons when the Slack app posts clicks to Tandem (interactive)', () => {
+  it('page: Acknowledge and Resolve carry the incident id as value and open no link; still valid Block Kit', () => {
+    const payload = slackPayload(pageMessage({ channel: 'slack', to: HOOK }), { interactive: true });
+    expect(blockKitProblem(payload.blocks)).toBeUndefined();
+    const actions = payload.blocks.find((b) => b['type'] === 'actions');
+    expect(actions?.['block_id']).toBe('tandem-42');
+    expect(actions?.['elements']).toEqual([
+      {
+        type: 'button',
+        text: { type: 'plain_text', text: 'Acknowledge', emoji: true },
+        value: '42',
+        action_id: 'acknowledge',
+        style: 'primary',
+      },
+      { type: 'button', text: { type: 'plain_text', text: 'Resolve', emoji: true }, value: '42', action_id: 'resolve', style: 'danger' },
+    ]);
+  });
+
+  it("bundle: each incident's Acknowledge is interactive; Acknowledge all and Open in Tandem stay links", () => {
+    const bundle = bundleMessage(3, { channel: 'slack', to: HOOK });
+    const payload = slackPayload(bundle, { interactive: true });
+    expect(blockKitProblem(payload.blocks)).toBeUndefined();
+    const accessories = payload.blocks.map((b) => b['accessory'] as Record<string, unknown> | undefined).filter((a) => a !== undefined);
+    expect(accessories.map((a) => [a['action_id'], a['value'], a['url']])).toEqual(
+      bundle.incidents.map((i) => [`acknowledge-${i.id}`, String(i.id), undefined]),
+    );
+    const links = payload.blocks.find((b) => b['block_id'] === 'tandem-bundle')?.['elements'] as Array<Record<string, unknown>>;
+    expect(links.map((l) => l['url'])).toEqual([bundle.acknowledgeAllUrl, bundle.overviewUrl]);
+  });
+
+  it('the channel sends interactive buttons when told to', async () => {
+    const slack = await slackReceiver();
+    try {
+      const channel = new SlackChannel({
+        clock: testClock(),
+        timeoutMs: 2_000,
+        userAgent: 'Tandem/test',
+        baseUrl: slack.url,
+        interactive: true,
+      });
+      expect(await channel.send(pageMessage({ channel: 'slack', to: HOOK }))).toEqual({ status: 'delivered', detail: 'ok' });
+      expect(JSON.stringify(slack.requests[0]?.body)).toContain('"value":"42"');
+      expect(JSON.stringify(slack.requests[0]?.body)).not.toContain('/a/0042');
+    } finally {
+      await slack.close();
+    }
+  });
+});

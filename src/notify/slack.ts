@@ -25,8 +25,21 @@ const HEADER_MAX = 150;
 const SECTION_TEXT_MAX = 3000;
 const FIELD_MAX = 2000;
 
-/** The Slack channel's settings: those of every chat webhook. */
-export type SlackChannelOptions = ChatWebhookOptions;
+/** The Slack channel's settings: those of every chat webhook, and whether its buttons act from Slack. */
+export interface SlackChannelOptions extends ChatWebhookOptions {
+  /**
+   * The Slack app's interactivity is configured (Tandem has its signing
+   * secret): Acknowledge and Resolve are interactive buttons whose click
+   * Slack posts to Tandem (src/chat/), which acts and updates the message in
+   * place. Otherwise they open the signed respond links in a browser.
+   */
+  interactive?: boolean;
+}
+
+/** How a payload's buttons act; see {@link SlackChannelOptions.interactive}. */
+export interface SlackPayloadOptions {
+  interactive?: boolean;
+}
 
 /** A Block Kit block, as far as Tandem builds them. */
 export type SlackBlock = Record<string, unknown>;
@@ -61,13 +74,25 @@ function mrkdwn(text: string, max: number = SECTION_TEXT_MAX): { type: 'mrkdwn';
   return { type: 'mrkdwn', text: cut(text, max) };
 }
 
-function button(text: string, url: string, actionId: string, style?: 'primary' | 'danger'): Record<string, unknown> {
-  const element: Record<string, unknown> = { type: 'button', text: plain(text, 75), url, action_id: actionId };
+/**
+ * What a button does: open a URL, or (interactive) send Slack's click to
+ * Tandem with `value`, the incident's id, which identifies it and is no secret
+ * (the click is trusted for Slack's signature and the member id, not for it).
+ */
+type ButtonTarget = { url: string } | { value: string };
+
+function button(text: string, target: ButtonTarget, actionId: string, style?: 'primary' | 'danger'): Record<string, unknown> {
+  const element: Record<string, unknown> = { type: 'button', text: plain(text, 75), ...target, action_id: actionId };
   if (style !== undefined) element['style'] = style;
   return element;
 }
 
-function incidentBlocks(message: OutboundMessage, incident: IncidentRef): SlackBlock[] {
+/** The target of an incident's Acknowledge or Resolve button: the respond link, or the incident for Slack to send back. */
+function respondTarget(incident: IncidentRef, url: string, options: SlackPayloadOptions): ButtonTarget {
+  return options.interactive === true ? { value: String(incident.id) } : { url };
+}
+
+function incidentBlocks(message: OutboundMessage, incident: IncidentRef, options: SlackPayloadOptions): SlackBlock[] {
   const blocks: SlackBlock[] = [
     {
       type: 'section',
@@ -87,15 +112,15 @@ function incidentBlocks(message: OutboundMessage, incident: IncidentRef): SlackB
       type: 'actions',
       block_id: `tandem-${incident.id}`,
       elements: [
-        button('Acknowledge', incident.acknowledgeUrl, 'acknowledge', 'primary'),
-        button('Resolve', incident.resolveUrl, 'resolve', 'danger'),
+        button('Acknowledge', respondTarget(incident, incident.acknowledgeUrl, options), 'acknowledge', 'primary'),
+        button('Resolve', respondTarget(incident, incident.resolveUrl, options), 'resolve', 'danger'),
       ],
     },
   );
   return blocks;
 }
 
-function bundleBlocks(message: OutboundMessage): SlackBlock[] {
+function bundleBlocks(message: OutboundMessage, options: SlackPayloadOptions): SlackBlock[] {
   const { listed, more } = bundleListing(message);
   const blocks: SlackBlock[] = [{ type: 'section', text: mrkdwn(escapeMrkdwn(reasonLine(message))) }];
   if (message.note !== undefined) blocks.push({ type: 'section', text: mrkdwn(escapeMrkdwn(oneLine(message.note))) });
@@ -109,24 +134,24 @@ function bundleBlocks(message: OutboundMessage): SlackBlock[] {
           `${escapeMrkdwn(incident.service.id)} · ${escapeMrkdwn(incident.status)} · ${link(incident.resolveUrl, 'resolve')}` +
           (why === undefined ? '' : `\n${escapeMrkdwn(why)}`),
       ),
-      accessory: button('Acknowledge', incident.acknowledgeUrl, `acknowledge-${incident.id}`),
+      accessory: button('Acknowledge', respondTarget(incident, incident.acknowledgeUrl, options), `acknowledge-${incident.id}`),
     });
   }
   if (more > 0) blocks.push({ type: 'context', elements: [mrkdwn(`…and ${more} more`)] });
   const actions: Record<string, unknown>[] = [];
   if (message.acknowledgeAllUrl !== undefined)
-    actions.push(button('Acknowledge all', message.acknowledgeAllUrl, 'acknowledge-all', 'primary'));
-  if (message.overviewUrl !== undefined) actions.push(button('Open in Tandem', message.overviewUrl, 'open'));
+    actions.push(button('Acknowledge all', { url: message.acknowledgeAllUrl }, 'acknowledge-all', 'primary'));
+  if (message.overviewUrl !== undefined) actions.push(button('Open in Tandem', { url: message.overviewUrl }, 'open'));
   if (actions.length > 0) blocks.push({ type: 'actions', block_id: 'tandem-bundle', elements: actions });
   return blocks;
 }
 
 /** The `{ text, blocks }` body for a message. Exported for tests and previews. */
-export function slackPayload(message: OutboundMessage): SlackPayload {
+export function slackPayload(message: OutboundMessage, options: SlackPayloadOptions = {}): SlackPayload {
   const blocks: SlackBlock[] = [{ type: 'header', text: plain(messageTitle(message), HEADER_MAX) }];
   const incident = primaryIncident(message);
-  if (incident !== undefined) blocks.push(...incidentBlocks(message, incident));
-  else if (message.kind === 'bundle') blocks.push(...bundleBlocks(message));
+  if (incident !== undefined) blocks.push(...incidentBlocks(message, incident, options));
+  else if (message.kind === 'bundle') blocks.push(...bundleBlocks(message, options));
   else blocks.push({ type: 'section', text: mrkdwn(escapeMrkdwn(testSentence(message))) });
   return { text: escapeMrkdwn(subjectLine(message)), blocks };
 }
@@ -142,12 +167,15 @@ const SLACK: ChatWebhook = {
 export class SlackChannel implements Channel {
   readonly name = 'slack' as const;
   readonly #options: SlackChannelOptions;
+  readonly #hook: ChatWebhook;
 
   constructor(options: SlackChannelOptions) {
     this.#options = Object.freeze({ ...options });
+    const interactive = options.interactive === true;
+    this.#hook = interactive ? { ...SLACK, payload: (message) => slackPayload(message, { interactive }) } : SLACK;
   }
 
   send(message: OutboundMessage): Promise<DeliveryResult> {
-    return sendChatWebhook(this.#options, SLACK, message);
+    return sendChatWebhook(this.#options, this.#hook, message);
   }
 }

@@ -49,6 +49,7 @@ export async function buildChannels(settings: Settings, database: Database, cloc
           }
         : {}),
       ...(settings.slackBaseUrl ? { slackBaseUrl: settings.slackBaseUrl } : {}),
+      slackInteractive: settings.slackSigningSecret !== undefined,
       ...(settings.teamsBaseUrl ? { teamsBaseUrl: settings.teamsBaseUrl } : {}),
       ...(settings.webhookBaseUrl ? { webhookBaseUrl: settings.webhookBaseUrl } : {}),
       webhookSecret: await serverSecret(database, 'webhook-signing-secret', settings.webhookSecret, clock.now()),

@@ -24,6 +24,9 @@ import { CalendarLinks } from '../calendar/links.js';
 import { calendarRoutes } from '../calendar/routes.js';
 import { LinkSigner } from '../respond/links.js';
 import { respondRoutes } from '../respond/routes.js';
+import { slackInteractionRoutes } from '../chat/routes.js';
+import { DEFAULT_TIMEOUT_MS } from '../notify/http-delivery.js';
+import { VERSION } from '../settings/version.js';
 import { serverSecret } from '../secrets/secrets.js';
 import { Inbox } from '../events/inbox.js';
 import { RateLimiter } from '../ingest/rate-limit.js';
@@ -37,7 +40,6 @@ import { buildHttp } from './http.js';
 import { PdfPrinter } from '../report/pdf.js';
 import { buildChannels, createEngines } from './engines.js';
 import { storeInbound } from '../ticketing/inbound/store.js';
-import { recordBeat } from '../heartbeat/beat.js';
 import { presentIncidents } from '../api/presenters.js';
 import { LiveFeed } from '../live/feed.js';
 import { startSyslogListener } from '../security/syslog-listener.js';
@@ -175,12 +177,6 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
       metrics,
       bodyLimit: settings.ingestBodyLimit,
       secret: (name) => env[name],
-      heartbeat: async (beat) => {
-        const outcome = await recordBeat(database, beat);
-        // A silent heartbeat's resolve was written: apply it now rather than at the next poll.
-        if (outcome?.resolved === true) engine.kick();
-        return outcome;
-      },
       ticketInbound: async (d) => {
         const stored = await storeInbound(database, d);
         delivery.kick();
@@ -225,6 +221,20 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     },
     plugins: [
       (app) => respondRoutes(app, { database, deployment, clock, links, kick: () => engine.kick(), hooks }),
+      (app) =>
+        slackInteractionRoutes(app, {
+          database,
+          deployment,
+          clock,
+          kick: () => engine.kick(),
+          hooks,
+          log: log.child({ component: 'slack' }),
+          signingSecret: settings.slackSigningSecret,
+          signingSecretEnv: settings.slackSigningSecretEnv,
+          baseUrl: settings.slackBaseUrl,
+          timeoutMs: DEFAULT_TIMEOUT_MS,
+          userAgent: `Tandem/${VERSION}`,
+        }),
       (app) => calendarRoutes(app, { deployment, clock, calendars }),
       ...(settings.notify === 'inbox' ? [(app: FastifyInstance) => inboxRoutes(app, { database, clock, demo: settings.demo })] : []),
       ...(oidc

@@ -48,6 +48,10 @@ export interface Settings {
   readonly twilio:
     { readonly accountSid: string; readonly authToken: string; readonly from: string; readonly baseUrl: string | undefined } | undefined;
   readonly slackBaseUrl: string | undefined;
+  /** The Slack app's signing secret (from the variable `slackSigningSecretEnv`); set, Slack pages carry buttons that act in Slack. */
+  readonly slackSigningSecret: string | undefined;
+  /** The environment variable the signing secret is read from (named in messages, never the secret). */
+  readonly slackSigningSecretEnv: string;
   readonly teamsBaseUrl: string | undefined;
   readonly webhookBaseUrl: string | undefined;
   /** HMAC key for outbound webhook signatures; generated and kept in the database when not set. */
@@ -146,6 +150,11 @@ Notifications:
   --slack-url URL, --teams-url URL, --webhook-url URL
                          send Slack / Teams / webhook messages to this origin instead of the one in
                          each contact's URL (staging, tests) [TANDEM_SLACK_URL, TANDEM_TEAMS_URL, TANDEM_WEBHOOK_URL]
+  --slack-signing-secret-env NAME
+                         the environment variable holding the Slack app's signing secret; when it is set,
+                         Slack pages carry Acknowledge / Resolve buttons that act from Slack (the app's
+                         interactivity URL: PUBLIC_URL/integrations/slack/interactions)
+                         [TANDEM_SLACK_SIGNING_SECRET_ENV] default TANDEM_SLACK_SIGNING_SECRET
   --contact-rate N       messages per contact per minute before the rest wait and are bundled
                          [TANDEM_CONTACT_RATE] default 10
   --ticketing-timeout-ms N  one call to a ticketing system (Jira) times out after this and is retried
@@ -170,6 +179,17 @@ refused and the running configuration stays); SIGTERM/SIGINT shut down
 gracefully, finishing in-flight requests.`;
 
 export class SettingsError extends Error {}
+
+/** The Slack signing secret, read from the variable the settings name (TANDEM_SLACK_SIGNING_SECRET unless told). */
+function slackSigning(
+  name: string | undefined,
+  env: NodeJS.ProcessEnv,
+): { slackSigningSecret: string | undefined; slackSigningSecretEnv: string } {
+  const slackSigningSecretEnv = name || 'TANDEM_SLACK_SIGNING_SECRET';
+  if (!/^[A-Z_][A-Z0-9_]*$/.test(slackSigningSecretEnv))
+    throw new SettingsError(`--slack-signing-secret-env: "${slackSigningSecretEnv}" is not an environment variable name (A-Z, 0-9, _)`);
+  return { slackSigningSecret: env[slackSigningSecretEnv] || undefined, slackSigningSecretEnv };
+}
 
 function int(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
   if (text === undefined || text === '') return fallback;
@@ -206,6 +226,7 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
       'twilio-from': { type: 'string' },
       'twilio-url': { type: 'string' },
       'slack-url': { type: 'string' },
+      'slack-signing-secret-env': { type: 'string' },
       'teams-url': { type: 'string' },
       'webhook-url': { type: 'string' },
       'contact-rate': { type: 'string' },
@@ -265,6 +286,7 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
         ? Object.freeze({ accountSid: sid, authToken, from: twilioFrom, baseUrl: values['twilio-url'] ?? env['TANDEM_TWILIO_URL'] })
         : undefined,
     slackBaseUrl: values['slack-url'] ?? env['TANDEM_SLACK_URL'],
+    ...slackSigning(values['slack-signing-secret-env'] ?? env['TANDEM_SLACK_SIGNING_SECRET_ENV'], env),
     teamsBaseUrl: values['teams-url'] ?? env['TANDEM_TEAMS_URL'],
     webhookBaseUrl: values['webhook-url'] ?? env['TANDEM_WEBHOOK_URL'],
     webhookSecret: env['TANDEM_WEBHOOK_SECRET'] || undefined,

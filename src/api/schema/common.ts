@@ -21,6 +21,8 @@ export const JsonValue = z.unknown().meta({ description: 'Any JSON value, as sen
 export const ERROR_CODES = [
   'AUTH_REQUIRED',
   'AUTH_INVALID',
+  'SLACK_SIGNATURE_INVALID',
+  'SLACK_REQUEST_STALE',
   'FORBIDDEN',
   'OUT_OF_SCOPE',
   'NOT_FOUND',

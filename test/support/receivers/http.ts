@@ -341,6 +341,9 @@ function buttonProblem(element: unknown, actionIds: Set<string>): string | undef
   if (url !== undefined && (typeof url !== 'string' || url.length > 3000 || !/^https?:\/\//.test(url))) return 'button: bad url';
   const style = element['style'];
   if (style !== undefined && style !== 'primary' && style !== 'danger') return `button: bad style ${String(style)}`;
+  const value = element['value'];
+  if (value !== undefined && (typeof value !== 'string' || value.length > 2000))
+    return 'button: value must be a string of at most 2000 characters';
   const actionId = element['action_id'];
   if (actionId !== undefined) {
     if (typeof actionId !== 'string' || actionId.length > 255) return 'button: bad action_id';
@@ -354,7 +357,7 @@ function buttonProblem(element: unknown, actionIds: Set<string>): string | undef
  * The Block Kit rules Tandem's messages touch (docs.slack.dev Block Kit
  * reference): at most 50 blocks; header plain_text <= 150; section text <=
  * 3000 or 1-10 fields <= 2000; context 1-10 elements; actions 1-25 buttons
- * (text <= 75, url <= 3000, style primary|danger); unique block_id and action_id.
+ * (text <= 75, url <= 3000, value <= 2000, style primary|danger); unique block_id and action_id.
  */
 export function blockKitProblem(blocks: unknown): string | undefined {
   if (!Array.isArray(blocks)) return 'blocks is not an array';
