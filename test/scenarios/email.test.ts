@@ -179,6 +179,27 @@ describe.each(databaseKinds())('email ingest over SMTP, on $name', (kind: Databa
     smtp.close();
   });
 
+  it('senders changed in the file take effect on reload (SIGHUP), without restarting the listener', async () => {
+    const file = join(dir, 'reload.yaml');
+    writeFileSync(file, readFileSync(config, 'utf8'));
+    const { t, port } = await start({ config: [file] });
+    const smtp = mailer(port);
+    const nagios = { from: 'nagios@noc.acme.example', to: TO, subject: 'Host down: pos-17', text: 'x' };
+    await expect(smtp.sendMail(nagios)).rejects.toMatchObject({ responseCode: 550 });
+    writeFileSync(
+      file,
+      readFileSync(config, 'utf8').replace(
+        'senders: ["*@monitoring.acme.example"]',
+        'senders: ["*@monitoring.acme.example", "nagios@noc.acme.example"]',
+      ),
+    );
+    expect((await t.tandem.reload()).ok).toBe(true);
+    expect((await smtp.sendMail(nagios)).response).toMatch(/^250 /);
+    await t.settle();
+    expect((await incidents(t)).map((i) => i.title)).toEqual(['Host down: pos-17']);
+    smtp.close();
+  });
+
   it('a message over the limit is refused with 552, declared with SIZE= or not; a key over its rate gets 451', async () => {
     const { t, port } = await start({ extraArgs: ['--smtp-max-size', '4096', '--rate-limit', '1', '--rate-burst', '1'] });
     const c = await rawSmtp(port);
