@@ -40,6 +40,7 @@ import { buildHttp } from './http.js';
 import { PdfPrinter } from '../report/pdf.js';
 import { buildChannels, createEngines } from './engines.js';
 import { storeInbound } from '../ticketing/inbound/store.js';
+import { recordBeat } from '../heartbeat/beat.js';
 import { presentIncidents } from '../api/presenters.js';
 import { LiveFeed } from '../live/feed.js';
 import { startSyslogListener } from '../security/syslog-listener.js';
@@ -177,6 +178,12 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
       metrics,
       bodyLimit: settings.ingestBodyLimit,
       secret: (name) => env[name],
+      heartbeat: async (beat) => {
+        const outcome = await recordBeat(database, beat);
+        // A silent heartbeat's resolve was written: apply it now rather than at the next poll.
+        if (outcome?.resolved === true) engine.kick();
+        return outcome;
+      },
       ticketInbound: async (d) => {
         const stored = await storeInbound(database, d);
         delivery.kick();
