@@ -1,6 +1,6 @@
 /**
  * `tandem serve`: runs the server until SIGTERM/SIGINT; SIGHUP reloads the
- * engagement files. With --demo (what `npm start` runs) it uses the bundled
+ * engagement files (and the --tls-cert/--tls-key files). With --demo (what `npm start` runs) it uses the bundled
  * demo engagement and prints a demo token and a curl to send a first event.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { parseDatabaseUrl } from '../db/connect.js';
 import { MissingEnvError } from '../engagement/index.js';
 import { installProcessPolicy } from '../server/process-policy.js';
 import { ConfigError, startTandem } from '../server/server.js';
+import { TlsError } from '../server/tls.js';
 import type { Tandem } from '../server/server.js';
 import { SERVE_HELP, SettingsError, parseServeSettings } from '../settings/settings.js';
 import { createToken, verifyToken } from '../token/token.js';
@@ -46,6 +47,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   } catch (err) {
     if (err instanceof ConfigError || err instanceof MissingEnvError) {
       io.err(err.message);
+      return 1;
+    }
+    if (err instanceof TlsError) {
+      io.err(`tandem serve: ${err.message}`);
       return 1;
     }
     const listenProblem = err instanceof Error && 'code' in err ? LISTEN_PROBLEMS[String(err.code)] : undefined;

@@ -3,8 +3,10 @@
  * and the operations endpoints. Errors are mapped to responses in one place.
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import Fastify, { LogController } from 'fastify';
-import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import { bearerToken } from '../api/auth.js';
 import { apiRoutes } from '../api/routes.js';
@@ -19,6 +21,7 @@ import { ingestRoutes } from '../ingest/routes.js';
 import type { IngestDeps } from '../ingest/routes.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { TicketingProblem } from '../ticketing/health.js';
+import type { TlsMaterial } from './tls.js';
 
 export interface HttpDeps {
   readonly log: Logger;
@@ -37,6 +40,8 @@ export interface HttpDeps {
   readonly metricsToken?: string | undefined;
   /** Check every JSON response against its route's schema (tests; a mismatch is a 500 naming the route). */
   readonly checkResponses?: boolean;
+  /** Serve HTTPS with this certificate and key (server/tls.ts); absent: plain HTTP. */
+  readonly tls?: TlsMaterial | undefined;
 }
 
 /** Keep-alive connections idle longer than this close; above the 60 s of common proxies and load balancers. */
@@ -53,9 +58,7 @@ export function redactUrl(url: string): string {
   return (
     url
       .replace(/(\/respond\/)[^/?#]+/i, '$1[redacted]')
-      // A Twilio callback's token (a call's keypresses, a delivery's reports) before the integration rule below.
-      .replace(/(\/integrations\/twilio\/(?:voice|status)\/)[^/?#]+/i, '$1[redacted]')
-      .replace(/(\/integrations\/(?!twilio\/(?:voice|status|sms)(?:[/?#]|$))[^/?#]+\/)[^/?#]+/i, '$1[redacted]')
+      .replace(/(\/integrations\/[^/?#]+\/)[^/?#]+/i, '$1[redacted]')
       // An OpenID Connect callback's code and state (single-use, but credentials until used).
       .replace(/([?&](?:code|state)=)[^&#]*/gi, '$1[redacted]')
       .replace(
@@ -77,12 +80,21 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   const logger: FastifyBaseLogger = deps.log;
-  const app = Fastify({
+  // Node's connection timeouts (see below): Fastify passes them to an HTTPS server only inside its `https` options.
+  const serverTimeouts = deps.limits
+    ? {
+        headersTimeout: deps.limits.requestTimeoutMs,
+        requestTimeout: deps.limits.requestTimeoutMs,
+        // Node checks the timeouts on this interval (30 s by default, which would let a trickle run 30 s past its limit).
+        connectionsCheckingInterval: Math.min(1000, Math.max(10, Math.floor(deps.limits.requestTimeoutMs / 10))),
+      }
+    : undefined;
+  const options: FastifyServerOptions = {
     loggerInstance: logger,
     // One log line per request (onResponse below) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     // A caller's X-Request-Id is kept so a request can be followed across systems.
-    genReqId: (req) => {
+    genReqId: (req: IncomingMessage) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
@@ -94,18 +106,20 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
           requestTimeout: deps.limits.requestTimeoutMs,
           connectionTimeout: deps.limits.idleTimeoutMs,
           keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
-          http: {
-            headersTimeout: deps.limits.requestTimeoutMs,
-            requestTimeout: deps.limits.requestTimeoutMs,
-            // Node checks the timeouts on this interval (30 s by default, which would let a trickle run 30 s past its limit).
-            connectionsCheckingInterval: Math.min(1000, Math.max(10, Math.floor(deps.limits.requestTimeoutMs / 10))),
-          },
         }
       : {}),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
-  });
+  };
+  // Fastify types an HTTPS instance by its raw server; requests, replies, routes and hooks are the same as over HTTP,
+  // and the one HTTPS-only call (setSecureContext on reload, server.ts) checks the server it gets.
+  const app: FastifyInstance = deps.tls
+    ? (Fastify({
+        ...(options as FastifyServerOptions<HttpsServer>),
+        https: { cert: deps.tls.cert, key: deps.tls.key, ...serverTimeouts },
+      }) as unknown as FastifyInstance)
+    : Fastify({ ...options, ...(serverTimeouts ? { http: serverTimeouts } : {}) });
 
   // Route schemas (zod) parse requests and describe responses; the OpenAPI document is generated from them.
   app.setValidatorCompiler(requestValidator);

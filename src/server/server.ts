@@ -24,7 +24,6 @@ import { CalendarLinks } from '../calendar/links.js';
 import { calendarRoutes } from '../calendar/routes.js';
 import { LinkSigner } from '../respond/links.js';
 import { respondRoutes } from '../respond/routes.js';
-import { twilioRoutes } from '../respond/twilio.js';
 import { slackInteractionRoutes } from '../chat/routes.js';
 import { DEFAULT_TIMEOUT_MS } from '../notify/http-delivery.js';
 import { VERSION } from '../settings/version.js';
@@ -46,6 +45,9 @@ import { presentIncidents } from '../api/presenters.js';
 import { LiveFeed } from '../live/feed.js';
 import { startSyslogListener } from '../security/syslog-listener.js';
 import type { SyslogListener } from '../security/syslog-listener.js';
+import { Server as TlsServer } from 'node:tls';
+import { describeCertificate, readTls } from './tls.js';
+import type { TlsFiles } from './tls.js';
 import { startSmtpListener } from '../ingest/smtp-listener.js';
 import type { SmtpListener } from '../ingest/smtp-listener.js';
 
@@ -86,7 +88,7 @@ export interface Tandem {
   readonly syslogPort: number | undefined;
   /** The SMTP listener's port (alert mail), when --smtp-port is set. */
   readonly smtpPort: number | undefined;
-  /** Re-reads the engagement files; a file that fails validation is refused and the running config stays. */
+  /** Re-reads the engagement files (and the TLS certificate); a file that fails validation is refused and the running config stays. */
   reload(): Promise<{ ok: boolean; diagnostics: Diagnostic[] }>;
   /** Graceful shutdown: stop accepting, finish in-flight requests, drain the inbox, stop the engine. */
   close(): Promise<void>;
@@ -109,6 +111,8 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     env,
   );
   if (missingEnv.length > 0) throw new MissingEnvError(missingEnv);
+  // HTTPS: a certificate that cannot be served stops the start here (TlsError names the file), before the database opens.
+  const tls = settings.tls ? readTls(settings.tls) : undefined;
 
   const database = await openDatabase(settings.db, { poolSize: settings.poolSize });
   try {
@@ -168,7 +172,6 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
   const pdf = new PdfPrinter({ renders: settings.pdf.renders, queue: settings.pdf.queue });
   const oidc = settings.oidc;
 
-  const twilio = settings.twilio;
   const http = await buildHttp({
     log,
     metrics,
@@ -206,6 +209,7 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     limits: settings.http,
     metricsToken: settings.metricsToken,
     checkResponses: options.checkResponses === true,
+    tls,
     ticketingProblems: async () => {
       if (!withTicketing()) return [];
       const now = clock.now();
@@ -230,23 +234,6 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     },
     plugins: [
       (app) => respondRoutes(app, { database, deployment, clock, links, kick: () => engine.kick(), hooks }),
-      // Twilio's callbacks (call keypresses, delivery reports, SMS replies): only when this server sends through Twilio.
-      ...(twilio && settings.notify === 'live'
-        ? [
-            (app: FastifyInstance) =>
-              twilioRoutes(app, {
-                database,
-                deployment,
-                clock,
-                links,
-                kick: () => engine.kick(),
-                hooks,
-                accountSid: twilio.accountSid,
-                authToken: twilio.authToken,
-                publicUrl: settings.publicUrl,
-              }),
-          ]
-        : []),
       (app) =>
         slackInteractionRoutes(app, {
           database,
@@ -295,6 +282,17 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
       throw err;
     }
   }
+  if (tls) log.info({ certificate: describeCertificate(tls) }, 'serving HTTPS');
+  /** On SIGHUP: the certificate files again (a renewed certificate); a pair that fails its checks is refused and the running one stays. */
+  const reloadCertificate = (files: TlsFiles) => {
+    try {
+      const next = readTls(files);
+      if (http.server instanceof TlsServer) http.server.setSecureContext({ cert: next.cert, key: next.key });
+      log.info({ certificate: describeCertificate(next) }, 'TLS certificate reloaded');
+    } catch (err) {
+      log.error({ problem: err instanceof Error ? err.message : String(err) }, 'TLS certificate refused; keeping the running certificate');
+    }
+  };
   let syslog: SyslogListener | undefined;
   if (settings.syslogPort !== undefined) {
     try {
@@ -348,6 +346,7 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     syslogPort: syslog?.port,
     smtpPort: smtp?.port,
     async reload() {
+      if (settings.tls) reloadCertificate(settings.tls);
       const next = await loadEngagements([...settings.configPaths]);
       if (next.diagnostics.length > 0) {
         for (const d of next.diagnostics)

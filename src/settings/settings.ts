@@ -46,15 +46,7 @@ export interface Settings {
   readonly smtpUrl: string | undefined;
   readonly emailFrom: string;
   readonly twilio:
-    | {
-        readonly accountSid: string;
-        readonly authToken: string;
-        readonly from: string;
-        readonly baseUrl: string | undefined;
-        /** The number voice calls come from; default `from` when it is a number. */
-        readonly voiceFrom: string | undefined;
-      }
-    | undefined;
+    { readonly accountSid: string; readonly authToken: string; readonly from: string; readonly baseUrl: string | undefined } | undefined;
   readonly slackBaseUrl: string | undefined;
   /** The Slack app's signing secret (from the variable `slackSigningSecretEnv`); set, Slack pages carry buttons that act in Slack. */
   readonly slackSigningSecret: string | undefined;
@@ -76,6 +68,8 @@ export interface Settings {
   readonly smtp: { readonly host: string; readonly port: number; readonly maxBytes: number } | undefined;
   /** Dashboard single sign-on (OpenID Connect); undefined: people sign in with API tokens only. */
   readonly oidc: OidcSettings | undefined;
+  /** HTTPS: the certificate (PEM, chain) and private key files, read at start and on SIGHUP (server/tls.ts); undefined: plain HTTP. */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
 }
 
 /** The identity provider the dashboard signs people in with, and how its claims map to engagements. */
@@ -142,6 +136,9 @@ Options (environment variable in brackets):
   --oidc-person-role ROLE   role of a person found by verified email [TANDEM_OIDC_PERSON_ROLE] default responder
   --syslog-port PORT     listen for syslog (UDP and TCP, on --host) and take each sender's lines as the
                          security events of its security.syslog range [TANDEM_SYSLOG_PORT] default off
+  --tls-cert FILE        serve HTTPS with this certificate (PEM, the chain after it); needs --tls-key.
+                         SIGHUP reads both files again [TANDEM_TLS_CERT]
+  --tls-key FILE         the certificate's private key (PEM) [TANDEM_TLS_KEY]
   --smtp-port PORT       take alert mail for email integrations (<key>@any domain) over SMTP on this port
                          [TANDEM_SMTP_PORT] default off
   --smtp-host HOST       the SMTP listener's address [TANDEM_SMTP_HOST] default: --host
@@ -155,7 +152,6 @@ Notifications:
   --email-from ADDRESS   From of notification emails [TANDEM_EMAIL_FROM] default "Tandem <tandem@localhost>"
   --twilio-from NUMBER   enables SMS with TANDEM_TWILIO_ACCOUNT_SID and TANDEM_TWILIO_AUTH_TOKEN [TANDEM_TWILIO_FROM]
   --twilio-url URL       Twilio API base URL [TANDEM_TWILIO_URL] default https://api.twilio.com
-  --twilio-voice-from N  the Twilio number voice calls come from [TANDEM_TWILIO_VOICE_FROM] default --twilio-from when a number
   --slack-url URL, --teams-url URL, --webhook-url URL
                          send Slack / Teams / webhook messages to this origin instead of the one in
                          each contact's URL (staging, tests) [TANDEM_SLACK_URL, TANDEM_TEAMS_URL, TANDEM_WEBHOOK_URL]
@@ -184,7 +180,7 @@ TANDEM_SECRET signs respond links. When unset, each is generated once and kept i
 shared by every instance; \`tandem secret webhook\` prints the webhook one for receivers.
 
 Signals: SIGHUP reloads the engagement files (a file that fails validation is
-refused and the running configuration stays); SIGTERM/SIGINT shut down
+refused and the running configuration stays) and the --tls-cert/--tls-key files; SIGTERM/SIGINT shut down
 gracefully, finishing in-flight requests.`;
 
 export class SettingsError extends Error {}
@@ -234,7 +230,6 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
       'email-from': { type: 'string' },
       'twilio-from': { type: 'string' },
       'twilio-url': { type: 'string' },
-      'twilio-voice-from': { type: 'string' },
       'slack-url': { type: 'string' },
       'slack-signing-secret-env': { type: 'string' },
       'teams-url': { type: 'string' },
@@ -257,6 +252,8 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
       'oidc-group': { type: 'string', multiple: true },
       'oidc-groups-claim': { type: 'string' },
       'oidc-person-role': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
     },
   });
   const demo = values.demo ?? false;
@@ -268,10 +265,14 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
   const logLevel = values['log-level'] ?? env['TANDEM_LOG_LEVEL'] ?? DEFAULTS.logLevel;
   if (!(LEVELS as readonly string[]).includes(logLevel))
     throw new SettingsError(`--log-level: "${logLevel}" is not one of ${LEVELS.join(', ')}`);
+  const tls = tlsFiles(
+    values['tls-cert'] ?? (env['TANDEM_TLS_CERT'] || undefined),
+    values['tls-key'] ?? (env['TANDEM_TLS_KEY'] || undefined),
+  );
   const publicUrl = (
     values['public-url'] ??
     env['TANDEM_PUBLIC_URL'] ??
-    `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`
+    `${tls ? 'https' : 'http'}://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`
   ).replace(/\/+$/, '');
   if (!/^https?:\/\//.test(publicUrl)) throw new SettingsError(`--public-url: "${publicUrl}" must start with http:// or https://`);
   const notify = values.notify ?? env['TANDEM_NOTIFY'] ?? (demo ? 'inbox' : 'live');
@@ -293,13 +294,7 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
     emailFrom: values['email-from'] ?? env['TANDEM_EMAIL_FROM'] ?? 'Tandem <tandem@localhost>',
     twilio:
       twilioFrom && sid && authToken
-        ? Object.freeze({
-            accountSid: sid,
-            authToken,
-            from: twilioFrom,
-            baseUrl: values['twilio-url'] ?? env['TANDEM_TWILIO_URL'],
-            voiceFrom: values['twilio-voice-from'] ?? (env['TANDEM_TWILIO_VOICE_FROM'] || undefined),
-          })
+        ? Object.freeze({ accountSid: sid, authToken, from: twilioFrom, baseUrl: values['twilio-url'] ?? env['TANDEM_TWILIO_URL'] })
         : undefined,
     slackBaseUrl: values['slack-url'] ?? env['TANDEM_SLACK_URL'],
     ...slackSigning(values['slack-signing-secret-env'] ?? env['TANDEM_SLACK_SIGNING_SECRET_ENV'], env),
@@ -316,6 +311,7 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
       600_000,
     ),
     oidc: oidcSettings(values, env),
+    tls,
     syslogPort: syslogPort === undefined || syslogPort === '' ? undefined : int('--syslog-port', syslogPort, 0, 0, 65535),
     smtp:
       smtpPort === undefined || smtpPort === ''
@@ -383,6 +379,14 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
       7 * 24 * 3600,
     ),
   });
+}
+
+/** The HTTPS files: both or neither (the files themselves are read and checked at start, server/tls.ts). */
+function tlsFiles(certFile: string | undefined, keyFile: string | undefined): Settings['tls'] {
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (keyFile === undefined) throw new SettingsError('--tls-cert needs --tls-key: the private key of that certificate (PEM)');
+  if (certFile === undefined) throw new SettingsError('--tls-key needs --tls-cert: the certificate of that key (PEM)');
+  return Object.freeze({ certFile, keyFile });
 }
 
 /** Whether an issuer may be reached over plain http: only on this machine (a test or development provider). */
