@@ -232,6 +232,9 @@ export interface NotificationsTable {
   provider_id: string | null;
   /** For rows sent as part of a bundle: the notification that carried them. */
   bundle_id: number | null;
+  /** The provider's last report after accepting (Twilio MessageStatus / CallStatus: delivered, undelivered, no-answer...); migration 0016. */
+  provider_status: string | null;
+  provider_status_at: number | null;
 }
 
 /** The demo's local inbox: what would have been sent. */

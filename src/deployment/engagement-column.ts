@@ -24,7 +24,14 @@ const person = z.object({
   name: z.string(),
   side,
   timezone: z.string(),
-  contact: z.object({ email: optionalString, sms: optionalString, slack: optionalString, teams: optionalString, webhook: optionalString }),
+  contact: z.object({
+    email: optionalString,
+    sms: optionalString,
+    voice: optionalString,
+    slack: optionalString,
+    teams: optionalString,
+    webhook: optionalString,
+  }),
   notify: z.array(z.object({ channel: z.enum(CHANNELS), after: duration })),
 });
 

@@ -353,7 +353,7 @@ const BAD: readonly (readonly [string, string, string, string, string])[] = [
     '{ channel: sms, after: 0m }',
     '{ channel: pager, after: 0m }',
     '23:20',
-    'bad channel "pager": expected email, sms, slack, teams or webhook',
+    'bad channel "pager": expected email, sms, slack, teams, webhook or voice',
   ],
   ['no notify rules', '    notify:\n      - { channel: email }\n', '    notify: []\n', '16:13', 'a person needs at least one notify rule'],
   ['duplicate person id', '  - id: pat\n', '  - id: ida\n', '18:9', "duplicate person id 'ida': already used by people[0] at line 12"],

@@ -26,7 +26,7 @@ export type CoverageWindow = (typeof WINDOWS)[number];
 export const SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export const CHANNELS = ['email', 'sms', 'slack', 'teams', 'webhook'] as const;
+export const CHANNELS = ['email', 'sms', 'slack', 'teams', 'webhook', 'voice'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 export const INTEGRATION_TYPES = ['pagerduty', 'alertmanager', 'generic', 'security', 'email', 'heartbeat'] as const;
@@ -64,6 +64,8 @@ export interface WeeklyWindow {
 export interface Contact {
   readonly email?: string;
   readonly sms?: string;
+  /** Phone number for voice calls (E.164); a `voice` rule without it calls `sms`. */
+  readonly voice?: string;
   readonly slack?: string;
   /** The person's Slack member id (`contact.slack_user`, e.g. "U012AB3CD"): who pressed a button in a Slack page. */
   readonly slackUser?: string;

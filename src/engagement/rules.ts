@@ -409,6 +409,8 @@ export function checkRules(parts: Parts, raw: unknown, source: Source): Diagnost
     const has = CHANNELS.filter((c) => contact[c] !== undefined);
     person.notify.forEach((rule, i) => {
       if (contact[rule.channel] !== undefined) return;
+      // A voice rule calls the sms number when the person has no separate voice number.
+      if (rule.channel === 'voice' && contact.sms !== undefined) return;
       const instead = has.length > 0 ? ` or notify by ${oneOf(has)}` : '';
       report(
         ['people', index, 'notify', i, 'channel'],

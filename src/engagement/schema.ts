@@ -142,6 +142,9 @@ const ContactSchema = z
     sms: parsed(parsePhone, 'a phone number like "+15550100001" (quoted)', { pattern: E164_PATTERN })
       .optional()
       .describe('Mobile number in E.164 form, quoted: "+15550100001".'),
+    voice: parsed(parsePhone, 'a phone number like "+15550100001" (quoted)', { pattern: E164_PATTERN })
+      .optional()
+      .describe('Number voice calls ring, E.164, quoted; default: the sms number.'),
     slack: parsed(parseHttpUrl, 'an https:// URL', { pattern: '^https?://' }).optional().describe('Slack incoming-webhook URL.'),
     slack_user: parsed(parseSlackUser, 'a Slack member id like "U012AB3CD"', { pattern: SLACK_USER_PATTERN })
       .optional()
@@ -155,7 +158,11 @@ const ContactSchema = z
 
 const NotifyRuleSchema = z
   .strictObject({
-    channel: z.enum(CHANNELS).describe('Channel: email, sms, slack, teams or webhook (the person needs that contact).'),
+    channel: z
+      .enum(CHANNELS)
+      .describe(
+        'Channel: email, sms, slack, teams, webhook or voice (the person needs that contact; voice calls contact.voice or else contact.sms).',
+      ),
     after: duration().optional().describe('How long after the page to use this channel. Default 0m.'),
   })
   .meta({ title: 'Notification rule' });

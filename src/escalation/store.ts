@@ -139,3 +139,32 @@ export async function hasEscalation(ex: Executor, incidentId: number): Promise<b
   const row = await ex.selectFrom('escalations').select('id').where('incident_id', '=', incidentId).executeTakeFirst();
   return row !== undefined;
 }
+
+/**
+ * Escalate now: the incident's next pending tier step becomes due at `now`
+ * (the engine pages that tier on its next pass). Returns the step as it was
+ * (its tier and pass), or undefined when no tier is left to page (the last
+ * tier was paged; only the end check waits).
+ */
+export async function bringNextTierForward(ex: Executor, incidentId: number, now: number): Promise<EscalationStepRow | undefined> {
+  const step = await ex
+    .selectFrom('escalation_steps')
+    .selectAll()
+    .where('incident_id', '=', incidentId)
+    .where('status', '=', sql.lit('pending'))
+    .where('kind', '=', 'tier')
+    .orderBy('due_at')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  if (!step) return undefined;
+  if (step.due_at <= now) return step;
+  const moved = await ex
+    .updateTable('escalation_steps')
+    .set({ due_at: now })
+    .where('id', '=', step.id)
+    .where('status', '=', sql.lit('pending'))
+    .returning('id')
+    .execute();
+  return moved.length > 0 ? step : undefined;
+}

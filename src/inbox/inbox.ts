@@ -8,7 +8,7 @@ import type { Clock } from '../clock/clock.js';
 import type { Database } from '../db/connect.js';
 import type { Channel, ChannelName, ChannelRegistry, DeliveryResult, OutboundMessage } from '../notify/channel.js';
 import { CHANNEL_NAMES } from '../notify/channel.js';
-import { plainText, smsText, subjectLine } from '../notify/render.js';
+import { plainText, smsText, subjectLine, voiceScript } from '../notify/render.js';
 import { insertInboxMessage } from './store.js';
 
 class InboxChannel implements Channel {
@@ -26,7 +26,8 @@ class InboxChannel implements Channel {
       address: message.to,
       recipient: message.recipient.name,
       subject: subjectLine(message),
-      body: this.name === 'sms' ? smsText(message) : plainText(message),
+      // A call shows what it would say (the demo has no phone to ring).
+      body: this.name === 'sms' ? smsText(message) : this.name === 'voice' ? voiceScript(message) : plainText(message),
       data: {
         kind: message.kind,
         reason: message.reason,

@@ -30,6 +30,10 @@ export const TIMELINE_KINDS = {
   'notification.retrying': 'A delivery attempt failed with a retryable error; when the next comes.',
   'notification.failed': 'A delivery failed for good (permanent error, or out of attempts).',
   'notification.cancelled': 'A page was not sent because the incident was acknowledged first.',
+  'notification.status':
+    "The provider's report after accepting a message: an SMS delivered to the phone or not, a call answered, not answered, busy or failed (Twilio status callbacks).",
+  'notification.advanced': 'A message did not reach the person: their next notify rule for the page was made due at once.',
+  'escalation.requested': 'A person paged by phone pressed 2: the next tier is paged now.',
   'sla.warning': 'An SLA warning threshold was crossed; who was notified.',
   'sla.breached': 'An SLA target was missed; the credit it carries.',
 } as const;

@@ -75,11 +75,28 @@ export interface OutboundMessage {
   overviewUrl?: string;
   /** Bundle only: one signed link that acknowledges every bundled incident. */
   acknowledgeAllUrl?: string;
+  /**
+   * SMS and voice only: where Twilio reports back about this delivery, each
+   * URL carrying a signed token that names it (the notification, its
+   * incident and its recipient). Capabilities: never logged.
+   */
+  callbacks?: {
+    /** Delivery reports: `StatusCallback` of a message or a call. */
+    readonly statusUrl: string;
+    /** A call's keypresses: the `<Gather action>` of its TwiML. */
+    readonly voiceUrl: string;
+  };
 }
 
 /** How one delivery attempt ended. */
 export type DeliveryResult =
-  | { status: 'delivered'; providerId?: string; detail?: string }
+  | {
+      status: 'delivered';
+      providerId?: string;
+      detail?: string;
+      /** The provider accepted the message and will report whether it reached the person (Twilio's status callback). */
+      reportFollows?: true;
+    }
   | { status: 'retryable'; error: string; retryAfterMs?: number }
   | { status: 'permanent'; error: string };
 

@@ -227,3 +227,33 @@ export function smsText(message: OutboundMessage, maxChars: number = SMS_MAX_CHA
   if (fitted === '') return `${head}.${separator}${tail}`;
   return `${head}${joiner}${fitted}${fitted.endsWith('...') ? '' : '.'}${separator}${tail}`;
 }
+
+/** The keys a page call offers, in the words the call says them. */
+export const VOICE_KEYS = 'Press 1 to acknowledge. Press 2 to escalate to the next tier now.';
+
+/** `Priority P1 incident ACME-42 on Payment processing API: Payment API down.` as a voice reads it. */
+function spokenIncident(incident: IncidentRef): string {
+  return `Priority ${incident.priority} incident ${incident.number} on ${oneLine(incident.service.name)}: ${oneLine(incident.title).replace(/[.\s]+$/, '')}.`;
+}
+
+/**
+ * What a voice call says before it waits for a key: who is paged for what,
+ * the incident (number, priority, title, service), and the keys. A bundle
+ * names how many incidents and the first three; a key acts on all of them.
+ */
+export function voiceScript(message: OutboundMessage): string {
+  const who = `This is Tandem, paging ${oneLine(message.recipient.name)} for ${oneLine(message.engagement.name)}.`;
+  if (message.kind === 'test') return `${who} ${testSentence(message)}`;
+  const incident = primaryIncident(message);
+  if (incident !== undefined) {
+    const note = message.kind === 'sla_warning' ? ` S L A warning: ${oneLine(message.note ?? 'warning')}.` : '';
+    return `${who} ${spokenIncident(incident)}${note} ${VOICE_KEYS}`;
+  }
+  const n = message.incidents.length;
+  const named = message.incidents
+    .slice(0, 3)
+    .map((i) => spokenIncident(i))
+    .join(' ');
+  const more = n > 3 ? ` And ${n - 3} more.` : '';
+  return `${who} ${n} incidents wait for you. ${named}${more} Press 1 to acknowledge all ${n}. Press 2 to escalate them to the next tier now.`;
+}

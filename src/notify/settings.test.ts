@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { slackReceiver, teamsReceiver, twilioReceiver, webhookReceiver } from '../../test/support/receivers/http.js';
-import type { HttpReceiver, SlackReceiver, TwilioReceiver, WebhookReceiver } from '../../test/support/receivers/http.js';
+import { fakeTwilio } from '../../test/support/fakes/twilio.js';
+import type { FakeTwilio } from '../../test/support/fakes/twilio.js';
+import { slackReceiver, teamsReceiver, webhookReceiver } from '../../test/support/receivers/http.js';
+import type { HttpReceiver, SlackReceiver, WebhookReceiver } from '../../test/support/receivers/http.js';
 import { startSmtpReceiver } from '../../test/support/receivers/smtp.js';
 import type { SmtpReceiver } from '../../test/support/receivers/smtp.js';
 import type { ChannelName, OutboundMessage } from './channel.js';
@@ -17,7 +19,7 @@ describe('createChannels', () => {
       { ...BASE, smtpUrl: 'smtp://u:p@mail.example:2525', twilio: { accountSid: 'AC1', authToken: 't', from: '+15550109999' } },
       testClock(),
     );
-    expect(all.names()).toEqual(['email', 'sms', 'slack', 'teams', 'webhook']);
+    expect(all.names()).toEqual(['email', 'sms', 'slack', 'teams', 'webhook', 'voice']);
     expect(all.get('email')?.name).toBe('email');
     expect(createChannels(BASE, testClock()).get('sms')).toBeUndefined();
   });
@@ -36,7 +38,7 @@ describe('createChannels', () => {
 
 describe('a registry wired to local peers through base-URL overrides', () => {
   let smtp: SmtpReceiver;
-  let twilio: TwilioReceiver;
+  let twilio: FakeTwilio;
   let slack: SlackReceiver;
   let teams: HttpReceiver;
   let hooks: WebhookReceiver;
@@ -45,7 +47,7 @@ describe('a registry wired to local peers through base-URL overrides', () => {
   beforeAll(async () => {
     [smtp, twilio, slack, teams, hooks] = await Promise.all([
       startSmtpReceiver(),
-      twilioReceiver(),
+      fakeTwilio(),
       slackReceiver(),
       teamsReceiver(),
       // The receiver checks the signature's timestamp against the same virtual clock Tandem signs with.
@@ -76,6 +78,7 @@ describe('a registry wired to local peers through base-URL overrides', () => {
       slack: 'https://hooks.slack.example/services/T000/B000/lee',
       teams: 'https://nightowl.webhook.office.example/webhookb2/ana',
       webhook: 'https://ops.nightowl.example/hooks/sam?tenant=acme',
+      voice: '+15550100002',
     };
     for (const name of registry.names()) {
       const message: OutboundMessage = pageMessage({ id: `dlv_${name}`, channel: name, to: contacts[name] });
@@ -84,6 +87,7 @@ describe('a registry wired to local peers through base-URL overrides', () => {
     }
     expect(smtp.messages[0]?.envelope.to).toEqual(['dana@acme.example']);
     expect(twilio.messages[0]?.to).toBe('+15550100001');
+    expect(twilio.calls[0]?.to).toBe('+15550100002');
     expect(slack.requests[0]?.path).toBe('/services/T000/B000/lee');
     expect(teams.requests[0]?.path).toBe('/webhookb2/ana');
     expect(hooks.requests[0]?.path).toBe('/hooks/sam');

@@ -13,6 +13,7 @@ import { SlackChannel } from './slack.js';
 import { SmsChannel, TWILIO_BASE_URL } from './sms.js';
 import type { TwilioSettings } from './sms.js';
 import { TeamsChannel } from './teams.js';
+import { VoiceChannel, voiceCallerId } from './voice.js';
 import { WebhookChannel } from './webhook.js';
 
 export type { TwilioSettings } from './sms.js';
@@ -75,6 +76,10 @@ export function checkNotifySettings(settings: NotifySettings): Readonly<NotifySe
       throw new NotifySettingsError('twilio: accountSid, authToken and from are all required');
     }
     checkUrl('twilio.baseUrl', settings.twilio.baseUrl, ['http:', 'https:']);
+    const { voiceFrom } = settings.twilio;
+    if (voiceFrom !== undefined && !/^\+[1-9]\d{1,14}$/.test(voiceFrom)) {
+      throw new NotifySettingsError(`twilio.voiceFrom: "${voiceFrom}" is not a phone number in E.164 form (+15550100001)`);
+    }
   }
   const timeoutMs = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
@@ -92,7 +97,7 @@ export interface CreateChannelsOptions {
 
 /**
  * Builds the registry of configured channels: email only with `smtpUrl`, SMS
- * only with `twilio`; Slack, Teams and webhook always (their addresses are
+ * only with `twilio` (and voice when it has a caller id number); Slack, Teams and webhook always (their addresses are
  * per contact). Throws {@link NotifySettingsError} on unusable settings.
  */
 export function createChannels(settings: NotifySettings, clock: Clock, options: CreateChannelsOptions = {}): ChannelRegistry {
@@ -104,7 +109,12 @@ export function createChannels(settings: NotifySettings, clock: Clock, options: 
   if (checked.smtpUrl !== undefined) {
     channels.push(new EmailChannel({ smtpUrl: checked.smtpUrl, from: checked.emailFrom, timeoutMs, clock }));
   }
-  if (checked.twilio !== undefined) channels.push(new SmsChannel({ twilio: checked.twilio, clock, timeoutMs, userAgent }));
+  if (checked.twilio !== undefined) {
+    channels.push(new SmsChannel({ twilio: checked.twilio, clock, timeoutMs, userAgent }));
+    // Calls need a caller id: a Twilio number (a Messaging Service sender cannot call).
+    if (voiceCallerId(checked.twilio) !== undefined)
+      channels.push(new VoiceChannel({ twilio: checked.twilio, clock, timeoutMs, userAgent }));
+  }
   channels.push(
     new SlackChannel({ clock, timeoutMs, userAgent, baseUrl: checked.slackBaseUrl, interactive: checked.slackInteractive === true }),
     new TeamsChannel({ clock, timeoutMs, userAgent, baseUrl: checked.teamsBaseUrl }),

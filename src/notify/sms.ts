@@ -20,6 +20,8 @@ export interface TwilioSettings {
   from: string;
   /** Default https://api.twilio.com; tests and staging point it at a local receiver. */
   baseUrl?: string;
+  /** The Twilio number voice calls come from (E.164); default `from` when that is a number. */
+  voiceFrom?: string;
 }
 
 /** Twilio's default API origin. */
@@ -40,11 +42,13 @@ export function twilioForm(message: OutboundMessage, from: string): URLSearchPar
   if (/^MG[0-9a-f]{32}$/i.test(from)) form.set('MessagingServiceSid', from);
   else form.set('From', from);
   form.set('Body', smsText(message));
+  // Twilio posts the message's fate (delivered, undelivered, failed) here; the timeline records it.
+  if (message.callbacks) form.set('StatusCallback', message.callbacks.statusUrl);
   return form;
 }
 
 /** "Twilio 21211: The 'To' number +1555 is not a valid phone number. (https://www.twilio.com/docs/errors/21211)". */
-function twilioError(answer: HttpAnswer): string {
+export function twilioError(answer: HttpAnswer): string {
   try {
     const parsed: unknown = JSON.parse(answer.body);
     if (typeof parsed === 'object' && parsed !== null && 'message' in parsed) {
@@ -59,7 +63,8 @@ function twilioError(answer: HttpAnswer): string {
   return `Twilio ${describeAnswer(answer)}`;
 }
 
-function messageSid(body: string): string | undefined {
+/** The `sid` of the resource Twilio created (a message's SM..., a call's CA...). */
+export function messageSid(body: string): string | undefined {
   try {
     const parsed: unknown = JSON.parse(body);
     if (typeof parsed === 'object' && parsed !== null && 'sid' in parsed && typeof parsed.sid === 'string') return parsed.sid;
@@ -100,8 +105,9 @@ export class SmsChannel implements Channel {
     const result = classifyStatus(answer, twilioError(answer), this.#options.clock.now());
     if (result.status !== 'delivered') return result;
     const sid = messageSid(answer.body);
+    const reports = message.callbacks ? { reportFollows: true as const } : {};
     return sid === undefined
-      ? { status: 'delivered', detail: `HTTP ${answer.status}` }
-      : { status: 'delivered', providerId: sid, detail: `HTTP ${answer.status}` };
+      ? { status: 'delivered', detail: `HTTP ${answer.status}`, ...reports }
+      : { status: 'delivered', providerId: sid, detail: `HTTP ${answer.status}`, ...reports };
   }
 }

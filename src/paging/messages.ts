@@ -36,6 +36,11 @@ export function delivered(t: SendTarget, attempt: number): string {
   return `Paged ${label(t)}: delivered${attempt > 1 ? ` on attempt ${attempt}` : ''}.`;
 }
 
+/** The provider accepted the message and will report whether it reached the person (an SMS delivered, a call answered). */
+export function accepted(t: SendTarget, attempt: number): string {
+  return `Paged ${label(t)}: accepted by the provider${attempt > 1 ? ` on attempt ${attempt}` : ''}; its delivery report follows.`;
+}
+
 /** The message will not be sent: the provider refused it for good (`permanent`), or every attempt failed. */
 export function failed(t: SendTarget, permanent: boolean, attempt: number, error: string): string {
   return `Paging ${label(t)} ${permanent ? 'failed permanently' : `failed after ${attempt} attempts`}: ${error}`;

@@ -9,6 +9,7 @@ import { incidentPrefix } from '../deployment/deployment.js';
 import type { Engagement } from '../engagement/model.js';
 import { lookup } from '../engagement/model.js';
 import type { ChannelName, IncidentRef, OutboundMessage } from '../notify/channel.js';
+import { TWILIO_STATUS_PATH, TWILIO_VOICE_PATH } from '../notify/twilio.js';
 import type { LinkSigner } from '../respond/links.js';
 import { LINK_TTL_MS } from '../respond/links.js';
 import type { Send } from './plan.js';
@@ -45,7 +46,20 @@ export function outboundMessage(s: Send, channel: ChannelName, o: OutboundContex
     reason: carrier.reason,
     ...(carrier.note ? { note: carrier.note } : {}),
     ...(bundle ? { overviewUrl: `${o.publicUrl}/incidents?status=triggered` } : {}),
+    ...(channel === 'sms' || channel === 'voice' ? { callbacks: twilioCallbacks(carrier, channel, o) } : {}),
   };
+}
+
+/** Where Twilio reports back about this send: one signed token naming the carrier row, its incident and its recipient. */
+function twilioCallbacks(carrier: NotificationRow, channel: ChannelName, o: OutboundContext): { statusUrl: string; voiceUrl: string } {
+  const token = o.links.callbackToken({
+    notification: carrier.id,
+    incident: carrier.incident_id,
+    responder: `${carrier.recipient_kind}:${carrier.recipient_id}`,
+    expires: o.now + LINK_TTL_MS,
+    via: channel,
+  });
+  return { statusUrl: `${o.publicUrl}${TWILIO_STATUS_PATH}/${token}`, voiceUrl: `${o.publicUrl}${TWILIO_VOICE_PATH}/${token}` };
 }
 
 /** One row's incident as the message shows it (none when the incident is gone). */

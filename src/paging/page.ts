@@ -6,7 +6,7 @@
  */
 import type { Insertable } from 'kysely';
 import type { NotificationsTable } from '../db/schema.js';
-import type { Engagement } from '../engagement/model.js';
+import type { Channel, Contact, Engagement } from '../engagement/model.js';
 import { lookup } from '../engagement/model.js';
 import type { Recipient } from './recipient.js';
 
@@ -44,11 +44,16 @@ export function planMessages(engagement: Engagement, recipients: readonly Recipi
     const person = lookup(engagement).person(r.id);
     if (!person) continue;
     for (const rule of person.notify) {
-      const address = person.contact[rule.channel];
+      const address = contactAddress(person.contact, rule.channel);
       if (address) out.push({ recipient: r, channel: rule.channel, address, dueAt: at + rule.after.ms });
     }
   }
   return out;
+}
+
+/** Where a rule on `channel` reaches a person: the contact of that channel; a voice call rings the sms number when there is no voice number. */
+export function contactAddress(contact: Contact, channel: Channel): string | undefined {
+  return contact[channel] ?? (channel === 'voice' ? contact.sms : undefined);
 }
 
 /** The outbox rows a page needs, and what they plan (for the timeline). Nothing is written. */

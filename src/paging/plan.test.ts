@@ -60,6 +60,8 @@ function row(id: number, o: Partial<NotificationRow> = {}): NotificationRow {
     delivered_at: null,
     provider_id: null,
     bundle_id: null,
+    provider_status: null,
+    provider_status_at: null,
     ...o,
   };
 }

@@ -187,7 +187,11 @@ export function settle(s: Send, messageId: string, result: DeliveryResult, doneA
           last_error: null,
         },
       },
-      timeline: note('notification.delivered', say.delivered(target, attempt), { provider_id: providerId }),
+      timeline: note(
+        'notification.delivered',
+        result.reportFollows ? say.accepted(target, attempt) : say.delivered(target, attempt),
+        result.reportFollows ? { provider_id: providerId, report: 'follows' } : { provider_id: providerId },
+      ),
       metric: { channel: s.channel, status: 'delivered', latenciesMs: s.rows.map((r) => Math.max(0, doneAt - r.due_at)) },
     };
   }

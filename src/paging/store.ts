@@ -129,3 +129,90 @@ export async function extendLease(ex: Executor, instanceId: string, ids: readonl
 export async function nextDue(ex: Executor): Promise<number | null> {
   return nextOutboxDue(ex, 'notifications', 'sending');
 }
+
+/** One notification by id, in whatever engagement (a provider callback's token names it). */
+export async function getNotification(ex: Executor, id: number): Promise<NotificationRow | undefined> {
+  return ex.selectFrom('notifications').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The notifications one send carried: the carrier and the rows bundled into it. */
+export async function notificationsOfSend(ex: Executor, carrierId: number): Promise<NotificationRow[]> {
+  return ex
+    .selectFrom('notifications')
+    .selectAll()
+    .where((eb) => eb.or([eb('id', '=', carrierId), eb('bundle_id', '=', carrierId)]))
+    .orderBy('id')
+    .execute();
+}
+
+/**
+ * Records a provider's report on the rows of one send, unless a report
+ * already there is this one or a final one (`keep`): Twilio may repeat a
+ * callback, or send them out of order. `fail` also turns rows the provider
+ * had accepted (`delivered`) into `failed` with that error. Returns the ids
+ * written: the caller acts on the report only when there are some.
+ */
+export async function recordProviderStatus(
+  ex: Executor,
+  r: { ids: readonly number[]; status: string; at: number; keep: readonly string[]; fail?: string },
+): Promise<number[]> {
+  const written: number[] = [];
+  for (const ids of chunked(r.ids)) {
+    const rows = await ex
+      .updateTable('notifications')
+      .set({ provider_status: r.status, provider_status_at: r.at })
+      .where('id', 'in', ids)
+      .where((eb) => eb.or([eb('provider_status', 'is', null), eb('provider_status', 'not in', [...r.keep, r.status])]))
+      .returning('id')
+      .execute();
+    written.push(...rows.map((row) => row.id));
+  }
+  if (r.fail !== undefined && written.length > 0) {
+    for (const ids of chunked(written)) {
+      await ex
+        .updateTable('notifications')
+        .set({ status: 'failed', last_error: r.fail })
+        .where('id', 'in', ids)
+        .where('status', '=', 'delivered')
+        .execute();
+    }
+  }
+  return written;
+}
+
+/**
+ * Brings the recipient's next notify rule of the same page forward to `now`:
+ * the earliest message still pending for the same incident, step and
+ * recipient that was due after `after`. Returns it as it was (its channel
+ * and address, for the timeline), or undefined when none waits.
+ */
+export async function advanceNextRule(
+  ex: Executor,
+  row: Pick<NotificationRow, 'incident_id' | 'step_id' | 'recipient_kind' | 'recipient_id' | 'kind'>,
+  after: number,
+  now: number,
+): Promise<NotificationRow | undefined> {
+  const next = await ex
+    .selectFrom('notifications')
+    .selectAll()
+    .where('incident_id', '=', row.incident_id)
+    .where((eb) => (row.step_id === null ? eb('step_id', 'is', null) : eb('step_id', '=', row.step_id)))
+    .where('recipient_kind', '=', row.recipient_kind)
+    .where('recipient_id', '=', row.recipient_id)
+    .where('kind', '=', row.kind)
+    .where('status', '=', 'pending')
+    .where('due_at', '>', after)
+    .orderBy('due_at')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  if (!next) return undefined;
+  const moved = await ex
+    .updateTable('notifications')
+    .set({ due_at: Math.min(next.due_at, now), next_attempt_at: Math.min(next.next_attempt_at, now) })
+    .where('id', '=', next.id)
+    .where('status', '=', 'pending')
+    .returning('id')
+    .execute();
+  return moved.length > 0 ? next : undefined;
+}

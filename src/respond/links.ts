@@ -22,11 +22,31 @@ export interface LinkClaims {
   readonly via: string;
 }
 
+/**
+ * What a provider's callback URL names (Twilio's delivery reports and a
+ * call's keypresses): one delivery, its incident and its recipient. The
+ * token is the callback's capability, as a respond link's is.
+ */
+export interface CallbackClaims {
+  /** The notification (outbox row) that carried the message or placed the call. */
+  readonly notification: number;
+  readonly incident: number;
+  /** "person:kim" or "team:nightowl-noc". */
+  readonly responder: string;
+  /** Expiry, epoch ms (kept to the second). */
+  readonly expires: number;
+  /** The channel ("voice", "sms"). */
+  readonly via: string;
+}
+
 /** How long a respond link works. A page is about now; a day covers a slow morning. */
 export const LINK_TTL_MS = 24 * 60 * 60 * 1000;
 
 /** One letter per channel in the signed link; a channel added to the engagement model must be given one here (the type says so). */
-const VIA = { email: 'e', sms: 's', slack: 'k', teams: 't', webhook: 'w', link: 'l' } as const satisfies Record<Channel | 'link', string>;
+const VIA = { email: 'e', sms: 's', slack: 'k', teams: 't', webhook: 'w', voice: 'v', link: 'l' } as const satisfies Record<
+  Channel | 'link',
+  string
+>;
 const VIA_BACK: Record<string, string> = Object.fromEntries(Object.entries(VIA).map(([k, v]) => [v, k]));
 /** 128 bits of HMAC: forging a link means guessing it. */
 const MAC_BYTES = 16;
@@ -59,6 +79,44 @@ export class LinkSigner {
 
   url(claims: LinkClaims): string {
     return `${this.#baseUrl}/respond/${this.token(claims)}`;
+  }
+
+  /**
+   * A callback token: `c<via>~<notification base36>~<incident base36>~<p|t>:<id>~<expiry s base36>~<mac>`.
+   * Its head ("c") keeps it apart from respond links: neither verifies as the other.
+   */
+  callbackToken(claims: CallbackClaims): string {
+    const [kind, id = ''] = claims.responder.split(':');
+    const via = VIA[claims.via as keyof typeof VIA] ?? 'l';
+    const payload = [
+      `c${via}`,
+      claims.notification.toString(36),
+      claims.incident.toString(36),
+      `${kind === 'team' ? 't' : 'p'}:${id}`,
+      Math.floor(claims.expires / 1000).toString(36),
+    ].join('~');
+    return `${payload}~${this.#signer.sign(payload, MAC_BYTES)}`;
+  }
+
+  /** The claims of a genuine callback token (expired or not), or undefined for anything forged, malformed or not a callback token. */
+  verifyCallback(token: string): CallbackClaims | undefined {
+    if (token.length > 400) return undefined;
+    const cut = token.lastIndexOf('~');
+    if (cut < 0) return undefined;
+    const payload = token.slice(0, cut);
+    if (!this.#signer.verify(payload, MAC_BYTES, token.slice(cut + 1))) return undefined;
+    const [head = '', notification = '', incident = '', responder = '', expires = '', ...rest] = payload.split('~');
+    const m = /^c([a-z])$/.exec(head);
+    const r = /^(p|t):(.+)$/.exec(responder);
+    const base36 = /^[0-9a-z]{1,11}$/;
+    if (!m || !r || rest.length > 0 || !base36.test(notification) || !base36.test(incident) || !base36.test(expires)) return undefined;
+    return {
+      notification: parseInt(notification, 36),
+      incident: parseInt(incident, 36),
+      responder: `${r[1] === 't' ? 'team' : 'person'}:${r[2]}`,
+      expires: parseInt(expires, 36) * 1000,
+      via: VIA_BACK[m[1] ?? ''] ?? 'link',
+    };
   }
 
   /** The claims of a genuine token (expired or not), or undefined for anything forged or malformed. */

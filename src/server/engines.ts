@@ -45,6 +45,7 @@ export async function buildChannels(settings: Settings, database: Database, cloc
               authToken: settings.twilio.authToken,
               from: settings.twilio.from,
               ...(settings.twilio.baseUrl ? { baseUrl: settings.twilio.baseUrl } : {}),
+              ...(settings.twilio.voiceFrom ? { voiceFrom: settings.twilio.voiceFrom } : {}),
             },
           }
         : {}),

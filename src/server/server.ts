@@ -24,6 +24,7 @@ import { CalendarLinks } from '../calendar/links.js';
 import { calendarRoutes } from '../calendar/routes.js';
 import { LinkSigner } from '../respond/links.js';
 import { respondRoutes } from '../respond/routes.js';
+import { twilioRoutes } from '../respond/twilio.js';
 import { slackInteractionRoutes } from '../chat/routes.js';
 import { DEFAULT_TIMEOUT_MS } from '../notify/http-delivery.js';
 import { VERSION } from '../settings/version.js';
@@ -172,6 +173,7 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
   const pdf = new PdfPrinter({ renders: settings.pdf.renders, queue: settings.pdf.queue });
   const oidc = settings.oidc;
 
+  const twilio = settings.twilio;
   const http = await buildHttp({
     log,
     metrics,
@@ -234,6 +236,23 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     },
     plugins: [
       (app) => respondRoutes(app, { database, deployment, clock, links, kick: () => engine.kick(), hooks }),
+      // Twilio's callbacks (call keypresses, delivery reports, SMS replies): only when this server sends through Twilio.
+      ...(twilio && settings.notify === 'live'
+        ? [
+            (app: FastifyInstance) =>
+              twilioRoutes(app, {
+                database,
+                deployment,
+                clock,
+                links,
+                kick: () => engine.kick(),
+                hooks,
+                accountSid: twilio.accountSid,
+                authToken: twilio.authToken,
+                publicUrl: settings.publicUrl,
+              }),
+          ]
+        : []),
       (app) =>
         slackInteractionRoutes(app, {
           database,

@@ -46,7 +46,15 @@ export interface Settings {
   readonly smtpUrl: string | undefined;
   readonly emailFrom: string;
   readonly twilio:
-    { readonly accountSid: string; readonly authToken: string; readonly from: string; readonly baseUrl: string | undefined } | undefined;
+    | {
+        readonly accountSid: string;
+        readonly authToken: string;
+        readonly from: string;
+        readonly baseUrl: string | undefined;
+        /** The number voice calls come from; default `from` when it is a number. */
+        readonly voiceFrom: string | undefined;
+      }
+    | undefined;
   readonly slackBaseUrl: string | undefined;
   /** The Slack app's signing secret (from the variable `slackSigningSecretEnv`); set, Slack pages carry buttons that act in Slack. */
   readonly slackSigningSecret: string | undefined;
@@ -152,6 +160,7 @@ Notifications:
   --email-from ADDRESS   From of notification emails [TANDEM_EMAIL_FROM] default "Tandem <tandem@localhost>"
   --twilio-from NUMBER   enables SMS with TANDEM_TWILIO_ACCOUNT_SID and TANDEM_TWILIO_AUTH_TOKEN [TANDEM_TWILIO_FROM]
   --twilio-url URL       Twilio API base URL [TANDEM_TWILIO_URL] default https://api.twilio.com
+  --twilio-voice-from N  the Twilio number voice calls come from [TANDEM_TWILIO_VOICE_FROM] default --twilio-from when a number
   --slack-url URL, --teams-url URL, --webhook-url URL
                          send Slack / Teams / webhook messages to this origin instead of the one in
                          each contact's URL (staging, tests) [TANDEM_SLACK_URL, TANDEM_TEAMS_URL, TANDEM_WEBHOOK_URL]
@@ -230,6 +239,7 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
       'email-from': { type: 'string' },
       'twilio-from': { type: 'string' },
       'twilio-url': { type: 'string' },
+      'twilio-voice-from': { type: 'string' },
       'slack-url': { type: 'string' },
       'slack-signing-secret-env': { type: 'string' },
       'teams-url': { type: 'string' },
@@ -294,7 +304,13 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
     emailFrom: values['email-from'] ?? env['TANDEM_EMAIL_FROM'] ?? 'Tandem <tandem@localhost>',
     twilio:
       twilioFrom && sid && authToken
-        ? Object.freeze({ accountSid: sid, authToken, from: twilioFrom, baseUrl: values['twilio-url'] ?? env['TANDEM_TWILIO_URL'] })
+        ? Object.freeze({
+            accountSid: sid,
+            authToken,
+            from: twilioFrom,
+            baseUrl: values['twilio-url'] ?? env['TANDEM_TWILIO_URL'],
+            voiceFrom: values['twilio-voice-from'] ?? (env['TANDEM_TWILIO_VOICE_FROM'] || undefined),
+          })
         : undefined,
     slackBaseUrl: values['slack-url'] ?? env['TANDEM_SLACK_URL'],
     ...slackSigning(values['slack-signing-secret-env'] ?? env['TANDEM_SLACK_SIGNING_SECRET_ENV'], env),
