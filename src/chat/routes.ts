@@ -41,6 +41,20 @@ export const SLACK_INTERACTIONS_PATH = '/integrations/slack/interactions';
 /** A click's payload carries the message's blocks (at most 50, of at most 3,000 characters of text each). */
 const BODY_LIMIT = 1024 * 1024;
 
+/** How a request to the endpoint ended, for /metrics (tandem_slack_interactions_total). */
+export type SlackOutcome =
+  | 'acknowledged'
+  | 'resolved'
+  | 'unchanged'
+  | 'unknown_member'
+  | 'out_of_scope'
+  | 'no_incident'
+  | 'failed'
+  | 'forged'
+  | 'stale'
+  | 'invalid'
+  | 'ignored';
+
 export interface SlackInteractionDeps {
   readonly database: Database;
   readonly deployment: Deployment;
@@ -56,6 +70,8 @@ export interface SlackInteractionDeps {
   readonly baseUrl: string | undefined;
   readonly timeoutMs: number;
   readonly userAgent: string;
+  /** Counts each outcome (the metrics). */
+  readonly onOutcome?: (outcome: SlackOutcome) => void;
 }
 
 /** The body is documented, and read and checked by the handler (after the signature, which covers the raw bytes). */
@@ -113,6 +129,7 @@ function stateOf(engagement: Engagement, incident: IncidentRow): IncidentState {
 
 export async function slackInteractionRoutes(scope: FastifyInstance, deps: SlackInteractionDeps): Promise<void> {
   const { database, deployment, clock, log } = deps;
+  const count = (outcome: SlackOutcome): void => deps.onOutcome?.(outcome);
   const app = scope.withTypeProvider<ZodTypeProvider>();
   // The signature covers the raw bytes, so every body arrives as bytes, whatever its type says.
   app.removeAllContentTypeParsers();
@@ -148,12 +165,14 @@ export async function slackInteractionRoutes(scope: FastifyInstance, deps: Slack
     const found = await getIncidentAnywhere(database.db, click.incidentId);
     const engagement = found === undefined ? undefined : deployment.engagement(found.engagement_id);
     if (found === undefined || engagement === undefined) {
+      count('no_incident');
       await answer(click, ephemeral(`Tandem has no incident ${click.incidentId}; nothing changed.`));
       return;
     }
     const state = stateOf(engagement, found);
     const person = engagement.people.find((p) => p.contact.slackUser === click.userId);
     if (person === undefined) {
+      count('unknown_member');
       log.info(
         { engagement: engagement.id, incident: found.id, slackUser: click.userId },
         'Slack click from a member who is no person of the engagement',
@@ -169,6 +188,7 @@ export async function slackInteractionRoutes(scope: FastifyInstance, deps: Slack
     const fn = functionOfService(engagement, found.service_id);
     const decision = incidentActionDecision(engagement, person.side, click.action, fn);
     if (!decision.allowed) {
+      count('out_of_scope');
       await answer(
         click,
         ephemeral(`You cannot ${click.action} ${state.number}: ${refusalMessage(person.side, decision, fn)}. Nothing changed.`),
@@ -178,6 +198,7 @@ export async function slackInteractionRoutes(scope: FastifyInstance, deps: Slack
     const actor: Actor = { type: 'person', id: person.id, name: person.name };
     const via = `${click.action} button in Slack`;
     let incident = found;
+    let changed = false;
     try {
       const done = await runIncidentCommand({
         database,
@@ -191,11 +212,13 @@ export async function slackInteractionRoutes(scope: FastifyInstance, deps: Slack
             : resolveIncident(w, current, actor, clock.now(), { via }),
       });
       incident = done.incident;
+      changed = done.result;
     } catch (err) {
       // Acknowledging a resolved incident: nothing to do; the message shows it resolved.
       if (!(err instanceof TandemError && err.code === 'INVALID_TRANSITION')) throw err;
       incident = (await getIncidentAnywhere(database.db, found.id)) ?? found;
     }
+    count(changed ? (click.action === 'acknowledge' ? 'acknowledged' : 'resolved') : 'unchanged');
     const now = stateOf(engagement, incident);
     const replacement = click.message === undefined ? undefined : updatedMessage(click.message, incident.id, now);
     await answer(click, replacement ?? ephemeral(stateSentence(now)));
@@ -205,6 +228,7 @@ export async function slackInteractionRoutes(scope: FastifyInstance, deps: Slack
     const before = perIncident.get(click.incidentId) ?? Promise.resolve();
     const work = before.then(() => act(click));
     const settled = work.catch(async (err: unknown) => {
+      count('failed');
       log.error({ err, incident: click.incidentId }, 'Slack click could not be handled');
       await answer(click, ephemeral('Tandem could not do that just now; use the link in the message or the dashboard.')).catch(() => {});
     });
@@ -252,17 +276,21 @@ export async function slackInteractionRoutes(scope: FastifyInstance, deps: Slack
         clock.now(),
       );
       if (refusal !== undefined) {
+        count(refusal.code === 'SLACK_REQUEST_STALE' ? 'stale' : 'forged');
         log.warn({ code: refusal.code, field: refusal.field }, 'Slack interaction refused');
         throw new TandemError(refusal.code, refusal.message, refusal.field);
       }
       const type = (header(req.headers['content-type']) ?? '').toLowerCase();
-      if (!type.startsWith('application/x-www-form-urlencoded'))
+      if (!type.startsWith('application/x-www-form-urlencoded')) {
+        count('invalid');
         throw new TandemError(
           'UNSUPPORTED_MEDIA_TYPE',
           'Slack posts interactions as application/x-www-form-urlencoded (payload=<JSON>)',
           'Content-Type',
         );
+      }
       const decoded = decodeInteraction(raw.toString('utf8'));
+      if (decoded.kind !== 'click') count(decoded.kind);
       if (decoded.kind === 'invalid') throw new TandemError('INVALID_BODY', `${decoded.field} ${decoded.problem}`, decoded.field);
       // Answer first: Slack wants the 200 within 3 seconds; the action and the message update follow.
       if (decoded.kind === 'click') track(decoded.click);

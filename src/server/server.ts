@@ -260,6 +260,7 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
           clock,
           kick: () => engine.kick(),
           hooks,
+          onOutcome: (outcome) => metrics.slackInteractions.inc({ outcome }),
           log: log.child({ component: 'slack' }),
           signingSecret: settings.slackSigningSecret,
           signingSecretEnv: settings.slackSigningSecretEnv,

@@ -26,6 +26,8 @@ export interface Metrics {
   readonly syslogLines: Counter<'result'>;
   /** Alert mail refused or dropped (SMTP ingest), by reason (unknown_key, wrong_type, sender, sender_header, too_large, invalid, rate_limited, error). */
   readonly emailRefused: Counter<'reason'>;
+  /** Slack button clicks (POST /integrations/slack/interactions), by outcome. */
+  readonly slackInteractions: Counter<'outcome'>;
 }
 
 export function createMetrics(options: { processMetrics?: boolean } = {}): Metrics {
@@ -130,6 +132,12 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
       name: 'tandem_email_refused_total',
       help: 'Alert mail refused over SMTP, per recipient, by reason: unknown_key, wrong_type, sender (envelope), sender_header (From), too_large, invalid (MIME), rate_limited, error (not stored).',
       labelNames: ['reason'],
+      registers: [registry],
+    }),
+    slackInteractions: new Counter({
+      name: 'tandem_slack_interactions_total',
+      help: 'Slack button clicks, by outcome: acknowledged, resolved, unchanged (already so), unknown_member, out_of_scope, no_incident, failed; refused: forged, stale, invalid; ignored (link buttons).',
+      labelNames: ['outcome'],
       registers: [registry],
     }),
     httpRequests: new Counter({

@@ -211,6 +211,11 @@ describe.each(databaseKinds())('acknowledge from Slack, on $name', (kind: Databa
     expect(i.timeline.filter((t) => t.kind === 'incident.resolved')).toHaveLength(1);
     expect(acknowledgements(i)).toEqual([]);
     expect(slack.responseCount()).toBe(1);
+    // Operators see refusals in /metrics: a rising "forged" is a wrong signing secret, "stale" a clock.
+    const metrics = (await h.tandem.http.inject({ url: '/metrics' })).body;
+    expect(metrics).toContain('tandem_slack_interactions_total{outcome="forged"} 3');
+    expect(metrics).toContain('tandem_slack_interactions_total{outcome="stale"} 3');
+    expect(metrics).toContain('tandem_slack_interactions_total{outcome="resolved"} 1');
   });
 
   it('a member Tandem does not know is told so, only they see it, and nothing changes; scope applies to Slack clicks', async () => {
@@ -255,6 +260,9 @@ describe.each(databaseKinds())('acknowledge from Slack, on $name', (kind: Databa
     expect(after.acknowledged_by).toBe('person:lee');
     expect(contextText(page)).toContain('*Acknowledged* by Lee Park');
     expect(slack.problems).toEqual([]);
+    const metrics = (await h.tandem.http.inject({ url: '/metrics' })).body;
+    for (const outcome of ['unknown_member', 'out_of_scope', 'acknowledged'])
+      expect(metrics).toContain(`tandem_slack_interactions_total{outcome="${outcome}"} 1`);
   });
 
   it('the same click delivered twice acts once; a click after someone else acted shows who did', async () => {
