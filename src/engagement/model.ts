@@ -29,7 +29,7 @@ export type Severity = (typeof SEVERITIES)[number];
 export const CHANNELS = ['email', 'sms', 'slack', 'teams', 'webhook', 'voice'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
-export const INTEGRATION_TYPES = ['pagerduty', 'alertmanager', 'generic', 'security', 'email', 'heartbeat'] as const;
+export const INTEGRATION_TYPES = ['pagerduty', 'alertmanager', 'generic', 'security', 'email', 'heartbeat', 'azure', 'gcp', 'grafana'] as const;
 export type IntegrationType = (typeof INTEGRATION_TYPES)[number];
 
 /** Ticketing systems an engagement can name in `ticketing:`. */

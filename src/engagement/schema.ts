@@ -354,7 +354,9 @@ export const ServiceSchema = z
           .strictObject({
             type: z
               .enum(INTEGRATION_TYPES)
-              .describe('pagerduty (Events v2), alertmanager, generic JSON or security (raw events for Sigma rules).'),
+              .describe(
+                'pagerduty (Events v2), alertmanager, generic JSON or security (raw events for Sigma rules); azure (Azure Monitor), gcp (Google Cloud Monitoring) or grafana (Grafana alerting) webhooks.',
+              ),
             key: parsed(parseIntegrationKey, 'an integration key (quoted)', { pattern: INTEGRATION_KEY_PATTERN }).describe(
               'Secret routing key; unique across all engagements.',
             ),

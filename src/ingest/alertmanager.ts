@@ -1,10 +1,13 @@
 /**
  * Alertmanager's webhook receiver (payload version 4). One alert per
  * `fingerprint`; alerts of one notification share the group's incident.
+ * Grafana alerting's webhook (grafana.ts) carries the same alerts and is read
+ * by the same parser (parseAlertList).
  */
 import type { Severity } from '../engagement/model.js';
 import type { AlertAction, ParseResult } from '../events/event.js';
 import { FieldErrors, describe, isObject, storedGroupKey } from './fields.js';
+import type { JsonObject } from './fields.js';
 import { SUMMARY_MAX } from './pagerduty.js';
 import { parseIsoInstant } from '../time/iso.js';
 
@@ -70,12 +73,39 @@ function stringMap(v: unknown, path: string, errors: FieldErrors): Record<string
   return out;
 }
 
+/**
+ * A webhook format that carries Alertmanager's alerts (Alertmanager's own, and
+ * Grafana alerting's, which adds fields): what differs between them.
+ */
+export interface AlertListFormat {
+  /** The `version` the body must carry. */
+  readonly version: string;
+  /** How the version error names the format, e.g. "Alertmanager webhook payload version 4". */
+  readonly name: string;
+  /** The source of an alert with neither an `instance` nor a `job` label. */
+  readonly source: string;
+  /** Details the format adds to labels, annotations and generatorURL, each field checked (errors name it under `path`). */
+  readonly details?: (alert: JsonObject, path: string, errors: FieldErrors) => Record<string, unknown>;
+}
+
+const ALERTMANAGER: AlertListFormat = { version: '4', name: 'Alertmanager webhook payload version 4', source: 'Alertmanager' };
+
 /** Parses an Alertmanager webhook body into one action per alert. */
 export function parseAlertmanagerWebhook(body: unknown): ParseResult<AlertAction[]> {
+  return parseAlertList(body, ALERTMANAGER);
+}
+
+/**
+ * Parses a body of Alertmanager-style alerts (`version`, `groupKey`,
+ * `alerts[]` of `status`, `fingerprint`, `labels`, `annotations`) into one
+ * action per alert: dedup key the fingerprint, severity from the `severity`
+ * label, alerts of one group sharing the group's incident.
+ */
+export function parseAlertList(body: unknown, format: AlertListFormat): ParseResult<AlertAction[]> {
   if (!isObject(body)) return { ok: false, errors: [`the body must be a JSON object, got ${describe(body)}`] };
   const errors = new FieldErrors();
   const version = body['version'];
-  if (version !== '4') errors.add(`'version' must be "4" (Alertmanager webhook payload version 4), got ${describe(version)}`);
+  if (version !== format.version) errors.add(`'version' must be "${format.version}" (${format.name}), got ${describe(version)}`);
   const groupKey = errors.optionalString(body, 'groupKey', 'groupKey', 4096);
   const alerts = body['alerts'];
   const actions: AlertAction[] = [];
@@ -101,6 +131,7 @@ export function parseAlertmanagerWebhook(body: unknown): ParseResult<AlertAction
       if (endsAtText !== undefined && parseIsoInstant(endsAtText) === undefined)
         errors.add(`'${path}.endsAt' is not an RFC 3339 timestamp: "${endsAtText.slice(0, 64)}"`);
       const generatorURL = errors.optionalString(alert, 'generatorURL', `${path}.generatorURL`, 4096);
+      const extra = format.details?.(alert, path, errors) ?? {};
       if (errors.list.length > before || status === undefined || fingerprint === undefined) return;
       const name = labels['alertname'] ?? 'Alert';
       const summary = (
@@ -114,9 +145,9 @@ export function parseAlertmanagerWebhook(body: unknown): ParseResult<AlertAction
         dedupKey: fingerprint,
         summary,
         severity: severityFromLabel(labels['severity']),
-        source: labels['instance'] ?? labels['job'] ?? 'Alertmanager',
+        source: labels['instance'] ?? labels['job'] ?? format.source,
         ...(startsAt === undefined ? {} : { occurredAt: startsAt }),
-        details: { labels, annotations, ...(generatorURL === undefined ? {} : { generatorURL }) },
+        details: { labels, annotations, ...(generatorURL === undefined ? {} : { generatorURL }), ...extra },
         ...(groupKey === undefined ? {} : { groupKey: storedGroupKey(groupKey) }),
       });
     });

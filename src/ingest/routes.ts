@@ -15,8 +15,12 @@ import type { IntegrationType } from '../engagement/model.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { ResponseContractError } from '../server/schema-compilers.js';
 import { MAX_ALERTS_PER_REQUEST, alertCount, parseAlertmanagerWebhook } from './alertmanager.js';
-import type { IngestAction, IngestEvent } from '../events/event.js';
+import type { AlertAction, IngestAction, IngestEvent, ParseResult } from '../events/event.js';
 import { parseGeneric } from './generic.js';
+import { parseAzureAlert } from './azure.js';
+import { parseGcpIncident } from './gcp.js';
+import { parseGrafanaWebhook } from './grafana.js';
+import { AZURE_WEBHOOK, GCP_WEBHOOK, GRAFANA_WEBHOOK } from './monitor-schemas.js';
 import { normalizeJson, storableText } from '../events/json-shape.js';
 import type { EventSink } from '../events/inbox.js';
 import { parsePagerDutyAlert, parsePagerDutyChange } from './pagerduty.js';
@@ -274,6 +278,28 @@ async function acceptBeat(deps: IngestDeps, req: FastifyRequest<KeyRoute>, reply
   });
 }
 
+/**
+ * The actions of a body of Alertmanager-style alerts (Alertmanager's webhook,
+ * Grafana's): a body over the per-request cap is refused whole with 413
+ * TOO_MANY_ALERTS (hint: how the sender keeps under it), a bad one with 400.
+ */
+function alertList(body: unknown, hint: string, parse: (body: unknown) => ParseResult<AlertAction[]>): AlertAction[] {
+  const count = alertCount(body);
+  if (count > MAX_ALERTS_PER_REQUEST) {
+    throw new Rejected({
+      status: 413,
+      reason: 'too_many_alerts',
+      body: {
+        ...invalidEvent([`'alerts' has ${count} alerts; one request may carry at most ${MAX_ALERTS_PER_REQUEST} (${hint})`]),
+        code: 'TOO_MANY_ALERTS',
+      },
+    });
+  }
+  const parsed = parse(body);
+  if (!parsed.ok) throw bad('invalid', parsed.errors);
+  return parsed.value;
+}
+
 type BodyRoute = { Body: string };
 type KeyRoute = { Body: string; Params: IntegrationKeyParams };
 
@@ -295,19 +321,27 @@ function handlers(deps: IngestDeps) {
     },
     async alertmanager(req: FastifyRequest<KeyRoute>, reply: FastifyReply): Promise<FastifyReply> {
       const ref = resolveKey(deployment, req.params.key, 'alertmanager', true);
-      const body = parseJson(req.body);
-      const count = alertCount(body);
-      if (count > MAX_ALERTS_PER_REQUEST) {
-        const limit = `one request may carry at most ${MAX_ALERTS_PER_REQUEST} (set max_alerts: ${MAX_ALERTS_PER_REQUEST} on the Alertmanager webhook receiver)`;
-        throw new Rejected({
-          status: 413,
-          reason: 'too_many_alerts',
-          body: { ...invalidEvent([`'alerts' has ${count} alerts; ${limit}`]), code: 'TOO_MANY_ALERTS' },
-        });
-      }
-      const parsed = parseAlertmanagerWebhook(body);
+      const hint = `set max_alerts: ${MAX_ALERTS_PER_REQUEST} on the Alertmanager webhook receiver`;
+      const actions = alertList(parseJson(req.body), hint, parseAlertmanagerWebhook);
+      return accept(deps, req, reply, ref, 'alert', actions, { alerts: actions.length });
+    },
+    async grafana(req: FastifyRequest<KeyRoute>, reply: FastifyReply): Promise<FastifyReply> {
+      const ref = resolveKey(deployment, req.params.key, 'grafana', true);
+      const hint = `set Max Alerts to ${MAX_ALERTS_PER_REQUEST} in the webhook contact point's optional settings`;
+      const actions = alertList(parseJson(req.body), hint, parseGrafanaWebhook);
+      return accept(deps, req, reply, ref, 'alert', actions, { alerts: actions.length });
+    },
+    async azure(req: FastifyRequest<KeyRoute>, reply: FastifyReply): Promise<FastifyReply> {
+      const ref = resolveKey(deployment, req.params.key, 'azure', true);
+      const parsed = parseAzureAlert(parseJson(req.body));
       if (!parsed.ok) throw bad('invalid', parsed.errors);
-      return accept(deps, req, reply, ref, 'alert', parsed.value, { alerts: parsed.value.length });
+      return accept(deps, req, reply, ref, 'alert', [parsed.value], { dedup_key: parsed.value.dedupKey });
+    },
+    async gcp(req: FastifyRequest<KeyRoute>, reply: FastifyReply): Promise<FastifyReply> {
+      const ref = resolveKey(deployment, req.params.key, 'gcp', true);
+      const parsed = parseGcpIncident(parseJson(req.body));
+      if (!parsed.ok) throw bad('invalid', parsed.errors);
+      return accept(deps, req, reply, ref, 'alert', [parsed.value], { dedup_key: parsed.value.dedupKey });
     },
     async ticketing(req: FastifyRequest<KeyRoute>, reply: FastifyReply): Promise<FastifyReply> {
       return acceptTicketWebhook(deps, req, reply);
@@ -348,6 +382,9 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
   app.post<BodyRoute>('/v2/change/enqueue', ingestRouteOptions(PAGERDUTY_CHANGE, deps.bodyLimit), handle.pagerDutyChange);
   app.post<KeyRoute>('/integrations/alertmanager/:key', ingestRouteOptions(ALERTMANAGER_WEBHOOK, deps.bodyLimit), handle.alertmanager);
   app.post<KeyRoute>('/integrations/generic/:key', ingestRouteOptions(GENERIC_EVENT, deps.bodyLimit), handle.generic);
+  app.post<KeyRoute>('/integrations/azure/:key', ingestRouteOptions(AZURE_WEBHOOK, deps.bodyLimit), handle.azure);
+  app.post<KeyRoute>('/integrations/gcp/:key', ingestRouteOptions(GCP_WEBHOOK, deps.bodyLimit), handle.gcp);
+  app.post<KeyRoute>('/integrations/grafana/:key', ingestRouteOptions(GRAFANA_WEBHOOK, deps.bodyLimit), handle.grafana);
   app.post<KeyRoute>('/integrations/security/:key', ingestRouteOptions(SECURITY_EVENTS, deps.bodyLimit), handle.security);
   app.post<KeyRoute>('/integrations/ticketing/:key', ingestRouteOptions(TICKETING_WEBHOOK, deps.bodyLimit), handle.ticketing);
   const beat = (req: FastifyRequest<KeyRoute>, reply: FastifyReply) => acceptBeat(deps, req, reply);
