@@ -8,7 +8,8 @@
  * Tandem's update at the click's response_url, checking its Block Kit.
  * Also: forged and stale requests are refused (401), a member Tandem does not
  * know gets an answer only they see and nothing changes, scope applies to
- * Slack clicks, and a click delivered twice acts once. On every database.
+ * Slack clicks, a click on one incident of a bundle changes that incident
+ * and its line only, and a click delivered twice acts once. On every database.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/clock/clock.js';
@@ -23,6 +24,7 @@ import type { Harness } from '../support/harness.js';
 import { EDR_KEY } from '../support/scope.js';
 
 const PAYMENTS = '9f1c2a7e5b3d4c6e8a0b1d2f3e4a5b6c';
+const STOREFRONT = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 const SECRET = SLACK_SIGNING_SECRET;
 
 interface Entry {
@@ -50,7 +52,7 @@ describe.each(databaseKinds())('acknowledge from Slack, on $name', (kind: Databa
     running = {};
   });
 
-  async function start(at: string): Promise<{ h: Harness; slack: SlackFake }> {
+  async function start(at: string, more: string[] = []): Promise<{ h: Harness; slack: SlackFake }> {
     const clock = new VirtualClock(at);
     const fake = await startSlackFake({ clock, signingSecret: SECRET });
     running.fake = fake;
@@ -58,7 +60,7 @@ describe.each(databaseKinds())('acknowledge from Slack, on $name', (kind: Databa
       virtualClock: clock,
       config: [slackDemo()],
       listen: true,
-      extraArgs: ['--notify', 'live', '--slack-url', fake.url, '--teams-url', fake.url, '--webhook-url', fake.url],
+      extraArgs: ['--notify', 'live', '--slack-url', fake.url, '--teams-url', fake.url, '--webhook-url', fake.url, ...more],
       env: { TANDEM_SLACK_SIGNING_SECRET: SECRET },
     });
     running.harness = harness;
@@ -69,7 +71,7 @@ describe.each(databaseKinds())('acknowledge from Slack, on $name', (kind: Databa
 
   async function trigger(harness: Harness, summary: string, key = PAYMENTS): Promise<Incident> {
     const res =
-      key === PAYMENTS
+      key === PAYMENTS || key === STOREFRONT
         ? await harness.ingest('/v2/enqueue', {
             routing_key: key,
             event_action: 'trigger',
@@ -263,6 +265,39 @@ describe.each(databaseKinds())('acknowledge from Slack, on $name', (kind: Databa
     const metrics = (await h.tandem.http.inject({ url: '/metrics' })).body;
     for (const outcome of ['unknown_member', 'out_of_scope', 'acknowledged'])
       expect(metrics).toContain(`tandem_slack_interactions_total{outcome="${outcome}"} 1`);
+  });
+
+  it('a storm: Kim gets a page, then a bundle; Acknowledge on one incident of the bundle acknowledges that one and changes its line only', async () => {
+    // One message a minute to Kim's Slack: the second and third pages wait and go out together.
+    const { h, slack } = await start('2026-11-24T04:47:00Z', ['--contact-rate', '1']);
+    await trigger(h, 'Payment API is down');
+    const second = await trigger(h, 'Storefront returns 502', STOREFRONT);
+    const third = await trigger(h, 'Storefront checkout slow', STOREFRONT);
+    expect(slack.messages).toHaveLength(1);
+    h.clock.set('2026-11-24T04:48:00Z');
+    await h.settle();
+    expect(slack.messages).toHaveLength(2);
+    const bundle = slack.messages[1] as SlackMessage;
+    expect(bundle.text).toBe('[Tandem] 2 incidents on Acme Payments');
+    expect(actionIds(bundle)).toEqual([`acknowledge-${second.id}`, `acknowledge-${third.id}`, 'open']);
+
+    h.clock.set('2026-11-24T04:49:00Z');
+    expect((await slack.click(bundle, `acknowledge-${second.id}`, KIM, interactions)).status).toBe(200);
+    await slack.waitForResponses(1);
+    expect((await incident(h, second.id)).acknowledged_by).toBe('person:kim');
+    expect((await incident(h, third.id)).status).toBe('triggered');
+    // That incident's button gave way to who acknowledged; the other incident and the links are as they were.
+    expect(actionIds(bundle)).toEqual([`acknowledge-${third.id}`, 'open']);
+    const line = bundle.blocks.find((b) => JSON.stringify(b).includes(second.number));
+    expect(JSON.stringify(line)).toContain('*Acknowledged* by Kim Tan');
+    expect(bundle.blocks).toHaveLength(bundle.history[0]?.blocks.length ?? 0);
+    expect(blockKitProblem(bundle.blocks)).toBeUndefined();
+
+    // "Open in Tandem" is a link: Slack reports its click too, Tandem answers 200 and leaves it to the browser.
+    const open = await slack.click(bundle, 'open', KIM, interactions);
+    expect(open.status).toBe(200);
+    expect((await incident(h, third.id)).status).toBe('triggered');
+    expect(slack.problems).toEqual([]);
   });
 
   it('the same click delivered twice acts once; a click after someone else acted shows who did', async () => {
