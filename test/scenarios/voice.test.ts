@@ -19,6 +19,7 @@ import type { FakeCall, FakeTwilio } from '../support/fakes/twilio.js';
 import { startHarness } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
 import { DEMO } from '../support/paths.js';
+import { EDR_KEY, ISSUE_SCOPE_YAML } from '../support/scope.js';
 
 const PAYMENTS = '9f1c2a7e5b3d4c6e8a0b1d2f3e4a5b6c';
 const PUBLIC = 'https://tandem.acme.example';
@@ -41,8 +42,8 @@ interface Incident {
   timeline: Entry[];
 }
 
-/** The demo, with Ana called first and texted after 3 minutes. */
-function voiceDemo(): string {
+/** The demo, with Ana called first and texted after 3 minutes (and any more text, e.g. a scope section). */
+function voiceDemo(more = ''): string {
   const yaml = readFileSync(DEMO, 'utf8');
   const ana = `    contact: { email: ana@nightowl.example, teams: "https://nightowl.webhook.office.example/webhookb2/ana" }
     notify:
@@ -58,7 +59,7 @@ function voiceDemo(): string {
     notify:
       - { channel: voice, after: 0m }
       - { channel: sms, after: 3m }`,
-    ),
+    ) + more,
   );
   return file;
 }
@@ -72,11 +73,11 @@ describe.each(databaseKinds())('voice calls and SMS replies through Twilio, on $
     await twilio?.close();
   });
 
-  async function start(): Promise<void> {
+  async function start(more = ''): Promise<void> {
     twilio = await fakeTwilio({ accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: 'voice-test-auth-token' });
     h = await startHarness(kind, {
       start: '2026-11-25T04:47:00Z', // Tuesday 23:47 in New York: after hours, the partner's NOC owns infrastructure
-      config: [voiceDemo()],
+      config: [voiceDemo(more)],
       peers: true,
       listen: true,
       extraArgs: ['--twilio-url', twilio.url, '--public-url', PUBLIC],
@@ -261,6 +262,50 @@ describe.each(databaseKinds())('voice calls and SMS replies through Twilio, on $
     expect(messages(i, 'incident.acknowledged')).toEqual(['Acknowledged by Ana Souza (SMS reply)']);
     const again = await twilio.inboundSms(SMS_WEBHOOK, ANA, 'ACK 1');
     expect(again.body).toContain('<Message>Tandem: ACME-1 was already acknowledged.</Message>');
+  });
+
+  it('two incidents at once reach Ana in one call; pressing 1 acknowledges both', async () => {
+    await start();
+    for (const summary of ['Payment API is down', 'Card authorisations failing']) {
+      const res = await h.ingest('/v2/enqueue', {
+        routing_key: PAYMENTS,
+        event_action: 'trigger',
+        dedup_key: summary,
+        payload: { summary, source: 'monitor', severity: 'critical' },
+      });
+      expect(res.statusCode).toBe(202);
+    }
+    await h.settle();
+    const call = onlyCall();
+    expect(call.spoken[0]).toContain('2 incidents wait for you.');
+    expect(call.spoken[0]).toContain('Press 1 to acknowledge all 2.');
+    const answer = await twilio.press(call, '1');
+    expect(answer.body).toContain('ACME 1 is acknowledged. Escalation stops. ACME 2 is acknowledged. Escalation stops. Goodbye.');
+    const list = (await h.api('GET', '/incidents', viewer)).json<{
+      incidents: Array<{ status: string; acknowledged_by: string | null }>;
+    }>();
+    expect(list.incidents.map((i) => [i.status, i.acknowledged_by])).toEqual([
+      ['acknowledged', 'person:ana'],
+      ['acknowledged', 'person:ana'],
+    ]);
+  });
+
+  it('scope: Dana (internal) texting ACK for a security incident is refused and nothing changes; Kim (the partner SOC) may', async () => {
+    await start(`\n${ISSUE_SCOPE_YAML}\n`);
+    const res = await h.ingest(`/integrations/generic/${EDR_KEY}`, { summary: 'Web shell on web-01', severity: 'critical' });
+    expect(res.statusCode, res.body).toBe(202);
+    await h.settle();
+    const id = (await h.api('GET', '/incidents?service=edr', viewer)).json<{ incidents: Array<{ id: number; number: string }> }>()
+      .incidents[0];
+    if (!id) throw new Error('no security incident');
+    const refused = await twilio.inboundSms(SMS_WEBHOOK, '+15550100001', `ACK ${id.number}`);
+    expect(refused.body).toContain(
+      `<Message>Tandem: you may not acknowledge ${id.number}: the engagement&apos;s scope does not give the internal side security_response on security incidents: held by partner (R).</Message>`,
+    );
+    expect((await incident(id.id)).status).toBe('triggered');
+    const allowed = await twilio.inboundSms(SMS_WEBHOOK, KIM, `ack ${id.number}`);
+    expect(allowed.body).toContain(`acknowledged by Kim Tan`);
+    expect((await incident(id.id)).acknowledged_by).toBe('person:kim');
   });
 
   it('SMS delivery reports: accepted, then delivered to the phone or not (30003) on the timeline; the failed one is marked failed', async () => {
