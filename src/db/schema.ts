@@ -290,6 +290,8 @@ export interface IncidentSlasTable {
   stopped_at: number | null;
   elapsed_ms: number;
   updated_at: number;
+  /** Set on incidents released from maintenance (0014): the clock counts from here, not from the opening. */
+  clock_from: number | null;
 }
 
 /** An incident brought in by a history import, keyed by its source and id there (idempotent imports). Append-only. */
@@ -455,6 +457,54 @@ export interface HeartbeatsTable {
   updated_at: number;
 }
 
+/** A maintenance window or silence made through the API (0014; src/maintenance/). */
+export interface MaintenanceWindowsTable {
+  id: Id;
+  engagement_id: string;
+  /** window (services, from, to) or silence (matchers, until its expiry). */
+  kind: string;
+  /** window: JSON array of service ids. */
+  services: string | null;
+  /** silence: JSON array of Alertmanager matchers {name, value, isRegex, isEqual}. */
+  matchers: string | null;
+  starts_at: number;
+  ends_at: number;
+  reason: string;
+  /** Actor reference of who made it ("person:dana", "token:ab12"). */
+  created_by: string;
+  created_at: number;
+  /** Ended early (by whom). */
+  ended_at: number | null;
+  ended_by: string | null;
+  /** When the engine recorded that its end passed. */
+  expired_at: number | null;
+}
+
+/** A maintenance window's own timeline: created, ended early, expired. Append-only. */
+export interface MaintenanceLogTable {
+  id: Id;
+  engagement_id: string;
+  window_id: number;
+  at: number;
+  kind: string;
+  actor: string;
+  reason: string;
+}
+
+/** An incident opened in maintenance, waiting for the end to page (0014; src/maintenance/). */
+export interface MaintenanceHoldsTable {
+  id: Id;
+  engagement_id: string;
+  incident_id: number;
+  reason: string;
+  due_at: number;
+  /** pending, released (paging started), cancelled (resolved or gone first). */
+  status: string;
+  created_at: number;
+  released_at: number | null;
+  released_by: string | null;
+}
+
 export interface DB {
   engagements: EngagementsTable;
   services: ServicesTable;
@@ -481,6 +531,9 @@ export interface DB {
   vuln_findings: VulnFindingsTable;
   vuln_scans: VulnScansTable;
   kev_catalog: KevCatalogTable;
+  maintenance_windows: MaintenanceWindowsTable;
+  maintenance_log: MaintenanceLogTable;
+  maintenance_holds: MaintenanceHoldsTable;
   heartbeats: HeartbeatsTable;
 }
 

@@ -18,6 +18,7 @@ import { routeIncident } from '../routing/route.js';
 import { planRouting } from './plan.js';
 import type { EscalationStart } from './plan.js';
 import { hasEscalation, insertEscalations, insertSteps } from './store.js';
+import { isHeld } from '../maintenance/store.js';
 import type { StepInsert } from './store.js';
 
 /**
@@ -79,6 +80,8 @@ export async function escalateIfRaised(
   const paged = engagement.priorities.page;
   if (paged.includes(previousPriority) || !paged.includes(incident.priority) || incident.status !== 'triggered') return;
   if (await hasEscalation(w.ex, incident.id)) return;
+  // Held in maintenance: the hold starts routing at its end, with the priority it has then (src/maintenance/hold.ts).
+  if (await isHeld(w.ex, incident.id)) return;
   await routeOnOpen(
     w,
     { incident, engagement, service: lookup(engagement).service(incident.service_id), pages: true },

@@ -24,7 +24,8 @@ import type { LinkSigner } from '../respond/links.js';
 import { serverSecret } from '../secrets/secrets.js';
 import type { Settings } from '../settings/settings.js';
 import { slaModule } from '../sla/engine.js';
-import { slaOnChange, slaOnOpen } from '../sla/incident-hooks.js';
+import { slaOnChange, slaOnOpen, slaOnRelease } from '../sla/incident-hooks.js';
+import { maintenanceGate, maintenanceModule } from '../maintenance/hold.js';
 import { ticketingOnChange, ticketingOnOpen } from '../ticketing/hooks.js';
 import { ticketingModule } from '../ticketing/module.js';
 import { ticketInboundModule } from '../ticketing/inbound/apply.js';
@@ -94,7 +95,8 @@ export interface Engines {
 
 export function createEngines(d: EngineDeps): Engines {
   const hooks = emptyHooks();
-  hooks.opened.push(routeOnOpen, slaOnOpen, ticketingOnOpen);
+  // In maintenance (a window, a silence) routing and SLA clocks wait for its end (src/maintenance/hold.ts).
+  hooks.opened.push(maintenanceGate([routeOnOpen, slaOnOpen]), ticketingOnOpen);
   hooks.changed.push(slaOnChange, ticketingOnChange(d.deployment));
   const ctx: EngineContext = {
     database: d.database,
@@ -135,7 +137,12 @@ export function createEngines(d: EngineDeps): Engines {
   // provider never delays either.
   const escalation = new Engine(
     ctx,
-    [escalationModule({ hooks, ...(d.onStepFired ? { onFired: d.onStepFired } : {}) }), slaModule(hooks, d.onSlaBreach)],
+    [
+      // Incidents whose maintenance ended start routing first, so their first tier fires in the same pass.
+      maintenanceModule({ hooks, onRelease: [routeOnOpen, slaOnRelease] }),
+      escalationModule({ hooks, ...(d.onStepFired ? { onFired: d.onStepFired } : {}) }),
+      slaModule(hooks, d.onSlaBreach),
+    ],
     {
       ...poll,
       afterPass: () => {

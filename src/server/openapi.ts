@@ -36,6 +36,11 @@ export const API_TAGS = [
     description:
       'Findings from scanner output (Trivy, Grype, SARIF, Nessus, Greenbone) with deadlines by severity and KEV, and risk exceptions.',
   },
+  {
+    name: 'maintenance',
+    description:
+      'Maintenance windows and silences (Alertmanager-style matchers): incidents still open but page nobody and start no SLA clock until they end (docs/maintenance.md).',
+  },
   { name: 'operations', description: 'Health, readiness, metrics and this document.' },
 ] as const;
 

@@ -22,6 +22,8 @@ export interface SlaSubject {
   readonly kind: SlaKind;
   readonly incident: IncidentRow;
   readonly history: readonly StatusChange[];
+  /** When the clock starts if later than the opening: the end of the maintenance the incident opened in (src/maintenance/). */
+  readonly clockFrom?: number | null;
 }
 
 /** What a row already recorded (nothing for a new row). */
@@ -43,7 +45,8 @@ function inputFor(s: SlaSubject): SlaInput {
     sla: s.sla,
     kind,
     priority: incident.priority,
-    openedAt: incident.created_at,
+    // Nothing counts before the clock starts: time in maintenance is nobody's (the history before it only sets the status).
+    openedAt: Math.max(incident.created_at, s.clockFrom ?? incident.created_at),
     history: s.history.length ? s.history : [{ at: incident.created_at, status: 'triggered' }],
     stoppedAt: kind === 'respond' ? (incident.acknowledged_at ?? incident.resolved_at) : incident.resolved_at,
   };
@@ -97,15 +100,23 @@ export function evaluate(recorded: SlaRecorded | undefined, subject: SlaSubject,
 /**
  * The rows an incident gets for the SLAs of the side that owns it, one per
  * SLA and kind, evaluated at `now` (an incident just opened, or an imported
- * one whose whole history is known). None when no side owns it.
+ * one whose whole history is known). None when no side owns it. `clockFrom`:
+ * the clocks start then rather than at the opening (an incident released
+ * from maintenance).
  */
-export function newSlaRows(engagement: Engagement, incident: IncidentRow, history: readonly StatusChange[], now: number): NewSlaRow[] {
+export function newSlaRows(
+  engagement: Engagement,
+  incident: IncidentRow,
+  history: readonly StatusChange[],
+  now: number,
+  clockFrom: number | null = null,
+): NewSlaRow[] {
   if (!incident.side) return [];
   const slas = slasFor(engagement, incident.side === 'internal' ? 'internal' : 'partner');
   return slas.flatMap((sla) =>
     SLA_KINDS.map((kind) => {
-      const e = evaluate(undefined, { engagement, sla, kind, incident, history }, now);
-      return { engagement_id: engagement.id, incident_id: incident.id, sla_id: sla.id, kind, ...e.patch };
+      const e = evaluate(undefined, { engagement, sla, kind, incident, history, clockFrom }, now);
+      return { engagement_id: engagement.id, incident_id: incident.id, sla_id: sla.id, kind, clock_from: clockFrom, ...e.patch };
     }),
   );
 }

@@ -22,6 +22,16 @@ export async function slaOnOpen(w: IncidentWriter, opened: OpenedIncident, at: n
   if (rows.length) w.collector('incident_slas', () => new SlaRowBatch()).rows.push(...rows);
 }
 
+/**
+ * An incident that opened in maintenance and is still open when it ends
+ * (src/maintenance/release.ts): its SLA rows, counting from `at`, the end.
+ */
+export async function slaOnRelease(w: IncidentWriter, opened: OpenedIncident, at: number): Promise<void> {
+  const { incident, engagement } = opened;
+  const rows = newSlaRows(engagement, incident, [{ at: incident.created_at, status: 'triggered' }], at, at);
+  if (rows.length) w.collector('incident_slas', () => new SlaRowBatch()).rows.push(...rows);
+}
+
 /** Hook run when a command changes an incident's status or priority: its clocks pause, stop or re-target, so the engine looks again now. */
 export async function slaOnChange(w: IncidentWriter, change: IncidentChange, at: number): Promise<void> {
   if (!change.fields.includes('status') && !change.fields.includes('priority')) return; // A note moves no clock.

@@ -61,7 +61,14 @@ export function checkSlas(rows: readonly SlaRow[], facts: SlaFacts, now: number)
     const engagement = facts.engagement(row.engagement_id);
     const sla = engagement && lookup(engagement).sla(row.sla_id);
     if (!incident || !engagement || !sla) return { row, gone: true };
-    const subject: SlaSubject = { engagement, sla, kind: row.kind, incident, history: facts.histories.get(incident.id) ?? [] };
+    const subject: SlaSubject = {
+      engagement,
+      sla,
+      kind: row.kind,
+      incident,
+      history: facts.histories.get(incident.id) ?? [],
+      clockFrom: row.clock_from,
+    };
     return { row, gone: false, subject, evaluation: evaluate(row, subject, now) };
   });
 }

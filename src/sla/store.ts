@@ -22,7 +22,7 @@ export type SlaRow = Omit<IncidentSlaRow, 'kind' | 'warned'> & { readonly kind: 
 export type NewSlaRow = Omit<SlaRow, 'id'>;
 
 /** What a look writes back to a row. */
-export type SlaPatch = Omit<SlaRow, 'id' | 'engagement_id' | 'incident_id' | 'sla_id' | 'kind'>;
+export type SlaPatch = Omit<SlaRow, 'id' | 'engagement_id' | 'incident_id' | 'sla_id' | 'kind' | 'clock_from'>;
 
 /** A status entry on the timeline: `to` is the status it moved to (from its data; null when it names none). */
 export interface StatusEntry {
