@@ -308,6 +308,7 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     try {
       const next = readTls(files);
       if (http.server instanceof TlsServer) http.server.setSecureContext({ cert: next.cert, key: next.key });
+      smtp?.updateTls(next);
       log.info({ certificate: describeCertificate(next) }, 'TLS certificate reloaded');
     } catch (err) {
       log.error({ problem: err instanceof Error ? err.message : String(err) }, 'TLS certificate refused; keeping the running certificate');
@@ -332,7 +333,8 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     try {
       smtp = await startSmtpListener(
         { deployment, inbox, limiter, clock, metrics, log: log.child({ component: 'smtp' }) },
-        { ...settings.smtp, name: new URL(settings.publicUrl).hostname },
+        // STARTTLS with the HTTPS certificate (--tls-cert/--tls-key), when there is one.
+        { ...settings.smtp, name: new URL(settings.publicUrl).hostname, tls },
       );
     } catch (err) {
       await syslog?.close();

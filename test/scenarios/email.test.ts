@@ -7,15 +7,16 @@
  * before the 250, an incident opens, the same subject again opens none, and
  * "RESOLVED: Disk full on db-01" resolves it. An unknown address, a key of
  * another type and a stranger are refused at RCPT; a forged From header after
- * DATA; a message over the limit with 552, declared or not; and random bytes
- * as DATA never crash the listener.
+ * DATA; a message over the limit with 552, declared or not; STARTTLS with the
+ * configured certificate; and random bytes as DATA never crash the listener.
  * A real SMTP client (nodemailer), on every database.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTransport } from 'nodemailer';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { IncidentDetail, IncidentDetailResponse } from '../../src/api/types.js';
 import { mulberry32 } from '../../src/random/seeded.js';
 import { databaseKinds } from '../support/databases.js';
@@ -41,6 +42,36 @@ function emailEngagement(dir: string): string {
   const file = join(dir, 'acme.yaml');
   writeFileSync(file, yaml.replace(line, `${line}      - { type: email, key: "${KEY}", senders: ["*@monitoring.acme.example"] }\n`));
   return file;
+}
+
+/** A self-signed certificate for 127.0.0.1 and localhost (the client trusts it as its CA). */
+function testCertificate(dir: string): { cert: string; key: string; certFile: string; keyFile: string } {
+  const certFile = join(dir, 'smtp-cert.pem');
+  const keyFile = join(dir, 'smtp-key.pem');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=tandem.acme.example',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ],
+    { stdio: 'ignore' },
+  );
+  return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), certFile, keyFile };
 }
 
 describe.each(databaseKinds())('email ingest over SMTP, on $name', (kind: DatabaseKind) => {
@@ -287,5 +318,61 @@ describe.each(databaseKinds())('email ingest over SMTP, on $name', (kind: Databa
     expect(events.length).toBe((codes['250'] ?? 0) + 1);
     expect(events.filter((e) => e.processed_at === null && e.quarantined_at === null)).toEqual([]);
     expect((await incidents(t)).some((i) => i.title === 'Still here')).toBe(true);
+  });
+});
+
+describe.each(databaseKinds())('STARTTLS for alert mail, on $name', (kind: DatabaseKind) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-email-tls-'));
+  const config = emailEngagement(dir);
+  let tls: ReturnType<typeof testCertificate>;
+  let h: Harness | undefined;
+  beforeAll(() => {
+    tls = testCertificate(dir);
+  });
+  afterAll(async () => {
+    await h?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('with a certificate configured, STARTTLS is offered and a client that requires TLS delivers over it, trusting only that certificate; a renewed one is served after a reload', async () => {
+    h = await startHarness(kind, {
+      start: MONDAY_0310,
+      config: [config],
+      extraArgs: ['--smtp-port', '0', '--tls-cert', tls.certFile, '--tls-key', tls.keyFile],
+    });
+    const port = h.tandem.smtpPort ?? 0;
+    const c = await rawSmtp(port);
+    expect((await c.command('EHLO monitoring.acme.example')).text).toContain('STARTTLS');
+    c.close();
+
+    const secure = createTransport({
+      host: '127.0.0.1',
+      port,
+      secure: false,
+      requireTLS: true,
+      tls: { ca: [tls.cert], servername: 'localhost' },
+    });
+    const sent = await secure.sendMail({ from: ZABBIX, to: TO, subject: 'Disk full on db-01', text: 'over TLS' });
+    expect(sent.response).toMatch(/^250 /);
+    secure.close();
+    // A client that does not trust the certificate refuses to go on.
+    const wary = createTransport({ host: '127.0.0.1', port, secure: false, requireTLS: true, tls: { servername: 'localhost' } });
+    await expect(wary.sendMail({ from: ZABBIX, to: TO, subject: 'x', text: 'x' })).rejects.toThrow(/certificate/i);
+    wary.close();
+    await h.settle();
+    const token = await h.token('viewer');
+    const list = (await h.api('GET', '/incidents', token)).json<{ incidents: Array<{ title: string }> }>().incidents;
+    expect(list.map((i) => i.title)).toEqual(['Disk full on db-01']);
+
+    // A renewed certificate in the same files: after the reload (SIGHUP) STARTTLS serves it.
+    const renewed = testCertificate(dir);
+    expect(renewed.cert).not.toBe(tls.cert);
+    expect((await h.tandem.reload()).ok).toBe(true);
+    const trustsNew = createTransport({ host: '127.0.0.1', port, requireTLS: true, tls: { ca: [renewed.cert], servername: 'localhost' } });
+    expect((await trustsNew.sendMail({ from: ZABBIX, to: TO, subject: 'Disk full on db-01', text: 'renewed' })).response).toMatch(/^250 /);
+    trustsNew.close();
+    const trustsOld = createTransport({ host: '127.0.0.1', port, requireTLS: true, tls: { ca: [tls.cert], servername: 'localhost' } });
+    await expect(trustsOld.sendMail({ from: ZABBIX, to: TO, subject: 'x', text: 'x' })).rejects.toThrow(/certificate|signature/i);
+    trustsOld.close();
   });
 });
