@@ -16,6 +16,8 @@ export interface IntegrationRef {
   readonly logsource?: Logsource;
   /** security: the engagement's compiled Sigma rules (none without `security.rules`). */
   readonly rules?: RuleSet;
+  /** cloudwatch: the hosts SNS certificates and subscribe URLs may come from (absent: the AWS pattern). */
+  readonly snsCertHosts?: readonly string[];
 }
 
 /** A syslog sender range (security.syslog) and the security integration its lines go to. */
@@ -102,6 +104,7 @@ function integrationRef(l: LoadedEngagement, service: Service, i: Integration): 
     service,
     ...(i.logsource ? { logsource: i.logsource } : {}),
     ...(i.type === 'security' && l.rules ? { rules: l.rules } : {}),
+    ...(i.snsCertHosts ? { snsCertHosts: i.snsCertHosts } : {}),
   };
 }
 

@@ -76,6 +76,7 @@ const service = z.object({
       type: z.enum(INTEGRATION_TYPES),
       key: z.string(),
       logsource: logsource.optional(),
+      snsCertHosts: z.array(z.string()).optional(),
       senders: z.array(z.string()).optional(),
       resolveSubjects: z.array(z.string()).optional(),
       dedupSubject: z.string().optional(),

@@ -29,7 +29,18 @@ export type Severity = (typeof SEVERITIES)[number];
 export const CHANNELS = ['email', 'sms', 'slack', 'teams', 'webhook', 'voice'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
-export const INTEGRATION_TYPES = ['pagerduty', 'alertmanager', 'generic', 'security', 'email', 'heartbeat', 'azure', 'gcp', 'grafana'] as const;
+export const INTEGRATION_TYPES = [
+  'pagerduty',
+  'alertmanager',
+  'generic',
+  'security',
+  'email',
+  'heartbeat',
+  'azure',
+  'gcp',
+  'grafana',
+  'cloudwatch',
+] as const;
 export type IntegrationType = (typeof INTEGRATION_TYPES)[number];
 
 /** Ticketing systems an engagement can name in `ticketing:`. */
@@ -179,6 +190,8 @@ export interface Integration {
   readonly grace?: Duration;
   /** What sends to this key, e.g. "nightly ERP export"; a heartbeat's incident title names it. */
   readonly name?: string;
+  /** cloudwatch: the hosts Amazon SNS signing certificates and subscribe URLs may come from (lower case); absent = sns.<region>.amazonaws.com(.cn). */
+  readonly snsCertHosts?: readonly string[];
 }
 
 /** A Sigma log source: which rules look at an event (every key a rule names must match). */

@@ -121,6 +121,7 @@ export function normalize(file: EngagementFileOutput, dir = '.'): Engagement {
       type: i.type,
       key: i.key,
       ...(i.logsource === undefined ? {} : { logsource: { ...i.logsource } }),
+      ...(i.sns_cert_hosts === undefined ? {} : { snsCertHosts: [...new Set(i.sns_cert_hosts)] }),
       ...normalizeHeartbeat(i),
       ...(i.name === undefined ? {} : { name: i.name }),
       ...(i.senders === undefined ? {} : { senders: [...i.senders] }),

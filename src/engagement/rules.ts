@@ -52,6 +52,7 @@ import { checkTicketing } from './ticketing.js';
 import { checkSecurity } from './security.js';
 import { checkHeartbeats } from './heartbeat.js';
 import { checkScope } from './scope.js';
+import { checkCloudwatchIntegrations } from './cloudwatch.js';
 import { checkEmailIntegrations } from './email.js';
 import { MaintenanceWindowSchema, checkMaintenance } from './maintenance.js';
 import * as z from 'zod';
@@ -700,6 +701,9 @@ export function checkRules(parts: Parts, raw: unknown, source: Source): Diagnost
 
   // Heartbeats say how often a beat is due (at least 10s); only they take every and grace.
   checkHeartbeats(parts.services, { report });
+
+  // Only cloudwatch integrations name the hosts SNS certificates come from.
+  checkCloudwatchIntegrations(parts.services, report);
 
   // Scope: functions of this engagement, at most one A, someone R for incident response of every bound function.
   checkScope(parts.scope.present, parts.scope.activities, {

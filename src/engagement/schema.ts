@@ -54,6 +54,7 @@ import {
 } from './values.js';
 import { oneOf, show } from './diagnostics.js';
 import { RiskSectionSchema } from './impact.js';
+import { SNS_CERT_HOST_PATTERN, parseSnsCertHost } from './cloudwatch.js';
 import { SENDER_PATTERN, parseSenderPattern, parseSubjectPattern } from './email.js';
 import { MaintenanceSchema } from './maintenance.js';
 import { deepFreeze } from './freeze.js';
@@ -361,6 +362,13 @@ export const ServiceSchema = z
               'Secret routing key; unique across all engagements.',
             ),
             logsource: LogsourceSchema.optional().describe('security: the Sigma log source its events are tagged with.'),
+            sns_cert_hosts: z
+              .array(parsed(parseSnsCertHost, 'a host name like "sns.eu-central-1.amazonaws.com"', { pattern: SNS_CERT_HOST_PATTERN }))
+              .min(1)
+              .optional()
+              .describe(
+                'cloudwatch: the only hosts Amazon SNS signing certificates and subscribe URLs are fetched from (https); default any sns.<region>.amazonaws.com(.cn).',
+              ),
             senders: z
               .array(parsed(parseSenderPattern, 'a sender pattern like "*@monitoring.acme.example"', { pattern: SENDER_PATTERN }))
               .min(1)

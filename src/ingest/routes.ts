@@ -17,6 +17,10 @@ import { ResponseContractError } from '../server/schema-compilers.js';
 import { MAX_ALERTS_PER_REQUEST, alertCount, parseAlertmanagerWebhook } from './alertmanager.js';
 import type { AlertAction, IngestAction, IngestEvent, ParseResult } from '../events/event.js';
 import { parseGeneric } from './generic.js';
+import { receiveSns } from './cloudwatch.js';
+import { CLOUDWATCH_SNS } from './cloudwatch-schema.js';
+import type { SnsClient } from './sns-client.js';
+import type { SnsRefusal } from './sns.js';
 import { parseAzureAlert } from './azure.js';
 import { parseGcpIncident } from './gcp.js';
 import { parseGrafanaWebhook } from './grafana.js';
@@ -58,6 +62,8 @@ export interface IngestDeps {
   readonly clock: Clock;
   readonly metrics: Metrics;
   readonly bodyLimit: number;
+  /** Amazon SNS signing certificates (cached) and subscription confirmations, for cloudwatch integrations. */
+  readonly sns: SnsClient;
   /** Records a beat of a heartbeat integration durably (src/heartbeat/beat.ts); undefined if the key is not a heartbeat. */
   readonly heartbeat: (beat: { ref: IntegrationRef; at: number; requestId: string | null }) => Promise<BeatOutcome | undefined>;
 }
@@ -367,7 +373,41 @@ function handlers(deps: IngestDeps) {
       if (!parsed.ok) throw bad('invalid', parsed.errors);
       return accept(deps, req, reply, ref, 'alert', [parsed.value], { dedup_key: parsed.value.dedupKey });
     },
+    async cloudwatch(req: FastifyRequest<KeyRoute>, reply: FastifyReply): Promise<FastifyReply> {
+      const ref = resolveKey(deployment, req.params.key, 'cloudwatch', true);
+      // One token before anything is fetched for the message, so a flood of forged messages costs no more fetches than the rate allows.
+      const retryAfter = deps.limiter.take(ref.key, 1);
+      if (retryAfter > 0) throw throttled(retryAfter);
+      const header = req.headers['x-amz-sns-message-type'];
+      const outcome = await receiveSns(deps.sns, parseJson(req.body), Array.isArray(header) ? header[0] : header, ref.snsCertHosts);
+      switch (outcome.kind) {
+        case 'refused':
+          throw snsRefused(outcome.refusal);
+        case 'confirmed':
+          req.log.info({ topic: outcome.topicArn, service: ref.service.id }, 'Amazon SNS subscription confirmed');
+          return reply.code(200).send({ status: 'confirmed', message: `Subscribed to ${outcome.topicArn}` });
+        case 'unsubscribed':
+          req.log.info({ topic: outcome.topicArn, service: ref.service.id }, 'Amazon SNS unsubscribe confirmed');
+          return reply.code(200).send({ status: 'unsubscribed', message: `Unsubscribed from ${outcome.topicArn}; nothing was stored` });
+        case 'notification': {
+          const n = outcome.notification;
+          const action = n.actions[0]?.action ?? 'none';
+          const answer = { dedup_key: n.dedupKey, action, ...(n.state === undefined ? {} : { state: n.state }) };
+          return accept(deps, req, reply, ref, 'alert', n.actions, answer, { cost: 0 });
+        }
+      }
+    },
   };
+}
+
+/** An SNS message refused: its code and field beside PagerDuty's error body (the 503s in the not-stored body, which SNS retries). */
+function snsRefused(r: SnsRefusal): Rejected {
+  const extra = { code: r.code, field: r.field };
+  const body =
+    r.status === 503
+      ? { status: 'error', message: 'Event not stored; retry', errors: [...r.errors], ...extra }
+      : { ...invalidEvent([...r.errors]), ...extra };
+  return new Rejected({ status: r.status, reason: r.code.toLowerCase(), body });
 }
 
 export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Promise<void> {
@@ -382,6 +422,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
   app.post<BodyRoute>('/v2/change/enqueue', ingestRouteOptions(PAGERDUTY_CHANGE, deps.bodyLimit), handle.pagerDutyChange);
   app.post<KeyRoute>('/integrations/alertmanager/:key', ingestRouteOptions(ALERTMANAGER_WEBHOOK, deps.bodyLimit), handle.alertmanager);
   app.post<KeyRoute>('/integrations/generic/:key', ingestRouteOptions(GENERIC_EVENT, deps.bodyLimit), handle.generic);
+  app.post<KeyRoute>('/integrations/cloudwatch/:key', ingestRouteOptions(CLOUDWATCH_SNS, deps.bodyLimit), handle.cloudwatch);
   app.post<KeyRoute>('/integrations/azure/:key', ingestRouteOptions(AZURE_WEBHOOK, deps.bodyLimit), handle.azure);
   app.post<KeyRoute>('/integrations/gcp/:key', ingestRouteOptions(GCP_WEBHOOK, deps.bodyLimit), handle.gcp);
   app.post<KeyRoute>('/integrations/grafana/:key', ingestRouteOptions(GRAFANA_WEBHOOK, deps.bodyLimit), handle.grafana);

@@ -46,6 +46,8 @@ import { presentIncidents } from '../api/presenters.js';
 import { LiveFeed } from '../live/feed.js';
 import { startSyslogListener } from '../security/syslog-listener.js';
 import type { SyslogListener } from '../security/syslog-listener.js';
+import { SnsClient, httpsGetter } from '../ingest/sns-client.js';
+import type { HttpsGet } from '../ingest/sns-client.js';
 import { Server as TlsServer } from 'node:tls';
 import { describeCertificate, readTls } from './tls.js';
 import type { TlsFiles } from './tls.js';
@@ -63,6 +65,8 @@ export interface StartOptions {
   checkResponses?: boolean;
   /** Where the secrets named by ticketing sections are read from; default process.env. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** How Amazon SNS certificates and subscribe URLs are fetched; default https with Node's trust store (tests trust their own CA). */
+  snsHttps?: HttpsGet;
 }
 
 export interface Tandem {
@@ -184,6 +188,7 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
       clock,
       metrics,
       bodyLimit: settings.ingestBodyLimit,
+      sns: new SnsClient(options.snsHttps ?? httpsGetter(), clock),
       secret: (name) => env[name],
       heartbeat: async (beat) => {
         const outcome = await recordBeat(database, beat);
