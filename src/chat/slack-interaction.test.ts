@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { blockKitProblem } from '../../test/support/receivers/http.js';
 import { slackPayload } from '../notify/slack.js';
+import { redactUrl } from '../server/http.js';
 import { bundleMessage, incident, pageMessage } from '../notify/test-fixtures.js';
 import type { IncidentState, SlackBlock } from './slack-interaction.js';
 import { decodeInteraction, isSlackResponseUrl, stateLine, updatedMessage } from './slack-interaction.js';
@@ -160,5 +161,14 @@ describe('the message after a click', () => {
     expect(updated?.blocks).toHaveLength(2);
     expect(updated?.text).toBe('ACME-42 is acknowledged (acknowledged by Kim Tan).');
     expect(updatedMessage({ text: '', blocks: [] }, 7, { ...ACKED, status: 'triggered' })).toBeUndefined();
+  });
+});
+
+describe('request logs', () => {
+  it('keep the interactivity URL (nothing secret in it) and still hide integration keys', () => {
+    expect(redactUrl('/integrations/slack/interactions')).toBe('/integrations/slack/interactions');
+    expect(redactUrl('/integrations/slack/interactions?x=1')).toBe('/integrations/slack/interactions?x=1');
+    expect(redactUrl('/integrations/slack/interactionsX')).toBe('/integrations/slack/[redacted]');
+    expect(redactUrl('/integrations/generic/edr-generic-77d2')).toBe('/integrations/generic/[redacted]');
   });
 });

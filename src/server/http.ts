@@ -60,7 +60,8 @@ export function redactUrl(url: string): string {
       .replace(/(\/respond\/)[^/?#]+/i, '$1[redacted]')
       // A Twilio callback's token (a call's keypresses, a delivery's reports) before the integration rule below.
       .replace(/(\/integrations\/twilio\/(?:voice|status)\/)[^/?#]+/i, '$1[redacted]')
-      .replace(/(\/integrations\/(?!twilio\/(?:voice|status|sms)(?:[/?#]|$))[^/?#]+\/)[^/?#]+/i, '$1[redacted]')
+      // Fixed paths with nothing secret in them: Twilio's SMS replies, Slack's interactivity URL.
+      .replace(/(\/integrations\/(?!(?:twilio\/(?:voice|status|sms)|slack\/interactions)(?:[/?#]|$))[^/?#]+\/)[^/?#]+/i, '$1[redacted]')
       // An OpenID Connect callback's code and state (single-use, but credentials until used).
       .replace(/([?&](?:code|state)=)[^&#]*/gi, '$1[redacted]')
       .replace(
