@@ -12,11 +12,15 @@
  * wakes at the earliest (`nextDue`), a restarted server finds passed
  * deadlines in the rows, and each is claimed with a conditional UPDATE (still
  * watching, same deadline as read) in the transaction that writes its
- * trigger, so one instance of several opens it, once.
+ * trigger, so one instance of several opens it, once. What the module keeps
+ * in memory is only when to query again (`mustLook`): a beat's deadline is at
+ * least 10s away, so a look every 5s, and at the earliest deadline seen,
+ * finds each one on time.
  */
 import type { EngineContext, EngineModule } from '../engine/engine.js';
 import { engineTransaction } from '../engine/engine.js';
-import { heartbeatConfig, planDue, silenceTrigger } from './plan.js';
+import { heartbeatConfig, mustLook, nextLook, planDue, silenceTrigger } from './plan.js';
+import type { LastLook } from './plan.js';
 import { claimSilence, dueWatches, insertHeartbeatEvent, nextWatchDue, toWatch, unwatch } from './store.js';
 
 export interface HeartbeatModuleOptions {
@@ -64,10 +68,22 @@ async function openSilences(ctx: EngineContext, batch: number): Promise<number> 
 
 export function heartbeatModule(options: HeartbeatModuleOptions = {}): EngineModule {
   const batch = options.batch ?? 100;
+  // The last look (plan.ts mustLook): a hint of when to query again, never the pending work itself.
+  let last: LastLook | undefined;
   return {
     name: 'heartbeats',
-    // A full batch may leave more passed deadlines: say so, and the loop runs again at once.
-    step: async (ctx) => (await openSilences(ctx, batch)) >= batch,
-    nextDue: async (ctx) => nextWatchDue(ctx.database.db),
+    step: async (ctx) => {
+      const now = ctx.clock.now();
+      if (!mustLook(now, last)) return false;
+      const handled = await openSilences(ctx, batch);
+      // A full batch may leave more passed deadlines: say so, and the loop runs again at once.
+      if (handled >= batch) {
+        last = undefined;
+        return true;
+      }
+      last = { at: now, nextDue: await nextWatchDue(ctx.database.db) };
+      return false;
+    },
+    nextDue: async (ctx) => nextLook(ctx.clock.now(), last) ?? nextWatchDue(ctx.database.db),
   };
 }

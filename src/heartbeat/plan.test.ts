@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Deployment } from '../deployment/deployment.js';
-import { defaultGrace } from '../engagement/heartbeat.js';
+import { MIN_EVERY_MS, defaultGrace } from '../engagement/heartbeat.js';
 import { loadEngagementText } from '../engagement/load.js';
 import type { Duration } from '../engagement/model.js';
 import { parseDuration } from '../engagement/duration.js';
@@ -15,6 +15,9 @@ import {
   deadline,
   heartbeatConfig,
   heartbeatDedupKey,
+  LOOK_AGAIN_MS,
+  mustLook,
+  nextLook,
   planBeat,
   planDue,
   silenceText,
@@ -254,5 +257,39 @@ describe('the configuration of a watch, from the file loaded now', () => {
     ['a key now in another engagement', 'hb-shop-0001', 'globex'],
   ])('%s: none (not watched)', (_name, key, engagement) => {
     expect(heartbeatConfig(deployment.integration(key), engagement)).toBeUndefined();
+  });
+});
+
+describe('when the engine looks for passed deadlines', () => {
+  const at = T0;
+  it.each<{ name: string; now: number; last: { at: number; nextDue: number | null } | undefined; look: boolean; next: number | undefined }>(
+    [
+      { name: 'never looked (a new server): look', now: at, last: undefined, look: true, next: undefined },
+      { name: 'just looked, nothing pending: wait', now: at + S, last: { at, nextDue: null }, look: false, next: at + 5 * S },
+      {
+        name: '5s after a look: look again (a beat since may be due in 10s)',
+        now: at + 5 * S,
+        last: { at, nextDue: null },
+        look: true,
+        next: undefined,
+      },
+      { name: 'a deadline seen 2s ahead: wait for it', now: at + S, last: { at, nextDue: at + 2 * S }, look: false, next: at + 2 * S },
+      { name: 'at the deadline seen: look', now: at + 2 * S, last: { at, nextDue: at + 2 * S }, look: true, next: undefined },
+      {
+        name: 'a deadline seen an hour ahead: still look every 5s',
+        now: at + 4 * S,
+        last: { at, nextDue: at + H },
+        look: false,
+        next: at + 5 * S,
+      },
+      { name: 'the clock went back (another source of time): look', now: at - S, last: { at, nextDue: null }, look: true, next: undefined },
+    ],
+  )('$name', ({ now, last, look, next }) => {
+    expect(mustLook(now, last)).toBe(look);
+    expect(nextLook(now, last)).toBe(next);
+  });
+
+  it('no beat can make a deadline the looks miss: every is at least 10s, a look comes at least every 5s', () => {
+    expect(LOOK_AGAIN_MS).toBeLessThan(MIN_EVERY_MS);
   });
 });

@@ -75,6 +75,35 @@ export function heartbeatConfig(ref: IntegrationRef | undefined, engagementId: s
   };
 }
 
+/**
+ * How long the engine may go without looking for passed deadlines after a
+ * look that found the earliest pending one (or none). A beat sets its
+ * deadline at least 10s after itself (`every` is at least 10s), so a deadline
+ * written after a look cannot come due sooner than 10s after it; half of that
+ * covers clocks that differ between instances and beats committed just after
+ * the look. The events loop runs a pass per batch of events: without this, a
+ * storm would also be a storm of heartbeat queries.
+ */
+export const LOOK_AGAIN_MS = 5_000;
+
+/** What the engine learnt at its last look: when it looked, and the earliest deadline still pending then. */
+export interface LastLook {
+  readonly at: number;
+  readonly nextDue: number | null;
+}
+
+/** Whether the engine must look for passed deadlines at `now`. */
+export function mustLook(now: number, last: LastLook | undefined): boolean {
+  if (last === undefined || now < last.at || now >= last.at + LOOK_AGAIN_MS) return true;
+  return last.nextDue !== null && now >= last.nextDue;
+}
+
+/** When the engine should look next, as far as the last look tells (undefined: ask the database). */
+export function nextLook(now: number, last: LastLook | undefined): number | undefined {
+  if (last === undefined || mustLook(now, last)) return undefined;
+  return Math.min(last.at + LOOK_AGAIN_MS, last.nextDue ?? Number.POSITIVE_INFINITY);
+}
+
 /** When the silence after a beat at `at` opens an incident. */
 export function deadline(at: number, config: Pick<HeartbeatConfig, 'every' | 'grace'>): number {
   return at + config.every.ms + config.grace.ms;
