@@ -75,6 +75,9 @@ export type EmailRefusal = 'unknown_key' | 'wrong_type' | 'sender' | 'sender_hea
 /** Recipients of one transaction: at most this many (452 for more); one alert mail goes to one address. */
 export const MAX_RECIPIENTS = 20;
 
+/** SMTP connections at once; more are turned away with 421 (a relay retries), so idle connections cannot exhaust file descriptors. */
+export const MAX_CLIENTS = 200;
+
 /** A reply with its SMTP code (smtp-server sends `responseCode` and the message). */
 function reply(code: number, message: string): Error {
   return Object.assign(new Error(message), { responseCode: code });
@@ -115,6 +118,7 @@ export async function startSmtpListener(deps: SmtpDeps, options: SmtpOptions): P
     banner: 'Tandem alert mail',
     size: options.maxBytes,
     maxRecipients: MAX_RECIPIENTS,
+    maxClients: MAX_CLIENTS,
     // No AUTH (the address is the credential); STARTTLS only with a configured certificate.
     disabledCommands: options.tls ? ['AUTH'] : ['AUTH', 'STARTTLS'],
     authOptional: true,

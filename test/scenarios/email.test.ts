@@ -25,6 +25,7 @@ import { startHarness } from '../support/harness.js';
 import type { Harness, HarnessOptions } from '../support/harness.js';
 import { DEMO } from '../support/paths.js';
 import { rawSmtp } from '../support/smtp-client.js';
+import { MAX_CLIENTS } from '../../src/ingest/smtp-listener.js';
 
 const KEY = 'erp-alerts';
 const TO = `${KEY}@tandem.acme.example`;
@@ -264,6 +265,15 @@ describe.each(databaseKinds())('email ingest over SMTP, on $name', (kind: Databa
     expect((await c.command('QUIT')).code).toBe(221);
     c.close();
     expect((await storedEvents(t)).length).toBe(1);
+  });
+
+  it('connections past the limit are turned away with 421 while the others are served', async () => {
+    const { port } = await start();
+    const clients = await Promise.all(Array.from({ length: MAX_CLIENTS + 1 }, () => rawSmtp(port)));
+    const greetings = clients.map((c) => c.greeting.code);
+    expect(greetings.filter((g) => g === 220)).toHaveLength(MAX_CLIENTS);
+    expect(greetings.filter((g) => g === 421)).toHaveLength(1);
+    for (const c of clients) c.close();
   });
 
   it('random bytes and broken MIME as DATA: every message gets a reply, the listener keeps taking mail, every stored event is applied', async () => {
