@@ -65,6 +65,7 @@ import { riskRoutes } from './risk.js';
 import { eventRoutes } from './events.js';
 import { vulnerabilityRoutes } from './vulnerabilities.js';
 import { securityRoutes } from './security.js';
+import { statusNoteRoutes } from './status-notes.js';
 import { maintenanceRoutes } from './maintenance.js';
 
 export interface ApiDeps {
@@ -424,6 +425,7 @@ export async function apiRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<
   await scope.register((s) => eventRoutes(s, { database, clock, kick: deps.kick }));
   await scope.register((s) => vulnerabilityRoutes(s, { database, deployment, clock, kick: deps.kick }));
   await scope.register((s) => securityRoutes(s, { database, deployment, clock }));
+  await scope.register((s) => statusNoteRoutes(s, { database, deployment, clock }));
   await scope.register((s) => maintenanceRoutes(s, { database, deployment, clock, kick: deps.kick }));
   await scope.register((s) => liveRoutes(s, { database, clock, feed: deps.feed, secureCookies: deps.secureCookies }));
 }

@@ -19,6 +19,7 @@ import * as m0009 from './migrations/0009-vulnerabilities.js';
 import * as m0010 from './migrations/0010-security-detections.js';
 import * as m0011 from './migrations/0011-timeline-chain.js';
 import * as m0012 from './migrations/0012-timeline-heads.js';
+import * as m0015 from './migrations/0015-status-page.js';
 import * as m0013 from './migrations/0013-heartbeats.js';
 import * as m0014 from './migrations/0014-maintenance.js';
 import * as m0016 from './migrations/0016-voice.js';
@@ -38,6 +39,7 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0010-security-detections', m0010.up],
   ['0011-timeline-chain', m0011.up],
   ['0012-timeline-heads', m0012.up],
+  ['0015-status-page', m0015.up],
   ['0013-heartbeats', m0013.up],
   ['0014-maintenance', m0014.up],
   ['0016-voice', m0016.up],

@@ -505,6 +505,38 @@ export interface MaintenanceHoldsTable {
   released_by: string | null;
 }
 
+/** A note an admin published on the engagement's status page (0015; src/status/). */
+export interface StatusNotesTable {
+  id: Id;
+  engagement_id: string;
+  /** The public headline. */
+  title: string;
+  /** JSON array of the status page component names it is about. */
+  components: string;
+  /** The state it declares for them: degraded, outage, maintenance or operational. */
+  state: string;
+  /** The incident it was written for, if any: for admins, never shown on the page. */
+  incident_id: number | null;
+  /** Who published it (an actor reference, like incidents' acknowledged_by): for admins, never shown on the page. */
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+  /** Set when resolved; the note then no longer affects its components. */
+  resolved_at: number | null;
+}
+
+/** Each text published on a status note, in order. Append-only. */
+export interface StatusNoteUpdatesTable {
+  id: Id;
+  engagement_id: string;
+  note_id: number;
+  at: number;
+  /** The note's state with this update, or "resolved". */
+  state: string;
+  text: string;
+  author: string;
+}
+
 export interface DB {
   engagements: EngagementsTable;
   services: ServicesTable;
@@ -531,6 +563,8 @@ export interface DB {
   vuln_findings: VulnFindingsTable;
   vuln_scans: VulnScansTable;
   kev_catalog: KevCatalogTable;
+  status_notes: StatusNotesTable;
+  status_note_updates: StatusNoteUpdatesTable;
   maintenance_windows: MaintenanceWindowsTable;
   maintenance_log: MaintenanceLogTable;
   maintenance_holds: MaintenanceHoldsTable;

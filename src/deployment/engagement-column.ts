@@ -182,6 +182,14 @@ export const engagementModel: z.ZodType<Engagement> = z.object({
   // Rows stored before impact shares existed have none: the defaults apply (src/engagement/impact.ts).
   impactShares: z.record(z.string(), z.object({ low: z.number(), expected: z.number(), high: z.number() })).optional(),
   pricedWaitCapMs: z.number().optional(),
+  // Rows stored before issue 13 have no status page.
+  statusPage: z
+    .object({
+      title: z.string(),
+      description: optionalString,
+      components: z.array(z.object({ name: z.string(), description: optionalString, services: z.array(z.string()) })),
+    })
+    .optional(),
   // Rows stored before issue 13 have no maintenance windows.
   maintenance: z.array(maintenanceModel).optional(),
 });

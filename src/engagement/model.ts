@@ -14,6 +14,7 @@
  */
 import type { RuleSet } from '../sigma/model.js';
 import type { ImpactShare } from './impact.js';
+import type { StatusPage } from './status-page.js';
 import type { MaintenanceWindow } from './maintenance.js';
 
 export const SIDES = ['internal', 'partner'] as const;
@@ -325,6 +326,8 @@ export interface Engagement {
   readonly impactShares?: Readonly<Record<string, ImpactShare>>;
   /** The longest wait one incident is priced for (`risk.priced_wait_cap`); the default when absent. */
   readonly pricedWaitCapMs?: number;
+  /** The public status page (src/status/); undefined when the file has no `status_page:`, and then /status/{engagement} is a 404. */
+  readonly statusPage?: StatusPage | undefined;
   /** Planned work (`maintenance:`, src/maintenance/): incidents open quietly; absent or empty = none. */
   readonly maintenance?: readonly MaintenanceWindow[];
 }

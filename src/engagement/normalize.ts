@@ -24,6 +24,7 @@ import { normalizeSecurity, normalizeVulnerabilities } from './security.js';
 import { normalizeHeartbeat } from './heartbeat.js';
 import { normalizeScope } from './scope.js';
 import { DEFAULT_PRICED_WAIT_CAP_MS, normalizeImpactShares } from './impact.js';
+import { normalizeStatusPage } from './status-page.js';
 import { normalizeMaintenance } from './maintenance.js';
 
 /** "0m": the default delay of notify rules and of a policy's first tier. */
@@ -202,6 +203,7 @@ export function normalize(file: EngagementFileOutput, dir = '.'): Engagement {
     impactShares: normalizeImpactShares(file.risk?.impact_share, priorities.order),
     pricedWaitCapMs: file.risk?.priced_wait_cap?.ms ?? DEFAULT_PRICED_WAIT_CAP_MS,
     ...(file.scope === undefined ? {} : { scope: normalizeScope(file.scope) }),
+    ...(file.status_page === undefined ? {} : { statusPage: normalizeStatusPage(file.status_page) }),
     ...(file.maintenance === undefined ? {} : { maintenance: normalizeMaintenance(file.maintenance, zone) }),
   };
   // Every object here is new (built above or by the schema's parse), so freezing in place touches nothing the caller owns.

@@ -52,6 +52,7 @@ import { checkTicketing } from './ticketing.js';
 import { checkSecurity } from './security.js';
 import { checkHeartbeats } from './heartbeat.js';
 import { checkScope } from './scope.js';
+import { checkStatusPage } from './status-page.js';
 import { checkCloudwatchIntegrations } from './cloudwatch.js';
 import { checkEmailIntegrations } from './email.js';
 import { MaintenanceWindowSchema, checkMaintenance } from './maintenance.js';
@@ -723,6 +724,9 @@ export function checkRules(parts: Parts, raw: unknown, source: Source): Diagnost
       return false;
     },
   });
+
+  // Status page: components name services of this engagement, once each, and are named once.
+  checkStatusPage(get(raw, 'status_page'), { report, services: listIds('services') });
 
   return diagnostics;
 }

@@ -54,6 +54,7 @@ import {
 } from './values.js';
 import { oneOf, show } from './diagnostics.js';
 import { RiskSectionSchema } from './impact.js';
+import { StatusPageSchema } from './status-page.js';
 import { SNS_CERT_HOST_PATTERN, parseSnsCertHost } from './cloudwatch.js';
 import { SENDER_PATTERN, parseSenderPattern, parseSubjectPattern } from './email.js';
 import { MaintenanceSchema } from './maintenance.js';
@@ -650,6 +651,7 @@ export const EngagementFileSchema = z
     vulnerabilities: VulnerabilitiesSchema.optional(),
     scope: ScopeSchema.optional(),
     risk: RiskSectionSchema.optional(),
+    status_page: StatusPageSchema.optional(),
     maintenance: MaintenanceSchema.optional(),
   })
   .meta({ title: 'Tandem engagement file (version 1)' });

@@ -41,6 +41,11 @@ export const API_TAGS = [
     description:
       'Maintenance windows and silences (Alertmanager-style matchers): incidents still open but page nobody and start no SLA clock until they end (docs/maintenance.md).',
   },
+  {
+    name: 'status',
+    description:
+      'The public status page of an engagement (HTML, JSON, Atom; no sign-in), and the notes admins publish on it (docs/status-page.md).',
+  },
   { name: 'operations', description: 'Health, readiness, metrics and this document.' },
 ] as const;
 

@@ -22,6 +22,8 @@ import { inboxRoutes } from '../inbox/routes.js';
 import { dashboardRoutes } from '../dashboard/routes.js';
 import { CalendarLinks } from '../calendar/links.js';
 import { calendarRoutes } from '../calendar/routes.js';
+import { statusRoutes } from '../status/routes.js';
+import { maintenanceLookup } from '../status/maintenance.js';
 import { LinkSigner } from '../respond/links.js';
 import { respondRoutes } from '../respond/routes.js';
 import { twilioRoutes } from '../respond/twilio.js';
@@ -274,6 +276,7 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
           userAgent: `Tandem/${VERSION}`,
         }),
       (app) => calendarRoutes(app, { deployment, clock, calendars }),
+      (app) => statusRoutes(app, { database, deployment, clock, publicUrl: settings.publicUrl, maintenance: maintenanceLookup() }),
       ...(settings.notify === 'inbox' ? [(app: FastifyInstance) => inboxRoutes(app, { database, clock, demo: settings.demo })] : []),
       ...(oidc
         ? [

@@ -1,0 +1,34 @@
+/**
+ * The demo engagement with the status page issue 13 shows (Acme's payments,
+ * online shop and staff laptops as the public sees them; the EDR's security
+ * service is not on it), for the status page scenario and browser tests.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEMO } from './paths.js';
+
+/** The `status_page:` section. */
+export const STATUS_PAGE_YAML = [
+  'status_page:',
+  '  title: Acme IT services',
+  '  description: "The services Acme\'s customers and staff rely on, as they are now."',
+  '  components:',
+  '    - { name: Payments, description: "Card payments and refunds", services: [payments-api] }',
+  '    - { name: Online shop, services: [storefront] }',
+  '    - { name: Staff devices and sign-in, services: [laptops] }',
+].join('\n');
+
+/** The demo's integration keys the status page tests send to. */
+export const STATUS_KEYS = {
+  payments: '9f1c2a7e5b3d4c6e8a0b1d2f3e4a5b6c',
+  storefront: '0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+  edr: 'edr-generic-77d2',
+  laptops: 'helpdesk-generic-1a9b',
+} as const;
+
+/** Writes the demo engagement with the status page (and any more text, e.g. a maintenance section) as `acme.yaml` in `dir`. */
+export function statusDemo(dir: string, more = ''): string {
+  const file = join(dir, 'acme.yaml');
+  writeFileSync(file, `${readFileSync(DEMO, 'utf8')}\n${STATUS_PAGE_YAML}\n${more}`);
+  return file;
+}
