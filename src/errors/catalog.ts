@@ -17,6 +17,11 @@ export const ERROR_CATALOG = {
     summary:
       "A request to the Slack interactions endpoint whose `X-Slack-Request-Timestamp` is more than 5 minutes from the server's clock.",
   },
+  TWILIO_SIGNATURE_INVALID: {
+    status: 403,
+    summary:
+      "A request to a Twilio callback endpoint without a valid `X-Twilio-Signature` for the server's public URL and Twilio auth token, or from another account.",
+  },
   OUT_OF_SCOPE: {
     status: 403,
     summary: "The engagement's scope does not give the caller's side this activity; the message names the activity and who holds it.",

@@ -158,7 +158,7 @@ export async function twilioRoutes(app: FastifyInstance, deps: TwilioCallbackDep
       deps.onForged?.(req.routeOptions.url ?? 'twilio');
       req.log.warn({ route: req.routeOptions.url }, 'Twilio callback refused: X-Twilio-Signature does not match');
       throw new TandemError(
-        'FORBIDDEN',
+        'TWILIO_SIGNATURE_INVALID',
         signature === undefined
           ? 'X-Twilio-Signature is missing: only Twilio, signing with the account auth token, may call this endpoint'
           : 'X-Twilio-Signature does not match this URL and body for the configured Twilio auth token (check --public-url)',
@@ -168,7 +168,7 @@ export async function twilioRoutes(app: FastifyInstance, deps: TwilioCallbackDep
     // Signed by a Twilio account with the same token is this account; a different AccountSid is a misconfiguration.
     const account = field(params, 'AccountSid');
     if (account !== undefined && account !== deps.accountSid) {
-      throw new TandemError('FORBIDDEN', 'AccountSid is not the account this server sends with', 'AccountSid');
+      throw new TandemError('TWILIO_SIGNATURE_INVALID', 'AccountSid is not the account this server sends with', 'AccountSid');
     }
     req[PARAMS] = params;
   });

@@ -224,7 +224,7 @@ describe.each(databaseKinds())('voice calls and SMS replies through Twilio, on $
       await twilio.inboundSms(SMS_WEBHOOK, ANA, 'ACK 1', { signature: 'AAAAAAAAAAAAAAAAAAAAAAAAAAA=' }),
     ];
     expect(forged.map((f) => f.status)).toEqual([403, 403, 403, 403, 403]);
-    expect(JSON.parse(forged[1]?.body ?? '{}')).toMatchObject({ error: { code: 'FORBIDDEN', field: 'X-Twilio-Signature' } });
+    expect(JSON.parse(forged[1]?.body ?? '{}')).toMatchObject({ error: { code: 'TWILIO_SIGNATURE_INVALID', field: 'X-Twilio-Signature' } });
     // A token Tandem did not sign, even with Twilio's signature over it, names no delivery.
     const action = call.gatherAction ?? '';
     const other = await twilio.press({ ...call, gatherAction: `${action.slice(0, action.lastIndexOf('~'))}~AAAAAAAAAAAAAAAAAAAAAA` }, '1');
