@@ -24,6 +24,7 @@ import { CalendarLinks } from '../calendar/links.js';
 import { calendarRoutes } from '../calendar/routes.js';
 import { statusRoutes } from '../status/routes.js';
 import { maintenanceLookup } from '../status/maintenance.js';
+import { apiWindowsOf } from '../maintenance/store.js';
 import { LinkSigner } from '../respond/links.js';
 import { respondRoutes } from '../respond/routes.js';
 import { twilioRoutes } from '../respond/twilio.js';
@@ -276,7 +277,14 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
           userAgent: `Tandem/${VERSION}`,
         }),
       (app) => calendarRoutes(app, { deployment, clock, calendars }),
-      (app) => statusRoutes(app, { database, deployment, clock, publicUrl: settings.publicUrl, maintenance: maintenanceLookup() }),
+      (app) =>
+        statusRoutes(app, {
+          database,
+          deployment,
+          clock,
+          publicUrl: settings.publicUrl,
+          maintenance: maintenanceLookup((id, now) => apiWindowsOf(database.db, id, now)),
+        }),
       ...(settings.notify === 'inbox' ? [(app: FastifyInstance) => inboxRoutes(app, { database, clock, demo: settings.demo })] : []),
       ...(oidc
         ? [

@@ -342,6 +342,22 @@ describe.each(databaseKinds())('planned work on the status page, on $name', (kin
     await h.settle();
     doc = await statusJson(h);
     expect(doc.components[2]).toMatchObject({ state: 'degraded', maintenance_until: null });
+
+    // An admin opens a window through the API for the shop; ending it early ends it on the page too.
+    const admin = await h.token('admin');
+    const created = await h.api('POST', '/maintenance-windows', admin, {
+      engagement: 'acme',
+      services: ['storefront'],
+      to: '2026-11-25T01:00:00Z',
+      reason: 'CDN origin cut-over to eu-west-2',
+    });
+    expect(created.statusCode).toBe(201);
+    doc = await statusJson(h);
+    expect(doc.components[1]).toMatchObject({ name: 'Online shop', state: 'maintenance', maintenance_until: '2026-11-25T01:00:00.000Z' });
+    expect(JSON.stringify(doc)).not.toMatch(/CDN|eu-west-2/);
+    const id = created.json<{ window: { id: number } }>().window.id;
+    expect((await h.api('POST', `/maintenance-windows/${id}/end`, admin, {})).statusCode).toBe(200);
+    expect((await statusJson(h)).components[1]).toMatchObject({ state: 'operational', maintenance_until: null });
   });
 });
 
