@@ -15,6 +15,7 @@ import {
   replaceServices,
   updateEngagementRow,
 } from './store.js';
+import { makeHoldsDue } from '../maintenance/store.js';
 
 /** Whether applying changed an engagement (false: the same file was already applied). */
 export interface ApplyResult {
@@ -41,5 +42,7 @@ async function applyOne(trx: Executor, { engagement: e, file, hash }: LoadedEnga
   await replaceServices(trx, e.id, e.services, at);
   await replaceIntegrationKeys(trx, e.id, e.services);
   await replacePeople(trx, e.id, e.people);
+  // A changed file may shorten or drop a maintenance window: the incidents held in one are looked at again now.
+  if (applied !== undefined) await makeHoldsDue(trx, e.id, at);
   return true;
 }

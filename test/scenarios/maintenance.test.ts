@@ -134,6 +134,26 @@ describe.each(databaseKinds())('maintenance windows and silences, on $name', (ki
     expect(await pages(resolvedId)).toBe(0);
   });
 
+  it('a window shortened in the file (reload) releases the incidents it held at its new end', async () => {
+    const own = join(dir, `shortened-${kind.name}.yaml`);
+    const demo = readFileSync(DEMO, 'utf8');
+    const window = (to: string) =>
+      `${demo}\nmaintenance:\n  - { services: [payments-api], from: "2026-12-06T01:00", to: "${to}", reason: "ERP upgrade" }\n`;
+    writeFileSync(own, window('2026-12-06T05:00'));
+    h = await startHarness(kind, { start: '2026-12-06T06:30:00Z', peers: true, config: [own] });
+    admin = await h.token('admin');
+    await send(PAYMENTS, 'trigger', 'erp-db-1');
+    const id = await incidentOf('erp-db-1');
+    await at('2026-12-06T07:00:00Z');
+    writeFileSync(own, window('2026-12-06T03:00'));
+    expect((await h.tandem.reload()).ok).toBe(true);
+    await at('2026-12-06T07:30:00Z');
+    expect(await pages(id)).toBe(0);
+    // 03:00 in New York, the new end.
+    await at('2026-12-06T08:00:00Z');
+    expect(await pages(id)).toBeGreaterThan(0);
+  });
+
   it('an alert just after the window pages at once', async () => {
     await start('2026-12-06T10:00:00Z');
     await send(PAYMENTS, 'trigger', 'after-1');
