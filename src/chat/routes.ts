@@ -35,6 +35,7 @@ import { errorResponses } from '../api/schema/common.js';
 import type { IncidentState, SlackClick, SlackEphemeral, SlackReplacement } from './slack-interaction.js';
 import { decodeInteraction, ephemeral, stateSentence, updatedMessage } from './slack-interaction.js';
 import { verifySlackRequest } from './slack-signature.js';
+import { claimChatAction } from './store.js';
 
 export const SLACK_INTERACTIONS_PATH = '/integrations/slack/interactions';
 
@@ -206,10 +207,22 @@ export async function slackInteractionRoutes(scope: FastifyInstance, deps: Slack
         incidentId: found.id,
         kick: deps.kick,
         hooks: deps.hooks,
-        run: (w, current) =>
-          click.action === 'acknowledge'
+        run: async (w, current) => {
+          // Once per member, incident and action, also when two instances get the same click at once.
+          const first = await claimChatAction(w.ex, {
+            source: 'slack',
+            key: `${click.userId}:${current.id}:${click.action}`,
+            engagementId: current.engagement_id,
+            incidentId: current.id,
+            action: click.action,
+            actor: `person:${person.id}`,
+            at: clock.now(),
+          });
+          if (!first) return false;
+          return click.action === 'acknowledge'
             ? acknowledgeIncident(w, current, actor, clock.now(), { via })
-            : resolveIncident(w, current, actor, clock.now(), { via }),
+            : resolveIncident(w, current, actor, clock.now(), { via });
+        },
       });
       incident = done.incident;
       changed = done.result;

@@ -537,6 +537,19 @@ export interface StatusNoteUpdatesTable {
   author: string;
 }
 
+/** What a chat member asked of an incident, once per member, incident and action (0017; src/chat/). */
+export interface ChatActionsTable {
+  /** "slack". */
+  source: string;
+  /** "<member>:<incident id>:<action>". */
+  key: string;
+  engagement_id: string;
+  incident_id: number;
+  action: string;
+  actor: string;
+  at: number;
+}
+
 export interface DB {
   engagements: EngagementsTable;
   services: ServicesTable;
@@ -568,6 +581,7 @@ export interface DB {
   maintenance_windows: MaintenanceWindowsTable;
   maintenance_log: MaintenanceLogTable;
   maintenance_holds: MaintenanceHoldsTable;
+  chat_actions: ChatActionsTable;
   heartbeats: HeartbeatsTable;
 }
 

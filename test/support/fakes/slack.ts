@@ -93,6 +93,8 @@ export interface SlackFake {
     interactionsUrl: string,
     options?: ClickOptions,
   ): Promise<ClickResult>;
+  /** One press delivered to several URLs at the same moment (a retry landing on another instance): the same bytes to each. */
+  clickEach(message: SlackMessage, actionId: string, member: SlackMember, interactionsUrls: readonly string[]): Promise<ClickResult[]>;
   /** Sends a body (form-encoded text) signed as Slack signs, to `interactionsUrl`. */
   post(interactionsUrl: string, body: string, options?: ClickOptions & { contentType?: string }): Promise<ClickResult>;
   /** Sends the same request again, byte for byte (a retry, or a replay). */
@@ -248,48 +250,14 @@ export async function startSlackFake(options: { clock: Clock; signingSecret: str
         check();
       });
     },
-    async click(message, actionId, member, interactionsUrl, o = {}) {
-      const found = buttons(message.blocks).find((b) => b.button['action_id'] === actionId);
-      if (found === undefined) throw new Error(`Slack fake: message ${message.ts} has no button ${actionId}`);
-      counter += 1;
-      const path = `/actions/${SLACK_TEAM.id}/${counter}${Math.floor(clock.now() / 1000)}/${randomBytes(12).toString('hex')}`;
-      issued.set(path, { message, user: member.id, at: clock.now(), uses: 0 });
-      const actionTs = `${(clock.now() / 1000).toFixed(6)}`;
-      const payload = {
-        type: 'block_actions',
-        user: { id: member.id, username: member.name.toLowerCase().replace(/\s+/g, '.'), name: member.name, team_id: SLACK_TEAM.id },
-        api_app_id: SLACK_APP_ID,
-        token: 'legacy-verification-token-unused',
-        container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
-        trigger_id: `${counter}.${randomBytes(8).toString('hex')}`,
-        team: SLACK_TEAM,
-        enterprise: null,
-        is_enterprise_install: false,
-        channel: { id: message.channel, name: 'oncall' },
-        message: {
-          type: 'message',
-          subtype: 'bot_message',
-          text: message.text,
-          ts: message.ts,
-          bot_id: 'B0TANDEM01',
-          blocks: message.blocks,
-        },
-        state: { values: {} },
-        response_url: `https://hooks.slack.com${path}`,
-        actions: [
-          {
-            type: 'button',
-            action_id: actionId,
-            block_id: found.block['block_id'],
-            text: found.button['text'],
-            ...(found.button['value'] === undefined ? {} : { value: found.button['value'] }),
-            ...(found.button['style'] === undefined ? {} : { style: found.button['style'] }),
-            action_ts: actionTs,
-          },
-        ],
-      };
-      const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-      return send(interactionsUrl, body, signedHeaders(body, o), payload.response_url);
+    click(message, actionId, member, interactionsUrl, o = {}) {
+      const { body, responseUrl } = press(message, actionId, member);
+      return send(interactionsUrl, body, signedHeaders(body, o), responseUrl);
+    },
+    clickEach(message, actionId, member, interactionsUrls) {
+      const { body, responseUrl } = press(message, actionId, member);
+      const headers = signedHeaders(body);
+      return Promise.all(interactionsUrls.map((url) => send(url, body, headers, responseUrl)));
     },
     post(interactionsUrl, body, o = {}) {
       return send(interactionsUrl, body, signedHeaders(body, o), '');
@@ -299,4 +267,48 @@ export async function startSlackFake(options: { clock: Clock; signingSecret: str
     },
     close: () => receiver.close(),
   };
+
+  /** The form body Slack posts when `member` presses `actionId` in `message`, and the response URL it issues. */
+  function press(message: SlackMessage, actionId: string, member: SlackMember): { body: string; responseUrl: string } {
+    const found = buttons(message.blocks).find((b) => b.button['action_id'] === actionId);
+    if (found === undefined) throw new Error(`Slack fake: message ${message.ts} has no button ${actionId}`);
+    counter += 1;
+    const path = `/actions/${SLACK_TEAM.id}/${counter}${Math.floor(clock.now() / 1000)}/${randomBytes(12).toString('hex')}`;
+    issued.set(path, { message, user: member.id, at: clock.now(), uses: 0 });
+    const actionTs = `${(clock.now() / 1000).toFixed(6)}`;
+    const payload = {
+      type: 'block_actions',
+      user: { id: member.id, username: member.name.toLowerCase().replace(/\s+/g, '.'), name: member.name, team_id: SLACK_TEAM.id },
+      api_app_id: SLACK_APP_ID,
+      token: 'legacy-verification-token-unused',
+      container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
+      trigger_id: `${counter}.${randomBytes(8).toString('hex')}`,
+      team: SLACK_TEAM,
+      enterprise: null,
+      is_enterprise_install: false,
+      channel: { id: message.channel, name: 'oncall' },
+      message: {
+        type: 'message',
+        subtype: 'bot_message',
+        text: message.text,
+        ts: message.ts,
+        bot_id: 'B0TANDEM01',
+        blocks: message.blocks,
+      },
+      state: { values: {} },
+      response_url: `https://hooks.slack.com${path}`,
+      actions: [
+        {
+          type: 'button',
+          action_id: actionId,
+          block_id: found.block['block_id'],
+          text: found.button['text'],
+          ...(found.button['value'] === undefined ? {} : { value: found.button['value'] }),
+          ...(found.button['style'] === undefined ? {} : { style: found.button['style'] }),
+          action_ts: actionTs,
+        },
+      ],
+    };
+    return { body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), responseUrl: payload.response_url };
+  }
 }
