@@ -91,6 +91,40 @@ describe('a CloudWatch alarm in an SNS notification', () => {
   });
 });
 
+describe("an alarm's state change as EventBridge publishes it to the topic", () => {
+  const EVENT = fixture('eventbridge-alarm-state-change');
+  const EB_ARN = 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:ServerCpuTooHigh';
+  const withState = (value: unknown) => ({ ...EVENT, detail: { ...(EVENT['detail'] as object), state: { value, reason: 'r' } } });
+
+  it("AWS's sample ALARM triggers the alert of resources[0], the same key an alarm action's message has", () => {
+    const n = read(JSON.stringify(EVENT));
+    expect(n).toMatchObject({ dedupKey: EB_ARN, state: 'ALARM' });
+    expect(n.actions[0]).toMatchObject({
+      action: 'trigger',
+      summary: expect.stringMatching(/^ServerCpuTooHigh: Threshold Crossed: 1 out of the last 1 datapoints \[99\.5/) as unknown,
+      source: 'AWS/EC2 InstanceId=i-12345678901234567',
+      occurredAt: Date.parse('2019-10-02T17:04:40.989Z'),
+      details: { alarm: EVENT },
+    });
+  });
+
+  it('OK resolves, INSUFFICIENT_DATA asks for nothing', () => {
+    expect(read(JSON.stringify(withState('OK'))).actions[0]).toMatchObject({ action: 'resolve', dedupKey: EB_ARN });
+    expect(read(JSON.stringify(withState('INSUFFICIENT_DATA'))).actions).toEqual([]);
+  });
+
+  it.each([
+    [{ ...EVENT, resources: [] }, 'Message.resources'],
+    [withState('FIRING'), 'Message.detail.state.value'],
+    [{ ...EVENT, detail: { ...(EVENT['detail'] as object), state: undefined } }, 'Message.detail.state'],
+    [{ ...EVENT, detail: { ...(EVENT['detail'] as object), alarmName: '' } }, 'Message.detail.alarmName'],
+  ])('a broken event is refused naming %#: %s', (event, field) => {
+    const result = parseCloudwatchNotification(notification(JSON.stringify(event)));
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors.some((e) => e.startsWith(`'${field}'`))).toBe(true);
+  });
+});
+
 describe('a notification that is not an alarm', () => {
   it("AWS's sample notification triggers an alert titled by its Subject, the message kept", () => {
     const n = read('Hello world!', 'My First Message');

@@ -10,7 +10,8 @@
  *   https on an SNS host); nothing is stored.
  * - `UnsubscribeConfirmation`: acknowledged; nothing is stored.
  * - `Notification` whose Message is a CloudWatch alarm (JSON with `AlarmArn`
- *   and `NewStateValue`): `ALARM` triggers, `OK` resolves, and
+ *   and `NewStateValue`, or EventBridge's "CloudWatch Alarm State Change"
+ *   event when a rule targets the topic): `ALARM` triggers, `OK` resolves, and
  *   `INSUFFICIENT_DATA` is stored but neither opens nor resolves (missing data
  *   often means the measured thing is down, so an open incident stays open).
  *   The dedup key is the alarm's ARN.
@@ -152,6 +153,7 @@ export function parseCloudwatchNotification(m: SnsMessage): ParseResult<Cloudwat
   const json = messageJson(m.message);
   if (!json.ok) return { ok: false, errors: [json.error] };
   if (json.value !== undefined && isAlarm(json.value)) return parseAlarm(json.value, m);
+  if (json.value !== undefined && isEventBridgeAlarm(json.value)) return parseEventBridgeAlarm(json.value, m);
   return { ok: true, value: otherNotification(m, json.value) };
 }
 
@@ -179,32 +181,95 @@ function parseAlarm(alarm: JsonObject, m: SnsMessage): ParseResult<CloudwatchNot
   const arn = errors.requiredString(alarm, 'AlarmArn', 'Message.AlarmArn', 2048);
   const state = errors.oneOf(alarm, 'NewStateValue', 'Message.NewStateValue', ALARM_STATES, true);
   const reason = errors.optionalString(alarm, 'NewStateReason', 'Message.NewStateReason');
-  const changedText = errors.optionalString(alarm, 'StateChangeTime', 'Message.StateChangeTime', 64);
-  const changedAt = changedText === undefined ? undefined : parseIsoInstant(changedText);
-  if (changedText !== undefined && changedAt === undefined)
-    errors.add(`'Message.StateChangeTime' is not an ISO 8601 timestamp: ${describe(changedText)}`);
+  const changedAt = instant(alarm, 'StateChangeTime', 'Message.StateChangeTime', errors);
   if (errors.list.length > 0 || name === undefined || arn === undefined || state === undefined) return { ok: false, errors: errors.list };
-  const dedupKey = alarmKey(arn);
-  if (state === 'INSUFFICIENT_DATA') return { ok: true, value: { actions: [], dedupKey, state } };
-  const summary = (reason === undefined || reason.trim() === '' ? `${name} is in ${state}` : `${name}: ${reason}`).slice(0, SUMMARY_MAX);
+  return { ok: true, value: alarmNotification({ name, arn, state, reason, changedAt, source: alarmSource(alarm), alarm }, m) };
+}
+
+/**
+ * An alarm's state change as EventBridge sends it ("CloudWatch Alarm State
+ * Change"), when an EventBridge rule targets the SNS topic instead of the
+ * alarm's own actions: the ARN is `resources[0]`, the state `detail.state`.
+ */
+function isEventBridgeAlarm(json: JsonObject): boolean {
+  return json['detail-type'] === 'CloudWatch Alarm State Change' && isObject(json['detail']);
+}
+
+function parseEventBridgeAlarm(event: JsonObject, m: SnsMessage): ParseResult<CloudwatchNotification> {
+  const errors = new FieldErrors();
+  const detail = isObject(event['detail']) ? event['detail'] : {};
+  const resources = event['resources'];
+  const first: unknown = Array.isArray(resources) ? resources[0] : undefined;
+  const arn = typeof first === 'string' && first.trim() !== '' && first.length <= 2048 ? first : undefined;
+  if (arn === undefined) errors.add(`'Message.resources' must list the alarm's ARN first, got ${describe(resources)}`);
+  const name = errors.requiredString(detail, 'alarmName', 'Message.detail.alarmName', 1024);
+  const current = errors.optionalObject(detail, 'state', 'Message.detail.state');
+  if (current === undefined && detail['state'] === undefined) errors.add(`'Message.detail.state' is missing`);
+  const state = current === undefined ? undefined : errors.oneOf(current, 'value', 'Message.detail.state.value', ALARM_STATES, true);
+  const reason = current === undefined ? undefined : errors.optionalString(current, 'reason', 'Message.detail.state.reason');
+  const changedAt = current === undefined ? undefined : instant(current, 'timestamp', 'Message.detail.state.timestamp', errors);
+  if (errors.list.length > 0 || name === undefined || arn === undefined || state === undefined) return { ok: false, errors: errors.list };
   return {
     ok: true,
-    value: {
-      dedupKey,
-      state,
-      actions: [
-        {
-          type: 'alert',
-          action: state === 'ALARM' ? 'trigger' : 'resolve',
-          dedupKey,
-          summary,
-          ...(state === 'ALARM' ? { severity: CLOUDWATCH_SEVERITY } : {}),
-          source: alarmSource(alarm),
-          ...(changedAt === undefined ? {} : { occurredAt: changedAt }),
-          details: { alarm, sns: snsDetails(m) },
-        },
-      ],
-    },
+    value: alarmNotification({ name, arn, state, reason, changedAt, source: eventBridgeSource(event, detail), alarm: event }, m),
+  };
+}
+
+/** An ISO 8601 instant at `key`, if there is one; a malformed one is reported. */
+function instant(obj: JsonObject, key: string, path: string, errors: FieldErrors): number | undefined {
+  const text = errors.optionalString(obj, key, path, 64);
+  const at = text === undefined ? undefined : parseIsoInstant(text);
+  if (text !== undefined && at === undefined) errors.add(`'${path}' is not an ISO 8601 timestamp: ${describe(text)}`);
+  return at;
+}
+
+/** "AWS/EC2 InstanceId=i-0abc": the first metric's namespace and dimensions, else the region. */
+function eventBridgeSource(event: JsonObject, detail: JsonObject): string {
+  const region = typeof event['region'] === 'string' && event['region'] !== '' ? event['region'] : 'Amazon CloudWatch';
+  const configuration = detail['configuration'];
+  const metrics = isObject(configuration) && Array.isArray(configuration['metrics']) ? configuration['metrics'] : [];
+  for (const m of metrics) {
+    const stat = isObject(m) ? m['metricStat'] : undefined;
+    const metric = isObject(stat) ? stat['metric'] : undefined;
+    if (!isObject(metric) || typeof metric['namespace'] !== 'string') continue;
+    const dims = isObject(metric['dimensions']) ? Object.entries(metric['dimensions']).map(([k, v]) => `${k}=${String(v)}`) : [];
+    return [metric['namespace'], ...dims].join(' ').slice(0, 1024);
+  }
+  return region.slice(0, 1024);
+}
+
+interface AlarmChange {
+  readonly name: string;
+  readonly arn: string;
+  readonly state: AlarmState;
+  readonly reason: string | undefined;
+  readonly changedAt: number | undefined;
+  readonly source: string;
+  /** What the alarm said, kept as details. */
+  readonly alarm: JsonObject;
+}
+
+/** ALARM triggers and OK resolves the alert of the alarm's ARN; INSUFFICIENT_DATA asks for nothing. */
+function alarmNotification(c: AlarmChange, m: SnsMessage): CloudwatchNotification {
+  const dedupKey = alarmKey(c.arn);
+  if (c.state === 'INSUFFICIENT_DATA') return { actions: [], dedupKey, state: c.state };
+  const reason = c.reason?.trim() ?? '';
+  const summary = (reason === '' ? `${c.name} is in ${c.state}` : `${c.name}: ${c.reason ?? ''}`).slice(0, SUMMARY_MAX);
+  return {
+    dedupKey,
+    state: c.state,
+    actions: [
+      {
+        type: 'alert',
+        action: c.state === 'ALARM' ? 'trigger' : 'resolve',
+        dedupKey,
+        summary,
+        ...(c.state === 'ALARM' ? { severity: CLOUDWATCH_SEVERITY } : {}),
+        source: c.source,
+        ...(c.changedAt === undefined ? {} : { occurredAt: c.changedAt }),
+        details: { alarm: c.alarm, sns: snsDetails(m) },
+      },
+    ],
   };
 }
 

@@ -157,6 +157,18 @@ describe('reading an SNS message', () => {
     expect(parseSnsMessage(NOTIFICATION, 'Notification').ok).toBe(true);
   });
 
+  it('says so when the body is an alarm without its envelope (raw message delivery)', () => {
+    const result = parseSnsMessage(
+      { AlarmName: 'x', AlarmArn: 'arn:aws:cloudwatch:eu-central-1:1:alarm:x', NewStateValue: 'ALARM' },
+      undefined,
+    );
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.refusal.field).toBe('Type');
+      expect(result.refusal.errors[0]).toContain('turn off raw message delivery');
+    }
+  });
+
   it('reports every bad field at once', () => {
     const result = parseSnsMessage({ Type: 'Notification' }, undefined);
     expect(result.ok).toBe(false);

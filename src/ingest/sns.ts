@@ -83,6 +83,10 @@ function invalid(errors: readonly string[]): { ok: false; refusal: SnsRefusal } 
  */
 export function parseSnsMessage(body: unknown, headerType: string | undefined): SnsParse {
   if (!isObject(body)) return invalid([`the body must be an Amazon SNS message (a JSON object), got ${describe(body)}`]);
+  if (body['Type'] === undefined && ('AlarmArn' in body || 'detail-type' in body))
+    return invalid([
+      `'Type' is missing: this is a CloudWatch alarm without its SNS envelope; turn off raw message delivery on the SNS subscription`,
+    ]);
   const errors = new FieldErrors();
   const type = errors.oneOf(body, 'Type', 'Type', SNS_MESSAGE_TYPES, true);
   if (type !== undefined && headerType !== undefined && headerType !== type)

@@ -161,6 +161,23 @@ describe.each(databaseKinds())('CloudWatch alarms through Amazon SNS, on $name',
     expect(fake.requests.filter((r) => r.path.endsWith('.pem'))).toHaveLength(1);
   });
 
+  it("an EventBridge rule's alarm event (AWS's sample) opens an incident, and its OK resolves it", async () => {
+    const event = alarmSample('eventbridge-alarm-state-change');
+    const arn = 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:ServerCpuTooHigh';
+    const fired = await post(PAYMENTS_KEY, fake.notification(TOPIC, JSON.stringify(event), { version: '2' }));
+    expect(fired.statusCode, fired.body).toBe(202);
+    expect(fired.json()).toMatchObject({ dedup_key: arn, action: 'trigger', state: 'ALARM' });
+    await h.settle();
+    const open = (await paymentsIncidents()).filter((i) => i.title.startsWith('ServerCpuTooHigh:'));
+    expect(open).toEqual([expect.objectContaining({ status: 'triggered' })]);
+    const detail = event['detail'] as Record<string, unknown>;
+    const ok = { ...event, detail: { ...detail, previousState: detail['state'], state: { value: 'OK', reason: 'back below 50%' } } };
+    expect((await post(PAYMENTS_KEY, fake.notification(TOPIC, JSON.stringify(ok)))).json()).toMatchObject({ action: 'resolve' });
+    await h.settle();
+    const after = (await paymentsIncidents()).filter((i) => i.title.startsWith('ServerCpuTooHigh:'));
+    expect(after).toEqual([expect.objectContaining({ status: 'resolved' })]);
+  });
+
   it("AWS's sample notification that is no alarm opens an incident titled by its Subject", async () => {
     const sample = snsSample('sns-notification');
     const res = await post(PAYMENTS_KEY, fake.notification(TOPIC, sample['Message'] ?? '', { subject: sample['Subject'] }));

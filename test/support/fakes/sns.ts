@@ -103,8 +103,10 @@ export function snsSample(name: 'sns-subscription-confirmation' | 'sns-notificat
   return JSON.parse(readFileSync(join(FIXTURES, 'cloudwatch', `${name}.json`), 'utf8')) as SnsBody;
 }
 
-/** AWS's sample alarm message (the JSON a CloudWatch alarm action publishes). */
-export function alarmSample(name: 'alarm-single-metric' | 'alarm-multiple-metrics'): Record<string, unknown> {
+/** AWS's sample alarm messages: what a CloudWatch alarm action publishes, or an EventBridge rule targeting the topic. */
+export function alarmSample(
+  name: 'alarm-single-metric' | 'alarm-multiple-metrics' | 'eventbridge-alarm-state-change',
+): Record<string, unknown> {
   return JSON.parse(readFileSync(join(FIXTURES, 'cloudwatch', `${name}.json`), 'utf8')) as Record<string, unknown>;
 }
 
