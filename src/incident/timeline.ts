@@ -36,6 +36,9 @@ export const TIMELINE_KINDS = {
   'escalation.requested': 'A person paged by phone pressed 2: the next tier is paged now.',
   'sla.warning': 'An SLA warning threshold was crossed; who was notified.',
   'sla.breached': 'An SLA target was missed; the credit it carries.',
+  maintenance:
+    'The incident opened in maintenance (a window or a silence; src/maintenance/): nobody is paged and no SLA clock starts until it ends; or it is still in maintenance when a window ended.',
+  'maintenance.ended': 'The maintenance the incident opened in ended while it was open: routing, paging and SLA clocks start now.',
 } as const;
 
 export type TimelineKind = keyof typeof TIMELINE_KINDS | (string & {});

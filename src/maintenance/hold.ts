@@ -54,12 +54,6 @@ import { maintenanceAt } from './windows.js';
 /** A hook run when an incident opens (the type of `IncidentHooks['opened']` entries). */
 export type OpenedHook = (w: IncidentWriter, opened: OpenedIncident, at: number) => Promise<void>;
 
-/** Timeline kinds of maintenance on an incident. */
-export const MAINTENANCE_KINDS = {
-  maintenance: 'The incident opened in maintenance (a window or a silence): nobody is paged and no SLA clock starts until it ends.',
-  'maintenance.ended': 'The maintenance the incident opened in ended while it was open: routing, paging and SLA clocks start now.',
-} as const;
-
 /**
  * Whether an incident of `serviceId` opening (or looked at again) at `at` is
  * in maintenance: the file's windows and the API's (joined into one stretch),
@@ -113,7 +107,7 @@ class InForce implements Collector {
 function entry(
   incident: IncidentRow,
   at: number,
-  kind: keyof typeof MAINTENANCE_KINDS,
+  kind: 'maintenance' | 'maintenance.ended',
   message: string,
   data: Record<string, unknown>,
 ): TimelineEntry {
