@@ -74,6 +74,21 @@ describe('planReport', () => {
     expect(acked.timeline?.message).toBe('Call to Kim Tan (+15550100004) not answered (Twilio: no-answer).');
   });
 
+  it('a call that ends with the incident still waiting (no key pressed, or a voicemail) moves the next rule up too, without failing', () => {
+    expect(planReport({ ...base, row: voice('in-progress'), status: 'completed' })).toEqual({
+      record: true,
+      advance: true,
+      timeline: {
+        kind: 'notification.status',
+        message: 'Call to Kim Tan (+15550100004) ended without an acknowledgement (Twilio: completed). The next notify rule is due now.',
+      },
+    });
+    expect(planReport({ ...base, incidentStatus: 'acknowledged', row: voice('in-progress'), status: 'completed' })).toMatchObject({
+      advance: false,
+      timeline: { message: 'Call to Kim Tan (+15550100004) ended (Twilio: completed).' },
+    });
+  });
+
   it('SMS: delivered to the phone, or not with the error code', () => {
     expect(planReport({ ...base, row: sms('sent'), status: 'delivered' }).timeline?.message).toBe(
       'SMS to Kim Tan (+15550100004) delivered to the phone (Twilio: delivered).',

@@ -159,6 +159,17 @@ export function planReport(o: {
         timeline: { kind: 'notification.status', message: `${subject} delivered to the phone (Twilio: ${status}).` },
       };
     case 'ended':
+      // Answered but hung up with the incident still waiting: nobody pressed 1 (or a voicemail took the call).
+      if (waiting && status === 'completed') {
+        return {
+          record: true,
+          advance: true,
+          timeline: {
+            kind: 'notification.status',
+            message: `${subject} ended without an acknowledgement (Twilio: ${status}). The next notify rule is due now.`,
+          },
+        };
+      }
       return {
         record: true,
         advance: false,

@@ -184,6 +184,15 @@ describe.each(databaseKinds())('voice calls and SMS replies through Twilio, on $
       /^Tier 2 of partner-noc \(1st pass of 3\): paging Sam Okafor \(webhook\), Kim Tan \(sms\), Ana Souza \(voice, sms after 3m\)/,
     );
     expect(twilio.messages.map((m) => m.to)).toEqual([KIM]);
+
+    // Ana hangs up; the incident still waits, so her own next rule (SMS, due 23:50) goes now as well.
+    expect((await twilio.callStatus(call, 'completed')).status).toBe(204);
+    await h.settle();
+    expect(twilio.messages.map((m) => m.to)).toEqual([KIM, ANA]);
+    i = await incident(i.id);
+    expect(messages(i, 'notification.status')).toContain(
+      `Call to Ana Souza (${ANA}) ended without an acknowledgement (Twilio: completed). The next notify rule is due now.`,
+    );
   });
 
   it('a call nobody answers moves Ana to her next rule at once (the SMS goes at 23:48, not 23:50); the same report twice acts once', async () => {
