@@ -9,8 +9,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { engagementConfig } from '../deployment/engagement-column.js';
 import { formatDiagnostic, loadEngagementText } from './index.js';
+import { withoutStatusPage } from '../../test/support/status-page.js';
 
-const DEMO = readFileSync('demo/acme.yaml', 'utf8');
+/** The demo without its own status page, so each test writes the section it checks. */
+const DEMO = withoutStatusPage(readFileSync('demo/acme.yaml', 'utf8'));
 /** The line the appended section starts on (the demo may grow; the tests must not care). */
 const FIRST = `${DEMO}\n`.split('\n').length;
 
@@ -60,6 +62,16 @@ describe('the status_page section', () => {
 
   it('without the section the engagement has no status page', () => {
     expect(load('').engagement?.statusPage).toBeUndefined();
+  });
+
+  it('the demo has one: Payments, the online shop and staff devices', () => {
+    const demo = loadEngagementText(readFileSync('demo/acme.yaml', 'utf8'), 'demo/acme.yaml');
+    expect(demo.diagnostics.map(formatDiagnostic)).toEqual([]);
+    expect(demo.engagement?.statusPage?.components.map((c) => [c.name, c.services])).toEqual([
+      ['Payments', ['payments-api']],
+      ['Online shop', ['storefront']],
+      ['Staff devices and sign-in', ['laptops']],
+    ]);
   });
 
   it('survives the round trip through engagements.config, and a stored model without it reads as none', () => {

@@ -2,6 +2,8 @@
  * The demo engagement with the status page issue 13 shows (Acme's payments,
  * online shop and staff laptops as the public sees them; the EDR's security
  * service is not on it), for the status page scenario and browser tests.
+ * The demo file has the same section; tests write it explicitly, so they do
+ * not change when the demo's does.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,9 +28,24 @@ export const STATUS_KEYS = {
   laptops: 'helpdesk-generic-1a9b',
 } as const;
 
-/** Writes the demo engagement with the status page (and any more text, e.g. a maintenance section) as `acme.yaml` in `dir`. */
+/**
+ * An engagement file's text without its `status_page:` section (and the comment lines right above it), so a test
+ * can append a section of its own to the demo, which has one.
+ */
+export function withoutStatusPage(text: string): string {
+  const lines = text.split('\n');
+  const start = lines.indexOf('status_page:');
+  if (start < 0) return text;
+  let from = start;
+  while (from > 0 && (lines[from - 1] ?? '').startsWith('#')) from -= 1;
+  let to = start + 1;
+  while (to < lines.length && /^(\s|$)/.test(lines[to] ?? '')) to += 1;
+  return [...lines.slice(0, from), ...lines.slice(to)].join('\n');
+}
+
+/** Writes the demo engagement with this status page (and any more text, e.g. a maintenance section) as `acme.yaml` in `dir`. */
 export function statusDemo(dir: string, more = ''): string {
   const file = join(dir, 'acme.yaml');
-  writeFileSync(file, `${readFileSync(DEMO, 'utf8')}\n${STATUS_PAGE_YAML}\n${more}`);
+  writeFileSync(file, `${withoutStatusPage(readFileSync(DEMO, 'utf8'))}\n${STATUS_PAGE_YAML}\n${more}`);
   return file;
 }
