@@ -15,7 +15,10 @@ import { incidentPrefix } from '../deployment/deployment.js';
 import type { Engagement } from '../engagement/model.js';
 import type { StatusPage } from '../engagement/status-page.js';
 import { TandemError } from '../errors/catalog.js';
+import type { Actor } from '../incident/actor.js';
 import { actorRef } from '../incident/actor.js';
+import type { ChangeHooks } from '../incident/changes.js';
+import { withWriter } from '../incident/writer.js';
 import { getIncident, getIncidentByNumber, incidentsById } from '../incident/store.js';
 import { presentNote } from '../status/present.js';
 import type { StoredNote } from '../status/store.js';
@@ -36,6 +39,8 @@ export interface StatusNoteDeps {
   readonly database: Database;
   readonly deployment: Deployment;
   readonly clock: Clock;
+  /** The engine's change hooks, for the writer that records a note on its incident's timeline. */
+  readonly hooks: ChangeHooks;
 }
 
 /** How far back the admin list reaches for resolved notes. */
@@ -132,6 +137,33 @@ function pageOf(engagement: Engagement): StatusPage {
   return engagement.statusPage;
 }
 
+/**
+ * Records on the incident a note was written for what the public was told and when (kind `status.note`), in the
+ * note's transaction: the auditor reads the incident and the notice together.
+ */
+async function onTimeline(
+  ex: Executor,
+  deps: StatusNoteDeps,
+  n: { engagementId: string; incidentId: number | null; noteId: number; components: readonly string[] },
+  u: { at: number; actor: Actor; what: 'published' | 'updated' | 'resolved'; state: string; text: string },
+): Promise<void> {
+  const incidentId = n.incidentId;
+  if (incidentId === null) return;
+  await withWriter(ex, deps.database, deps.hooks, (w) =>
+    w.timeline([
+      {
+        engagementId: n.engagementId,
+        incidentId,
+        at: u.at,
+        kind: 'status.note',
+        actor: u.actor,
+        message: `Status page note ${n.noteId} ${u.what} (${u.state}; ${n.components.join(', ')}): ${u.text}`,
+        data: { note: n.noteId, state: u.state, components: [...n.components] },
+      },
+    ]),
+  );
+}
+
 /** The incident a note is written for, by id or number, in that engagement only; 400 when there is none. */
 async function incidentOf(ex: Executor, engagement: Engagement, ref: string): Promise<number> {
   const m = /^(.+)-(\d{1,9})$/.exec(ref);
@@ -193,20 +225,28 @@ export async function statusNoteRoutes(scope: FastifyInstance, deps: StatusNoteD
     const engagement = visibleEngagement(deployment, p, b.engagement);
     const components = componentsOf(pageOf(engagement), b.components);
     const incidentId = b.incident === undefined ? null : await incidentOf(db, engagement, b.incident);
-    const author = actorRef(actorOf(p, engagement));
+    const actor = actorOf(p, engagement);
     const at = clock.now();
-    const id = await db.transaction().execute((trx) =>
-      insertNote(trx, {
+    const text = b.text.trim();
+    const id = await db.transaction().execute(async (trx) => {
+      const noteId = await insertNote(trx, {
         engagementId: engagement.id,
         title: b.title.trim(),
         components,
         state: b.state,
         incidentId,
-        author,
-        text: b.text.trim(),
+        author: actorRef(actor),
+        text,
         at,
-      }),
-    );
+      });
+      await onTimeline(
+        trx,
+        deps,
+        { engagementId: engagement.id, incidentId, noteId, components },
+        { at, actor, what: 'published', state: b.state, text },
+      );
+      return noteId;
+    });
     return reply.code(201).send(await reread(req, id));
   });
 
@@ -216,11 +256,18 @@ export async function statusNoteRoutes(scope: FastifyInstance, deps: StatusNoteD
       throw new TandemError('INVALID_TRANSITION', `status note ${note.id} is resolved; publish a new note instead`);
     const b = req.body;
     const components = b.components === undefined ? undefined : componentsOf(pageOf(engagement), b.components);
-    const author = actorRef(actorOf(principalOf(req), engagement));
+    const actor = actorOf(principalOf(req), engagement);
     const at = clock.now();
     const state = b.state ?? note.state;
+    const text = b.text.trim();
     await db.transaction().execute(async (trx) => {
-      await appendUpdate(trx, { engagementId: note.engagementId, noteId: note.id, at, state, text: b.text.trim(), author });
+      await appendUpdate(trx, { engagementId: note.engagementId, noteId: note.id, at, state, text, author: actorRef(actor) });
+      await onTimeline(
+        trx,
+        deps,
+        { engagementId: note.engagementId, incidentId: note.incidentId, noteId: note.id, components: components ?? note.components },
+        { at, actor, what: 'updated', state, text },
+      );
       await updateNote(trx, note.id, {
         at,
         state,
@@ -234,12 +281,18 @@ export async function statusNoteRoutes(scope: FastifyInstance, deps: StatusNoteD
   app.post('/status-notes/:id/resolve', routes.resolve, async (req) => {
     const { note, engagement } = await load(req, req.params.id);
     if (note.resolvedAt === null) {
-      const author = actorRef(actorOf(principalOf(req), engagement));
+      const actor = actorOf(principalOf(req), engagement);
       const at = clock.now();
       const text = req.body?.text.trim() ?? DEFAULT_RESOLVED_TEXT;
       await db.transaction().execute(async (trx) => {
-        if (await resolveNote(trx, note.id, at))
-          await appendUpdate(trx, { engagementId: note.engagementId, noteId: note.id, at, state: 'resolved', text, author });
+        if (!(await resolveNote(trx, note.id, at))) return;
+        await appendUpdate(trx, { engagementId: note.engagementId, noteId: note.id, at, state: 'resolved', text, author: actorRef(actor) });
+        await onTimeline(
+          trx,
+          deps,
+          { engagementId: note.engagementId, incidentId: note.incidentId, noteId: note.id, components: note.components },
+          { at, actor, what: 'resolved', state: 'resolved', text },
+        );
       });
     }
     return reread(req, note.id);

@@ -39,6 +39,8 @@ export const TIMELINE_KINDS = {
   maintenance:
     'The incident opened in maintenance (a window or a silence; src/maintenance/): nobody is paged and no SLA clock starts until it ends; or it is still in maintenance when a window ended.',
   'maintenance.ended': 'The maintenance the incident opened in ended while it was open: routing, paging and SLA clocks start now.',
+  'status.note':
+    'A note written for this incident was published, updated or resolved on the public status page: its state, components and text, as the public saw them (src/status/).',
 } as const;
 
 export type TimelineKind = keyof typeof TIMELINE_KINDS | (string & {});

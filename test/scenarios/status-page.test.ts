@@ -247,6 +247,19 @@ describe.each(databaseKinds())('the public status page, on $name', (kind) => {
     const again = await h.api('POST', `/status-notes/${note.id}/resolve`, admin, { text: 'twice' });
     expect(again.json<{ note: NoteJson }>().note.updates).toHaveLength(3);
 
+    // The incident the note was written for records what the public was told, and when, on its timeline.
+    const incident = (await h.api('GET', '/incidents/ACME-1', admin)).json<{
+      incident: { timeline: Array<{ at: string; kind: string; message: string }> };
+    }>().incident;
+    expect(incident.timeline.filter((e) => e.kind === 'status.note').map((e) => [e.at, e.message])).toEqual([
+      [
+        '2026-11-24T22:00:00.000Z',
+        `Status page note ${note.id} published (outage; Payments, Online shop): Some card payments are declined. We are working on it.`,
+      ],
+      ['2026-11-24T22:20:00.000Z', `Status page note ${note.id} updated (degraded; Payments): A fix is being deployed; payments recover.`],
+      ['2026-11-24T23:00:00.000Z', `Status page note ${note.id} resolved (resolved; Payments): This issue is resolved.`],
+    ]);
+
     doc = await statusJson(h);
     expect(statesOf(doc)).toEqual({ Payments: 'operational', 'Online shop': 'degraded', 'Staff devices and sign-in': 'operational' });
     expect(doc.notes[0]).toMatchObject({ state: 'resolved', resolved_at: '2026-11-24T23:00:00.000Z' });
