@@ -31,6 +31,7 @@ export const ERROR_CATALOG = {
     summary: "No such resource in the engagements this token can see (another engagement's resource is also a 404).",
   },
   ROUTE_NOT_FOUND: { status: 404, summary: 'No such endpoint.' },
+  INVALID_PATH: { status: 400, summary: "The URL's path cannot be read: a `%` that does not start a percent-encoded byte (`%2F`)." },
   METHOD_NOT_ALLOWED: { status: 405, summary: 'The endpoint exists but not with this HTTP method.' },
   INVALID_JSON: { status: 400, summary: 'The body is not valid JSON.' },
   INVALID_BODY: { status: 400, summary: 'The body is JSON but not an object of the expected shape; `field` names the first bad field.' },

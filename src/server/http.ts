@@ -6,7 +6,7 @@ import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import Fastify, { LogController } from 'fastify';
-import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import { bearerToken } from '../api/auth.js';
 import { apiRoutes } from '../api/routes.js';
@@ -114,6 +114,15 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    // What the router refuses before any route or error handler runs (a path with a bad percent-encoding) is
+    // answered in the error catalog's format too, not Fastify's own body.
+    frameworkErrors: (err, _req, reply) => {
+      const e =
+        err.code === 'FST_ERR_BAD_URL'
+          ? new TandemError('INVALID_PATH', "the URL's path cannot be read: a '%' must start a percent-encoded byte, such as %2F")
+          : toTandemError(err);
+      void (reply as unknown as FastifyReply).code(e.status).send(e.toBody());
+    },
   };
   // Fastify types an HTTPS instance by its raw server; requests, replies, routes and hooks are the same as over HTTP,
   // and the one HTTPS-only call (setSecureContext on reload, server.ts) checks the server it gets.

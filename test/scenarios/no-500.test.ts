@@ -161,6 +161,20 @@ describe.each(databaseKinds())('what used to be a 500 is a 4xx, on $name', (kind
     }
   });
 
+  it('a path with a bad percent-encoding is 400 INVALID_PATH in the error format, on the API, ingest and public pages alike', async () => {
+    for (const url of [
+      '/api/v1/incidents/%zz',
+      '/api/v1/incidents/ACME-1%',
+      '/integrations/generic/%E0%A4%A',
+      '/status/acme%',
+      '/respond/%zz',
+    ]) {
+      const res = await h.tandem.http.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json<ApiError>().error, url).toEqual({ code: 'INVALID_PATH', message: expect.stringContaining('percent-encoded') });
+    }
+  });
+
   it('keeps serving after all of it', async () => {
     expect((await h.api('GET', '/incidents/ACME-1', admin)).statusCode).toBe(200);
     expect((await h.tandem.http.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
