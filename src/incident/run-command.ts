@@ -1,7 +1,8 @@
 /**
- * One incident command from a person (the API, a respond link): in a
- * transaction the incident is read again (the engine or another responder
- * may have moved it since the caller looked), the command runs through a
+ * One incident command from a person (the API, a respond link, Slack, a
+ * phone): in a transaction the incident is read again, and on PostgreSQL
+ * locked (the engine or another responder may have moved it since the caller
+ * looked, or be moving it now), the command runs through a
  * writer, and its rows are written; then the engine is woken, so an
  * acknowledgement stops escalation at once, and the incident is read as it
  * is now for the answer.
@@ -10,7 +11,7 @@ import type { Database } from '../db/connect.js';
 import type { IncidentRow } from '../db/schema.js';
 import { TandemError } from '../errors/catalog.js';
 import type { ChangeHooks } from './changes.js';
-import { getIncident } from './store.js';
+import { getIncident, getIncidentToChange } from './store.js';
 import { withWriter } from './writer.js';
 import type { IncidentWriter } from './writer.js';
 
@@ -31,7 +32,7 @@ export interface IncidentCommand<T> {
 export async function runIncidentCommand<T>(c: IncidentCommand<T>): Promise<{ result: T; incident: IncidentRow }> {
   const notFound = () => new TandemError('NOT_FOUND', `incident "${c.ref ?? c.incidentId}" not found`, 'id');
   const result = await c.database.db.transaction().execute(async (trx) => {
-    const incident = await getIncident(trx, [c.engagementId], c.incidentId);
+    const incident = await getIncidentToChange(trx, [c.engagementId], c.incidentId);
     if (!incident) throw notFound();
     return withWriter(trx, c.database, c.hooks, (w) => c.run(w, incident));
   });

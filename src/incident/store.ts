@@ -113,6 +113,24 @@ export async function getIncident(ex: Executor, engagementIds: readonly string[]
   return ex.selectFrom('incidents').selectAll().where('id', '=', id).where('engagement_id', 'in', engagementIds).executeTakeFirst();
 }
 
+/**
+ * The incident, read to change it: on PostgreSQL its row is locked until the
+ * transaction ends (SELECT ... FOR NO KEY UPDATE, which returns the row as the
+ * writer before committed it), so two people pressing Acknowledge at the same
+ * moment on two connections or instances act one after the other and the
+ * second finds it acknowledged. Take it first in the transaction: every
+ * writer locks an incident row before the rows that hang off it. SQLite's
+ * write transactions are already one at a time.
+ */
+export async function getIncidentToChange(ex: Executor, engagementIds: readonly string[], id: number): Promise<IncidentRow | undefined> {
+  if (engagementIds.length === 0) return undefined;
+  const read = ex.selectFrom('incidents').selectAll().where('id', '=', id).where('engagement_id', 'in', engagementIds);
+  // FOR NO KEY UPDATE, the lock an UPDATE of the row takes: it waits for another writer of the incident, but
+  // not for the key-share lock a timeline insert's foreign key check takes (FOR UPDATE would, and deadlocked
+  // with a batch holding chain heads while inserting entries).
+  return (ex.isTransaction && executorDialect(ex) === 'postgres' ? read.forNoKeyUpdate() : read).executeTakeFirst();
+}
+
 /** The incidents with these ids, by id (those that still exist), for engine modules working through claimed rows. */
 export async function incidentsById(ex: Executor, ids: readonly number[]): Promise<Map<number, IncidentRow>> {
   const out = new Map<number, IncidentRow>();

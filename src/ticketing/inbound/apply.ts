@@ -16,7 +16,7 @@ import type { Ticketing } from '../../engagement/model.js';
 import type { Actor } from '../../incident/actor.js';
 import type { ChangeHooks } from '../../incident/changes.js';
 import { acknowledgeIncident, addNote, resolveIncident } from '../../incident/commands.js';
-import { getIncident } from '../../incident/store.js';
+import { getIncidentToChange } from '../../incident/store.js';
 import { functionOfService, incidentActionDecision, refusalMessage } from '../../scope/scope.js';
 import type { IncidentStatus } from '../../incident/store.js';
 import { withWriter } from '../../incident/writer.js';
@@ -118,7 +118,8 @@ async function applyChange(
   change: InboundChange,
 ): Promise<string> {
   return engineTransaction(ctx.database, async (trx) => {
-    const incident = await getIncident(trx, [ticket.engagement_id], ticket.incident_id);
+    // Locked on PostgreSQL, so a change from the ticket and a person's at the same moment act one after the other.
+    const incident = await getIncidentToChange(trx, [ticket.engagement_id], ticket.incident_id);
     if (incident === undefined) return 'the incident is gone';
     const at = ctx.clock.now();
     const plan = planInbound(change, {
