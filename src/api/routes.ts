@@ -425,7 +425,7 @@ export async function apiRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<
   await scope.register((s) => eventRoutes(s, { database, clock, kick: deps.kick }));
   await scope.register((s) => vulnerabilityRoutes(s, { database, deployment, clock, kick: deps.kick }));
   await scope.register((s) => securityRoutes(s, { database, deployment, clock }));
-  await scope.register((s) => statusNoteRoutes(s, { database, deployment, clock, hooks: deps.hooks }));
+  await scope.register((s) => statusNoteRoutes(s, { database, deployment, clock, hooks: deps.hooks, mailsQueued: deps.kick }));
   await scope.register((s) => maintenanceRoutes(s, { database, deployment, clock, kick: deps.kick }));
   await scope.register((s) => liveRoutes(s, { database, clock, feed: deps.feed, secureCookies: deps.secureCookies }));
 }

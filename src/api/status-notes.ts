@@ -23,6 +23,7 @@ import { getIncident, getIncidentByNumber, incidentsById } from '../incident/sto
 import { presentNote } from '../status/present.js';
 import type { StoredNote } from '../status/store.js';
 import { appendUpdate, getNote, insertNote, listNotes, resolveNote, updateNote } from '../status/store.js';
+import { enqueueNoteMails } from '../subscribers/store.js';
 import { actorOf, principalOf, requireRole, scopeEngagements, visibleEngagement } from './auth.js';
 import { AUTH_ERRORS, errorResponses } from './schema/common.js';
 import {
@@ -41,6 +42,8 @@ export interface StatusNoteDeps {
   readonly clock: Clock;
   /** The engine's change hooks, for the writer that records a note on its incident's timeline. */
   readonly hooks: ChangeHooks;
+  /** Mails to the page's email subscribers were queued (src/subscribers/): wake the loop that sends them. */
+  readonly mailsQueued?: () => void;
 }
 
 /** How far back the admin list reaches for resolved notes. */
@@ -245,8 +248,11 @@ export async function statusNoteRoutes(scope: FastifyInstance, deps: StatusNoteD
         { engagementId: engagement.id, incidentId, noteId, components },
         { at, actor, what: 'published', state: b.state, text },
       );
+      // The page's subscribers are told in the note's transaction: queued once with it, sent by the delivery loop.
+      await enqueueNoteMails(trx, { engagementId: engagement.id, noteId, components, at });
       return noteId;
     });
+    deps.mailsQueued?.();
     return reply.code(201).send(await reread(req, id));
   });
 
@@ -274,7 +280,9 @@ export async function statusNoteRoutes(scope: FastifyInstance, deps: StatusNoteD
         ...(b.title === undefined ? {} : { title: b.title.trim() }),
         ...(components === undefined ? {} : { components }),
       });
+      await enqueueNoteMails(trx, { engagementId: note.engagementId, noteId: note.id, components: [...new Set([...note.components, ...(components ?? [])])], at });
     });
+    deps.mailsQueued?.();
     return reply.code(201).send(await reread(req, note.id));
   });
 
@@ -293,7 +301,9 @@ export async function statusNoteRoutes(scope: FastifyInstance, deps: StatusNoteD
           { engagementId: note.engagementId, incidentId: note.incidentId, noteId: note.id, components: note.components },
           { at, actor, what: 'resolved', state: 'resolved', text },
         );
+        await enqueueNoteMails(trx, { engagementId: note.engagementId, noteId: note.id, components: note.components, at });
       });
+      deps.mailsQueued?.();
     }
     return reread(req, note.id);
   });

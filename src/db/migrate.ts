@@ -24,6 +24,7 @@ import * as m0013 from './migrations/0013-heartbeats.js';
 import * as m0014 from './migrations/0014-maintenance.js';
 import * as m0016 from './migrations/0016-voice.js';
 import * as m0017 from './migrations/0017-chat-actions.js';
+import * as m0018 from './migrations/0018-status-subscribers.js';
 
 type Step = (db: Kysely<unknown>, ctx: MigrationContext) => Promise<void>;
 
@@ -45,6 +46,7 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0014-maintenance', m0014.up],
   ['0016-voice', m0016.up],
   ['0017-chat-actions', m0017.up],
+  ['0018-status-subscribers', m0018.up],
 ];
 
 function context(dialect: Dialect): MigrationContext {

@@ -550,6 +550,51 @@ export interface ChatActionsTable {
   at: number;
 }
 
+/** An email subscriber of an engagement's status page (0018; src/subscribers/). */
+export interface StatusSubscribersTable {
+  id: Id;
+  engagement_id: string;
+  /** Lowercase. */
+  email: string;
+  /** JSON array of component names; empty = every component. */
+  components: string;
+  /** pending (confirmation link not opened yet), active, unsubscribed. */
+  state: string;
+  /** The random input of the current confirmation token (the token itself is never stored). */
+  confirm_nonce: string | null;
+  /** SHA-256 (hex) of the current confirmation token. */
+  confirm_hash: string | null;
+  confirm_expires_at: number | null;
+  unsubscribe_nonce: string;
+  /** SHA-256 (hex) of the unsubscribe token. */
+  unsubscribe_hash: string;
+  created_at: number;
+  updated_at: number;
+  confirmed_at: number | null;
+}
+
+/** The status page subscribers' outbox: one row per subscriber and mail (0018; src/subscribers/). */
+export interface StatusMailsTable {
+  id: Id;
+  engagement_id: string;
+  subscriber_id: number;
+  /** `confirm:<nonce>` or `note:<note id>:<update id>`: unique per subscriber, so each is queued once. */
+  key: string;
+  /** confirm or note. */
+  kind: string;
+  note_id: number | null;
+  update_id: number | null;
+  /** pending, running (claimed, lease_until), sent, failed, cancelled. */
+  status: string;
+  due_at: number;
+  lease_until: number | null;
+  claimed_by: string | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
+}
+
 export interface DB {
   engagements: EngagementsTable;
   services: ServicesTable;
@@ -582,6 +627,8 @@ export interface DB {
   maintenance_log: MaintenanceLogTable;
   maintenance_holds: MaintenanceHoldsTable;
   chat_actions: ChatActionsTable;
+  status_subscribers: StatusSubscribersTable;
+  status_mails: StatusMailsTable;
   heartbeats: HeartbeatsTable;
 }
 

@@ -31,6 +31,8 @@ import { ticketingModule } from '../ticketing/module.js';
 import { ticketInboundModule } from '../ticketing/inbound/apply.js';
 import { vulnOverdueModule } from '../vulns/overdue.js';
 import { heartbeatModule } from '../heartbeat/module.js';
+import { smtpSender } from '../subscribers/mail.js';
+import { subscriberMailModule } from '../subscribers/module.js';
 
 /** The channels pages go out through: the providers, or the demo inbox. */
 export async function buildChannels(settings: Settings, database: Database, clock: Clock): Promise<ChannelRegistry> {
@@ -80,6 +82,13 @@ export interface EngineDeps {
   readonly onChanged: () => void;
   /** A secret named by a ticketing entry (its env variable), read where the server reads its environment. */
   readonly ticketingSecret?: (name: string) => string | undefined;
+  /** The link key: status page subscriber mails carry links signed with it (src/subscribers/). */
+  readonly subscriberKey?: string;
+}
+
+/** Whether status page subscribers can be mailed: live notifications through an SMTP server. */
+export function subscriberMailEnabled(settings: Settings): boolean {
+  return settings.notify === 'live' && settings.smtpUrl !== undefined && settings.smtpUrl !== '';
 }
 
 export interface Engines {
@@ -130,6 +139,21 @@ export function createEngines(d: EngineDeps): Engines {
         secret: d.ticketingSecret ?? (() => undefined),
         timeoutMs: d.settings.ticketingTimeoutMs,
       }),
+      // Status page subscribers' mails: the same SMTP server as the pages, only when there is one.
+      ...(subscriberMailEnabled(d.settings) && d.subscriberKey !== undefined
+        ? [
+            subscriberMailModule({
+              sender: smtpSender({
+                smtpUrl: d.settings.smtpUrl ?? '',
+                from: d.settings.emailFrom,
+                timeoutMs: DEFAULT_TIMEOUT_MS,
+                now: () => d.clock.now(),
+              }),
+              key: d.subscriberKey,
+              publicUrl: d.settings.publicUrl,
+            }),
+          ]
+        : []),
     ],
     poll,
   );

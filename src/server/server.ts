@@ -42,7 +42,8 @@ import { eventBacklog, oldestWaitingEvent, waitingAgeSeconds } from '../events/s
 import type { Metrics } from '../telemetry/metrics.js';
 import { buildHttp } from './http.js';
 import { PdfPrinter } from '../report/pdf.js';
-import { buildChannels, createEngines } from './engines.js';
+import { buildChannels, createEngines, subscriberMailEnabled } from './engines.js';
+import { subscriberRoutes } from '../subscribers/routes.js';
 import { storeInbound } from '../ticketing/inbound/store.js';
 import { recordBeat } from '../heartbeat/beat.js';
 import { presentIncidents } from '../api/presenters.js';
@@ -165,6 +166,7 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     onIncidentsOpened: (engagement, n) => metrics.incidentsOpened.inc({ engagement }, n),
     onSlaBreach: (engagement, sla, kind) => metrics.slaBreaches.inc({ engagement, sla, kind }),
     ticketingSecret: (name) => env[name],
+    subscriberKey: linkKey,
     onEventQuarantined: () => metrics.eventsQuarantined.inc(),
     onDelivery: ({ channel, status, latenciesMs }) => {
       if (status === 'delivered') metrics.pagesSent.inc({ channel });
@@ -284,6 +286,16 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
           clock,
           publicUrl: settings.publicUrl,
           maintenance: maintenanceLookup((id, now) => apiWindowsOf(database.db, id, now)),
+          subscriptions: subscriberMailEnabled(settings),
+        }),
+      (app) =>
+        subscriberRoutes(app, {
+          database,
+          deployment,
+          clock,
+          key: linkKey,
+          enabled: subscriberMailEnabled(settings),
+          kick: () => delivery.kick(),
         }),
       ...(settings.notify === 'inbox' ? [(app: FastifyInstance) => inboxRoutes(app, { database, clock, demo: settings.demo })] : []),
       ...(oidc

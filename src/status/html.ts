@@ -36,6 +36,11 @@ article { background:var(--card); border:1px solid var(--line); border-radius:10
 .meta { color:var(--muted); font-size:14px; margin:0 0 8px; }
 ol.updates { list-style:none; margin:0; padding:0; } ol.updates li { padding:6px 0; border-top:1px solid var(--line); }
 ol.updates li:first-child { border-top:0; } .text { white-space:pre-wrap; margin:2px 0 0; }
+.subscribe { background:var(--card); border:1px solid var(--line); border-radius:10px; padding:14px 18px; }
+.subscribe label { display:block; margin:4px 0; } .subscribe fieldset { border:0; padding:0; margin:10px 0; } .subscribe legend { font-weight:600; }
+.subscribe input[type=email] { font:inherit; width:100%; max-width:360px; padding:6px 8px; border:1px solid var(--line); border-radius:6px; background:var(--bg); color:var(--text); }
+.subscribe button { font:inherit; font-weight:600; padding:8px 16px; border-radius:8px; border:1px solid var(--line); background:var(--maint-bg); color:var(--text); cursor:pointer; }
+.subscribe .hint { color:var(--muted); font-size:14px; margin:8px 0 0; }
 footer { color:var(--muted); font-size:14px; padding:24px 16px 40px; }
 a { color:inherit; } a:focus-visible { outline:3px solid var(--maint); outline-offset:2px; }
 `;
@@ -94,8 +99,22 @@ export function statusPaths(engagementId: string): { page: string; json: string;
   return { page, json: `${page}.json`, feed: `${page}/feed.atom` };
 }
 
-/** The whole document. */
-export function statusHtml(view: StatusView): string {
+/** The subscribe form (no script: a plain POST); the components are optional, none meaning all. */
+function subscribeForm(view: StatusView, action: string): SafeHtml {
+  return html`<section aria-labelledby="subscribe-heading"><h2 id="subscribe-heading">Get notices by email</h2>
+<form class="subscribe" method="post" action="${action}">
+<label for="subscribe-email">Email address</label>
+<input id="subscribe-email" name="email" type="email" required maxlength="254" autocomplete="email">
+<fieldset><legend>Components (none ticked: all)</legend>
+${view.components.map((c, i) => html`<label><input type="checkbox" name="components" value="${c.name}" id="subscribe-c${i}"> ${c.name}</label>`)}
+</fieldset>
+<button type="submit">Subscribe</button>
+<p class="hint">We send a confirmation link first; every email has a one-click unsubscribe link.</p>
+</form></section>`;
+}
+
+/** The whole document; `subscribe` shows the email subscription form (when the server can send mail). */
+export function statusHtml(view: StatusView, options: { subscribe?: boolean } = {}): string {
   const zone = view.timezone;
   const paths = statusPaths(view.engagementId);
   const open = view.notes.filter((n) => n.state !== 'resolved');
@@ -120,6 +139,7 @@ export function statusHtml(view: StatusView): string {
 <section aria-labelledby="notices-heading"><h2 id="notices-heading">Current notices</h2>
 ${open.length === 0 ? html`<p>No current notices.</p>` : open.map((n) => note(n, zone))}</section>
 ${past.length === 0 ? '' : html`<section aria-labelledby="past-heading"><h2 id="past-heading">Resolved in the last 7 days</h2>${past.map((n) => note(n, zone))}</section>`}
+${options.subscribe === true ? subscribeForm(view, `${paths.page}/subscribe`) : ''}
 </main>
 <footer>Updated ${time(view.generatedAt, zone)} · <a href="${paths.feed}">Atom feed</a> · <a href="${paths.json}">JSON</a></footer>
 </body></html>`.value;

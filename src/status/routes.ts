@@ -39,6 +39,8 @@ export interface StatusDeps {
   readonly publicUrl: string;
   /** Maintenance windows (src/maintenance/); without it no service is ever in maintenance. */
   readonly maintenance?: MaintenanceLookup;
+  /** Email subscriptions are on (an SMTP server is configured): the page shows the subscribe form (src/subscribers/). */
+  readonly subscriptions?: boolean;
 }
 
 /** Browsers and proxies may reuse a page this long: many readers at once during an outage cost one read each 30 s. */
@@ -96,7 +98,7 @@ export async function statusRoutes(scope: FastifyInstance, deps: StatusDeps): Pr
       const view = await readStatus(deps, req.params.engagement);
       if (view === undefined)
         return reply.code(404).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(notFoundHtml());
-      return reply.header('cache-control', PAGE_CACHE).type('text/html; charset=utf-8').send(statusHtml(view));
+      return reply.header('cache-control', PAGE_CACHE).type('text/html; charset=utf-8').send(statusHtml(view, { subscribe: deps.subscriptions === true }));
     },
   );
 
