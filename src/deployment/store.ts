@@ -54,40 +54,94 @@ export async function insertEngagementRow(ex: Executor, w: EngagementRowWrite, i
 /** Makes the engagement's services exactly `services`: those listed are upserted, the rest archived. */
 export async function replaceServices(ex: Executor, engagementId: string, services: readonly Service[], at: number): Promise<void> {
   await ex.updateTable('services').set({ archived: 1, updated_at: at }).where('engagement_id', '=', engagementId).execute();
-  for (const s of services) {
-    const row = { name: s.name, function: s.function, criticality: s.criticality, archived: 0, updated_at: at };
+  // One statement per chunk, not per service (ids are unique within an engagement, so no row is hit twice).
+  for (const chunk of chunks(services)) {
     await ex
       .insertInto('services')
-      .values({ engagement_id: engagementId, id: s.id, ...row })
-      .onConflict((oc) => oc.columns(['engagement_id', 'id']).doUpdateSet(row))
+      .values(
+        chunk.map((s) => ({
+          engagement_id: engagementId,
+          id: s.id,
+          name: s.name,
+          function: s.function,
+          criticality: s.criticality,
+          archived: 0,
+          updated_at: at,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['engagement_id', 'id']).doUpdateSet((eb) => ({
+          name: eb.ref('excluded.name'),
+          function: eb.ref('excluded.function'),
+          criticality: eb.ref('excluded.criticality'),
+          archived: 0,
+          updated_at: at,
+        })),
+      )
       .execute();
   }
+}
+
+/**
+ * Rows per multi-row upsert: an MSP's 2,000 engagements were 40,000 single-row statements at start (issue 14);
+ * chunks stay well under SQLite's limit of bound parameters.
+ */
+const CHUNK = 200;
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
 }
 
 /** Makes the engagement's integration keys exactly those of `services`; a key moves with its service. */
 export async function replaceIntegrationKeys(ex: Executor, engagementId: string, services: readonly Service[]): Promise<void> {
   await ex.updateTable('integration_keys').set({ archived: 1 }).where('engagement_id', '=', engagementId).execute();
-  for (const s of services) {
-    for (const i of s.integrations) {
-      const row = { engagement_id: engagementId, service_id: s.id, type: i.type, archived: 0 };
-      await ex
-        .insertInto('integration_keys')
-        .values({ key: i.key, ...row })
-        .onConflict((oc) => oc.column('key').doUpdateSet(row))
-        .execute();
-    }
+  // Keys are unique across all engagements, so no row is hit twice by one statement.
+  const rows = services.flatMap((s) =>
+    s.integrations.map((i) => ({ key: i.key, engagement_id: engagementId, service_id: s.id, type: i.type, archived: 0 })),
+  );
+  for (const chunk of chunks(rows)) {
+    await ex
+      .insertInto('integration_keys')
+      .values(chunk)
+      .onConflict((oc) =>
+        oc.column('key').doUpdateSet((eb) => ({
+          engagement_id: eb.ref('excluded.engagement_id'),
+          service_id: eb.ref('excluded.service_id'),
+          type: eb.ref('excluded.type'),
+          archived: 0,
+        })),
+      )
+      .execute();
   }
 }
 
 /** Makes the engagement's people exactly `people`: those listed are upserted, the rest archived. */
 export async function replacePeople(ex: Executor, engagementId: string, people: readonly Person[]): Promise<void> {
   await ex.updateTable('people').set({ archived: 1 }).where('engagement_id', '=', engagementId).execute();
-  for (const p of people) {
-    const row = { name: p.name, side: p.side, timezone: p.timezone, email: p.contact.email ?? null, archived: 0 };
+  for (const chunk of chunks(people)) {
     await ex
       .insertInto('people')
-      .values({ engagement_id: engagementId, id: p.id, ...row })
-      .onConflict((oc) => oc.columns(['engagement_id', 'id']).doUpdateSet(row))
+      .values(
+        chunk.map((p) => ({
+          engagement_id: engagementId,
+          id: p.id,
+          name: p.name,
+          side: p.side,
+          timezone: p.timezone,
+          email: p.contact.email ?? null,
+          archived: 0,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['engagement_id', 'id']).doUpdateSet((eb) => ({
+          name: eb.ref('excluded.name'),
+          side: eb.ref('excluded.side'),
+          timezone: eb.ref('excluded.timezone'),
+          email: eb.ref('excluded.email'),
+          archived: 0,
+        })),
+      )
       .execute();
   }
 }

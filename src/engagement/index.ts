@@ -7,7 +7,7 @@ export { CHANNELS, INTEGRATION_TYPES, PAUSE_STATUSES, SEVERITIES, SIDES, WINDOWS
 export type { Diagnostic, Position } from './diagnostics.js';
 export { compareDiagnostics, formatDiagnostic, sortDiagnostics } from './diagnostics.js';
 export type { TextLoadResult } from './load.js';
-export { loadEngagementText, loadEngagements } from './load.js';
+export { LoadCache, loadEngagementText, loadEngagements } from './load.js';
 export type { Path } from './source.js';
 export { SCHEMA_ID, engagementJsonSchema } from './schema.js';
 export type { Parsed } from './duration.js';

@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { formatDiagnostic, loadEngagementText, loadEngagements } from './index.js';
+import { LoadCache, formatDiagnostic, loadEngagementText, loadEngagements } from './index.js';
 import type { Diagnostic, Engagement } from './index.js';
 
 const FIXTURES = 'test/fixtures/engagements';
@@ -682,4 +684,69 @@ describe('loadEngagements', () => {
       expect.stringMatching(/^test\/fixtures\/engagements\/nope\.yaml:1:1: cannot read: ENOENT/),
     ]);
   });
+});
+
+describe('loadEngagements with a LoadCache (a reload)', () => {
+  const withDir = async (run: (dir: string) => Promise<void>) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tandem-load-'));
+    try {
+      await run(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const tiny = (id: string, key: string) => MINIMAL.replace('id: tiny', `id: ${id}`).replaceAll('tiny-web-0001', key);
+
+  it('the minimal fixture has the id and key these tests rewrite', () => {
+    expect(MINIMAL).toContain('id: tiny');
+    expect(MINIMAL).toContain('tiny-web-0001');
+  });
+
+  it('reuses the engagement of an unchanged file and loads a changed one again', () =>
+    withDir(async (dir) => {
+      writeFileSync(join(dir, 'a.yaml'), tiny('alpha', 'alpha-key-0001'));
+      writeFileSync(join(dir, 'b.yaml'), tiny('beta', 'beta-key-0001'));
+      const cache = new LoadCache();
+      const first = await loadEngagements([dir], cache);
+      expect(first.diagnostics).toEqual([]);
+      writeFileSync(join(dir, 'b.yaml'), tiny('beta', 'beta-key-0002'));
+      const second = await loadEngagements([dir], cache);
+      expect(second.diagnostics).toEqual([]);
+      expect(second.loaded[0]?.engagement).toBe(first.loaded[0]?.engagement);
+      expect(second.loaded[1]?.engagement).not.toBe(first.loaded[1]?.engagement);
+      expect(second.loaded[1]?.engagement.services[0]?.integrations[0]?.key).toBe('beta-key-0002');
+      expect(second.loaded.map((l) => l.hash)).toEqual(
+        [join(dir, 'a.yaml'), join(dir, 'b.yaml')].map((f) => createHash('sha256').update(readFileSync(f)).digest('hex')),
+      );
+    }));
+
+  it('still refuses a key clash between an unchanged file and a changed one, with the same message as without a cache', () =>
+    withDir(async (dir) => {
+      writeFileSync(join(dir, 'a.yaml'), tiny('alpha', 'alpha-key-0001'));
+      writeFileSync(join(dir, 'b.yaml'), tiny('beta', 'beta-key-0001'));
+      const cache = new LoadCache();
+      await loadEngagements([dir], cache);
+      // The earlier file changes to take the later file's key: the later (unchanged, cached) file is refused.
+      writeFileSync(join(dir, 'a.yaml'), tiny('alpha', 'beta-key-0001'));
+      const cached = await loadEngagements([dir], cache);
+      const fresh = await loadEngagements([dir]);
+      expect(cached.diagnostics.map(formatDiagnostic)).toEqual(fresh.diagnostics.map(formatDiagnostic));
+      expect(cached.diagnostics.map((d) => d.message)).toEqual([
+        expect.stringContaining('integration key "beta-key-0001" is already used'),
+      ]);
+      expect(cached.loaded.map((l) => l.engagement.id)).toEqual(['alpha']);
+    }));
+
+  it('a refused reload leaves the cache as the last good load; a removed file is forgotten', () =>
+    withDir(async (dir) => {
+      writeFileSync(join(dir, 'a.yaml'), tiny('alpha', 'alpha-key-0001'));
+      const cache = new LoadCache();
+      const first = await loadEngagements([dir], cache);
+      writeFileSync(join(dir, 'b.yaml'), 'version: [');
+      expect((await loadEngagements([dir], cache)).diagnostics).not.toEqual([]);
+      rmSync(join(dir, 'b.yaml'));
+      const again = await loadEngagements([dir], cache);
+      expect(again.loaded.map((l) => l.engagement)).toEqual([first.loaded[0]?.engagement]);
+      expect(again.loaded[0]?.engagement).toBe(first.loaded[0]?.engagement);
+    }));
 });

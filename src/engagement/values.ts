@@ -57,9 +57,23 @@ export function parsePercent(text: string): Parsed<number> {
 }
 
 let zoneNames: readonly string[] | undefined;
+/**
+ * Time zones already checked, valid or not: the answer depends only on the text, and an MSP's engagement files
+ * name the same few zones thousands of times (Luxon's check builds an Intl formatter each call; issue 14).
+ */
+const checkedZones = new Map<string, Parsed<string>>();
 
 /** Checks an IANA time zone ("America/New_York"), with a hint for near misses. */
 export function parseTimeZone(text: string): Parsed<string> {
+  let checked = checkedZones.get(text);
+  if (checked === undefined) {
+    checked = checkTimeZone(text);
+    if (checkedZones.size < 10_000) checkedZones.set(text, checked);
+  }
+  return checked;
+}
+
+function checkTimeZone(text: string): Parsed<string> {
   if (IANAZone.isValidZone(text)) {
     // Intl accepts any case ("america/new_york"); keep names canonical, since other tools compare them as text.
     const canonical = new Intl.DateTimeFormat('en-US', { timeZone: text }).resolvedOptions().timeZone;

@@ -16,7 +16,7 @@ import { ping } from '../db/ping.js';
 import { applyEngagements } from '../deployment/apply.js';
 import { Deployment } from '../deployment/deployment.js';
 import type { Diagnostic } from '../engagement/index.js';
-import { MissingEnvError, formatDiagnostic, loadEngagements, missingTicketingEnv } from '../engagement/index.js';
+import { LoadCache, MissingEnvError, formatDiagnostic, loadEngagements, missingTicketingEnv } from '../engagement/index.js';
 import type { Engine } from '../engine/engine.js';
 import { inboxRoutes } from '../inbox/routes.js';
 import { dashboardRoutes } from '../dashboard/routes.js';
@@ -112,7 +112,9 @@ export class ConfigError extends Error {
 export async function startTandem(settings: Settings, options: StartOptions = {}): Promise<Tandem> {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? pino({ level: settings.logLevel, base: { service: 'tandem' }, timestamp: pino.stdTimeFunctions.isoTime });
-  const first = await loadEngagements([...settings.configPaths]);
+  // Kept for SIGHUP: a reload parses only the files that changed since (issue 14: an MSP may host 2,000).
+  const loadCache = new LoadCache();
+  const first = await loadEngagements([...settings.configPaths], loadCache);
   if (first.diagnostics.length > 0) throw new ConfigError(first.diagnostics);
   const env = options.env ?? process.env;
   const missingEnv = missingTicketingEnv(
@@ -397,7 +399,7 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
     smtpPort: smtp?.port,
     async reload() {
       if (settings.tls) reloadCertificate(settings.tls);
-      const next = await loadEngagements([...settings.configPaths]);
+      const next = await loadEngagements([...settings.configPaths], loadCache);
       if (next.diagnostics.length > 0) {
         for (const d of next.diagnostics)
           log.error({ diagnostic: formatDiagnostic(d) }, 'engagement file refused; keeping the running configuration');
