@@ -280,7 +280,12 @@ export async function statusNoteRoutes(scope: FastifyInstance, deps: StatusNoteD
         ...(b.title === undefined ? {} : { title: b.title.trim() }),
         ...(components === undefined ? {} : { components }),
       });
-      await enqueueNoteMails(trx, { engagementId: note.engagementId, noteId: note.id, components: [...new Set([...note.components, ...(components ?? [])])], at });
+      await enqueueNoteMails(trx, {
+        engagementId: note.engagementId,
+        noteId: note.id,
+        components: [...new Set([...note.components, ...(components ?? [])])],
+        at,
+      });
     });
     deps.mailsQueued?.();
     return reply.code(201).send(await reread(req, note.id));

@@ -98,7 +98,10 @@ export async function statusRoutes(scope: FastifyInstance, deps: StatusDeps): Pr
       const view = await readStatus(deps, req.params.engagement);
       if (view === undefined)
         return reply.code(404).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(notFoundHtml());
-      return reply.header('cache-control', PAGE_CACHE).type('text/html; charset=utf-8').send(statusHtml(view, { subscribe: deps.subscriptions === true }));
+      return reply
+        .header('cache-control', PAGE_CACHE)
+        .type('text/html; charset=utf-8')
+        .send(statusHtml(view, { subscribe: deps.subscriptions === true }));
     },
   );
 
