@@ -205,6 +205,45 @@ describe.each(databaseKinds())('status page email subscribers, on $name', (kind)
     expect(smtp.messages.length - before).toBe(4);
   });
 
+  it('retries a mail the SMTP server defers (451) with backoff and sends it once; a refused one (550) is not retried', async () => {
+    for (const email of ['later@example.com', 'gone@example.com']) {
+      await subscribe(h, { email });
+      await h.settle();
+      const [confirm] = to(smtp, email);
+      if (confirm === undefined) throw new Error(`no confirmation for ${email}`);
+      expect((await h.tandem.http.inject({ method: 'GET', url: link(confirm, 'confirm') })).statusCode).toBe(200);
+    }
+    const deferred = { pattern: /^later@example\.com$/, code: 451 };
+    smtp.reject(deferred);
+    smtp.reject({ pattern: /^gone@example\.com$/, code: 550 });
+    const published = await h.api('POST', '/status-notes', admin, {
+      engagement: 'acme',
+      title: 'Refunds delayed',
+      components: ['Payments'],
+      state: 'degraded',
+      text: 'Refunds take a day longer.',
+    });
+    expect(published.statusCode).toBe(201);
+    const refunds = (email: string) => to(smtp, email).filter((m) => m.subject.includes('Refunds delayed'));
+    await h.settle();
+    expect(refunds('later@example.com')).toHaveLength(0);
+    // Not again before its time: 30 s after the first failure, then 1 minute after the second.
+    await h.settle();
+    h.clock.advance(30_000);
+    await h.settle();
+    h.clock.advance(59_000);
+    await h.settle();
+    expect(refunds('later@example.com')).toHaveLength(0);
+    deferred.pattern = /^$/;
+    h.clock.advance(1_000);
+    await h.settle();
+    expect(refunds('later@example.com')).toHaveLength(1);
+    h.clock.advance(3_600_000);
+    await h.settle();
+    expect(refunds('later@example.com')).toHaveLength(1);
+    expect(refunds('gone@example.com')).toHaveLength(0);
+  });
+
   it('refuses a confirmation link older than 48 hours', async () => {
     await subscribe(h, { email: 'late@example.com' });
     await h.settle();
