@@ -72,4 +72,38 @@ describe.each(databaseKinds())('applying engagements, on $name', (kind: Database
     // The same file again changes nothing.
     expect(await applyEngagements(h.tandem.database, [loaded], T0 + 2000)).toEqual([{ engagement: 'acme', changed: false }]);
   });
+
+  it('applies many engagements a group per transaction, reporting each in order; unchanged ones are left alone', async () => {
+    h = await startHarness(kind, { start: '2026-11-25T04:47:00Z' });
+    const { db } = h.tandem.database;
+    const acme = h.tandem.deployment.engagement('acme') as Engagement;
+    const client = (n: number, hash: string): LoadedEngagement => ({
+      engagement: {
+        ...acme,
+        id: `client-${n}`,
+        services: acme.services.map((s) => ({ ...s, integrations: s.integrations.map((i) => ({ ...i, key: `${i.key}-${n}` })) })),
+      } as Engagement,
+      file: `clients/${n}.yaml`,
+      hash,
+    });
+    const clients = Array.from({ length: 120 }, (_, n) => client(n, 'v1'));
+    const first = await applyEngagements(h.tandem.database, clients, T0);
+    expect(first.map((r) => r.engagement)).toEqual(clients.map((l) => l.engagement.id));
+    expect(first.every((r) => r.changed)).toBe(true);
+    const stored = await db
+      .selectFrom('engagements')
+      .select(['id', 'config_hash', 'incident_prefix'])
+      .where('id', 'like', 'client-%')
+      .execute();
+    expect(stored).toHaveLength(120);
+    expect(stored.find((r) => r.id === 'client-119')).toEqual({ id: 'client-119', config_hash: 'v1', incident_prefix: 'CLIENT-119' });
+    const keys = await db.selectFrom('integration_keys').select('key').where('engagement_id', '=', 'client-77').execute();
+    expect(keys).toHaveLength(acme.services.flatMap((s) => s.integrations).length);
+
+    // Again, with one file changed: only that one is applied.
+    const again = clients.map((l, n) => (n === 60 ? client(60, 'v2') : l));
+    const second = await applyEngagements(h.tandem.database, again, T0 + 1000);
+    expect(second.filter((r) => r.changed).map((r) => r.engagement)).toEqual(['client-60']);
+    expect(second).toHaveLength(120);
+  });
 });

@@ -21,6 +21,12 @@ export async function appliedConfigHash(ex: Executor, engagementId: string): Pro
   return (await ex.selectFrom('engagements').select(['config_hash']).where('id', '=', engagementId).executeTakeFirst())?.config_hash;
 }
 
+/** The file hash every stored engagement was last applied from, by engagement id. */
+export async function appliedConfigHashes(ex: Executor): Promise<Map<string, string>> {
+  const rows = await ex.selectFrom('engagements').select(['id', 'config_hash']).execute();
+  return new Map(rows.map((r) => [r.id, r.config_hash]));
+}
+
 /** Replaces the stored model of an engagement that exists. */
 export async function updateEngagementRow(ex: Executor, w: EngagementRowWrite): Promise<void> {
   const e = w.engagement;
