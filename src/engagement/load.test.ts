@@ -750,3 +750,12 @@ describe('loadEngagements with a LoadCache (a reload)', () => {
       expect(again.loaded[0]?.engagement).toBe(first.loaded[0]?.engagement);
     }));
 });
+
+describe('keys named like Object.prototype members', () => {
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])('"%s" is an unknown key, read as data', (key) => {
+    const text = MINIMAL.replace('    name: Ida Berg\n', `    name: Ida Berg\n    ${key}: { polluted: true }\n`);
+    const result = loadEngagementText(text, 'f.yaml');
+    expect(result.diagnostics.map(at)).toEqual([expect.stringMatching(new RegExp(`^14:5: unknown key '${key}' in people\\[0\\]`))]);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+});

@@ -102,13 +102,14 @@ export function parseSource(text: string, file: string): Source {
               report(rangeStart(pair.key), 'keys must be plain words, like "name"');
               continue;
             }
-            // defineProperty: a key named "__proto__" is data, not the object's prototype.
-            Object.defineProperty(object, String(key.value), {
-              value: toPlain(pair.value, depth + 1),
-              enumerable: true,
-              writable: true,
-              configurable: true,
-            });
+            const name = String(key.value);
+            const plain = toPlain(pair.value, depth + 1);
+            // defineProperty: a key named "__proto__" is data, not the object's prototype. Only for that key: it is
+            // ~14 times slower than assigning, which with 2,000 files was 0.7 s of a start (issue 14); every other
+            // key of Object.prototype is a writable data property, so assigning makes an own property just the same.
+            if (name === '__proto__')
+              Object.defineProperty(object, name, { value: plain, enumerable: true, writable: true, configurable: true });
+            else object[name] = plain;
           }
           return object;
         }
