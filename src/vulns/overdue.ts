@@ -14,7 +14,15 @@ import type { Engagement, Severity, VulnSeverity } from '../engagement/model.js'
 import type { EngineContext, EngineModule } from '../engine/engine.js';
 import { engineTransaction } from '../engine/engine.js';
 import type { AlertAction } from '../events/event.js';
-import { claimOverdue, incidentsToRecord, insertTriggerEvent, nextDueUnalerted, overdueUnalerted, recordIncident } from './store.js';
+import {
+  anyOverdueUnalerted,
+  claimOverdue,
+  incidentsToRecord,
+  insertTriggerEvent,
+  nextDueUnalerted,
+  overdueUnalerted,
+  recordIncident,
+} from './store.js';
 
 /** A finding's severity as an alert's (critical pages at P1 on a criticality-1 service). */
 export const ALERT_SEVERITY: Readonly<Record<VulnSeverity, Severity>> = {
@@ -70,6 +78,8 @@ export interface OverdueOptions {
 
 async function openOverdue(ctx: EngineContext, batch: number): Promise<boolean> {
   const now = ctx.clock.now();
+  // Most steps find nothing overdue: ask that first, without naming every engagement.
+  if (!(await anyOverdueUnalerted(ctx.database.db, now))) return false;
   const defaults = new Map<string, string>();
   for (const e of ctx.deployment.all()) {
     const s = defaultSecurityService(e);
