@@ -53,7 +53,16 @@ function benchEngagement() {
       `      - { type: pagerduty, key: "${key(i)}" }`,
     ].join('\n'),
   );
-  return `${demo.slice(0, start)}\nservices:\n${services.join('\n')}\n${demo.slice(end)}`;
+  return withoutStatusPage(`${demo.slice(0, start)}\nservices:\n${services.join('\n')}\n${demo.slice(end)}`);
+}
+
+/** The demo's status page names its services, which the bench replaces: the bench engagement has none. */
+function withoutStatusPage(text) {
+  const start = text.indexOf('\nstatus_page:');
+  if (start < 0) return text;
+  const rest = text.slice(start + 1);
+  const next = rest.search(/\n[a-z_]+:/);
+  return text.slice(0, start + 1) + (next < 0 ? '' : rest.slice(next + 1));
 }
 const key = (i) => `bench${String(i).padStart(4, '0')}`.padEnd(32, 'f');
 
