@@ -55,7 +55,7 @@ async function applyOne(trx: Executor, { engagement: e, file, hash }: LoadedEnga
   if (applied === undefined) await insertEngagementRow(trx, write, incidentPrefix(e.id));
   else await updateEngagementRow(trx, write);
   await replaceServices(trx, e.id, e.services, at);
-  await replaceIntegrationKeys(trx, e.id, e.services);
+  await replaceIntegrationKeys(trx, e.id, e.services, { isNew: applied === undefined });
   await replacePeople(trx, e.id, e.people);
   // A changed file may shorten or drop a maintenance window: the incidents held in one are looked at again now.
   if (applied !== undefined) await makeHoldsDue(trx, e.id, at);

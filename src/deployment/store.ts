@@ -100,8 +100,15 @@ function chunks<T>(items: readonly T[]): T[][] {
 }
 
 /** Makes the engagement's integration keys exactly those of `services`; a key moves with its service. */
-export async function replaceIntegrationKeys(ex: Executor, engagementId: string, services: readonly Service[]): Promise<void> {
-  await ex.updateTable('integration_keys').set({ archived: 1 }).where('engagement_id', '=', engagementId).execute();
+export async function replaceIntegrationKeys(
+  ex: Executor,
+  engagementId: string,
+  services: readonly Service[],
+  { isNew = false }: { readonly isNew?: boolean } = {},
+): Promise<void> {
+  // integration_keys has no index on engagement_id, so this update reads the whole table: a new engagement
+  // (no row of its own yet, so no keys to archive) skips it; 2,000 new ones made it quadratic at start (issue 14).
+  if (!isNew) await ex.updateTable('integration_keys').set({ archived: 1 }).where('engagement_id', '=', engagementId).execute();
   // Keys are unique across all engagements, so no row is hit twice by one statement.
   const rows = services.flatMap((s) =>
     s.integrations.map((i) => ({ key: i.key, engagement_id: engagementId, service_id: s.id, type: i.type, archived: 0 })),
