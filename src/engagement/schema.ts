@@ -357,7 +357,7 @@ export const ServiceSchema = z
             type: z
               .enum(INTEGRATION_TYPES)
               .describe(
-                'pagerduty (Events v2), alertmanager, generic JSON or security (raw events for Sigma rules); azure (Azure Monitor), gcp (Google Cloud Monitoring) or grafana (Grafana alerting) webhooks.',
+                'pagerduty (Events v2), alertmanager, generic JSON or security (raw events for Sigma rules); azure (Azure Monitor), gcp (Google Cloud Monitoring) or grafana (Grafana alerting) webhooks; cloudwatch (CloudWatch alarms via Amazon SNS); email (alert mail over SMTP); heartbeat (a dead-man switch).',
               ),
             key: parsed(parseIntegrationKey, 'an integration key (quoted)', { pattern: INTEGRATION_KEY_PATTERN }).describe(
               'Secret routing key; unique across all engagements.',

@@ -63,7 +63,10 @@ export const Alert = z
     source: z.string().nullable(),
     integration: z
       .string()
-      .meta({ description: 'How it came: the integration type (pagerduty, alertmanager, generic, security, email, ...), or import.' }),
+      .meta({
+        description:
+          'How it came: the integration type (pagerduty, alertmanager, generic, security, azure, gcp, grafana, cloudwatch, email, heartbeat), or import.',
+      }),
     details: JsonValue,
     event_count: z.number().int(),
     created_at: Instant,
