@@ -5,11 +5,11 @@
  * what its content and the entry before it give. A changed entry breaks at
  * itself; a removed one breaks at the entry after it. The last entries of
  * each chain (the heads) are returned so an auditor can keep them and check
- * later that nothing was removed from the end either. The product records
- * each chain's head as it appends (timeline_heads), so entries removed from
- * the end, or a last entry rewritten with a recomputed hash, are found here
- * too unless the recorded heads were rewritten as well: that is what the
- * heads an auditor kept are for.
+ * later that nothing was removed from the end either. On PostgreSQL the
+ * product records each chain's head as it appends (timeline_heads), so
+ * entries removed from the end, or a last entry rewritten with a recomputed
+ * hash, are found here too unless the recorded heads were rewritten as well:
+ * that is what the heads an auditor kept are for (and all SQLite has).
  */
 import type { Executor } from '../db/executor.js';
 import { GENESIS, storedRowHash } from './hash.js';

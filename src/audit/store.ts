@@ -3,6 +3,7 @@
  * (per incident, by id), a page at a time, with each incident's display
  * number (ACME-42), and where the product recorded each chain to end.
  */
+import { executorDialect } from '../db/dialect.js';
 import type { Executor } from '../db/executor.js';
 import type { TimelineRow } from '../db/schema.js';
 
@@ -32,8 +33,13 @@ export interface RecordedHead {
   hash: string;
 }
 
-/** Where each of the engagement's chains ended when the product last appended to it (timeline_heads, 0012), by incident id. */
+/**
+ * Where each of the engagement's chains ended when the product last appended
+ * to it (timeline_heads, 0012), by incident id. PostgreSQL only: SQLite keeps
+ * no head rows (incident/store.ts appendTimeline), so there the map is empty.
+ */
 export async function recordedHeads(ex: Executor, engagementId: string): Promise<Map<number, RecordedHead>> {
+  if (executorDialect(ex) !== 'postgres') return new Map();
   const rows = await ex
     .selectFrom('timeline_heads as h')
     .innerJoin('incidents as i', 'i.id', 'h.incident_id')

@@ -120,7 +120,7 @@ export function executorDialect(ex: Executor): Dialect {
   return ex.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }
 
-/** Prepared statements (selects and small writes) on a raw SQLite handle, by their text. */
+/** Prepared SELECT statements on a raw SQLite handle, by their text. */
 const preparedSelects = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
 
 /**
@@ -143,23 +143,6 @@ export function selectPrepared<R>(
   let statement = byText.get(text);
   if (!statement) byText.set(text, (statement = handle.prepare(text)));
   return statement.all(...params) as R[];
-}
-
-/**
- * The raw SQLite fast path for a small write on the hot write path (a store's
- * own SQL text, with `?` parameters) that returns nothing: runs it through a
- * cached prepared statement in the caller's transaction `trx`. Returns false,
- * writing nothing, on PostgreSQL or outside a transaction.
- */
-export function runPrepared(database: Database | undefined, trx: Executor, text: string, params: readonly unknown[]): boolean {
-  const handle = database?.sqlite;
-  if (!handle || !trx.isTransaction) return false;
-  let byText = preparedSelects.get(handle);
-  if (!byText) preparedSelects.set(handle, (byText = new Map()));
-  let statement = byText.get(text);
-  if (!statement) byText.set(text, (statement = handle.prepare(text)));
-  statement.run(...params);
-  return true;
 }
 
 /**

@@ -251,14 +251,30 @@ describe.each(databaseKinds())('the ends of the chains, on $name', (kind: Databa
     expect(code).toBe(0);
   });
 
-  it('the last entry removed is found: the chain ends before the head the product recorded', async () => {
+  it('the last entry removed is found on PostgreSQL (the chain ends before the head the product recorded), and by kept heads on both', async () => {
+    const kept = join(dir, 'before-removal.json');
+    writeFileSync(kept, (await verify('--json')).out);
     const last = await lastEntry(2);
     await behindTheProductsBack(h.tandem.database, (db) => db.deleteFrom('timeline').where('id', '=', last.id).execute());
     const { code, out } = await verify('--json');
-    expect(code).toBe(1);
-    expect(JSON.parse(out).broken).toEqual([
-      expect.objectContaining({ incident: 'ACME-2', reason: expect.stringMatching(/recorded it ending at a later entry/) }),
-    ]);
+    if (kind.name === 'postgres') {
+      expect(code).toBe(1);
+      expect(JSON.parse(out).broken).toEqual([
+        expect.objectContaining({ incident: 'ACME-2', reason: expect.stringMatching(/recorded it ending at a later entry/) }),
+      ]);
+    } else {
+      // SQLite records no heads: the chain that is left holds, and only heads kept outside can tell.
+      expect(code).toBe(0);
+    }
+    const against = await verify('--json', '--heads', kept);
+    expect(against.code).toBe(1);
+    expect(JSON.parse(against.out).broken).toContainEqual(
+      expect.objectContaining({
+        incident: 'ACME-2',
+        entryId: Number(last.id),
+        reason: expect.stringMatching(/^kept head: the entry is gone/),
+      }),
+    );
   });
 
   it('a chain rewritten with every hash and the recorded head recomputed passes alone, and fails against heads kept before', async () => {
@@ -374,12 +390,16 @@ describe.each(databaseKinds())('migration 0011 chains the timeline written befor
         prev = prev.set(Number(r.incident_id), r.hash ?? '');
       }
       expect(await verifyChains(database.db, 'acme')).toMatchObject({ incidents: 2, entries: 12, broken: [] });
-      // 0012 recorded where each chain ends: the last entry's hash.
+      // On PostgreSQL 0012 recorded where each chain ends: the last entry's hash. SQLite keeps no head rows.
       const heads = await database.db.selectFrom('timeline_heads').selectAll().orderBy('incident_id').execute();
-      expect(heads.map((x) => [Number(x.incident_id), x.hash])).toEqual([
-        [one, prev.get(Number(one))],
-        [two, prev.get(Number(two))],
-      ]);
+      expect(heads.map((x) => [Number(x.incident_id), x.hash])).toEqual(
+        kind.name === 'postgres'
+          ? [
+              [one, prev.get(Number(one))],
+              [two, prev.get(Number(two))],
+            ]
+          : [],
+      );
       await database.db.transaction().execute((trx) =>
         appendTimeline(
           trx,
