@@ -64,6 +64,42 @@ export function twilioError(answer: HttpAnswer): string {
 }
 
 /** The `sid` of the resource Twilio created (a message's SM..., a call's CA...). */
+/**
+ * One form POST to a Twilio REST resource (a message or a call), classified:
+ * accepted is "delivered" to the provider, with the resource's sid as the
+ * provider id, and a delivery report to follow when callbacks were asked for.
+ */
+export async function postTwilioForm(o: {
+  url: string;
+  authorization: string;
+  userAgent: string;
+  form: URLSearchParams;
+  timeoutMs: number;
+  clock: Clock;
+  reportFollows: boolean;
+}): Promise<DeliveryResult> {
+  const attempt = await postOnce({
+    url: o.url,
+    headers: {
+      authorization: o.authorization,
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+      'user-agent': o.userAgent,
+    },
+    body: o.form.toString(),
+    timeoutMs: o.timeoutMs,
+  });
+  if (!attempt.ok) return attempt.result;
+  const { answer } = attempt;
+  const result = classifyStatus(answer, twilioError(answer), o.clock.now());
+  if (result.status !== 'delivered') return result;
+  const sid = messageSid(answer.body);
+  const reports = o.reportFollows ? { reportFollows: true as const } : {};
+  return sid === undefined
+    ? { status: 'delivered', detail: `HTTP ${answer.status}`, ...reports }
+    : { status: 'delivered', providerId: sid, detail: `HTTP ${answer.status}`, ...reports };
+}
+
 export function messageSid(body: string): string | undefined {
   try {
     const parsed: unknown = JSON.parse(body);
@@ -89,25 +125,14 @@ export class SmsChannel implements Channel {
   }
 
   async send(message: OutboundMessage): Promise<DeliveryResult> {
-    const attempt = await postOnce({
+    return postTwilioForm({
       url: this.#endpoint,
-      headers: {
-        authorization: this.#authorization,
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/json',
-        'user-agent': this.#options.userAgent,
-      },
-      body: twilioForm(message, this.#options.twilio.from).toString(),
+      authorization: this.#authorization,
+      userAgent: this.#options.userAgent,
+      form: twilioForm(message, this.#options.twilio.from),
       timeoutMs: this.#options.timeoutMs,
+      clock: this.#options.clock,
+      reportFollows: message.callbacks !== undefined,
     });
-    if (!attempt.ok) return attempt.result;
-    const { answer } = attempt;
-    const result = classifyStatus(answer, twilioError(answer), this.#options.clock.now());
-    if (result.status !== 'delivered') return result;
-    const sid = messageSid(answer.body);
-    const reports = message.callbacks ? { reportFollows: true as const } : {};
-    return sid === undefined
-      ? { status: 'delivered', detail: `HTTP ${answer.status}`, ...reports }
-      : { status: 'delivered', providerId: sid, detail: `HTTP ${answer.status}`, ...reports };
   }
 }

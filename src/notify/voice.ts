@@ -16,9 +16,8 @@
  */
 import type { Clock } from '../clock/clock.js';
 import type { Channel, DeliveryResult, OutboundMessage } from './channel.js';
-import { classifyStatus, postOnce } from './http-delivery.js';
 import { voiceScript } from './render.js';
-import { TWILIO_BASE_URL, messageSid, twilioError } from './sms.js';
+import { TWILIO_BASE_URL, postTwilioForm } from './sms.js';
 import type { TwilioSettings } from './sms.js';
 import { gather, say, twiml } from './twilio.js';
 
@@ -95,25 +94,14 @@ export class VoiceChannel implements Channel {
         error: 'no caller id for voice calls: set --twilio-voice-from (a Messaging Service cannot place calls)',
       };
     }
-    const attempt = await postOnce({
+    return postTwilioForm({
       url: this.#endpoint,
-      headers: {
-        authorization: this.#authorization,
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/json',
-        'user-agent': this.#options.userAgent,
-      },
-      body: callForm(message, this.#from).toString(),
+      authorization: this.#authorization,
+      userAgent: this.#options.userAgent,
+      form: callForm(message, this.#from),
       timeoutMs: this.#options.timeoutMs,
+      clock: this.#options.clock,
+      reportFollows: message.callbacks !== undefined,
     });
-    if (!attempt.ok) return attempt.result;
-    const { answer } = attempt;
-    const result = classifyStatus(answer, twilioError(answer), this.#options.clock.now());
-    if (result.status !== 'delivered') return result;
-    const sid = messageSid(answer.body);
-    const reports = message.callbacks ? { reportFollows: true as const } : {};
-    return sid === undefined
-      ? { status: 'delivered', detail: `HTTP ${answer.status}`, ...reports }
-      : { status: 'delivered', providerId: sid, detail: `HTTP ${answer.status}`, ...reports };
   }
 }
