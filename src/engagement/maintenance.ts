@@ -19,23 +19,12 @@ import type { Path } from './source.js';
 import { parseLocalDateTime as checkLocalDateTime } from './calendar.js';
 import { parseIsoInstant } from '../time/iso.js';
 import { fromLocal, parseLocalDateTime, toNaive } from '../time/local-time.js';
-import type { Recurrence, RruleParts } from '../maintenance/rrule.js';
+import type { RruleParts } from '../maintenance/rrule.js';
 import { dayCode, parseRrule, recurrence, startsOnRule } from '../maintenance/rrule.js';
 import { ID_PATTERN, parseId } from './values.js';
 
-/** One window of the file, normalized. Occurrences are [start, end): an event at `end` is no longer in maintenance. */
-export interface MaintenanceWindow {
-  readonly services: readonly string[];
-  readonly reason: string;
-  /** As written in the file. */
-  readonly from: string;
-  readonly to: string;
-  /** The first (or only) occurrence, epoch ms. */
-  readonly start: number;
-  readonly end: number;
-  /** Repeats of the window; absent = once. */
-  readonly rrule?: Recurrence;
-}
+export type { MaintenanceWindow } from './model.js';
+import type { MaintenanceWindow } from './model.js';
 
 /** A `from`/`to` value: a local date-time in the engagement's zone, or an instant. */
 export type When =

@@ -14,8 +14,7 @@
  */
 import type { RuleSet } from '../sigma/model.js';
 import type { ImpactShare } from './impact.js';
-import type { StatusPage } from './status-page.js';
-import type { MaintenanceWindow } from './maintenance.js';
+import type { Recurrence } from '../maintenance/rrule.js';
 
 export const SIDES = ['internal', 'partner'] as const;
 export type Side = (typeof SIDES)[number];
@@ -439,4 +438,35 @@ export function lookup(engagement: Engagement): EngagementIndex {
     indexes.set(engagement, index);
   }
   return index;
+}
+
+/** One component of the page: a public name over services of the engagement. */
+export interface StatusComponent {
+  readonly name: string;
+  /** One line under the name (what it covers); absent when the file gives none. */
+  readonly description?: string;
+  /** Service ids, each of this engagement, in file order. */
+  readonly services: readonly string[];
+}
+
+/** The `status_page:` section in the model's form. */
+export interface StatusPage {
+  readonly title: string;
+  /** A paragraph under the title; absent when the file gives none. */
+  readonly description?: string;
+  readonly components: readonly StatusComponent[];
+}
+
+/** One window of the file, normalized. Occurrences are [start, end): an event at `end` is no longer in maintenance. */
+export interface MaintenanceWindow {
+  readonly services: readonly string[];
+  readonly reason: string;
+  /** As written in the file. */
+  readonly from: string;
+  readonly to: string;
+  /** The first (or only) occurrence, epoch ms. */
+  readonly start: number;
+  readonly end: number;
+  /** Repeats of the window; absent = once. */
+  readonly rrule?: Recurrence;
 }

@@ -23,22 +23,8 @@ import { ID_PATTERN, parseId } from './values.js';
 import { didYouMean } from './diagnostics.js';
 import type { Path } from './source.js';
 
-/** One component of the page: a public name over services of the engagement. */
-export interface StatusComponent {
-  readonly name: string;
-  /** One line under the name (what it covers); absent when the file gives none. */
-  readonly description?: string;
-  /** Service ids, each of this engagement, in file order. */
-  readonly services: readonly string[];
-}
-
-/** The `status_page:` section in the model's form. */
-export interface StatusPage {
-  readonly title: string;
-  /** A paragraph under the title; absent when the file gives none. */
-  readonly description?: string;
-  readonly components: readonly StatusComponent[];
-}
+export type { StatusComponent, StatusPage } from './model.js';
+import type { StatusPage } from './model.js';
 
 /** The most characters a title, a component name or a description may have (they are shown as headings). */
 export const STATUS_TEXT_MAX = 200;
