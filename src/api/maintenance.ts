@@ -286,20 +286,18 @@ export async function maintenanceRoutes(scope: FastifyInstance, deps: Maintenanc
     const to = instant(b.to, 'to', now);
     checkSpan(from, to, now, ['from', 'to']);
     const author = actorRef(actorOf(p, engagement));
-    const id = await db
-      .transaction()
-      .execute((trx) =>
-        insertWindow(trx, {
-          engagementId: engagement.id,
-          kind: 'window',
-          services,
-          startsAt: from,
-          endsAt: to,
-          reason: b.reason.trim(),
-          author,
-          at: now,
-        }),
-      );
+    const id = await db.transaction().execute((trx) =>
+      insertWindow(trx, {
+        engagementId: engagement.id,
+        kind: 'window',
+        services,
+        startsAt: from,
+        endsAt: to,
+        reason: b.reason.trim(),
+        author,
+        at: now,
+      }),
+    );
     const { w, log } = await reread(req, id, 'window');
     return reply.code(201).send({ window: presentWindow(w, log, now) });
   });
@@ -327,20 +325,18 @@ export async function maintenanceRoutes(scope: FastifyInstance, deps: Maintenanc
     const to = instant(b.ends_at, 'ends_at', now);
     checkSpan(from, to, now, ['starts_at', 'ends_at']);
     const author = actorRef(actorOf(p, engagement));
-    const id = await db
-      .transaction()
-      .execute((trx) =>
-        insertWindow(trx, {
-          engagementId: engagement.id,
-          kind: 'silence',
-          matchers,
-          startsAt: from,
-          endsAt: to,
-          reason: b.reason.trim(),
-          author,
-          at: now,
-        }),
-      );
+    const id = await db.transaction().execute((trx) =>
+      insertWindow(trx, {
+        engagementId: engagement.id,
+        kind: 'silence',
+        matchers,
+        startsAt: from,
+        endsAt: to,
+        reason: b.reason.trim(),
+        author,
+        at: now,
+      }),
+    );
     const { w, log } = await reread(req, id, 'silence');
     return reply.code(201).send({ silence: presentSilence(w, log, now) });
   });

@@ -720,7 +720,10 @@ export function checkRules(parts: Parts, raw: unknown, source: Source): Diagnost
     zone: parts.engagement?.timezone,
     resolveService: (id, path, context) => {
       if (maintenanceServices === undefined || maintenanceServices.has(id)) return true;
-      report(path, `unknown service '${id}'${context};${didYouMean(id, maintenanceServices) || ''} services: ${listing(maintenanceServices)}`);
+      report(
+        path,
+        `unknown service '${id}'${context};${didYouMean(id, maintenanceServices) || ''} services: ${listing(maintenanceServices)}`,
+      );
       return false;
     },
   });

@@ -89,16 +89,14 @@ describe.each(databaseKinds())('status page mails across a restart and two insta
 
     // The first note: instance A claims five of its mails and dies before sending them.
     await publish(a, 'Card payments failing');
-    const claimed = await a.tandem.database.db
-      .transaction()
-      .execute((trx) =>
-        claimMails(trx, a.tandem.database.dialect, {
-          now: clock.now(),
-          limit: 5,
-          leaseUntil: clock.now() + 60_000,
-          instanceId: 'dead-instance',
-        }),
-      );
+    const claimed = await a.tandem.database.db.transaction().execute((trx) =>
+      claimMails(trx, a.tandem.database.dialect, {
+        now: clock.now(),
+        limit: 5,
+        leaseUntil: clock.now() + 60_000,
+        instanceId: 'dead-instance',
+      }),
+    );
     expect(claimed).toHaveLength(5);
     await a.close();
     running.splice(running.indexOf(a), 1);

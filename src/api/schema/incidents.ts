@@ -61,12 +61,10 @@ export const Alert = z
     summary: z.string(),
     severity: z.string(),
     source: z.string().nullable(),
-    integration: z
-      .string()
-      .meta({
-        description:
-          'How it came: the integration type (pagerduty, alertmanager, generic, security, azure, gcp, grafana, cloudwatch, email, heartbeat), or import.',
-      }),
+    integration: z.string().meta({
+      description:
+        'How it came: the integration type (pagerduty, alertmanager, generic, security, azure, gcp, grafana, cloudwatch, email, heartbeat), or import.',
+    }),
     details: JsonValue,
     event_count: z.number().int(),
     created_at: Instant,
