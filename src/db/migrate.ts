@@ -25,6 +25,7 @@ import * as m0014 from './migrations/0014-maintenance.js';
 import * as m0016 from './migrations/0016-voice.js';
 import * as m0017 from './migrations/0017-chat-actions.js';
 import * as m0018 from './migrations/0018-status-subscribers.js';
+import * as m0019 from './migrations/0019-integration-keys-by-engagement.js';
 
 type Step = (db: Kysely<unknown>, ctx: MigrationContext) => Promise<void>;
 
@@ -47,6 +48,7 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0016-voice', m0016.up],
   ['0017-chat-actions', m0017.up],
   ['0018-status-subscribers', m0018.up],
+  ['0019-integration-keys-by-engagement', m0019.up],
 ];
 
 function context(dialect: Dialect): MigrationContext {

@@ -106,8 +106,8 @@ export async function replaceIntegrationKeys(
   services: readonly Service[],
   { isNew = false }: { readonly isNew?: boolean } = {},
 ): Promise<void> {
-  // integration_keys has no index on engagement_id, so this update reads the whole table: a new engagement
-  // (no row of its own yet, so no keys to archive) skips it; 2,000 new ones made it quadratic at start (issue 14).
+  // A new engagement has no keys of its own yet, so nothing to archive: 2,000 new ones skip 2,000 statements at start
+  // (before 0019 indexed integration_keys by engagement, each read the whole table; issue 14).
   if (!isNew) await ex.updateTable('integration_keys').set({ archived: 1 }).where('engagement_id', '=', engagementId).execute();
   // Keys are unique across all engagements, so no row is hit twice by one statement.
   const rows = services.flatMap((s) =>
