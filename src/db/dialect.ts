@@ -70,6 +70,22 @@ export async function tryExclusive(dialect: Dialect, trx: Executor, key: number)
 }
 
 /**
+ * Takes part `part` of the lock family `key` for the rest of the transaction:
+ * the two-key lock (key, part), exclusive, plus `key` itself shared, so parts
+ * are taken independently while whoever holds the whole `key`
+ * ({@link tryExclusive}, e.g. an older version of Tandem during a rolling
+ * upgrade) excludes them all. Returns false when either is held elsewhere;
+ * on SQLite, always true.
+ */
+export async function tryExclusivePart(dialect: Dialect, trx: Executor, key: number, part: number): Promise<boolean> {
+  if (dialect !== 'postgres') return true;
+  const lock = await sql<{
+    ok: boolean;
+  }>`select pg_try_advisory_xact_lock_shared(${key}::bigint) and pg_try_advisory_xact_lock(${key}::int4, ${part}::int4) as ok`.execute(trx);
+  return lock.rows[0]?.ok === true;
+}
+
+/**
  * Engine transactions do not wait for the WAL flush on PostgreSQL (their work
  * is re-derived from durable inputs if lost); SQLite's engine commits already
  * run at synchronous=NORMAL.

@@ -7,13 +7,13 @@
  * Events are applied in batches inside one transaction: the open alerts the
  * batch names are read in one query, re-triggers (most of the traffic in an
  * alert storm) are folded into one update per alert, and timeline entries are
- * appended together, in order, at the end. One instance applies events at a
- * time (db/dialect.ts tryExclusive), so two triggers for one key can never
- * open two incidents.
+ * appended together, in order, at the end. Each partition of the events
+ * (src/events/partition.ts: all of them on SQLite) has one applier at a time,
+ * under its lock, so two triggers for one key can never open two incidents.
  */
 import { applyRetriggers, findOpenAlerts, findRecentDetection, insertAlert, setAlertStatus } from '../alert/store.js';
 import { insertChange } from '../change/store.js';
-import { tryExclusive } from '../db/dialect.js';
+import { tryExclusive, tryExclusivePart } from '../db/dialect.js';
 import { isTransientDatabaseError } from '../db/errors.js';
 import type { Executor } from '../db/executor.js';
 import type { AlertRow, IncidentRow } from '../db/schema.js';
@@ -31,16 +31,23 @@ import type { AlertAction, IngestAction } from './event.js';
 import { normalizeJson } from './json-shape.js';
 import { foldRetrigger, incidentToRead, planAlertAction, planChange } from './plan.js';
 import type { AlertInput, AlertPlan, PlannedEntry, Retrigger } from './plan.js';
-import { eventToApply, markApplied, nextEventsToApply, quarantineEvent } from './store.js';
+import { eventToApply, markApplied, nextEventsToApply, partitionsWaiting, quarantineEvent } from './store.js';
+import { APPLY_PARTITIONS, partitionOrder } from './partition.js';
 import type { EventToApply } from './store.js';
 
-/** Arbitrary constant naming the "apply events" lock (PostgreSQL's advisory lock). */
+/** Arbitrary constant naming the "apply events" lock family (PostgreSQL's advisory locks: one part per partition). */
 const EVENTS_LOCK = 7_243_501;
 const BATCH = 500;
 
 export interface ProcessEventsOptions {
   /** What runs when incidents open or change (routing and escalation, SLA clocks). */
   readonly hooks: IncidentHooks;
+  /**
+   * PostgreSQL: how many partitions this instance applies at once, each in its
+   * own transaction on its own connection (default 1). SQLite has one writer
+   * and applies with one.
+   */
+  readonly workers?: number;
   /** Called after commit for each incident opened, with its engagement (metrics). */
   onOpened?: (count: number, engagementId: string) => void;
   /** Called after an event is set aside (metrics, logs). */
@@ -48,40 +55,71 @@ export interface ProcessEventsOptions {
 }
 
 /**
- * Applies the oldest waiting events. A batch that fails is rolled back and
- * its events are applied one at a time, each in its own transaction, so one
- * event that cannot be applied (bad input a database refuses, a bug) is set
- * aside with its error, and the rest of the batch and every later event go
- * on. A failure of the database itself (connection lost, busy) quarantines
- * nothing: the step fails and the loop tries again.
+ * Applies the oldest waiting events. On SQLite one batch of the oldest; on
+ * PostgreSQL one batch of each partition with events waiting
+ * (src/events/partition.ts), `workers` partitions at a time, each under its
+ * advisory lock, so partitions another instance is applying are skipped and
+ * a partition whose instance died (its connection, and so its lock, gone) is
+ * taken by the next one that looks.
  */
 export function processEventsModule(options: ProcessEventsOptions): EngineModule {
-  const onOpened = options.onOpened ?? (() => {});
+  const workers = Math.max(1, Math.floor(options.workers ?? 1));
+  /** Where the next pass starts trying partitions: moves on each pass, so every partition gets its turn first. */
+  let start = 0;
   return {
     name: 'process-events',
     async step(engine) {
       const ctx = { ...engine, hooks: options.hooks };
-      let seen: number[] = [];
-      let result: Applied;
-      try {
-        result = await applyEvents(
-          ctx,
-          (trx) => nextEventsToApply(trx, BATCH),
-          (ids) => (seen = ids),
-        );
-      } catch (err) {
-        if (isTransientDatabaseError(err) || seen.length === 0) throw err;
-        ctx.log.warn({ err, events: seen.length, first: seen[0] }, 'a batch of events could not be applied; applying them one at a time');
-        result = await applyOneByOne(ctx, seen, options);
-        // The loop goes on at once with the events after this batch.
-        result.more = true;
-      }
-      // Counted after commit, so a rolled-back batch is not counted twice.
-      for (const engagementId of result.opened) onOpened(1, engagementId);
-      if (result.count > 0) ctx.log.debug({ count: result.count }, 'events applied');
-      return result.more;
+      if (ctx.database.dialect !== 'postgres') return applyPartition(ctx, undefined, options);
+      const queue = partitionOrder(await partitionsWaiting(ctx.database.db), start);
+      start = ((queue[0] ?? start) + 1) % APPLY_PARTITIONS;
+      const results = await Promise.allSettled(
+        Array.from({ length: Math.min(workers, queue.length) }, async () => {
+          let more = false;
+          for (let p = queue.shift(); p !== undefined; p = queue.shift()) if (await applyPartition(ctx, p, options)) more = true;
+          return more;
+        }),
+      );
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      return results.some((r) => r.status === 'fulfilled' && r.value);
     },
   };
+}
+
+/**
+ * One batch of one partition (PostgreSQL) or of all events (SQLite). A batch
+ * that fails is rolled back and its events are applied one at a time, each
+ * in its own transaction, so one event that cannot be applied (bad input a
+ * database refuses, a bug) is set aside with its error, and the rest of the
+ * batch and every later event go on. A failure of the database itself
+ * (connection lost, busy) quarantines nothing: the step fails and the loop
+ * tries again. Returns whether more events are ready.
+ */
+async function applyPartition(ctx: HookedContext, partition: number | undefined, options: ProcessEventsOptions): Promise<boolean> {
+  let seen: number[] = [];
+  let result: Applied;
+  try {
+    result = await applyEvents(
+      ctx,
+      partition,
+      (trx) => nextEventsToApply(trx, BATCH, partition),
+      (ids) => (seen = ids),
+    );
+  } catch (err) {
+    if (isTransientDatabaseError(err) || seen.length === 0) throw err;
+    ctx.log.warn(
+      { err, events: seen.length, first: seen[0], partition },
+      'a batch of events could not be applied; applying them one at a time',
+    );
+    result = await applyOneByOne(ctx, partition, seen, options);
+    // The loop goes on at once with the events after this batch.
+    result.more = true;
+  }
+  // Counted after commit, so a rolled-back batch is not counted twice.
+  for (const engagementId of result.opened) options.onOpened?.(1, engagementId);
+  if (result.count > 0) ctx.log.debug({ count: result.count, partition }, 'events applied');
+  return result.more;
 }
 
 interface Applied {
@@ -90,14 +128,19 @@ interface Applied {
   more: boolean;
 }
 
-/** One transaction: takes the events lock, reads events, applies them, marks them applied. */
+/** One transaction: takes the partition's lock, reads events, applies them, marks them applied. */
 async function applyEvents(
   ctx: HookedContext,
+  partition: number | undefined,
   read: (trx: Executor) => Promise<EventToApply[]>,
   onRead: (ids: number[]) => void = () => {},
 ): Promise<Applied> {
   return engineTransaction(ctx.database, async (trx) => {
-    if (!(await tryExclusive(ctx.database.dialect, trx, EVENTS_LOCK))) return { count: 0, opened: [], more: false };
+    const mine =
+      partition === undefined
+        ? await tryExclusive(ctx.database.dialect, trx, EVENTS_LOCK)
+        : await tryExclusivePart(ctx.database.dialect, trx, EVENTS_LOCK, partition);
+    if (!mine) return { count: 0, opened: [], more: false };
     const events = await read(trx);
     onRead(events.map((e) => e.id));
     if (events.length === 0) return { count: 0, opened: [], more: false };
@@ -116,11 +159,16 @@ async function applyEvents(
 }
 
 /** The failed batch again, one event per transaction; an event that fails alone is quarantined. */
-async function applyOneByOne(ctx: HookedContext, ids: readonly number[], options: ProcessEventsOptions): Promise<Applied> {
+async function applyOneByOne(
+  ctx: HookedContext,
+  partition: number | undefined,
+  ids: readonly number[],
+  options: ProcessEventsOptions,
+): Promise<Applied> {
   const total: Applied = { count: 0, opened: [], more: false };
   for (const id of ids) {
     try {
-      const one = await applyEvents(ctx, async (trx) => {
+      const one = await applyEvents(ctx, partition, async (trx) => {
         const event = await eventToApply(trx, id);
         return event ? [event] : [];
       });
@@ -232,13 +280,14 @@ class Batch {
   }
 
   async flush(): Promise<void> {
-    await this.#numbers.flush();
     await applyRetriggers(
       this.#w.ex,
       this.#ctx.database.dialect,
       [...this.#retriggers].map(([id, r]) => ({ id, ...r })),
     );
     await this.#w.flush();
+    // Last: an engagement's counter is shared with every other partition, so it is held as briefly as can be.
+    await this.#numbers.flush();
   }
 
   /** Plans one alert action from what the batch knows and the incident it needs, then writes the plan. */
@@ -288,7 +337,8 @@ class Batch {
 
   async #openIncident(key: string, plan: Extract<AlertPlan, { type: 'open' }>, at: number): Promise<void> {
     const w = this.#w;
-    const incident = await insertIncident(w.ex, { ...plan.incident, number: await this.#numbers.next(plan.incident.engagementId) });
+    const incident = await insertIncident(w.ex, { ...plan.incident, number: this.#numbers.standIn() });
+    this.#numbers.opened(incident);
     const alert = await insertAlert(w.ex, { ...plan.alert, incident_id: incident.id });
     this.#open.set(key, alert);
     await w.timeline(about(plan.timeline, incident.id, alert.id));

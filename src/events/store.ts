@@ -9,6 +9,7 @@ import type { Database } from '../db/connect.js';
 import { commitPreparedDurably } from '../db/dialect.js';
 import type { Executor } from '../db/executor.js';
 import type { EventRow, EventsTable } from '../db/schema.js';
+import { APPLY_PARTITIONS, PARTITION_EXPRESSION } from './partition.js';
 
 const APPEND_COLUMNS = [
   'engagement_id',
@@ -41,16 +42,28 @@ const APPLY_COLUMNS = ['id', 'engagement_id', 'service_id', 'integration_type', 
 /** An accepted event, as much of it as applying it needs (not the raw body: that is evidence, not input). */
 export type EventToApply = Pick<EventRow, (typeof APPLY_COLUMNS)[number]>;
 
-/** The oldest events waiting to be applied, oldest first (quarantined ones are not waiting). */
-export async function nextEventsToApply(ex: Executor, limit: number): Promise<EventToApply[]> {
-  return ex
-    .selectFrom('events')
-    .select(APPLY_COLUMNS)
-    .where('processed_at', 'is', null)
-    .where('quarantined_at', 'is', null)
-    .orderBy('id', 'asc')
-    .limit(limit)
-    .execute();
+/** An event's apply partition in SQL (PostgreSQL; the expression migration 0020 indexed). */
+const partitionOf = sql<number>`(${sql.raw(PARTITION_EXPRESSION)})`;
+
+/**
+ * The oldest events waiting to be applied, oldest first (quarantined ones are
+ * not waiting): of every partition (SQLite), or of one (PostgreSQL).
+ */
+export async function nextEventsToApply(ex: Executor, limit: number, partition?: number): Promise<EventToApply[]> {
+  let q = ex.selectFrom('events').select(APPLY_COLUMNS).where('processed_at', 'is', null).where('quarantined_at', 'is', null);
+  if (partition !== undefined) q = q.where(partitionOf, '=', partition);
+  return q.orderBy('id', 'asc').limit(limit).execute();
+}
+
+/**
+ * The partitions that have events waiting (PostgreSQL): one probe of the
+ * partition index per partition, so it costs the same with a backlog of a
+ * million events as with none.
+ */
+export async function partitionsWaiting(ex: Executor): Promise<number[]> {
+  const rows = await sql<{ p: number }>`select p from generate_series(0, ${sql.lit(APPLY_PARTITIONS - 1)}) as p
+    where exists (select 1 from events where ${partitionOf} = p and processed_at is null and quarantined_at is null)`.execute(ex);
+  return rows.rows.map((r) => Number(r.p));
 }
 
 /** One event, if it is still waiting to be applied (another instance may have applied it meanwhile). */

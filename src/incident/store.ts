@@ -7,7 +7,9 @@ import { sql } from 'kysely';
 import type { Insertable } from 'kysely';
 import type { Database } from '../db/connect.js';
 import { GENESIS, canonicalJson, entryHash } from '../audit/hash.js';
-import { chunked, executorDialect, insertPrepared, selectPrepared } from '../db/dialect.js';
+import { randomInt } from 'node:crypto';
+import { chunked, executorDialect, insertPrepared, selectPrepared, valuesTable } from '../db/dialect.js';
+import type { ValuesColumn } from '../db/dialect.js';
 import type { Executor } from '../db/executor.js';
 import type { IncidentRow, TimelineRow, TimelineTable } from '../db/schema.js';
 import type { TimelineEntry } from './timeline.js';
@@ -65,46 +67,80 @@ export async function insertIncident(ex: Executor, i: NewIncident): Promise<Inci
     .executeTakeFirstOrThrow();
 }
 
+/** The `incidents.number` column as a VALUES table (id, number) for one update of a batch's numbers. */
+const NUMBER_COLUMNS: readonly ValuesColumn[] = [
+  { name: 'id', pgType: 'bigint' },
+  { name: 'number', pgType: 'integer' },
+];
+
 /**
- * Incident numbers for a batch that opens many incidents: read each
- * engagement's counter once, count in memory, write it back once. The write
- * is a compare-and-set, so if anything else took numbers meanwhile (a
- * history import) the batch fails and is retried rather than reusing one.
+ * Incident numbers for a batch that opens incidents: each opens with a
+ * stand-in number, and {@link flush}, the batch's last writes, takes the real
+ * ones from each engagement's counter in one atomic increment and sets them.
+ * The counter row is locked only from then to the commit, so batches of one
+ * engagement applied in parallel (other partitions, other instances) wait on
+ * each other for milliseconds, not for their whole batch; numbers have no
+ * gaps (a batch rolled back took none) and no repeats. Engagements are taken
+ * in id order, so two batches never deadlock on their counters.
+ *
+ * A stand-in is a random negative number: unique among the batches in
+ * flight, so an insert never waits on another batch's uncommitted row of the
+ * unique (engagement, number) index; two equal ones (one in two billion)
+ * would only make the second wait for the first's commit. Nothing outside
+ * the transaction ever sees one.
  */
 export class IncidentNumbers {
   readonly #ex: Executor;
-  readonly #counters = new Map<string, { start: number; next: number }>();
+  /** Incidents opened in the batch, by engagement, in the order they opened. */
+  readonly #opened = new Map<string, IncidentRow[]>();
 
   constructor(ex: Executor) {
     this.#ex = ex;
   }
 
-  async next(engagementId: string): Promise<number> {
-    let c = this.#counters.get(engagementId);
-    if (!c) {
-      const row = await this.#ex
-        .selectFrom('engagements')
-        .select('next_incident_number')
-        .where('id', '=', engagementId)
-        .executeTakeFirstOrThrow();
-      c = { start: row.next_incident_number, next: row.next_incident_number };
-      this.#counters.set(engagementId, c);
-    }
-    return c.next++;
+  /** A stand-in number for an incident about to open in this batch. */
+  standIn(): number {
+    return -randomInt(1, 2 ** 31 - 1);
   }
 
+  /** The batch opened `incident` (with a stand-in); it gets its real number at {@link flush}. */
+  opened(incident: IncidentRow): void {
+    let list = this.#opened.get(incident.engagement_id);
+    if (!list) this.#opened.set(incident.engagement_id, (list = []));
+    list.push(incident);
+  }
+
+  /** Takes the real numbers, in opening order, and writes them; the batch's rows get them too. */
   async flush(): Promise<void> {
-    for (const [id, c] of this.#counters) {
-      if (c.next === c.start) continue;
-      const r = await this.#ex
+    if (this.#opened.size === 0) return;
+    const numbered: IncidentRow[] = [];
+    for (const engagementId of [...this.#opened.keys()].sort()) {
+      const rows = this.#opened.get(engagementId) ?? [];
+      const { next_incident_number: next } = await this.#ex
         .updateTable('engagements')
-        .set({ next_incident_number: c.next })
-        .where('id', '=', id)
-        .where('next_incident_number', '=', c.start)
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) !== 1) throw new Error(`incident numbers of ${id} moved during the batch; it will be retried`);
+        .set((eb) => ({ next_incident_number: eb('next_incident_number', '+', rows.length) }))
+        .where('id', '=', engagementId)
+        .returning('next_incident_number')
+        .executeTakeFirstOrThrow();
+      let n = next - rows.length;
+      for (const row of rows) {
+        row.number = n++;
+        numbered.push(row);
+      }
     }
-    this.#counters.clear();
+    this.#opened.clear();
+    const dialect = executorDialect(this.#ex);
+    for (const chunk of chunked(numbered, NUMBER_COLUMNS.length)) {
+      const v = valuesTable(
+        dialect,
+        'v',
+        NUMBER_COLUMNS,
+        chunk.map((r) => [r.id, r.number]),
+      );
+      await sql`update incidents set number = ${v.column('number')} from ${v.from} where incidents.id = ${v.column('id')}`.execute(
+        this.#ex,
+      );
+    }
   }
 }
 

@@ -184,6 +184,7 @@ export function createEngines(d: EngineDeps): Engines {
       heartbeatModule(),
       processEventsModule({
         hooks,
+        workers: d.settings.applyWorkers,
         onOpened: (n, engagement) => d.onIncidentsOpened(engagement, n),
         ...(d.onEventQuarantined ? { onQuarantined: d.onEventQuarantined } : {}),
       }),

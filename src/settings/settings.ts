@@ -33,6 +33,8 @@ export interface Settings {
   /** PDF printing: renders at once in the one shared browser, and requests that may wait for one (more get 429). */
   readonly pdf: { readonly renders: number; readonly queue: number };
   readonly enginePollMs: number;
+  /** PostgreSQL: event partitions this instance applies at once, each on its own connection (src/events/partition.ts). */
+  readonly applyWorkers: number;
   /** How long graceful shutdown waits for in-flight requests. */
   readonly shutdownTimeoutMs: number;
   /** Maximum PostgreSQL pool size. */
@@ -106,6 +108,7 @@ export const DEFAULTS = {
   pdfRenders: 2,
   pdfQueue: 4,
   enginePollMs: 500,
+  applyWorkers: 4,
   shutdownTimeoutMs: 10_000,
   poolSize: 10,
   maxEventLagSeconds: 300,
@@ -129,6 +132,8 @@ Options (environment variable in brackets):
   --pool-size N          PostgreSQL connections [TANDEM_POOL_SIZE] default ${DEFAULTS.poolSize}
   --engine-poll-ms N     how often idle engine loops look for due work; they also wake at the next
                          due time and whenever work arrives. Default ${DEFAULTS.enginePollMs}
+  --apply-workers N      PostgreSQL: event partitions applied at once by this instance, each on its own
+                         connection (keep below --pool-size) [TANDEM_APPLY_WORKERS] default ${DEFAULTS.applyWorkers}
   --no-engine            do not run the engine on this instance (ingest and API only)
   --max-event-lag SECONDS
                          /readyz answers 503 while the oldest accepted event not yet applied is older
@@ -231,6 +236,7 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
       'rate-burst': { type: 'string' },
       'pool-size': { type: 'string' },
       'engine-poll-ms': { type: 'string' },
+      'apply-workers': { type: 'string' },
       'no-engine': { type: 'boolean' },
       'max-event-lag': { type: 'string' },
       demo: { type: 'boolean' },
@@ -384,6 +390,7 @@ export function parseServeSettings(args: string[], env: NodeJS.ProcessEnv = proc
       queue: int('--pdf-queue', values['pdf-queue'] ?? env['TANDEM_PDF_QUEUE'], DEFAULTS.pdfQueue, 0, 1000),
     }),
     enginePollMs: int('--engine-poll-ms', values['engine-poll-ms'], DEFAULTS.enginePollMs, 10, 60_000),
+    applyWorkers: int('--apply-workers', values['apply-workers'] ?? env['TANDEM_APPLY_WORKERS'], DEFAULTS.applyWorkers, 1, 64),
     shutdownTimeoutMs: DEFAULTS.shutdownTimeoutMs,
     poolSize: int('--pool-size', values['pool-size'] ?? env['TANDEM_POOL_SIZE'], DEFAULTS.poolSize, 1, 1000),
     engine: !(values['no-engine'] ?? false),
