@@ -99,6 +99,11 @@ describe.each(databaseKinds())('applying engagements, on $name', (kind: Database
     expect(stored.find((r) => r.id === 'client-119')).toEqual({ id: 'client-119', config_hash: 'v1', incident_prefix: 'CLIENT-119' });
     const keys = await db.selectFrom('integration_keys').select('key').where('engagement_id', '=', 'client-77').execute();
     expect(keys).toHaveLength(acme.services.flatMap((s) => s.integrations).length);
+    // New engagements are written together, many per statement: each still gets its own services and people.
+    const services = await db.selectFrom('services').select(['id', 'archived']).where('engagement_id', '=', 'client-119').execute();
+    expect(services.map((s) => s.id).sort()).toEqual(acme.services.map((s) => s.id).sort());
+    const people = await db.selectFrom('people').select(['id', 'email']).where('engagement_id', '=', 'client-3').execute();
+    expect(people).toHaveLength(acme.people.length);
 
     // Again, with one file changed: only that one is applied.
     const again = clients.map((l, n) => (n === 60 ? client(60, 'v2') : l));

@@ -16,14 +16,12 @@ export interface EngagementRowWrite {
   readonly at: number;
 }
 
-/** The file hash an engagement was last applied from, or undefined when it never was. */
-export async function appliedConfigHash(ex: Executor, engagementId: string): Promise<string | undefined> {
-  return (await ex.selectFrom('engagements').select(['config_hash']).where('id', '=', engagementId).executeTakeFirst())?.config_hash;
-}
-
-/** The file hash every stored engagement was last applied from, by engagement id. */
-export async function appliedConfigHashes(ex: Executor): Promise<Map<string, string>> {
-  const rows = await ex.selectFrom('engagements').select(['id', 'config_hash']).execute();
+/** The file hash every stored engagement (or each of `ids`) was last applied from, by engagement id. */
+export async function appliedConfigHashes(ex: Executor, ids?: readonly string[]): Promise<Map<string, string>> {
+  if (ids?.length === 0) return new Map();
+  let query = ex.selectFrom('engagements').select(['id', 'config_hash']);
+  if (ids !== undefined) query = query.where('id', 'in', ids);
+  const rows = await query.execute();
   return new Map(rows.map((r) => [r.id, r.config_hash]));
 }
 
@@ -37,44 +35,65 @@ export async function updateEngagementRow(ex: Executor, w: EngagementRowWrite): 
     .execute();
 }
 
-/** Stores a new engagement; its incidents start at number 1 with the given prefix. */
-export async function insertEngagementRow(ex: Executor, w: EngagementRowWrite, incidentPrefix: string): Promise<void> {
-  const e = w.engagement;
-  await ex
-    .insertInto('engagements')
-    .values({
-      id: e.id,
-      name: e.name,
-      timezone: e.timezone,
-      config: engagementConfig.stringify(e),
-      config_hash: w.hash,
-      file: w.file,
-      incident_prefix: incidentPrefix,
-      next_incident_number: 1,
-      created_at: w.at,
-      updated_at: w.at,
-    })
-    .execute();
+/** Engagement rows per insert: each carries its whole model as JSON (about 20 KB for a demo-sized file). */
+const ENGAGEMENT_CHUNK = 50;
+
+/** Stores new engagements, many rows per statement; each one's incidents start at number 1 with its prefix. */
+export async function insertEngagementRows(
+  ex: Executor,
+  writes: readonly (EngagementRowWrite & { readonly incidentPrefix: string })[],
+): Promise<void> {
+  for (const chunk of chunks(writes, ENGAGEMENT_CHUNK)) {
+    await ex
+      .insertInto('engagements')
+      .values(
+        chunk.map((w) => ({
+          id: w.engagement.id,
+          name: w.engagement.name,
+          timezone: w.engagement.timezone,
+          config: engagementConfig.stringify(w.engagement),
+          config_hash: w.hash,
+          file: w.file,
+          incident_prefix: w.incidentPrefix,
+          next_incident_number: 1,
+          created_at: w.at,
+          updated_at: w.at,
+        })),
+      )
+      .execute();
+  }
 }
 
 /** Makes the engagement's services exactly `services`: those listed are upserted, the rest archived. */
 export async function replaceServices(ex: Executor, engagementId: string, services: readonly Service[], at: number): Promise<void> {
   await ex.updateTable('services').set({ archived: 1, updated_at: at }).where('engagement_id', '=', engagementId).execute();
-  // One statement per chunk, not per service (ids are unique within an engagement, so no row is hit twice).
-  for (const chunk of chunks(services)) {
+  await upsertServices(ex, [{ engagementId, services }], at);
+}
+
+/**
+ * Upserts the services of one or more engagements, one statement per chunk of rows, not per service or engagement
+ * ((engagement, id) is unique across the rows, so no row is hit twice by one statement).
+ */
+export async function upsertServices(
+  ex: Executor,
+  of: readonly { readonly engagementId: string; readonly services: readonly Service[] }[],
+  at: number,
+): Promise<void> {
+  const rows = of.flatMap(({ engagementId, services }) =>
+    services.map((s) => ({
+      engagement_id: engagementId,
+      id: s.id,
+      name: s.name,
+      function: s.function,
+      criticality: s.criticality,
+      archived: 0,
+      updated_at: at,
+    })),
+  );
+  for (const chunk of chunks(rows)) {
     await ex
       .insertInto('services')
-      .values(
-        chunk.map((s) => ({
-          engagement_id: engagementId,
-          id: s.id,
-          name: s.name,
-          function: s.function,
-          criticality: s.criticality,
-          archived: 0,
-          updated_at: at,
-        })),
-      )
+      .values(chunk)
       .onConflict((oc) =>
         oc.columns(['engagement_id', 'id']).doUpdateSet((eb) => ({
           name: eb.ref('excluded.name'),
@@ -93,25 +112,28 @@ export async function replaceServices(ex: Executor, engagementId: string, servic
  * chunks stay well under SQLite's limit of bound parameters.
  */
 const CHUNK = 200;
-function chunks<T>(items: readonly T[]): T[][] {
+function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
 
 /** Makes the engagement's integration keys exactly those of `services`; a key moves with its service. */
-export async function replaceIntegrationKeys(
+export async function replaceIntegrationKeys(ex: Executor, engagementId: string, services: readonly Service[]): Promise<void> {
+  await ex.updateTable('integration_keys').set({ archived: 1 }).where('engagement_id', '=', engagementId).execute();
+  await upsertIntegrationKeys(ex, [{ engagementId, services }]);
+}
+
+/** Upserts the integration keys of one or more engagements' services, one statement per chunk of rows. */
+export async function upsertIntegrationKeys(
   ex: Executor,
-  engagementId: string,
-  services: readonly Service[],
-  { isNew = false }: { readonly isNew?: boolean } = {},
+  of: readonly { readonly engagementId: string; readonly services: readonly Service[] }[],
 ): Promise<void> {
-  // A new engagement has no keys of its own yet, so nothing to archive: 2,000 new ones skip 2,000 statements at start
-  // (before 0019 indexed integration_keys by engagement, each read the whole table; issue 14).
-  if (!isNew) await ex.updateTable('integration_keys').set({ archived: 1 }).where('engagement_id', '=', engagementId).execute();
   // Keys are unique across all engagements, so no row is hit twice by one statement.
-  const rows = services.flatMap((s) =>
-    s.integrations.map((i) => ({ key: i.key, engagement_id: engagementId, service_id: s.id, type: i.type, archived: 0 })),
+  const rows = of.flatMap(({ engagementId, services }) =>
+    services.flatMap((s) =>
+      s.integrations.map((i) => ({ key: i.key, engagement_id: engagementId, service_id: s.id, type: i.type, archived: 0 })),
+    ),
   );
   for (const chunk of chunks(rows)) {
     await ex
@@ -132,20 +154,29 @@ export async function replaceIntegrationKeys(
 /** Makes the engagement's people exactly `people`: those listed are upserted, the rest archived. */
 export async function replacePeople(ex: Executor, engagementId: string, people: readonly Person[]): Promise<void> {
   await ex.updateTable('people').set({ archived: 1 }).where('engagement_id', '=', engagementId).execute();
-  for (const chunk of chunks(people)) {
+  await upsertPeople(ex, [{ engagementId, people }]);
+}
+
+/** Upserts the people of one or more engagements, one statement per chunk of rows. */
+export async function upsertPeople(
+  ex: Executor,
+  of: readonly { readonly engagementId: string; readonly people: readonly Person[] }[],
+): Promise<void> {
+  const rows = of.flatMap(({ engagementId, people }) =>
+    people.map((p) => ({
+      engagement_id: engagementId,
+      id: p.id,
+      name: p.name,
+      side: p.side,
+      timezone: p.timezone,
+      email: p.contact.email ?? null,
+      archived: 0,
+    })),
+  );
+  for (const chunk of chunks(rows)) {
     await ex
       .insertInto('people')
-      .values(
-        chunk.map((p) => ({
-          engagement_id: engagementId,
-          id: p.id,
-          name: p.name,
-          side: p.side,
-          timezone: p.timezone,
-          email: p.contact.email ?? null,
-          archived: 0,
-        })),
-      )
+      .values(chunk)
       .onConflict((oc) =>
         oc.columns(['engagement_id', 'id']).doUpdateSet((eb) => ({
           name: eb.ref('excluded.name'),
