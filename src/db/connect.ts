@@ -117,6 +117,12 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   const pool = new pg.Pool({ connectionString: target, max: options.poolSize ?? 10, types: pgTypes });
   // An idle client that errors (server restart) must not crash the process.
   pool.on('error', () => {});
+  // Nor a client checked out between two statements (a transaction while the engine computes): pg
+  // emits the server's "terminating connection" on the client itself when no query is running, and
+  // an 'error' event without a listener is an uncaught exception. The query that uses the client next
+  // fails (a transient database error, retried by its caller) and the pool drops the dead client on
+  // release. Found by `npm run soak`: every instance exited when PostgreSQL restarted.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const label = target.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
   try {
