@@ -48,8 +48,14 @@ export interface EngineModule {
 export interface EngineOptions {
   /** How often to look for due work when nothing woke the engine. */
   pollMs?: number;
-  /** Called after each background pass (e.g. to wake the delivery loop for messages the pass queued). */
-  afterPass?: () => void;
+  /**
+   * Called after each round of a background pass (every module stepped once), so also at the end of every pass:
+   * to wake the next loop for work the round queued (the escalation loop for incidents a batch of events opened,
+   * the delivery loop for the pages it queued). A pass runs rounds until no module has more work, which in an
+   * alert storm is one round per full batch for as long as the storm lasts; waking the next loop only at the end
+   * of the pass would leave the incidents of the first batch waiting for the next loop's poll.
+   */
+  afterRound?: () => void;
 }
 
 export class Engine {
@@ -60,13 +66,13 @@ export class Engine {
   #running: Promise<void> | undefined;
   #again = false;
   #stopped = true;
-  readonly #afterPass: () => void;
+  readonly #afterRound: () => void;
 
   constructor(ctx: EngineContext, modules: readonly EngineModule[], options: EngineOptions = {}) {
     this.#ctx = ctx;
     this.#modules = modules;
     this.#pollMs = options.pollMs ?? 500;
-    this.#afterPass = options.afterPass ?? (() => {});
+    this.#afterRound = options.afterRound ?? (() => {});
   }
 
   get context(): EngineContext {
@@ -75,6 +81,11 @@ export class Engine {
 
   /** Runs every module until none has work left. Tests call this directly on a virtual clock. */
   async runOnce(): Promise<void> {
+    await this.#pass(() => {});
+  }
+
+  /** Rounds of steps until no module has more work; `afterRound` after each. */
+  async #pass(afterRound: () => void): Promise<void> {
     for (let rounds = 0; rounds < 10_000; rounds++) {
       let more = false;
       for (const m of this.#modules) {
@@ -84,6 +95,7 @@ export class Engine {
           this.#ctx.log.error({ err, module: m.name }, 'engine module failed; will retry');
         }
       }
+      afterRound();
       if (!more) return;
     }
   }
@@ -104,17 +116,20 @@ export class Engine {
     }
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#running = this.runOnce().finally(() => {
-      this.#running = undefined;
-      this.#afterPass();
-      if (this.#stopped) return;
-      if (this.#again) {
-        this.#again = false;
-        setImmediate(() => this.kick());
-      } else {
-        void this.#sleep();
-      }
-    });
+    // Started a microtask later, so #running is set before any step runs: a step that kicks at once asks for one
+    // more pass after this one rather than starting a second pass beside it.
+    this.#running = Promise.resolve()
+      .then(() => this.#pass(this.#afterRound))
+      .finally(() => {
+        this.#running = undefined;
+        if (this.#stopped) return;
+        if (this.#again) {
+          this.#again = false;
+          setImmediate(() => this.kick());
+        } else {
+          void this.#sleep();
+        }
+      });
   }
 
   /** Waits until the earliest due work, or the poll interval, whichever comes first. */

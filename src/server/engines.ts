@@ -164,12 +164,19 @@ export function createEngines(d: EngineDeps): Engines {
     [
       // Incidents whose maintenance ended start routing first, so their first tier fires in the same pass.
       maintenanceModule({ hooks, onRelease: [routeOnOpen, slaOnRelease] }),
-      escalationModule({ hooks, ...(d.onStepFired ? { onFired: d.onStepFired } : {}) }),
+      escalationModule({
+        hooks,
+        // A fired step queued its pages: wake delivery now, not after the rest of the round (the SLA clocks).
+        onFired: (kind, lateMs) => {
+          d.onStepFired?.(kind, lateMs);
+          delivery.kick();
+        },
+      }),
       slaModule(hooks, d.onSlaBreach),
     ],
     {
       ...poll,
-      afterPass: () => {
+      afterRound: () => {
         delivery.kick();
         d.onChanged();
       },
@@ -185,13 +192,17 @@ export function createEngines(d: EngineDeps): Engines {
       processEventsModule({
         hooks,
         workers: d.settings.applyWorkers,
-        onOpened: (n, engagement) => d.onIncidentsOpened(engagement, n),
+        onOpened: (n, engagement) => {
+          d.onIncidentsOpened(engagement, n);
+          // Route and page it now: a step applies every waiting partition, and this one's batch is committed.
+          escalation.kick();
+        },
         ...(d.onEventQuarantined ? { onQuarantined: d.onEventQuarantined } : {}),
       }),
     ],
     {
       ...poll,
-      afterPass: () => {
+      afterRound: () => {
         escalation.kick();
         d.onChanged();
       },
