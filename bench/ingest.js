@@ -10,6 +10,7 @@
 //
 // BENCH_SECONDS (default 10) sets the length of each run; BENCH_EVENTS=N sends exactly N events instead, so two
 // builds compared with it apply the same work (the applied rate of a timed run depends on how many were accepted).
+// BENCH_NO_ENGINE=1 starts the server with --no-engine (ingest only) and does not wait for events to be applied.
 // Uses the compiled dist/ (run `npm run build` first).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,6 +36,7 @@ import {
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const EVENTS = process.env.BENCH_EVENTS ? Number(process.env.BENCH_EVENTS) : undefined;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const NO_ENGINE = process.env.BENCH_NO_ENGINE === '1';
 const SERVICES = 32;
 const OPEN_AT_START = 2000;
 
@@ -201,6 +203,7 @@ async function benchTandem(kind, config) {
     '--log-level',
     process.env.BENCH_LOG_LEVEL ?? 'info',
     ...(process.env.BENCH_SERVER_ARGS ? process.env.BENCH_SERVER_ARGS.split(' ') : []),
+    ...(NO_ENGINE ? ['--no-engine'] : []),
   ]);
   try {
     const w = workload(42);
@@ -211,7 +214,7 @@ async function benchTandem(kind, config) {
     // The engine applies events behind the 202; measure how long it needs to catch up.
     let backlog = await unprocessed(kind, db.url);
     const backlogAtEnd = backlog;
-    while (backlog > 0 && Date.now() - started < (EVENTS ? 600_000 : SECONDS * 1000 + 120_000)) {
+    while (!NO_ENGINE && backlog > 0 && Date.now() - started < (EVENTS ? 600_000 : SECONDS * 1000 + 120_000)) {
       await new Promise((r) => setTimeout(r, 100));
       backlog = await unprocessed(kind, db.url);
     }
@@ -226,9 +229,11 @@ async function benchTandem(kind, config) {
       errors: run.errors + run.timeouts,
       mix: w.counts,
       backlog_when_load_stopped: backlogAtEnd,
-      applied_events_per_s: round((run.total - run.non_2xx) / applied, 0),
-      seconds_to_apply_all: round(applied, 1),
-      // Server CPU (user + system) from load start until every event was applied, per 1,000 events accepted.
+      ...(NO_ENGINE
+        ? { engine: 'off (--no-engine)' }
+        : { applied_events_per_s: round((run.total - run.non_2xx) / applied, 0), seconds_to_apply_all: round(applied, 1) }),
+      // Server CPU (user + system) from load start until every event was applied (with the engine off: until the
+      // load stopped), per 1,000 events accepted.
       server_cpu_ms_per_1000_events: round(((cpuSeconds(server.pid) - cpuAtStart) * 1e6) / (run.total - run.non_2xx), 0),
       peak_rss_mb: peakRssMb(server.pid),
     };

@@ -92,7 +92,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
       throw new DatabaseOpenError(`cannot open the SQLite database at ${file}: ${reason(err)}`);
     }
     // WAL lets readers run beside the writer. synchronous=NORMAL survives any process crash;
-    // the ingest inbox raises it to FULL for its own commits, so an accepted event also
+    // the ingest inbox flushes the WAL to disk after its own commits, so an accepted event also
     // survives power loss (docs/adr/0005-durability-levels.md).
     handle.pragma('journal_mode = WAL');
     handle.pragma('synchronous = NORMAL');

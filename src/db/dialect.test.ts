@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { MAX_PARAMS_PER_STATEMENT, chunked } from './dialect.js';
+import { openDatabase } from './connect.js';
+import { MAX_PARAMS_PER_STATEMENT, WalFlusher, chunked, commitPreparedDurably } from './dialect.js';
 
 describe('chunked', () => {
   it.each([
@@ -13,5 +18,94 @@ describe('chunked', () => {
     const chunks = chunked(rows, per, max);
     expect(chunks.map((c) => c.length)).toEqual(sizes);
     expect(chunks.flat()).toEqual(rows);
+  });
+});
+
+describe('WalFlusher', () => {
+  /** A sync whose completion the test controls; counts how many were started. */
+  function controlledSync() {
+    const runs: Array<{ done: () => void; fail: (err: Error) => void }> = [];
+    const sync = () =>
+      new Promise<void>((resolve, reject) => {
+        runs.push({ done: resolve, fail: reject });
+      });
+    return { runs, sync };
+  }
+  const settled = async (p: Promise<unknown>) => {
+    let state = 'pending';
+    p.then(
+      () => (state = 'resolved'),
+      () => (state = 'rejected'),
+    );
+    await new Promise((r) => setImmediate(r));
+    return state;
+  };
+
+  it('resolves a flush only after a sync that started after it; callers during a sync share the next one', async () => {
+    const { runs, sync } = controlledSync();
+    const flusher = new WalFlusher(sync);
+    const first = flusher.flush();
+    expect(runs).toHaveLength(1);
+    // Written after the first sync started: that sync may not cover them.
+    const second = flusher.flush();
+    const third = flusher.flush();
+    expect(runs).toHaveLength(1);
+    runs[0]?.done();
+    expect(await settled(first)).toBe('resolved');
+    expect(await settled(second)).toBe('pending');
+    expect(runs).toHaveLength(2);
+    runs[1]?.done();
+    expect(await settled(second)).toBe('resolved');
+    expect(await settled(third)).toBe('resolved');
+    expect(runs).toHaveLength(2);
+  });
+
+  it('a failed sync rejects exactly the flushes it covered, and the next flush syncs again', async () => {
+    const { runs, sync } = controlledSync();
+    const flusher = new WalFlusher(sync);
+    const failed = flusher.flush();
+    const later = flusher.flush();
+    runs[0]?.fail(new Error('EIO'));
+    await expect(failed).rejects.toThrow('EIO');
+    expect(await settled(later)).toBe('pending');
+    runs[1]?.done();
+    await expect(later).resolves.toBeUndefined();
+  });
+});
+
+describe('commitPreparedDurably', () => {
+  it('on a SQLite file: the rows are committed and readable from another connection, the connection left at synchronous=NORMAL', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tandem-durable-'));
+    const database = await openDatabase(`sqlite:${join(dir, 't.db')}`);
+    try {
+      database.sqlite?.exec('create table t (a integer, b text)');
+      const rows = Array.from({ length: 50 }, (_, i) => ({ a: i, b: `row ${i}` }));
+      await Promise.all([
+        commitPreparedDurably(database, 't', ['a', 'b'], rows.slice(0, 25)),
+        commitPreparedDurably(database, 't', ['a', 'b'], rows.slice(25)),
+      ]);
+      expect(database.sqlite?.pragma('synchronous', { simple: true })).toBe(1);
+      const other = new BetterSqlite3(join(dir, 't.db'), { readonly: true });
+      try {
+        expect(other.prepare('select count(*) as n, sum(a) as s from t').get()).toEqual({ n: 50, s: (49 * 50) / 2 });
+      } finally {
+        other.close();
+      }
+    } finally {
+      await database.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('in memory (no WAL file): the rows are committed and the connection left at synchronous=NORMAL', async () => {
+    const database = await openDatabase('sqlite::memory:');
+    try {
+      database.sqlite?.exec('create table t (a integer)');
+      expect(await commitPreparedDurably(database, 't', ['a'], [{ a: 1 }, { a: 2 }])).toBe(true);
+      expect(database.sqlite?.prepare('select count(*) as n from t').get()).toEqual({ n: 2 });
+      expect(database.sqlite?.pragma('synchronous', { simple: true })).toBe(1);
+    } finally {
+      await database.close();
+    }
   });
 });

@@ -20,6 +20,9 @@
  *   (timeline entries, the inbox); this file is the only reader of
  *   `Database.sqlite` outside connect.ts.
  */
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { PostgresAdapter, sql } from 'kysely';
 import type { RawBuilder } from 'kysely';
@@ -164,10 +167,14 @@ export function selectPrepared<R>(
 /**
  * The raw SQLite fast path for the durable inbox: rows committed in one
  * transaction of prepared inserts that is on disk when this resolves, even
- * after a power loss. The Kysely connection is held for the duration, so no
- * engine transaction can be open on the handle; the connection normally
- * commits at synchronous=NORMAL (safe from any process crash) and is raised to
- * FULL around this transaction (the pragma cannot change inside one).
+ * after a power loss. The Kysely connection is held for the transaction, so no
+ * engine transaction can be open on the handle. The commit itself runs at the
+ * connection's synchronous=NORMAL (it writes the rows to the WAL, safe from any
+ * process crash); the WAL is then flushed to disk (fdatasync) on a libuv
+ * thread, the flush `synchronous=FULL` would do inside the commit, so the
+ * event loop keeps parsing requests while the disk works, and one flush covers
+ * every commit made before it started (see {@link WalFlusher}). A database not
+ * in WAL mode (in memory) is raised to FULL around the transaction instead.
  * Returns false, writing nothing, on PostgreSQL, where a commit outside the
  * engine is already synchronous and the store inserts through Kysely.
  */
@@ -179,18 +186,138 @@ export async function commitPreparedDurably<R extends object>(
 ): Promise<boolean> {
   const handle = database.sqlite;
   if (!handle) return false;
+  const flusher = walFlusher(handle);
   await database.db.connection().execute(async () => {
     const insert = preparedInsert(handle, table, columns);
+    const commit = handle.transaction(() => {
+      for (const row of rows) insert.run(row);
+    });
+    if (flusher) return commit();
     handle.pragma('synchronous = FULL');
     try {
-      handle.transaction(() => {
-        for (const row of rows) insert.run(row);
-      })();
+      commit();
     } finally {
       handle.pragma('synchronous = NORMAL');
     }
   });
+  if (flusher) await flusher.flush();
   return true;
+}
+
+/**
+ * Flushes a file to disk on demand, sharing flushes between callers: `flush()`
+ * resolves after a flush that started after the call did, so everything
+ * written before the call is on disk; callers that arrive while a flush runs
+ * share the next one. At most one flush runs at a time.
+ */
+export class WalFlusher {
+  readonly #sync: () => Promise<void>;
+  #running = false;
+  #waiting: Array<{ resolve: () => void; reject: (err: unknown) => void }> = [];
+
+  constructor(sync: () => Promise<void>) {
+    this.#sync = sync;
+  }
+
+  flush(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#waiting.push({ resolve, reject });
+      if (!this.#running) this.#start();
+    });
+  }
+
+  #start(): void {
+    const covered = this.#waiting;
+    this.#waiting = [];
+    this.#running = true;
+    this.#sync().then(
+      () => this.#settle(covered, undefined),
+      (err: unknown) => this.#settle(covered, err ?? new Error('flush failed')),
+    );
+  }
+
+  #settle(covered: ReadonlyArray<{ resolve: () => void; reject: (err: unknown) => void }>, err: unknown): void {
+    this.#running = false;
+    for (const c of covered)
+      if (err === undefined) c.resolve();
+      else c.reject(err);
+    if (this.#waiting.length > 0) this.#start();
+  }
+}
+
+/** One flusher per SQLite handle in WAL mode; undefined for a database without a WAL file (in memory). */
+const walFlushers = new WeakMap<BetterSqlite3.Database, WalFlusher | null>();
+
+function walFlusher(handle: BetterSqlite3.Database): WalFlusher | undefined {
+  let flusher = walFlushers.get(handle);
+  if (flusher === undefined) {
+    const wal = !handle.memory && String(handle.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
+    flusher = wal ? new WalFlusher(syncWal(`${handle.name}-wal`)) : null;
+    walFlushers.set(handle, flusher);
+  }
+  return flusher ?? undefined;
+}
+
+/**
+ * fdatasync of the WAL file. The file stays open while flushes follow one
+ * another and is closed after a second without one: SQLite never removes the
+ * WAL while a connection (this one) is open, and a closed handle frees its
+ * descriptor. The first flush also syncs the directory, whose entry for a
+ * newly created WAL is otherwise only made durable by SQLite's first
+ * checkpoint. A WAL that is gone was checkpointed into the database file
+ * (synced) and removed: nothing to flush.
+ */
+function syncWal(path: string): () => Promise<void> {
+  let directorySynced = false;
+  let file: FileHandle | undefined;
+  let closer: NodeJS.Timeout | undefined;
+  const closeIdle = () => {
+    const f = file;
+    file = undefined;
+    void f?.close().catch(() => {});
+  };
+  return async () => {
+    if (closer) clearTimeout(closer);
+    try {
+      if (!file) {
+        try {
+          file = await open(path, 'r');
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+          throw err;
+        }
+      }
+      await file.datasync();
+      if (!directorySynced) {
+        await syncDirectory(dirname(path));
+        directorySynced = true;
+      }
+    } catch (err) {
+      closeIdle();
+      throw err;
+    } finally {
+      closer = setTimeout(closeIdle, 1000).unref();
+    }
+  };
+}
+
+async function syncDirectory(path: string): Promise<void> {
+  let dir: FileHandle;
+  try {
+    dir = await open(path, 'r');
+  } catch (err) {
+    // Windows cannot open a directory as a file; it has no directory sync to do.
+    if (process.platform === 'win32') return;
+    throw err;
+  }
+  try {
+    await dir.sync();
+  } catch (err) {
+    // Some file systems refuse fsync on a directory (EINVAL): their entries are not ours to sync.
+    if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
+  } finally {
+    await dir.close();
+  }
 }
 
 /** A column of a {@link valuesTable}: its name, and its PostgreSQL type (SQLite needs none). */
@@ -240,7 +367,12 @@ export function larger(dialect: Dialect, a: RawBuilder<unknown>, b: RawBuilder<u
   return dialect === 'sqlite' ? sql`max(${a}, ${b})` : sql`greatest(${a}, ${b})`;
 }
 
-/** How many write transactions may usefully be in flight at once: SQLite has one writer, PostgreSQL takes `wanted`. */
+/**
+ * How many durable appends may usefully be in flight at once: PostgreSQL takes
+ * `wanted`; SQLite one, with one writer: while its WAL is flushed
+ * (commitPreparedDurably) the requests that arrive gather into the next commit,
+ * which is larger and cheaper per event than committing them beside the flush.
+ */
 export function concurrentWriters(dialect: Dialect, wanted: number): number {
   return dialect === 'sqlite' ? 1 : wanted;
 }
