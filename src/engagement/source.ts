@@ -6,6 +6,8 @@
 import type { Pair } from 'yaml';
 import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Diagnostic, Position } from './diagnostics.js';
+import type { SubsetDocument, SubsetNode } from './fast-yaml.js';
+import { parseSubset } from './fast-yaml.js';
 
 /** A path into the document: map keys and list indexes, e.g. ['people', 0, 'id']. */
 export type Path = readonly (string | number)[];
@@ -35,8 +37,61 @@ export interface Source {
 
 const MAX_DEPTH = 64;
 
-/** Parses YAML text into a {@link Source}. Never throws. */
+/**
+ * Parses YAML text into a {@link Source}. Never throws. A file in the plain subset engagement files are written in is
+ * read by the subset reader (fast-yaml.ts), several times faster; any other file, and every file with a problem, by
+ * the `yaml` package, which writes the diagnostics. Both give the same values and positions.
+ */
 export function parseSource(text: string, file: string): Source {
+  const subset = parseSubset(text);
+  return subset === undefined ? parseFull(text, file) : subsetSource(text, file, subset);
+}
+
+/** A {@link Source} over a document the subset reader read: no diagnostics, positions from its nodes' offsets. */
+function subsetSource(text: string, file: string, doc: SubsetDocument): Source {
+  const lineCounter = new LineCounter();
+  for (const start of doc.lineStarts) lineCounter.addNewLine(start);
+
+  /** As parseFull's walk: the deepest node along `path`; an empty value ("name:") answers with its key. */
+  const walk = (path: Path, at: 'key' | 'value'): { node: SubsetNode; found: boolean } => {
+    let node: SubsetNode = doc.root;
+    for (let i = 0; i < path.length; i++) {
+      const segment = path[i] ?? '';
+      if (node.kind === 'seq' && typeof segment === 'number') {
+        const item: SubsetNode | undefined = node.items[segment];
+        if (item === undefined) return { node, found: false };
+        node = item;
+        continue;
+      }
+      if (node.kind !== 'map') return { node, found: false };
+      const name = String(segment);
+      const k = node.keys.findIndex((key) => key.value === name);
+      const key: SubsetNode | undefined = node.keys[k];
+      const value: SubsetNode | undefined = node.values[k];
+      if (key === undefined || value === undefined) return { node, found: false };
+      const empty: boolean = value.kind === 'scalar' && value.value === null && value.start === value.end;
+      node = (i === path.length - 1 && at === 'key') || empty ? key : value;
+    }
+    return { node, found: true };
+  };
+  const position = (path: Path, at: 'key' | 'value' = 'value'): Position => lineCounter.linePos(walk(path, at).node.start);
+  return {
+    file,
+    value: doc.root.value,
+    diagnostics: [],
+    position,
+    text(path) {
+      const { node, found } = walk(path, 'value');
+      return found && node.kind === 'scalar' ? text.slice(node.start, node.end) : undefined;
+    },
+    at(path, message, at = 'value') {
+      return { file, ...position(path, at), message };
+    },
+  };
+}
+
+/** Parses YAML text with the `yaml` package (every feature of YAML, and its diagnostics); exported for the subset reader's tests. */
+export function parseFull(text: string, file: string): Source {
   const lineCounter = new LineCounter();
   // uniqueKeys: a repeated key is an error, not a silent "last one wins".
   const doc = parseDocument(text.startsWith('\uFEFF') ? text.slice(1) : text, {
