@@ -331,10 +331,15 @@ async function load(seconds) {
 
 // ---------------------------------------------------------------------------------------------
 // The webhook receiver: verifies each signature and records which (incident, tier) each page names.
+// It also plays a receiver that drops a Tandem-Delivery id it has seen, as signature.ts tells
+// receivers to: a re-send under a known id that carries a page the first message did not would
+// hide that page from such a receiver.
 
 function receiver() {
   const pages = new Map(); // `${incident}:${tier}` -> [{ delivery, at }]
-  const stats = { requests: 0, bad_signatures: 0, bundles: 0, not_a_tier_page: 0 };
+  const firstSeen = new Map(); // delivery id -> the page keys of its first message
+  const deduplicated = new Set(); // page keys a deduplicating receiver got
+  const stats = { requests: 0, bad_signatures: 0, bundles: 0, not_a_tier_page: 0, resent_same_delivery_id_other_pages: 0 };
   const server = createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
@@ -347,6 +352,7 @@ function receiver() {
       try {
         const body = JSON.parse(raw.toString('utf8'));
         if (body.type === 'tandem.bundle') stats.bundles++;
+        const keysOfMessage = [];
         for (const incident of body.incidents ?? []) {
           const m = /^Tier (\d+) of partner-noc/.exec(incident.reason ?? body.reason ?? '');
           if (!m) {
@@ -356,7 +362,13 @@ function receiver() {
           const k = `${incident.id}:${Number(m[1]) - 1}`;
           if (!pages.has(k)) pages.set(k, []);
           pages.get(k).push({ delivery, at });
+          keysOfMessage.push(k);
         }
+        const seen = firstSeen.get(delivery);
+        if (seen === undefined) {
+          firstSeen.set(delivery, new Set(keysOfMessage));
+          for (const k of keysOfMessage) deduplicated.add(k);
+        } else if (keysOfMessage.some((k) => !seen.has(k))) stats.resent_same_delivery_id_other_pages++;
       } catch {
         stats.not_a_tier_page++;
       }
@@ -366,7 +378,13 @@ function receiver() {
   });
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () =>
-      resolve({ url: `http://127.0.0.1:${server.address().port}`, pages, stats, close: () => new Promise((r) => server.close(r)) }),
+      resolve({
+        url: `http://127.0.0.1:${server.address().port}`,
+        pages,
+        deduplicated,
+        stats,
+        close: () => new Promise((r) => server.close(r)),
+      }),
     ),
   );
 }
@@ -682,6 +700,7 @@ async function analyse(dbUrl, rx) {
     duplicates: 0,
     duplicates_from_one_outbox_row: 0,
     missing: 0,
+    missing_if_receiver_deduplicates: 0,
     resent_same_delivery_id: 0,
     optional_received: 0,
     optional_not_received: 0,
@@ -727,7 +746,7 @@ async function analyse(dbUrl, rx) {
           pages.missing++;
           if (missingSample.length < 10)
             missingSample.push({ incident: inc.id, tier: tier + 1, priority: inc.priority, due, end: Number.isFinite(end) ? end : null });
-        }
+        } else if (!rx.deduplicated.has(k)) pages.missing_if_receiver_deduplicates++;
       } else if (forbidden) {
         if (got.length > 0) {
           if (paged) pages.after_answered++;
@@ -787,6 +806,7 @@ async function analyse(dbUrl, rx) {
       ...(missingSample.length ? { missing_sample: missingSample } : {}),
       ...(duplicatePageSample.length ? { duplicate_sample: duplicatePageSample } : {}),
       ...(unexpectedSample.length ? { after_answered_sample: unexpectedSample } : {}),
+      resent_same_delivery_id_other_pages: rx.stats.resent_same_delivery_id_other_pages,
       webhook_requests: rx.stats.requests,
       bundles: rx.stats.bundles,
       bad_signatures: rx.stats.bad_signatures,
