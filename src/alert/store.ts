@@ -26,6 +26,11 @@ export async function insertAlert(ex: Executor, alert: NewAlertRow): Promise<Ale
   return { id, ...alert };
 }
 
+/** Inserts alerts whose ids were taken ahead (db/ids.ts), many per statement, as the rows are now. */
+export async function insertAlertRows(ex: Executor, rows: readonly AlertRow[]): Promise<void> {
+  for (const chunk of chunked(rows, 15)) await ex.insertInto('alerts').values(chunk).execute();
+}
+
 export async function setAlertStatus(ex: Executor, id: number, status: AlertStatus, at: number): Promise<void> {
   await ex
     .updateTable('alerts')

@@ -73,19 +73,19 @@ export async function tryExclusive(dialect: Dialect, trx: Executor, key: number)
 }
 
 /**
- * Takes part `part` of the lock family `key` for the rest of the transaction:
- * the two-key lock (key, part), exclusive, plus `key` itself shared, so parts
- * are taken independently while whoever holds the whole `key`
- * ({@link tryExclusive}, e.g. an older version of Tandem during a rolling
- * upgrade) excludes them all. Returns false when either is held elsewhere;
- * on SQLite, always true.
+ * Takes what it can of parts `parts` of the lock family `key`, in one
+ * statement, for the rest of the transaction: each the two-key lock
+ * (key, part), exclusive, plus `key` itself shared, so parts are taken
+ * independently while whoever holds the whole `key` ({@link tryExclusive},
+ * e.g. an older version of Tandem during a rolling upgrade) excludes them
+ * all. Returns the parts taken (those held elsewhere are skipped); on
+ * SQLite, all of them.
  */
-export async function tryExclusivePart(dialect: Dialect, trx: Executor, key: number, part: number): Promise<boolean> {
-  if (dialect !== 'postgres') return true;
-  const lock = await sql<{
-    ok: boolean;
-  }>`select pg_try_advisory_xact_lock_shared(${key}::bigint) and pg_try_advisory_xact_lock(${key}::int4, ${part}::int4) as ok`.execute(trx);
-  return lock.rows[0]?.ok === true;
+export async function tryExclusiveParts(dialect: Dialect, trx: Executor, key: number, parts: readonly number[]): Promise<number[]> {
+  if (dialect !== 'postgres' || parts.length === 0) return [...parts];
+  const taken = await sql<{ part: number }>`select part from unnest(${[...parts]}::int4[]) as part
+    where pg_try_advisory_xact_lock_shared(${key}::bigint) and pg_try_advisory_xact_lock(${key}::int4, part)`.execute(trx);
+  return taken.rows.map((r) => Number(r.part));
 }
 
 /**

@@ -54,6 +54,7 @@ export async function routeOnOpen(w: IncidentWriter, opened: OpenedIncident, _at
   if (!service) return;
   const decision = opened.route ?? routeIncident(engagement, service, incident.created_at);
   if (incident.side !== decision.side) {
+    await w.written();
     await updateIncident(w.ex, incident.id, incident.created_at, { side: decision.side });
     // The batch's copy of the row: hooks after this one (SLA clocks) read the side.
     incident.side = decision.side;

@@ -11,9 +11,9 @@
  * (src/events/partition.ts: all of them on SQLite) has one applier at a time,
  * under its lock, so two triggers for one key can never open two incidents.
  */
-import { applyRetriggers, findOpenAlerts, findRecentDetection, insertAlert, setAlertStatus } from '../alert/store.js';
+import { applyRetriggers, findOpenAlerts, findRecentDetection, insertAlertRows, setAlertStatus } from '../alert/store.js';
 import { insertChange } from '../change/store.js';
-import { tryExclusive, tryExclusivePart } from '../db/dialect.js';
+import { tryExclusive, tryExclusiveParts } from '../db/dialect.js';
 import { isTransientDatabaseError } from '../db/errors.js';
 import type { Executor } from '../db/executor.js';
 import type { AlertRow, IncidentRow } from '../db/schema.js';
@@ -24,15 +24,24 @@ import type { IncidentHooks } from '../incident/hooks.js';
 /** The engine's context and the incident hooks applying events runs. */
 type HookedContext = EngineContext & { readonly hooks: IncidentHooks };
 import { acknowledgeIncident, resolveIncident } from '../incident/commands.js';
-import { IncidentNumbers, adjustAlertCounts, findOpenIncidentByGroup, getIncident, insertIncident } from '../incident/store.js';
+import {
+  IncidentNumbers,
+  adjustAlertCounts,
+  findOpenIncidentByGroup,
+  getIncident,
+  incidentRow,
+  insertIncidentRows,
+} from '../incident/store.js';
 import type { TimelineEntry } from '../incident/timeline.js';
 import { BufferedWriter } from '../incident/writer.js';
+import type { Collector } from '../incident/writer.js';
+import { RowIds } from '../db/ids.js';
 import type { AlertAction, IngestAction } from './event.js';
 import { normalizeJson } from './json-shape.js';
 import { foldRetrigger, incidentToRead, planAlertAction, planChange } from './plan.js';
-import type { AlertInput, AlertPlan, PlannedEntry, Retrigger } from './plan.js';
+import type { AlertInput, AlertPlan, PlannedAlert, PlannedEntry, Retrigger } from './plan.js';
 import { eventToApply, markApplied, nextEventsToApply, partitionsWaiting, quarantineEvent } from './store.js';
-import { APPLY_PARTITIONS, partitionOrder } from './partition.js';
+import { APPLY_PARTITIONS, partitionOrder, shareOut } from './partition.js';
 import type { EventToApply } from './store.js';
 
 /** Arbitrary constant naming the "apply events" lock family (PostgreSQL's advisory locks: one part per partition). */
@@ -55,31 +64,30 @@ export interface ProcessEventsOptions {
 }
 
 /**
- * Applies the oldest waiting events. On SQLite one batch of the oldest; on
- * PostgreSQL one batch of each partition with events waiting
- * (src/events/partition.ts), `workers` partitions at a time, each under its
- * advisory lock, so partitions another instance is applying are skipped and
- * a partition whose instance died (its connection, and so its lock, gone) is
- * taken by the next one that looks.
+ * Applies the oldest waiting events. On SQLite one batch of the oldest. On
+ * PostgreSQL the partitions with events waiting (src/events/partition.ts)
+ * are shared out among `workers` transactions at once; each takes the
+ * advisory locks of its share that no one else holds and applies one batch
+ * of their oldest events, so partitions another instance is applying are
+ * skipped, and a partition whose instance died (its connection, and so its
+ * lock, gone) is taken by the next one that looks. Many partitions per
+ * transaction: under a steady storm each partition has only a few events
+ * waiting at a time, and a transaction per partition would cost more round
+ * trips than the events themselves.
  */
 export function processEventsModule(options: ProcessEventsOptions): EngineModule {
   const workers = Math.max(1, Math.floor(options.workers ?? 1));
-  /** Where the next pass starts trying partitions: moves on each pass, so every partition gets its turn first. */
+  /** Where the next pass starts sharing out partitions: moves on each pass, so no partition is always last. */
   let start = 0;
   return {
     name: 'process-events',
     async step(engine) {
       const ctx = { ...engine, hooks: options.hooks };
-      if (ctx.database.dialect !== 'postgres') return applyPartition(ctx, undefined, options);
+      if (ctx.database.dialect !== 'postgres') return applyPartitions(ctx, undefined, options);
       const queue = partitionOrder(await partitionsWaiting(ctx.database.db), start);
       start = ((queue[0] ?? start) + 1) % APPLY_PARTITIONS;
-      const results = await Promise.allSettled(
-        Array.from({ length: Math.min(workers, queue.length) }, async () => {
-          let more = false;
-          for (let p = queue.shift(); p !== undefined; p = queue.shift()) if (await applyPartition(ctx, p, options)) more = true;
-          return more;
-        }),
-      );
+      const shares = shareOut(queue, workers);
+      const results = await Promise.allSettled(shares.map((share) => applyPartitions(ctx, share, options)));
       const failed = results.find((r) => r.status === 'rejected');
       if (failed) throw failed.reason;
       return results.some((r) => r.status === 'fulfilled' && r.value);
@@ -88,7 +96,7 @@ export function processEventsModule(options: ProcessEventsOptions): EngineModule
 }
 
 /**
- * One batch of one partition (PostgreSQL) or of all events (SQLite). A batch
+ * One batch of some partitions (PostgreSQL) or of all events (SQLite). A batch
  * that fails is rolled back and its events are applied one at a time, each
  * in its own transaction, so one event that cannot be applied (bad input a
  * database refuses, a bug) is set aside with its error, and the rest of the
@@ -96,29 +104,33 @@ export function processEventsModule(options: ProcessEventsOptions): EngineModule
  * (connection lost, busy) quarantines nothing: the step fails and the loop
  * tries again. Returns whether more events are ready.
  */
-async function applyPartition(ctx: HookedContext, partition: number | undefined, options: ProcessEventsOptions): Promise<boolean> {
+async function applyPartitions(
+  ctx: HookedContext,
+  partitions: readonly number[] | undefined,
+  options: ProcessEventsOptions,
+): Promise<boolean> {
   let seen: number[] = [];
   let result: Applied;
   try {
     result = await applyEvents(
       ctx,
-      partition,
-      (trx) => nextEventsToApply(trx, BATCH, partition),
+      partitions,
+      (trx, mine) => nextEventsToApply(trx, BATCH, mine),
       (ids) => (seen = ids),
     );
   } catch (err) {
     if (isTransientDatabaseError(err) || seen.length === 0) throw err;
     ctx.log.warn(
-      { err, events: seen.length, first: seen[0], partition },
+      { err, events: seen.length, first: seen[0], partitions },
       'a batch of events could not be applied; applying them one at a time',
     );
-    result = await applyOneByOne(ctx, partition, seen, options);
+    result = await applyOneByOne(ctx, partitions, seen, options);
     // The loop goes on at once with the events after this batch.
     result.more = true;
   }
   // Counted after commit, so a rolled-back batch is not counted twice.
   for (const engagementId of result.opened) options.onOpened?.(1, engagementId);
-  if (result.count > 0) ctx.log.debug({ count: result.count, partition }, 'events applied');
+  if (result.count > 0) ctx.log.debug({ count: result.count, partitions }, 'events applied');
   return result.more;
 }
 
@@ -128,20 +140,26 @@ interface Applied {
   more: boolean;
 }
 
-/** One transaction: takes the partition's lock, reads events, applies them, marks them applied. */
+/**
+ * One transaction: takes the lock of every partition given that no one else
+ * holds (all events: the one lock), reads their events, applies them, marks
+ * them applied.
+ */
 async function applyEvents(
   ctx: HookedContext,
-  partition: number | undefined,
-  read: (trx: Executor) => Promise<EventToApply[]>,
+  partitions: readonly number[] | undefined,
+  read: (trx: Executor, mine: readonly number[] | undefined) => Promise<EventToApply[]>,
   onRead: (ids: number[]) => void = () => {},
 ): Promise<Applied> {
   return engineTransaction(ctx.database, async (trx) => {
-    const mine =
-      partition === undefined
-        ? await tryExclusive(ctx.database.dialect, trx, EVENTS_LOCK)
-        : await tryExclusivePart(ctx.database.dialect, trx, EVENTS_LOCK, partition);
-    if (!mine) return { count: 0, opened: [], more: false };
-    const events = await read(trx);
+    let mine: readonly number[] | undefined;
+    if (partitions === undefined) {
+      if (!(await tryExclusive(ctx.database.dialect, trx, EVENTS_LOCK))) return { count: 0, opened: [], more: false };
+    } else {
+      mine = await tryExclusiveParts(ctx.database.dialect, trx, EVENTS_LOCK, partitions);
+      if (mine.length === 0) return { count: 0, opened: [], more: false };
+    }
+    const events = await read(trx, mine);
     onRead(events.map((e) => e.id));
     if (events.length === 0) return { count: 0, opened: [], more: false };
     const parsed = events.map((event) => ({ event, actions: readStoredActions(event.actions) }));
@@ -161,15 +179,16 @@ async function applyEvents(
 /** The failed batch again, one event per transaction; an event that fails alone is quarantined. */
 async function applyOneByOne(
   ctx: HookedContext,
-  partition: number | undefined,
+  partitions: readonly number[] | undefined,
   ids: readonly number[],
   options: ProcessEventsOptions,
 ): Promise<Applied> {
   const total: Applied = { count: 0, opened: [], more: false };
   for (const id of ids) {
     try {
-      const one = await applyEvents(ctx, partition, async (trx) => {
-        const event = await eventToApply(trx, id);
+      const one = await applyEvents(ctx, partitions, async (trx, mine) => {
+        // Only if its partition is still this worker's: another may have taken it since the batch failed.
+        const event = await eventToApply(trx, id, mine);
         return event ? [event] : [];
       });
       total.count += one.count;
@@ -229,6 +248,35 @@ interface Parsed {
   readonly actions: readonly IngestAction[];
 }
 
+/**
+ * The incidents and alerts a batch opens, written together (one multi-row
+ * INSERT per table, ids taken ahead: db/ids.ts) when the writer writes what
+ * it collected, before the rows that refer to them. Until then the batch
+ * reads them here: an incident by id or by its Alertmanager group, an alert
+ * its re-triggers and joins change in place. A writer that writes early
+ * ({@link IncidentWriter.written}) drops this collector, and the next one
+ * starts empty: what is not here is in the database.
+ */
+class NewRows implements Collector {
+  readonly referenced = true;
+  readonly incidents = new Map<number, IncidentRow>();
+  readonly alerts = new Map<number, AlertRow>();
+  /** Open incidents opened by the batch with a group key, by (engagement, service, group key). */
+  readonly groups = new Map<string, IncidentRow>();
+
+  /** Whether the incident, or an alert of it, is still only here. */
+  holds(incidentId: number): boolean {
+    if (this.incidents.has(incidentId)) return true;
+    for (const a of this.alerts.values()) if (a.incident_id === incidentId) return true;
+    return false;
+  }
+
+  async flush(ex: Executor): Promise<void> {
+    await insertIncidentRows(ex, [...this.incidents.values()]);
+    await insertAlertRows(ex, [...this.alerts.values()]);
+  }
+}
+
 /** One batch of events in one transaction. */
 class Batch {
   readonly #w: BufferedWriter;
@@ -236,6 +284,9 @@ class Batch {
   /** Open alerts by (engagement, service, dedup key), as the batch has left them; null = known to have none. */
   readonly #open = new Map<string, AlertRow | null>();
   readonly #numbers: IncidentNumbers;
+  readonly #ids: RowIds;
+  /** How many ids to take at once: the batch's triggers for keys with no open alert (each may open an incident). */
+  #ahead = 1;
   /** Re-triggers by alert id, written as one update per alert at flush. */
   readonly #retriggers = new Map<number, Retrigger>();
   /** Engagement of each incident opened, for metrics. */
@@ -245,6 +296,12 @@ class Batch {
     this.#w = w;
     this.#ctx = ctx;
     this.#numbers = new IncidentNumbers(w.ex);
+    this.#ids = new RowIds(w.ex);
+  }
+
+  /** The rows opened and not written yet (asked for anew each time: an early write drops them). */
+  #new(): NewRows {
+    return this.#w.collector('new-rows', () => new NewRows());
   }
 
   /** Reads every open alert the batch's events name, one query per engagement. */
@@ -266,6 +323,14 @@ class Batch {
         this.#open.set(alertKey(alert.engagement_id, alert.service_id, alert.dedup_key), alert);
       }
     }
+    let fresh = 0;
+    for (const { event, actions } of events) {
+      for (const a of actions) {
+        if (a.type === 'alert' && a.action === 'trigger' && !this.#open.get(alertKey(event.engagement_id, event.service_id, a.dedupKey)))
+          fresh++;
+      }
+    }
+    this.#ahead = Math.max(1, fresh);
   }
 
   async apply({ event, actions }: Parsed): Promise<void> {
@@ -296,8 +361,13 @@ class Batch {
     const alert = this.#open.get(key) ?? (await this.#suppressing(event, action));
     const wanted = incidentToRead(action, alert);
     let incident: IncidentRow | undefined;
-    if (wanted && 'id' in wanted) incident = await getIncident(this.#w.ex, [event.engagement_id], wanted.id);
-    else if (wanted) incident = await findOpenIncidentByGroup(this.#w.ex, event.engagement_id, event.service_id, wanted.groupKey);
+    if (wanted && 'id' in wanted) {
+      incident = this.#new().incidents.get(wanted.id) ?? (await getIncident(this.#w.ex, [event.engagement_id], wanted.id));
+    } else if (wanted) {
+      incident =
+        this.#new().groups.get(alertKey(event.engagement_id, event.service_id, wanted.groupKey)) ??
+        (await findOpenIncidentByGroup(this.#w.ex, event.engagement_id, event.service_id, wanted.groupKey));
+    }
     await this.#write(key, planAlertAction({ event, action, alert, incident, ...on }), event.received_at);
   }
 
@@ -313,33 +383,60 @@ class Batch {
 
   async #write(key: string, plan: AlertPlan, at: number): Promise<void> {
     switch (plan.type) {
-      case 'retrigger':
-        this.#retriggers.set(plan.alert.id, foldRetrigger(this.#retriggers.get(plan.alert.id), plan.update));
+      case 'retrigger': {
+        const row = this.#new().alerts.get(plan.alert.id);
+        if (row) foldInto(row, plan.update);
+        else this.#retriggers.set(plan.alert.id, foldRetrigger(this.#retriggers.get(plan.alert.id), plan.update));
         // A suppressed hit joins a resolved detection, which stays resolved (not open for later actions).
         this.#open.set(key, plan.alert.status === 'resolved' ? null : plan.alert);
         return this.#w.timeline(about(plan.timeline, plan.alert.incident_id, plan.alert.id));
+      }
       case 'join': {
-        const alert = await insertAlert(this.#w.ex, { ...plan.alert, incident_id: plan.incident.id });
+        const alert = await this.#newAlert({ ...plan.alert, incident_id: plan.incident.id });
         this.#open.set(key, alert);
-        await adjustAlertCounts(this.#w.ex, plan.incident.id, at, { alerts: 1, open: 1 });
+        const unwritten = this.#new().incidents.get(plan.incident.id);
+        if (unwritten) {
+          unwritten.alert_count += 1;
+          unwritten.open_alert_count += 1;
+          unwritten.updated_at = at;
+        } else {
+          await adjustAlertCounts(this.#w.ex, plan.incident.id, at, { alerts: 1, open: 1 });
+        }
         return this.#w.timeline(about(plan.timeline, plan.incident.id, alert.id));
       }
       case 'open':
         return this.#openIncident(key, plan, at);
       case 'acknowledge':
+        await this.#written(plan.incident.id);
         return this.#acknowledge(key, plan, at);
       case 'resolve':
+        await this.#written(plan.incident.id);
         return this.#resolve(key, plan, at);
       case 'ignore':
         return;
     }
   }
 
+  /** A new alert, with its id taken ahead, kept with the batch's new rows. */
+  async #newAlert(planned: PlannedAlert & { incident_id: number }): Promise<AlertRow> {
+    const alert: AlertRow = { id: await this.#ids.take('alerts', this.#ahead), ...planned };
+    this.#new().alerts.set(alert.id, alert);
+    return alert;
+  }
+
+  /** The incident's rows written now if the batch still holds them: acknowledge and resolve update them in SQL. */
+  async #written(incidentId: number): Promise<void> {
+    if (this.#new().holds(incidentId)) await this.#w.written();
+  }
+
   async #openIncident(key: string, plan: Extract<AlertPlan, { type: 'open' }>, at: number): Promise<void> {
     const w = this.#w;
-    const incident = await insertIncident(w.ex, { ...plan.incident, number: this.#numbers.standIn() });
+    const incident = incidentRow(plan.incident, await this.#ids.take('incidents', this.#ahead), this.#numbers.standIn());
+    const rows = this.#new();
+    rows.incidents.set(incident.id, incident);
+    if (incident.group_key) rows.groups.set(alertKey(incident.engagement_id, incident.service_id, incident.group_key), incident);
     this.#numbers.opened(incident);
-    const alert = await insertAlert(w.ex, { ...plan.alert, incident_id: incident.id });
+    const alert = await this.#newAlert({ ...plan.alert, incident_id: incident.id });
     this.#open.set(key, alert);
     await w.timeline(about(plan.timeline, incident.id, alert.id));
     this.opened.push(incident.engagement_id);
@@ -365,4 +462,12 @@ class Batch {
     // Any alert of the incident still cached as open was just resolved with it.
     for (const [k, a] of this.#open) if (a?.incident_id === incident.id) this.#open.set(k, null);
   }
+}
+
+/** A re-trigger of an alert the batch opened and has not written: folded into its row (as applyRetriggers does in SQL). */
+function foldInto(row: AlertRow, update: Omit<Retrigger, 'count'>): void {
+  row.summary = update.summary;
+  row.updated_at = Math.max(row.updated_at, update.at);
+  row.event_count += 1;
+  if (update.details !== null) row.details = update.details;
 }

@@ -36,3 +36,15 @@ export function partitionOrder(waiting: readonly number[], start: number): numbe
   const from = sorted.findIndex((p) => p >= start);
   return from <= 0 ? sorted : [...sorted.slice(from), ...sorted.slice(0, from)];
 }
+
+/** `parts` in at most `workers` shares of consecutive ones, as even as can be. */
+export function shareOut(parts: readonly number[], workers: number): number[][] {
+  const n = Math.min(Math.max(1, workers), parts.length);
+  const shares: number[][] = [];
+  for (let i = 0, from = 0; i < n; i++) {
+    const size = Math.ceil((parts.length - from) / (n - i));
+    shares.push(parts.slice(from, from + size));
+    from += size;
+  }
+  return shares;
+}

@@ -47,11 +47,12 @@ const partitionOf = sql<number>`(${sql.raw(PARTITION_EXPRESSION)})`;
 
 /**
  * The oldest events waiting to be applied, oldest first (quarantined ones are
- * not waiting): of every partition (SQLite), or of one (PostgreSQL).
+ * not waiting): of every partition (SQLite), or of some (PostgreSQL).
  */
-export async function nextEventsToApply(ex: Executor, limit: number, partition?: number): Promise<EventToApply[]> {
+export async function nextEventsToApply(ex: Executor, limit: number, partitions?: readonly number[]): Promise<EventToApply[]> {
+  if (partitions?.length === 0) return [];
   let q = ex.selectFrom('events').select(APPLY_COLUMNS).where('processed_at', 'is', null).where('quarantined_at', 'is', null);
-  if (partition !== undefined) q = q.where(partitionOf, '=', partition);
+  if (partitions !== undefined) q = q.where(partitionOf, 'in', partitions);
   return q.orderBy('id', 'asc').limit(limit).execute();
 }
 
@@ -66,15 +67,20 @@ export async function partitionsWaiting(ex: Executor): Promise<number[]> {
   return rows.rows.map((r) => Number(r.p));
 }
 
-/** One event, if it is still waiting to be applied (another instance may have applied it meanwhile). */
-export async function eventToApply(ex: Executor, id: number): Promise<EventToApply | undefined> {
-  return ex
+/**
+ * One event, if it is still waiting to be applied (another instance may have
+ * applied it meanwhile) and, when `partitions` are given, is in one of them.
+ */
+export async function eventToApply(ex: Executor, id: number, partitions?: readonly number[]): Promise<EventToApply | undefined> {
+  if (partitions?.length === 0) return undefined;
+  let q = ex
     .selectFrom('events')
     .select(APPLY_COLUMNS)
     .where('id', '=', id)
     .where('processed_at', 'is', null)
-    .where('quarantined_at', 'is', null)
-    .executeTakeFirst();
+    .where('quarantined_at', 'is', null);
+  if (partitions !== undefined) q = q.where(partitionOf, 'in', partitions);
+  return q.executeTakeFirst();
 }
 
 export async function markApplied(ex: Executor, ids: readonly number[], at: number): Promise<void> {

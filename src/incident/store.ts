@@ -42,29 +42,37 @@ export async function insertIncident(ex: Executor, i: NewIncident): Promise<Inci
         .returning(['next_incident_number'])
         .executeTakeFirstOrThrow()
     ).next_incident_number - 1;
-  return ex
-    .insertInto('incidents')
-    .values({
-      engagement_id: i.engagementId,
-      number,
-      service_id: i.serviceId,
-      title: i.title,
-      severity: i.severity,
-      priority: i.priority,
-      status: 'triggered',
-      group_key: i.groupKey,
-      side: i.side,
-      created_at: i.at,
-      updated_at: i.at,
-      acknowledged_at: null,
-      acknowledged_by: null,
-      resolved_at: null,
-      resolved_by: null,
-      alert_count: 1,
-      open_alert_count: 1,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const { id: _none, ...values } = incidentRow(i, 0, number);
+  return ex.insertInto('incidents').values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+/** A new incident's row as it opens: triggered, with its first alert. */
+export function incidentRow(i: Omit<NewIncident, 'number'>, id: number, number: number): IncidentRow {
+  return {
+    id,
+    engagement_id: i.engagementId,
+    number,
+    service_id: i.serviceId,
+    title: i.title,
+    severity: i.severity,
+    priority: i.priority,
+    status: 'triggered',
+    group_key: i.groupKey,
+    side: i.side,
+    created_at: i.at,
+    updated_at: i.at,
+    acknowledged_at: null,
+    acknowledged_by: null,
+    resolved_at: null,
+    resolved_by: null,
+    alert_count: 1,
+    open_alert_count: 1,
+  };
+}
+
+/** Inserts incidents whose ids were taken ahead (db/ids.ts), many per statement, as the rows are now. */
+export async function insertIncidentRows(ex: Executor, rows: readonly IncidentRow[]): Promise<void> {
+  for (const chunk of chunked(rows, 18)) await ex.insertInto('incidents').values(chunk).execute();
 }
 
 /** The `incidents.number` column as a VALUES table (id, number) for one update of a batch's numbers. */

@@ -20,11 +20,23 @@ export interface IncidentWriter {
   collector<T extends Collector>(key: string, create: () => T): T;
   /** Tells the subscribers (SLA clocks) that a command changed the incident's status or priority. */
   changed(change: IncidentChange, at: number): Promise<void>;
+  /**
+   * Writes the rows collected so far (the new incidents and alerts of an
+   * event batch, escalations, SLA clocks), timeline entries excepted: called
+   * before a statement that reads those rows or refers to them by foreign
+   * key (a ticket row, a silence's look at an alert, an update of a new
+   * incident). Nothing to write costs nothing.
+   */
+  written(): Promise<void>;
 }
 
 /** Rows gathered during a batch and written in bulk at its end. */
 export interface Collector {
   flush(ex: Executor): Promise<void>;
+  /** A per-batch cache with nothing to write: kept when the writer writes what it collected before the end ({@link IncidentWriter.written}). */
+  readonly cache?: boolean;
+  /** Rows the other collectors' rows refer to (new incidents and alerts): written before them. */
+  readonly referenced?: boolean;
 }
 
 /** Collects timeline entries; {@link flush} writes them in the order they came. */
@@ -59,10 +71,18 @@ export class BufferedWriter implements IncidentWriter {
     for (const hook of this.#hooks.changed) await hook(this, change, at);
   }
 
+  async written(): Promise<void> {
+    const collectors = [...this.#collectors.entries()]
+      .filter(([, c]) => !c.cache)
+      .sort(([, a], [, b]) => Number(b.referenced ?? false) - Number(a.referenced ?? false));
+    // Dropped before they write: a collector asked for again while (or after) they do starts empty.
+    for (const [key] of collectors) this.#collectors.delete(key);
+    for (const [, c] of collectors) await c.flush(this.ex);
+  }
+
   async flush(): Promise<void> {
-    const collectors = [...this.#collectors.values()];
+    await this.written();
     this.#collectors.clear();
-    for (const c of collectors) await c.flush(this.ex);
     const entries = this.#entries;
     this.#entries = [];
     await appendTimeline(this.ex, entries, this.#database);

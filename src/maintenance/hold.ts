@@ -101,6 +101,8 @@ class InForce implements Collector {
     return windows;
   }
 
+  readonly cache = true;
+
   async flush(): Promise<void> {}
 }
 
@@ -125,8 +127,10 @@ export function maintenanceGate(inner: readonly OpenedHook[]): OpenedHook {
     const inForce = await w.collector('maintenance_in_force', () => new InForce()).get(w.ex, engagement.id, incident.created_at);
     let held: InMaintenance | undefined;
     if (inForce.length > 0 || (engagement.maintenance?.length ?? 0) > 0) {
-      // Silences need the alert; read it only when one could apply.
-      const alert = inForce.some((s) => s.kind === 'silence') ? (await alertFieldsOf(w.ex, [incident.id])).get(incident.id) : undefined;
+      // Silences need the alert; read it only when one could apply (written first: an event batch collects its new alerts).
+      const silences = inForce.some((s) => s.kind === 'silence');
+      if (silences) await w.written();
+      const alert = silences ? (await alertFieldsOf(w.ex, [incident.id])).get(incident.id) : undefined;
       held = holdDecision(engagement, incident.service_id, incident.created_at, inForce, alert);
     }
     if (held === undefined) {

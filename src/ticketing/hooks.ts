@@ -16,6 +16,8 @@ import { insertOps, insertTicket, ticketsOfIncident } from './store.js';
 /** `opened`: a ticket in each entry whose `sync` matches the incident. */
 export async function ticketingOnOpen(w: IncidentWriter, o: OpenedIncident, at: number): Promise<void> {
   const entries = matchingEntries(o.engagement, o.incident.priority, o.service);
+  // A ticket row refers to its incident, which an event batch may still hold to write with the others.
+  if (entries.length > 0) await w.written();
   for (const t of entries) {
     await insertTicket(w.ex, {
       engagementId: o.incident.engagement_id,
