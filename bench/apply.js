@@ -6,8 +6,12 @@
 // (round trips) per 1,000 events — the figure that bounds application when the database is a network
 // hop away or the process is busy with ingest. On SQLite and (when reachable) PostgreSQL, the latter
 // with BENCH_APPLY_WORKERS (default 4) partitions at once. Prints JSON. Uses the compiled dist/.
+// BENCH_APPLY_PROFILE=DIR writes a CPU profile of the applying alone (DIR/apply-<database>.cpuprofile).
 import pg from 'pg';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { startTandem } from '../dist/server/server.js';
 import { parseServeSettings } from '../dist/settings/settings.js';
 import { postgresReachable, round, tempDatabase, tempFile } from './lib.js';
@@ -16,6 +20,23 @@ import { benchEngagement, pagerDutyBody, workload } from './workload.js';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const WORKERS = Number(process.env.BENCH_APPLY_WORKERS ?? 4);
 const ONLY = process.env.BENCH_ONLY;
+const PROFILE = process.env.BENCH_APPLY_PROFILE;
+
+/** Runs `fn`, CPU-profiled into PROFILE/apply-NAME.cpuprofile when BENCH_APPLY_PROFILE is set. */
+async function profiled(name, fn) {
+  if (!PROFILE) return fn();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(join(PROFILE, `apply-${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
+}
 
 // Every statement a pg client sends, counted (the pool's clients are pg.Client instances).
 let statements = 0;
@@ -80,7 +101,7 @@ async function run(kind) {
     const bodies = Array.from({ length: EVENTS }, () => pagerDutyBody(w.next()));
     await accept(tandem, bodies);
     const before = { statements, cpu: process.cpuUsage(), at: performance.now() };
-    await tandem.engine.runOnce();
+    await profiled(kind, () => tandem.engine.runOnce());
     const ms = performance.now() - before.at;
     const cpu = process.cpuUsage(before.cpu);
     const sent = statements - before.statements;

@@ -30,6 +30,7 @@ import {
   findOpenIncidentByGroup,
   getIncident,
   incidentRow,
+  incidentsToChange,
   insertIncidentRows,
 } from '../incident/store.js';
 import type { TimelineEntry } from '../incident/timeline.js';
@@ -289,6 +290,12 @@ class Batch {
   #ahead = 1;
   /** Re-triggers by alert id, written as one update per alert at flush. */
   readonly #retriggers = new Map<number, Retrigger>();
+  /**
+   * Incidents the batch has read, as it has left them: those its acknowledges
+   * and resolves name, read (and locked) at the start, and any read since.
+   * Every change the batch makes to one goes through this copy too.
+   */
+  readonly #incidents = new Map<number, IncidentRow>();
   /** Engagement of each incident opened, for metrics. */
   readonly opened: string[] = [];
 
@@ -324,13 +331,35 @@ class Batch {
       }
     }
     let fresh = 0;
+    const changing: number[] = [];
     for (const { event, actions } of events) {
       for (const a of actions) {
-        if (a.type === 'alert' && a.action === 'trigger' && !this.#open.get(alertKey(event.engagement_id, event.service_id, a.dedupKey)))
-          fresh++;
+        if (a.type !== 'alert') continue;
+        const open = this.#open.get(alertKey(event.engagement_id, event.service_id, a.dedupKey));
+        if (a.action === 'trigger' && !open) fresh++;
+        else if (a.action !== 'trigger' && open) changing.push(open.incident_id);
       }
     }
     this.#ahead = Math.max(1, fresh);
+    // The incidents acknowledges and resolves change, in one read, locked as a command locks the one it changes.
+    for (const [id, incident] of await incidentsToChange(this.#w.ex, changing)) this.#incidents.set(id, incident);
+  }
+
+  /** The batch's copy of an incident it has read, or `read` kept as its copy. */
+  #known(read: IncidentRow | undefined): IncidentRow | undefined {
+    if (read === undefined) return undefined;
+    const known = this.#incidents.get(read.id);
+    if (known) return known;
+    this.#incidents.set(read.id, read);
+    return read;
+  }
+
+  /** Counts an alert joining or leaving a written incident, in SQL and in the batch's copy. */
+  async #count(incident: IncidentRow, at: number, delta: { alerts: number; open: number }): Promise<void> {
+    await adjustAlertCounts(this.#w.ex, incident.id, at, delta);
+    incident.alert_count += delta.alerts;
+    incident.open_alert_count += delta.open;
+    incident.updated_at = at;
   }
 
   async apply({ event, actions }: Parsed): Promise<void> {
@@ -362,11 +391,14 @@ class Batch {
     const wanted = incidentToRead(action, alert);
     let incident: IncidentRow | undefined;
     if (wanted && 'id' in wanted) {
-      incident = this.#new().incidents.get(wanted.id) ?? (await getIncident(this.#w.ex, [event.engagement_id], wanted.id));
+      incident =
+        this.#new().incidents.get(wanted.id) ??
+        this.#incidents.get(wanted.id) ??
+        this.#known(await getIncident(this.#w.ex, [event.engagement_id], wanted.id));
     } else if (wanted) {
       incident =
         this.#new().groups.get(alertKey(event.engagement_id, event.service_id, wanted.groupKey)) ??
-        (await findOpenIncidentByGroup(this.#w.ex, event.engagement_id, event.service_id, wanted.groupKey));
+        this.#known(await findOpenIncidentByGroup(this.#w.ex, event.engagement_id, event.service_id, wanted.groupKey));
     }
     await this.#write(key, planAlertAction({ event, action, alert, incident, ...on }), event.received_at);
   }
@@ -400,7 +432,7 @@ class Batch {
           unwritten.open_alert_count += 1;
           unwritten.updated_at = at;
         } else {
-          await adjustAlertCounts(this.#w.ex, plan.incident.id, at, { alerts: 1, open: 1 });
+          await this.#count(plan.incident, at, { alerts: 1, open: 1 });
         }
         return this.#w.timeline(about(plan.timeline, plan.incident.id, alert.id));
       }
@@ -455,10 +487,12 @@ class Batch {
     const { alert, incident } = plan;
     await setAlertStatus(this.#w.ex, alert.id, 'resolved', at);
     this.#open.set(key, null);
-    await adjustAlertCounts(this.#w.ex, incident.id, at, { alerts: 0, open: -1 });
+    // The incident's last open alert: resolving the incident sets its open count to 0 below.
+    if (!plan.resolveIncident) await this.#count(incident, at, { alerts: 0, open: -1 });
     await this.#w.timeline(about(plan.timeline, incident.id, alert.id));
     if (!plan.resolveIncident) return;
     await resolveIncident(this.#w, incident, plan.actor, at, plan.resolveIncident);
+    incident.open_alert_count = 0;
     // Any alert of the incident still cached as open was just resolved with it.
     for (const [k, a] of this.#open) if (a?.incident_id === incident.id) this.#open.set(k, null);
   }

@@ -185,6 +185,21 @@ export async function incidentsById(ex: Executor, ids: readonly number[]): Promi
 }
 
 /**
+ * Incidents by id, to change them ({@link getIncidentToChange}, many at once):
+ * on PostgreSQL, inside a transaction, locked until it ends, taken in id
+ * order so two writers locking several never deadlock on them.
+ */
+export async function incidentsToChange(ex: Executor, ids: readonly number[]): Promise<Map<number, IncidentRow>> {
+  const out = new Map<number, IncidentRow>();
+  const lock = ex.isTransaction && executorDialect(ex) === 'postgres';
+  for (const chunk of chunked([...new Set(ids)].sort((a, b) => a - b))) {
+    const read = ex.selectFrom('incidents').selectAll().where('id', 'in', chunk).orderBy('id');
+    for (const i of await (lock ? read.forNoKeyUpdate() : read).execute()) out.set(i.id, i);
+  }
+  return out;
+}
+
+/**
  * An incident by id in any engagement: for a capability that already names
  * it (a signed respond link), never for a caller with a token (use getIncident).
  */

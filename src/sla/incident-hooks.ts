@@ -10,7 +10,7 @@ import type { IncidentRow } from '../db/schema.js';
 import type { Engagement } from '../engagement/model.js';
 import type { OpenedIncident } from '../incident/hooks.js';
 import type { IncidentChange } from '../incident/changes.js';
-import type { IncidentWriter } from '../incident/writer.js';
+import type { Collector, IncidentWriter } from '../incident/writer.js';
 import type { StatusChange } from './clock.js';
 import { newSlaRows } from './evaluate.js';
 import { SlaRowBatch, insertSlaRows, makeSlasDue } from './store.js';
@@ -32,10 +32,27 @@ export async function slaOnRelease(w: IncidentWriter, opened: OpenedIncident, at
   if (rows.length) w.collector('incident_slas', () => new SlaRowBatch()).rows.push(...rows);
 }
 
-/** Hook run when a command changes an incident's status or priority: its clocks pause, stop or re-target, so the engine looks again now. */
+/**
+ * Hook run when a command changes an incident's status or priority: its
+ * clocks pause, stop or re-target, so the engine looks again now. Collected
+ * and written with the rest of the command or event batch, after its new
+ * SLA rows: one statement for the batch, not one per change.
+ */
 export async function slaOnChange(w: IncidentWriter, change: IncidentChange, at: number): Promise<void> {
   if (!change.fields.includes('status') && !change.fields.includes('priority')) return; // A note moves no clock.
-  await makeSlasDue(w.ex, change.incident.id, at);
+  w.collector('incident_slas_due', () => new SlasDue()).due.set(change.incident.id, at);
+}
+
+/** Incidents whose SLA clocks are due again, with when; made due in one update per engagement batch. */
+class SlasDue implements Collector {
+  readonly due = new Map<number, number>();
+
+  async flush(ex: Executor): Promise<void> {
+    await makeSlasDue(
+      ex,
+      [...this.due].map(([incidentId, at]) => ({ incidentId, at })),
+    );
+  }
 }
 
 /**

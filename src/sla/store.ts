@@ -97,8 +97,18 @@ export async function stopSlaChecks(ex: Executor, ids: readonly number[], now: n
 }
 
 /** Makes an incident's rows due at `at` (its status or priority changed). */
-export async function makeSlasDue(ex: Executor, incidentId: number, at: number): Promise<void> {
-  await ex.updateTable('incident_slas').set({ next_check_at: at }).where('incident_id', '=', incidentId).execute();
+export async function makeSlasDue(ex: Executor, due: ReadonlyArray<{ incidentId: number; at: number }>): Promise<void> {
+  // Usually one instant for all (a batch applies its events as of now): one update for each instant.
+  const byAt = new Map<number, number[]>();
+  for (const d of due) {
+    let ids = byAt.get(d.at);
+    if (!ids) byAt.set(d.at, (ids = []));
+    ids.push(d.incidentId);
+  }
+  for (const [at, ids] of byAt) {
+    for (const chunk of chunked(ids))
+      await ex.updateTable('incident_slas').set({ next_check_at: at }).where('incident_id', 'in', chunk).execute();
+  }
 }
 
 /** The earliest instant any row is due; null when none will be. */
