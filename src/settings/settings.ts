@@ -108,9 +108,9 @@ export const DEFAULTS = {
   pdfRenders: 2,
   pdfQueue: 4,
   enginePollMs: 500,
-  applyWorkers: 4,
+  applyWorkers: 8,
   shutdownTimeoutMs: 10_000,
-  poolSize: 10,
+  poolSize: 20,
   maxEventLagSeconds: 300,
   smtpMaxBytes: 1024 * 1024,
 } as const;
