@@ -85,9 +85,11 @@ export function processEventsModule(options: ProcessEventsOptions): EngineModule
     async step(engine) {
       const ctx = { ...engine, hooks: options.hooks };
       if (ctx.database.dialect !== 'postgres') return applyPartitions(ctx, undefined, options);
-      const queue = partitionOrder(await partitionsWaiting(ctx.database.db), start);
-      start = ((queue[0] ?? start) + 1) % APPLY_PARTITIONS;
-      const shares = shareOut(queue, workers);
+      const waiting = await partitionsWaiting(ctx.database.db, BATCH);
+      const byPart = new Map(waiting.map((w) => [w.part, w]));
+      const order = partitionOrder([...byPart.keys()], start).flatMap((p) => byPart.get(p) ?? []);
+      start = ((order[0]?.part ?? start) + 1) % APPLY_PARTITIONS;
+      const shares = shareOut(order, workers, BATCH);
       const results = await Promise.allSettled(shares.map((share) => applyPartitions(ctx, share, options)));
       const failed = results.find((r) => r.status === 'rejected');
       if (failed) throw failed.reason;

@@ -18,18 +18,69 @@ describe('apply partitions', () => {
     expect(PARTITION_EXPRESSION).toContain(`& ${APPLY_PARTITIONS - 1}`);
   });
 
-  it('shares partitions out among workers in runs of neighbours, as even as can be, never an empty share', () => {
-    expect(shareOut([1, 2, 3, 4, 5, 6, 7], 3)).toEqual([
-      [1, 2, 3],
-      [4, 5],
-      [6, 7],
-    ]);
-    expect(shareOut([9, 4], 4)).toEqual([[9], [4]]);
-    expect(shareOut([], 4)).toEqual([]);
-    expect(shareOut([1, 2, 3], 0)).toEqual([[1, 2, 3]]);
-    const all = Array.from({ length: 64 }, (_, i) => i);
-    const shares = shareOut(all, 4);
+  const w = (parts: ReadonlyArray<readonly [number, number]>) => parts.map(([part, events]) => ({ part, events }));
+
+  it('shares a backlog out among the workers in runs of neighbours with about as many events each', () => {
+    const all = Array.from({ length: 64 }, (_, i) => [i, 500] as const);
+    const shares = shareOut(w(all), 4, 500);
     expect(shares.map((s) => s.length)).toEqual([16, 16, 16, 16]);
-    expect(shares.flat()).toEqual(all);
+    expect(shares.flat()).toEqual(all.map(([p]) => p));
+    expect(
+      shareOut(
+        w([
+          [1, 400],
+          [2, 100],
+          [3, 400],
+          [4, 100],
+        ]),
+        2,
+        100,
+      ),
+    ).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+  });
+
+  it('takes no more transactions than batches need: a few events in many partitions go in one', () => {
+    const trickle = Array.from({ length: 40 }, (_, i) => [i, 3] as const);
+    expect(shareOut(w(trickle), 8, 500)).toEqual([trickle.map(([p]) => p)]);
+    expect(shareOut(w(trickle), 8, 50).length).toBe(3);
+  });
+
+  it('never makes an empty share, and keeps every partition once', () => {
+    expect(
+      shareOut(
+        w([
+          [9, 1000],
+          [4, 1],
+        ]),
+        4,
+        500,
+      ),
+    ).toEqual([[9], [4]]);
+    expect(shareOut([], 4, 500)).toEqual([]);
+    expect(
+      shareOut(
+        w([
+          [1, 5],
+          [2, 5],
+          [3, 5],
+        ]),
+        0,
+        1,
+      ),
+    ).toEqual([[1, 2, 3]]);
+    const skewed = w([
+      [0, 2000],
+      [1, 1],
+      [2, 1],
+      [3, 1],
+      [4, 1],
+    ]);
+    const shares = shareOut(skewed, 3, 500);
+    expect(shares).toHaveLength(3);
+    expect(shares.every((s) => s.length > 0)).toBe(true);
+    expect(shares.flat()).toEqual([0, 1, 2, 3, 4]);
   });
 });

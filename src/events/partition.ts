@@ -37,14 +37,33 @@ export function partitionOrder(waiting: readonly number[], start: number): numbe
   return from <= 0 ? sorted : [...sorted.slice(from), ...sorted.slice(0, from)];
 }
 
-/** `parts` in at most `workers` shares of consecutive ones, as even as can be. */
-export function shareOut(parts: readonly number[], workers: number): number[][] {
-  const n = Math.min(Math.max(1, workers), parts.length);
+/**
+ * The waiting partitions (in the order to try them) shared out among at most
+ * `workers` transactions, in runs of neighbours with about as many events
+ * each, and no more transactions than batches of `batch` events need: under
+ * a steady storm a few events wait in each partition at a time, and a
+ * transaction's fixed round trips would then cost more than its events.
+ */
+export function shareOut(
+  waiting: ReadonlyArray<{ readonly part: number; readonly events: number }>,
+  workers: number,
+  batch: number,
+): number[][] {
+  const total = waiting.reduce((n, w) => n + w.events, 0);
+  const n = Math.min(Math.max(1, workers), waiting.length, Math.max(1, Math.ceil(total / Math.max(1, batch))));
   const shares: number[][] = [];
-  for (let i = 0, from = 0; i < n; i++) {
-    const size = Math.ceil((parts.length - from) / (n - i));
-    shares.push(parts.slice(from, from + size));
-    from += size;
+  let share: number[] = [];
+  let sum = 0;
+  for (const [i, w] of waiting.entries()) {
+    share.push(w.part);
+    sum += w.events;
+    // Close this share at its fair part of the events, leaving at least one partition for each share still to come.
+    const left = waiting.length - i - 1;
+    if (shares.length < n - 1 && (sum >= (total * (shares.length + 1)) / n || left === n - 1 - shares.length)) {
+      shares.push(share);
+      share = [];
+    }
   }
+  if (share.length > 0) shares.push(share);
   return shares;
 }

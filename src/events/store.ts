@@ -28,9 +28,10 @@ export type NewEventRow = Required<Pick<Insertable<EventsTable>, (typeof APPEND_
 
 /**
  * Appends accepted events in one atomic commit that is durable when it
- * resolves: on SQLite through the prepared-statement fast path at
- * synchronous=FULL (db/dialect.ts); on PostgreSQL as one multi-row INSERT,
- * every commit outside the engine being synchronous.
+ * resolves: on SQLite through the prepared-statement fast path, whose
+ * commit is flushed to disk (the WAL fdatasync'd) before it resolves
+ * (db/dialect.ts commitPreparedDurably); on PostgreSQL as one multi-row
+ * INSERT, every commit outside the engine being synchronous.
  */
 export async function appendEvents(database: Database, rows: readonly NewEventRow[]): Promise<void> {
   if (rows.length === 0) return;
@@ -56,15 +57,25 @@ export async function nextEventsToApply(ex: Executor, limit: number, partitions?
   return q.orderBy('id', 'asc').limit(limit).execute();
 }
 
+/** A partition with events waiting, and how many (counted up to a limit). */
+export interface WaitingPartition {
+  readonly part: number;
+  readonly events: number;
+}
+
 /**
- * The partitions that have events waiting (PostgreSQL): one probe of the
- * partition index per partition, so it costs the same with a backlog of a
- * million events as with none.
+ * The partitions that have events waiting (PostgreSQL), each with how many,
+ * counted up to `upTo`: one bounded probe of the partition index per
+ * partition, so it costs about the same with a backlog of a million events
+ * as with a few thousand.
  */
-export async function partitionsWaiting(ex: Executor): Promise<number[]> {
-  const rows = await sql<{ p: number }>`select p from generate_series(0, ${sql.lit(APPLY_PARTITIONS - 1)}) as p
-    where exists (select 1 from events where ${partitionOf} = p and processed_at is null and quarantined_at is null)`.execute(ex);
-  return rows.rows.map((r) => Number(r.p));
+export async function partitionsWaiting(ex: Executor, upTo: number): Promise<WaitingPartition[]> {
+  const rows = await sql<{ part: number; events: string | number }>`select part, events from (
+      select p as part, (select count(*) from (select 1 from events
+        where ${partitionOf} = p and processed_at is null and quarantined_at is null limit ${upTo}) as w) as events
+      from generate_series(0, ${sql.lit(APPLY_PARTITIONS - 1)}) as p) as c
+    where events > 0`.execute(ex);
+  return rows.rows.map((r) => ({ part: Number(r.part), events: Number(r.events) }));
 }
 
 /**
