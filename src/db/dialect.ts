@@ -97,6 +97,15 @@ export async function relaxCommitDurability(dialect: Dialect, trx: Executor): Pr
   if (dialect === 'postgres') await sql`set local synchronous_commit = off`.execute(trx);
 }
 
+/**
+ * Makes an engine transaction's commit wait for the WAL flush again (the
+ * server's synchronous_commit), for the engine writes that are not re-derived
+ * if lost: what a message about to be sent is (paging/deliver.ts).
+ */
+export async function keepCommitDurable(dialect: Dialect, trx: Executor): Promise<void> {
+  if (dialect === 'postgres') await sql`set local synchronous_commit to default`.execute(trx);
+}
+
 /** Prepared INSERT statements on a raw SQLite handle, by table and column list. */
 const preparedInserts = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
 

@@ -27,6 +27,7 @@ import * as m0017 from './migrations/0017-chat-actions.js';
 import * as m0018 from './migrations/0018-status-subscribers.js';
 import * as m0019 from './migrations/0019-integration-keys-by-engagement.js';
 import * as m0020 from './migrations/0020-events-apply-partitions.js';
+import * as m0021 from './migrations/0021-notification-bundles.js';
 
 type Step = (db: Kysely<unknown>, ctx: MigrationContext) => Promise<void>;
 
@@ -51,6 +52,7 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['0018-status-subscribers', m0018.up],
   ['0019-integration-keys-by-engagement', m0019.up],
   ['0020-events-apply-partitions', m0020.up],
+  ['0021-notification-bundles', m0021.up],
 ];
 
 function context(dialect: Dialect): MigrationContext {

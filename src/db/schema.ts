@@ -230,7 +230,11 @@ export interface NotificationsTable {
   claimed_by: string | null;
   delivered_at: number | null;
   provider_id: string | null;
-  /** For rows sent as part of a bundle: the notification that carried them. */
+  /**
+   * The send that carries this row: its carrier's id (the first row's, its own for a single page), which names
+   * the delivery id. Recorded before the send leaves, so retries and re-sends send the same rows (migration 0021).
+   * Null until the row is first sent; rows sent before 0021 have it only when bundled.
+   */
   bundle_id: number | null;
   /** The provider's last report after accepting (Twilio MessageStatus / CallStatus: delivered, undelivered, no-answer...); migration 0016. */
   provider_status: string | null;

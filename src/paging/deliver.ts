@@ -8,6 +8,11 @@
  * lease), sends through the channel providers, and records every result and
  * its timeline entries through the store.
  *
+ * The claim, the plan's decisions and each new send's rows (which names its
+ * delivery id) commit in one transaction before anything is sent, so a send
+ * that must be made again (a retry, or a re-send after its instance stopped
+ * before recording the result) is the same message under the same id.
+ *
  * A claim never outlives its lease while it is being worked: it holds no more
  * sends than the lease covers at the worst case (every send taking the full
  * provider timeout), each result is committed as it arrives (group commit),
@@ -16,6 +21,8 @@
  * holder stopped (crashed or hung), never while it is still sending.
  */
 import type { IncidentRow, NotificationRow } from '../db/schema.js';
+import { keepCommitDurable } from '../db/dialect.js';
+import type { Executor } from '../db/executor.js';
 import { engineTransaction } from '../engine/engine.js';
 import type { EngineContext, EngineModule } from '../engine/engine.js';
 import type { ChangeHooks } from '../incident/changes.js';
@@ -32,7 +39,7 @@ import { LeaseKeeper } from './lease-keeper.js';
 import type { Renewal } from './lease-keeper.js';
 import * as say from './messages.js';
 import { deliveryId, outboundMessage } from './outbound.js';
-import { RATE_WINDOW_MS, contactKey, contactsToCheck, holdBack, notificationOf, planDelivery, settle } from './plan.js';
+import { RATE_WINDOW_MS, beforeSend, contactKey, contactsToCheck, notificationOf, planDelivery, settle } from './plan.js';
 import type { DeliveryOutcome, DeliveryRules, Send, Settled } from './plan.js';
 import { claimDue, extendLease, nextDue, recentSends, recordUpdates } from './store.js';
 import { incidentsById } from '../incident/store.js';
@@ -115,27 +122,48 @@ export function deliveryModule(options: DeliveryOptions): EngineModule {
   };
 }
 
-/** Claim, plan, write what is not sent, send the rest. True when more messages may be due right now. */
+/**
+ * Claim, plan, and record the plan (each new send's rows, what is not sent) in
+ * one transaction; then send. True when more messages may be due right now.
+ */
 async function step(ctx: HookedContext, options: DeliveryOptions, settings: Settings): Promise<boolean> {
   const now = ctx.clock.now();
   const { database } = ctx;
   const claim = { now, limit: settings.claimLimit, leaseUntil: now + settings.leaseMs, instanceId: ctx.instanceId };
-  const claimed = await engineTransaction(database, (trx) => claimDue(trx, database.dialect, claim));
-  if (claimed.length === 0) return false;
-
-  const incidents = await incidentsById(database.db, [...new Set(claimed.map((r) => r.incident_id))]);
-  const recent = new Map<string, number[]>();
-  for (const c of contactsToCheck(claimed, incidents)) recent.set(contactKey(c), await recentSends(database.db, c, now - RATE_WINDOW_MS));
   const rules: DeliveryRules = {
     ...settings,
     recipientName: (row) => say.recipientName(ctx.deployment.engagement(row.engagement_id), row),
   };
-  const plan = planDelivery(claimed, incidents, recent, now, rules);
+  const taken = await engineTransaction(database, async (trx) => {
+    const claimed = await claimDue(trx, database.dialect, claim);
+    if (claimed.length === 0) return undefined;
+    const incidents = await incidentsById(trx, [...new Set(claimed.map((r) => r.incident_id))]);
+    const recent = new Map<string, number[]>();
+    for (const c of contactsToCheck(claimed, incidents)) recent.set(contactKey(c), await recentSends(trx, c, now - RATE_WINDOW_MS));
+    const plan = planDelivery(claimed, incidents, recent, now, rules);
+    const writes = beforeSend(plan, now, rules);
+    // A send's record must outlive the send: losing it to a database crash after the message left would
+    // let the next attempt send other rows under its id. So this commit waits for the WAL flush.
+    if (plan.send.length > 0) await keepCommitDurable(database.dialect, trx);
+    if (writes.updates.length > 0) await write(trx, ctx, writes.updates, writes.timeline);
+    return { claimed: claimed.length, plan, incidents };
+  });
+  if (!taken) return false;
+  await sendAll({ ctx, options, settings, rules, incidents: taken.incidents, now }, taken.plan.send);
+  // Past the limit when recorded sends brought their other rows along.
+  return taken.claimed >= settings.claimLimit || taken.plan.release.length > 0;
+}
 
-  const held = holdBack(plan, now, rules);
-  if (held.updates.length > 0) await record(ctx, held.updates, held.timeline);
-  await sendAll({ ctx, options, settings, rules, incidents, now }, plan.send);
-  return claimed.length === settings.claimLimit || plan.release.length > 0;
+/** Writes claimed messages' new state and, for the rows written, their timeline entries; returns the ids written. */
+async function write(
+  trx: Executor,
+  ctx: HookedContext,
+  updates: readonly NotificationUpdate[],
+  timeline: readonly TimelineEntry[],
+): Promise<Set<number>> {
+  const recorded = await recordUpdates(trx, ctx.instanceId, updates);
+  await withWriter(trx, ctx.database, ctx.hooks, (w) => w.timeline(timeline.filter((t) => recorded.has(notificationOf(t)))));
+  return recorded;
 }
 
 /**
@@ -151,9 +179,8 @@ async function record(
   renew?: Renewal,
 ): Promise<{ recorded: Set<number>; held: Set<number> | undefined }> {
   return engineTransaction(ctx.database, async (trx) => {
-    const recorded = await recordUpdates(trx, ctx.instanceId, updates);
+    const recorded = await write(trx, ctx, updates, timeline);
     const held = renew && renew.ids.length > 0 ? await extendLease(trx, ctx.instanceId, renew.ids, renew.until) : undefined;
-    await withWriter(trx, ctx.database, ctx.hooks, (w) => w.timeline(timeline.filter((t) => recorded.has(notificationOf(t)))));
     return { recorded, held };
   });
 }

@@ -25,9 +25,14 @@ export interface OutboundContext {
   readonly now: number;
 }
 
-/** Stable across retries: receivers drop duplicates by it (Tandem-Delivery, Message-ID). */
+/**
+ * Stable across retries and re-sends: receivers drop duplicates by it
+ * (Tandem-Delivery, Message-ID). Named by the send's recorded carrier
+ * (`bundle_id`, written before the send leaves), so one id is always one
+ * message with the same pages.
+ */
 export function deliveryId(carrier: NotificationRow): string {
-  return `tandem-${carrier.engagement_id}-${carrier.id}`;
+  return `tandem-${carrier.engagement_id}-${carrier.bundle_id ?? carrier.id}`;
 }
 
 /** The message for a send on `channel`; its first row carries it. */

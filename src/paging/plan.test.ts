@@ -3,6 +3,8 @@
  * store returns them once claimed (the attempt counted), their incidents,
  * the recent sends per contact, and what the step does with each: cancel,
  * hold back, send (bundled per contact), put back, and how a result settles.
+ * A send recorded by an earlier attempt (its rows share a `bundle_id`) goes
+ * again as it was.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -15,8 +17,8 @@ import {
   MAX_BACKOFF_MS,
   RATE_WINDOW_MS,
   contactKey,
+  beforeSend,
   contactsToCheck,
-  holdBack,
   planDelivery,
   rateLimitedUntil,
   retryDelay,
@@ -138,6 +140,43 @@ describe('planDelivery: what a claim does', () => {
     expect(plan.release.map((s) => ids(s.rows))).toEqual([[3], [4]]);
   });
 
+  it('a new send names its carrier, the first row by id, on every row: what the claim records before sending', () => {
+    const plan = planDelivery([row(5), row(3)], open, new Map(), NOW, rules);
+    expect(plan.send).toEqual([
+      { channel: 'sms', address: '+15550100009', formed: true, rows: [row(3, { bundle_id: 3 }), row(5, { bundle_id: 3 })] },
+    ]);
+  });
+
+  it('a recorded send goes again as it was, pages acknowledged since included; new pages to the contact go in a send of their own', () => {
+    const claimed = [row(1, { bundle_id: 1, incident_id: 2 }), row(6), row(2, { bundle_id: 1 })];
+    const plan = planDelivery(claimed, open, new Map(), NOW, { ...rules, sendsPerClaim: 10 });
+    expect(plan.cancel).toEqual([]);
+    expect(plan.send.map((s) => [s.formed, ids(s.rows), s.rows.map((r) => r.bundle_id)])).toEqual([
+      [false, [1, 2], [1, 1]],
+      [true, [6], [6]],
+    ]);
+  });
+
+  it('a recorded send none of whose pages is wanted any more is cancelled whole', () => {
+    const claimed = [row(1, { bundle_id: 1, incident_id: 2 }), row(2, { bundle_id: 1, incident_id: 3 })];
+    const plan = planDelivery(claimed, open, new Map(), NOW, rules);
+    expect(plan.send).toEqual([]);
+    expect(plan.cancel.map((c) => [c.row.id, c.incidentStatus])).toEqual([
+      [1, 'acknowledged'],
+      [2, 'resolved'],
+    ]);
+  });
+
+  it('the rate limit counts each send to a contact: a recorded one and a new one', () => {
+    const recent = new Map([[contactKey(row(1)), [NOW - 20 * S]]]);
+    const claimed = [row(1, { bundle_id: 1 }), row(2)];
+    expect(planDelivery(claimed, open, recent, NOW, rules).send.map((s) => ids(s.rows))).toEqual([[1], [2]]);
+    recent.set(contactKey(row(1)), [NOW - 20 * S, NOW - 10 * S]);
+    const plan = planDelivery(claimed, open, recent, NOW, rules);
+    expect(plan.send.map((s) => ids(s.rows))).toEqual([[1]]);
+    expect(plan.defer).toEqual([{ rows: [row(2)], until: NOW - 20 * S + RATE_WINDOW_MS }]);
+  });
+
   it('asks for the recent sends of the contacts it may send to, each once', () => {
     const claimed = [row(1), row(2, { incident_id: 2, address: 'gone' }), row(3), row(4, { channel: 'email', address: 'x@y' })];
     expect(contactsToCheck(claimed, open)).toEqual([
@@ -166,8 +205,8 @@ describe('rateLimitedUntil', () => {
   });
 });
 
-describe('holdBack: what is written for the messages not sent', () => {
-  it('a cancelled page says why; held and released messages go back with the attempt not counted', () => {
+describe('beforeSend: what the claim writes before anything is sent', () => {
+  it("each new send's rows and carrier; a cancelled page says why; held and released messages go back with the attempt not counted", () => {
     const open = incidents(incident(1, 'triggered'), incident(2, 'acknowledged'));
     const recent = new Map([[contactKey({ channel: 'email', address: 'x@y' }), [NOW - 30 * S, NOW - 20 * S, NOW - 10 * S]]]);
     const claimed = [
@@ -177,8 +216,10 @@ describe('holdBack: what is written for the messages not sent', () => {
       row(4, { address: 'b' }),
       row(5, { address: 'c' }),
     ];
-    const { updates, timeline } = holdBack(planDelivery(claimed, open, recent, NOW, rules), NOW, rules);
+    const { updates, timeline } = beforeSend(planDelivery(claimed, open, recent, NOW, rules), NOW, rules);
     expect(updates).toEqual([
+      { ids: [3], set: { bundle_id: 3 } },
+      { ids: [4], set: { bundle_id: 4 } },
       { ids: [1], set: { status: 'cancelled', lease_until: null } },
       { ids: [2], set: { status: 'pending', next_attempt_at: NOW + 30 * S, lease_until: null }, undoAttempt: true },
       { ids: [5], set: { status: 'pending', lease_until: null }, undoAttempt: true },
@@ -198,11 +239,12 @@ describe('holdBack: what is written for the messages not sent', () => {
 });
 
 describe('settle: how a send ends', () => {
-  const single: Send = { channel: 'sms', address: '+15550100009', rows: [row(7, { due_at: NOW - 3 * S })] };
+  const single: Send = { channel: 'sms', address: '+15550100009', formed: true, rows: [row(7, { due_at: NOW - 3 * S, bundle_id: 7 })] };
   const bundle: Send = {
     channel: 'sms',
     address: '+15550100009',
-    rows: [row(7, { due_at: NOW - 3 * S }), row(8, { incident_id: 2, due_at: NOW - S })],
+    formed: true,
+    rows: [row(7, { due_at: NOW - 3 * S, bundle_id: 7 }), row(8, { incident_id: 2, due_at: NOW - S, bundle_id: 7 })],
   };
   const retryable = (error: string, retryAfterMs?: number): DeliveryResult =>
     retryAfterMs === undefined ? { status: 'retryable', error } : { status: 'retryable', error, retryAfterMs };
@@ -211,7 +253,7 @@ describe('settle: how a send ends', () => {
     const s = settle(single, 'tandem-acme-7', { status: 'delivered', providerId: 'SM1' }, NOW, rules);
     expect(s.update).toEqual({
       ids: [7],
-      set: { status: 'delivered', delivered_at: NOW, provider_id: 'SM1', bundle_id: null, lease_until: null, last_error: null },
+      set: { status: 'delivered', delivered_at: NOW, provider_id: 'SM1', lease_until: null, last_error: null },
     });
     expect(s.timeline.map((t) => [t.kind, t.message, t.data])).toEqual([
       [
@@ -225,7 +267,9 @@ describe('settle: how a send ends', () => {
 
   it('delivered: a bundle is carried by its first row, and every incident hears of it', () => {
     const s = settle(bundle, 'tandem-acme-7', { status: 'delivered' }, NOW, rules);
-    expect(s.update.set).toMatchObject({ bundle_id: 7, provider_id: null });
+    // Which rows the send carried was recorded before it left (beforeSend); the result does not change it.
+    expect(s.update).toMatchObject({ ids: [7, 8], set: { provider_id: null } });
+    expect(s.update.set).not.toHaveProperty('bundle_id');
     expect(s.timeline.map((t) => [t.incidentId, t.message])).toEqual([
       [1, 'Paged SAM by sms (+15550100009) in a bundle of 2 incidents: delivered.'],
       [2, 'Paged SAM by sms (+15550100009) in a bundle of 2 incidents: delivered.'],

@@ -8,6 +8,14 @@
  *   deleted) is cancelled: a page is about getting someone to acknowledge;
  * - the due messages to one contact (channel + address) go out as one send,
  *   a bundle when there are several ("37 incidents on Acme Payments");
+ * - a send, once formed, is fixed: its rows and its delivery id are recorded
+ *   before it leaves, and every later attempt (a retry, or another instance
+ *   re-sending after this one stopped before recording the result) sends
+ *   exactly those rows under that id. Receivers drop a delivery id they have
+ *   seen, so a page must never first arrive under an old id, and the same
+ *   id must never carry different pages. A re-sent bundle keeps pages whose
+ *   incident was acknowledged since (the receiver may have them already);
+ *   only when none of its pages is wanted any more is it cancelled whole;
  * - a contact over its rate limit waits until the window frees up, and its
  *   messages are bundled then, instead of flooding a phone;
  * - a claim holds no more sends than its lease covers at the worst case; the
@@ -46,7 +54,13 @@ export interface DeliveryRules {
 
 /** The due messages to one contact, sent as one. */
 export interface Send extends Contact {
+  /**
+   * Ordered by id; the first is the carrier, whose id every row has as
+   * `bundle_id` once the send is recorded, and which names the delivery id.
+   */
   readonly rows: readonly NotificationRow[];
+  /** Formed by this claim (to record before sending); false for a send recorded by an earlier attempt. */
+  readonly formed: boolean;
 }
 
 /** What one claim does with its messages; every claimed message is in exactly one part. */
@@ -105,7 +119,13 @@ export function rateLimitedUntil(recent: readonly number[], perMinute: number, n
   return Math.max(freeAt, now + MIN_HOLD_MS);
 }
 
-/** What to do with a claim: cancel, hold back, send, or put back. `recentByContact` is keyed by {@link contactKey}. */
+/**
+ * What to do with a claim: cancel, hold back, send, or put back.
+ * `recentByContact` is keyed by {@link contactKey}. Rows with a `bundle_id`
+ * belong to a send recorded earlier (the claim brings all its rows): it is
+ * sent again as it was, never joined by other rows; the others form new
+ * sends, one per contact.
+ */
 export function planDelivery(
   claimed: readonly NotificationRow[],
   incidents: ReadonlyMap<number, IncidentRow>,
@@ -114,36 +134,71 @@ export function planDelivery(
   rules: Pick<DeliveryRules, 'perContactPerMinute' | 'sendsPerClaim'>,
 ): DeliveryPlan {
   const cancel: Array<DeliveryPlan['cancel'][number]> = [];
-  const groups = new Map<string, { channel: string; address: string; rows: NotificationRow[] }>();
+  const cancelRow = (row: NotificationRow): void => {
+    cancel.push({ row, incidentStatus: incidents.get(row.incident_id)?.status ?? 'deleted' });
+  };
+  const wanted = (row: NotificationRow): boolean => stillWanted(row, incidents.get(row.incident_id));
+  // In claim order: recorded sends by their carrier, new rows by contact.
+  const groups = new Map<string, { channel: string; address: string; rows: NotificationRow[]; formed: boolean }>();
   for (const row of claimed) {
-    const incident = incidents.get(row.incident_id);
-    if (!stillWanted(row, incident)) {
-      cancel.push({ row, incidentStatus: incident?.status ?? 'deleted' });
+    const formed = row.bundle_id === null;
+    if (formed && !wanted(row)) {
+      cancelRow(row);
       continue;
     }
-    const key = contactKey(row);
+    const key = formed ? `new\u0000${contactKey(row)}` : `sent\u0000${row.bundle_id}`;
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { channel: row.channel, address: row.address, rows: [] }));
+    if (!g) groups.set(key, (g = { channel: row.channel, address: row.address, rows: [], formed }));
     g.rows.push(row);
   }
   const defer: Array<DeliveryPlan['defer'][number]> = [];
   const sendable: Send[] = [];
-  for (const [key, g] of groups) {
-    const until = rateLimitedUntil(recentByContact.get(key) ?? [], rules.perContactPerMinute, now);
-    if (until === undefined) sendable.push(g);
-    else defer.push({ rows: g.rows, until });
+  // Per contact: its recent sends, and the sends planned here (a recorded send and a new one may go to one contact).
+  const sends = new Map<string, number[]>();
+  for (const g of groups.values()) {
+    const rows = [...g.rows].sort((a, b) => a.id - b.id);
+    // A recorded send none of whose pages is wanted any more is not sent again; otherwise it goes as it was.
+    if (!g.formed && !rows.some(wanted)) {
+      rows.forEach(cancelRow);
+      continue;
+    }
+    const key = contactKey(g);
+    const times = sends.get(key) ?? [...(recentByContact.get(key) ?? [])];
+    sends.set(key, times);
+    const until = rateLimitedUntil(times, rules.perContactPerMinute, now);
+    if (until !== undefined) {
+      defer.push({ rows, until });
+      continue;
+    }
+    times.push(now);
+    const carrier = rows[0]?.id ?? null;
+    sendable.push({
+      channel: g.channel,
+      address: g.address,
+      formed: g.formed,
+      rows: g.formed ? rows.map((r) => ({ ...r, bundle_id: carrier })) : rows,
+    });
   }
   return { cancel, defer, send: sendable.slice(0, rules.sendsPerClaim), release: sendable.slice(rules.sendsPerClaim) };
 }
 
-/** The writes for what the plan does not send: cancellations (with their timeline), holds and releases (the attempt not counted). */
-export function holdBack(
+/**
+ * The writes the claim commits before anything is sent: each new send's rows
+ * and carrier (`bundle_id`, which names its delivery id), so a later attempt
+ * sends the same message; cancellations (with their timeline); holds and
+ * releases (the attempt not counted).
+ */
+export function beforeSend(
   plan: DeliveryPlan,
   now: number,
   rules: Pick<DeliveryRules, 'recipientName'>,
 ): { updates: NotificationUpdate[]; timeline: TimelineEntry[] } {
   const updates: NotificationUpdate[] = [];
   const timeline: TimelineEntry[] = [];
+  for (const s of plan.send) {
+    const carrier = s.rows[0];
+    if (s.formed && carrier) updates.push({ ids: s.rows.map((r) => r.id), set: { bundle_id: carrier.id } });
+  }
   for (const { row, incidentStatus } of plan.cancel) {
     updates.push({ ids: [row.id], set: { status: 'cancelled', lease_until: null } });
     timeline.push(entry(row, now, 'notification.cancelled', say.cancelled(rules.recipientName(row), row.channel, incidentStatus)));
@@ -182,7 +237,6 @@ export function settle(s: Send, messageId: string, result: DeliveryResult, doneA
           status: 'delivered',
           delivered_at: doneAt,
           provider_id: providerId,
-          bundle_id: s.rows.length > 1 ? carrier.id : null,
           lease_until: null,
           last_error: null,
         },

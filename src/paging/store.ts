@@ -41,13 +41,20 @@ export async function insertNotifications(ex: Executor, rows: readonly Notificat
  * and those whose holder's lease ran out. They become `sending` until
  * `leaseUntil`, and the attempt is counted. Returns them as claimed (with the
  * attempt counted). Run it in a transaction.
+ *
+ * A send recorded by an earlier attempt (rows sharing a `bundle_id`: a retry,
+ * or a claim whose holder stopped before recording the result) is claimed
+ * whole, through its carrier (the row whose id is the `bundle_id`): the
+ * carrier's row lock decides who re-sends it, so two claims never split it,
+ * and its other rows come with it, also past `limit`. Every write changes a
+ * send's rows together, so they share their state and due time.
  */
 export async function claimDue(
   trx: Executor,
   dialect: Dialect,
   c: { now: number; limit: number; leaseUntil: number; instanceId: string },
 ): Promise<NotificationRow[]> {
-  const rows = await trx
+  const carriers = await trx
     .selectFrom('notifications')
     .selectAll()
     .where('next_attempt_at', '<=', c.now)
@@ -55,11 +62,23 @@ export async function claimDue(
     // as written, not through a bound parameter.
     .where('status', 'in', [sql.lit('pending'), sql.lit('sending')])
     .where((eb) => eb.or([eb('status', '=', sql.lit('pending')), eb('lease_until', '<=', c.now)]))
+    .where((eb) => eb.or([eb('bundle_id', 'is', null), eb('bundle_id', '=', eb.ref('id'))]))
     .orderBy('next_attempt_at')
     .orderBy('id')
     .limit(c.limit)
     .$call((q) => claimRows(dialect, q))
     .execute();
+  const rows = [...carriers];
+  for (const ids of chunked(carriers.flatMap((r) => (r.bundle_id === null ? [] : [r.id])))) {
+    const members = await trx
+      .selectFrom('notifications')
+      .selectAll()
+      .where('bundle_id', 'in', ids)
+      .where('status', 'in', [sql.lit('pending'), sql.lit('sending')])
+      .orderBy('id')
+      .execute();
+    rows.push(...members.filter((m) => m.id !== m.bundle_id));
+  }
   for (const ids of chunked(rows.map((r) => r.id))) {
     await trx
       .updateTable('notifications')
@@ -207,10 +226,16 @@ export async function advanceNextRule(
     .limit(1)
     .executeTakeFirst();
   if (!next) return undefined;
+  // A message waiting to retry a recorded send moves with the rest of that send (they share their next
+  // attempt); it was due already when first sent, so only its next attempt moves.
   const moved = await ex
     .updateTable('notifications')
-    .set({ due_at: Math.min(next.due_at, now), next_attempt_at: Math.min(next.next_attempt_at, now) })
-    .where('id', '=', next.id)
+    .set(
+      next.bundle_id === null
+        ? { due_at: Math.min(next.due_at, now), next_attempt_at: Math.min(next.next_attempt_at, now) }
+        : { next_attempt_at: Math.min(next.next_attempt_at, now) },
+    )
+    .where((eb) => (next.bundle_id === null ? eb('id', '=', next.id) : eb('bundle_id', '=', next.bundle_id)))
     .where('status', '=', 'pending')
     .returning('id')
     .execute();
