@@ -3,10 +3,12 @@
  * migrations/ named NNNN-what.ts with a comment on why it exists; a shipped
  * migration is never edited, only followed by a new one.
  */
-import { Migrator, sql } from 'kysely';
-import type { Kysely, Migration, MigrationProvider, MigrationResultSet } from 'kysely';
+import { CompiledQuery, Kysely, Migrator, PostgresAdapter, PostgresDialect, PostgresDriver, sql } from 'kysely';
+import type { DatabaseConnection, Driver, Migration, MigrationProvider, MigrationResultSet, TransactionSettings } from 'kysely';
+import type pg from 'pg';
 import type { Database, Dialect } from './connect.js';
 import type { MigrationContext } from './migrations/context.js';
+import type { DB } from './schema.js';
 import * as m0001 from './migrations/0001-core.js';
 import * as m0002 from './migrations/0002-escalation.js';
 import * as m0003 from './migrations/0003-sessions.js';
@@ -83,13 +85,73 @@ function context(dialect: Dialect): MigrationContext {
   };
 }
 
+/**
+ * The key of Kysely's own PostgreSQL migration lock, so that an instance of an
+ * older version starting during a rolling upgrade (which takes it as a session
+ * lock) and this one still exclude each other.
+ */
+const MIGRATION_LOCK = '3853314791062309107';
+
+/**
+ * Kysely's PostgreSQL migrator takes a session-level advisory lock
+ * (`pg_advisory_lock`) on a connection, runs the migrations in a transaction,
+ * then unlocks, three separate round trips. Through a pooler in transaction
+ * mode (PgBouncer, docs/scaling.md) each of them may run on a different server
+ * connection: the lock guards nothing (two instances starting together both
+ * migrated, one failed on a duplicate table), the unlock misses, and the lock
+ * stays on a pooled connection and stalls every later start that reaches it.
+ * Here the lock is taken as the first statement of the migrations' own
+ * transaction instead (`pg_advisory_xact_lock`, same key): it is held exactly
+ * as long as the transaction that reads which migrations ran and applies the
+ * rest, on whichever connection that is, and ends with it, also when the
+ * process dies. An instance that waited on it reads the migrations table
+ * after the first one committed and finds nothing to do.
+ */
+class TransactionLockedAdapter extends PostgresAdapter {
+  override async acquireMigrationLock(): Promise<void> {}
+  override async releaseMigrationLock(): Promise<void> {}
+}
+
+class TransactionLockedDriver extends PostgresDriver {
+  override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    await super.beginTransaction(connection, settings);
+    await connection.executeQuery(CompiledQuery.raw(`select pg_advisory_xact_lock(${MIGRATION_LOCK})`));
+  }
+
+  /** The pool is the server's, ended when its {@link Database} closes. */
+  override async destroy(): Promise<void> {}
+}
+
+class TransactionLockedDialect extends PostgresDialect {
+  readonly #pool: pg.Pool;
+
+  constructor(pool: pg.Pool) {
+    super({ pool });
+    this.#pool = pool;
+  }
+
+  override createDriver(): Driver {
+    return new TransactionLockedDriver({ pool: this.#pool });
+  }
+
+  override createAdapter(): PostgresAdapter {
+    return new TransactionLockedAdapter();
+  }
+}
+
+/** The Kysely the migrations run through: on PostgreSQL one whose transactions begin by taking the migration lock. */
+function migrationDb(database: Database): Kysely<DB> {
+  if (database.dialect !== 'postgres' || !database.pool) return database.db;
+  return new Kysely<DB>({ dialect: new TransactionLockedDialect(database.pool) });
+}
+
 function migrator(database: Database): Migrator {
   const ctx = context(database.dialect);
   const provider: MigrationProvider = {
     getMigrations: async () => Object.fromEntries(STEPS.map(([name, up]): [string, Migration] => [name, { up: (db) => up(db, ctx) }])),
   };
   return new Migrator({
-    db: database.db,
+    db: migrationDb(database),
     provider,
     migrationTableName: 'tandem_migrations',
     migrationLockTableName: 'tandem_migrations_lock',

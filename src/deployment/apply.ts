@@ -10,6 +10,7 @@ import { incidentPrefix } from './deployment.js';
 import {
   appliedConfigHashes,
   insertEngagementRows,
+  lockEngagementApply,
   replaceIntegrationKeys,
   replacePeople,
   replaceServices,
@@ -44,6 +45,8 @@ export async function applyEngagements(database: Database, loaded: readonly Load
   for (let i = 0; i < toApply.length; i += PER_TRANSACTION) {
     const group = toApply.slice(i, i + PER_TRANSACTION);
     await database.db.transaction().execute(async (trx) => {
+      // Then applyGroup's own read of the hashes sees what another instance applied while this one waited.
+      await lockEngagementApply(trx);
       for (const id of await applyGroup(trx, group, at)) changed.add(id);
     });
   }

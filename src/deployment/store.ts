@@ -4,6 +4,8 @@
  * integration keys and people other tables and the dashboard refer to. Rows
  * dropped from a file are archived, never deleted: incidents still name them.
  */
+import { sql } from 'kysely';
+import { executorDialect } from '../db/dialect.js';
 import type { Executor } from '../db/executor.js';
 import type { Engagement, Person, Service } from '../engagement/model.js';
 import { engagementConfig } from './engagement-column.js';
@@ -14,6 +16,21 @@ export interface EngagementRowWrite {
   readonly file: string;
   readonly hash: string;
   readonly at: number;
+}
+
+/** Arbitrary constant naming the lock engagement files are applied under (a PostgreSQL advisory lock). */
+const APPLY_LOCK = 7_243_502;
+
+/**
+ * Waits for the right to apply engagement files and holds it until the
+ * transaction ends (PostgreSQL). Instances starting together on a fresh
+ * database otherwise both found an engagement missing and both inserted it:
+ * the second failed on the primary key and exited. Held per transaction, so
+ * it also holds through a pooler in transaction mode (docs/scaling.md). On
+ * SQLite one server writes.
+ */
+export async function lockEngagementApply(ex: Executor): Promise<void> {
+  if (executorDialect(ex) === 'postgres') await sql`select pg_advisory_xact_lock(${APPLY_LOCK})`.execute(ex);
 }
 
 /** The file hash every stored engagement (or each of `ids`) was last applied from, by engagement id. */
