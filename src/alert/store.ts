@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import type { Dialect } from '../db/connect.js';
 import { chunked, larger, valuesTable } from '../db/dialect.js';
 import type { ValuesColumn } from '../db/dialect.js';
+import { columnsOf, insertColumns } from '../db/columns.js';
 import type { Executor } from '../db/executor.js';
 import type { AlertRow } from '../db/schema.js';
 
@@ -26,9 +27,29 @@ export async function insertAlert(ex: Executor, alert: NewAlertRow): Promise<Ale
   return { id, ...alert };
 }
 
-/** Inserts alerts whose ids were taken ahead (db/ids.ts), many per statement, as the rows are now. */
+/** The alerts table's columns with their PostgreSQL types (db/columns.ts). */
+const ALERT_TYPES = columnsOf<AlertRow>({
+  id: 'bigint',
+  engagement_id: 'text',
+  service_id: 'text',
+  incident_id: 'bigint',
+  dedup_key: 'text',
+  status: 'text',
+  summary: 'text',
+  severity: 'text',
+  source: 'text',
+  details: 'text',
+  integration_type: 'text',
+  created_at: 'bigint',
+  updated_at: 'bigint',
+  resolved_at: 'bigint',
+  event_count: 'bigint',
+});
+
+/** Inserts alerts whose ids were taken ahead (db/ids.ts), as the rows are now: one statement on PostgreSQL. */
 export async function insertAlertRows(ex: Executor, rows: readonly AlertRow[]): Promise<void> {
-  for (const chunk of chunked(rows, 15)) await ex.insertInto('alerts').values(chunk).execute();
+  if (await insertColumns(ex, 'alerts', ALERT_TYPES, rows)) return;
+  for (const chunk of chunked(rows, ALERT_TYPES.length)) await ex.insertInto('alerts').values(chunk).execute();
 }
 
 export async function setAlertStatus(ex: Executor, id: number, status: AlertStatus, at: number): Promise<void> {

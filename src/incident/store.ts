@@ -10,6 +10,7 @@ import { GENESIS, canonicalJson, entryHash } from '../audit/hash.js';
 import { randomInt } from 'node:crypto';
 import { chunked, executorDialect, insertPrepared, selectPrepared, valuesTable } from '../db/dialect.js';
 import type { ValuesColumn } from '../db/dialect.js';
+import { columnsOf, insertColumns } from '../db/columns.js';
 import type { Executor } from '../db/executor.js';
 import type { IncidentRow, TimelineRow, TimelineTable } from '../db/schema.js';
 import type { TimelineEntry } from './timeline.js';
@@ -70,9 +71,32 @@ export function incidentRow(i: Omit<NewIncident, 'number'>, id: number, number: 
   };
 }
 
-/** Inserts incidents whose ids were taken ahead (db/ids.ts), many per statement, as the rows are now. */
+/** The incidents table's columns with their PostgreSQL types (db/columns.ts). */
+const INCIDENT_TYPES = columnsOf<IncidentRow>({
+  id: 'bigint',
+  engagement_id: 'text',
+  number: 'bigint',
+  service_id: 'text',
+  title: 'text',
+  severity: 'text',
+  priority: 'text',
+  status: 'text',
+  group_key: 'text',
+  side: 'text',
+  created_at: 'bigint',
+  updated_at: 'bigint',
+  acknowledged_at: 'bigint',
+  acknowledged_by: 'text',
+  resolved_at: 'bigint',
+  resolved_by: 'text',
+  alert_count: 'bigint',
+  open_alert_count: 'bigint',
+});
+
+/** Inserts incidents whose ids were taken ahead (db/ids.ts), as the rows are now: one statement on PostgreSQL. */
 export async function insertIncidentRows(ex: Executor, rows: readonly IncidentRow[]): Promise<void> {
-  for (const chunk of chunked(rows, 18)) await ex.insertInto('incidents').values(chunk).execute();
+  if (await insertColumns(ex, 'incidents', INCIDENT_TYPES, rows)) return;
+  for (const chunk of chunked(rows, INCIDENT_TYPES.length)) await ex.insertInto('incidents').values(chunk).execute();
 }
 
 /** The `incidents.number` column as a VALUES table (id, number) for one update of a batch's numbers. */
@@ -319,6 +343,20 @@ const TIMELINE_COLUMNS = [
   'hash',
 ] as const;
 type NewTimelineRow = Required<Pick<Insertable<TimelineTable>, (typeof TIMELINE_COLUMNS)[number]>>;
+/** The timeline's columns with their PostgreSQL types, for one insert of a batch's entries (db/columns.ts). */
+const TIMELINE_TYPES = columnsOf<NewTimelineRow>({
+  engagement_id: 'text',
+  incident_id: 'bigint',
+  at: 'bigint',
+  kind: 'text',
+  actor_type: 'text',
+  actor_id: 'text',
+  message: 'text',
+  data: 'text',
+  event_id: 'bigint',
+  alert_id: 'bigint',
+  hash: 'text',
+});
 
 function timelineRow(e: TimelineEntry, prev: string): NewTimelineRow & { hash: string } {
   const row: NewTimelineRow & { hash: string } = {
@@ -401,7 +439,7 @@ export async function appendTimeline(ex: Executor, entries: readonly TimelineEnt
     heads.set(e.incidentId, row.hash);
     return row;
   });
-  if (!insertPrepared(database, ex, 'timeline', TIMELINE_COLUMNS, rows)) {
+  if (!insertPrepared(database, ex, 'timeline', TIMELINE_COLUMNS, rows) && !(await insertColumns(ex, 'timeline', TIMELINE_TYPES, rows))) {
     for (const chunk of chunked(rows, TIMELINE_COLUMNS.length)) await ex.insertInto('timeline').values(chunk).execute();
   }
   await setChainHeads(ex, heads);
