@@ -21,7 +21,7 @@ import { parseIsoInstant } from '../time/iso.js';
 import { fromLocal, parseLocalDateTime, toNaive } from '../time/local-time.js';
 import type { RruleParts } from '../maintenance/rrule.js';
 import { dayCode, parseRrule, recurrence, startsOnRule } from '../maintenance/rrule.js';
-import { ID_PATTERN, parseId } from './values.js';
+import { serviceRef } from './values.js';
 
 export type { MaintenanceWindow } from './model.js';
 import type { MaintenanceWindow } from './model.js';
@@ -64,17 +64,7 @@ const when = (role: string) =>
 export const MaintenanceWindowSchema = z
   .strictObject({
     services: z
-      .array(
-        z
-          .string()
-          .meta({ pattern: ID_PATTERN })
-          .transform((value, ctx): string => {
-            const result = parseId(value, 'service id');
-            if (result.ok) return result.value;
-            ctx.addIssue({ code: 'custom', message: result.error, input: value });
-            return z.NEVER;
-          }),
-      )
+      .array(serviceRef)
       .min(1, { error: (issue) => (issue.input === undefined ? undefined : 'list at least one service, e.g. services: [erp]') })
       .describe('Service ids the window covers.'),
     from: when('Start'),

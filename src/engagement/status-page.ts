@@ -19,7 +19,7 @@
  * whatever parsed, so one run reports every problem.
  */
 import * as z from 'zod';
-import { ID_PATTERN, parseId } from './values.js';
+import { parseId, serviceRef } from './values.js';
 import { didYouMean } from './diagnostics.js';
 import type { Path } from './source.js';
 
@@ -38,16 +38,6 @@ const text = (what: string) =>
 
 /** A component's name as the uniqueness check reads it (built once: a zod schema per component was ~0.1 ms, issue 14). */
 const componentName = text('');
-
-const serviceRef = z
-  .string()
-  .meta({ pattern: ID_PATTERN })
-  .transform((value, ctx): string => {
-    const result = parseId(value, 'service id');
-    if (result.ok) return result.value;
-    ctx.addIssue({ code: 'custom', message: result.error, input: value });
-    return z.NEVER;
-  });
 
 /** One component of `status_page.components`. */
 export const StatusComponentSchema = z

@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { IANAZone } from 'luxon';
+import * as z from 'zod';
 import type HolidaysClass from 'date-holidays';
 import type { Target } from './model.js';
 import type { Parsed } from './duration.js';
@@ -39,6 +40,17 @@ export function parseId(text: string, what = 'id'): Parsed<string> {
         error: `bad ${what} ${JSON.stringify(text)}: expected letters, digits, '-', '_' or '.', starting with a letter or digit, e.g. "acme-it"`,
       };
 }
+
+/** A service id in a section that names services (maintenance windows, status page components); whether it exists is checked with the whole file. */
+export const serviceRef = z
+  .string()
+  .meta({ pattern: ID_PATTERN })
+  .transform((value, ctx): string => {
+    const result = parseId(value, 'service id');
+    if (result.ok) return result.value;
+    ctx.addIssue({ code: 'custom', message: result.error, input: value });
+    return z.NEVER;
+  });
 
 /**
  * Parses a percentage "50%" or "0.5%" (above 0, at most 100) into a fraction
