@@ -212,7 +212,10 @@ describe.skipIf(!installed).each(postgresOnly())('PgBouncer in transaction mode 
     ];
     const env = { TANDEM_WEBHOOK_SECRET: SECRET };
     // Both at once on an empty database: the migrations run once, under a lock that holds through the pooler.
-    instances.push(...(await Promise.all([startServerProcess(args, { env }), startServerProcess(args, { env })])));
+    const started = await Promise.allSettled([startServerProcess(args, { env }), startServerProcess(args, { env })]);
+    // Kept before any failure is thrown, so afterAll stops the one that did start.
+    for (const s of started) if (s.status === 'fulfilled') instances.push(s.value);
+    for (const s of started) if (s.status === 'rejected') throw s.reason;
     const [a, b] = instances;
     if (!a || !b) throw new Error('two instances expected');
 
