@@ -19,9 +19,11 @@ import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/connect.js';
 import type { Database } from '../../src/db/connect.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
 import { postgresOnly } from '../support/databases.js';
 import type { TestDatabase } from '../support/databases.js';
 import { BIN, DEMO } from '../support/paths.js';
@@ -89,6 +91,9 @@ async function startBouncer(dir: string, databaseUrl: string): Promise<Bouncer> 
       `auth_file = ${join(dir, 'userlist.txt')}`,
       'pool_mode = transaction',
       `default_pool_size = ${SERVER_CONNECTIONS}`,
+      // Idle server connections taken in turn, not the last one used: one client's consecutive transactions land on
+      // different server connections, so anything kept in a session is lost as surely as it can be.
+      'server_round_robin = 1',
       'max_client_conn = 200',
       'server_lifetime = 3600',
       'log_connections = 0',
@@ -298,5 +303,32 @@ describe.skipIf(!installed).each(postgresOnly())('PgBouncer in transaction mode 
 
     for (const i of instances) expect(i.output()).not.toMatch(/could not be applied|engine module failed/);
     for (const i of instances) expect(await i.stop()).toBe(0);
+  });
+  it('migrations from four processes at once through the pooler: one migrates, none fails, no lock is left held', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'tandem-pgbouncer-migrate-'));
+    const fresh = await kind.create();
+    const pooler = await startBouncer(own, fresh.url);
+    const pools: Database[] = [];
+    const watch = new pg.Client({ connectionString: fresh.url });
+    try {
+      for (let i = 0; i < 4; i++) pools.push(await openDatabase(pooler.url, { poolSize: 2 }));
+      const applied = await Promise.all(pools.map((d) => migrateToLatest(d)));
+      const counts = applied.map((a) => a.length).sort((x, y) => y - x);
+      expect(counts[0]).toBeGreaterThan(0);
+      expect(counts.slice(1)).toEqual([0, 0, 0]);
+      // While the pooler still holds its server connections: a session lock taken through it would still be held there.
+      await watch.connect();
+      const { rows } = await watch.query<{ n: number }>(
+        "select count(*)::int as n from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())",
+      );
+      expect(rows[0]?.n).toBe(0);
+    } finally {
+      // The pooler first: a migration stuck behind a leaked lock then fails instead of keeping its pool from closing.
+      await pooler.stop();
+      for (const d of pools) await d.close();
+      await watch.end().catch(() => {});
+      await fresh.drop();
+      rmSync(own, { recursive: true, force: true });
+    }
   });
 });
