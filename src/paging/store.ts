@@ -7,7 +7,7 @@
  * and lease renewals change only the rows this instance still holds. The
  * delivery module decides (plan.ts); this file only reads and writes rows.
  */
-import { nextOutboxDue } from '../db/outbox.js';
+import { markHeld, nextOutboxDue } from '../db/outbox.js';
 import { sql } from 'kysely';
 import type { Dialect } from '../db/connect.js';
 import { chunked, claimRows } from '../db/dialect.js';
@@ -79,14 +79,7 @@ export async function claimDue(
       .execute();
     rows.push(...members.filter((m) => m.id !== m.bundle_id));
   }
-  for (const ids of chunked(rows.map((r) => r.id))) {
-    await trx
-      .updateTable('notifications')
-      .set((eb) => ({ status: 'sending', lease_until: c.leaseUntil, claimed_by: c.instanceId, attempts: eb('attempts', '+', 1) }))
-      .where('id', 'in', ids)
-      .execute();
-  }
-  return rows.map((r) => ({ ...r, attempts: r.attempts + 1 }));
+  return markHeld(trx, 'notifications', 'sending', rows, c);
 }
 
 /** When the sends to `contact` delivered after `since` were delivered, oldest first. A bundle is one send (its carrier row). */

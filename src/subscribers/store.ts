@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { Dialect } from '../db/connect.js';
 import { chunked, claimRows } from '../db/dialect.js';
 import type { Executor } from '../db/executor.js';
+import { markHeld } from '../db/outbox.js';
 import { jsonColumn } from '../db/json-column.js';
 import type { StatusMailsTable, StatusSubscribersTable } from '../db/schema.js';
 
@@ -228,15 +229,7 @@ export async function claimMails(
     .limit(c.limit)
     .$call((q) => claimRows(dialect, q))
     .execute();
-  for (const ids of chunked(rows.map((r) => r.id))) {
-    if (ids.length === 0) continue;
-    await trx
-      .updateTable('status_mails')
-      .set((eb) => ({ status: 'running', lease_until: c.leaseUntil, claimed_by: c.instanceId, attempts: eb('attempts', '+', 1) }))
-      .where('id', 'in', ids)
-      .execute();
-  }
-  return rows.map((r) => ({ ...r, attempts: r.attempts + 1 }));
+  return markHeld(trx, 'status_mails', 'running', rows, c);
 }
 
 /** Records a mail's result if this instance still holds it; whether it did. */

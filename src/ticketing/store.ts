@@ -6,7 +6,7 @@
  * operations reach the system in order. Results change only rows this
  * instance still holds.
  */
-import { nextOutboxDue } from '../db/outbox.js';
+import { markHeld, nextOutboxDue } from '../db/outbox.js';
 import { sql } from 'kysely';
 import type { Dialect } from '../db/connect.js';
 import { chunked, claimRows } from '../db/dialect.js';
@@ -105,14 +105,7 @@ export async function claimDueOps(
     .limit(c.limit)
     .$call((q) => claimRows(dialect, q))
     .execute();
-  for (const ids of chunked(rows.map((r) => r.id))) {
-    await trx
-      .updateTable('ticket_ops')
-      .set((eb) => ({ status: 'running', lease_until: c.leaseUntil, claimed_by: c.instanceId, attempts: eb('attempts', '+', 1) }))
-      .where('id', 'in', ids)
-      .execute();
-  }
-  return rows.map((r) => ({ ...r, attempts: r.attempts + 1 }));
+  return markHeld(trx, 'ticket_ops', 'running', rows, c);
 }
 
 /** Records an operation's result, if this instance still holds it; returns whether it did. */

@@ -6,7 +6,7 @@
  * on nothing); and "seen" markers, rows whose dedupe key is `note:<id>`, so a
  * note read back twice reaches the timeline once.
  */
-import { nextOutboxDue } from '../../db/outbox.js';
+import { markHeld, nextOutboxDue } from '../../db/outbox.js';
 import { sql } from 'kysely';
 import type { Dialect } from '../../db/connect.js';
 import type { Database } from '../../db/connect.js';
@@ -59,17 +59,7 @@ export async function claimInbound(
     .limit(c.limit)
     .$call((q) => claimRows(dialect, q))
     .execute();
-  if (rows.length === 0) return [];
-  await trx
-    .updateTable('ticket_inbound')
-    .set((eb) => ({ status: 'running', lease_until: c.leaseUntil, claimed_by: c.instanceId, attempts: eb('attempts', '+', 1) }))
-    .where(
-      'id',
-      'in',
-      rows.map((r) => r.id),
-    )
-    .execute();
-  return rows.map((r) => ({ ...r, attempts: r.attempts + 1 }));
+  return markHeld(trx, 'ticket_inbound', 'running', rows, c);
 }
 
 /** Records what became of a delivery, if this instance still holds it; returns whether it did. */
