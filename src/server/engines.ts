@@ -164,14 +164,7 @@ export function createEngines(d: EngineDeps): Engines {
     [
       // Incidents whose maintenance ended start routing first, so their first tier fires in the same pass.
       maintenanceModule({ hooks, onRelease: [routeOnOpen, slaOnRelease] }),
-      escalationModule({
-        hooks,
-        // A fired step queued its pages: wake delivery now, not after the rest of the round (the SLA clocks).
-        onFired: (kind, lateMs) => {
-          d.onStepFired?.(kind, lateMs);
-          delivery.kick();
-        },
-      }),
+      escalationModule({ hooks, ...(d.onStepFired ? { onFired: d.onStepFired } : {}) }),
       slaModule(hooks, d.onSlaBreach),
     ],
     {
@@ -192,16 +185,13 @@ export function createEngines(d: EngineDeps): Engines {
       processEventsModule({
         hooks,
         workers: d.settings.applyWorkers,
-        onOpened: (n, engagement) => {
-          d.onIncidentsOpened(engagement, n);
-          // Route and page it now: a step applies every waiting partition, and this one's batch is committed.
-          escalation.kick();
-        },
+        onOpened: (n, engagement) => d.onIncidentsOpened(engagement, n),
         ...(d.onEventQuarantined ? { onQuarantined: d.onEventQuarantined } : {}),
       }),
     ],
     {
       ...poll,
+      // After each round: in a storm a pass is one round per full batch for as long as the storm lasts.
       afterRound: () => {
         escalation.kick();
         d.onChanged();
