@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from './connect.js';
-import { MAX_PARAMS_PER_STATEMENT, WalFlusher, chunked, commitPreparedDurably } from './dialect.js';
+import { MAX_PARAMS_PER_STATEMENT, WalFlusher, chunked, commitPreparedDurably, flushWalInBackground } from './dialect.js';
 
 describe('chunked', () => {
   it.each([
@@ -74,28 +74,35 @@ describe('WalFlusher', () => {
 });
 
 describe('commitPreparedDurably', () => {
-  it('on a SQLite file: the rows are committed and readable from another connection, the connection left at synchronous=NORMAL', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tandem-durable-'));
-    const database = await openDatabase(`sqlite:${join(dir, 't.db')}`);
-    try {
-      database.sqlite?.exec('create table t (a integer, b text)');
-      const rows = Array.from({ length: 50 }, (_, i) => ({ a: i, b: `row ${i}` }));
-      await Promise.all([
-        commitPreparedDurably(database, 't', ['a', 'b'], rows.slice(0, 25)),
-        commitPreparedDurably(database, 't', ['a', 'b'], rows.slice(25)),
-      ]);
-      expect(database.sqlite?.pragma('synchronous', { simple: true })).toBe(1);
-      const other = new BetterSqlite3(join(dir, 't.db'), { readonly: true });
+  it.each([
+    ['inside the commit (the default)', false],
+    ['on a libuv thread after it (an ingest-only server)', true],
+  ])(
+    'on a SQLite file, the WAL flushed %s: the rows are committed and readable from another connection, the connection left at synchronous=NORMAL',
+    async (_how, background) => {
+      const dir = mkdtempSync(join(tmpdir(), 'tandem-durable-'));
+      const database = await openDatabase(`sqlite:${join(dir, 't.db')}`);
+      if (background) flushWalInBackground(database);
       try {
-        expect(other.prepare('select count(*) as n, sum(a) as s from t').get()).toEqual({ n: 50, s: (49 * 50) / 2 });
+        database.sqlite?.exec('create table t (a integer, b text)');
+        const rows = Array.from({ length: 50 }, (_, i) => ({ a: i, b: `row ${i}` }));
+        await Promise.all([
+          commitPreparedDurably(database, 't', ['a', 'b'], rows.slice(0, 25)),
+          commitPreparedDurably(database, 't', ['a', 'b'], rows.slice(25)),
+        ]);
+        expect(database.sqlite?.pragma('synchronous', { simple: true })).toBe(1);
+        const other = new BetterSqlite3(join(dir, 't.db'), { readonly: true });
+        try {
+          expect(other.prepare('select count(*) as n, sum(a) as s from t').get()).toEqual({ n: 50, s: (49 * 50) / 2 });
+        } finally {
+          other.close();
+        }
       } finally {
-        other.close();
+        await database.close();
+        rmSync(dir, { recursive: true, force: true });
       }
-    } finally {
-      await database.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 
   it('in memory (no WAL file): the rows are committed and the connection left at synchronous=NORMAL', async () => {
     const database = await openDatabase('sqlite::memory:');

@@ -177,13 +177,17 @@ export function selectPrepared<R>(
  * The raw SQLite fast path for the durable inbox: rows committed in one
  * transaction of prepared inserts that is on disk when this resolves, even
  * after a power loss. The Kysely connection is held for the transaction, so no
- * engine transaction can be open on the handle. The commit itself runs at the
- * connection's synchronous=NORMAL (it writes the rows to the WAL, safe from any
- * process crash); the WAL is then flushed to disk (fdatasync) on a libuv
- * thread, the flush `synchronous=FULL` would do inside the commit, so the
- * event loop keeps parsing requests while the disk works, and one flush covers
- * every commit made before it started (see {@link WalFlusher}). A database not
- * in WAL mode (in memory) is raised to FULL around the transaction instead.
+ * engine transaction can be open on the handle. By default the connection is
+ * raised to synchronous=FULL around the transaction, so the commit itself
+ * flushes the WAL. On a server that runs no engine (`--no-engine`, an ingest
+ * tier: {@link flushWalInBackground}) the commit runs at the connection's
+ * synchronous=NORMAL (it writes the rows to the WAL, safe from any process
+ * crash) and the WAL is then flushed to disk (fdatasync) on a libuv thread,
+ * so the event loop keeps parsing requests while the disk works, and one
+ * flush covers every commit made before it started (see {@link WalFlusher}):
+ * about a third more events per second with ingest alone, but with the engine
+ * on the same thread about a tenth fewer (its batches come smaller and more
+ * often; bench:ingest, issue 14).
  * Returns false, writing nothing, on PostgreSQL, where a commit outside the
  * engine is already synchronous and the store inserts through Kysely.
  */
@@ -256,8 +260,20 @@ export class WalFlusher {
 
 /** One flusher per SQLite handle in WAL mode; undefined for a database without a WAL file (in memory). */
 const walFlushers = new WeakMap<BetterSqlite3.Database, WalFlusher | null>();
+/** Handles whose durable commits flush the WAL on a libuv thread ({@link flushWalInBackground}). */
+const inBackground = new WeakSet<BetterSqlite3.Database>();
+
+/**
+ * SQLite: the inbox's durable commits flush the WAL on a libuv thread after
+ * committing, instead of inside the commit (see {@link commitPreparedDurably});
+ * for a server that only ingests. No effect on PostgreSQL.
+ */
+export function flushWalInBackground(database: Database): void {
+  if (database.sqlite) inBackground.add(database.sqlite);
+}
 
 function walFlusher(handle: BetterSqlite3.Database): WalFlusher | undefined {
+  if (!inBackground.has(handle)) return undefined;
   let flusher = walFlushers.get(handle);
   if (flusher === undefined) {
     const wal = !handle.memory && String(handle.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock/clock.js';
 import { systemClock } from '../clock/clock.js';
 import { openDatabase } from '../db/connect.js';
+import { flushWalInBackground } from '../db/dialect.js';
 import type { Database } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { ping } from '../db/ping.js';
@@ -126,6 +127,8 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
   const tls = settings.tls ? readTls(settings.tls) : undefined;
 
   const database = await openDatabase(settings.db, { poolSize: settings.poolSize });
+  // An ingest-only instance flushes SQLite's WAL off the event loop; with the engine on, inside the commit is cheaper (db/dialect.ts).
+  if (!settings.engine) flushWalInBackground(database);
   try {
     const applied = await migrateToLatest(database);
     if (applied.length) log.info({ migrations: applied }, 'database migrated');
