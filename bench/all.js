@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ROOT } from './lib.js';
 
 let failed = 0;
-for (const name of ['compute', 'ingest', 'page', 'report', 'ui', 'sigma']) {
+for (const name of ['compute', 'ingest', 'apply', 'page', 'report', 'ui', 'sigma', 'engagements']) {
   console.error(`# bench:${name}`);
   const run = spawnSync(process.execPath, [join(ROOT, 'bench', `${name}.js`)], { stdio: 'inherit' });
   if (run.status !== 0) failed++;
