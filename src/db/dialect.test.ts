@@ -4,7 +4,18 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from './connect.js';
-import { MAX_PARAMS_PER_STATEMENT, WalFlusher, chunked, commitPreparedDurably, flushWalInBackground } from './dialect.js';
+import { postgresOnly } from '../../test/support/databases.js';
+import type { Database } from './connect.js';
+import {
+  MAX_PARAMS_PER_STATEMENT,
+  WalFlusher,
+  chunked,
+  commitPreparedDurably,
+  flushWalInBackground,
+  tryExclusive,
+  tryExclusiveParts,
+} from './dialect.js';
+import type { Executor } from './executor.js';
 
 describe('chunked', () => {
   it.each([
@@ -113,6 +124,56 @@ describe('commitPreparedDurably', () => {
       expect(database.sqlite?.pragma('synchronous', { simple: true })).toBe(1);
     } finally {
       await database.close();
+    }
+  });
+});
+
+describe.each(postgresOnly())('the apply lock family on $name', (kind) => {
+  const KEY = 7_243_501;
+
+  /** Runs `fn` in a transaction that stays open until `release` is called: what another instance holds meanwhile. */
+  async function holding<T>(database: Database, fn: (trx: Executor) => Promise<T>): Promise<{ value: T; release: () => Promise<void> }> {
+    let value!: T;
+    let ready!: () => void;
+    let release!: () => void;
+    const started = new Promise<void>((r) => (ready = r));
+    const ended = new Promise<void>((r) => (release = r));
+    const done = database.db.transaction().execute(async (trx) => {
+      value = await fn(trx);
+      ready();
+      await ended;
+    });
+    await started;
+    return { value, release: async () => (release(), await done) };
+  }
+
+  it('parts are taken one by one, skipped where held, and the whole key (an older instance) excludes them all', async () => {
+    const db = await kind.create();
+    const database = await openDatabase(db.url);
+    try {
+      const a = await holding(database, (trx) => tryExclusiveParts('postgres', trx, KEY, [1, 2]));
+      expect(a.value).toEqual([1, 2]);
+      // Another worker: part 1 and 2 are held, part 3 is free.
+      const b = await holding(database, (trx) => tryExclusiveParts('postgres', trx, KEY, [1, 2, 3]));
+      expect(b.value).toEqual([3]);
+      // An older instance's one lock for all events waits for nobody and gets nothing while parts are held.
+      const old = await holding(database, (trx) => tryExclusive('postgres', trx, KEY));
+      expect(old.value).toBe(false);
+      await old.release();
+      await a.release();
+      await b.release();
+      // Held by an older instance, the whole key keeps every part from being taken.
+      const whole = await holding(database, (trx) => tryExclusive('postgres', trx, KEY));
+      expect(whole.value).toBe(true);
+      const c = await holding(database, (trx) => tryExclusiveParts('postgres', trx, KEY, [1, 2, 3]));
+      expect(c.value).toEqual([]);
+      await c.release();
+      await whole.release();
+      // SQLite has one writer: every part is its own.
+      expect(await tryExclusiveParts('sqlite', database.db, KEY, [4, 5])).toEqual([4, 5]);
+    } finally {
+      await database.close();
+      await db.drop();
     }
   });
 });
