@@ -6,7 +6,7 @@
 // its own id and keys, into a temporary directory; starts `tandem serve --config DIR` on SQLite (and
 // PostgreSQL when reachable) and reports: seconds from spawn to /readyz 200 (and the server's CPU seconds by then,
 // which neighbours on a shared machine disturb less), resident memory after the load,
-// after each of 3 SIGHUP reloads (each waited for in the server's log), and a short ingest probe
+// after each of BENCH_RELOADS (default 3) SIGHUP reloads (each waited for in the server's log), and a short ingest probe
 // (BENCH_SECONDS, default 5, of autocannon at 64 connections, new PagerDuty events spread over the
 // engagements' keys) with all of them loaded. Prints JSON.
 // Uses the compiled dist/ (run `npm run build` first). BENCH_SERVER_NODE_ARGS passes flags to the server's node
@@ -20,7 +20,7 @@ import { BIN, ROOT, freePort, peakRssMb, postgresReachable, round, tempDatabase 
 
 const COUNT = Number(process.env.BENCH_ENGAGEMENTS ?? 2000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const RELOADS = 3;
+const RELOADS = Number(process.env.BENCH_RELOADS ?? 3);
 /** BENCH_ONLY=sqlite or postgres: one database only. */
 const ONLY = process.env.BENCH_ONLY;
 

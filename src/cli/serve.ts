@@ -43,7 +43,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   let tandem: Tandem;
   try {
-    tandem = await startTandem(settings);
+    tandem = await startTandem(settings, { collectAfterReload: true });
   } catch (err) {
     if (err instanceof ConfigError || err instanceof MissingEnvError) {
       io.err(err.message);

@@ -42,6 +42,7 @@ import { readTicketInbound, readTicketingHealth, ticketingProblems } from '../ti
 import { eventBacklog, oldestWaitingEvent, waitingAgeSeconds } from '../events/store.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { buildHttp } from './http.js';
+import { collectGarbage } from './heap.js';
 import { PdfPrinter } from '../report/pdf.js';
 import { buildChannels, createEngines, subscriberMailEnabled } from './engines.js';
 import { subscriberRoutes } from '../subscribers/routes.js';
@@ -72,6 +73,8 @@ export interface StartOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** How Amazon SNS certificates and subscribe URLs are fetched; default https with Node's trust store (tests trust their own CA). */
   snsHttps?: HttpsGet;
+  /** After a successful reload, collect the old engagement models' memory at once (`tandem serve`; server/heap.ts). */
+  collectAfterReload?: boolean;
 }
 
 export interface Tandem {
@@ -410,7 +413,8 @@ export async function startTandem(settings: Settings, options: StartOptions = {}
       }
       await applyEngagements(database, next.loaded, clock.now());
       deployment.replace(next.loaded);
-      log.info({ engagements: next.loaded.map((l) => l.engagement.id) }, 'engagements reloaded');
+      const collectedMs = options.collectAfterReload ? collectGarbage() : undefined;
+      log.info({ engagements: next.loaded.map((l) => l.engagement.id), collectedMs }, 'engagements reloaded');
       return { ok: true, diagnostics: [] };
     },
     close() {

@@ -99,6 +99,12 @@ describe('tandem serve as a process (SQLite)', () => {
       status = await send(NEW_KEY);
     }
     expect(status).toBe(202);
+    // The old models' memory is collected at once, so reloads do not pile up garbage (issue 14).
+    const reloaded = server
+      .output()
+      .split('\n')
+      .find((l) => l.includes('"msg":"engagements reloaded"'));
+    expect(JSON.parse(reloaded ?? '{}')).toMatchObject({ engagements: ['acme'], collectedMs: expect.any(Number) });
     // Now break the file: the reload is refused with file:line:col, and everything keeps working.
     writeFileSync(file, original.replace('timezone: America/New_York\n  holidays', 'timezone: America/Nowhere\n  holidays'));
     server.child.kill('SIGHUP');
