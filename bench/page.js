@@ -382,12 +382,31 @@ async function bench(kind, config) {
     )
       .map((r) => Number(r.late))
       .sort((a, b) => a - b);
+    // Where a storm probe's time went, hop by hop (ms, from the database's own times): accepted to applied (its incident
+    // opened), opened to its first tier fired, fired to the page delivered.
+    const hops = await query(
+      kind,
+      db.url,
+      `select e.processed_at - e.received_at as applied, s.fired_at - e.processed_at as fired, n.delivered_at - s.fired_at as delivered
+       from alerts a
+       join events e on e.raw like '%"dedup_key":"' || a.dedup_key || '"%'
+       join notifications n on n.incident_id = a.incident_id
+       join escalation_steps s on s.id = n.step_id and s.tier = 0
+       where a.dedup_key like 'storm-probe-%' and n.delivered_at is not null`,
+    );
+    const hop = (name) => {
+      const v = hops.map((r) => Number(r[name])).sort((a, b) => a - b);
+      return { p50: percentile(v, 50), p99: percentile(v, 99) };
+    };
     return {
       time_to_page_ms: timeToPage,
       background_events: background,
       background_events_per_s_achieved: round(backgroundRate, 0),
       background_errors: backgroundErrors,
       storm_time_to_page_ms: stormTraffic ? pageTimes(stormSent, rx.arrivals) : null,
+      storm_probe_hops_ms: stormTraffic
+        ? { accepted_to_applied: hop('applied'), applied_to_tier_fired: hop('fired'), fired_to_delivered: hop('delivered') }
+        : null,
       storm_traffic: stormTraffic && {
         ...stormTraffic,
         backlog_when_load_stopped: backlogAtEnd,

@@ -43,7 +43,7 @@ import { foldRetrigger, incidentToRead, planAlertAction, planChange } from './pl
 import type { AlertInput, AlertPlan, PlannedAlert, PlannedEntry, Retrigger } from './plan.js';
 import { eventToApply, markApplied, nextEventsToApply, partitionsWaiting, quarantineEvent } from './store.js';
 import { APPLY_PARTITIONS, partitionOrder, shareOut } from './partition.js';
-import type { EventToApply } from './store.js';
+import type { EventToApply, WaitingPartition } from './store.js';
 
 /** Arbitrary constant naming the "apply events" lock family (PostgreSQL's advisory locks: one part per partition). */
 const EVENTS_LOCK = 7_243_501;
@@ -62,14 +62,20 @@ export interface ProcessEventsOptions {
   onOpened?: (count: number, engagementId: string) => void;
   /** Called after an event is set aside (metrics, logs). */
   onQuarantined?: (event: { id: number; engagementId: string; error: string }) => void;
+  /**
+   * Called after each batch commits on PostgreSQL, where one step applies many batches: to wake what the batch
+   * queued (the escalation loop for the incidents it opened) without waiting for the step to end.
+   */
+  onBatch?: () => void;
 }
 
 /**
  * Applies the oldest waiting events. On SQLite one batch of the oldest. On
  * PostgreSQL the partitions with events waiting (src/events/partition.ts)
  * are shared out among `workers` transactions at once; each takes the
- * advisory locks of its share that no one else holds and applies one batch
- * of their oldest events, so partitions another instance is applying are
+ * advisory locks of its share that no one else holds, applies one batch
+ * of their oldest events and takes the next share as soon as it commits
+ * (Appliers, below), so partitions another instance is applying are
  * skipped, and a partition whose instance died (its connection, and so its
  * lock, gone) is taken by the next one that looks. Many partitions per
  * transaction: under a steady storm each partition has only a few events
@@ -77,25 +83,120 @@ export interface ProcessEventsOptions {
  * trips than the events themselves.
  */
 export function processEventsModule(options: ProcessEventsOptions): EngineModule {
-  const workers = Math.max(1, Math.floor(options.workers ?? 1));
-  /** Where the next pass starts sharing out partitions: moves on each pass, so no partition is always last. */
-  let start = 0;
+  const appliers = new Appliers(Math.max(1, Math.floor(options.workers ?? 1)), options);
   return {
     name: 'process-events',
     async step(engine) {
       const ctx = { ...engine, hooks: options.hooks };
-      if (ctx.database.dialect !== 'postgres') return applyPartitions(ctx, undefined, options);
-      const waiting = await partitionsWaiting(ctx.database.db, BATCH);
-      const byPart = new Map(waiting.map((w) => [w.part, w]));
-      const order = partitionOrder([...byPart.keys()], start).flatMap((p) => byPart.get(p) ?? []);
-      start = ((order[0]?.part ?? start) + 1) % APPLY_PARTITIONS;
-      const shares = shareOut(order, workers, BATCH);
-      const results = await Promise.allSettled(shares.map((share) => applyPartitions(ctx, share, options)));
-      const failed = results.find((r) => r.status === 'rejected');
-      if (failed) throw failed.reason;
-      return results.some((r) => r.status === 'fulfilled' && r.value);
+      if (ctx.database.dialect !== 'postgres') return (await applyPartitions(ctx, undefined, options)).more;
+      return appliers.run(ctx, performance.now() + STEP_MS);
     },
   };
+}
+
+/**
+ * How long one step applies on PostgreSQL before it returns, so the engine's
+ * other modules get their turn in a storm that never lets the workers run dry.
+ * Wall time, not the injected clock: it bounds how long the loop is busy, not
+ * anything a user sees.
+ */
+const STEP_MS = 1000;
+
+/**
+ * This instance's workers on PostgreSQL. Each takes the next share of the
+ * waiting partitions as soon as its last batch commits, rather than all of
+ * them waiting for the slowest batch of a round before the next round is
+ * planned (bench:apply with 8 workers: 3,185 to 3,584 events/s with rounds,
+ * 3,785 to 4,019 this way, alternating). Shares come from one plan of the
+ * waiting partitions (shareOut), made again when the queue runs out, by one
+ * query however many workers ask at once, and never hand out a partition
+ * another of these workers is applying. A worker that finds nothing to take
+ * stops; the step ends when the last one does, or soon after STEP_MS.
+ */
+class Appliers {
+  /** Where the next plan starts sharing out partitions: moves on each plan, so no partition is always last. */
+  #start = 0;
+
+  constructor(
+    readonly workers: number,
+    readonly options: ProcessEventsOptions,
+  ) {}
+
+  /** Applies until nothing waits that these workers can take, or `deadline` (performance.now()) passes; true if work may be left. */
+  run(ctx: HookedContext, deadline: number): Promise<boolean> {
+    return new ApplyRun(ctx, this.workers, this.options, deadline, (waiting) => this.#share(waiting)).done();
+  }
+
+  /** The waiting partitions as shares, from where the last plan left off. */
+  #share(waiting: readonly WaitingPartition[]): number[][] {
+    const byPart = new Map(waiting.map((w) => [w.part, w]));
+    const order = partitionOrder([...byPart.keys()], this.#start).flatMap((p) => byPart.get(p) ?? []);
+    this.#start = ((order[0]?.part ?? this.#start) + 1) % APPLY_PARTITIONS;
+    return shareOut(order, this.workers, BATCH);
+  }
+}
+
+/** One step's workers (see Appliers). */
+class ApplyRun {
+  /** Partitions one of these workers is applying now. */
+  readonly #applying = new Set<number>();
+  #queue: number[][] = [];
+  #planning: Promise<void> | undefined;
+  #more = false;
+  #stopped = false;
+  #failure: { err: unknown } | undefined;
+
+  constructor(
+    readonly ctx: HookedContext,
+    readonly workers: number,
+    readonly options: ProcessEventsOptions,
+    readonly deadline: number,
+    readonly share: (waiting: readonly WaitingPartition[]) => number[][],
+  ) {}
+
+  async done(): Promise<boolean> {
+    await Promise.all(Array.from({ length: this.workers }, () => this.#worker()));
+    if (this.#failure !== undefined) throw this.#failure.err;
+    return this.#more;
+  }
+
+  /** One look at the waiting partitions for however many workers ask at once. */
+  #plan(): Promise<void> {
+    return (this.#planning ??= partitionsWaiting(this.ctx.database.db, BATCH)
+      .then((waiting) => {
+        this.#queue = this.share(waiting.filter((w) => !this.#applying.has(w.part)));
+      })
+      .finally(() => (this.#planning = undefined)));
+  }
+
+  async #worker(): Promise<void> {
+    try {
+      while (!this.#stopped) {
+        if (this.#queue.length === 0) await this.#plan();
+        const share = (this.#queue.shift() ?? []).filter((p) => !this.#applying.has(p));
+        if (share.length === 0) {
+          if (this.#queue.length > 0) continue;
+          return;
+        }
+        for (const p of share) this.#applying.add(p);
+        const applied = await applyPartitions(this.ctx, share, this.options).finally(() => {
+          for (const p of share) this.#applying.delete(p);
+        });
+        // Nothing applied: another instance holds these partitions (or emptied them). Looking again at once would
+        // only find them again; the next step, or that instance, takes them.
+        if (applied.count === 0) return;
+        if (applied.more) this.#more = true;
+        this.options.onBatch?.();
+        if (performance.now() >= this.deadline) {
+          this.#more = true;
+          this.#stopped = true;
+        }
+      }
+    } catch (err) {
+      this.#failure ??= { err };
+      this.#stopped = true;
+    }
+  }
 }
 
 /**
@@ -111,7 +212,7 @@ async function applyPartitions(
   ctx: HookedContext,
   partitions: readonly number[] | undefined,
   options: ProcessEventsOptions,
-): Promise<boolean> {
+): Promise<Applied> {
   let seen: number[] = [];
   let result: Applied;
   try {
@@ -134,7 +235,7 @@ async function applyPartitions(
   // Counted after commit, so a rolled-back batch is not counted twice.
   for (const engagementId of result.opened) options.onOpened?.(1, engagementId);
   if (result.count > 0) ctx.log.debug({ count: result.count, partitions }, 'events applied');
-  return result.more;
+  return result;
 }
 
 interface Applied {

@@ -185,6 +185,11 @@ export function createEngines(d: EngineDeps): Engines {
       processEventsModule({
         hooks,
         workers: d.settings.applyWorkers,
+        // A step applies batches for up to a second on PostgreSQL: each batch's new incidents are routed at once.
+        onBatch: () => {
+          escalation.kick();
+          d.onChanged();
+        },
         onOpened: (n, engagement) => d.onIncidentsOpened(engagement, n),
         ...(d.onEventQuarantined ? { onQuarantined: d.onEventQuarantined } : {}),
       }),
