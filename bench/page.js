@@ -384,16 +384,18 @@ async function bench(kind, config) {
       .sort((a, b) => a - b);
     // Where a storm probe's time went, hop by hop (ms, from the database's own times): accepted to applied (its incident
     // opened), opened to its first tier fired, fired to the page delivered.
-    const hops = await query(
-      kind,
-      db.url,
-      `select e.processed_at - e.received_at as applied, s.fired_at - e.processed_at as fired, n.delivered_at - s.fired_at as delivered
+    const hops = !stormTraffic
+      ? []
+      : await query(
+          kind,
+          db.url,
+          `select e.processed_at - e.received_at as applied, s.fired_at - e.processed_at as fired, n.delivered_at - s.fired_at as delivered
        from alerts a
-       join events e on e.raw like '%"dedup_key":"' || a.dedup_key || '"%'
+       join events e on e.id = (select min(t.event_id) from timeline t where t.incident_id = a.incident_id)
        join notifications n on n.incident_id = a.incident_id
        join escalation_steps s on s.id = n.step_id and s.tier = 0
        where a.dedup_key like 'storm-probe-%' and n.delivered_at is not null`,
-    );
+        );
     const hop = (name) => {
       const v = hops.map((r) => Number(r[name])).sort((a, b) => a - b);
       return { p50: percentile(v, 50), p99: percentile(v, 99) };

@@ -106,12 +106,13 @@ const STEP_MS = 1000;
  * This instance's workers on PostgreSQL. Each takes the next share of the
  * waiting partitions as soon as its last batch commits, rather than all of
  * them waiting for the slowest batch of a round before the next round is
- * planned (bench:apply with 8 workers: 3,185 to 3,584 events/s with rounds,
- * 3,785 to 4,019 this way, alternating). Shares come from one plan of the
+ * planned (bench:ingest on PostgreSQL, five alternating pairs: more applied
+ * and less CPU per event in each; docs/benchmarks.md). Shares come from one plan of the
  * waiting partitions (shareOut), made again when the queue runs out, by one
  * query however many workers ask at once, and never hand out a partition
  * another of these workers is applying. A worker that finds nothing to take
- * stops; the step ends when the last one does, or soon after STEP_MS.
+ * stops; the step ends when the last one does (nothing is left that it could
+ * see: a worker plans again after each batch), or soon after STEP_MS.
  */
 class Appliers {
   /** Where the next plan starts sharing out partitions: moves on each plan, so no partition is always last. */
@@ -185,7 +186,6 @@ class ApplyRun {
         // Nothing applied: another instance holds these partitions (or emptied them). Looking again at once would
         // only find them again; the next step, or that instance, takes them.
         if (applied.count === 0) return;
-        if (applied.more) this.#more = true;
         this.options.onBatch?.();
         if (performance.now() >= this.deadline) {
           this.#more = true;

@@ -185,7 +185,9 @@ export function createEngines(d: EngineDeps): Engines {
       processEventsModule({
         hooks,
         workers: d.settings.applyWorkers,
-        // A step applies batches for up to a second on PostgreSQL: each batch's new incidents are routed at once.
+        // A step applies batches for up to a second on PostgreSQL, so waking escalation only after it (afterRound) would
+        // leave a batch's new incidents, or those a priority change re-routed, waiting up to that second. A kick that
+        // finds the loop running costs it one more pass, at most one a batch of up to 500 events.
         onBatch: () => {
           escalation.kick();
           d.onChanged();
