@@ -37,9 +37,12 @@ export async function postgresReachable() {
 
 /** A fresh database: { url, drop() }. */
 export async function tempDatabase(kind) {
+  // BENCH_KEEP_DATABASE=1 keeps each run's database to look into afterwards (its URL goes to stderr).
+  const keep = process.env.BENCH_KEEP_DATABASE === '1';
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'tandem-bench-'));
-    return { url: `sqlite:${join(dir, 'tandem.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    if (keep) console.error(`bench database kept: sqlite:${join(dir, 'tandem.db')}`);
+    return { url: `sqlite:${join(dir, 'tandem.db')}`, drop: async () => keep || rmSync(dir, { recursive: true, force: true }) };
   }
   const name = `tandem_bench_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_URL });
@@ -51,6 +54,7 @@ export async function tempDatabase(kind) {
   return {
     url: url.toString(),
     drop: async () => {
+      if (keep) return console.error(`bench database kept: ${url}`);
       const c = new pg.Client({ connectionString: PG_URL });
       await c.connect();
       await c.query(`drop database if exists ${name} with (force)`);

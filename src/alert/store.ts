@@ -3,7 +3,7 @@
  */
 import { sql } from 'kysely';
 import type { Dialect } from '../db/connect.js';
-import { chunked, larger, valuesTable } from '../db/dialect.js';
+import { chunked, executorDialect, larger, valuesTable } from '../db/dialect.js';
 import type { ValuesColumn } from '../db/dialect.js';
 import { columnsOf, insertColumns } from '../db/columns.js';
 import type { Executor } from '../db/executor.js';
@@ -88,6 +88,19 @@ export async function findOpenAlerts(
   keys: ReadonlyArray<{ serviceId: string; dedupKey: string }>,
 ): Promise<AlertRow[]> {
   if (keys.length === 0) return [];
+  if (executorDialect(ex) === 'postgres') {
+    // One statement whatever the number of keys: a join with the keys as two arrays probes the open-alert index
+    // once per key. The tuple IN list below was, on PostgreSQL, an OR of every pair tested against each row, and a
+    // new statement for every length (33 ms a call under bench:ingest, a third of the database's time).
+    const unique = new Map(keys.map((k) => [`${k.serviceId}\u0000${k.dedupKey}`, k]));
+    const services = [...unique.values()].map((k) => k.serviceId);
+    const dedupKeys = [...unique.values()].map((k) => k.dedupKey);
+    const { rows } = await sql<AlertRow>`select a.* from alerts a
+      join unnest(${services}::text[], ${dedupKeys}::text[]) as k(service_id, dedup_key)
+        on a.service_id = k.service_id and a.dedup_key = k.dedup_key
+      where a.engagement_id = ${engagementId} and a.status <> ${OPEN}`.execute(ex);
+    return rows;
+  }
   const rows: AlertRow[] = [];
   for (const chunk of chunked(keys, 2, 400)) {
     rows.push(

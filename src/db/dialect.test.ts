@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from './connect.js';
-import { postgresOnly } from '../../test/support/databases.js';
+import { databaseKinds, postgresOnly } from '../../test/support/databases.js';
 import type { Database } from './connect.js';
 import {
   MAX_PARAMS_PER_STATEMENT,
@@ -12,9 +12,12 @@ import {
   chunked,
   commitPreparedDurably,
   flushWalInBackground,
+  oneOf,
   tryExclusive,
   tryExclusiveParts,
+  valuesTable,
 } from './dialect.js';
+import { sql } from 'kysely';
 import type { Executor } from './executor.js';
 
 describe('chunked', () => {
@@ -171,6 +174,49 @@ describe.each(postgresOnly())('the apply lock family on $name', (kind) => {
       await whole.release();
       // SQLite has one writer: every part is its own.
       expect(await tryExclusiveParts('sqlite', database.db, KEY, [4, 5])).toEqual([4, 5]);
+    } finally {
+      await database.close();
+      await db.drop();
+    }
+  });
+});
+
+describe.each(databaseKinds())('lists of values bound as arrays on $name', (kind) => {
+  /** Text a PostgreSQL array literal must escape, and text that only looks like its syntax. */
+  const AWKWARD = ['plain', 'with "quotes"', 'back\\slash', 'comma, and {braces}', 'NULL', '', 'ünïcödé ✓', "it's", ' padded '];
+
+  it('oneOf finds exactly the rows named, whatever their text; valuesTable updates each row with its own values, nulls kept', async () => {
+    const db = await kind.create();
+    const database = await openDatabase(db.url);
+    try {
+      const ex = database.db as unknown as Executor;
+      await sql`create table t (id bigint primary key, name text, score double precision, flag boolean)`.execute(ex);
+      for (const [i, name] of AWKWARD.entries()) await sql`insert into t (id, name) values (${i + 1}, ${name})`.execute(ex);
+      const byName = await sql<{
+        id: number;
+      }>`select id from t where ${oneOf(ex, 'name', AWKWARD.slice(1, 6), 'text')} order by id`.execute(ex);
+      expect(byName.rows.map((r) => Number(r.id))).toEqual([2, 3, 4, 5, 6]);
+      const byId = await sql<{ name: string }>`select name from t where ${oneOf(ex, 'id', [9, 1, 42], 'int8')} order by id`.execute(ex);
+      expect(byId.rows.map((r) => r.name)).toEqual(['plain', ' padded ']);
+
+      const v = valuesTable(
+        database.dialect,
+        'v',
+        [
+          { name: 'id', pgType: 'bigint' },
+          { name: 'name', pgType: 'text' },
+          { name: 'score', pgType: 'double precision' },
+        ],
+        AWKWARD.map((name, i) => [i + 1, `${name}!`, i % 2 === 0 ? i / 4 : null]),
+      );
+      await sql`update t set name = ${v.column('name')}, score = ${v.column('score')} from ${v.from} where t.id = ${v.column('id')}`.execute(
+        ex,
+      );
+      const rows = await sql<{ name: string; score: number | null }>`select name, score from t order by id`.execute(ex);
+      expect(rows.rows.map((r) => r.name)).toEqual(AWKWARD.map((n) => `${n}!`));
+      expect(rows.rows.map((r) => (r.score === null ? null : Number(r.score)))).toEqual(
+        AWKWARD.map((_, i) => (i % 2 === 0 ? i / 4 : null)),
+      );
     } finally {
       await database.close();
       await db.drop();

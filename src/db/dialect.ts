@@ -25,7 +25,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { PostgresAdapter, sql } from 'kysely';
-import type { RawBuilder } from 'kysely';
+import type { RawBuilder, SqlBool } from 'kysely';
 import type { Database, Dialect } from './connect.js';
 import type { Executor } from './executor.js';
 
@@ -42,6 +42,25 @@ export function chunked<T>(items: readonly T[], valuesPerItem = 1, maxRows = 100
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+/**
+ * `column IN (values)` for a query on `ex`. On PostgreSQL it is
+ * `column = any($1::type[])`: one bound array, so a list of any length is the
+ * same statement, and the planner probes the index once per value. A long
+ * `IN ($1, $2, ...)` is a new statement for every length, parsed and planned
+ * each time (pg_stat_statements under bench:ingest: hundreds of variants of
+ * the apply step's reads). SQLite keeps the list. Callers pass at least one
+ * value, and chunk as for any statement.
+ */
+export function oneOf(
+  ex: Executor,
+  column: string,
+  values: readonly (string | number)[],
+  type: 'int4' | 'int8' | 'text',
+): RawBuilder<SqlBool> {
+  if (executorDialect(ex) === 'postgres') return sql<SqlBool>`${sql.ref(column)} = any(${values}::${sql.raw(type)}[])`;
+  return sql<SqlBool>`${sql.ref(column)} in (${sql.join(values)})`;
 }
 
 /** A query builder that can lock the rows it selects. */
@@ -358,10 +377,13 @@ export interface ValuesTable {
 }
 
 /**
- * `(VALUES (...), (...)) AS alias` for an UPDATE ... FROM, written the way
- * each database reads it: SQLite names the columns column1..N; PostgreSQL
- * needs each value typed (a parameter has no type of its own there) and the
- * columns named after the alias.
+ * Rows of values for an UPDATE ... FROM, written the way each database reads
+ * them best: on SQLite `(VALUES (...), (...)) AS alias`, whose columns are
+ * column1..N; on PostgreSQL `unnest($1::type[], ...) AS alias(names)`, one
+ * typed array per column, so the statement is the same text for any number
+ * of rows (a VALUES list was a new statement, parsed and planned, for every
+ * length: under bench:ingest the engine's updates came in hundreds of
+ * variants).
  */
 export function valuesTable(
   dialect: Dialect,
@@ -379,10 +401,10 @@ export function valuesTable(
     const values = sql.join(rows.map((r) => sql`(${sql.join(r.map((v) => sql`${v}`))})`));
     return { from: sql`(values ${values}) as ${sql.id(alias)}`, column: (name) => sql.ref(`${alias}.column${position(name) + 1}`) };
   }
-  const values = sql.join(rows.map((r) => sql`(${sql.join(r.map((v, i) => sql`${v}::${sql.raw(columns[i]?.pgType ?? 'text')}`))})`));
+  const arrays = sql.join(columns.map((c, i) => sql`${rows.map((r) => r[i] ?? null)}::${sql.raw(c.pgType)}[]`));
   const names = sql.join(columns.map((c) => sql.id(c.name)));
   return {
-    from: sql`(values ${values}) as ${sql.id(alias)}(${names})`,
+    from: sql`unnest(${arrays}) as ${sql.id(alias)}(${names})`,
     column: (name) => sql.ref(`${alias}.${columns[position(name)]?.name ?? name}`),
   };
 }

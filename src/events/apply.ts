@@ -270,12 +270,13 @@ async function applyEvents(
     const batch = new Batch(new BufferedWriter(trx, ctx.database, ctx.hooks), ctx);
     await batch.preload(parsed);
     for (const p of parsed) await batch.apply(p);
-    await batch.flush();
+    // Before the batch's writes: they end with the engagement counters, which other partitions wait for until commit.
     await markApplied(
       trx,
       events.map((e) => e.id),
       ctx.clock.now(),
     );
+    await batch.flush();
     return { count: events.length, opened: batch.opened, more: events.length === BATCH };
   });
 }

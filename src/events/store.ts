@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import type { Insertable } from 'kysely';
 import type { Database } from '../db/connect.js';
 import { columnsOf, insertColumns } from '../db/columns.js';
-import { commitPreparedDurably } from '../db/dialect.js';
+import { chunked, commitPreparedDurably, oneOf } from '../db/dialect.js';
 import type { Executor } from '../db/executor.js';
 import type { EventRow, EventsTable } from '../db/schema.js';
 import { APPLY_PARTITIONS, PARTITION_EXPRESSION } from './partition.js';
@@ -115,7 +115,12 @@ export async function eventToApply(ex: Executor, id: number, partitions?: readon
 
 export async function markApplied(ex: Executor, ids: readonly number[], at: number): Promise<void> {
   if (ids.length === 0) return;
-  await ex.updateTable('events').set({ processed_at: at }).where('id', 'in', ids).execute();
+  for (const chunk of chunked(ids))
+    await ex
+      .updateTable('events')
+      .set({ processed_at: at })
+      .where(oneOf(ex, 'id', chunk, 'int8'))
+      .execute();
 }
 
 /** Sets an event aside with the reason it could not be applied; returns its engagement, or undefined if it was applied meanwhile. */

@@ -8,7 +8,7 @@ import type { Insertable } from 'kysely';
 import type { Database } from '../db/connect.js';
 import { GENESIS, canonicalJson, entryHash } from '../audit/hash.js';
 import { randomInt } from 'node:crypto';
-import { chunked, executorDialect, insertPrepared, selectPrepared, valuesTable } from '../db/dialect.js';
+import { chunked, executorDialect, insertPrepared, oneOf, selectPrepared, valuesTable } from '../db/dialect.js';
 import type { ValuesColumn } from '../db/dialect.js';
 import { columnsOf, insertColumns } from '../db/columns.js';
 import type { Executor } from '../db/executor.js';
@@ -145,6 +145,7 @@ export class IncidentNumbers {
   /** Takes the real numbers, in opening order, and writes them; the batch's rows get them too. */
   async flush(): Promise<void> {
     if (this.#opened.size === 0) return;
+    if (executorDialect(this.#ex) === 'postgres') return this.#flushPostgres();
     const numbered: IncidentRow[] = [];
     for (const engagementId of [...this.#opened.keys()].sort()) {
       const rows = this.#opened.get(engagementId) ?? [];
@@ -173,6 +174,32 @@ export class IncidentNumbers {
         this.#ex,
       );
     }
+  }
+
+  /**
+   * PostgreSQL: one statement per engagement takes the numbers and sets them,
+   * so the counter row is held for that statement and the commit, not for a
+   * round trip more: batches of one engagement applied in parallel queue on
+   * that row (pg_stat_statements under bench:ingest: 6.7 ms waited per
+   * increment when it was a statement of its own).
+   */
+  async #flushPostgres(): Promise<void> {
+    for (const engagementId of [...this.#opened.keys()].sort()) {
+      const rows = this.#opened.get(engagementId) ?? [];
+      const ids = rows.map((r) => r.id);
+      const { rows: set } = await sql<{ id: number; number: number }>`with counter as (
+          update engagements set next_incident_number = next_incident_number + ${rows.length}
+          where id = ${engagementId} returning next_incident_number - ${rows.length} as first
+        )
+        update incidents set number = counter.first + v.ord::integer - 1
+        from counter, unnest(${ids}::int8[]) with ordinality as v(id, ord)
+        where incidents.id = v.id
+        returning incidents.id, incidents.number`.execute(this.#ex);
+      if (set.length !== rows.length) throw new Error(`engagement ${engagementId}: ${set.length} of ${rows.length} incidents numbered`);
+      const numbers = new Map(set.map((r) => [Number(r.id), r.number]));
+      for (const row of rows) row.number = numbers.get(row.id) ?? row.number;
+    }
+    this.#opened.clear();
   }
 }
 
@@ -403,7 +430,11 @@ async function chainHeads(ex: Executor, incidentIds: readonly number[], database
   if (fast) return heads;
   const lock = ex.isTransaction && executorDialect(ex) === 'postgres';
   for (const ids of chunked([...incidentIds].sort((a, b) => a - b))) {
-    const read = ex.selectFrom('timeline_heads').select(['incident_id', 'hash']).where('incident_id', 'in', ids).orderBy('incident_id');
+    const read = ex
+      .selectFrom('timeline_heads')
+      .select(['incident_id', 'hash'])
+      .where(oneOf(ex, 'incident_id', ids, 'int8'))
+      .orderBy('incident_id');
     for (const r of await (lock ? read.forUpdate() : read).execute()) heads.set(Number(r.incident_id), r.hash);
   }
   return heads;
