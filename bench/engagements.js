@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { BIN, ROOT, freePort, peakRssMb, postgresReachable, round, tempDatabase } from './lib.js';
+import { BIN, ROOT, freePort, peakRssMb, postgresReachable, round, serverNodeArgs, tempDatabase } from './lib.js';
 
 const COUNT = Number(process.env.BENCH_ENGAGEMENTS ?? 2000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -66,14 +66,10 @@ function rssMb(pid) {
 async function start(configDir, dbUrl) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const nodeArgs = [
-    '--max-semi-space-size=8',
-    ...(process.env.BENCH_SERVER_NODE_ARGS ? process.env.BENCH_SERVER_NODE_ARGS.split(' ') : []),
-  ];
   const began = performance.now();
   const child = spawn(
     process.execPath,
-    [...nodeArgs, BIN, 'serve', '--port', String(port), '--config', configDir, '--db', dbUrl, '--log-level', 'info'],
+    [...serverNodeArgs(), BIN, 'serve', '--port', String(port), '--config', configDir, '--db', dbUrl, '--log-level', 'info'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';

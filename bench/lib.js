@@ -130,16 +130,24 @@ export async function startProcess(command, args, { readyUrl, env, quiet = true 
   };
 }
 
+/**
+ * The node flags for a server a bench starts: those bin/tandem.js's shebang gives a server started as `tandem serve`
+ * or `npm start` (read from it, so the two cannot differ), then BENCH_SERVER_NODE_ARGS, whose flags win.
+ */
+export function serverNodeArgs() {
+  const shebang = readFileSync(BIN, 'utf8').split('\n', 1)[0] ?? '';
+  const flags = shebang
+    .replace(/^#!\S*env -S node/, '')
+    .split(' ')
+    .filter(Boolean);
+  return [...flags, ...(process.env.BENCH_SERVER_NODE_ARGS ? process.env.BENCH_SERVER_NODE_ARGS.split(' ') : [])];
+}
+
 /** Starts `tandem serve` on a free port. */
 export async function startTandem(args, env = {}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  // The flags bin/tandem.js's shebang gives a server started as `tandem serve` or `npm start`.
-  const nodeArgs = [
-    '--max-semi-space-size=8',
-    ...(process.env.BENCH_SERVER_NODE_ARGS ? process.env.BENCH_SERVER_NODE_ARGS.split(' ') : []),
-  ];
-  const proc = await startProcess(process.execPath, [...nodeArgs, BIN, 'serve', '--port', String(port), ...args], {
+  const proc = await startProcess(process.execPath, [...serverNodeArgs(), BIN, 'serve', '--port', String(port), ...args], {
     readyUrl: `${url}/readyz`,
     env,
   });

@@ -42,7 +42,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { verifyTandemSignature } from '../dist/notify/signature.js';
 import { mulberry32 } from '../dist/random/seeded.js';
-import { BIN, PG_URL, ROOT, freePort, peakRssMb, round, waitHttp } from './lib.js';
+import { BIN, PG_URL, ROOT, freePort, peakRssMb, round, serverNodeArgs, waitHttp } from './lib.js';
 
 const env = process.env;
 const SECONDS = Number(env.SOAK_SECONDS ?? 600);
@@ -405,8 +405,7 @@ class Instance {
 
   async start() {
     const out = openSync(join(dir, `tandem-${this.slot}.log`), 'a');
-    const nodeArgs = ['--max-semi-space-size=8', ...(env.BENCH_SERVER_NODE_ARGS ? env.BENCH_SERVER_NODE_ARGS.split(' ') : [])];
-    const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', '--port', String(this.port), ...this.args], {
+    const child = spawn(process.execPath, [...serverNodeArgs(), BIN, 'serve', '--port', String(this.port), ...this.args], {
       env: { ...process.env, ...this.envVars },
       stdio: ['ignore', out, out],
     });
