@@ -9,13 +9,15 @@
 import { sql } from 'kysely';
 import type { Insertable, Selectable } from 'kysely';
 import type { Dialect } from '../db/connect.js';
+import { columnsOf, insertColumns } from '../db/columns.js';
 import { chunked, claimRows } from '../db/dialect.js';
 import type { Executor } from '../db/executor.js';
-import type { EscalationStepRow, EscalationStepsTable, EscalationsTable } from '../db/schema.js';
+import type { EscalationStepRow, EscalationsTable } from '../db/schema.js';
 
 export type EscalationRow = Selectable<EscalationsTable>;
 export type EscalationInsert = Insertable<EscalationsTable>;
-export type StepInsert = Insertable<EscalationStepsTable>;
+/** A step row as inserted: every column but the id ({@link stepRow}). */
+export type StepInsert = Omit<EscalationStepRow, 'id'>;
 
 /** What a step does when it comes due: page a tier, check overflow, or finish the escalation (the last tier's time is up). */
 export type StepKind = 'tier' | 'overflow' | 'end';
@@ -27,7 +29,6 @@ export type StepOutcome = 'done' | 'cancelled';
 export type EscalationEnd = 'stopped' | 'finished';
 
 /** Values each inserted row binds, for `chunked`. */
-const STEP_COLUMNS = 10;
 const ESCALATION_COLUMNS = 8;
 
 /** A pending step row: the one place its columns are spelled out. */
@@ -84,9 +85,24 @@ export async function insertEscalations(ex: Executor, rows: readonly EscalationI
   });
 }
 
-/** Inserts pending steps. */
+/** The columns {@link stepRow} fills, with their PostgreSQL types (db/columns.ts). */
+const STEP_TYPES = columnsOf<Omit<EscalationStepRow, 'id'>>({
+  engagement_id: 'text',
+  incident_id: 'bigint',
+  escalation_id: 'bigint',
+  kind: 'text',
+  tier: 'integer',
+  pass: 'integer',
+  due_at: 'bigint',
+  status: 'text',
+  fired_at: 'bigint',
+  fired_by: 'text',
+});
+
+/** Inserts pending steps ({@link stepRow}): one statement on PostgreSQL, a statement per chunk on SQLite. */
 export async function insertSteps(ex: Executor, rows: readonly StepInsert[]): Promise<void> {
-  for (const chunk of chunked(rows, STEP_COLUMNS)) await ex.insertInto('escalation_steps').values(chunk).execute();
+  if (await insertColumns(ex, 'escalation_steps', STEP_TYPES, rows)) return;
+  for (const chunk of chunked(rows, STEP_TYPES.length)) await ex.insertInto('escalation_steps').values(chunk).execute();
 }
 
 /** Claims up to `limit` steps due by `now`, oldest first, for the rest of the transaction. */

@@ -444,13 +444,12 @@ async function chainHeads(ex: Executor, incidentIds: readonly number[], database
 async function setChainHeads(ex: Executor, heads: ReadonlyMap<number, string>): Promise<void> {
   if (executorDialect(ex) !== 'postgres') return;
   const rows = [...heads].sort((a, b) => a[0] - b[0]);
-  for (const chunk of chunked(rows, 2)) {
-    await ex
-      .insertInto('timeline_heads')
-      .values(chunk.map(([incident_id, hash]) => ({ incident_id, hash })))
-      .onConflict((oc) => oc.column('incident_id').doUpdateSet((eb) => ({ hash: eb.ref('excluded.hash') })))
-      .execute();
-  }
+  if (rows.length === 0) return;
+  // One statement whatever the count, in incident id order (two batches never wait on each other's rows crosswise).
+  await sql`insert into timeline_heads (incident_id, hash)
+    select incident_id, hash from unnest(${rows.map((r) => r[0])}::int8[], ${rows.map((r) => r[1])}::text[])
+      with ordinality as u(incident_id, hash, ord) order by ord
+    on conflict (incident_id) do update set hash = excluded.hash`.execute(ex);
 }
 
 /**

@@ -5,13 +5,13 @@
  * them (the incidents, their status history on the timeline, who was paged
  * last). Rows come back typed, with the `warned` JSON column parsed once.
  */
-import type { Insertable } from 'kysely';
 import { z } from 'zod';
 import type { Dialect } from '../db/connect.js';
+import { columnsOf, insertColumns } from '../db/columns.js';
 import { chunked, claimRows } from '../db/dialect.js';
 import type { Executor } from '../db/executor.js';
 import { jsonColumn } from '../db/json-column.js';
-import type { IncidentSlaRow, IncidentSlasTable } from '../db/schema.js';
+import type { IncidentSlaRow } from '../db/schema.js';
 import type { Collector } from '../incident/writer.js';
 import type { SlaKind } from './clock.js';
 
@@ -64,10 +64,31 @@ function toStored<T extends { readonly warned: readonly number[] }>(r: T): Omit<
   return { ...r, warned: warned.stringify([...r.warned]) };
 }
 
-/** Inserts rows, a statement per chunk. */
+/** The incident_slas columns a new row fills, with their PostgreSQL types (db/columns.ts). */
+const SLA_TYPES = columnsOf<Omit<IncidentSlaRow, 'id'>>({
+  engagement_id: 'text',
+  incident_id: 'bigint',
+  sla_id: 'text',
+  kind: 'text',
+  status: 'text',
+  priority: 'text',
+  target_ms: 'bigint',
+  deadline: 'bigint',
+  next_check_at: 'bigint',
+  warned: 'text',
+  breached_at: 'bigint',
+  breach_priority: 'text',
+  stopped_at: 'bigint',
+  elapsed_ms: 'bigint',
+  updated_at: 'bigint',
+  clock_from: 'bigint',
+});
+
+/** Inserts rows: one statement on PostgreSQL, a statement per chunk on SQLite. */
 export async function insertSlaRows(ex: Executor, rows: readonly NewSlaRow[]): Promise<void> {
-  const stored: Array<Insertable<IncidentSlasTable>> = rows.map(toStored);
-  for (const chunk of chunked(stored, 16)) await ex.insertInto('incident_slas').values(chunk).execute();
+  const stored = rows.map(toStored);
+  if (await insertColumns(ex, 'incident_slas', SLA_TYPES, stored)) return;
+  for (const chunk of chunked(stored, SLA_TYPES.length)) await ex.insertInto('incident_slas').values(chunk).execute();
 }
 
 /** Rows of the incidents a batch opened, inserted together when the batch's writer flushes. */
