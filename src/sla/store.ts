@@ -8,7 +8,9 @@
 import { z } from 'zod';
 import type { Dialect } from '../db/connect.js';
 import { columnsOf, insertColumns } from '../db/columns.js';
-import { chunked, claimRows } from '../db/dialect.js';
+import { chunked, claimRows, executorDialect, valuesTable } from '../db/dialect.js';
+import type { ValuesColumn } from '../db/dialect.js';
+import { sql } from 'kysely';
 import type { Executor } from '../db/executor.js';
 import { jsonColumn } from '../db/json-column.js';
 import type { IncidentSlaRow } from '../db/schema.js';
@@ -117,9 +119,31 @@ export async function stopSlaChecks(ex: Executor, ids: readonly number[], now: n
     await ex.updateTable('incident_slas').set({ next_check_at: null, updated_at: now }).where('id', 'in', chunk).execute();
 }
 
+/** (incident, instant) pairs for {@link makeSlasDue}. */
+const DUE_COLUMNS: readonly ValuesColumn[] = [
+  { name: 'incident_id', pgType: 'bigint' },
+  { name: 'at', pgType: 'bigint' },
+];
+
 /** Makes an incident's rows due at `at` (its status or priority changed). */
 export async function makeSlasDue(ex: Executor, due: ReadonlyArray<{ incidentId: number; at: number }>): Promise<void> {
-  // Usually one instant for all (a batch applies its events as of now): one update for each instant.
+  const dialect = executorDialect(ex);
+  if (dialect === 'postgres') {
+    // One statement: each incident with its own instant (an event batch's changes are as of each event's arrival).
+    for (const chunk of chunked(due, DUE_COLUMNS.length)) {
+      const v = valuesTable(
+        dialect,
+        'v',
+        DUE_COLUMNS,
+        chunk.map((d) => [d.incidentId, d.at]),
+      );
+      await sql`update incident_slas set next_check_at = ${v.column('at')} from ${v.from} where incident_slas.incident_id = ${v.column('incident_id')}`.execute(
+        ex,
+      );
+    }
+    return;
+  }
+  // SQLite: one prepared update for each instant.
   const byAt = new Map<number, number[]>();
   for (const d of due) {
     let ids = byAt.get(d.at);
