@@ -409,6 +409,30 @@ export function valuesTable(
   };
 }
 
+/**
+ * Sets columns of `table` row by row from `rows` of values, each row's first
+ * value its key (`columns[0]`) and the rest the columns to set: one
+ * `UPDATE ... FROM` a {@link valuesTable} per chunk, so on PostgreSQL one
+ * statement however many rows. Keys must be distinct.
+ */
+export async function updateByKey(
+  ex: Executor,
+  table: string,
+  columns: readonly ValuesColumn[],
+  rows: ReadonlyArray<readonly unknown[]>,
+): Promise<void> {
+  const [key, ...set] = columns;
+  if (key === undefined || set.length === 0) throw new Error(`updateByKey ${table}: a key and at least one column to set`);
+  const dialect = executorDialect(ex);
+  for (const chunk of chunked(rows, columns.length)) {
+    const v = valuesTable(dialect, 'v', columns, chunk);
+    const assignments = sql.join(set.map((c) => sql`${sql.id(c.name)} = ${v.column(c.name)}`));
+    await sql`update ${sql.table(table)} set ${assignments} from ${v.from} where ${sql.ref(`${table}.${key.name}`)} = ${v.column(key.name)}`.execute(
+      ex,
+    );
+  }
+}
+
 /** The larger of two values: max(a, b) on SQLite, greatest(a, b) on PostgreSQL. */
 export function larger(dialect: Dialect, a: RawBuilder<unknown>, b: RawBuilder<unknown>): RawBuilder<unknown> {
   return dialect === 'sqlite' ? sql`max(${a}, ${b})` : sql`greatest(${a}, ${b})`;

@@ -8,7 +8,7 @@ import type { Insertable } from 'kysely';
 import type { Database } from '../db/connect.js';
 import { GENESIS, canonicalJson, entryHash } from '../audit/hash.js';
 import { randomInt } from 'node:crypto';
-import { chunked, executorDialect, insertPrepared, oneOf, selectPrepared, valuesTable } from '../db/dialect.js';
+import { chunked, executorDialect, insertPrepared, oneOf, selectPrepared, updateByKey } from '../db/dialect.js';
 import type { ValuesColumn } from '../db/dialect.js';
 import { columnsOf, insertColumns } from '../db/columns.js';
 import type { Executor } from '../db/executor.js';
@@ -162,18 +162,12 @@ export class IncidentNumbers {
       }
     }
     this.#opened.clear();
-    const dialect = executorDialect(this.#ex);
-    for (const chunk of chunked(numbered, NUMBER_COLUMNS.length)) {
-      const v = valuesTable(
-        dialect,
-        'v',
-        NUMBER_COLUMNS,
-        chunk.map((r) => [r.id, r.number]),
-      );
-      await sql`update incidents set number = ${v.column('number')} from ${v.from} where incidents.id = ${v.column('id')}`.execute(
-        this.#ex,
-      );
-    }
+    await updateByKey(
+      this.#ex,
+      'incidents',
+      NUMBER_COLUMNS,
+      numbered.map((r) => [r.id, r.number]),
+    );
   }
 
   /**

@@ -8,9 +8,8 @@
 import { z } from 'zod';
 import type { Dialect } from '../db/connect.js';
 import { columnsOf, insertColumns } from '../db/columns.js';
-import { chunked, claimRows, executorDialect, valuesTable } from '../db/dialect.js';
+import { chunked, claimRows, updateByKey } from '../db/dialect.js';
 import type { ValuesColumn } from '../db/dialect.js';
-import { sql } from 'kysely';
 import type { Executor } from '../db/executor.js';
 import { jsonColumn } from '../db/json-column.js';
 import type { IncidentSlaRow } from '../db/schema.js';
@@ -122,38 +121,21 @@ export async function stopSlaChecks(ex: Executor, ids: readonly number[], now: n
 /** (incident, instant) pairs for {@link makeSlasDue}. */
 const DUE_COLUMNS: readonly ValuesColumn[] = [
   { name: 'incident_id', pgType: 'bigint' },
-  { name: 'at', pgType: 'bigint' },
+  { name: 'next_check_at', pgType: 'bigint' },
 ];
 
-/** Makes an incident's rows due at `at` (its status or priority changed). */
+/**
+ * Makes incidents' rows due again (their status or priority changed), each
+ * at its own instant (an event batch's changes are as of each event's
+ * arrival): one statement for the lot. One entry per incident.
+ */
 export async function makeSlasDue(ex: Executor, due: ReadonlyArray<{ incidentId: number; at: number }>): Promise<void> {
-  const dialect = executorDialect(ex);
-  if (dialect === 'postgres') {
-    // One statement: each incident with its own instant (an event batch's changes are as of each event's arrival).
-    for (const chunk of chunked(due, DUE_COLUMNS.length)) {
-      const v = valuesTable(
-        dialect,
-        'v',
-        DUE_COLUMNS,
-        chunk.map((d) => [d.incidentId, d.at]),
-      );
-      await sql`update incident_slas set next_check_at = ${v.column('at')} from ${v.from} where incident_slas.incident_id = ${v.column('incident_id')}`.execute(
-        ex,
-      );
-    }
-    return;
-  }
-  // SQLite: one prepared update for each instant.
-  const byAt = new Map<number, number[]>();
-  for (const d of due) {
-    let ids = byAt.get(d.at);
-    if (!ids) byAt.set(d.at, (ids = []));
-    ids.push(d.incidentId);
-  }
-  for (const [at, ids] of byAt) {
-    for (const chunk of chunked(ids))
-      await ex.updateTable('incident_slas').set({ next_check_at: at }).where('incident_id', 'in', chunk).execute();
-  }
+  await updateByKey(
+    ex,
+    'incident_slas',
+    DUE_COLUMNS,
+    due.map((d) => [d.incidentId, d.at]),
+  );
 }
 
 /** The earliest instant any row is due; null when none will be. */
