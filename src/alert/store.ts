@@ -65,18 +65,6 @@ export async function setAlertStatus(ex: Executor, id: number, status: AlertStat
     .execute();
 }
 
-/** Resolves every open alert of an incident (the incident was resolved by a person). Returns their ids. */
-export async function resolveAlertsOfIncident(ex: Executor, incidentId: number, at: number): Promise<number[]> {
-  const rows = await ex
-    .updateTable('alerts')
-    .set({ status: 'resolved', resolved_at: at, updated_at: at })
-    .where('incident_id', '=', incidentId)
-    .where('status', '<>', OPEN)
-    .returning('id')
-    .execute();
-  return rows.map((r) => r.id);
-}
-
 export async function listAlertsOfIncident(ex: Executor, incidentId: number): Promise<AlertRow[]> {
   return ex.selectFrom('alerts').selectAll().where('incident_id', '=', incidentId).orderBy('id', 'asc').execute();
 }

@@ -78,6 +78,31 @@ describe.each(databaseKinds())('applying events in batches, on $name', (kind) =>
     expect(second?.alerts[0]).toMatchObject({ summary: 'again', event_count: 1 });
   });
 
+  it("a resolve event counts on its own alert; a person's resolve closes the open alerts with the incident", async () => {
+    await sendAll([trigger('by-event'), act('resolve', 'by-event'), trigger('by-person')]);
+    const admin = await h.token('admin');
+    const [byEvent, byPerson] = await all();
+    expect((await h.api('POST', `/incidents/${byPerson?.number}/resolve`, admin)).statusCode).toBe(200);
+    await h.settle();
+    type Entry = { kind: string; message: string };
+    const detail = async (number: string | undefined) =>
+      (await h.api('GET', `/incidents/${number}`, token)).json<{ incident: Detail & { timeline: Entry[] } }>().incident;
+
+    const event = await detail(byEvent?.number);
+    expect(event.status).toBe('resolved');
+    expect(event.alerts).toEqual([expect.objectContaining({ status: 'resolved', event_count: 2 })]);
+    const eventResolves = event.timeline.filter((t) => t.kind === 'alert.resolved');
+    expect(eventResolves).toHaveLength(1);
+    expect(eventResolves[0]?.message).not.toMatch(/with the incident/);
+
+    const person = await detail(byPerson?.number);
+    expect(person.status).toBe('resolved');
+    expect(person.alerts).toEqual([expect.objectContaining({ status: 'resolved', event_count: 1 })]);
+    const personResolves = person.timeline.filter((t) => t.kind === 'alert.resolved');
+    expect(personResolves).toHaveLength(1);
+    expect(personResolves[0]?.message).toMatch(/^Alert resolved with the incident by /);
+  });
+
   it('the same dedup key on two services is two alerts that never touch', async () => {
     await sendAll([trigger('shared', 'on payments'), trigger('shared', 'on storefront', OTHER), act('resolve', 'shared', OTHER)]);
     const incidents = await all();

@@ -589,13 +589,24 @@ class Batch {
 
   async #resolve(key: string, plan: Extract<AlertPlan, { type: 'resolve' }>, at: number): Promise<void> {
     const { alert, incident } = plan;
-    await setAlertStatus(this.#w.ex, alert.id, 'resolved', at);
     this.#open.set(key, null);
+    if (plan.resolveIncident && incident.status !== 'resolved') {
+      // The incident's last open alert: the alert, any other still open and the incident in one statement.
+      await this.#w.timeline(about(plan.timeline, incident.id, alert.id));
+      await resolveIncident(this.#w, incident, plan.actor, at, { ...plan.resolveIncident, resolvesAlert: alert.id });
+      return this.#resolvedWith(incident);
+    }
+    await setAlertStatus(this.#w.ex, alert.id, 'resolved', at);
     // The incident's last open alert: resolving the incident sets its open count to 0 below.
     if (!plan.resolveIncident) await this.#count(incident, at, { alerts: 0, open: -1 });
     await this.#w.timeline(about(plan.timeline, incident.id, alert.id));
     if (!plan.resolveIncident) return;
     await resolveIncident(this.#w, incident, plan.actor, at, plan.resolveIncident);
+    this.#resolvedWith(incident);
+  }
+
+  /** After the incident was resolved: none of its alerts is open any more. */
+  #resolvedWith(incident: IncidentRow): void {
     incident.open_alert_count = 0;
     // Any alert of the incident still cached as open was just resolved with it.
     for (const [k, a] of this.#open) if (a?.incident_id === incident.id) this.#open.set(k, null);

@@ -5,13 +5,12 @@
  * the caller's transaction. Used alike by the API, by acknowledge links and
  * by monitoring tools' events.
  */
-import { resolveAlertsOfIncident } from '../alert/store.js';
 import type { IncidentRow } from '../db/schema.js';
 import { TandemError } from '../errors/catalog.js';
 import type { Actor } from './actor.js';
 import { actorLabel, actorRef } from './actor.js';
 import type { IncidentStatus } from './store.js';
-import { updateIncident } from './store.js';
+import { resolveIncidentWithAlerts, updateIncident } from './store.js';
 import type { IncidentWriter } from './writer.js';
 
 export interface CommandOptions {
@@ -21,6 +20,12 @@ export interface CommandOptions {
   alertId?: number;
   /** The ticketing entry the command came from (its change is not pushed back to it). */
   origin?: string;
+  /**
+   * Resolving: the alert whose own resolve event resolves the incident (an
+   * event batch). It is resolved in the same statement and its event counted;
+   * the timeline's entry for it is the event's, not "resolved with the incident".
+   */
+  resolvesAlert?: number;
 }
 
 /** The `origin` part of a change, when the command has one. */
@@ -83,8 +88,13 @@ export async function resolveIncident(
   o: CommandOptions = {},
 ): Promise<boolean> {
   if (incident.status === 'resolved') return false;
-  const closed = await resolveAlertsOfIncident(w.ex, incident.id, at);
-  await updateIncident(w.ex, incident.id, at, { status: 'resolved', resolved_at: at, resolved_by: actorRef(actor), open_alert_count: 0 });
+  const closed = await resolveIncidentWithAlerts(
+    w.ex,
+    incident.id,
+    at,
+    { status: 'resolved', resolved_at: at, resolved_by: actorRef(actor), open_alert_count: 0 },
+    o.resolvesAlert,
+  );
   await w.timeline([
     ...closed.map((alertId) => ({
       engagementId: incident.engagement_id,
