@@ -22,7 +22,7 @@ import type { SlaBreach, SlaPlan } from './plan.js';
 import { checkSlas, incidentsToWarn, planSlaWrites } from './plan.js';
 import type { SlaRow } from './store.js';
 import { incidentsById } from '../incident/store.js';
-import { claimDueSlas, nextSlaCheck, recentPages, statusEntries, stopSlaChecks, updateSlaRow } from './store.js';
+import { claimDueSlas, nextSlaCheck, recentPages, statusEntries, stopSlaChecks, updateSlaRows } from './store.js';
 
 /** Rows per pass (a full batch means more are due: the engine runs another pass at once). */
 const BATCH = 200;
@@ -42,7 +42,7 @@ async function plan(trx: Transaction<DB>, ctx: HookedContext, rows: readonly Sla
 /** Writes a plan: the rows, the warning pages and the timeline entries. */
 async function write(trx: Transaction<DB>, ctx: HookedContext, p: SlaPlan, now: number): Promise<void> {
   await stopSlaChecks(trx, p.stop, now);
-  for (const u of p.updates) await updateSlaRow(trx, u.id, u.patch);
+  await updateSlaRows(trx, p.updates);
   const w = new BufferedWriter(trx, ctx.database, ctx.hooks);
   await insertNotifications(w.ex, p.notifications);
   await w.timeline(p.timeline);

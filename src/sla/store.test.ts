@@ -1,8 +1,9 @@
 /**
  * The SLA store's batch writes, on each database: a batch's new rows in one
- * insert (one array per column on PostgreSQL) read back as written, and its
+ * insert (one array per column on PostgreSQL) read back as written; its
  * status changes making each incident's rows due at that incident's own
- * instant in one statement, other incidents untouched.
+ * instant in one statement, other incidents untouched; and a pass's looks
+ * written back in one statement, each row its own values.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseKinds } from '../../test/support/databases.js';
@@ -10,7 +11,7 @@ import type { DatabaseKind } from '../../test/support/databases.js';
 import { startHarness } from '../../test/support/harness.js';
 import type { Harness } from '../../test/support/harness.js';
 import { insertIncident } from '../incident/store.js';
-import { insertSlaRows, makeSlasDue, slaRowsOf } from './store.js';
+import { insertSlaRows, makeSlasDue, slaRowsOf, updateSlaRows } from './store.js';
 import type { NewSlaRow } from './store.js';
 
 const T0 = Date.parse('2026-11-25T04:47:00Z');
@@ -83,5 +84,43 @@ describe.each(databaseKinds())('SLA store, on $name', (kind: DatabaseKind) => {
       [T0 + 60_000, T0 + 60_000],
       [T0 + 3, T0 + 3],
     ]);
+
+    // A pass's looks written back together, each row its own values (nulls and warnings included); a row given
+    // twice keeps its last patch, the rows not given are untouched.
+    const [a, b, c] = [...after.values()].flat();
+    if (!a || !b || !c) throw new Error('expected the rows inserted above');
+    const patch = (r: typeof a, status: string, warned: number[], breachedAt: number | null) => ({
+      status,
+      priority: 'P2',
+      target_ms: null,
+      deadline: null,
+      next_check_at: breachedAt === null ? T0 + 7 : null,
+      warned,
+      breached_at: breachedAt,
+      breach_priority: breachedAt === null ? null : 'P2',
+      stopped_at: breachedAt,
+      elapsed_ms: r.elapsed_ms + 500,
+      updated_at: T0 + 9,
+    });
+    await updateSlaRows(db, [
+      { id: a.id, patch: patch(a, 'paused', [50], null) },
+      { id: b.id, patch: patch(b, 'running', [], null) },
+      { id: b.id, patch: patch(b, 'breached', [50, 75, 90], T0 + 8) },
+    ]);
+    const written = new Map(
+      [
+        ...(
+          await slaRowsOf(
+            db,
+            incidents.map((i) => i.id),
+          )
+        ).values(),
+      ]
+        .flat()
+        .map((r) => [r.id, { ...r, warned: [...r.warned] }]),
+    );
+    expect(written.get(a.id)).toEqual({ ...a, ...patch(a, 'paused', [50], null) });
+    expect(written.get(b.id)).toEqual({ ...b, ...patch(b, 'breached', [50, 75, 90], T0 + 8) });
+    expect(written.get(c.id)).toEqual({ ...c, warned: [...c.warned] });
   });
 });
