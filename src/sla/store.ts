@@ -107,20 +107,13 @@ export async function claimDueSlas(ex: Executor, dialect: Dialect, now: number, 
   return (await claimRows(dialect, query).execute()).map(fromStored);
 }
 
-/** The columns a look writes back ({@link SlaPatch}), with their PostgreSQL types: a field the patch gains and this misses does not compile. */
-const PATCH_TYPES = columnsOf<SlaPatch>({
-  status: 'text',
-  priority: 'text',
-  target_ms: 'bigint',
-  deadline: 'bigint',
-  next_check_at: 'bigint',
-  warned: 'text',
-  breached_at: 'bigint',
-  breach_priority: 'text',
-  stopped_at: 'bigint',
-  elapsed_ms: 'bigint',
-  updated_at: 'bigint',
-});
+/** The columns that name a row ({@link SlaPatch} leaves them out): a look never changes them. */
+const ROW_NAMING: ReadonlySet<string> = new Set(['engagement_id', 'incident_id', 'sla_id', 'kind', 'clock_from'] satisfies Array<
+  Exclude<keyof NewSlaRow, keyof SlaPatch>
+>);
+
+/** The columns a look writes back: every other column of a row, with its PostgreSQL type. */
+const PATCH_TYPES = SLA_TYPES.filter((c) => !ROW_NAMING.has(c.name));
 const PATCH_COLUMNS: readonly ValuesColumn[] = [{ name: 'id', pgType: 'bigint' }, ...PATCH_TYPES];
 
 /**
