@@ -14,6 +14,7 @@ import {
   flushWalInBackground,
   oneOf,
   tryExclusive,
+  updateByKey,
   tryExclusiveParts,
   valuesTable,
 } from './dialect.js';
@@ -217,6 +218,28 @@ describe.each(databaseKinds())('lists of values bound as arrays on $name', (kind
       expect(rows.rows.map((r) => (r.score === null ? null : Number(r.score)))).toEqual(
         AWKWARD.map((_, i) => (i % 2 === 0 ? i / 4 : null)),
       );
+
+      // updateByKey: a key given twice gets its last row, whichever chunk or position the first was in.
+      const columns = [
+        { name: 'id', pgType: 'bigint' },
+        { name: 'name', pgType: 'text' },
+      ];
+      const given = [
+        [2, 'zero'],
+        [5, 'zero'],
+        ...AWKWARD.map((name, i) => [i + 1, `first ${name}`]),
+        [2, 'second'],
+        [5, 'second'],
+        [2, 'third'],
+      ];
+      // Enough rows that PostgreSQL looks each key up by index, where the first of a join's matches would win.
+      await sql`with recursive g(n) as (select 1 union all select n + 1 from g where n < 5000) insert into t (id, name) select 100 + n, 'filler' from g`.execute(
+        ex,
+      );
+      await sql`analyze t`.execute(ex);
+      await updateByKey(ex, 't', columns, given);
+      const after = await sql<{ name: string }>`select name from t where id < 100 order by id`.execute(ex);
+      expect(after.rows.map((r) => r.name)).toEqual(AWKWARD.map((n, i) => (i === 1 ? 'third' : i === 4 ? 'second' : `first ${n}`)));
     } finally {
       await database.close();
       await db.drop();

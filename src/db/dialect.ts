@@ -413,7 +413,8 @@ export function valuesTable(
  * Sets columns of `table` row by row from `rows` of values, each row's first
  * value its key (`columns[0]`) and the rest the columns to set: one
  * `UPDATE ... FROM` a {@link valuesTable} per chunk, so on PostgreSQL one
- * statement however many rows. Keys must be distinct.
+ * statement however many rows. A key given twice gets its last row: the
+ * database would pick one of a join's duplicate matches at random.
  */
 export async function updateByKey(
   ex: Executor,
@@ -424,7 +425,8 @@ export async function updateByKey(
   const [key, ...set] = columns;
   if (key === undefined || set.length === 0) throw new Error(`updateByKey ${table}: a key and at least one column to set`);
   const dialect = executorDialect(ex);
-  for (const chunk of chunked(rows, columns.length)) {
+  const last = [...new Map(rows.map((r) => [r[0], r])).values()];
+  for (const chunk of chunked(last, columns.length)) {
     const v = valuesTable(dialect, 'v', columns, chunk);
     const assignments = sql.join(set.map((c) => sql`${sql.id(c.name)} = ${v.column(c.name)}`));
     await sql`update ${sql.table(table)} set ${assignments} from ${v.from} where ${sql.ref(`${table}.${key.name}`)} = ${v.column(key.name)}`.execute(
