@@ -7,6 +7,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../random/seeded.js';
 import { parseSubset, resolvePlain } from './fast-yaml.js';
 import { parseFull, parseSource } from './source.js';
 import type { Path } from './source.js';
@@ -51,17 +52,6 @@ function compare(text: string): boolean {
     expect(fast.text(path), `${JSON.stringify(path)} text\n${text}`).toBe(full.text(path));
   }
   return true;
-}
-
-/** A small deterministic generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const INSERTS = [
@@ -139,7 +129,7 @@ describe('the YAML subset reader', () => {
   });
 
   it('matches the yaml package on every mutation it reads, and leaves every text with a problem to it', () => {
-    const next = random(14);
+    const next = mulberry32(14);
     let read = 0;
     let tried = 0;
     for (const text of corpus) {
