@@ -132,6 +132,8 @@ async function benchTandem(kind, config) {
       errors: run.errors + run.timeouts,
       mix: w.counts,
       backlog_when_load_stopped: backlogAtEnd,
+      // The same backlog as seconds of the load's accepted rate (issue 14's target: at most one).
+      backlog_seconds_of_load: run.requests_per_s > 0 ? round(backlogAtEnd / run.requests_per_s, 2) : null,
       ...(NO_ENGINE
         ? { engine: 'off (--no-engine)' }
         : { applied_events_per_s: round((run.total - run.non_2xx) / applied, 0), seconds_to_apply_all: round(applied, 1) }),
