@@ -14,8 +14,8 @@ import {
   flushWalInBackground,
   oneOf,
   tryExclusive,
-  updateByKey,
   tryExclusiveParts,
+  updateByKey,
   valuesTable,
 } from './dialect.js';
 import { sql } from 'kysely';
@@ -218,12 +218,24 @@ describe.each(databaseKinds())('lists of values bound as arrays on $name', (kind
       expect(rows.rows.map((r) => (r.score === null ? null : Number(r.score)))).toEqual(
         AWKWARD.map((_, i) => (i % 2 === 0 ? i / 4 : null)),
       );
+    } finally {
+      await database.close();
+      await db.drop();
+    }
+  });
 
-      // updateByKey: a key given twice gets its last row, whichever chunk or position the first was in.
-      const columns = [
-        { name: 'id', pgType: 'bigint' },
-        { name: 'name', pgType: 'text' },
-      ];
+  it('updateByKey gives a key named twice its last row, on a table large enough to be read by index', async () => {
+    const db = await kind.create();
+    const database = await openDatabase(db.url);
+    try {
+      const ex = database.db as unknown as Executor;
+      await sql`create table t (id bigint primary key, name text)`.execute(ex);
+      for (const [i, name] of AWKWARD.entries()) await sql`insert into t (id, name) values (${i + 1}, ${name})`.execute(ex);
+      // Enough rows that PostgreSQL looks each key up by index, where the first of a join's matches would win.
+      await sql`with recursive g(n) as (select 1 union all select n + 1 from g where n < 5000) insert into t (id, name) select 100 + n, 'filler' from g`.execute(
+        ex,
+      );
+      await sql`analyze t`.execute(ex);
       const given = [
         [2, 'zero'],
         [5, 'zero'],
@@ -232,11 +244,10 @@ describe.each(databaseKinds())('lists of values bound as arrays on $name', (kind
         [5, 'second'],
         [2, 'third'],
       ];
-      // Enough rows that PostgreSQL looks each key up by index, where the first of a join's matches would win.
-      await sql`with recursive g(n) as (select 1 union all select n + 1 from g where n < 5000) insert into t (id, name) select 100 + n, 'filler' from g`.execute(
-        ex,
-      );
-      await sql`analyze t`.execute(ex);
+      const columns = [
+        { name: 'id', pgType: 'bigint' },
+        { name: 'name', pgType: 'text' },
+      ];
       await updateByKey(ex, 't', columns, given);
       const after = await sql<{ name: string }>`select name from t where id < 100 order by id`.execute(ex);
       expect(after.rows.map((r) => r.name)).toEqual(AWKWARD.map((n, i) => (i === 1 ? 'third' : i === 4 ? 'second' : `first ${n}`)));

@@ -120,15 +120,14 @@ const PATCH_COLUMNS: readonly ValuesColumn[] = [{ name: 'id', pgType: 'bigint' }
  * Writes what a pass's looks found, each row its own values: one statement
  * for the pass on PostgreSQL (a batch of resolves makes two rows each due at
  * once; a statement per row was the SLA engine's largest share of round
- * trips under bench:ingest). A row given twice gets its last patch.
+ * trips under bench:ingest). A row given twice gets its last patch (updateByKey).
  */
 export async function updateSlaRows(ex: Executor, updates: ReadonlyArray<{ id: number; patch: SlaPatch }>): Promise<void> {
-  const byId = new Map(updates.map((u) => [u.id, u.patch]));
   await updateByKey(
     ex,
     'incident_slas',
     PATCH_COLUMNS,
-    [...byId].map(([id, patch]) => {
+    updates.map(({ id, patch }) => {
       const stored: Record<string, unknown> = toStored(patch);
       return [id, ...PATCH_TYPES.map((c) => stored[c.name] ?? null)];
     }),
@@ -150,7 +149,8 @@ const DUE_COLUMNS: readonly ValuesColumn[] = [
 /**
  * Makes incidents' rows due again (their status or priority changed), each
  * at its own instant (an event batch's changes are as of each event's
- * arrival): one statement for the lot. One entry per incident.
+ * arrival): one statement for the lot. An incident given twice is made due
+ * at its last instant (updateByKey).
  */
 export async function makeSlasDue(ex: Executor, due: ReadonlyArray<{ incidentId: number; at: number }>): Promise<void> {
   await updateByKey(
