@@ -19,7 +19,18 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { cpuSeconds, freePort, peakRssMb, postgresReachable, round, startProcess, startTandem, tempDatabase, tempFile } from './lib.js';
+import {
+  cpuSeconds,
+  freePort,
+  peakRssMb,
+  postgresReachable,
+  ratesDuringLoad,
+  round,
+  startProcess,
+  startTandem,
+  tempDatabase,
+  tempFile,
+} from './lib.js';
 import { OPEN_AT_START, SERVICES, benchEngagement, pagerDutyBody, workload } from './workload.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -78,6 +89,54 @@ async function seed(url, path, bodyOf, alerts) {
   }
 }
 
+/**
+ * Counts the server's stored and waiting events every SAMPLE_MS while the load runs (a read connection of its
+ * own), so the accepted and applied rates can be compared over the same seconds of the load. `stop()` takes a
+ * last sample at once and resolves to them all.
+ */
+const SAMPLE_MS = 500;
+async function startSampling(kind, dbUrl) {
+  let count;
+  let close;
+  if (kind === 'sqlite') {
+    const db = new BetterSqlite3(dbUrl.slice('sqlite:'.length), { readonly: true });
+    const statement = db.prepare('select count(*) as total, coalesce(sum(processed_at is null), 0) as waiting from events');
+    count = async () => statement.get();
+    close = async () => db.close();
+  } else {
+    const c = new pg.Client({ connectionString: dbUrl });
+    await c.connect();
+    count = async () =>
+      (await c.query('select count(*)::int as total, (count(*) filter (where processed_at is null))::int as waiting from events')).rows[0];
+    close = () => c.end();
+  }
+  const samples = [];
+  const started = Date.now();
+  const sample = async () => {
+    const at = Date.now();
+    const { total, waiting } = await count();
+    samples.push({ s: (at - started) / 1000, total, applied: total - waiting });
+  };
+  let timer;
+  let pending = Promise.resolve();
+  const tick = () => {
+    pending = sample().then(() => {
+      if (timer !== null) timer = setTimeout(tick, SAMPLE_MS);
+    });
+  };
+  tick();
+  return {
+    async stop() {
+      clearTimeout(timer);
+      timer = null;
+      await pending;
+      await sample();
+      await close();
+      return samples;
+    },
+  };
+}
+
 async function unprocessed(kind, dbUrl) {
   if (kind === 'sqlite') {
     const db = new BetterSqlite3(dbUrl.slice('sqlite:'.length), { readonly: true });
@@ -113,7 +172,9 @@ async function benchTandem(kind, config) {
     await seed(server.url, '/v2/enqueue', pagerDutyBody, w.seeded);
     const cpuAtStart = cpuSeconds(server.pid);
     const started = Date.now();
+    const sampling = await startSampling(kind, db.url);
     const run = await drive(server.url, '/v2/enqueue', pagerDutyBody, w);
+    const samples = await sampling.stop();
     // The engine applies events behind the 202; measure how long it needs to catch up.
     let backlog = await unprocessed(kind, db.url);
     const backlogAtEnd = backlog;
@@ -136,7 +197,14 @@ async function benchTandem(kind, config) {
       backlog_seconds_of_load: run.requests_per_s > 0 ? round(backlogAtEnd / run.requests_per_s, 2) : null,
       ...(NO_ENGINE
         ? { engine: 'off (--no-engine)' }
-        : { applied_events_per_s: round((run.total - run.non_2xx) / applied, 0), seconds_to_apply_all: round(applied, 1) }),
+        : {
+            // Every accepted event over the time from the load's start until the last was applied: below the accepted
+            // rate by the events in flight at the stop, however fast application runs.
+            applied_events_per_s: round((run.total - run.non_2xx) / applied, 0),
+            seconds_to_apply_all: round(applied, 1),
+            // Both rates over the same seconds of the load, counted in the database.
+            during_load: ratesDuringLoad(samples),
+          }),
       // Server CPU (user + system) from load start until every event was applied (with the engine off: until the
       // load stopped), per 1,000 events accepted.
       server_cpu_ms_per_1000_events: round(((cpuSeconds(server.pid) - cpuAtStart) * 1e6) / (run.total - run.non_2xx), 0),

@@ -158,3 +158,26 @@ export function round(n, digits = 1) {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
 }
+
+/**
+ * Accepted and applied events per second over the same seconds of the load: its last three quarters, after the
+ * first batches have filled the pipeline (the events in flight at the stop are `backlog_when_load_stopped`).
+ * Application keeps pace when the two rates match; the backlog's growth per second is their difference.
+ */
+export function ratesDuringLoad(samples) {
+  const last = samples.at(-1);
+  if (!last || last.s <= 0) return null;
+  const first = samples.find((x) => x.s >= last.s / 4);
+  if (!first || first === last) return null;
+  const seconds = last.s - first.s;
+  const accepted = (last.total - first.total) / seconds;
+  const applied = (last.applied - first.applied) / seconds;
+  return {
+    from_s: round(first.s, 1),
+    to_s: round(last.s, 1),
+    accepted_events_per_s: round(accepted, 0),
+    applied_events_per_s: round(applied, 0),
+    applied_of_accepted: accepted > 0 ? round(applied / accepted, 3) : null,
+    backlog_growth_events_per_s: round(accepted - applied, 0),
+  };
+}
