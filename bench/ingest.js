@@ -126,11 +126,18 @@ async function startSampling(kind, dbUrl) {
     samples.push({ s: (at - started) / 1000, total, applied: total - waiting });
   };
   let timer;
+  let failed;
   let pending = Promise.resolve();
   const tick = () => {
-    pending = sample().then(() => {
-      if (timer !== null) timer = setTimeout(tick, SAMPLE_MS);
-    });
+    pending = sample().then(
+      () => {
+        if (timer !== null) timer = setTimeout(tick, SAMPLE_MS);
+      },
+      // Kept for stop(): a count that fails ends the sampling, and the run reports it rather than crashing mid-load.
+      (err) => {
+        failed = err;
+      },
+    );
   };
   tick();
   return {
@@ -138,9 +145,13 @@ async function startSampling(kind, dbUrl) {
       clearTimeout(timer);
       timer = null;
       await pending;
-      await sample();
-      await close();
-      return samples;
+      try {
+        if (failed) throw failed;
+        await sample();
+        return samples;
+      } finally {
+        await close();
+      }
     },
   };
 }
@@ -180,9 +191,10 @@ async function benchTandem(kind, config) {
     await seed(server.url, '/v2/enqueue', pagerDutyBody, w.seeded);
     const cpuAtStart = cpuSeconds(server.pid);
     const started = Date.now();
-    const sampling = await startSampling(kind, db.url);
+    // With the engine off nothing is applied, so there is no pace to sample.
+    const sampling = NO_ENGINE ? undefined : await startSampling(kind, db.url);
     const run = await drive(server.url, '/v2/enqueue', pagerDutyBody, w);
-    const samples = await sampling.stop();
+    const samples = (await sampling?.stop()) ?? [];
     // The engine applies events behind the 202; measure how long it needs to catch up.
     let backlog = await unprocessed(kind, db.url);
     const backlogAtEnd = backlog;
