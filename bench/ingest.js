@@ -17,20 +17,19 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import BetterSqlite3 from 'better-sqlite3';
-import pg from 'pg';
 import {
   cpuSeconds,
   freePort,
   peakRssMb,
+  openReader,
   postgresReachable,
-  ratesDuringLoad,
   round,
   startProcess,
   startTandem,
   tempDatabase,
   tempFile,
 } from './lib.js';
+import { ratesDuringLoad } from './rates.js';
 import { OPEN_AT_START, SERVICES, benchEngagement, pagerDutyBody, workload } from './workload.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -90,50 +89,38 @@ async function seed(url, path, bodyOf, alerts) {
 }
 
 /**
- * Counts the server's stored and waiting events every SAMPLE_MS while the load runs (a read connection of its
- * own), so the accepted and applied rates can be compared over the same seconds of the load. `stop()` takes a
- * last sample at once and resolves to them all.
+ * Events stored, and events waiting to be applied (not the quarantined: the engine has set them aside), counted
+ * from indexes (the waiting from the partial index of waiting events) rather than a pass over the rows.
+ */
+const COUNTS =
+  'select (select count(*) from events) as total, (select count(*) from events where processed_at is null and quarantined_at is null) as waiting';
+async function eventCounts(reader) {
+  const [row] = await reader.rows(COUNTS);
+  return { total: Number(row.total), waiting: Number(row.waiting) };
+}
+
+/**
+ * Takes `count()` every SAMPLE_MS while the load runs, so the accepted and applied rates can be compared over the
+ * same seconds of the load (bench/rates.js). `stop()` takes a last sample at once and resolves to them all; a count
+ * that failed ends the sampling and is thrown there, after the load, rather than mid-load.
  */
 const SAMPLE_MS = 500;
-async function startSampling(kind, dbUrl) {
-  let count;
-  let close;
-  if (kind === 'sqlite') {
-    const db = new BetterSqlite3(dbUrl.slice('sqlite:'.length), { readonly: true });
-    // Two counts, each answered from an index (the waiting one from the partial index of waiting events), not
-    // one pass over the rows: SQLite's reads block this process, which also drives the load.
-    const statement = db.prepare(
-      'select (select count(*) from events) as total, (select count(*) from events where processed_at is null) as waiting',
-    );
-    count = async () => statement.get();
-    close = async () => db.close();
-  } else {
-    const c = new pg.Client({ connectionString: dbUrl });
-    await c.connect();
-    count = async () =>
-      (
-        await c.query(
-          'select (select count(*) from events)::int as total, (select count(*) from events where processed_at is null)::int as waiting',
-        )
-      ).rows[0];
-    close = () => c.end();
-  }
+function startSampling(count) {
   const samples = [];
   const started = Date.now();
   const sample = async () => {
     const at = Date.now();
-    const { total, waiting } = await count();
-    samples.push({ s: (at - started) / 1000, total, applied: total - waiting });
+    samples.push({ s: (at - started) / 1000, ...(await count()) });
   };
   let timer;
+  let stopped = false;
   let failed;
-  let pending = Promise.resolve();
+  let pending;
   const tick = () => {
     pending = sample().then(
       () => {
-        if (timer !== null) timer = setTimeout(tick, SAMPLE_MS);
+        if (!stopped) timer = setTimeout(tick, SAMPLE_MS);
       },
-      // Kept for stop(): a count that fails ends the sampling, and the run reports it rather than crashing mid-load.
       (err) => {
         failed = err;
       },
@@ -142,36 +129,14 @@ async function startSampling(kind, dbUrl) {
   tick();
   return {
     async stop() {
+      stopped = true;
       clearTimeout(timer);
-      timer = null;
       await pending;
-      try {
-        if (failed) throw failed;
-        await sample();
-        return samples;
-      } finally {
-        await close();
-      }
+      if (failed) throw failed;
+      await sample();
+      return samples;
     },
   };
-}
-
-async function unprocessed(kind, dbUrl) {
-  if (kind === 'sqlite') {
-    const db = new BetterSqlite3(dbUrl.slice('sqlite:'.length), { readonly: true });
-    try {
-      return db.prepare('select count(*) as n from events where processed_at is null').get().n;
-    } finally {
-      db.close();
-    }
-  }
-  const c = new pg.Client({ connectionString: dbUrl });
-  await c.connect();
-  try {
-    return Number((await c.query('select count(*) as n from events where processed_at is null')).rows[0].n);
-  } finally {
-    await c.end();
-  }
 }
 
 async function benchTandem(kind, config) {
@@ -186,21 +151,25 @@ async function benchTandem(kind, config) {
     ...(process.env.BENCH_SERVER_ARGS ? process.env.BENCH_SERVER_ARGS.split(' ') : []),
     ...(NO_ENGINE ? ['--no-engine'] : []),
   ]);
+  let reader;
   try {
+    // One read connection for the run's counts: the samples during the load, the backlog at its stop, the drain.
+    reader = await openReader(kind, db.url);
     const w = workload(42);
     await seed(server.url, '/v2/enqueue', pagerDutyBody, w.seeded);
     const cpuAtStart = cpuSeconds(server.pid);
     const started = Date.now();
+    const count = () => eventCounts(reader);
     // With the engine off nothing is applied, so there is no pace to sample.
-    const sampling = NO_ENGINE ? undefined : await startSampling(kind, db.url);
+    const sampling = NO_ENGINE ? undefined : startSampling(count);
     const run = await drive(server.url, '/v2/enqueue', pagerDutyBody, w);
     const samples = (await sampling?.stop()) ?? [];
     // The engine applies events behind the 202; measure how long it needs to catch up.
-    let backlog = await unprocessed(kind, db.url);
+    let backlog = (samples.at(-1) ?? (await count())).waiting;
     const backlogAtEnd = backlog;
     while (!NO_ENGINE && backlog > 0 && Date.now() - started < (EVENTS ? 600_000 : SECONDS * 1000 + 120_000)) {
       await new Promise((r) => setTimeout(r, 100));
-      backlog = await unprocessed(kind, db.url);
+      backlog = (await count()).waiting;
     }
     const applied = (Date.now() - started) / 1000;
     return {
@@ -231,6 +200,7 @@ async function benchTandem(kind, config) {
       peak_rss_mb: peakRssMb(server.pid),
     };
   } finally {
+    await reader?.close();
     await server.stop();
     await db.drop();
   }

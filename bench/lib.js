@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 
 export const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -160,45 +161,33 @@ export function round(n, digits = 1) {
 }
 
 /**
- * Accepted and applied events per second over the same seconds of the load: its last three quarters, after the
- * first batches have filled the pipeline (the events in flight at the stop are `backlog_when_load_stopped`).
- * Each rate is the least-squares slope of its count over every sample in that window, not the difference of the
- * window's two ends: the backlog at any moment swings by the batches in flight (up to 500 events per apply
- * worker), and two samples taken at different points of that swing would read as growth or shrinkage.
- * Application keeps pace when the two rates match; the backlog's growth per second is their difference, and
- * the smallest and largest backlog seen in the window show the swing.
+ * A read-only connection to a benchmark's database (`kind` sqlite or postgres): `rows(text)` resolves to the rows of
+ * one query, `close()` ends it. On SQLite each text is prepared once: its reads run on the calling process's thread.
  */
-export function ratesDuringLoad(samples) {
-  const last = samples.at(-1);
-  if (!last || last.s <= 0) return null;
-  const window = samples.filter((x) => x.s >= last.s / 4);
-  if (window.length < 3) return null;
-  const accepted = slope(window, (x) => x.total);
-  const applied = slope(window, (x) => x.applied);
-  const backlogs = window.map((x) => x.total - x.applied);
-  return {
-    from_s: round(window[0].s, 1),
-    to_s: round(last.s, 1),
-    samples: window.length,
-    accepted_events_per_s: round(accepted, 0),
-    applied_events_per_s: round(applied, 0),
-    applied_of_accepted: accepted > 0 ? round(applied / accepted, 3) : null,
-    backlog_growth_events_per_s: round(accepted - applied, 0),
-    backlog_min: Math.min(...backlogs),
-    backlog_max: Math.max(...backlogs),
-  };
+export async function openReader(kind, dbUrl) {
+  if (kind === 'sqlite') {
+    const db = new BetterSqlite3(dbUrl.slice('sqlite:'.length), { readonly: true });
+    const prepared = new Map();
+    return {
+      rows: async (text) => {
+        let statement = prepared.get(text);
+        if (!statement) prepared.set(text, (statement = db.prepare(text)));
+        return statement.all();
+      },
+      close: async () => db.close(),
+    };
+  }
+  const c = new pg.Client({ connectionString: dbUrl });
+  await c.connect();
+  return { rows: async (text) => (await c.query(text)).rows, close: () => c.end() };
 }
 
-/** The least-squares slope of `y` over the samples' seconds. */
-function slope(samples, y) {
-  const n = samples.length;
-  const mx = samples.reduce((a, x) => a + x.s, 0) / n;
-  const my = samples.reduce((a, x) => a + y(x), 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  for (const x of samples) {
-    sxy += (x.s - mx) * (y(x) - my);
-    sxx += (x.s - mx) ** 2;
+/** The rows of one query, on a read connection opened and closed around it. */
+export async function queryOnce(kind, dbUrl, text) {
+  const reader = await openReader(kind, dbUrl);
+  try {
+    return await reader.rows(text);
+  } finally {
+    await reader.close();
   }
-  return sxx > 0 ? sxy / sxx : 0;
 }

@@ -30,10 +30,8 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import BetterSqlite3 from 'better-sqlite3';
-import pg from 'pg';
 import { mulberry32 } from '../dist/random/seeded.js';
-import { ROOT, peakRssMb, postgresReachable, round, startTandem, tempDatabase, tempFile } from './lib.js';
+import { ROOT, peakRssMb, postgresReachable, queryOnce, round, startTandem, tempDatabase, tempFile } from './lib.js';
 
 const PROBES = Number(process.env.BENCH_PROBES ?? 120);
 const BACKGROUND_RATE = 200;
@@ -183,7 +181,7 @@ function startStorm(url) {
 }
 
 async function unapplied(kind, dbUrl) {
-  const rows = await query(kind, dbUrl, 'select count(*) as n from events where processed_at is null and quarantined_at is null');
+  const rows = await queryOnce(kind, dbUrl, 'select count(*) as n from events where processed_at is null and quarantined_at is null');
   return Number(rows[0].n);
 }
 
@@ -218,24 +216,6 @@ async function probe(url, sent, title, dedupKey) {
     payload: { summary: title, source: 'probe', severity: 'critical' },
   }).catch(() => 0); // not accepted (the connection failed): not counted as sent
   if (status === 202) sent.set(title, performance.timeOrigin + performance.now());
-}
-
-async function query(kind, dbUrl, sql) {
-  if (kind === 'sqlite') {
-    const db = new BetterSqlite3(dbUrl.slice('sqlite:'.length), { readonly: true });
-    try {
-      return db.prepare(sql).all();
-    } finally {
-      db.close();
-    }
-  }
-  const c = new pg.Client({ connectionString: dbUrl });
-  await c.connect();
-  try {
-    return (await c.query(sql)).rows;
-  } finally {
-    await c.end();
-  }
 }
 
 async function bench(kind, config) {
@@ -372,13 +352,13 @@ async function bench(kind, config) {
     const deadline = Date.now() + 180_000;
     let fired = 0;
     while (Date.now() < deadline) {
-      const rows = await query(kind, db.url, "select count(*) as n from escalation_steps where tier = 1 and status = 'done'");
+      const rows = await queryOnce(kind, db.url, "select count(*) as n from escalation_steps where tier = 1 and status = 'done'");
       fired = Number(rows[0].n);
       if (fired >= STORM + sent.size + stormSent.size) break;
       await new Promise((r) => setTimeout(r, 500));
     }
     const late = (
-      await query(kind, db.url, 'select fired_at - due_at as late from escalation_steps where tier = 1 and fired_at is not null')
+      await queryOnce(kind, db.url, 'select fired_at - due_at as late from escalation_steps where tier = 1 and fired_at is not null')
     )
       .map((r) => Number(r.late))
       .sort((a, b) => a - b);
@@ -386,7 +366,7 @@ async function bench(kind, config) {
     // opened), opened to its first tier fired, fired to the page delivered.
     const hops = !stormTraffic
       ? []
-      : await query(
+      : await queryOnce(
           kind,
           db.url,
           `select e.processed_at - e.received_at as applied, s.fired_at - e.processed_at as fired, n.delivered_at - s.fired_at as delivered

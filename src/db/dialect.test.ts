@@ -20,6 +20,7 @@ import {
 } from './dialect.js';
 import { sql } from 'kysely';
 import type { Executor } from './executor.js';
+import type { ValuesColumn } from './dialect.js';
 
 describe('chunked', () => {
   it.each([
@@ -244,7 +245,7 @@ describe.each(databaseKinds())('lists of values bound as arrays on $name', (kind
         [5, 'second'],
         [2, 'third'],
       ];
-      const columns = [
+      const columns: readonly ValuesColumn[] = [
         { name: 'id', pgType: 'bigint' },
         { name: 'name', pgType: 'text' },
       ];
